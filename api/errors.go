@@ -1,0 +1,91 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/careatlas/careatlas/search"
+	"github.com/labstack/echo/v4"
+)
+
+// errorBody is every error response: a stable code for programs, a message
+// for people, and the parameter at fault when there is one.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Param   string `json:"param,omitempty"`
+}
+
+// errorHandler maps every error to a status and a JSON body in one place.
+// Errors the client caused say what to fix; anything else is logged with
+// its detail and answered with a generic message, never a stack trace.
+func errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, body := classify(err)
+	if status >= 500 {
+		slog.Error("request failed", "method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
+	}
+	if c.Request().Method == http.MethodHead {
+		err = c.NoContent(status)
+	} else {
+		err = c.JSON(status, body)
+	}
+	if err != nil {
+		slog.Error("write error response", "err", err)
+	}
+}
+
+func classify(err error) (int, errorBody) {
+	var se *search.Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &se):
+		status := http.StatusBadRequest
+		if se.Code == search.NotFound {
+			status = http.StatusNotFound
+		}
+		return status, errorBody{errorDetail{Code: string(se.Code), Message: se.Message, Param: se.Param}}
+	case errors.Is(err, search.ErrNoIndex):
+		return http.StatusServiceUnavailable, errorBody{errorDetail{Code: "not_ready",
+			Message: "the search index is still being built; try again shortly"}}
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, errorBody{errorDetail{Code: "timeout",
+			Message: "the search took too long; narrow it and try again"}}
+	case errors.Is(err, context.Canceled):
+		return 499, errorBody{errorDetail{Code: "canceled", Message: "the request was canceled"}}
+	case errors.As(err, &he):
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && he.Code < 500 {
+			msg = m
+		}
+		return he.Code, errorBody{errorDetail{Code: codeFor(he.Code), Message: msg}}
+	}
+	return http.StatusInternalServerError, errorBody{errorDetail{Code: "internal",
+		Message: "something went wrong on our side; it has been logged"}}
+}
+
+func codeFor(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	}
+	if status < 500 {
+		return "bad_request"
+	}
+	return "internal"
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/careatlas/careatlas/search"
+	"github.com/labstack/echo/v4"
+)
+
+// searchResponse is /v1/search's body.
+type searchResponse struct {
+	Total     uint64                         `json:"total"`
+	TookMS    float64                        `json:"took_ms"`
+	Page      int                            `json:"page"`
+	PerPage   int                            `json:"per_page"`
+	Hits      []search.Hit                   `json:"hits"`
+	Facets    map[string][]search.FacetValue `json:"facets,omitempty"`
+	Currency  string                         `json:"currency,omitempty"`
+	RatesAsOf string                         `json:"rates_as_of,omitempty"`
+}
+
+func (h *handlers) search(c echo.Context) error {
+	req, err := parseSearch(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	res, err := h.run(c, req)
+	if err != nil {
+		return err
+	}
+	out := searchResponse{
+		Total: res.Total, TookMS: ms(res.Took), Page: res.Page, PerPage: res.PerPage,
+		Hits: res.Hits, Facets: res.Facets, Currency: res.Currency,
+	}
+	if res.RatesAsOf != nil {
+		out.RatesAsOf = res.RatesAsOf.Format(time.DateOnly)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// run searches within the request's context and the server's time limit.
+func (h *handlers) run(c echo.Context, req search.Request) (*search.Result, error) {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
+	defer cancel()
+	return h.s.Search(ctx, req)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// entityResponse is a record with, for facilities and treatments, its offers.
+type entityResponse struct {
+	*search.Record
+	Offers []search.Hit `json:"offers,omitempty"`
+}
+
+// maxEntityOffers bounds the offers listed with a facility or treatment; the
+// rest are a /v1/search away.
+const maxEntityOffers = 100
+
+func (h *handlers) facility(c echo.Context) error {
+	return h.entity(c, search.TypeFacility, func(id int64) search.Request {
+		return search.Request{Types: []string{search.TypeOffer}, FacilityID: id, Sort: search.SortPriceAsc, PerPage: maxEntityOffers}
+	})
+}
+
+func (h *handlers) treatment(c echo.Context) error {
+	return h.entity(c, search.TypeTreatment, func(id int64) search.Request {
+		return search.Request{Types: []string{search.TypeOffer}, TreatmentID: id, Sort: search.SortPriceAsc, PerPage: 10}
+	})
+}
+
+func (h *handlers) doctor(c echo.Context) error { return h.entity(c, search.TypeDoctor, nil) }
+
+func (h *handlers) entity(c echo.Context, typ string, offers func(id int64) search.Request) error {
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
+	defer cancel()
+	rec, err := h.s.Get(ctx, typ, id)
+	if err != nil {
+		return err
+	}
+	out := entityResponse{Record: rec}
+	if offers != nil {
+		res, err := h.s.Search(ctx, offers(id))
+		if err != nil {
+			return err
+		}
+		out.Offers = res.Hits
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/careatlas/careatlas/indexer"
+)
+
+func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", "migrate [--database-url URL]", stderr)
+	dbURL := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	pool, err := indexer.Connect(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	n, err := indexer.Migrate(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+	return nil
+}
+
+func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("load", "load [--database-url URL] [PATH]", stderr)
+	dbURL := databaseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	dir := defaultCatalog
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		dir = fs.Arg(0)
+	default:
+		fs.Usage()
+		return errUsage
+	}
+	pool, err := indexer.Connect(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	stats, err := indexer.Load(ctx, pool, dir)
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, n := range stats.Rows {
+		total += n
+	}
+	fmt.Fprintf(stdout, "loaded %d rows from %s in %.1fs:", total, dir, stats.Elapsed.Seconds())
+	for _, t := range []string{"countries", "exchange_rates", "treatments", "facilities", "doctors", "doctor_treatments", "offers"} {
+		fmt.Fprintf(stdout, " %s %d,", t, stats.Rows[t])
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("index", "index [--database-url URL] [--index-dir DIR]", stderr)
+	dbURL := databaseFlag(fs)
+	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	pool, err := indexer.Connect(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return build(ctx, indexer.PGSource{Pool: pool}, *dir, stdout, stderr)
+}
+
+// build builds and publishes an index with a progress bar and a summary.
+func build(ctx context.Context, src indexer.Source, dir string, stdout, stderr io.Writer) error {
+	bar := newProgressBar(stderr, "indexing")
+	stats, err := indexer.Build(ctx, src, dir, bar.Update)
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "indexed %d documents in %.1fs (%.0f docs/s) into %s\n",
+		stats.Docs, stats.Elapsed.Seconds(), stats.DocsPerSecond(), stats.Path)
+	return nil
+}

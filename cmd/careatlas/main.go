@@ -1,0 +1,113 @@
+// Command careatlas runs CareAtlas: it migrates and loads the catalogue into
+// PostgreSQL, builds the search index, and serves the search API.
+//
+//	careatlas serve                 serve search (demo catalogue when no database is configured)
+//	careatlas migrate               apply the database schema
+//	careatlas load [PATH]           load a catalogue directory into PostgreSQL
+//	careatlas index                 rebuild the search index from PostgreSQL
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `CareAtlas: treatment and provider search.
+
+Usage:
+  careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR]
+  careatlas migrate [--database-url URL]
+  careatlas load    [--database-url URL] [PATH]
+  careatlas index   [--database-url URL] [--index-dir DIR]
+
+--database-url falls back to $DATABASE_URL. Run 'careatlas COMMAND --help' for a command's flags.
+`
+
+// Defaults shared by the commands.
+const (
+	defaultIndexDir = "data/index"
+	defaultCatalog  = "testdata/catalog"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("CAREATLAS_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"serve":   serveCmd,
+		"migrate": migrateCmd,
+		"load":    loadCmd,
+		"index":   indexCmd,
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "careatlas: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err := cmd(ctx, args[1:], stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		fmt.Fprintf(stderr, "careatlas %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+// newFlags returns a flag set that prints its usage to stderr and reports a
+// bad flag as errUsage.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: careatlas %s\n\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func databaseFlag(fs *flag.FlagSet) *string {
+	return fs.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (default $DATABASE_URL)")
+}

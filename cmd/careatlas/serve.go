@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/search"
+)
+
+// onListen, when set (by tests), is told the address the server listens on.
+var onListen func(addr string)
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "serve [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR]", stderr)
+	addr := fs.String("addr", ":8080", "address to listen on")
+	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations")
+	dbURL := databaseFlag(fs)
+	catalogDir := fs.String("catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured")
+	reload := fs.Duration("reload-every", 2*time.Second, "how often to look for a newly published index")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+
+	live, err := search.NewLive(*dir)
+	if err != nil {
+		return err
+	}
+	defer live.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api.New(live, api.Options{}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+	}
+	slog.Info("listening", "addr", ln.Addr().String(), "index_dir", *dir)
+	if onListen != nil {
+		onListen(ln.Addr().String())
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if !live.Ready() {
+		// Build the first index in the background: the server answers
+		// /healthz at once and /readyz turns 200 when the index opens.
+		go func() {
+			if err := firstIndex(ctx, *dbURL, *catalogDir, *dir, stdout, stderr); err != nil {
+				cancel(fmt.Errorf("build the first index: %w", err))
+				return
+			}
+			if _, err := live.Reload(); err != nil {
+				cancel(fmt.Errorf("open the first index: %w", err))
+			}
+		}()
+	}
+	go live.Watch(ctx, *reload)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer done()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
+}
+
+// firstIndex builds an index when the directory has none: from PostgreSQL
+// when a database is configured, else from the bundled catalogue.
+func firstIndex(ctx context.Context, dbURL, catalogDir, dir string, stdout, stderr io.Writer) error {
+	if dbURL != "" {
+		pool, err := indexer.Connect(ctx, dbURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		slog.Info("no index yet: building it from PostgreSQL")
+		return build(ctx, indexer.PGSource{Pool: pool}, dir, stdout, stderr)
+	}
+	slog.Info("no index and no database: building the demo index from the bundled catalogue", "catalog", catalogDir)
+	return build(ctx, &indexer.FileSource{Dir: catalogDir}, dir, stdout, stderr)
+}

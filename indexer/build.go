@@ -1,0 +1,85 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/careatlas/careatlas/search"
+)
+
+// BuildStats describes a finished build.
+type BuildStats struct {
+	Path    string // the published generation
+	Docs    int
+	Elapsed time.Duration
+}
+
+// DocsPerSecond is the build's throughput.
+func (s BuildStats) DocsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Docs) / s.Elapsed.Seconds()
+}
+
+// Progress is told how far a build has come; total is 0 when unknown.
+type Progress func(done, total int)
+
+// Build writes a new generation of the index in dir from src and publishes
+// it. The live generation keeps serving throughout; if the build fails or
+// ctx is cancelled, the new generation is deleted and the live one stays.
+func Build(ctx context.Context, src Source, dir string, progress Progress) (BuildStats, error) {
+	start := time.Now()
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	rates, err := src.Rates(ctx)
+	if err != nil {
+		return BuildStats{}, err
+	}
+	total, err := src.Count(ctx)
+	if err != nil {
+		return BuildStats{}, err
+	}
+	path, err := search.NewGeneration(dir)
+	if err != nil {
+		return BuildStats{}, err
+	}
+	b, err := search.NewBuilder(path, rates)
+	if err != nil {
+		return BuildStats{}, err
+	}
+	progress(0, total)
+	err = src.Records(ctx, rates, func(r *search.Record) error {
+		if err := b.Add(r); err != nil {
+			return err
+		}
+		if n := b.Count(); n%1000 == 0 {
+			progress(n, total)
+			return ctx.Err()
+		}
+		return nil
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		b.Abort()
+		return BuildStats{}, fmt.Errorf("build index: %w", err)
+	}
+	if err := b.Close(); err != nil {
+		b.Abort()
+		return BuildStats{}, fmt.Errorf("build index: %w", err)
+	}
+	progress(b.Count(), total)
+	published, err := search.Publish(dir, path)
+	if err != nil {
+		return BuildStats{}, err
+	}
+	stats := BuildStats{Path: published, Docs: b.Count(), Elapsed: time.Since(start)}
+	slog.InfoContext(ctx, "index built", "path", published, "docs", stats.Docs,
+		"seconds", stats.Elapsed.Seconds(), "docs_per_second", int(stats.DocsPerSecond()))
+	return stats, nil
+}

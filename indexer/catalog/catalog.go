@@ -1,0 +1,156 @@
+// Package catalog reads and validates a CareAtlas catalogue: a directory of
+// CSV files, one per table, in the format documented in README.md.
+//
+// Every row is checked as it is read (types, ranges, codes, and references to
+// rows read before it), and a failure names the file, the line and the field,
+// so whoever brings their own data can fix it without guessing. Tables must be
+// read in the order of Tables, because references are checked against the ids
+// already seen.
+package catalog
+
+import (
+	"time"
+)
+
+// Table describes one CSV file of the catalogue and the PostgreSQL table it
+// loads into. Columns are in the order of Values() of the row type.
+type Table struct {
+	Name    string // table in PostgreSQL
+	File    string // file in the catalogue directory
+	Columns []string
+}
+
+// Tables lists the catalogue's tables in load order: a table only refers to
+// tables before it.
+var Tables = []Table{
+	{"exchange_rates", "exchange_rates.csv", []string{"currency", "rate", "as_of"}},
+	{"countries", "countries.csv", []string{"code", "name", "currency"}},
+	{"treatments", "treatments.csv", []string{"id", "name", "category", "lay_names", "code"}},
+	{"facilities", "facilities.csv", []string{"id", "name", "kind", "country_code", "city", "address",
+		"latitude", "longitude", "accreditations", "languages", "rating", "review_count", "description", "website"}},
+	{"doctors", "doctors.csv", []string{"id", "facility_id", "name", "specialties", "languages",
+		"years_experience", "rating", "review_count"}},
+	{"doctor_treatments", "doctor_treatments.csv", []string{"doctor_id", "treatment_id"}},
+	{"offers", "offers.csv", []string{"id", "facility_id", "treatment_id", "price", "price_min", "price_max",
+		"currency", "includes", "source"}},
+}
+
+// ExchangeRate is how many units of Currency buy one US dollar on AsOf.
+type ExchangeRate struct {
+	Currency string
+	Rate     float64
+	AsOf     time.Time
+}
+
+// Values returns the row in the column order of its Table.
+func (r ExchangeRate) Values() []any { return []any{r.Currency, r.Rate, r.AsOf} }
+
+// Country is an ISO 3166-1 country with the currency its prices default to.
+type Country struct {
+	Code     string
+	Name     string
+	Currency string
+}
+
+// Values returns the row in the column order of its Table.
+func (c Country) Values() []any { return []any{c.Code, c.Name, c.Currency} }
+
+// Treatment is a procedure or course of care that facilities offer.
+type Treatment struct {
+	ID       int64
+	Name     string
+	Category string
+	LayNames []string
+	Code     string // e.g. "DRG 470"; empty when none
+}
+
+// Values returns the row in the column order of its Table.
+func (t Treatment) Values() []any {
+	return []any{t.ID, t.Name, t.Category, nonNil(t.LayNames), nullString(t.Code)}
+}
+
+// Facility is a hospital, clinic or centre that offers treatments.
+type Facility struct {
+	ID             int64
+	Name           string
+	Kind           string
+	CountryCode    string
+	City           string
+	Address        string
+	Latitude       *float64
+	Longitude      *float64
+	Accreditations []string
+	Languages      []string
+	Rating         *float64
+	ReviewCount    *int
+	Description    string
+	Website        string
+}
+
+// Values returns the row in the column order of its Table.
+func (f Facility) Values() []any {
+	return []any{f.ID, f.Name, f.Kind, f.CountryCode, nullString(f.City), nullString(f.Address),
+		f.Latitude, f.Longitude, nonNil(f.Accreditations), nonNil(f.Languages), f.Rating, f.ReviewCount,
+		nullString(f.Description), nullString(f.Website)}
+}
+
+// Doctor is a practitioner working at a facility.
+type Doctor struct {
+	ID              int64
+	FacilityID      int64
+	Name            string
+	Specialties     []string
+	Languages       []string
+	YearsExperience *int
+	Rating          *float64
+	ReviewCount     *int
+}
+
+// Values returns the row in the column order of its Table.
+func (d Doctor) Values() []any {
+	return []any{d.ID, d.FacilityID, d.Name, nonNil(d.Specialties), nonNil(d.Languages),
+		d.YearsExperience, d.Rating, d.ReviewCount}
+}
+
+// DoctorTreatment says that a doctor performs a treatment.
+type DoctorTreatment struct {
+	DoctorID    int64
+	TreatmentID int64
+}
+
+// Values returns the row in the column order of its Table.
+func (d DoctorTreatment) Values() []any { return []any{d.DoctorID, d.TreatmentID} }
+
+// Offer is a facility's price for a treatment. Price, the range, or both may
+// be missing (price on request); Currency is set whenever a price is.
+type Offer struct {
+	ID          int64
+	FacilityID  int64
+	TreatmentID int64
+	Price       *float64
+	PriceMin    *float64
+	PriceMax    *float64
+	Currency    string
+	Includes    string
+	Source      string
+}
+
+// Values returns the row in the column order of its Table.
+func (o Offer) Values() []any {
+	return []any{o.ID, o.FacilityID, o.TreatmentID, o.Price, o.PriceMin, o.PriceMax,
+		nullString(o.Currency), nullString(o.Includes), nullString(o.Source)}
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

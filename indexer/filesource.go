@@ -1,0 +1,221 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/careatlas/careatlas/indexer/catalog"
+	"github.com/careatlas/careatlas/search"
+)
+
+// FileSource builds the index straight from a catalogue directory, so the
+// demo runs without PostgreSQL. It validates the files exactly as Load does
+// and joins them in memory, which suits a catalogue of demo size; anything
+// larger belongs in PostgreSQL.
+type FileSource struct {
+	Dir string
+	cat *fileCatalog
+}
+
+type fileCatalog struct {
+	rates      search.Rates
+	countries  map[string]catalog.Country
+	treatments []catalog.Treatment
+	facilities []catalog.Facility
+	doctors    []catalog.Doctor
+	performs   map[int64][]int64 // doctor id → treatment ids
+	offers     []catalog.Offer
+}
+
+func (s *FileSource) load() (*fileCatalog, error) {
+	if s.cat != nil {
+		return s.cat, nil
+	}
+	r, err := catalog.Open(s.Dir)
+	if err != nil {
+		return nil, err
+	}
+	c := &fileCatalog{rates: search.Rates{Rates: map[string]float64{}}, countries: map[string]catalog.Country{},
+		performs: map[int64][]int64{}}
+	asOf := map[string]catalog.ExchangeRate{}
+	for x, err := range r.ExchangeRates() {
+		if err != nil {
+			return nil, err
+		}
+		if prev, ok := asOf[x.Currency]; !ok || x.AsOf.After(prev.AsOf) {
+			asOf[x.Currency] = x
+			c.rates.Rates[x.Currency] = x.Rate
+		}
+		if x.AsOf.After(c.rates.AsOf) {
+			c.rates.AsOf = x.AsOf
+		}
+	}
+	for x, err := range r.Countries() {
+		if err != nil {
+			return nil, err
+		}
+		c.countries[x.Code] = x
+	}
+	if c.treatments, err = collect(r.Treatments()); err != nil {
+		return nil, err
+	}
+	if c.facilities, err = collect(r.Facilities()); err != nil {
+		return nil, err
+	}
+	if c.doctors, err = collect(r.Doctors()); err != nil {
+		return nil, err
+	}
+	for x, err := range r.DoctorTreatments() {
+		if err != nil {
+			return nil, err
+		}
+		c.performs[x.DoctorID] = append(c.performs[x.DoctorID], x.TreatmentID)
+	}
+	if c.offers, err = collect(r.Offers()); err != nil {
+		return nil, err
+	}
+	s.cat = c
+	return c, nil
+}
+
+func collect[T any](seq func(func(T, error) bool)) ([]T, error) {
+	var out []T
+	for x, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// Rates returns the latest rate of every currency in the files.
+func (s *FileSource) Rates(ctx context.Context) (search.Rates, error) {
+	c, err := s.load()
+	if err != nil {
+		return search.Rates{}, fmt.Errorf("read catalogue %s: %w", s.Dir, err)
+	}
+	return c.rates, nil
+}
+
+// Count returns the number of records the files make.
+func (s *FileSource) Count(ctx context.Context) (int, error) {
+	c, err := s.load()
+	if err != nil {
+		return 0, fmt.Errorf("read catalogue %s: %w", s.Dir, err)
+	}
+	return len(c.treatments) + len(c.facilities) + len(c.doctors) + len(c.offers), nil
+}
+
+// Records yields every record, in the order PGSource does.
+func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
+	c, err := s.load()
+	if err != nil {
+		return fmt.Errorf("read catalogue %s: %w", s.Dir, err)
+	}
+	treatments := map[int64]catalog.Treatment{}
+	for _, t := range c.treatments {
+		treatments[t.ID] = t
+	}
+	facilities := map[int64]catalog.Facility{}
+	for _, f := range c.facilities {
+		facilities[f.ID] = f
+	}
+	offered := map[int64][]int64{} // facility → treatments
+	offerCount := map[int64]int{}
+	stats := map[int64]map[string]*priceStat{}
+	for _, o := range c.offers {
+		offered[o.FacilityID] = append(offered[o.FacilityID], o.TreatmentID)
+		offerCount[o.TreatmentID]++
+		from := o.Price
+		if from == nil {
+			from = o.PriceMin
+		}
+		if from == nil {
+			continue
+		}
+		byCur := stats[o.TreatmentID]
+		if byCur == nil {
+			byCur = map[string]*priceStat{}
+			stats[o.TreatmentID] = byCur
+		}
+		if st := byCur[o.Currency]; st == nil {
+			byCur[o.Currency] = &priceStat{Currency: o.Currency, Min: *from, Max: *from}
+		} else {
+			st.Min, st.Max = min(st.Min, *from), max(st.Max, *from)
+		}
+	}
+	doctors := sortedByID(c.doctors, func(d catalog.Doctor) int64 { return d.ID })
+	staff := map[int64][]catalog.Doctor{} // facility → doctors, by id
+	for _, d := range doctors {
+		staff[d.FacilityID] = append(staff[d.FacilityID], d)
+	}
+	performs := func(d catalog.Doctor, treatment int64) bool {
+		return slices.Contains(c.performs[d.ID], treatment)
+	}
+	treatmentRefs := func(ids []int64) []search.TreatmentRef {
+		ids = slices.Sorted(slices.Values(ids))
+		var out []search.TreatmentRef
+		for _, id := range ids {
+			out = append(out, treatmentRef(treatments[id]))
+		}
+		return out
+	}
+	ref := func(f catalog.Facility) *search.FacilityRef {
+		return facilityRef(f, c.countries[f.CountryCode].Name)
+	}
+
+	for _, t := range sortedByID(c.treatments, func(t catalog.Treatment) int64 { return t.ID }) {
+		var st []priceStat
+		for _, s := range stats[t.ID] {
+			st = append(st, *s)
+		}
+		if err := yield(treatmentRecord(t, offerCount[t.ID], st, rates)); err != nil {
+			return err
+		}
+	}
+	for _, f := range sortedByID(c.facilities, func(f catalog.Facility) int64 { return f.ID }) {
+		var docs []search.Ref
+		for _, d := range staff[f.ID] {
+			docs = append(docs, search.Ref{ID: d.ID, Name: d.Name})
+		}
+		if err := yield(facilityRecord(f, c.countries[f.CountryCode].Name, treatmentRefs(offered[f.ID]), docs)); err != nil {
+			return err
+		}
+	}
+	for _, d := range doctors {
+		if err := yield(doctorRecord(d, ref(facilities[d.FacilityID]), treatmentRefs(c.performs[d.ID]))); err != nil {
+			return err
+		}
+	}
+	for _, o := range sortedByID(c.offers, func(o catalog.Offer) int64 { return o.ID }) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var docs []search.Ref
+		for _, d := range staff[o.FacilityID] {
+			if performs(d, o.TreatmentID) {
+				docs = append(docs, search.Ref{ID: d.ID, Name: d.Name})
+			}
+		}
+		if err := yield(offerRecord(o, treatments[o.TreatmentID], ref(facilities[o.FacilityID]), docs)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedByID[T any](xs []T, id func(T) int64) []T {
+	out := slices.Clone(xs)
+	slices.SortFunc(out, func(a, b T) int {
+		switch ia, ib := id(a), id(b); {
+		case ia < ib:
+			return -1
+		case ia > ib:
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -1,0 +1,264 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/careatlas/careatlas/indexer/catalog"
+	"github.com/careatlas/careatlas/search"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// PGSource reads the catalogue from PostgreSQL. Each table is streamed row by
+// row in one query that joins what its documents show; nothing holds a whole
+// table in memory but the treatment price statistics, one row per treatment
+// and currency.
+type PGSource struct {
+	Pool *pgxpool.Pool
+}
+
+// Rates returns the latest rate of every currency.
+func (s PGSource) Rates(ctx context.Context) (search.Rates, error) {
+	rates := search.Rates{Rates: map[string]float64{}}
+	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (currency) currency, rate::float8, as_of
+		FROM exchange_rates ORDER BY currency, as_of DESC`)
+	if err != nil {
+		return rates, fmt.Errorf("read exchange rates: %w", err)
+	}
+	var cur string
+	var rate float64
+	var asOf time.Time
+	_, err = pgx.ForEachRow(rows, []any{&cur, &rate, &asOf}, func() error {
+		rates.Rates[cur] = rate
+		if asOf.After(rates.AsOf) {
+			rates.AsOf = asOf
+		}
+		return nil
+	})
+	if err != nil {
+		return rates, fmt.Errorf("read exchange rates: %w", err)
+	}
+	return rates, nil
+}
+
+// Count returns the number of records the catalogue makes.
+func (s PGSource) Count(ctx context.Context) (int, error) {
+	var n int
+	err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM treatments) + (SELECT count(*) FROM facilities)
+		+ (SELECT count(*) FROM doctors) + (SELECT count(*) FROM offers)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count catalogue: %w", err)
+	}
+	return n, nil
+}
+
+// Records streams every record.
+func (s PGSource) Records(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
+	for _, step := range []func(context.Context, search.Rates, func(*search.Record) error) error{
+		s.treatments, s.facilities, s.doctors, s.offers,
+	} {
+		if err := step(ctx, rates, yield); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s PGSource) treatments(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
+	stats := map[int64][]priceStat{}
+	counts := map[int64]int{}
+	rows, err := s.Pool.Query(ctx, `SELECT treatment_id, coalesce(currency, ''), count(*),
+			coalesce(min(coalesce(price, price_min))::float8, 0), coalesce(max(coalesce(price, price_min))::float8, 0)
+		FROM offers GROUP BY 1, 2`)
+	if err != nil {
+		return fmt.Errorf("read treatment prices: %w", err)
+	}
+	var id int64
+	var st priceStat
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &st.Currency, &n, &st.Min, &st.Max}, func() error {
+		counts[id] += n
+		if st.Currency != "" {
+			stats[id] = append(stats[id], st)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read treatment prices: %w", err)
+	}
+
+	rows, err = s.Pool.Query(ctx, `SELECT id, name, category, lay_names, coalesce(code, '')
+		FROM treatments ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("read treatments: %w", err)
+	}
+	var t catalog.Treatment
+	_, err = pgx.ForEachRow(rows, []any{&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code}, func() error {
+		t.LayNames = slices.Clone(t.LayNames)
+		return yield(treatmentRecord(t, counts[t.ID], stats[t.ID], rates))
+	})
+	if err != nil {
+		return fmt.Errorf("read treatments: %w", err)
+	}
+	return nil
+}
+
+// facilityColumns are the columns a FacilityRef needs, from f and c.
+const facilityColumns = `f.id, f.name, f.kind, f.country_code, c.name, coalesce(f.city, ''),
+	f.latitude, f.longitude, f.accreditations, f.languages, f.rating::float8, f.review_count`
+
+func facilityTargets(f *catalog.Facility, countryName *string) []any {
+	return []any{&f.ID, &f.Name, &f.Kind, &f.CountryCode, countryName, &f.City,
+		&f.Latitude, &f.Longitude, &f.Accreditations, &f.Languages, &f.Rating, &f.ReviewCount}
+}
+
+// treatmentArrays scans the array_agg columns of a treatment list.
+type treatmentArrays struct {
+	ids                []int64
+	names, cats, codes []string
+}
+
+func (a *treatmentArrays) targets() []any { return []any{&a.ids, &a.names, &a.cats, &a.codes} }
+
+func (a *treatmentArrays) refs() []search.TreatmentRef {
+	if len(a.ids) == 0 {
+		return nil
+	}
+	out := make([]search.TreatmentRef, len(a.ids))
+	for i := range a.ids {
+		out[i] = search.TreatmentRef{ID: a.ids[i], Name: a.names[i], Category: a.cats[i], Code: a.codes[i]}
+	}
+	return out
+}
+
+const treatmentAggregates = `array_agg(t.id ORDER BY t.id) AS ids, array_agg(t.name ORDER BY t.id) AS names,
+	array_agg(t.category ORDER BY t.id) AS cats, array_agg(coalesce(t.code, '') ORDER BY t.id) AS codes`
+
+func refs(ids []int64, names []string) []search.Ref {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]search.Ref, len(ids))
+	for i := range ids {
+		out[i] = search.Ref{ID: ids[i], Name: names[i]}
+	}
+	return out
+}
+
+func (s PGSource) facilities(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+	rows, err := s.Pool.Query(ctx, `SELECT `+facilityColumns+`,
+			coalesce(f.address, ''), coalesce(f.description, ''), coalesce(f.website, ''),
+			coalesce(tr.ids, '{}'), coalesce(tr.names, '{}'), coalesce(tr.cats, '{}'), coalesce(tr.codes, '{}'),
+			coalesce(dr.ids, '{}'), coalesce(dr.names, '{}')
+		FROM facilities f JOIN countries c ON c.code = f.country_code
+		LEFT JOIN LATERAL (SELECT `+treatmentAggregates+`
+			FROM offers o JOIN treatments t ON t.id = o.treatment_id WHERE o.facility_id = f.id) tr ON true
+		LEFT JOIN LATERAL (SELECT array_agg(d.id ORDER BY d.id) AS ids, array_agg(d.name ORDER BY d.id) AS names
+			FROM doctors d WHERE d.facility_id = f.id) dr ON true
+		ORDER BY f.id`)
+	if err != nil {
+		return fmt.Errorf("read facilities: %w", err)
+	}
+	var f catalog.Facility
+	var countryName string
+	var tr treatmentArrays
+	var docIDs []int64
+	var docNames []string
+	targets := append(facilityTargets(&f, &countryName), &f.Address, &f.Description, &f.Website)
+	targets = append(append(targets, tr.targets()...), &docIDs, &docNames)
+	_, err = pgx.ForEachRow(rows, targets, func() error {
+		return yield(facilityRecord(clone(f), countryName, tr.refs(), refs(docIDs, docNames)))
+	})
+	if err != nil {
+		return fmt.Errorf("read facilities: %w", err)
+	}
+	return nil
+}
+
+func (s PGSource) doctors(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+	rows, err := s.Pool.Query(ctx, `SELECT d.id, d.name, d.specialties, d.languages, d.years_experience,
+			d.rating::float8, d.review_count, `+facilityColumns+`,
+			coalesce(tr.ids, '{}'), coalesce(tr.names, '{}'), coalesce(tr.cats, '{}'), coalesce(tr.codes, '{}')
+		FROM doctors d JOIN facilities f ON f.id = d.facility_id JOIN countries c ON c.code = f.country_code
+		LEFT JOIN LATERAL (SELECT `+treatmentAggregates+`
+			FROM doctor_treatments dt JOIN treatments t ON t.id = dt.treatment_id WHERE dt.doctor_id = d.id) tr ON true
+		ORDER BY d.id`)
+	if err != nil {
+		return fmt.Errorf("read doctors: %w", err)
+	}
+	var d catalog.Doctor
+	var f catalog.Facility
+	var countryName string
+	var tr treatmentArrays
+	targets := []any{&d.ID, &d.Name, &d.Specialties, &d.Languages, &d.YearsExperience, &d.Rating, &d.ReviewCount}
+	targets = append(append(targets, facilityTargets(&f, &countryName)...), tr.targets()...)
+	_, err = pgx.ForEachRow(rows, targets, func() error {
+		d.FacilityID = f.ID
+		return yield(doctorRecord(cloneDoctor(d), facilityRef(clone(f), countryName), tr.refs()))
+	})
+	if err != nil {
+		return fmt.Errorf("read doctors: %w", err)
+	}
+	return nil
+}
+
+func (s PGSource) offers(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+	rows, err := s.Pool.Query(ctx, `SELECT o.id, o.price::float8, o.price_min::float8, o.price_max::float8,
+			coalesce(o.currency, ''), coalesce(o.includes, ''), coalesce(o.source, ''),
+			t.id, t.name, t.category, coalesce(t.code, ''), `+facilityColumns+`,
+			coalesce(dr.ids, '{}'), coalesce(dr.names, '{}')
+		FROM offers o JOIN treatments t ON t.id = o.treatment_id
+		JOIN facilities f ON f.id = o.facility_id JOIN countries c ON c.code = f.country_code
+		LEFT JOIN LATERAL (SELECT array_agg(d.id ORDER BY d.id) AS ids, array_agg(d.name ORDER BY d.id) AS names
+			FROM doctors d JOIN doctor_treatments dt ON dt.doctor_id = d.id AND dt.treatment_id = o.treatment_id
+			WHERE d.facility_id = o.facility_id) dr ON true
+		ORDER BY o.id`)
+	if err != nil {
+		return fmt.Errorf("read offers: %w", err)
+	}
+	var o catalog.Offer
+	var t catalog.Treatment
+	var f catalog.Facility
+	var countryName string
+	var docIDs []int64
+	var docNames []string
+	targets := []any{&o.ID, &o.Price, &o.PriceMin, &o.PriceMax, &o.Currency, &o.Includes, &o.Source,
+		&t.ID, &t.Name, &t.Category, &t.Code}
+	targets = append(append(targets, facilityTargets(&f, &countryName)...), &docIDs, &docNames)
+	_, err = pgx.ForEachRow(rows, targets, func() error {
+		return yield(offerRecord(cloneOffer(o), t, facilityRef(clone(f), countryName), refs(docIDs, docNames)))
+	})
+	if err != nil {
+		return fmt.Errorf("read offers: %w", err)
+	}
+	return nil
+}
+
+// The clone functions copy the pointer fields that ForEachRow scans into
+// again on the next row, so a record never shares them with the next one.
+func clone(f catalog.Facility) catalog.Facility {
+	f.Latitude, f.Longitude, f.Rating, f.ReviewCount = ptr(f.Latitude), ptr(f.Longitude), ptr(f.Rating), ptr(f.ReviewCount)
+	f.Accreditations, f.Languages = slices.Clone(f.Accreditations), slices.Clone(f.Languages)
+	return f
+}
+
+func cloneDoctor(d catalog.Doctor) catalog.Doctor {
+	d.YearsExperience, d.Rating, d.ReviewCount = ptr(d.YearsExperience), ptr(d.Rating), ptr(d.ReviewCount)
+	d.Specialties, d.Languages = slices.Clone(d.Specialties), slices.Clone(d.Languages)
+	return d
+}
+
+func cloneOffer(o catalog.Offer) catalog.Offer {
+	o.Price, o.PriceMin, o.PriceMax = ptr(o.Price), ptr(o.PriceMin), ptr(o.PriceMax)
+	return o
+}
+
+func ptr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -1,0 +1,104 @@
+package indexer
+
+import (
+	"math"
+	"slices"
+
+	"github.com/careatlas/careatlas/indexer/catalog"
+	"github.com/careatlas/careatlas/search"
+)
+
+// The functions here turn catalogue rows, already joined, into search
+// records. Both sources (PostgreSQL and catalogue files) go through them, so
+// the documents are the same whichever way the index is built.
+
+func facilityRef(f catalog.Facility, countryName string) *search.FacilityRef {
+	return &search.FacilityRef{
+		ID: f.ID, Name: f.Name, Kind: f.Kind, City: f.City, Country: f.CountryCode, CountryName: countryName,
+		Location: geoPoint(f), Accreditations: f.Accreditations, Languages: f.Languages,
+		Rating: f.Rating, ReviewCount: f.ReviewCount,
+	}
+}
+
+func geoPoint(f catalog.Facility) *search.GeoPoint {
+	if f.Latitude == nil || f.Longitude == nil {
+		return nil
+	}
+	return &search.GeoPoint{Lat: *f.Latitude, Lon: *f.Longitude}
+}
+
+func treatmentRef(t catalog.Treatment) search.TreatmentRef {
+	return search.TreatmentRef{ID: t.ID, Name: t.Name, Category: t.Category, Code: t.Code}
+}
+
+func offerRecord(o catalog.Offer, t catalog.Treatment, f *search.FacilityRef, doctors []search.Ref) *search.Record {
+	tr := treatmentRef(t)
+	r := &search.Record{
+		Type: search.TypeOffer, ID: o.ID, Name: t.Name, Treatment: &tr, Facility: f,
+		Includes: o.Includes, PriceSource: o.Source, Doctors: doctors,
+	}
+	if o.Price != nil {
+		r.Price = &search.Money{Amount: *o.Price, Currency: o.Currency}
+	}
+	if o.PriceMin != nil && o.PriceMax != nil {
+		r.PriceRange = &search.MoneyRange{Min: *o.PriceMin, Max: *o.PriceMax, Currency: o.Currency}
+	}
+	return r
+}
+
+func facilityRecord(f catalog.Facility, countryName string, treatments []search.TreatmentRef, doctors []search.Ref) *search.Record {
+	return &search.Record{
+		Type: search.TypeFacility, ID: f.ID, Name: f.Name, Kind: f.Kind, City: f.City,
+		Country: f.CountryCode, CountryName: countryName, Address: f.Address, Location: geoPoint(f),
+		Accreditations: f.Accreditations, Languages: f.Languages, Description: f.Description,
+		Website: f.Website, Rating: f.Rating, ReviewCount: f.ReviewCount,
+		Treatments: treatments, Categories: categories(treatments), Doctors: doctors,
+		OfferCount: len(treatments),
+	}
+}
+
+func doctorRecord(d catalog.Doctor, f *search.FacilityRef, treatments []search.TreatmentRef) *search.Record {
+	return &search.Record{
+		Type: search.TypeDoctor, ID: d.ID, Name: d.Name, Specialties: d.Specialties, Languages: d.Languages,
+		YearsExperience: d.YearsExperience, Rating: d.Rating, ReviewCount: d.ReviewCount,
+		Facility: f, Treatments: treatments, Categories: categories(treatments),
+	}
+}
+
+// priceStat is the lowest and highest "from" price (the price, or the bottom
+// of the range) of a treatment's offers in one currency.
+type priceStat struct {
+	Currency string
+	Min, Max float64
+}
+
+func treatmentRecord(t catalog.Treatment, offerCount int, stats []priceStat, rates search.Rates) *search.Record {
+	r := &search.Record{
+		Type: search.TypeTreatment, ID: t.ID, Name: t.Name, Category: t.Category, LayNames: t.LayNames,
+		Code: t.Code, OfferCount: offerCount,
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range stats {
+		if a, ok := rates.ToUSD(s.Min, s.Currency); ok {
+			lo = min(lo, a)
+		}
+		if b, ok := rates.ToUSD(s.Max, s.Currency); ok {
+			hi = max(hi, b)
+		}
+	}
+	if lo <= hi {
+		r.PriceSpan = &search.MoneyRange{Min: math.Round(lo), Max: math.Round(hi), Currency: "USD"}
+	}
+	return r
+}
+
+func categories(ts []search.TreatmentRef) []string {
+	var out []string
+	for _, t := range ts {
+		if !slices.Contains(out, t.Category) {
+			out = append(out, t.Category)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

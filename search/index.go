@@ -1,0 +1,169 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// ratesKey is where an index keeps the exchange rates it was built with, so
+// that prices are converted with the same rates that price_usd was.
+var ratesKey = []byte("careatlas.rates")
+
+// batchSize is how many documents go into one Bleve batch: big enough to
+// amortise segment creation, small enough to bound memory.
+const batchSize = 2000
+
+// Builder writes a new index. Nothing reads it until it is closed and
+// published.
+type Builder struct {
+	path  string
+	idx   bleve.Index
+	batch *bleve.Batch
+	rates Rates
+	count int
+}
+
+// NewBuilder creates an empty index at path, which must not exist yet.
+func NewBuilder(path string, rates Rates) (*Builder, error) {
+	idx, err := bleve.NewUsing(path, NewMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create index %s: %w", path, err)
+	}
+	return &Builder{path: path, idx: idx, batch: idx.NewBatch(), rates: rates}, nil
+}
+
+// Add queues a record for indexing.
+func (b *Builder) Add(r *Record) error {
+	doc, err := indexDocument(r, b.rates)
+	if err != nil {
+		return fmt.Errorf("index %s %d: %w", r.Type, r.ID, err)
+	}
+	if err := b.batch.Index(DocID(r.Type, r.ID), doc); err != nil {
+		return fmt.Errorf("index %s %d: %w", r.Type, r.ID, err)
+	}
+	b.count++
+	if b.batch.Size() >= batchSize {
+		return b.flush()
+	}
+	return nil
+}
+
+// Count is how many records were added.
+func (b *Builder) Count() int { return b.count }
+
+func (b *Builder) flush() error {
+	if b.batch.Size() == 0 {
+		return nil
+	}
+	if err := b.idx.Batch(b.batch); err != nil {
+		return fmt.Errorf("write batch to %s: %w", b.path, err)
+	}
+	b.batch.Reset()
+	return nil
+}
+
+// Close writes what is queued and the rates, and closes the index.
+func (b *Builder) Close() error {
+	if err := b.flush(); err != nil {
+		b.idx.Close()
+		return err
+	}
+	rates, err := json.Marshal(b.rates)
+	if err != nil {
+		b.idx.Close()
+		return fmt.Errorf("encode rates: %w", err)
+	}
+	if err := b.idx.SetInternal(ratesKey, rates); err != nil {
+		b.idx.Close()
+		return fmt.Errorf("store rates in %s: %w", b.path, err)
+	}
+	if err := b.idx.Close(); err != nil {
+		return fmt.Errorf("close index %s: %w", b.path, err)
+	}
+	return nil
+}
+
+// Abort closes the index and deletes it.
+func (b *Builder) Abort() {
+	b.idx.Close()
+	os.RemoveAll(b.path)
+}
+
+// Index is one opened, read-only index.
+type Index struct {
+	path  string
+	idx   bleve.Index
+	rates Rates
+}
+
+// Open opens the index at path read-only: a serving process never writes,
+// so it never competes with the indexer or merges segments under a reader.
+func Open(path string) (*Index, error) {
+	idx, err := bleve.OpenUsing(path, map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	}
+	ix := &Index{path: path, idx: idx}
+	raw, err := idx.GetInternal(ratesKey)
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open index %s: read rates: %w", path, err)
+	}
+	if raw != nil {
+		if err := json.Unmarshal(raw, &ix.rates); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("open index %s: decode rates: %w", path, err)
+		}
+	}
+	return ix, nil
+}
+
+// Path is where the index lives on disk.
+func (ix *Index) Path() string { return ix.path }
+
+// Rates are the exchange rates the index was built with.
+func (ix *Index) Rates() Rates { return ix.rates }
+
+// DocCount is the number of documents in the index.
+func (ix *Index) DocCount() (uint64, error) { return ix.idx.DocCount() }
+
+// Close closes the index.
+func (ix *Index) Close() error { return ix.idx.Close() }
+
+// Get returns the record of type typ with the given id.
+func (ix *Index) Get(ctx context.Context, typ string, id int64) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	doc, err := ix.idx.Document(DocID(typ, id))
+	if err != nil {
+		return nil, fmt.Errorf("get %s %d: %w", typ, id, err)
+	}
+	if doc == nil {
+		return nil, &Error{Code: NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
+	}
+	var src []byte
+	doc.VisitFields(func(f index.Field) {
+		if f.Name() == fieldSource {
+			src = f.Value()
+		}
+	})
+	if src == nil {
+		return nil, fmt.Errorf("get %s %d: document has no source", typ, id)
+	}
+	var r Record
+	if err := json.Unmarshal(src, &r); err != nil {
+		return nil, fmt.Errorf("get %s %d: decode: %w", typ, id, err)
+	}
+	return &r, nil
+}
+
+// ErrNoIndex is returned while no index has been published yet.
+var ErrNoIndex = errors.New("no index is open yet")

@@ -1,0 +1,197 @@
+package search
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Index fields. Filters and facets use the keyword fields; full text goes to
+// the analysed ones; the record itself is kept, unindexed, in fieldSource.
+const (
+	fieldType          = "type"
+	fieldText          = "text"
+	fieldName          = "name"
+	fieldLay           = "lay"
+	fieldCountry       = "country"
+	fieldCity          = "city"
+	fieldCategory      = "category"
+	fieldKind          = "kind"
+	fieldAccreditation = "accreditation"
+	fieldLanguage      = "language"
+	fieldFacilityID    = "facility_id"
+	fieldTreatmentID   = "treatment_id"
+	fieldRating        = "rating"
+	fieldPriceUSD      = "price_usd"
+	fieldLocation      = "location"
+	fieldSource        = "source"
+)
+
+// textAnalyzer analyses every full-text field: English tokens, stop words
+// removed, stemmed, so "replacements" finds "replacement".
+const textAnalyzer = en.AnalyzerName
+
+// NewMapping returns the index mapping every CareAtlas index is built with.
+func NewMapping() mapping.IndexMapping {
+	im := mapping.NewIndexMapping()
+	im.DefaultAnalyzer = textAnalyzer
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+
+	doc := mapping.NewDocumentMapping()
+	doc.Dynamic = false
+
+	text := func(boostable bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = textAnalyzer
+		f.Store = false
+		f.IncludeInAll = false
+		f.DocValues = false
+		f.IncludeTermVectors = boostable
+		return f
+	}
+	keywordField := func() *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeInAll = false
+		f.DocValues = true
+		return f
+	}
+	numeric := func() *mapping.FieldMapping {
+		f := mapping.NewNumericFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		f.DocValues = true
+		return f
+	}
+	doc.AddFieldMappingsAt(fieldText, text(true))
+	doc.AddFieldMappingsAt(fieldName, text(true))
+	doc.AddFieldMappingsAt(fieldLay, text(true))
+	for _, k := range []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind,
+		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID} {
+		doc.AddFieldMappingsAt(k, keywordField())
+	}
+	doc.AddFieldMappingsAt(fieldRating, numeric())
+	doc.AddFieldMappingsAt(fieldPriceUSD, numeric())
+	geo := mapping.NewGeoPointFieldMapping()
+	geo.Store = false
+	geo.IncludeInAll = false
+	doc.AddFieldMappingsAt(fieldLocation, geo)
+	source := mapping.NewTextFieldMapping()
+	source.Index = false
+	source.Store = true
+	source.IncludeInAll = false
+	source.DocValues = false
+	doc.AddFieldMappingsAt(fieldSource, source)
+
+	im.DefaultMapping = doc
+	return im
+}
+
+// indexDocument flattens a record into the fields NewMapping indexes.
+func indexDocument(r *Record, rates Rates) (map[string]any, error) {
+	source, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	d := map[string]any{
+		fieldType:   r.Type,
+		fieldName:   r.Name,
+		fieldSource: string(source),
+	}
+	text := []string{r.Name}
+	lay := append([]string(nil), r.LayNames...)
+	put := func(field string, v string) {
+		if v != "" {
+			d[field] = v
+		}
+	}
+	putAll := func(field string, vs []string) {
+		if len(vs) > 0 {
+			d[field] = vs
+		}
+	}
+	putFacility := func(f *FacilityRef) {
+		text = append(text, f.Name, f.City, f.CountryName)
+		put(fieldCountry, f.Country)
+		put(fieldCity, f.City)
+		put(fieldKind, f.Kind)
+		put(fieldFacilityID, itoa(f.ID))
+		putAll(fieldAccreditation, f.Accreditations)
+		putAll(fieldLanguage, f.Languages)
+		if f.Location != nil {
+			d[fieldLocation] = []float64{f.Location.Lon, f.Location.Lat}
+		}
+	}
+
+	switch r.Type {
+	case TypeOffer:
+		if t := r.Treatment; t != nil {
+			lay = append(lay, t.Code)
+			put(fieldCategory, t.Category)
+			put(fieldTreatmentID, itoa(t.ID))
+		}
+		if r.Facility != nil {
+			putFacility(r.Facility)
+			if r.Facility.Rating != nil {
+				d[fieldRating] = *r.Facility.Rating
+			}
+		}
+		for _, doc := range r.Doctors {
+			text = append(text, doc.Name)
+		}
+		if usd, ok := offerUSD(r, rates); ok {
+			d[fieldPriceUSD] = usd
+		}
+	case TypeFacility:
+		putFacility(&FacilityRef{ID: r.ID, Name: r.Name, Kind: r.Kind, City: r.City, Country: r.Country,
+			CountryName: r.CountryName, Location: r.Location, Accreditations: r.Accreditations, Languages: r.Languages})
+		text = append(text, r.Description, r.Address)
+		for _, t := range r.Treatments {
+			text = append(text, t.Name)
+		}
+		putAll(fieldCategory, r.Categories)
+	case TypeDoctor:
+		if r.Facility != nil {
+			putFacility(r.Facility)
+		}
+		putAll(fieldLanguage, r.Languages) // the doctor's own, not the facility's
+		text = append(text, r.Specialties...)
+		for _, t := range r.Treatments {
+			text = append(text, t.Name)
+		}
+		putAll(fieldCategory, r.Categories)
+	case TypeTreatment:
+		lay = append(lay, r.Code)
+		put(fieldCategory, r.Category)
+		put(fieldTreatmentID, itoa(r.ID))
+		text = append(text, r.Category)
+	}
+	if r.Type != TypeOffer && r.Rating != nil {
+		d[fieldRating] = *r.Rating
+	}
+	d[fieldText] = append(text, lay...)
+	if len(lay) > 0 {
+		d[fieldLay] = lay
+	}
+	return d, nil
+}
+
+// offerUSD is the price an offer is filtered and sorted by, in US dollars:
+// its price, or the bottom of its range ("from") when it only has a range.
+func offerUSD(r *Record, rates Rates) (float64, bool) {
+	switch {
+	case r.Price != nil:
+		return rates.ToUSD(r.Price.Amount, r.Price.Currency)
+	case r.PriceRange != nil:
+		return rates.ToUSD(r.PriceRange.Min, r.PriceRange.Currency)
+	}
+	return 0, false
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,174 @@
+package search
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// textQuery matches every word of q somewhere in a document's text, and
+// scores documents higher where the words hit the name or a lay name, and
+// higher still as a phrase.
+func textQuery(q string) query.Query {
+	all := bleve.NewMatchQuery(q)
+	all.SetField(fieldText)
+	all.Operator = query.MatchQueryOperatorAnd
+
+	nameAll := bleve.NewMatchQuery(q)
+	nameAll.SetField(fieldName)
+	nameAll.Operator = query.MatchQueryOperatorAnd
+	nameAll.SetBoost(2)
+	namePhrase := bleve.NewMatchPhraseQuery(q)
+	namePhrase.SetField(fieldName)
+	namePhrase.SetBoost(4)
+	layAll := bleve.NewMatchQuery(q)
+	layAll.SetField(fieldLay)
+	layAll.Operator = query.MatchQueryOperatorAnd
+	layAll.SetBoost(2)
+	layPhrase := bleve.NewMatchPhraseQuery(q)
+	layPhrase.SetField(fieldLay)
+	layPhrase.SetBoost(3)
+
+	b := bleve.NewBooleanQuery()
+	b.AddMust(all)
+	b.AddShould(nameAll, namePhrase, layAll, layPhrase)
+	return b
+}
+
+// anyOf matches documents whose keyword field holds one of values.
+func anyOf(field string, values []string) query.Query {
+	if len(values) == 1 {
+		q := bleve.NewTermQuery(values[0])
+		q.SetField(field)
+		return q
+	}
+	qs := make([]query.Query, len(values))
+	for i, v := range values {
+		t := bleve.NewTermQuery(v)
+		t.SetField(field)
+		qs[i] = t
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// buildQuery turns a normalised request into one Bleve query.
+func buildQuery(r *Request, rates Rates) query.Query {
+	var must []query.Query
+	if r.Query != "" {
+		must = append(must, textQuery(r.Query))
+	}
+	for _, f := range []struct {
+		field  string
+		values []string
+	}{
+		{fieldType, r.Types}, {fieldCountry, r.Countries}, {fieldCity, r.Cities},
+		{fieldCategory, r.Categories}, {fieldKind, r.Kinds},
+		{fieldAccreditation, r.Accreditations}, {fieldLanguage, r.Languages},
+	} {
+		if len(f.values) > 0 {
+			must = append(must, anyOf(f.field, f.values))
+		}
+	}
+	if r.FacilityID != 0 {
+		must = append(must, anyOf(fieldFacilityID, []string{itoa(r.FacilityID)}))
+	}
+	if r.TreatmentID != 0 {
+		must = append(must, anyOf(fieldTreatmentID, []string{itoa(r.TreatmentID)}))
+	}
+	if r.PriceMin != nil || r.PriceMax != nil {
+		lo, hi := usdBound(r.PriceMin, r.Currency, rates), usdBound(r.PriceMax, r.Currency, rates)
+		inclusive := true
+		must = append(must, fieldRange(fieldPriceUSD, lo, hi, &inclusive, &inclusive))
+	}
+	if len(must) == 0 {
+		return bleve.NewMatchAllQuery()
+	}
+	if len(must) == 1 {
+		return must[0]
+	}
+	return bleve.NewConjunctionQuery(must...)
+}
+
+func fieldRange(field string, lo, hi *float64, loIncl, hiIncl *bool) query.Query {
+	q := bleve.NewNumericRangeInclusiveQuery(lo, hi, loIncl, hiIncl)
+	q.SetField(field)
+	return q
+}
+
+// usdBound converts a price bound in currency to USD, by the same division
+// that converted the stored prices, so a price equal to a bound stays in.
+func usdBound(v *float64, currency string, rates Rates) *float64 {
+	if v == nil {
+		return nil
+	}
+	usd := *v
+	if currency != "" {
+		usd, _ = rates.ToUSD(*v, currency)
+	}
+	return &usd
+}
+
+// sortOrder returns the Bleve sort for a request's sort name. Ties fall back
+// to relevance, then rating, then id, so that pages are stable.
+func sortOrder(name string) bsearch.SortOrder {
+	score := &bsearch.SortScore{Desc: true}
+	id := &bsearch.SortDocID{}
+	rating := &bsearch.SortField{Field: fieldRating, Desc: true, Type: bsearch.SortFieldAsNumber,
+		Missing: bsearch.SortFieldMissingLast}
+	switch name {
+	case SortPriceAsc, SortPriceDesc:
+		price := &bsearch.SortField{Field: fieldPriceUSD, Desc: name == SortPriceDesc,
+			Type: bsearch.SortFieldAsNumber, Missing: bsearch.SortFieldMissingLast}
+		return bsearch.SortOrder{price, score, id}
+	case SortRating:
+		return bsearch.SortOrder{rating, score, id}
+	default:
+		return bsearch.SortOrder{score, rating, id}
+	}
+}
+
+// priceBands are the edges of the price facet in USD; in another currency
+// they are converted and rounded to two significant digits, so a patient
+// paying in lira sees round lira.
+var priceBands = []float64{1000, 2500, 5000, 10000, 25000, 50000}
+
+type band struct {
+	name     string
+	min, max *float64 // in the request's currency
+}
+
+func bandsFor(currency string, rates Rates) []band {
+	edges := make([]float64, len(priceBands))
+	for i, usd := range priceBands {
+		edges[i] = usd
+		if currency != "" {
+			v, _ := rates.FromUSD(usd, currency)
+			edges[i] = roundSignificant(v, 2)
+		}
+	}
+	out := make([]band, 0, len(edges)+1)
+	var lo *float64
+	for i := range edges {
+		hi := &edges[i]
+		name := "0-" + fmtAmount(*hi)
+		if lo != nil {
+			name = fmtAmount(*lo) + "-" + fmtAmount(*hi)
+		}
+		out = append(out, band{name: name, min: lo, max: hi})
+		lo = hi
+	}
+	return append(out, band{name: fmtAmount(*lo) + "+", min: lo})
+}
+
+func roundSignificant(v float64, digits int) float64 {
+	if v <= 0 {
+		return v
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v))-float64(digits-1))
+	return math.Round(v/p) * p
+}
+
+func fmtAmount(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

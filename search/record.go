@@ -1,0 +1,150 @@
+// Package search is CareAtlas's search engine: the documents patients find
+// (offers, facilities, doctors, treatments), how they are analysed and
+// indexed with Bleve, and the queries, filters, facets and sorts over them.
+// It knows nothing of HTTP or PostgreSQL: the indexer feeds it Records and the
+// API hands it Requests.
+package search
+
+import "time"
+
+// Document types.
+const (
+	TypeOffer     = "offer"
+	TypeFacility  = "facility"
+	TypeDoctor    = "doctor"
+	TypeTreatment = "treatment"
+)
+
+// Types lists every document type, in the order results show them.
+var Types = []string{TypeOffer, TypeFacility, TypeDoctor, TypeTreatment}
+
+// Money is an amount in an ISO 4217 currency.
+type Money struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+}
+
+// MoneyRange is a price range in one currency.
+type MoneyRange struct {
+	Min      float64 `json:"min"`
+	Max      float64 `json:"max"`
+	Currency string  `json:"currency"`
+}
+
+// GeoPoint is a position in degrees.
+type GeoPoint struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Ref names another document.
+type Ref struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// TreatmentRef names a treatment and its category.
+type TreatmentRef struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Category string `json:"category"`
+	Code     string `json:"code,omitempty"`
+}
+
+// FacilityRef is what an offer or a doctor shows of its facility.
+type FacilityRef struct {
+	ID             int64     `json:"id"`
+	Name           string    `json:"name"`
+	Kind           string    `json:"kind"`
+	City           string    `json:"city,omitempty"`
+	Country        string    `json:"country"`
+	CountryName    string    `json:"country_name"`
+	Location       *GeoPoint `json:"location,omitempty"`
+	Accreditations []string  `json:"accreditations,omitempty"`
+	Languages      []string  `json:"languages,omitempty"`
+	Rating         *float64  `json:"rating,omitempty"`
+	ReviewCount    *int      `json:"review_count,omitempty"`
+}
+
+// Record is one searchable document: an offer, a facility, a doctor or a
+// treatment, denormalised so that a result page needs no second request. It
+// is stored whole in the index and returned as it is; fields that do not
+// apply to a type are left empty.
+type Record struct {
+	Type string `json:"type"`
+	ID   int64  `json:"id"`
+	// Name is the facility's, doctor's or treatment's name; for an offer, the
+	// treatment's.
+	Name string `json:"name"`
+
+	// Treatments: category, lay names and code. Offers carry Treatment.
+	Category  string        `json:"category,omitempty"`
+	LayNames  []string      `json:"lay_names,omitempty"`
+	Code      string        `json:"code,omitempty"`
+	Treatment *TreatmentRef `json:"treatment,omitempty"`
+
+	// Facilities: where and what they are. Offers and doctors carry Facility.
+	Kind           string       `json:"kind,omitempty"`
+	City           string       `json:"city,omitempty"`
+	Country        string       `json:"country,omitempty"`
+	CountryName    string       `json:"country_name,omitempty"`
+	Address        string       `json:"address,omitempty"`
+	Location       *GeoPoint    `json:"location,omitempty"`
+	Accreditations []string     `json:"accreditations,omitempty"`
+	Languages      []string     `json:"languages,omitempty"`
+	Description    string       `json:"description,omitempty"`
+	Website        string       `json:"website,omitempty"`
+	Facility       *FacilityRef `json:"facility,omitempty"`
+
+	// Doctors.
+	Specialties     []string `json:"specialties,omitempty"`
+	YearsExperience *int     `json:"years_experience,omitempty"`
+
+	Rating      *float64 `json:"rating,omitempty"`
+	ReviewCount *int     `json:"review_count,omitempty"`
+
+	// Offers: the price as stored, in the facility's currency.
+	Price       *Money      `json:"price,omitempty"`
+	PriceRange  *MoneyRange `json:"price_range,omitempty"`
+	Includes    string      `json:"includes,omitempty"`
+	PriceSource string      `json:"price_source,omitempty"`
+
+	// Who and what a record links to: the doctors who perform an offer's
+	// treatment, a facility's doctors and treatments, a doctor's treatments.
+	Doctors    []Ref          `json:"doctors,omitempty"`
+	Treatments []TreatmentRef `json:"treatments,omitempty"`
+	Categories []string       `json:"categories,omitempty"`
+
+	// Treatments and facilities: how many offers, and the USD price span.
+	OfferCount int         `json:"offer_count,omitempty"`
+	PriceSpan  *MoneyRange `json:"price_span_usd,omitempty"`
+}
+
+// DocID is the index's key for a record: unique across types.
+func DocID(typ string, id int64) string { return typ + ":" + itoa(id) }
+
+// Rates converts prices between currencies: Rates[c] is how many units of c
+// buy one US dollar.
+type Rates struct {
+	AsOf  time.Time          `json:"as_of"`
+	Rates map[string]float64 `json:"rates"`
+}
+
+// ToUSD converts amount in currency to US dollars; ok is false when the
+// currency has no rate.
+func (r Rates) ToUSD(amount float64, currency string) (float64, bool) {
+	rate, ok := r.Rates[currency]
+	if !ok || rate <= 0 {
+		return 0, false
+	}
+	return amount / rate, true
+}
+
+// FromUSD converts US dollars to currency.
+func (r Rates) FromUSD(usd float64, currency string) (float64, bool) {
+	rate, ok := r.Rates[currency]
+	if !ok || rate <= 0 {
+		return 0, false
+	}
+	return usd * rate, true
+}
