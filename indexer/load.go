@@ -46,7 +46,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error
 		}
 		copies := []struct {
 			table catalog.Table
-			rows  func() (rows func() ([]any, error), stop func())
+			rows  func() (rows func() ([]any, error), stop func(), err *error)
 		}{
 			{catalog.Tables[0], rowsOf(cat.ExchangeRates())},
 			{catalog.Tables[1], rowsOf(cat.Countries())},
@@ -57,9 +57,14 @@ func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error
 			{catalog.Tables[6], rowsOf(cat.Offers())},
 		}
 		for _, c := range copies {
-			next, stop := c.rows()
+			next, stop, readErr := c.rows()
 			n, err := tx.CopyFrom(ctx, pgx.Identifier{c.table.Name}, c.table.Columns, pgx.CopyFromFunc(next))
 			stop()
+			if *readErr != nil {
+				// pgx flattens the source's error into a string; keep ours,
+				// which names the file, line and field.
+				return *readErr
+			}
 			if err != nil {
 				return loadError(c.table, err)
 			}
@@ -75,30 +80,29 @@ func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error
 	return stats, nil
 }
 
-// rowsOf turns a catalogue iterator into the pull function COPY wants.
-func rowsOf[T interface{ Values() []any }](seq iter.Seq2[T, error]) func() (func() ([]any, error), func()) {
-	return func() (func() ([]any, error), func()) {
+// rowsOf turns a catalogue iterator into the pull function COPY wants, and
+// keeps the iterator's error where the caller can see it unaltered.
+func rowsOf[T interface{ Values() []any }](seq iter.Seq2[T, error]) func() (func() ([]any, error), func(), *error) {
+	return func() (func() ([]any, error), func(), *error) {
 		next, stop := iter.Pull2(seq)
+		var readErr error
 		return func() ([]any, error) {
 			v, err, ok := next()
 			if !ok {
 				return nil, nil
 			}
 			if err != nil {
+				readErr = err
 				return nil, err
 			}
 			return v.Values(), nil
-		}, stop
+		}, stop, &readErr
 	}
 }
 
 // loadError keeps a catalogue error as it is (it already names file, line and
 // field) and adds the file and line to a constraint the database caught.
 func loadError(t catalog.Table, err error) error {
-	var fe *catalog.FieldError
-	if errors.As(err, &fe) {
-		return fe
-	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		line := 0

@@ -207,7 +207,7 @@ func (s PGSource) doctors(ctx context.Context, _ search.Rates, yield func(*searc
 func (s PGSource) offers(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
 	rows, err := s.Pool.Query(ctx, `SELECT o.id, o.price::float8, o.price_min::float8, o.price_max::float8,
 			coalesce(o.currency, ''), coalesce(o.includes, ''), coalesce(o.source, ''),
-			t.id, t.name, t.category, coalesce(t.code, ''), `+facilityColumns+`,
+			t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), `+facilityColumns+`,
 			coalesce(dr.ids, '{}'), coalesce(dr.names, '{}')
 		FROM offers o JOIN treatments t ON t.id = o.treatment_id
 		JOIN facilities f ON f.id = o.facility_id JOIN countries c ON c.code = f.country_code
@@ -225,7 +225,7 @@ func (s PGSource) offers(ctx context.Context, _ search.Rates, yield func(*search
 	var docIDs []int64
 	var docNames []string
 	targets := []any{&o.ID, &o.Price, &o.PriceMin, &o.PriceMax, &o.Currency, &o.Includes, &o.Source,
-		&t.ID, &t.Name, &t.Category, &t.Code}
+		&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code}
 	targets = append(append(targets, facilityTargets(&f, &countryName)...), &docIDs, &docNames)
 	_, err = pgx.ForEachRow(rows, targets, func() error {
 		return yield(offerRecord(cloneOffer(o), t, facilityRef(clone(f), countryName), refs(docIDs, docNames)))

@@ -12,10 +12,19 @@ import (
 // records. Both sources (PostgreSQL and catalogue files) go through them, so
 // the documents are the same whichever way the index is built.
 
+// list returns nil for an empty list, so that a record is the same whether
+// its lists came from PostgreSQL ('{}') or a file (nothing).
+func list[T any](xs []T) []T {
+	if len(xs) == 0 {
+		return nil
+	}
+	return xs
+}
+
 func facilityRef(f catalog.Facility, countryName string) *search.FacilityRef {
 	return &search.FacilityRef{
 		ID: f.ID, Name: f.Name, Kind: f.Kind, City: f.City, Country: f.CountryCode, CountryName: countryName,
-		Location: geoPoint(f), Accreditations: f.Accreditations, Languages: f.Languages,
+		Location: geoPoint(f), Accreditations: list(f.Accreditations), Languages: list(f.Languages),
 		Rating: f.Rating, ReviewCount: f.ReviewCount,
 	}
 }
@@ -34,8 +43,8 @@ func treatmentRef(t catalog.Treatment) search.TreatmentRef {
 func offerRecord(o catalog.Offer, t catalog.Treatment, f *search.FacilityRef, doctors []search.Ref) *search.Record {
 	tr := treatmentRef(t)
 	r := &search.Record{
-		Type: search.TypeOffer, ID: o.ID, Name: t.Name, Treatment: &tr, Facility: f,
-		Includes: o.Includes, PriceSource: o.Source, Doctors: doctors,
+		Type: search.TypeOffer, ID: o.ID, Name: t.Name, LayNames: list(t.LayNames), Treatment: &tr, Facility: f,
+		Includes: o.Includes, PriceSource: o.Source, Doctors: list(doctors),
 	}
 	if o.Price != nil {
 		r.Price = &search.Money{Amount: *o.Price, Currency: o.Currency}
@@ -50,18 +59,18 @@ func facilityRecord(f catalog.Facility, countryName string, treatments []search.
 	return &search.Record{
 		Type: search.TypeFacility, ID: f.ID, Name: f.Name, Kind: f.Kind, City: f.City,
 		Country: f.CountryCode, CountryName: countryName, Address: f.Address, Location: geoPoint(f),
-		Accreditations: f.Accreditations, Languages: f.Languages, Description: f.Description,
+		Accreditations: list(f.Accreditations), Languages: list(f.Languages), Description: f.Description,
 		Website: f.Website, Rating: f.Rating, ReviewCount: f.ReviewCount,
-		Treatments: treatments, Categories: categories(treatments), Doctors: doctors,
+		Treatments: list(treatments), Categories: categories(treatments), Doctors: list(doctors),
 		OfferCount: len(treatments),
 	}
 }
 
 func doctorRecord(d catalog.Doctor, f *search.FacilityRef, treatments []search.TreatmentRef) *search.Record {
 	return &search.Record{
-		Type: search.TypeDoctor, ID: d.ID, Name: d.Name, Specialties: d.Specialties, Languages: d.Languages,
+		Type: search.TypeDoctor, ID: d.ID, Name: d.Name, Specialties: list(d.Specialties), Languages: list(d.Languages),
 		YearsExperience: d.YearsExperience, Rating: d.Rating, ReviewCount: d.ReviewCount,
-		Facility: f, Treatments: treatments, Categories: categories(treatments),
+		Facility: f, Treatments: list(treatments), Categories: categories(treatments),
 	}
 }
 
@@ -74,7 +83,7 @@ type priceStat struct {
 
 func treatmentRecord(t catalog.Treatment, offerCount int, stats []priceStat, rates search.Rates) *search.Record {
 	r := &search.Record{
-		Type: search.TypeTreatment, ID: t.ID, Name: t.Name, Category: t.Category, LayNames: t.LayNames,
+		Type: search.TypeTreatment, ID: t.ID, Name: t.Name, Category: t.Category, LayNames: list(t.LayNames),
 		Code: t.Code, OfferCount: offerCount,
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)

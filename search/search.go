@@ -83,7 +83,11 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if len(r.Facets) > 0 {
 		out.Facets = make(map[string][]FacetValue, len(r.Facets))
 		for _, name := range r.Facets {
-			out.Facets[name] = facetValues(res.Facets[name], bands)
+			if name == FacetPrice {
+				out.Facets[name] = facetValues(res.Facets[name], bands)
+			} else {
+				out.Facets[name] = facetValues(res.Facets[name], nil)
+			}
 		}
 	}
 	out.Took = time.Since(start)

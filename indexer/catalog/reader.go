@@ -252,7 +252,7 @@ func readTable[T any](dir string, t Table, parse func(*row) T) iter.Seq2[T, erro
 			if err != nil {
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
-					line = pe.Line
+					line = pe.StartLine
 					err = pe.Err
 				}
 				yield(zero, &FieldError{File: t.File, Line: line, Err: err})

@@ -1,0 +1,157 @@
+package catalog
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const mini = "../../testdata/mini"
+
+// copyMini copies the mini catalogue to a temp dir, applying edits: file →
+// (old line → new line), or a whole new content when old is "*".
+func copyMini(t *testing.T, edits map[string][2]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, tbl := range Tables {
+		b, err := os.ReadFile(filepath.Join(mini, tbl.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if e, ok := edits[tbl.File]; ok {
+			if e[0] == "*" {
+				s = e[1]
+			} else {
+				if !strings.Contains(s, e[0]) {
+					t.Fatalf("%s has no line %q", tbl.File, e[0])
+				}
+				s = strings.Replace(s, e[0], e[1], 1)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, tbl.File), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// readAll reads every table in order, returning the first error.
+func readAll(dir string) (map[string]int, error) {
+	r, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	count := func(name string, seq func(func(any, error) bool)) error {
+		for _, err := range seq {
+			if err != nil {
+				return err
+			}
+			counts[name]++
+		}
+		return nil
+	}
+	steps := []struct {
+		name string
+		seq  func(func(any, error) bool)
+	}{
+		{"exchange_rates", erase(r.ExchangeRates())},
+		{"countries", erase(r.Countries())},
+		{"treatments", erase(r.Treatments())},
+		{"facilities", erase(r.Facilities())},
+		{"doctors", erase(r.Doctors())},
+		{"doctor_treatments", erase(r.DoctorTreatments())},
+		{"offers", erase(r.Offers())},
+	}
+	for _, s := range steps {
+		if err := count(s.name, s.seq); err != nil {
+			return counts, err
+		}
+	}
+	return counts, nil
+}
+
+func erase[T any](seq func(func(T, error) bool)) func(func(any, error) bool) {
+	return func(yield func(any, error) bool) {
+		for v, err := range seq {
+			if !yield(v, err) {
+				return
+			}
+		}
+	}
+}
+
+func TestReadMini(t *testing.T) {
+	counts, err := readAll(mini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"exchange_rates": 5, "countries": 4, "treatments": 4, "facilities": 4,
+		"doctors": 3, "doctor_treatments": 4, "offers": 7}
+	for k, v := range want {
+		if counts[k] != v {
+			t.Errorf("%s: read %d rows, want %d", k, counts[k], v)
+		}
+	}
+}
+
+func TestReadRejectsBadRows(t *testing.T) {
+	tests := []struct {
+		name      string
+		file      string
+		old, new  string
+		wantFile  string
+		wantLine  int
+		wantField string
+		wantText  string
+	}{
+		{"price not a number", "offers.csv", "1001,11,1,12000.50", "1001,11,1,twelve", "offers.csv", 3, "price", "not a number"},
+		{"negative price", "offers.csv", "1001,11,1,12000.50", "1001,11,1,-5", "offers.csv", 3, "price", "out of range"},
+		{"unknown facility", "offers.csv", "1002,10,3", "1002,99,3", "offers.csv", 4, "facility_id", "unknown facility 99"},
+		{"price without currency", "offers.csv", "1005,13,4,4000,,,EUR", "1005,13,4,4000,,,", "offers.csv", 7, "currency", "required"},
+		{"currency without rate", "offers.csv", "1005,13,4,4000,,,EUR", "1005,13,4,4000,,,CHF", "offers.csv", 7, "currency", "no exchange rate"},
+		{"range upside down", "offers.csv", "80000,120000", "120000,80000", "offers.csv", 8, "price_max", "below price_min"},
+		{"duplicate offer pair", "offers.csv", "1001,11,1,", "1001,10,1,", "offers.csv", 3, "treatment_id", "already has an offer"},
+		{"bad country code", "facilities.csv", "11,Mayo Clinic Hospital,hospital,US", "11,Mayo Clinic Hospital,hospital,USA", "facilities.csv", 3, "country_code", "not an ISO 3166-1"},
+		{"unknown country", "facilities.csv", "11,Mayo Clinic Hospital,hospital,US", "11,Mayo Clinic Hospital,hospital,FR", "facilities.csv", 3, "country_code", "unknown country FR"},
+		{"latitude out of range", "facilities.csv", "44.02,-92.48", "144.02,-92.48", "facilities.csv", 3, "latitude", "out of range"},
+		{"latitude alone", "facilities.csv", "44.02,-92.48", "44.02,", "facilities.csv", 3, "longitude", "go together"},
+		{"rating above 5", "doctors.csv", "4.8,210", "9.8,210", "doctors.csv", 3, "rating", "out of range"},
+		{"duplicate treatment id", "treatments.csv", "3,Acute", "2,Acute", "treatments.csv", 4, "id", "duplicate id 2"},
+		{"missing name", "treatments.csv", "4,In vitro fertilisation (IVF)", "4,", "treatments.csv", 5, "name", "required"},
+		{"bad date", "exchange_rates.csv", "TRY,40,2025-10-01", "TRY,40,01/10/2025", "exchange_rates.csv", 5, "as_of", "not a date"},
+		{"unknown doctor", "doctor_treatments.csv", "102,3", "109,3", "doctor_treatments.csv", 4, "doctor_id", "unknown doctor 109"},
+		{"unknown column", "countries.csv", "code,name,currency", "code,name,currency,flag", "countries.csv", 1, "", "unknown column"},
+		{"missing column", "countries.csv", "code,name,currency", "code,name", "countries.csv", 1, "", "missing column"},
+		{"unbalanced quote", "facilities.csv", `"Cosmetic surgery clinic, nose and face."`, `"Cosmetic surgery clinic`, "facilities.csv", 4, "", "quote"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := copyMini(t, map[string][2]string{tc.file: {tc.old, tc.new}})
+			_, err := readAll(dir)
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("got %v, want a *FieldError", err)
+			}
+			if fe.File != tc.wantFile || fe.Line != tc.wantLine || fe.Field != tc.wantField {
+				t.Errorf("error at %s line %d field %q, want %s line %d field %q (%v)",
+					fe.File, fe.Line, fe.Field, tc.wantFile, tc.wantLine, tc.wantField, err)
+			}
+			if !strings.Contains(err.Error(), tc.wantText) {
+				t.Errorf("error %q does not say %q", err, tc.wantText)
+			}
+		})
+	}
+}
+
+func TestOpenNamesMissingFiles(t *testing.T) {
+	dir := copyMini(t, nil)
+	os.Remove(filepath.Join(dir, "offers.csv"))
+	_, err := Open(dir)
+	if err == nil || !strings.Contains(err.Error(), "offers.csv") {
+		t.Fatalf("got %v, want an error naming offers.csv", err)
+	}
+}

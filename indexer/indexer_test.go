@@ -1,0 +1,286 @@
+package indexer_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/indexer/catalog"
+	"github.com/careatlas/careatlas/indexer/pgtest"
+	"github.com/careatlas/careatlas/search"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+const mini = "../testdata/mini"
+
+func connect(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	pool, err := indexer.Connect(context.Background(), pgtest.MustDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// tableCounts returns the row count of every catalogue table.
+func tableCounts(t *testing.T, pool *pgxpool.Pool) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, tbl := range catalog.Tables {
+		var n int64
+		if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM "+tbl.Name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out[tbl.Name] = n
+	}
+	return out
+}
+
+func TestLoad(t *testing.T) {
+	ctx := context.Background()
+	pool := connect(t)
+	stats, err := indexer.Load(ctx, pool, mini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"exchange_rates": 5, "countries": 4, "treatments": 4, "facilities": 4,
+		"doctors": 3, "doctor_treatments": 4, "offers": 7}
+	if !reflect.DeepEqual(stats.Rows, want) {
+		t.Errorf("load reported %v, want %v", stats.Rows, want)
+	}
+	// Loading again replaces, not appends.
+	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+		t.Fatal(err)
+	}
+	if got := tableCounts(t, pool); !reflect.DeepEqual(got, want) {
+		t.Errorf("after a second load the tables hold %v, want %v", got, want)
+	}
+	var price float64
+	var cur string
+	var lay []string
+	err = pool.QueryRow(ctx, `SELECT o.price::float8, o.currency, t.lay_names FROM offers o
+		JOIN treatments t ON t.id = o.treatment_id WHERE o.id = 1004`).Scan(&price, &cur, &lay)
+	if err != nil || price != 120000 || cur != "TRY" || !reflect.DeepEqual(lay, []string{"nose job", "nose reshaping"}) {
+		t.Errorf("offer 1004 = %v %v %v (%v)", price, cur, lay, err)
+	}
+}
+
+// brokenCopy copies the mini catalogue, replacing old with new in file.
+func brokenCopy(t *testing.T, file, old, new string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, tbl := range catalog.Tables {
+		b, err := os.ReadFile(filepath.Join(mini, tbl.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tbl.File == file {
+			if !strings.Contains(string(b), old) {
+				t.Fatalf("%s has no %q", file, old)
+			}
+			b = []byte(strings.Replace(string(b), old, new, 1))
+		}
+		if err := os.WriteFile(filepath.Join(dir, tbl.File), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestLoadRejectsMalformedAndKeepsDatabase(t *testing.T) {
+	ctx := context.Background()
+	pool := connect(t)
+	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+		t.Fatal(err)
+	}
+	before := tableCounts(t, pool)
+	// The last table is where a half-load would show: every table before it
+	// would already have been replaced.
+	dir := brokenCopy(t, "offers.csv", "1005,13,4,4000,", "1005,13,4,4000x,")
+	_, err := indexer.Load(ctx, pool, dir)
+	var fe *catalog.FieldError
+	if !errors.As(err, &fe) || fe.File != "offers.csv" || fe.Line != 7 || fe.Field != "price" {
+		t.Fatalf("got %v, want an error at offers.csv line 7, field price", err)
+	}
+	if after := tableCounts(t, pool); !reflect.DeepEqual(after, before) {
+		t.Errorf("a failed load changed the database: %v, was %v", after, before)
+	}
+	var name string
+	if err := pool.QueryRow(ctx, `SELECT name FROM facilities WHERE id = 12`).Scan(&name); err != nil || name != "Istanbul Aesthetic Clinic" {
+		t.Errorf("facility 12 after failed load: %q, %v", name, err)
+	}
+}
+
+func TestSchemaGuardsDirectWrites(t *testing.T) {
+	ctx := context.Background()
+	pool := connect(t)
+	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{
+		`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (9, 10, 2, -1, 'USD')`,
+		`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (9, 999, 2, 1, 'USD')`,
+		`INSERT INTO offers (id, facility_id, treatment_id, price) VALUES (9, 10, 2, 100)`,
+		`INSERT INTO facilities (id, name, kind, country_code, latitude, longitude) VALUES (9, 'x', 'clinic', 'US', 91, 0)`,
+		`INSERT INTO facilities (id, name, kind, country_code) VALUES (9, 'x', 'clinic', 'us')`,
+		`INSERT INTO countries (code, name, currency) VALUES ('FR', 'France', 'euro')`,
+		`INSERT INTO exchange_rates (currency, rate, as_of) VALUES ('CHF', 0, '2025-10-01')`,
+	} {
+		if _, err := pool.Exec(ctx, sql); err == nil {
+			t.Errorf("the schema accepted %s", sql)
+		}
+	}
+	var updated bool
+	if err := pool.QueryRow(ctx, `SELECT bool_and(updated_at IS NOT NULL) FROM offers`).Scan(&updated); err != nil || !updated {
+		t.Errorf("offers lack updated_at: %v", err)
+	}
+}
+
+// collect returns every record a source yields.
+func collect(t *testing.T, src indexer.Source) []*search.Record {
+	t.Helper()
+	ctx := context.Background()
+	rates, err := src.Rates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*search.Record
+	if err := src.Records(ctx, rates, func(r *search.Record) error { out = append(out, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	n, err := src.Count(ctx)
+	if err != nil || n != len(out) {
+		t.Errorf("Count = %d (%v), but Records yielded %d", n, err, len(out))
+	}
+	return out
+}
+
+// TestSourcesAgree checks that PostgreSQL and the catalogue files make the
+// same documents, so the demo index is the index an operator would get.
+func TestSourcesAgree(t *testing.T) {
+	pool := connect(t)
+	if _, err := indexer.Load(context.Background(), pool, mini); err != nil {
+		t.Fatal(err)
+	}
+	fromDB := collect(t, indexer.PGSource{Pool: pool})
+	fromFiles := collect(t, &indexer.FileSource{Dir: mini})
+	if len(fromDB) != 18 {
+		t.Errorf("got %d records, want 18", len(fromDB))
+	}
+	CompareRecords(t, fromDB, fromFiles)
+	dbRates, _ := indexer.PGSource{Pool: pool}.Rates(context.Background())
+	fileRates, _ := (&indexer.FileSource{Dir: mini}).Rates(context.Background())
+	if !reflect.DeepEqual(dbRates.Rates, fileRates.Rates) || !dbRates.AsOf.Equal(fileRates.AsOf) || dbRates.Rates["EUR"] != 0.8 {
+		t.Errorf("rates differ or are not the latest: %+v vs %+v", dbRates, fileRates)
+	}
+}
+
+// CompareRecords fails t at the first record that differs.
+func CompareRecords(t *testing.T, a, b []*search.Record) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("%d records vs %d", len(a), len(b))
+	}
+	for i := range a {
+		if !reflect.DeepEqual(a[i], b[i]) {
+			t.Fatalf("record %d differs:\n%+v\n%+v", i, *a[i], *b[i])
+		}
+	}
+}
+
+// failingSource yields some records and then fails, like a connection lost
+// halfway through a build.
+type failingSource struct{ indexer.Source }
+
+func (s failingSource) Records(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
+	n := 0
+	return s.Source.Records(ctx, rates, func(r *search.Record) error {
+		if n++; n > 10 {
+			return errors.New("connection reset")
+		}
+		return yield(r)
+	})
+}
+
+func TestFailedBuildKeepsLiveIndex(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first, err := indexer.Build(ctx, &indexer.FileSource{Dir: mini}, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = indexer.Build(ctx, failingSource{&indexer.FileSource{Dir: mini}}, dir, nil)
+	if err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("got %v, want the source's error", err)
+	}
+	cur, err := search.Current(dir)
+	if err != nil || cur != first.Path {
+		t.Errorf("current = %q (%v), want the first build %q", cur, err, first.Path)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".building") {
+			t.Errorf("failed build left %s behind", e.Name())
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := indexer.Build(cancelled, &indexer.FileSource{Dir: mini}, dir, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled build: got %v", err)
+	}
+	if cur, _ := search.Current(dir); cur != first.Path {
+		t.Errorf("a cancelled build changed the live index to %s", cur)
+	}
+}
+
+func TestBuildFromPostgres(t *testing.T) {
+	ctx := context.Background()
+	pool := connect(t)
+	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var calls, lastDone, lastTotal int
+	stats, err := indexer.Build(ctx, indexer.PGSource{Pool: pool}, dir, func(done, total int) {
+		calls++
+		lastDone, lastTotal = done, total
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Docs != 18 || lastDone != 18 || lastTotal != 18 || calls < 2 {
+		t.Errorf("stats %+v, progress %d/%d in %d calls", stats, lastDone, lastTotal, calls)
+	}
+	ix, err := search.Open(stats.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if n, _ := ix.DocCount(); n != 18 {
+		t.Errorf("index holds %d docs, want 18", n)
+	}
+	// Two more builds: only the live generation and the one before remain.
+	for range 2 {
+		if _, err := indexer.Build(ctx, indexer.PGSource{Pool: pool}, dir, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	var gens []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "gen-") {
+			gens = append(gens, e.Name())
+		}
+	}
+	if len(gens) != 2 {
+		t.Errorf("generations left: %v, want 2", gens)
+	}
+}

@@ -1,0 +1,197 @@
+package search_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/search"
+)
+
+const mini = "../testdata/mini"
+
+// miniIndex builds the mini catalogue into a fresh index directory.
+func miniIndex(t *testing.T) (*search.Live, string) {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	live, err := search.NewLive(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(live.Close)
+	return live, dir
+}
+
+func ids(hits []search.Hit) []int64 {
+	out := make([]int64, len(hits))
+	for i, h := range hits {
+		out[i] = h.ID
+	}
+	return out
+}
+
+func f(v float64) *float64 { return &v }
+
+func TestSearch(t *testing.T) {
+	live, _ := miniIndex(t)
+	tests := []struct {
+		name string
+		req  search.Request
+		want []int64 // ids in order
+	}{
+		{"lay name, US offers by price", search.Request{Query: "knee replacement", Types: []string{"offer"},
+			Countries: []string{"us"}, Sort: search.SortPriceAsc}, []int64{1001, 1000}},
+		{"lay name finds the treatment", search.Request{Query: "nose job", Types: []string{"treatment"}}, []int64{2}},
+		{"stemmed plural", search.Request{Query: "heart attacks", Types: []string{"offer"}, Sort: search.SortPriceAsc},
+			[]int64{1002, 1003}},
+		{"doctor by name", search.Request{Query: "Kaya", Types: []string{"doctor"}}, []int64{101}},
+		{"price filter in another currency", search.Request{Types: []string{"offer"}, Currency: "EUR",
+			PriceMax: f(2400), Sort: search.SortPriceAsc}, []int64{1006, 1004}},
+		{"price filter bound is inclusive", search.Request{Types: []string{"offer"}, Currency: "EUR",
+			PriceMin: f(4000), PriceMax: f(4000)}, []int64{1005}},
+		{"price desc puts unpriced last", search.Request{Types: []string{"offer"}, Countries: []string{"US"},
+			Sort: search.SortPriceDesc}, []int64{1000, 1001, 1002, 1003}},
+		{"rating", search.Request{Types: []string{"facility"}, Sort: search.SortRating}, []int64{11, 12, 10, 13}},
+		{"accreditation and language", search.Request{Accreditations: []string{"JCI"}, Languages: []string{"en"},
+			Types: []string{"facility"}}, []int64{12}},
+		{"category of facility", search.Request{Categories: []string{"Fertility"}, Types: []string{"facility"},
+			Sort: search.SortRating}, []int64{12, 13}},
+		{"kind", search.Request{Kinds: []string{"fertility_centre"}, Sort: search.SortPriceAsc}, []int64{1005, 13}},
+		{"nothing matches", search.Request{Query: "xylophone"}, []int64{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := live.Search(context.Background(), tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ids(res.Hits)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestConvertedPrices(t *testing.T) {
+	live, _ := miniIndex(t)
+	res, err := live.Search(context.Background(), search.Request{Query: "rhinoplasty", Types: []string{"offer"}, Currency: "eur"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 {
+		t.Fatalf("got %d hits, want 1", len(res.Hits))
+	}
+	h := res.Hits[0]
+	// 120,000 TRY at 40 TRY/USD is 3,000 USD, at 0.8 EUR/USD 2,400 EUR.
+	if h.Price == nil || *h.Price != (search.Money{Amount: 120000, Currency: "TRY"}) {
+		t.Errorf("stored price %+v, want 120000 TRY", h.Price)
+	}
+	if h.ConvertedPrice == nil || *h.ConvertedPrice != (search.Money{Amount: 2400, Currency: "EUR"}) {
+		t.Errorf("converted price %+v, want 2400 EUR", h.ConvertedPrice)
+	}
+	if res.RatesAsOf == nil || res.RatesAsOf.Format("2006-01-02") != "2025-10-01" {
+		t.Errorf("rates as of %v, want the latest date 2025-10-01", res.RatesAsOf)
+	}
+	if h.Facility == nil || h.Facility.Name != "Istanbul Aesthetic Clinic" || len(h.Doctors) != 1 || h.Doctors[0].ID != 101 {
+		t.Errorf("offer does not carry its facility and doctor: %+v %+v", h.Facility, h.Doctors)
+	}
+}
+
+func TestFacets(t *testing.T) {
+	live, _ := miniIndex(t)
+	res, err := live.Search(context.Background(), search.Request{Types: []string{"offer"},
+		Facets: []string{"country", "category", "price"}, Currency: "USD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]search.FacetValue{
+		"country":  {{"US", 4}, {"TR", 2}, {"DE", 1}},
+		"category": {{"Cardiology", 2}, {"Fertility", 2}, {"Orthopaedics", 2}, {"Cosmetic surgery", 1}},
+		// USD: 12000.50, 15000, 11000 (US); 3000, 2000 (TR); 5000 (DE); one unpriced.
+		"price": {{"0-1000", 0}, {"1000-2500", 1}, {"2500-5000", 1}, {"5000-10000", 1}, {"10000-25000", 3},
+			{"25000-50000", 0}, {"50000+", 0}},
+	}
+	for name, w := range want {
+		if !slices.Equal(res.Facets[name], w) {
+			t.Errorf("facet %s = %v, want %v", name, res.Facets[name], w)
+		}
+	}
+}
+
+func TestPriceBandsInPatientCurrency(t *testing.T) {
+	live, _ := miniIndex(t)
+	res, err := live.Search(context.Background(), search.Request{Types: []string{"offer"}, Facets: []string{"price"}, Currency: "TRY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, v := range res.Facets["price"] {
+		names = append(names, v.Value)
+	}
+	want := []string{"0-40000", "40000-100000", "100000-200000", "200000-400000", "400000-1000000", "1000000-2000000", "2000000+"}
+	if !slices.Equal(names, want) {
+		t.Errorf("bands %v, want %v", names, want)
+	}
+}
+
+func TestGet(t *testing.T) {
+	live, _ := miniIndex(t)
+	r, err := live.Get(context.Background(), search.TypeFacility, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Name != "Istanbul Aesthetic Clinic" || r.OfferCount != 2 || !slices.Equal(r.Categories, []string{"Cosmetic surgery", "Fertility"}) {
+		t.Errorf("facility 12 = %+v", r)
+	}
+	tr, err := live.Get(context.Background(), search.TypeTreatment, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// IVF: 4000 EUR = 5000 USD and 80000 TRY = 2000 USD.
+	if tr.OfferCount != 2 || tr.PriceSpan == nil || tr.PriceSpan.Min != 2000 || tr.PriceSpan.Max != 5000 {
+		t.Errorf("treatment 4 = %+v span %+v", tr, tr.PriceSpan)
+	}
+	_, err = live.Get(context.Background(), search.TypeDoctor, 999)
+	var se *search.Error
+	if !errors.As(err, &se) || se.Code != search.NotFound {
+		t.Errorf("unknown doctor: got %v, want a NotFound error", err)
+	}
+}
+
+func TestNormalizeRejects(t *testing.T) {
+	rates := search.Rates{Rates: map[string]float64{"USD": 1}}
+	tests := []struct {
+		req   search.Request
+		param string
+	}{
+		{search.Request{Types: []string{"hotel"}}, "type"},
+		{search.Request{Countries: []string{"USA"}}, "country"},
+		{search.Request{PriceMin: f(-1)}, "price_min"},
+		{search.Request{PriceMin: f(10), PriceMax: f(5)}, "price_max"},
+		{search.Request{Currency: "XXX"}, "currency"},
+		{search.Request{Facets: []string{"colour"}}, "facets"},
+		{search.Request{FacetSize: 1000}, "facet_size"},
+		{search.Request{Sort: "cheapest"}, "sort"},
+		{search.Request{PerPage: 101}, "per_page"},
+		{search.Request{Page: 101, PerPage: 100}, "page"},
+		{search.Request{Query: string(make([]byte, 501))}, "q"},
+		{search.Request{Cities: make([]string, 21)}, "city"},
+	}
+	for _, tc := range tests {
+		err := tc.req.Normalize(rates)
+		var se *search.Error
+		if !errors.As(err, &se) || se.Code != search.Invalid || se.Param != tc.param {
+			t.Errorf("%+v: got %v, want an invalid %s", tc.req, err, tc.param)
+		}
+	}
+	ok := search.Request{}
+	if err := ok.Normalize(rates); err != nil || ok.Page != 1 || ok.PerPage != search.DefaultPerPage || ok.Sort != search.SortRelevance {
+		t.Errorf("defaults: %+v, %v", ok, err)
+	}
+}
