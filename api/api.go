@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/careatlas/careatlas/search"
@@ -18,6 +19,8 @@ type Searcher interface {
 	Search(ctx context.Context, r search.Request) (*search.Result, error)
 	Get(ctx context.Context, typ string, id int64) (*search.Record, error)
 	Ready() bool
+	// Path names the index generation being served.
+	Path() string
 }
 
 // Options tune the server.
@@ -81,5 +84,5 @@ func (h *handlers) readyz(c echo.Context) error {
 	if !h.s.Ready() {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "no index open yet"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "index": filepath.Base(h.s.Path())})
 }

@@ -1,0 +1,189 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/search"
+)
+
+func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	live, err := search.NewLive(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(live, api.Options{}))
+	t.Cleanup(func() { srv.Close(); live.Close() })
+	return srv
+}
+
+func get(t *testing.T, srv *httptest.Server, path string, out any) int {
+	t.Helper()
+	resp, err := http.Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("%s: content type %q, want JSON; body %s", path, ct, body)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		t.Fatalf("%s: %v in %s", path, err, body)
+	}
+	return resp.StatusCode
+}
+
+func TestSearchResponse(t *testing.T) {
+	srv := newServer(t)
+	var res struct {
+		Total   int     `json:"total"`
+		TookMS  float64 `json:"took_ms"`
+		Page    int     `json:"page"`
+		PerPage int     `json:"per_page"`
+		Hits    []struct {
+			Type     string          `json:"type"`
+			ID       int64           `json:"id"`
+			Price    json.RawMessage `json:"price"`
+			Facility struct{ Name string }
+		} `json:"hits"`
+		Facets map[string][]struct {
+			Value string
+			Count int
+		} `json:"facets"`
+		Currency  string `json:"currency"`
+		RatesAsOf string `json:"rates_as_of"`
+	}
+	q := url.Values{"q": {"knee replacement"}, "type": {"offer"}, "country": {"US"}, "sort": {"price_asc"},
+		"facets": {"city,price"}, "currency": {"EUR"}}
+	if code := get(t, srv, "/v1/search?"+q.Encode(), &res); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	if res.Total != 2 || len(res.Hits) != 2 || res.Hits[0].ID != 1001 || res.Hits[0].Type != "offer" {
+		t.Fatalf("hits %+v", res)
+	}
+	if string(res.Hits[0].Price) != `{"amount":12000.5,"currency":"USD"}` {
+		t.Errorf("price = %s, want {amount, currency}", res.Hits[0].Price)
+	}
+	if res.Hits[0].Facility.Name != "Mayo Clinic Hospital" || res.Page != 1 || res.PerPage != 10 {
+		t.Errorf("hit facility %q, page %d/%d", res.Hits[0].Facility.Name, res.Page, res.PerPage)
+	}
+	if len(res.Facets["city"]) != 2 || len(res.Facets["price"]) != 7 || res.Currency != "EUR" || res.RatesAsOf != "2025-10-01" {
+		t.Errorf("facets %+v currency %q as of %q", res.Facets, res.Currency, res.RatesAsOf)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	srv := newServer(t)
+	tests := []struct {
+		path  string
+		code  int
+		param string
+	}{
+		{"/v1/search?price_min=abc", 400, "price_min"},
+		{"/v1/search?price_min=10&price_max=5", 400, "price_max"},
+		{"/v1/search?per_page=1000", 400, "per_page"},
+		{"/v1/search?page=0", 400, "page"},
+		{"/v1/search?page=500&per_page=100", 400, "page"},
+		{"/v1/search?sort=cheapest", 400, "sort"},
+		{"/v1/search?type=hotel", 400, "type"},
+		{"/v1/search?country=Turkey", 400, "country"},
+		{"/v1/search?facets=colour", 400, "facets"},
+		{"/v1/search?currency=ZZZ", 400, "currency"},
+		{"/v1/search?contry=US", 400, "contry"},
+		{"/v1/search?q=a&q=b", 400, "q"},
+		{"/v1/search?q=" + strings.Repeat("x", 1001), 400, "q"},
+		{"/v1/search?price_max=NaN", 400, "price_max"},
+		{"/v1/search?price_max=1e400", 400, "price_max"},
+		{"/v1/facilities/abc", 400, "id"},
+		{"/v1/facilities/-1", 400, "id"},
+		{"/v1/facilities/99999", 404, ""},
+		{"/v1/doctors/12", 404, ""},
+		{"/v1/nothing", 404, ""},
+	}
+	for _, tc := range tests {
+		var body struct {
+			Error struct{ Code, Message, Param string } `json:"error"`
+		}
+		code := get(t, srv, tc.path, &body)
+		if code != tc.code || body.Error.Param != tc.param || body.Error.Message == "" || body.Error.Code == "" {
+			t.Errorf("%s: %d %+v, want %d naming %q", tc.path, code, body.Error, tc.code, tc.param)
+		}
+	}
+	resp, err := http.Post(srv.URL+"/v1/search", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 405 {
+		t.Errorf("POST /v1/search: %d, want 405", resp.StatusCode)
+	}
+}
+
+func TestEntities(t *testing.T) {
+	srv := newServer(t)
+	var fac struct {
+		ID     int64  `json:"id"`
+		Name   string `json:"name"`
+		Offers []struct {
+			ID int64 `json:"id"`
+		} `json:"offers"`
+		Doctors []struct{ Name string } `json:"doctors"`
+	}
+	if code := get(t, srv, "/v1/facilities/11", &fac); code != 200 || fac.Name != "Mayo Clinic Hospital" ||
+		len(fac.Offers) != 2 || fac.Offers[0].ID != 1001 || len(fac.Doctors) != 1 {
+		t.Errorf("facility 11: %d %+v", code, fac)
+	}
+	var doc struct {
+		Name       string `json:"name"`
+		Treatments []struct{ ID int64 }
+		Facility   struct{ ID int64 }
+	}
+	if code := get(t, srv, "/v1/doctors/102", &doc); code != 200 || doc.Name != "Dr. Sam Lee" || len(doc.Treatments) != 2 || doc.Facility.ID != 11 {
+		t.Errorf("doctor 102: %d %+v", code, doc)
+	}
+	var tr struct {
+		Name     string   `json:"name"`
+		LayNames []string `json:"lay_names"`
+		Offers   []struct{ ID int64 }
+	}
+	if code := get(t, srv, "/v1/treatments/4", &tr); code != 200 || len(tr.Offers) != 2 || tr.Offers[0].ID != 1006 || len(tr.LayNames) != 2 {
+		t.Errorf("treatment 4: %d %+v", code, tr)
+	}
+	var status map[string]string
+	if code := get(t, srv, "/readyz", &status); code != 200 {
+		t.Errorf("readyz %d", code)
+	}
+	if code := get(t, srv, "/healthz", &status); code != 200 {
+		t.Errorf("healthz %d", code)
+	}
+}
+
+func TestNotReady(t *testing.T) {
+	live, err := search.NewLive(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(live, api.Options{}))
+	defer srv.Close()
+	var body map[string]any
+	if code := get(t, srv, "/readyz", &body); code != 503 {
+		t.Errorf("readyz with no index: %d", code)
+	}
+	if code := get(t, srv, "/v1/search?q=knee", &body); code != 503 {
+		t.Errorf("search with no index: %d %v", code, body)
+	}
+}

@@ -1,0 +1,327 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/careatlas/careatlas/indexer/pgtest"
+	"github.com/jackc/pgx/v5"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+const bundled = "../../testdata/catalog"
+
+// cli runs a careatlas command and fails the test if it does not exit 0.
+func cli(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("careatlas %v: exit %d\n%s%s", args, code, out.String(), errOut.String())
+	}
+	return out.String()
+}
+
+// startServe runs 'careatlas serve' with args until the test ends and
+// returns its base URL.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	addrs := make(chan string, 1)
+	onListen = func(addr string) { addrs <- addr }
+	t.Cleanup(func() { onListen = nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-exited; code != 0 {
+			t.Errorf("serve exited %d", code)
+		}
+	})
+	select {
+	case addr := <-addrs:
+		return "http://" + addr
+	case code := <-exited:
+		t.Fatalf("serve exited %d before listening", code)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not listen within 30s")
+	}
+	return ""
+}
+
+// waitReady polls /readyz until it answers 200 and returns the index name.
+func waitReady(t *testing.T, base string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		var body map[string]string
+		if code, err := getJSON(base+"/readyz", &body); err == nil && code == 200 {
+			return body["index"]
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("server not ready within %v", timeout)
+	return ""
+}
+
+func getJSON(u string, out any) (int, error) {
+	resp, err := http.Get(u)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return resp.StatusCode, fmt.Errorf("%w: %s", err, body)
+	}
+	return resp.StatusCode, nil
+}
+
+type hit struct {
+	Type  string `json:"type"`
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Price *struct {
+		Amount   float64 `json:"amount"`
+		Currency string  `json:"currency"`
+	} `json:"price"`
+	Treatment *struct {
+		ID   int64  `json:"id"`
+		Code string `json:"code"`
+	} `json:"treatment"`
+	Facility *struct {
+		Country string `json:"country"`
+	} `json:"facility"`
+}
+
+type searchResult struct {
+	Total  int   `json:"total"`
+	Hits   []hit `json:"hits"`
+	Facets map[string][]struct {
+		Value string
+		Count int
+	} `json:"facets"`
+}
+
+func searchAPI(t *testing.T, base string, q url.Values) searchResult {
+	t.Helper()
+	var res searchResult
+	code, err := getJSON(base+"/v1/search?"+q.Encode(), &res)
+	if err != nil || code != 200 {
+		t.Fatalf("search %v: %d %v", q, code, err)
+	}
+	return res
+}
+
+// TestEndToEnd runs the product as an operator would: migrate, load the
+// bundled catalogue, index, serve, and check the answers against SQL over
+// the same rows.
+func TestEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	dir := t.TempDir()
+	cli(t, "migrate", "--database-url", db)
+	cli(t, "load", "--database-url", db, bundled)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms")
+	firstIndex := waitReady(t, base, 30*time.Second)
+
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+
+	t.Run("hip and knee replacement in the US by price", func(t *testing.T) {
+		for _, q := range []string{"knee replacement", "hip replacement"} {
+			res := searchAPI(t, base, url.Values{"q": {q}, "type": {"offer"}, "country": {"US"}, "sort": {"price_asc"}, "per_page": {"100"}})
+			var want int
+			var cheapest float64
+			err := conn.QueryRow(ctx, `SELECT count(*), min(o.price)::float8 FROM offers o
+				JOIN treatments t ON t.id = o.treatment_id JOIN facilities f ON f.id = o.facility_id
+				WHERE f.country_code = 'US' AND EXISTS (SELECT 1 FROM unnest(t.lay_names) l WHERE lower(l) = $1)`, q).Scan(&want, &cheapest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want < 100 || res.Total < want {
+				t.Fatalf("%q: %d hits, SQL has %d offers with that lay name (want 100+)", q, res.Total, want)
+			}
+			prev := 0.0
+			for i, h := range res.Hits {
+				if h.Type != "offer" || h.Facility == nil || h.Facility.Country != "US" || h.Price == nil || h.Price.Currency != "USD" {
+					t.Fatalf("%q hit %d is not a priced US offer: %+v", q, i, h)
+				}
+				if h.Price.Amount < prev {
+					t.Fatalf("%q: hit %d costs %v, less than the one before (%v)", q, i, h.Price.Amount, prev)
+				}
+				prev = h.Price.Amount
+			}
+			if res.Hits[0].Price.Amount != cheapest {
+				t.Errorf("%q: cheapest hit %v, SQL says %v", q, res.Hits[0].Price.Amount, cheapest)
+			}
+		}
+	})
+
+	t.Run("facet counts equal SQL GROUP BY", func(t *testing.T) {
+		checks := []struct {
+			params url.Values
+			facet  string
+			sql    string
+		}{
+			{url.Values{"type": {"offer"}}, "country",
+				`SELECT f.country_code, count(*) FROM offers o JOIN facilities f ON f.id = o.facility_id GROUP BY 1`},
+			{url.Values{"type": {"offer"}, "country": {"US"}}, "category",
+				`SELECT t.category, count(*) FROM offers o JOIN facilities f ON f.id = o.facility_id
+				 JOIN treatments t ON t.id = o.treatment_id WHERE f.country_code = 'US' GROUP BY 1`},
+			{url.Values{"type": {"facility"}}, "kind", `SELECT kind, count(*) FROM facilities GROUP BY 1`},
+			{url.Values{"type": {"facility"}}, "accreditation",
+				`SELECT a, count(*) FROM facilities, unnest(accreditations) a GROUP BY 1`},
+			{url.Values{"type": {"doctor"}}, "language",
+				`SELECT l, count(*) FROM doctors, unnest(languages) l GROUP BY 1`},
+			{url.Values{"type": {"offer"}}, "price", `WITH r AS (SELECT DISTINCT ON (currency) currency, rate FROM exchange_rates ORDER BY currency, as_of DESC),
+				 usd AS (SELECT coalesce(o.price, o.price_min) / r.rate AS v FROM offers o JOIN r ON r.currency = o.currency)
+				 SELECT CASE WHEN v < 1000 THEN '0-1000' WHEN v < 2500 THEN '1000-2500' WHEN v < 5000 THEN '2500-5000'
+				   WHEN v < 10000 THEN '5000-10000' WHEN v < 25000 THEN '10000-25000' WHEN v < 50000 THEN '25000-50000'
+				   ELSE '50000+' END, count(*) FROM usd WHERE v IS NOT NULL GROUP BY 1`},
+		}
+		for _, c := range checks {
+			q := c.params
+			q.Set("facets", c.facet)
+			q.Set("facet_size", "100")
+			res := searchAPI(t, base, q)
+			want := map[string]int{}
+			rows, _ := conn.Query(ctx, c.sql)
+			var k string
+			var n int
+			if _, err := pgx.ForEachRow(rows, []any{&k, &n}, func() error { want[k] = n; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if len(want) < 2 || len(want) > 100 {
+				t.Fatalf("%s: SQL gives %d groups; the check needs 2 to 100", c.facet, len(want))
+			}
+			got := map[string]int{}
+			for _, v := range res.Facets[c.facet] {
+				if v.Count > 0 {
+					got[v.Value] = v.Count
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("facet %s over %v:\n got %v\nwant %v", c.facet, c.params, got, want)
+			}
+		}
+	})
+
+	t.Run("reindex under load fails no request", func(t *testing.T) {
+		queries := []url.Values{
+			{"q": {"knee replacement"}, "type": {"offer"}, "sort": {"price_asc"}, "facets": {"country,price"}},
+			{"q": {"heart attack"}},
+			{"type": {"facility"}, "country": {"GB"}, "facets": {"city"}},
+			{"q": {"rhinoplasty"}, "currency": {"EUR"}, "sort": {"price_desc"}},
+		}
+		var ok, failed atomic.Int64
+		var firstErr atomic.Value
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					var res searchResult
+					code, err := getJSON(base+"/v1/search?"+queries[i%len(queries)].Encode(), &res)
+					if err != nil || code != 200 || res.Total == 0 {
+						failed.Add(1)
+						firstErr.CompareAndSwap(nil, fmt.Sprintf("%v: %d %v total %d", queries[i%len(queries)], code, err, res.Total))
+						continue
+					}
+					ok.Add(1)
+				}
+			}()
+		}
+		before := ok.Load()
+		cli(t, "index", "--database-url", db, "--index-dir", dir)
+		during := ok.Load() - before
+		deadline := time.Now().Add(10 * time.Second)
+		for waitReady(t, base, time.Second) == firstIndex && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(300 * time.Millisecond) // keep the load on across the switch
+		close(stop)
+		wg.Wait()
+		if now := waitReady(t, base, time.Second); now == firstIndex {
+			t.Errorf("the server still serves %s after the reindex", now)
+		}
+		if failed.Load() > 0 {
+			t.Errorf("%d of %d requests failed during the reindex; first: %v", failed.Load(), ok.Load()+failed.Load(), firstErr.Load())
+		}
+		if during == 0 {
+			t.Errorf("no request completed while the index was being rebuilt")
+		}
+		t.Logf("%d requests, %d of them during the rebuild, none failed", ok.Load(), during)
+	})
+}
+
+// TestServeDemoWithoutDatabase is the README's first command: serve with no
+// database builds the index from the bundled catalogue.
+func TestServeDemoWithoutDatabase(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	base := startServe(t, "--index-dir", t.TempDir(), "--catalog", bundled)
+	var status map[string]string
+	if code, err := getJSON(base+"/healthz", &status); err != nil || code != 200 {
+		t.Fatalf("healthz: %d %v", code, err)
+	}
+	waitReady(t, base, 3*time.Minute)
+	for _, c := range []struct{ q, wantName string }{
+		{"nose job", "Rhinoplasty"},
+		{"heart attack", "Acute myocardial infarction"},
+		{"IVF", "In vitro fertilisation"},
+	} {
+		res := searchAPI(t, base, url.Values{"q": {c.q}, "type": {"treatment"}})
+		if len(res.Hits) == 0 || !slices.ContainsFunc(res.Hits[:min(3, len(res.Hits))], func(h hit) bool {
+			return len(h.Name) >= len(c.wantName) && h.Name[:len(c.wantName)] == c.wantName
+		}) {
+			t.Errorf("%q: top treatments %+v, want %q among the first three", c.q, res.Hits, c.wantName)
+		}
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"index", "--database-url", ""}, 1, "no database configured"},
+		{[]string{"load", "--nope"}, 2, "flag provided but not defined"},
+		{[]string{"load", "--database-url", "postgres://127.0.0.1:1/x?connect_timeout=2", "a", "b"}, 2, "Usage"},
+	} {
+		t.Setenv("DATABASE_URL", "")
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), c.args, &out, &errOut)
+		if code != c.code || !bytes.Contains(append(out.Bytes(), errOut.Bytes()...), []byte(c.want)) {
+			t.Errorf("%v: exit %d, output %q; want exit %d saying %q", c.args, code, out.String()+errOut.String(), c.code, c.want)
+		}
+	}
+}
