@@ -14,9 +14,10 @@ import (
 // or paused request: searches in flight finish on the generation they
 // started on, which is closed once the last of them is done.
 type Live struct {
-	dir string
-	mu  sync.RWMutex
-	cur *generation
+	dir      string
+	reloadMu sync.Mutex // one Reload at a time, so a generation is opened once
+	mu       sync.RWMutex
+	cur      *generation
 }
 
 type generation struct {
@@ -54,6 +55,8 @@ func (l *Live) Path() string {
 // Reload switches to the published generation if it differs from the open
 // one, and reports whether it switched.
 func (l *Live) Reload() (bool, error) {
+	l.reloadMu.Lock()
+	defer l.reloadMu.Unlock()
 	path, err := Current(l.dir)
 	if err != nil {
 		return false, err
