@@ -18,6 +18,7 @@ import (
 type Searcher interface {
 	Search(ctx context.Context, r search.Request) (*search.Result, error)
 	Get(ctx context.Context, typ string, id int64) (*search.Record, error)
+	Suggest(ctx context.Context, q string, limit int) ([]search.Suggestion, error)
 	Ready() bool
 	// Path names the index generation being served.
 	Path() string
@@ -54,6 +55,7 @@ func New(s Searcher, opts Options) *echo.Echo {
 	e.GET("/readyz", h.readyz)
 	v1 := e.Group("/v1")
 	v1.GET("/search", h.search)
+	v1.GET("/suggest", h.suggest)
 	v1.GET("/facilities/:id", h.facility)
 	v1.GET("/doctors/:id", h.doctor)
 	v1.GET("/treatments/:id", h.treatment)

@@ -113,6 +113,9 @@ func TestErrors(t *testing.T) {
 		{"/v1/facilities/99999", 404, ""},
 		{"/v1/doctors/12", 404, ""},
 		{"/v1/nothing", 404, ""},
+		{"/v1/suggest?q=k", 400, "q"},
+		{"/v1/suggest?q=kn&limit=500", 400, "limit"},
+		{"/v1/suggest?q=kn&x=1", 400, "x"},
 	}
 	for _, tc := range tests {
 		var body struct {
@@ -185,5 +188,21 @@ func TestNotReady(t *testing.T) {
 	}
 	if code := get(t, srv, "/v1/search?q=knee", &body); code != 503 {
 		t.Errorf("search with no index: %d %v", code, body)
+	}
+}
+
+func TestSuggestEndpoint(t *testing.T) {
+	srv := newServer(t)
+	var res struct {
+		Suggestions []struct {
+			Type   string `json:"type"`
+			ID     int64  `json:"id"`
+			Name   string `json:"name"`
+			Detail string `json:"detail"`
+		} `json:"suggestions"`
+	}
+	if code := get(t, srv, "/v1/suggest?q=rhino", &res); code != 200 || len(res.Suggestions) != 1 ||
+		res.Suggestions[0].Name != "Rhinoplasty" || res.Suggestions[0].Detail != "Cosmetic surgery" {
+		t.Errorf("suggest rhino: %d %+v", code, res)
 	}
 }

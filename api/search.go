@@ -94,3 +94,33 @@ func (h *handlers) entity(c echo.Context, typ string, offers func(id int64) sear
 	}
 	return c.JSON(http.StatusOK, out)
 }
+
+// suggestResponse is /v1/suggest's body.
+type suggestResponse struct {
+	TookMS      float64             `json:"took_ms"`
+	Suggestions []search.Suggestion `json:"suggestions"`
+}
+
+func (h *handlers) suggest(c echo.Context) error {
+	v := c.QueryParams()
+	for name, vals := range v {
+		if name != "q" && name != "limit" {
+			return invalid(name, "unknown parameter")
+		}
+		if len(vals) > 1 {
+			return invalid(name, "is given %d times; give it once", len(vals))
+		}
+	}
+	limit, err := intParam(v, "limit")
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
+	defer cancel()
+	out, err := h.s.Suggest(ctx, v.Get("q"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, suggestResponse{TookMS: ms(time.Since(start)), Suggestions: out})
+}

@@ -4,8 +4,13 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -28,6 +33,17 @@ const (
 	fieldPriceUSD      = "price_usd"
 	fieldLocation      = "location"
 	fieldSource        = "source"
+	fieldSuggest       = "suggest"
+)
+
+// Analysers for autocomplete: names are indexed as every prefix (1 to 20
+// characters) of every word, lowercased and folded to ASCII, so "kne rep"
+// or "hufte" finds "Knee replacement" or "Hüfte" with plain term lookups.
+const (
+	suggestIndexAnalyzer = "careatlas_suggest"
+	suggestQueryAnalyzer = "careatlas_suggest_query"
+	suggestEdgeNgram     = "careatlas_edge_ngram"
+	suggestMaxPrefix     = 20
 )
 
 // textAnalyzer analyses every full-text field: English tokens, stop words
@@ -41,6 +57,15 @@ func NewMapping() mapping.IndexMapping {
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
+
+	mustAdd(im.AddCustomTokenFilter(suggestEdgeNgram, map[string]any{
+		"type": edgengram.Name, "min": 1.0, "max": float64(suggestMaxPrefix)}))
+	mustAdd(im.AddCustomAnalyzer(suggestIndexAnalyzer, map[string]any{
+		"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
+		"token_filters": []string{lowercase.Name, suggestEdgeNgram}}))
+	mustAdd(im.AddCustomAnalyzer(suggestQueryAnalyzer, map[string]any{
+		"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
+		"token_filters": []string{lowercase.Name}}))
 
 	doc := mapping.NewDocumentMapping()
 	doc.Dynamic = false
@@ -76,6 +101,9 @@ func NewMapping() mapping.IndexMapping {
 		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID} {
 		doc.AddFieldMappingsAt(k, keywordField())
 	}
+	suggest := text(false)
+	suggest.Analyzer = suggestIndexAnalyzer
+	doc.AddFieldMappingsAt(fieldSuggest, suggest)
 	doc.AddFieldMappingsAt(fieldRating, numeric())
 	doc.AddFieldMappingsAt(fieldPriceUSD, numeric())
 	geo := mapping.NewGeoPointFieldMapping()
@@ -91,6 +119,14 @@ func NewMapping() mapping.IndexMapping {
 
 	im.DefaultMapping = doc
 	return im
+}
+
+// mustAdd panics on an error in the fixed analyser definitions above: a
+// programming error that every test would hit.
+func mustAdd(err error) {
+	if err != nil {
+		panic(err)
+	}
 }
 
 // indexDocument flattens a record into the fields NewMapping indexes.
@@ -171,6 +207,9 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		put(fieldCategory, r.Category)
 		put(fieldTreatmentID, itoa(r.ID))
 		text = append(text, r.Category)
+	}
+	if r.Type != TypeOffer {
+		d[fieldSuggest] = append([]string{r.Name}, r.LayNames...)
 	}
 	if r.Type != TypeOffer && r.Rating != nil {
 		d[fieldRating] = *r.Rating

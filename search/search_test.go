@@ -195,3 +195,36 @@ func TestNormalizeRejects(t *testing.T) {
 		t.Errorf("defaults: %+v, %v", ok, err)
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	live, _ := miniIndex(t)
+	tests := []struct {
+		q     string
+		first string // DocID of the first suggestion
+	}{
+		{"rh", "treatment:2"},
+		{"kne rep", "treatment:1"},
+		{"nose j", "treatment:2"},
+		{"Istanbul Aes", "facility:12"},
+		{"dr deniz", "doctor:101"},
+		{"kaya", "doctor:101"},
+		{"BERLIN kinder", "facility:13"},
+	}
+	for _, tc := range tests {
+		got, err := live.Suggest(context.Background(), tc.q, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || search.DocID(got[0].Type, got[0].ID) != tc.first {
+			t.Errorf("%q: got %+v, want %s first", tc.q, got, tc.first)
+		}
+	}
+	if got, _ := live.Suggest(context.Background(), "zzz", 5); len(got) != 0 {
+		t.Errorf("zzz: got %+v", got)
+	}
+	for _, bad := range []string{"k", " ", string(make([]byte, 101))} {
+		if _, err := live.Suggest(context.Background(), bad, 5); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

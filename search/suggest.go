@@ -1,0 +1,115 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Limits on autocomplete.
+const (
+	MinSuggestLength = 2
+	MaxSuggestLength = 100
+	DefaultSuggest   = 8
+	MaxSuggest       = 20
+)
+
+// Suggestion is one autocomplete entry: a treatment, facility or doctor.
+type Suggestion struct {
+	Type string `json:"type"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// Detail helps tell entries apart: a treatment's category, a facility's
+	// or doctor's city and country.
+	Detail string  `json:"detail,omitempty"`
+	Score  float64 `json:"score"`
+}
+
+// Suggest completes what a patient has typed so far. Every word must begin a
+// word of the name (or a lay name); treatments rank first when scores tie,
+// since that is what most patients are looking for.
+func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
+	q = strings.TrimSpace(q)
+	switch n := utf8.RuneCountInString(q); {
+	case n < MinSuggestLength:
+		return nil, invalid("q", "needs at least %d characters", MinSuggestLength)
+	case len(q) > MaxSuggestLength:
+		return nil, invalid("q", "is longer than %d bytes", MaxSuggestLength)
+	}
+	switch {
+	case limit == 0:
+		limit = DefaultSuggest
+	case limit < 1 || limit > MaxSuggest:
+		return nil, invalid("limit", "must be between 1 and %d", MaxSuggest)
+	}
+	words := strings.Fields(strings.ToLower(q))
+	for i, w := range words {
+		if utf8.RuneCountInString(w) > suggestMaxPrefix {
+			words[i] = string([]rune(w)[:suggestMaxPrefix])
+		}
+	}
+	match := bleve.NewMatchQuery(strings.Join(words, " "))
+	match.SetField(fieldSuggest)
+	match.Analyzer = suggestQueryAnalyzer
+	match.Operator = query.MatchQueryOperatorAnd
+	preferTreatments := bleve.NewTermQuery(TypeTreatment)
+	preferTreatments.SetField(fieldType)
+	preferTreatments.SetBoost(0.5)
+	b := bleve.NewBooleanQuery()
+	b.AddMust(match, anyOf(fieldType, []string{TypeTreatment, TypeFacility, TypeDoctor}))
+	b.AddShould(preferTreatments)
+
+	req := bleve.NewSearchRequestOptions(b, limit, 0, false)
+	req.Fields = []string{fieldSource}
+	req.SortByCustom(sortOrder(SortRelevance))
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("suggest %q: %w", q, err)
+	}
+	out := make([]Suggestion, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		src, _ := h.Fields[fieldSource].(string)
+		var r Record
+		if err := json.Unmarshal([]byte(src), &r); err != nil {
+			return nil, fmt.Errorf("suggest: decode %s: %w", h.ID, err)
+		}
+		out = append(out, Suggestion{Type: r.Type, ID: r.ID, Name: r.Name, Detail: detail(&r), Score: h.Score})
+	}
+	return out, nil
+}
+
+func detail(r *Record) string {
+	switch {
+	case r.Type == TypeTreatment:
+		return r.Category
+	case r.Facility != nil:
+		return join(r.Facility.Name, r.Facility.City, r.Facility.CountryName)
+	default:
+		return join(r.City, r.CountryName)
+	}
+}
+
+func join(parts ...string) string {
+	var keep []string
+	for _, p := range parts {
+		if p != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ", ")
+}
+
+// Suggest completes q on the open generation.
+func (l *Live) Suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
+	g, err := l.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer g.release()
+	return g.ix.Suggest(ctx, q, limit)
+}
