@@ -69,7 +69,7 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 		b.Abort()
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
-	if err := b.Close(); err != nil {
+	if err := b.Close(ctx); err != nil {
 		b.Abort()
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -32,6 +33,8 @@ type Builder struct {
 
 // NewBuilder creates an empty index at path, which must not exist yet.
 func NewBuilder(path string, rates Rates) (*Builder, error) {
+	// Not unsafe_batch: with it, scorch's Close drops segments that were
+	// not yet persisted (seen with v2.6.3), and the index comes out empty.
 	idx, err := bleve.NewUsing(path, NewMapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", path, err)
@@ -69,9 +72,16 @@ func (b *Builder) flush() error {
 	return nil
 }
 
-// Close writes what is queued and the rates, and closes the index.
-func (b *Builder) Close() error {
+// Close writes what is queued and the rates, merges the index into one
+// segment, and closes it. One segment makes every query one pass over one
+// posting list per term instead of one per segment, and a served index is
+// read-only, so it never fragments again.
+func (b *Builder) Close(ctx context.Context) error {
 	if err := b.flush(); err != nil {
+		b.idx.Close()
+		return err
+	}
+	if err := b.forceMerge(ctx); err != nil {
 		b.idx.Close()
 		return err
 	}
@@ -86,6 +96,21 @@ func (b *Builder) Close() error {
 	}
 	if err := b.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", b.path, err)
+	}
+	return nil
+}
+
+func (b *Builder) forceMerge(ctx context.Context) error {
+	adv, err := b.idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("merge index %s: %w", b.path, err)
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+		return fmt.Errorf("merge index %s: %w", b.path, err)
 	}
 	return nil
 }

@@ -70,13 +70,13 @@ func NewMapping() mapping.IndexMapping {
 	doc := mapping.NewDocumentMapping()
 	doc.Dynamic = false
 
-	text := func(boostable bool) *mapping.FieldMapping {
+	text := func(vectors bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = textAnalyzer
 		f.Store = false
 		f.IncludeInAll = false
 		f.DocValues = false
-		f.IncludeTermVectors = boostable
+		f.IncludeTermVectors = vectors
 		return f
 	}
 	keywordField := func() *mapping.FieldMapping {
@@ -94,9 +94,9 @@ func NewMapping() mapping.IndexMapping {
 		f.DocValues = true
 		return f
 	}
-	doc.AddFieldMappingsAt(fieldText, text(true))
-	doc.AddFieldMappingsAt(fieldName, text(true))
-	doc.AddFieldMappingsAt(fieldLay, text(true))
+	doc.AddFieldMappingsAt(fieldText, text(false))
+	doc.AddFieldMappingsAt(fieldName, text(false))
+	doc.AddFieldMappingsAt(fieldLay, text(false))
 	for _, k := range []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind,
 		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID} {
 		doc.AddFieldMappingsAt(k, keywordField())

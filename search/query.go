@@ -10,8 +10,9 @@ import (
 )
 
 // textQuery matches every word of q somewhere in a document's text, and
-// scores documents higher where the words hit the name or a lay name, and
-// higher still as a phrase.
+// scores documents higher where the words hit the name or a lay name. (No
+// phrase clauses: they need term positions for every candidate, which cost
+// more than they rank better here.)
 func textQuery(q string) query.Query {
 	all := bleve.NewMatchQuery(q)
 	all.SetField(fieldText)
@@ -21,20 +22,14 @@ func textQuery(q string) query.Query {
 	nameAll.SetField(fieldName)
 	nameAll.Operator = query.MatchQueryOperatorAnd
 	nameAll.SetBoost(2)
-	namePhrase := bleve.NewMatchPhraseQuery(q)
-	namePhrase.SetField(fieldName)
-	namePhrase.SetBoost(4)
 	layAll := bleve.NewMatchQuery(q)
 	layAll.SetField(fieldLay)
 	layAll.Operator = query.MatchQueryOperatorAnd
 	layAll.SetBoost(2)
-	layPhrase := bleve.NewMatchPhraseQuery(q)
-	layPhrase.SetField(fieldLay)
-	layPhrase.SetBoost(3)
 
 	b := bleve.NewBooleanQuery()
 	b.AddMust(all)
-	b.AddShould(nameAll, namePhrase, layAll, layPhrase)
+	b.AddShould(nameAll, layAll)
 	return b
 }
 
@@ -112,21 +107,21 @@ func usdBound(v *float64, currency string, rates Rates) *float64 {
 }
 
 // sortOrder returns the Bleve sort for a request's sort name. Ties fall back
-// to relevance, then rating, then id, so that pages are stable.
+// to relevance, then to index order, which is stable within a generation.
+// (Relevance alone is Bleve's fast path: no doc values to read per hit.)
 func sortOrder(name string) bsearch.SortOrder {
 	score := &bsearch.SortScore{Desc: true}
-	id := &bsearch.SortDocID{}
 	rating := &bsearch.SortField{Field: fieldRating, Desc: true, Type: bsearch.SortFieldAsNumber,
 		Missing: bsearch.SortFieldMissingLast}
 	switch name {
 	case SortPriceAsc, SortPriceDesc:
 		price := &bsearch.SortField{Field: fieldPriceUSD, Desc: name == SortPriceDesc,
 			Type: bsearch.SortFieldAsNumber, Missing: bsearch.SortFieldMissingLast}
-		return bsearch.SortOrder{price, score, id}
+		return bsearch.SortOrder{price, score}
 	case SortRating:
-		return bsearch.SortOrder{rating, score, id}
+		return bsearch.SortOrder{rating, score}
 	default:
-		return bsearch.SortOrder{score, rating, id}
+		return bsearch.SortOrder{score}
 	}
 }
 

@@ -5,6 +5,8 @@
 //	careatlas migrate               apply the database schema
 //	careatlas load [PATH]           load a catalogue directory into PostgreSQL
 //	careatlas index                 rebuild the search index from PostgreSQL
+//	careatlas gen                   write a large generated catalogue into PostgreSQL
+//	careatlas bench                 measure CareAtlas against PostgreSQL full-text search
 package main
 
 import (
@@ -26,6 +28,8 @@ Usage:
   careatlas migrate [--database-url URL]
   careatlas load    [--database-url URL] [PATH]
   careatlas index   [--database-url URL] [--index-dir DIR]
+  careatlas gen     [--database-url URL] [--offers N] [--seed S]
+  careatlas bench   [--database-url URL] [--offers N] [--json]
 
 --database-url falls back to $DATABASE_URL. Run 'careatlas COMMAND --help' for a command's flags.
 `
@@ -65,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"migrate": migrateCmd,
 		"load":    loadCmd,
 		"index":   indexCmd,
+		"gen":     genCmd,
+		"bench":   benchCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// benchClass is one class of the query mix: the same queries asked of
+// CareAtlas (paths on its HTTP API) and of PostgreSQL (SQL with arguments).
+type benchClass struct {
+	name, desc string
+	paths      []string
+	sql        string
+	args       [][]any
+}
+
+// measure times the class on both engines and runs each under load.
+func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Pool, samples, clients int,
+	d time.Duration, offers int64) (*classStats, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 2 * time.Minute}
+	var matched int64
+	ours := func(i int) error {
+		resp, err := client.Get(base + c.paths[i%len(c.paths)])
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Total uint64 `json:"total"`
+		}
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%w %d for %s: %s", errBadStatus, resp.StatusCode, c.paths[i%len(c.paths)], b)
+		}
+		if err := json.Unmarshal(b, &body); err != nil {
+			return err
+		}
+		if i < len(c.paths) {
+			matched += int64(body.Total)
+		}
+		return nil
+	}
+	theirs := func(i int) error {
+		rows, err := pool.Query(ctx, c.sql, c.args[i%len(c.args)]...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+		}
+		return rows.Err()
+	}
+	// One untimed pass over every query warms caches on both sides.
+	for i := range c.paths {
+		if err := ours(i); err != nil {
+			return nil, err
+		}
+		if err := theirs(i); err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+	}
+	st := &classStats{Description: c.desc, Queries: len(c.paths), Samples: samples, Clients: clients}
+	if offers > 0 && !strings.HasPrefix(c.name, "suggest") {
+		st.MatchedFraction = float64(matched) / float64(len(c.paths)) / float64(offers)
+	}
+	lat, err := timeRuns(samples, ours)
+	if err != nil {
+		return nil, err
+	}
+	st.P50, st.P95, st.P99 = percentile(lat, .50), percentile(lat, .95), percentile(lat, .99)
+	if lat, err = timeRuns(samples, theirs); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	st.PostgresP50, st.PostgresP95, st.PostgresP99 = percentile(lat, .50), percentile(lat, .95), percentile(lat, .99)
+	if st.P50 > 0 {
+		st.Ratio = st.PostgresP50 / st.P50
+	}
+	if st.QPS, err = throughput(ctx, clients, d, ours); err != nil {
+		return nil, err
+	}
+	if st.PostgresQPS, err = throughput(ctx, clients, d, theirs); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return st, nil
+}
+
+// PostgreSQL's side: the same offers, denormalised into one table with a
+// tsvector over the same text (treatment name and lay names, facility name,
+// city and country), a GIN index, and B-tree indexes for the filters; and a
+// table of names for prefix suggestions.
+const postgresFTS = `
+DROP TABLE IF EXISTS bench_offers, bench_names;
+CREATE TABLE bench_offers AS
+WITH r AS (SELECT DISTINCT ON (currency) currency, rate FROM exchange_rates ORDER BY currency, as_of DESC)
+SELECT o.id, f.country_code AS country, coalesce(f.city, '') AS city, t.category, f.kind, f.rating,
+       (coalesce(o.price, o.price_min) / r.rate)::float8 AS price_usd,
+       to_tsvector('english', t.name || ' ' || array_to_string(t.lay_names, ' ') || ' ' || f.name || ' '
+                   || coalesce(f.city, '') || ' ' || c.name) AS tsv
+FROM offers o JOIN treatments t ON t.id = o.treatment_id JOIN facilities f ON f.id = o.facility_id
+JOIN countries c ON c.code = f.country_code LEFT JOIN r ON r.currency = o.currency;
+CREATE INDEX ON bench_offers USING gin (tsv);
+CREATE INDEX ON bench_offers (country, category, price_usd);
+CREATE INDEX ON bench_offers (category);
+CREATE INDEX ON bench_offers (price_usd);
+CREATE TABLE bench_names AS
+SELECT 'treatment' AS type, id, name, to_tsvector('simple', name || ' ' || array_to_string(lay_names, ' ')) AS tsv FROM treatments
+UNION ALL SELECT 'facility', id, name, to_tsvector('simple', name) FROM facilities
+UNION ALL SELECT 'doctor', id, name, to_tsvector('simple', name) FROM doctors;
+CREATE INDEX ON bench_names USING gin (tsv);
+ANALYZE bench_offers;
+ANALYZE bench_names;
+`
+
+func buildPostgresFTS(ctx context.Context, pool *pgxpool.Pool) (postgresBuildReport, error) {
+	start := time.Now()
+	if _, err := pool.Exec(ctx, postgresFTS); err != nil {
+		return postgresBuildReport{}, fmt.Errorf("build postgres full-text tables: %w", err)
+	}
+	rep := postgresBuildReport{Seconds: time.Since(start).Seconds()}
+	var bytes int64
+	pool.QueryRow(ctx, `SELECT pg_total_relation_size('bench_offers') + pg_total_relation_size('bench_names')`).Scan(&bytes)
+	rep.IndexMiB = float64(bytes) / (1 << 20)
+	return rep, nil
+}
+
+// The SQL of each class, equivalent to what CareAtlas computes for it.
+const (
+	sqlText = `SELECT id, count(*) OVER () FROM bench_offers, websearch_to_tsquery('english', $1) q
+		WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, id LIMIT 10`
+	sqlTextFacets = `WITH m AS MATERIALIZED (SELECT id, country, category, kind, ts_rank(tsv, q) AS r
+			FROM bench_offers, websearch_to_tsquery('english', $1) q WHERE tsv @@ q)
+		(SELECT 'hit', id::text, 0::bigint FROM m ORDER BY r DESC, id LIMIT 10)
+		UNION ALL SELECT 'total', '', count(*) FROM m
+		UNION ALL (SELECT 'country', country, count(*) FROM m GROUP BY 2 ORDER BY 3 DESC LIMIT 10)
+		UNION ALL (SELECT 'category', category, count(*) FROM m GROUP BY 2 ORDER BY 3 DESC LIMIT 10)
+		UNION ALL (SELECT 'kind', kind, count(*) FROM m GROUP BY 2 ORDER BY 3 DESC LIMIT 10)`
+	sqlFilters = `SELECT id, count(*) OVER () FROM bench_offers WHERE country = $1 AND category = $2
+		ORDER BY price_usd NULLS LAST, id LIMIT 10`
+	sqlBroad = `WITH m AS MATERIALIZED (SELECT id, country, kind, city, rating FROM bench_offers WHERE category = $1)
+		(SELECT 'hit', id::text, 0::bigint FROM m ORDER BY rating DESC NULLS LAST, id LIMIT 10)
+		UNION ALL SELECT 'total', '', count(*) FROM m
+		UNION ALL (SELECT 'country', country, count(*) FROM m GROUP BY 2 ORDER BY 3 DESC LIMIT 10)
+		UNION ALL (SELECT 'kind', kind, count(*) FROM m GROUP BY 2 ORDER BY 3 DESC LIMIT 10)
+		UNION ALL (SELECT 'city', city, count(*) FROM m GROUP BY 2 ORDER BY 3 DESC LIMIT 10)`
+	sqlPriceCurrency = `SELECT id, price_usd * $2, count(*) OVER () FROM bench_offers, websearch_to_tsquery('english', $1) q
+		WHERE tsv @@ q ORDER BY price_usd NULLS LAST, id LIMIT 10`
+	sqlDeepPage = `SELECT id, count(*) OVER () FROM bench_offers, websearch_to_tsquery('english', $1) q
+		WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, id OFFSET 5000 LIMIT 10`
+	sqlSuggest = `SELECT type, id, name FROM bench_names, to_tsquery('simple', $1) q
+		WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, id LIMIT 8`
+)
+
+// benchClasses picks the query mix from the catalogue itself, so it fits
+// whatever catalogue is loaded: the lay names of the most offered
+// treatments, the commonest country and category pairs, categories holding
+// over 10% of the offers.
+func benchClasses(ctx context.Context, pool *pgxpool.Pool, offers int64) ([]*benchClass, error) {
+	terms, err := strings1(ctx, pool, `SELECT l FROM (
+			SELECT DISTINCT ON (lower(l)) l, n FROM (
+				SELECT t.id, l, count(*) AS n FROM treatments t JOIN offers o ON o.treatment_id = t.id,
+					unnest(t.lay_names) l WHERE length(l) BETWEEN 5 AND 30 GROUP BY t.id, l) x
+			ORDER BY lower(l), n DESC) y
+		ORDER BY n DESC, l LIMIT 20`)
+	if err != nil || len(terms) == 0 {
+		return nil, fmt.Errorf("pick text queries (treatments need lay names): %v", err)
+	}
+	var pairs [][2]string
+	rows, err := pool.Query(ctx, `SELECT f.country_code, t.category FROM offers o
+		JOIN facilities f ON f.id = o.facility_id JOIN treatments t ON t.id = o.treatment_id
+		GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 20`)
+	if err != nil {
+		return nil, fmt.Errorf("pick filter queries: %w", err)
+	}
+	for rows.Next() {
+		var p [2]string
+		if err := rows.Scan(&p[0], &p[1]); err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, p)
+	}
+	broad, err := strings1(ctx, pool, `SELECT t.category FROM offers o JOIN treatments t ON t.id = o.treatment_id
+		GROUP BY 1 HAVING count(*) > $1 ORDER BY count(*) DESC, 1`, offers/10)
+	if err != nil {
+		return nil, fmt.Errorf("pick broad queries: %w", err)
+	}
+	deep, err := strings1(ctx, pool, `SELECT term FROM unnest($1::text[]) term
+		WHERE (SELECT count(*) FROM bench_offers WHERE tsv @@ websearch_to_tsquery('english', term)) >= 5010`, terms)
+	if err != nil {
+		return nil, fmt.Errorf("pick deep-page queries: %w", err)
+	}
+	var eurRate float64
+	if err := pool.QueryRow(ctx, `SELECT coalesce((SELECT rate::float8 FROM exchange_rates WHERE currency = 'EUR'
+		ORDER BY as_of DESC LIMIT 1), 0)`).Scan(&eurRate); err != nil || eurRate == 0 {
+		return nil, fmt.Errorf("the catalogue needs an EUR exchange rate: %v", err)
+	}
+
+	text := &benchClass{name: "text", desc: "text only, top 10 by relevance, with total", sql: sqlText}
+	facets := &benchClass{name: "text_facets", desc: "text + facets country, category, kind", sql: sqlTextFacets}
+	price := &benchClass{name: "price_currency", desc: "text, sorted by price, shown in EUR", sql: sqlPriceCurrency}
+	deepPage := &benchClass{name: "deep_page", desc: "text, page at offset 5000", sql: sqlDeepPage}
+	suggest := &benchClass{name: "suggest", desc: "autocomplete from a 2 to 7 character prefix", sql: sqlSuggest}
+	for _, t := range terms {
+		q := url.QueryEscape(t)
+		text.add("/v1/search?type=offer&q="+q, t)
+		facets.add("/v1/search?type=offer&facets=country,category,kind&q="+q, t)
+		price.add("/v1/search?type=offer&sort=price_asc&currency=EUR&q="+q, t, eurRate)
+		prefix := prefixOf(t)
+		suggest.add("/v1/suggest?q="+url.QueryEscape(prefix), prefixQuery(prefix))
+	}
+	for _, t := range deep {
+		deepPage.add("/v1/search?type=offer&page=501&per_page=10&q="+url.QueryEscape(t), t)
+	}
+	filters := &benchClass{name: "filters", desc: "country + category, sorted by price, with total", sql: sqlFilters}
+	for _, p := range pairs {
+		filters.add(fmt.Sprintf("/v1/search?type=offer&sort=price_asc&country=%s&category=%s",
+			url.QueryEscape(p[0]), url.QueryEscape(p[1])), p[0], p[1])
+	}
+	broadFacets := &benchClass{name: "broad_facets", desc: "a category holding >10% of offers + facets country, kind, city", sql: sqlBroad}
+	for _, b := range broad {
+		broadFacets.add("/v1/search?type=offer&sort=rating&facets=country,kind,city&category="+url.QueryEscape(b), b)
+	}
+	var out []*benchClass
+	for _, c := range []*benchClass{text, facets, filters, broadFacets, price, deepPage, suggest} {
+		if len(c.paths) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (c *benchClass) add(path string, args ...any) {
+	c.paths = append(c.paths, path)
+	c.args = append(c.args, args)
+}
+
+func strings1(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]string, error) {
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// prefixOf is what a patient has typed a few keystrokes into a term: its
+// first word cut to 2–5 characters, plus the start of the second word when
+// there is one ("knee replacement" → "knee r").
+func prefixOf(term string) string {
+	words := strings.Fields(term)
+	first := []rune(words[0])
+	if len(words) > 1 {
+		return string(first) + " " + string([]rune(words[1])[:1])
+	}
+	return string(first[:min(len(first), 2+len(first)%4)])
+}
+
+// prefixQuery turns a prefix into a tsquery where every word is a prefix.
+func prefixQuery(prefix string) string {
+	var parts []string
+	for _, w := range strings.Fields(strings.ToLower(prefix)) {
+		w = strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return r
+			}
+			return -1
+		}, w)
+		if w != "" {
+			parts = append(parts, w+":*")
+		}
+	}
+	return strings.Join(parts, " & ")
+}
