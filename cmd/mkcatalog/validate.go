@@ -1,0 +1,229 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Minimums promised by the catalogue contract.
+const (
+	minTreatments = 150
+	minFacilities = 2000
+	minCountries  = 15
+	minOffers     = 20000
+	minCurrencies = 5
+	minDoctors    = 3000
+	maxDoctors    = 6000
+)
+
+var (
+	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+	countryRE  = regexp.MustCompile(`^[A-Z]{2}$`)
+	langRE     = regexp.MustCompile(`^[a-z]{2}$`)
+	moneyRE    = regexp.MustCompile(`^\d+\.\d{2}$`)
+	ratingRE   = regexp.MustCompile(`^\d\.\d$`)
+	intRE      = regexp.MustCompile(`^\d+$`)
+)
+
+var validKinds = map[string]bool{"hospital": true, "clinic": true, "dental_centre": true,
+	"eye_centre": true, "fertility_centre": true, "specialist_centre": true}
+
+// validate checks the contract: unique ids, resolvable foreign keys, value
+// formats and the minimum sizes. It collects all problems.
+func validate(c *catalog) error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	rates := map[string]bool{}
+	for _, cur := range usedCurrencies(c) {
+		if _, ok := exchangeRates[cur]; !ok || !currencyRE.MatchString(cur) {
+			bad("currency %q has no rate", cur)
+		}
+		rates[cur] = true
+	}
+	countries := map[string]bool{}
+	for _, co := range c.countries {
+		if !countryRE.MatchString(co.Code) || !rates[co.Currency] {
+			bad("country %+v invalid", co)
+		}
+		countries[co.Code] = true
+	}
+
+	cats := map[string]bool{}
+	for _, k := range allCategories {
+		cats[k] = true
+	}
+	tIDs := map[int]bool{}
+	for _, t := range c.treatments {
+		if t.ID <= 0 || tIDs[t.ID] {
+			bad("treatment id %d duplicate or invalid", t.ID)
+		}
+		tIDs[t.ID] = true
+		if !cats[t.Category] || t.Name == "" {
+			bad("treatment %d: bad name/category %q/%q", t.ID, t.Name, t.Category)
+		}
+		checkList(bad, "treatment lay name", t.Lay)
+	}
+
+	fIDs := map[int]bool{}
+	for _, f := range c.facilities {
+		if f.ID <= 0 || fIDs[f.ID] {
+			bad("facility id %d duplicate or invalid", f.ID)
+		}
+		fIDs[f.ID] = true
+		if !validKinds[f.Kind] || !countries[f.CC] || f.Name == "" {
+			bad("facility %d: kind %q country %q name %q", f.ID, f.Kind, f.CC, f.Name)
+		}
+		if f.HasCoord && (f.Lat < -90 || f.Lat > 90 || f.Lon < -180 || f.Lon > 180) {
+			bad("facility %d: coordinates out of range", f.ID)
+		}
+		if f.Rating != "" && (!ratingRE.MatchString(f.Rating) || f.Rating > "5.0") {
+			bad("facility %d: rating %q", f.ID, f.Rating)
+		}
+		checkList(bad, "accreditation", f.Accred)
+		checkLangs(bad, f.Langs)
+	}
+
+	pairs := map[[2]int]bool{}
+	oIDs := map[int]bool{}
+	for _, o := range c.offers {
+		if o.ID <= 0 || oIDs[o.ID] {
+			bad("offer id %d duplicate or invalid", o.ID)
+		}
+		oIDs[o.ID] = true
+		if !fIDs[o.FacilityID] || !tIDs[o.TreatmentID] {
+			bad("offer %d: dangling facility/treatment", o.ID)
+		}
+		k := [2]int{o.FacilityID, o.TreatmentID}
+		if pairs[k] {
+			bad("offer %d: duplicate facility/treatment %v", o.ID, k)
+		}
+		pairs[k] = true
+		checkOfferPrice(bad, o, rates)
+	}
+
+	dIDs := map[int]bool{}
+	for _, d := range c.doctors {
+		if d.ID <= 0 || dIDs[d.ID] || !fIDs[d.FacilityID] {
+			bad("doctor %d: duplicate id or dangling facility", d.ID)
+		}
+		dIDs[d.ID] = true
+		if !strings.HasPrefix(d.Name, "Dr. ") || len(d.Specialties) == 0 {
+			bad("doctor %d: name %q specialties %v", d.ID, d.Name, d.Specialties)
+		}
+		for _, s := range d.Specialties {
+			if !cats[s] {
+				bad("doctor %d: specialty %q not in vocabulary", d.ID, s)
+			}
+		}
+		if d.Rating != "" && (!ratingRE.MatchString(d.Rating) || d.Rating > "5.0") {
+			bad("doctor %d: rating %q", d.ID, d.Rating)
+		}
+		if (d.Years != "" && !intRE.MatchString(d.Years)) || (d.Reviews != "" && !intRE.MatchString(d.Reviews)) {
+			bad("doctor %d: years %q reviews %q", d.ID, d.Years, d.Reviews)
+		}
+		checkLangs(bad, d.Langs)
+	}
+	dt := map[string]bool{}
+	for _, r := range c.docTreat {
+		k := r[0] + "," + r[1]
+		if dt[k] || !dIDs[atoiOr(r[0], 0)] || !tIDs[atoiOr(r[1], 0)] {
+			bad("doctor_treatment %s duplicate or dangling", k)
+		}
+		dt[k] = true
+	}
+
+	checkMin := func(what string, got, want int) {
+		if got < want {
+			bad("%s: %d, want at least %d", what, got, want)
+		}
+	}
+	checkMin("treatments", len(c.treatments), minTreatments)
+	checkMin("facilities", len(c.facilities), minFacilities)
+	checkMin("countries", len(c.countries), minCountries)
+	checkMin("offers", len(c.offers), minOffers)
+	checkMin("doctors", len(c.doctors), minDoctors)
+	if len(c.doctors) > maxDoctors {
+		bad("doctors: %d, want at most %d", len(c.doctors), maxDoctors)
+	}
+	priced := map[string]bool{}
+	for _, o := range c.offers {
+		if o.Currency != "" {
+			priced[o.Currency] = true
+		}
+	}
+	checkMin("offer currencies", len(priced), minCurrencies)
+	checkSearchTerms(bad, c.treatments)
+	return errors.Join(errs...)
+}
+
+func checkList(bad func(string, ...any), what string, vals []string) {
+	for _, v := range vals {
+		if strings.Contains(v, "|") {
+			bad("%s %q contains |", what, v)
+		}
+	}
+}
+
+func checkLangs(bad func(string, ...any), langs []string) {
+	for _, l := range langs {
+		if !langRE.MatchString(l) {
+			bad("language %q is not ISO 639-1", l)
+		}
+	}
+}
+
+func checkOfferPrice(bad func(string, ...any), o *offer, rates map[string]bool) {
+	for _, p := range []string{o.Price, o.PriceMin, o.PriceMax} {
+		if p != "" && !moneyRE.MatchString(p) {
+			bad("offer %d: price %q", o.ID, p)
+		}
+	}
+	anyPrice := o.Price != "" || o.PriceMin != ""
+	if (o.PriceMin == "") != (o.PriceMax == "") {
+		bad("offer %d: price range half empty", o.ID)
+	}
+	if anyPrice && !rates[o.Currency] {
+		bad("offer %d: currency %q without rate", o.ID, o.Currency)
+	}
+	if o.PriceMin != "" {
+		lo, _ := parseFloat(o.PriceMin)
+		hi, _ := parseFloat(o.PriceMax)
+		if lo > hi {
+			bad("offer %d: min > max", o.ID)
+		}
+		if p, ok := parseFloat(o.Price); ok && (p < lo || p > hi) {
+			bad("offer %d: price outside range", o.ID)
+		}
+	}
+}
+
+// checkSearchTerms makes sure the lay vocabulary the demo relies on exists.
+func checkSearchTerms(bad func(string, ...any), ts []*treatment) {
+	has := func(pred func(*treatment) bool, term string) {
+		for _, t := range ts {
+			if !pred(t) {
+				continue
+			}
+			if strings.Contains(strings.ToLower(t.Name), term) {
+				return
+			}
+			for _, l := range t.Lay {
+				if strings.EqualFold(l, term) {
+					return
+				}
+			}
+			bad("treatment %q lacks lay name %q", t.Name, term)
+			return
+		}
+		bad("no treatment for %q", term)
+	}
+	has(func(t *treatment) bool { return t.Code == "DRG 470" }, "knee replacement")
+	has(func(t *treatment) bool { return t.Code == "DRG 469" }, "hip replacement")
+	has(func(t *treatment) bool { return t.Name == "Knee replacement" }, "knee replacement")
+	has(func(t *treatment) bool { return t.Name == "Rhinoplasty" }, "nose job")
+	has(func(t *treatment) bool { return t.Code == "DRG 280" }, "heart attack")
+	has(func(t *treatment) bool { return t.priceKey == "IVF Treatment" }, "ivf")
+}
