@@ -284,3 +284,19 @@ func TestBuildFromPostgres(t *testing.T) {
 		t.Errorf("generations left: %v, want 2", gens)
 	}
 }
+
+// TestSourcesAgreeOnBundledCatalogue repeats the comparison on the whole
+// bundled catalogue, where every kind of row (unpriced offers, ranges,
+// doctors without treatments, facilities without coordinates) occurs.
+func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
+	const bundled = "../testdata/catalog"
+	pool := connect(t)
+	if _, err := indexer.Load(context.Background(), pool, bundled); err != nil {
+		t.Fatal(err)
+	}
+	fromDB := collect(t, indexer.PGSource{Pool: pool})
+	if len(fromDB) < 25000 {
+		t.Errorf("only %d records from the bundled catalogue", len(fromDB))
+	}
+	CompareRecords(t, fromDB, collect(t, &indexer.FileSource{Dir: bundled}))
+}

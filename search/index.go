@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -123,9 +124,12 @@ func (b *Builder) Abort() {
 
 // Index is one opened, read-only index.
 type Index struct {
-	path  string
-	idx   bleve.Index
-	rates Rates
+	path    string
+	idx     bleve.Index
+	reader  index.IndexReader // one snapshot, held while open: it never changes
+	mapping mapping.IndexMapping
+	cols    *columns
+	rates   Rates
 }
 
 // Open opens the index at path read-only: a serving process never writes,
@@ -135,16 +139,31 @@ func Open(path string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	ix := &Index{path: path, idx: idx}
+	ix := &Index{path: path, idx: idx, mapping: idx.Mapping()}
+	fail := func(what string, err error) (*Index, error) {
+		if ix.reader != nil {
+			ix.reader.Close()
+		}
+		idx.Close()
+		return nil, fmt.Errorf("open index %s: %s: %w", path, what, err)
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fail("advanced", err)
+	}
+	if ix.reader, err = adv.Reader(); err != nil {
+		return fail("reader", err)
+	}
+	if ix.cols, err = loadColumns(context.Background(), ix.reader); err != nil {
+		return fail("columns", err)
+	}
 	raw, err := idx.GetInternal(ratesKey)
 	if err != nil {
-		idx.Close()
-		return nil, fmt.Errorf("open index %s: read rates: %w", path, err)
+		return fail("read rates", err)
 	}
 	if raw != nil {
 		if err := json.Unmarshal(raw, &ix.rates); err != nil {
-			idx.Close()
-			return nil, fmt.Errorf("open index %s: decode rates: %w", path, err)
+			return fail("decode rates", err)
 		}
 	}
 	return ix, nil
@@ -160,7 +179,10 @@ func (ix *Index) Rates() Rates { return ix.rates }
 func (ix *Index) DocCount() (uint64, error) { return ix.idx.DocCount() }
 
 // Close closes the index.
-func (ix *Index) Close() error { return ix.idx.Close() }
+func (ix *Index) Close() error {
+	ix.reader.Close()
+	return ix.idx.Close()
+}
 
 // Get returns the record of type typ with the given id.
 func (ix *Index) Get(ctx context.Context, typ string, id int64) (*Record, error) {

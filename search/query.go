@@ -49,50 +49,6 @@ func anyOf(field string, values []string) query.Query {
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
-// buildQuery turns a normalised request into one Bleve query.
-func buildQuery(r *Request, rates Rates) query.Query {
-	var must []query.Query
-	if r.Query != "" {
-		must = append(must, textQuery(r.Query))
-	}
-	for _, f := range []struct {
-		field  string
-		values []string
-	}{
-		{fieldType, r.Types}, {fieldCountry, r.Countries}, {fieldCity, r.Cities},
-		{fieldCategory, r.Categories}, {fieldKind, r.Kinds},
-		{fieldAccreditation, r.Accreditations}, {fieldLanguage, r.Languages},
-	} {
-		if len(f.values) > 0 {
-			must = append(must, anyOf(f.field, f.values))
-		}
-	}
-	if r.FacilityID != 0 {
-		must = append(must, anyOf(fieldFacilityID, []string{itoa(r.FacilityID)}))
-	}
-	if r.TreatmentID != 0 {
-		must = append(must, anyOf(fieldTreatmentID, []string{itoa(r.TreatmentID)}))
-	}
-	if r.PriceMin != nil || r.PriceMax != nil {
-		lo, hi := usdBound(r.PriceMin, r.Currency, rates), usdBound(r.PriceMax, r.Currency, rates)
-		inclusive := true
-		must = append(must, fieldRange(fieldPriceUSD, lo, hi, &inclusive, &inclusive))
-	}
-	if len(must) == 0 {
-		return bleve.NewMatchAllQuery()
-	}
-	if len(must) == 1 {
-		return must[0]
-	}
-	return bleve.NewConjunctionQuery(must...)
-}
-
-func fieldRange(field string, lo, hi *float64, loIncl, hiIncl *bool) query.Query {
-	q := bleve.NewNumericRangeInclusiveQuery(lo, hi, loIncl, hiIncl)
-	q.SetField(field)
-	return q
-}
-
 // usdBound converts a price bound in currency to USD, by the same division
 // that converted the stored prices, so a price equal to a bound stays in.
 func usdBound(v *float64, currency string, rates Rates) *float64 {

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
-
-	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 )
 
 // Hit is one result: the record, its score, and its price in the patient's
@@ -46,35 +44,44 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err := r.Normalize(ix.rates); err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(buildQuery(&r, ix.rates), r.PerPage, (r.Page-1)*r.PerPage, false)
-	req.Fields = []string{fieldSource}
-	req.SortByCustom(sortOrder(r.Sort))
-	var bands []band
-	for _, f := range r.Facets {
-		if f == FacetPrice {
-			fr := bleve.NewFacetRequest(fieldPriceUSD, len(priceBands)+1)
-			bands = bandsFor(r.Currency, ix.rates)
-			for _, b := range bands {
-				fr.AddNumericRange(b.name, usdBound(b.min, r.Currency, ix.rates), usdBound(b.max, r.Currency, ix.rates))
-			}
-			req.AddFacet(f, fr)
-			continue
-		}
-		req.AddFacet(f, bleve.NewFacetRequest(f, r.FacetSize))
-	}
-
-	res, err := ix.idx.SearchInContext(ctx, req)
+	p, err := ix.compile(ctx, &r)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
-	out := &Result{Total: res.Total, Page: r.Page, PerPage: r.PerPage, Hits: make([]Hit, 0, len(res.Hits))}
+	c := &collector{cols: ix.cols, p: p, best: candidates{sort: r.Sort}}
+	for _, f := range r.Facets {
+		if f == FacetPrice {
+			c.bands = bandsFor(r.Currency, ix.rates)
+			c.bandCnt = make([]int, len(c.bands))
+			for _, b := range c.bands {
+				lo := 0.0
+				if b.min != nil {
+					lo = *usdBound(b.min, r.Currency, ix.rates)
+				}
+				c.bandUSD = append(c.bandUSD, lo)
+			}
+			continue
+		}
+		col := ix.cols.keywords[f]
+		c.facets = append(c.facets, facetCounts{name: f, col: col, counts: make([]int, len(col.values))})
+	}
+	if err := ix.run(ctx, p, c); err != nil {
+		return nil, fmt.Errorf("search %q: %w", r.Query, err)
+	}
+
+	out := &Result{Total: c.total, Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}}
 	if r.Currency != "" {
 		out.Currency = r.Currency
 		asOf := ix.rates.AsOf
 		out.RatesAsOf = &asOf
 	}
-	for _, h := range res.Hits {
-		hit, err := decodeHit(h, r.Currency, ix.rates)
+	ranked := c.best.ranked()
+	for i := (r.Page - 1) * r.PerPage; i < len(ranked); i++ {
+		src, err := ix.source(ranked[i].doc)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: load hit: %w", r.Query, err)
+		}
+		hit, err := decodeHit(src, ranked[i].score, r.Currency, ix.rates)
 		if err != nil {
 			return nil, err
 		}
@@ -82,26 +89,45 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	if len(r.Facets) > 0 {
 		out.Facets = make(map[string][]FacetValue, len(r.Facets))
-		for _, name := range r.Facets {
-			if name == FacetPrice {
-				out.Facets[name] = facetValues(res.Facets[name], bands)
-			} else {
-				out.Facets[name] = facetValues(res.Facets[name], nil)
+		for _, f := range c.facets {
+			out.Facets[f.name] = topValues(f.col.values, f.counts, r.FacetSize)
+		}
+		if c.bands != nil {
+			vs := make([]FacetValue, len(c.bands))
+			for i, b := range c.bands {
+				vs[i] = FacetValue{Value: b.name, Count: c.bandCnt[i]}
 			}
+			out.Facets[FacetPrice] = vs
 		}
 	}
 	out.Took = time.Since(start)
 	return out, nil
 }
 
-func decodeHit(h *bsearch.DocumentMatch, currency string, rates Rates) (Hit, error) {
-	src, _ := h.Fields[fieldSource].(string)
-	hit := Hit{Score: h.Score}
+// topValues lists the n most frequent values, by count then value.
+func topValues(values []string, counts []int, n int) []FacetValue {
+	out := []FacetValue{}
+	for ord, cnt := range counts {
+		if cnt > 0 {
+			out = append(out, FacetValue{Value: values[ord], Count: cnt})
+		}
+	}
+	slices.SortFunc(out, func(a, b FacetValue) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out[:min(n, len(out))]
+}
+
+func decodeHit(src []byte, score float64, currency string, rates Rates) (Hit, error) {
+	hit := Hit{Score: score}
 	if math.IsNaN(hit.Score) || math.IsInf(hit.Score, 0) {
 		hit.Score = 0
 	}
-	if err := json.Unmarshal([]byte(src), &hit.Record); err != nil {
-		return hit, fmt.Errorf("decode hit %s: %w", h.ID, err)
+	if err := json.Unmarshal(src, &hit.Record); err != nil {
+		return hit, fmt.Errorf("decode hit: %w", err)
 	}
 	if currency != "" && hit.Price != nil {
 		if usd, ok := rates.ToUSD(hit.Price.Amount, hit.Price.Currency); ok {
@@ -110,41 +136,4 @@ func decodeHit(h *bsearch.DocumentMatch, currency string, rates Rates) (Hit, err
 		}
 	}
 	return hit, nil
-}
-
-// facetValues lists a term facet by count, or the price bands in band
-// order with every band present, so a price slider has all its stops.
-func facetValues(fr *bsearch.FacetResult, bands []band) []FacetValue {
-	out := []FacetValue{}
-	if fr == nil {
-		return out
-	}
-	if bands != nil {
-		counts := map[string]int{}
-		for _, nr := range fr.NumericRanges {
-			counts[nr.Name] = nr.Count
-		}
-		for _, b := range bands {
-			out = append(out, FacetValue{Value: b.name, Count: counts[b.name]})
-		}
-		return out
-	}
-	if fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			out = append(out, FacetValue{Value: t.Term, Count: t.Count})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b FacetValue) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		if a.Value < b.Value {
-			return -1
-		}
-		if a.Value > b.Value {
-			return 1
-		}
-		return 0
-	})
-	return out
 }

@@ -1,0 +1,264 @@
+package search
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// candidate is a matching document while results are collected.
+type candidate struct {
+	doc   uint32
+	score float64
+	key   float64 // the sort value: price or rating; NaN sorts last
+}
+
+// plan is a request compiled against one index: the text part for Bleve,
+// everything else against the columns.
+type plan struct {
+	text     query.Query     // nil: no text, every document is a candidate
+	filter   *roaring.Bitmap // nil: no keyword filter
+	priceMin float64         // USD, inclusive; -Inf when open
+	priceMax float64         // USD, inclusive; +Inf when open
+	priced   bool            // a price bound was given: unpriced offers fail it
+	sort     string
+	k        int // how many of the best to keep: offset + page size
+}
+
+func (ix *Index) compile(ctx context.Context, r *Request) (*plan, error) {
+	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1)}
+	if r.Query != "" {
+		p.text = textQuery(r.Query)
+	}
+	and := func(b *roaring.Bitmap) {
+		if p.filter == nil {
+			p.filter = b.Clone()
+		} else {
+			p.filter.And(b)
+		}
+	}
+	for _, f := range []struct {
+		field  string
+		values []string
+	}{
+		{fieldType, r.Types}, {fieldCountry, r.Countries}, {fieldCity, r.Cities},
+		{fieldCategory, r.Categories}, {fieldKind, r.Kinds},
+		{fieldAccreditation, r.Accreditations}, {fieldLanguage, r.Languages},
+	} {
+		if len(f.values) > 0 {
+			and(ix.cols.keywords[f.field].anyOf(f.values))
+		}
+	}
+	for _, f := range []struct {
+		field string
+		id    int64
+	}{{fieldFacilityID, r.FacilityID}, {fieldTreatmentID, r.TreatmentID}} {
+		if f.id != 0 {
+			b, err := postings(ctx, ix.reader, f.field, itoa(f.id))
+			if err != nil {
+				return nil, err
+			}
+			and(b)
+		}
+	}
+	if r.PriceMin != nil {
+		p.priceMin, p.priced = *usdBound(r.PriceMin, r.Currency, ix.rates), true
+	}
+	if r.PriceMax != nil {
+		p.priceMax, p.priced = *usdBound(r.PriceMax, r.Currency, ix.rates), true
+	}
+	return p, nil
+}
+
+// collector counts matches and facets and keeps the best k candidates.
+type collector struct {
+	cols    *columns
+	p       *plan
+	total   uint64
+	best    candidates
+	facets  []facetCounts
+	bands   []band
+	bandUSD []float64 // lower edges of bands in USD
+	bandCnt []int
+}
+
+func (c *collector) add(doc uint32, score float64) {
+	if c.p.filter != nil && !c.p.filter.Contains(doc) {
+		return
+	}
+	if c.p.priced {
+		price := c.cols.price[doc]
+		if math.IsNaN(price) || price < c.p.priceMin || price > c.p.priceMax {
+			return
+		}
+	}
+	c.total++
+	for _, f := range c.facets {
+		for _, ord := range f.col.ords[f.col.start[doc]:f.col.start[doc+1]] {
+			f.counts[ord]++
+		}
+	}
+	if c.bands != nil {
+		if price := c.cols.price[doc]; !math.IsNaN(price) {
+			// Bands are [lo, hi): the last edge at or below the price.
+			i, found := slices.BinarySearch(c.bandUSD, price)
+			if !found {
+				i--
+			}
+			if i >= 0 {
+				c.bandCnt[i]++
+			}
+		}
+	}
+	cand := candidate{doc: doc, score: score, key: c.sortKey(doc)}
+	if len(c.best.items) < c.p.k {
+		heap.Push(&c.best, cand)
+	} else if c.best.better(cand, c.best.items[0]) {
+		c.best.items[0] = cand
+		heap.Fix(&c.best, 0)
+	}
+}
+
+func (c *collector) sortKey(doc uint32) float64 {
+	switch c.p.sort {
+	case SortPriceAsc, SortPriceDesc:
+		return c.cols.price[doc]
+	case SortRating:
+		return float64(c.cols.rating[doc])
+	}
+	return 0
+}
+
+// facetCounts counts one keyword facet by value ordinal.
+type facetCounts struct {
+	name   string
+	col    *keywordColumn
+	counts []int
+}
+
+// candidates is a heap with the worst kept candidate on top.
+type candidates struct {
+	items []candidate
+	sort  string
+}
+
+// better reports whether a ranks before b.
+func (h *candidates) better(a, b candidate) bool {
+	if h.sort != SortRelevance {
+		an, bn := math.IsNaN(a.key), math.IsNaN(b.key)
+		switch {
+		case an != bn:
+			return bn // a value beats a missing one
+		case !an && a.key != b.key:
+			if h.sort == SortPriceAsc {
+				return a.key < b.key
+			}
+			return a.key > b.key
+		}
+	}
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.doc < b.doc
+}
+
+func (h *candidates) Len() int           { return len(h.items) }
+func (h *candidates) Less(i, j int) bool { return h.better(h.items[j], h.items[i]) }
+func (h *candidates) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *candidates) Push(x any)         { h.items = append(h.items, x.(candidate)) }
+func (h *candidates) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}
+
+// ranked returns the kept candidates best first.
+func (h *candidates) ranked() []candidate {
+	out := slices.Clone(h.items)
+	slices.SortFunc(out, func(a, b candidate) int {
+		if h.better(a, b) {
+			return -1
+		}
+		if h.better(b, a) {
+			return 1
+		}
+		return cmp.Compare(a.doc, b.doc)
+	})
+	return out
+}
+
+// run feeds every match of the plan to the collector: Bleve's matches for
+// text, or the filter bitmap (or every document) without.
+func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
+	if p.text == nil {
+		it := func(yield func(uint32)) {
+			if p.filter != nil {
+				p.filter.Iterate(func(d uint32) bool { yield(d); return true })
+				return
+			}
+			for d := range uint32(ix.cols.docs) {
+				yield(d)
+			}
+		}
+		n := 0
+		var err error
+		it(func(d uint32) {
+			if err != nil {
+				return
+			}
+			if n++; n&0xffff == 0 {
+				err = ctx.Err()
+			}
+			c.add(d, 1)
+		})
+		return err
+	}
+	s, err := p.text.Searcher(ctx, ix.reader, ix.mapping, bsearch.SearcherOptions{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
+	for n := 1; ; n++ {
+		if n&0xfff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		m, err := s.Next(sctx)
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			return nil
+		}
+		c.add(uint32(m.IndexInternalID.Value()), m.Score)
+		sctx.DocumentMatchPool.Put(m)
+	}
+}
+
+// source returns the stored record JSON of an internal document number.
+func (ix *Index) source(doc uint32) ([]byte, error) {
+	id, err := ix.reader.ExternalID(index.NewIndexInternalID(nil, uint64(doc)))
+	if err != nil {
+		return nil, err
+	}
+	d, err := ix.reader.Document(id)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	var src []byte
+	d.VisitFields(func(f index.Field) {
+		if f.Name() == fieldSource {
+			src = f.Value()
+		}
+	})
+	return src, nil
+}

@@ -1,0 +1,207 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/numeric"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// columns hold, in memory and by Bleve's internal document number, what
+// filters, facets and sorts read: one bitmap per value of each keyword field,
+// each document's value ordinals, and the price and rating as numbers.
+//
+// Bleve's own facets and sorts decode doc values per hit, which costs
+// hundreds of milliseconds once a query matches 100k documents; counting
+// ordinals in arrays and intersecting bitmaps costs a few. An index is
+// read-only once published, so the columns are built once, when it opens.
+type columns struct {
+	docs     uint64 // one past the highest document number
+	keywords map[string]*keywordColumn
+	price    []float64 // USD; NaN when unpriced
+	rating   []float32 // NaN when unrated
+}
+
+// keywordColumn is one keyword field: its values, a bitmap of the documents
+// holding each, and each document's ordinals (CSR: ords[start[d]:start[d+1]]).
+type keywordColumn struct {
+	values  []string
+	ordinal map[string]uint32
+	bitmaps []*roaring.Bitmap
+	start   []uint32
+	ords    []uint32
+}
+
+// facetFields are the keyword fields that get columns: everything a client
+// filters or facets on. facility_id and treatment_id are read from the
+// postings on demand instead: many values, rarely used.
+var facetFields = []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind, fieldAccreditation, fieldLanguage}
+
+func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
+	c := &columns{keywords: map[string]*keywordColumn{}}
+	for _, f := range facetFields {
+		kc, err := loadKeyword(ctx, r, f)
+		if err != nil {
+			return nil, fmt.Errorf("load column %s: %w", f, err)
+		}
+		c.keywords[f] = kc
+		for _, b := range kc.bitmaps {
+			if !b.IsEmpty() {
+				c.docs = max(c.docs, uint64(b.Maximum())+1)
+			}
+		}
+	}
+	for _, kc := range c.keywords {
+		kc.index(c.docs)
+	}
+	var err error
+	if c.price, err = loadNumbers(ctx, r, fieldPriceUSD, c.docs); err != nil {
+		return nil, fmt.Errorf("load column %s: %w", fieldPriceUSD, err)
+	}
+	ratings, err := loadNumbers(ctx, r, fieldRating, c.docs)
+	if err != nil {
+		return nil, fmt.Errorf("load column %s: %w", fieldRating, err)
+	}
+	c.rating = make([]float32, len(ratings))
+	for i, v := range ratings {
+		c.rating[i] = float32(v)
+	}
+	return c, nil
+}
+
+// postings returns the documents holding term in field.
+func postings(ctx context.Context, r index.IndexReader, field, term string) (*roaring.Bitmap, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tfr.Close()
+	b := roaring.New()
+	var doc index.TermFieldDoc
+	for {
+		d, err := tfr.Next(&doc)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
+			return b, nil
+		}
+		b.Add(uint32(d.ID.Value()))
+	}
+}
+
+func loadKeyword(ctx context.Context, r index.IndexReader, field string) (*keywordColumn, error) {
+	dict, err := r.FieldDict(field)
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	kc := &keywordColumn{ordinal: map[string]uint32{}}
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		b, err := postings(ctx, r, field, e.Term)
+		if err != nil {
+			return nil, err
+		}
+		b.RunOptimize()
+		kc.ordinal[e.Term] = uint32(len(kc.values))
+		kc.values = append(kc.values, e.Term)
+		kc.bitmaps = append(kc.bitmaps, b)
+	}
+	return kc, nil
+}
+
+// index builds the per-document ordinals from the bitmaps.
+func (kc *keywordColumn) index(docs uint64) {
+	counts := make([]uint32, docs+1)
+	for _, b := range kc.bitmaps {
+		it := b.Iterator()
+		for it.HasNext() {
+			counts[it.Next()+1]++
+		}
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	kc.start = counts
+	kc.ords = make([]uint32, counts[docs])
+	fill := slices.Clone(counts[:docs])
+	for ord, b := range kc.bitmaps {
+		it := b.Iterator()
+		for it.HasNext() {
+			d := it.Next()
+			kc.ords[fill[d]] = uint32(ord)
+			fill[d]++
+		}
+	}
+}
+
+// loadNumbers reads a numeric field's full-precision terms (shift 0) into a
+// column, NaN where a document has none.
+func loadNumbers(ctx context.Context, r index.IndexReader, field string, docs uint64) ([]float64, error) {
+	out := make([]float64, docs)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	dict, err := r.FieldDict(field)
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return out, nil
+		}
+		pc := numeric.PrefixCoded(e.Term)
+		if shift, err := pc.Shift(); err != nil || shift != 0 {
+			continue
+		}
+		i64, err := pc.Int64()
+		if err != nil {
+			continue
+		}
+		v := numeric.Int64ToFloat64(i64)
+		b, err := postings(ctx, r, field, e.Term)
+		if err != nil {
+			return nil, err
+		}
+		it := b.Iterator()
+		for it.HasNext() {
+			if d := it.Next(); uint64(d) < docs {
+				out[d] = v
+			}
+		}
+	}
+}
+
+// anyOf returns the documents holding any of values in field; values the
+// index does not know match nothing.
+func (kc *keywordColumn) anyOf(values []string) *roaring.Bitmap {
+	var bs []*roaring.Bitmap
+	for _, v := range values {
+		if ord, ok := kc.ordinal[v]; ok {
+			bs = append(bs, kc.bitmaps[ord])
+		}
+	}
+	switch len(bs) {
+	case 0:
+		return roaring.New()
+	case 1:
+		return bs[0]
+	}
+	return roaring.FastOr(bs...)
+}
