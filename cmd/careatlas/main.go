@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -44,7 +45,29 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	if path := os.Getenv("CAREATLAS_CPUPROFILE"); path != "" {
+		stopProfile := startCPUProfile(path)
+		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stopProfile()
+		os.Exit(code)
+	}
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// startCPUProfile profiles the whole command into path, for finding where
+// a build or a benchmark spends its time (go tool pprof).
+func startCPUProfile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		slog.Error("cpu profile", "err", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		slog.Error("cpu profile", "err", err)
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 func logLevel() slog.Level {
