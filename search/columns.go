@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2/numeric"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -24,6 +24,7 @@ type columns struct {
 	keywords map[string]*keywordColumn
 	price    []float64 // USD; NaN when unpriced
 	rating   []float32 // NaN when unrated
+	lat, lon []float32 // degrees; NaN when unknown
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -62,13 +63,18 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 	if c.price, err = loadNumbers(ctx, r, fieldPriceUSD, c.docs); err != nil {
 		return nil, fmt.Errorf("load column %s: %w", fieldPriceUSD, err)
 	}
-	ratings, err := loadNumbers(ctx, r, fieldRating, c.docs)
-	if err != nil {
-		return nil, fmt.Errorf("load column %s: %w", fieldRating, err)
-	}
-	c.rating = make([]float32, len(ratings))
-	for i, v := range ratings {
-		c.rating[i] = float32(v)
+	for _, f := range []struct {
+		field string
+		dst   *[]float32
+	}{{fieldRating, &c.rating}, {fieldLat, &c.lat}, {fieldLon, &c.lon}} {
+		vs, err := loadNumbers(ctx, r, f.field, c.docs)
+		if err != nil {
+			return nil, fmt.Errorf("load column %s: %w", f.field, err)
+		}
+		*f.dst = make([]float32, len(vs))
+		for i, v := range vs {
+			(*f.dst)[i] = float32(v)
+		}
 	}
 	return c, nil
 }
@@ -146,7 +152,7 @@ func (kc *keywordColumn) index(docs uint64) {
 	}
 }
 
-// loadNumbers reads a numeric field's full-precision terms (shift 0) into a
+// loadNumbers reads a number field (numbers written as keyword terms) into a
 // column, NaN where a document has none.
 func loadNumbers(ctx context.Context, r index.IndexReader, field string, docs uint64) ([]float64, error) {
 	out := make([]float64, docs)
@@ -166,15 +172,10 @@ func loadNumbers(ctx context.Context, r index.IndexReader, field string, docs ui
 		if e == nil {
 			return out, nil
 		}
-		pc := numeric.PrefixCoded(e.Term)
-		if shift, err := pc.Shift(); err != nil || shift != 0 {
-			continue
-		}
-		i64, err := pc.Int64()
+		v, err := strconv.ParseFloat(e.Term, 64)
 		if err != nil {
-			continue
+			return nil, fmt.Errorf("term %q is not a number", e.Term)
 		}
-		v := numeric.Int64ToFloat64(i64)
 		b, err := postings(ctx, r, field, e.Term)
 		if err != nil {
 			return nil, err

@@ -19,17 +19,19 @@ import (
 var ratesKey = []byte("careatlas.rates")
 
 // batchSize is how many documents go into one Bleve batch: big enough to
-// amortise segment creation, small enough to bound memory.
-const batchSize = 2000
+// amortise segment creation and merging, small enough to bound memory.
+const batchSize = 5000
 
 // Builder writes a new index. Nothing reads it until it is closed and
-// published.
+// published. While Bleve indexes one batch, the caller fills the next: the
+// source (PostgreSQL) and the analysis overlap instead of taking turns.
 type Builder struct {
-	path  string
-	idx   bleve.Index
-	batch *bleve.Batch
-	rates Rates
-	count int
+	path    string
+	idx     bleve.Index
+	batch   *bleve.Batch
+	rates   Rates
+	count   int
+	pending chan error // the batch being written, if any
 }
 
 // NewBuilder creates an empty index at path, which must not exist yet.
@@ -62,14 +64,31 @@ func (b *Builder) Add(r *Record) error {
 // Count is how many records were added.
 func (b *Builder) Count() int { return b.count }
 
+// flush waits for the batch in flight and starts writing the current one.
 func (b *Builder) flush() error {
+	if err := b.wait(); err != nil {
+		return err
+	}
 	if b.batch.Size() == 0 {
 		return nil
 	}
-	if err := b.idx.Batch(b.batch); err != nil {
+	batch := b.batch
+	b.batch = b.idx.NewBatch()
+	b.pending = make(chan error, 1)
+	go func(done chan<- error) { done <- b.idx.Batch(batch) }(b.pending)
+	return nil
+}
+
+// wait waits for the batch in flight, if any.
+func (b *Builder) wait() error {
+	if b.pending == nil {
+		return nil
+	}
+	err := <-b.pending
+	b.pending = nil
+	if err != nil {
 		return fmt.Errorf("write batch to %s: %w", b.path, err)
 	}
-	b.batch.Reset()
 	return nil
 }
 
@@ -79,6 +98,10 @@ func (b *Builder) flush() error {
 // read-only, so it never fragments again.
 func (b *Builder) Close(ctx context.Context) error {
 	if err := b.flush(); err != nil {
+		b.idx.Close()
+		return err
+	}
+	if err := b.wait(); err != nil {
 		b.idx.Close()
 		return err
 	}
@@ -118,6 +141,7 @@ func (b *Builder) forceMerge(ctx context.Context) error {
 
 // Abort closes the index and deletes it.
 func (b *Builder) Abort() {
+	b.wait()
 	b.idx.Close()
 	os.RemoveAll(b.path)
 }

@@ -31,7 +31,8 @@ const (
 	fieldTreatmentID   = "treatment_id"
 	fieldRating        = "rating"
 	fieldPriceUSD      = "price_usd"
-	fieldLocation      = "location"
+	fieldLat           = "lat"
+	fieldLon           = "lon"
 	fieldSource        = "source"
 	fieldSuggest       = "suggest"
 )
@@ -69,6 +70,9 @@ func NewMapping() mapping.IndexMapping {
 
 	doc := mapping.NewDocumentMapping()
 	doc.Dynamic = false
+	// No "_all" composite field: every query names its fields, and building
+	// it walked every token of every document a second time.
+	doc.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 
 	text := func(vectors bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
@@ -79,37 +83,29 @@ func NewMapping() mapping.IndexMapping {
 		f.IncludeTermVectors = vectors
 		return f
 	}
+	// No doc values anywhere: filters, facets and sorts read the columns
+	// that Open builds from the postings. Numbers are keyword terms too (one
+	// term per value, where a Bleve numeric field writes sixteen), because
+	// ranges are checked against the columns, not the term index.
 	keywordField := func() *mapping.FieldMapping {
 		f := mapping.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.Store = false
 		f.IncludeInAll = false
-		f.DocValues = true
-		return f
-	}
-	numeric := func() *mapping.FieldMapping {
-		f := mapping.NewNumericFieldMapping()
-		f.Store = false
-		f.IncludeInAll = false
-		f.DocValues = true
+		f.DocValues = false
 		return f
 	}
 	doc.AddFieldMappingsAt(fieldText, text(false))
 	doc.AddFieldMappingsAt(fieldName, text(false))
 	doc.AddFieldMappingsAt(fieldLay, text(false))
 	for _, k := range []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind,
-		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID} {
+		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID,
+		fieldRating, fieldPriceUSD, fieldLat, fieldLon} {
 		doc.AddFieldMappingsAt(k, keywordField())
 	}
 	suggest := text(false)
 	suggest.Analyzer = suggestIndexAnalyzer
 	doc.AddFieldMappingsAt(fieldSuggest, suggest)
-	doc.AddFieldMappingsAt(fieldRating, numeric())
-	doc.AddFieldMappingsAt(fieldPriceUSD, numeric())
-	geo := mapping.NewGeoPointFieldMapping()
-	geo.Store = false
-	geo.IncludeInAll = false
-	doc.AddFieldMappingsAt(fieldLocation, geo)
 	source := mapping.NewTextFieldMapping()
 	source.Index = false
 	source.Store = true
@@ -161,7 +157,7 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		putAll(fieldAccreditation, f.Accreditations)
 		putAll(fieldLanguage, f.Languages)
 		if f.Location != nil {
-			d[fieldLocation] = []float64{f.Location.Lon, f.Location.Lat}
+			d[fieldLat], d[fieldLon] = ftoa(f.Location.Lat), ftoa(f.Location.Lon)
 		}
 	}
 
@@ -175,14 +171,14 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		if r.Facility != nil {
 			putFacility(r.Facility)
 			if r.Facility.Rating != nil {
-				d[fieldRating] = *r.Facility.Rating
+				d[fieldRating] = ftoa(*r.Facility.Rating)
 			}
 		}
 		for _, doc := range r.Doctors {
 			text = append(text, doc.Name)
 		}
 		if usd, ok := offerUSD(r, rates); ok {
-			d[fieldPriceUSD] = usd
+			d[fieldPriceUSD] = ftoa(usd)
 		}
 	case TypeFacility:
 		putFacility(&FacilityRef{ID: r.ID, Name: r.Name, Kind: r.Kind, City: r.City, Country: r.Country,
@@ -212,7 +208,7 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		d[fieldSuggest] = append([]string{r.Name}, r.LayNames...)
 	}
 	if r.Type != TypeOffer && r.Rating != nil {
-		d[fieldRating] = *r.Rating
+		d[fieldRating] = ftoa(*r.Rating)
 	}
 	d[fieldText] = append(text, lay...)
 	if len(lay) > 0 {
@@ -234,3 +230,6 @@ func offerUSD(r *Record, rates Rates) (float64, bool) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// ftoa writes a number as the shortest string that parses back to it.
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
