@@ -23,7 +23,10 @@ type candidate struct {
 // plan is a request compiled against one index: the text part for Bleve,
 // everything else against the columns.
 type plan struct {
+	query    string          // the text, for the offer join
 	text     query.Query     // nil: no text, every document is a candidate
+	offers   bool            // text: offers are wanted (joined, see join.go)
+	others   bool            // text: other types are wanted (matched by Bleve)
 	filter   *roaring.Bitmap // nil: no keyword filter
 	priceMin float64         // USD, inclusive; -Inf when open
 	priceMax float64         // USD, inclusive; +Inf when open
@@ -35,7 +38,9 @@ type plan struct {
 func (ix *Index) compile(ctx context.Context, r *Request) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1)}
 	if r.Query != "" {
-		p.text = textQuery(r.Query)
+		p.query, p.text = r.Query, textQuery(r.Query)
+		p.offers = len(r.Types) == 0 || slices.Contains(r.Types, TypeOffer)
+		p.others = len(r.Types) == 0 || slices.ContainsFunc(r.Types, func(t string) bool { return t != TypeOffer })
 	}
 	and := func(b *roaring.Bitmap) {
 		if p.filter == nil {
@@ -56,17 +61,11 @@ func (ix *Index) compile(ctx context.Context, r *Request) (*plan, error) {
 			and(ix.cols.keywords[f.field].anyOf(f.values))
 		}
 	}
-	for _, f := range []struct {
-		field string
-		id    int64
-	}{{fieldFacilityID, r.FacilityID}, {fieldTreatmentID, r.TreatmentID}} {
-		if f.id != 0 {
-			b, err := postings(ctx, ix.reader, f.field, itoa(f.id))
-			if err != nil {
-				return nil, err
-			}
-			and(b)
-		}
+	if r.FacilityID != 0 {
+		and(ix.cols.keywords[fieldFacilityID].bitmap(itoa(r.FacilityID)))
+	}
+	if r.TreatmentID != 0 {
+		and(ix.cols.keywords[fieldTreatmentID].bitmap(itoa(r.TreatmentID)))
 	}
 	if r.PriceMin != nil {
 		p.priceMin, p.priced = *usdBound(r.PriceMin, r.Currency, ix.rates), true
@@ -220,6 +219,15 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 		})
 		return err
 	}
+	if p.offers {
+		if err := ix.joinOffers(ctx, p.query, c.add); err != nil {
+			return err
+		}
+	}
+	if !p.others {
+		return nil
+	}
+	offers := ix.cols.keywords[fieldType].bitmap(TypeOffer)
 	s, err := p.text.Searcher(ctx, ix.reader, ix.mapping, bsearch.SearcherOptions{})
 	if err != nil {
 		return err
@@ -239,7 +247,9 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 		if m == nil {
 			return nil
 		}
-		c.add(uint32(m.IndexInternalID.Value()), m.Score)
+		if doc := uint32(m.IndexInternalID.Value()); !offers.Contains(doc) {
+			c.add(doc, m.Score)
+		}
 		sctx.DocumentMatchPool.Put(m)
 	}
 }

@@ -37,14 +37,15 @@ type keywordColumn struct {
 	ords    []uint32
 }
 
-// facetFields are the keyword fields that get columns: everything a client
-// filters or facets on. facility_id and treatment_id are read from the
-// postings on demand instead: many values, rarely used.
-var facetFields = []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind, fieldAccreditation, fieldLanguage}
+// columnFields are the keyword fields that get columns: everything a client
+// filters or facets on, and the treatment and facility ids that text search
+// joins offers through.
+var columnFields = []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind, fieldAccreditation,
+	fieldLanguage, fieldTreatmentID, fieldFacilityID}
 
 func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 	c := &columns{keywords: map[string]*keywordColumn{}}
-	for _, f := range facetFields {
+	for _, f := range columnFields {
 		kc, err := loadKeyword(ctx, r, f)
 		if err != nil {
 			return nil, fmt.Errorf("load column %s: %w", f, err)
@@ -187,6 +188,22 @@ func loadNumbers(ctx context.Context, r index.IndexReader, field string, docs ui
 			}
 		}
 	}
+}
+
+// first returns the first ordinal of doc, or false when it has none.
+func (kc *keywordColumn) first(doc uint32) (uint32, bool) {
+	if kc.start[doc] == kc.start[doc+1] {
+		return 0, false
+	}
+	return kc.ords[kc.start[doc]], true
+}
+
+// bitmap returns the documents holding value (empty when none do).
+func (kc *keywordColumn) bitmap(value string) *roaring.Bitmap {
+	if ord, ok := kc.ordinal[value]; ok {
+		return kc.bitmaps[ord]
+	}
+	return roaring.New()
 }
 
 // anyOf returns the documents holding any of values in field; values the

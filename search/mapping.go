@@ -2,6 +2,7 @@ package search
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -21,6 +22,8 @@ const (
 	fieldText          = "text"
 	fieldName          = "name"
 	fieldLay           = "lay"
+	fieldJoin          = "join"  // treatment documents: what finds their offers
+	fieldPlace         = "place" // facility documents: what finds their offers
 	fieldCountry       = "country"
 	fieldCity          = "city"
 	fieldCategory      = "category"
@@ -98,6 +101,8 @@ func NewMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldText, text(false))
 	doc.AddFieldMappingsAt(fieldName, text(false))
 	doc.AddFieldMappingsAt(fieldLay, text(false))
+	doc.AddFieldMappingsAt(fieldJoin, text(false))
+	doc.AddFieldMappingsAt(fieldPlace, text(false))
 	for _, k := range []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind,
 		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID,
 		fieldRating, fieldPriceUSD, fieldLat, fieldLon} {
@@ -126,6 +131,14 @@ func mustAdd(err error) {
 }
 
 // indexDocument flattens a record into the fields NewMapping indexes.
+//
+// Offers carry no treatment or facility text of their own: a million offers
+// share a few hundred treatments, and analysing the same names and lay
+// names for each of them was most of the build. Text search over offers
+// joins instead (see join.go): a word matches an offer when it matches the
+// offer's treatment (fieldJoin on treatment documents), its facility's name
+// or place (fieldPlace on facility documents), or one of its doctors' names
+// (fieldText on the offer).
 func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	source, err := json.Marshal(r)
 	if err != nil {
@@ -133,11 +146,9 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	}
 	d := map[string]any{
 		fieldType:   r.Type,
-		fieldName:   r.Name,
 		fieldSource: string(source),
 	}
-	text := []string{r.Name}
-	lay := append([]string(nil), r.LayNames...)
+	var text []string
 	put := func(field string, v string) {
 		if v != "" {
 			d[field] = v
@@ -149,7 +160,6 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		}
 	}
 	putFacility := func(f *FacilityRef) {
-		text = append(text, f.Name, f.City, f.CountryName)
 		put(fieldCountry, f.Country)
 		put(fieldCity, f.City)
 		put(fieldKind, f.Kind)
@@ -160,19 +170,17 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 			d[fieldLat], d[fieldLon] = ftoa(f.Location.Lat), ftoa(f.Location.Lon)
 		}
 	}
+	rating := r.Rating
 
 	switch r.Type {
 	case TypeOffer:
 		if t := r.Treatment; t != nil {
-			lay = append(lay, t.Code)
 			put(fieldCategory, t.Category)
 			put(fieldTreatmentID, itoa(t.ID))
 		}
 		if r.Facility != nil {
 			putFacility(r.Facility)
-			if r.Facility.Rating != nil {
-				d[fieldRating] = ftoa(*r.Facility.Rating)
-			}
+			rating = r.Facility.Rating
 		}
 		for _, doc := range r.Doctors {
 			text = append(text, doc.Name)
@@ -183,7 +191,9 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	case TypeFacility:
 		putFacility(&FacilityRef{ID: r.ID, Name: r.Name, Kind: r.Kind, City: r.City, Country: r.Country,
 			CountryName: r.CountryName, Location: r.Location, Accreditations: r.Accreditations, Languages: r.Languages})
-		text = append(text, r.Description, r.Address)
+		put(fieldName, r.Name)
+		d[fieldPlace] = []string{r.Name, r.City, r.CountryName}
+		text = append(text, r.Name, r.City, r.CountryName, r.Description, r.Address)
 		for _, t := range r.Treatments {
 			text = append(text, t.Name)
 		}
@@ -191,28 +201,33 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	case TypeDoctor:
 		if r.Facility != nil {
 			putFacility(r.Facility)
+			text = append(text, r.Facility.Name, r.Facility.City, r.Facility.CountryName)
 		}
+		put(fieldName, r.Name)
 		putAll(fieldLanguage, r.Languages) // the doctor's own, not the facility's
+		text = append(text, r.Name)
 		text = append(text, r.Specialties...)
 		for _, t := range r.Treatments {
 			text = append(text, t.Name)
 		}
 		putAll(fieldCategory, r.Categories)
 	case TypeTreatment:
-		lay = append(lay, r.Code)
 		put(fieldCategory, r.Category)
 		put(fieldTreatmentID, itoa(r.ID))
-		text = append(text, r.Category)
+		put(fieldName, r.Name)
+		lay := append(slices.Clone(r.LayNames), r.Code)
+		d[fieldLay] = lay
+		d[fieldJoin] = append([]string{r.Name, r.Category}, lay...)
+		text = append(append(text, r.Name, r.Category), lay...)
+	}
+	if rating != nil {
+		d[fieldRating] = ftoa(*rating)
+	}
+	if len(text) > 0 {
+		d[fieldText] = text
 	}
 	if r.Type != TypeOffer {
 		d[fieldSuggest] = append([]string{r.Name}, r.LayNames...)
-	}
-	if r.Type != TypeOffer && r.Rating != nil {
-		d[fieldRating] = ftoa(*r.Rating)
-	}
-	d[fieldText] = append(text, lay...)
-	if len(lay) > 0 {
-		d[fieldLay] = lay
 	}
 	return d, nil
 }

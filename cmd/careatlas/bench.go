@@ -182,6 +182,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("class %s: %w", c.name, err)
 		}
 		rep.Classes[c.name] = st
+		slog.Info("measured", "class", c.name, "p50_ms", st.P50, "p99_ms", st.P99, "postgres_p50_ms", st.PostgresP50,
+			"postgres_p99_ms", st.PostgresP99, "ratio", fmt.Sprintf("%.1f", st.Ratio), "qps", int(st.QPS),
+			"postgres_qps", int(st.PostgresQPS), "matched", fmt.Sprintf("%.3f", st.MatchedFraction))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -1,0 +1,84 @@
+package search_test
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/search"
+)
+
+// The benchmarks run on the bundled catalogue (29k documents). For the
+// figures at a million offers, and beside PostgreSQL, see 'careatlas bench'
+// and BENCHMARKS.md.
+
+var bundled struct {
+	once sync.Once
+	live *search.Live
+	err  error
+}
+
+func bundledIndex(b *testing.B) *search.Live {
+	bundled.once.Do(func() {
+		dir, err := os.MkdirTemp("", "careatlas-bench-")
+		if err != nil {
+			bundled.err = err
+			return
+		}
+		if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: "../testdata/catalog"}, dir, nil); err != nil {
+			bundled.err = err
+			return
+		}
+		bundled.live, bundled.err = search.NewLive(dir)
+	})
+	if bundled.err != nil {
+		b.Fatal(bundled.err)
+	}
+	return bundled.live
+}
+
+func BenchmarkSearch(b *testing.B) {
+	live := bundledIndex(b)
+	cases := []struct {
+		name string
+		req  search.Request
+	}{
+		{"text", search.Request{Query: "knee replacement", Types: []string{"offer"}}},
+		{"text_facets", search.Request{Query: "heart failure", Types: []string{"offer"}, Facets: []string{"country", "category", "kind"}}},
+		{"filters", search.Request{Types: []string{"offer"}, Countries: []string{"US"}, Categories: []string{"Cardiology"}, Sort: search.SortPriceAsc}},
+		{"broad_facets", search.Request{Types: []string{"offer"}, Facets: []string{"country", "kind", "city", "price"}, Sort: search.SortRating}},
+		{"price_currency", search.Request{Query: "replacement", Types: []string{"offer"}, Sort: search.SortPriceAsc, Currency: "EUR"}},
+		{"deep_page", search.Request{Types: []string{"offer"}, Countries: []string{"US"}, Page: 501, PerPage: 10}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := live.Search(ctx, c.req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Total == 0 {
+					b.Fatalf("%s matched nothing", c.name)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSuggest(b *testing.B) {
+	live := bundledIndex(b)
+	ctx := context.Background()
+	prefixes := []string{"kn", "knee r", "card", "rhino", "st m", "hip"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := live.Suggest(ctx, prefixes[i%len(prefixes)], 8); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
