@@ -43,7 +43,7 @@ func treatmentRef(t catalog.Treatment) search.TreatmentRef {
 func offerRecord(o catalog.Offer, t catalog.Treatment, f *search.FacilityRef, doctors []search.Ref) *search.Record {
 	tr := treatmentRef(t)
 	r := &search.Record{
-		Type: search.TypeOffer, ID: o.ID, Name: t.Name, LayNames: list(t.LayNames), Treatment: &tr, Facility: f,
+		Type: search.TypeOffer, ID: o.ID, Name: t.Name, Treatment: &tr, Facility: f,
 		Includes: o.Includes, PriceSource: o.Source, Doctors: list(doctors),
 	}
 	if o.Price != nil {

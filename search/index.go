@@ -20,7 +20,7 @@ var ratesKey = []byte("careatlas.rates")
 
 // batchSize is how many documents go into one Bleve batch: big enough to
 // amortise segment creation and merging, small enough to bound memory.
-const batchSize = 5000
+const batchSize = 10000
 
 // Builder writes a new index. Nothing reads it until it is closed and
 // published. While Bleve indexes one batch, the caller fills the next: the

@@ -77,8 +77,8 @@ type Record struct {
 	// treatment's.
 	Name string `json:"name"`
 
-	// Treatments: category, lay names and code. Offers carry Treatment, and
-	// the treatment's lay names so that patients' words find them.
+	// Treatments: category, lay names and code. Offers carry Treatment (its
+	// lay names stay on the treatment: text search joins to it).
 	Category  string        `json:"category,omitempty"`
 	LayNames  []string      `json:"lay_names,omitempty"`
 	Code      string        `json:"code,omitempty"`
