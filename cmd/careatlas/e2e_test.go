@@ -325,3 +325,32 @@ func TestCLIErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestGenAndBench runs the benchmark harness end to end on a small
+// generated catalogue: every class must be measured on both engines.
+func TestGenAndBench(t *testing.T) {
+	db := pgtest.MustDB(t)
+	out := cli(t, "gen", "--database-url", db, "--offers", "3000", "--base", bundled)
+	if !bytes.Contains([]byte(out), []byte("generated 3000 offers")) {
+		t.Errorf("gen said %q", out)
+	}
+	out = cli(t, "bench", "--database-url", db, "--offers", "3000", "--base", bundled, "--json",
+		"--samples", "3", "--clients", "2", "--duration", "200ms")
+	var rep benchReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("bench --json printed %q: %v", out, err)
+	}
+	if rep.Catalogue["offers"] != 3000 || rep.Build.Docs < 3000 || rep.Build.DocsPerSecond <= 0 || rep.Build.IndexMiB <= 0 {
+		t.Errorf("catalogue %v, build %+v", rep.Catalogue, rep.Build)
+	}
+	for _, class := range []string{"text", "text_facets", "filters", "broad_facets", "price_currency", "suggest"} {
+		c, ok := rep.Classes[class]
+		if !ok {
+			t.Errorf("class %s missing", class)
+			continue
+		}
+		if c.P50 <= 0 || c.P99 < c.P50 || c.PostgresP50 <= 0 || c.Ratio <= 0 || c.QPS <= 0 || c.PostgresQPS <= 0 {
+			t.Errorf("class %s: %+v", class, c)
+		}
+	}
+}
