@@ -13,7 +13,8 @@ import (
 // country, facets) or repeat the parameter (all list parameters, since city
 // and category names may hold commas).
 var (
-	scalarParams = []string{"q", "price_min", "price_max", "currency", "facet_size", "sort", "page", "per_page"}
+	scalarParams = []string{"q", "price_min", "price_max", "currency", "facet_size", "sort", "page", "per_page",
+		"near", "radius_km", "from"}
 	listParams   = []string{"type", "country", "city", "category", "kind", "accreditation", "language", "facets"}
 	commaLists   = []string{"type", "country", "facets"}
 )
@@ -62,7 +63,19 @@ func parseSearch(v url.Values) (search.Request, error) {
 	r.Languages, r.Facets = list("language"), list("facets")
 	r.Currency = strings.TrimSpace(v.Get("currency"))
 	r.Sort = strings.TrimSpace(v.Get("sort"))
+	r.From = strings.TrimSpace(v.Get("from"))
 	var err error
+	if r.Near, err = pointParam(v, "near"); err != nil {
+		return r, err
+	}
+	if radius, err := floatParam(v, "radius_km"); err != nil {
+		return r, err
+	} else if radius != nil {
+		if *radius <= 0 {
+			return r, invalid("radius_km", "must be more than 0")
+		}
+		r.RadiusKM = *radius
+	}
 	if r.PriceMin, err = floatParam(v, "price_min"); err != nil {
 		return r, err
 	}
@@ -90,6 +103,24 @@ func floatParam(v url.Values, name string) (*float64, error) {
 		return nil, invalid(name, "%q is not a number", s)
 	}
 	return &f, nil
+}
+
+// pointParam reads "lat,lon".
+func pointParam(v url.Values, name string) (*search.GeoPoint, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return nil, nil
+	}
+	lat, lon, ok := strings.Cut(s, ",")
+	if !ok {
+		return nil, invalid(name, "%q is not lat,lon", s)
+	}
+	la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+	lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
+	if err1 != nil || err2 != nil {
+		return nil, invalid(name, "%q is not lat,lon in degrees", s)
+	}
+	return &search.GeoPoint{Lat: la, Lon: lo}, nil
 }
 
 // intParam reads a positive integer; 0 means absent (the default applies).

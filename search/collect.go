@@ -32,11 +32,14 @@ type plan struct {
 	priceMax float64         // USD, inclusive; +Inf when open
 	priced   bool            // a price bound was given: unpriced offers fail it
 	sort     string
-	k        int // how many of the best to keep: offset + page size
+	k        int       // how many of the best to keep: offset + page size
+	near     *GeoPoint // distances are from here
+	radiusKM float64   // 0: no radius
 }
 
 func (ix *Index) compile(ctx context.Context, r *Request) (*plan, error) {
-	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1)}
+	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),
+		near: r.Near, radiusKM: r.RadiusKM}
 	if r.Query != "" {
 		p.query, p.text = r.Query, textQuery(r.Query)
 		p.offers = len(r.Types) == 0 || slices.Contains(r.Types, TypeOffer)
@@ -98,6 +101,11 @@ func (c *collector) add(doc uint32, score float64) {
 			return
 		}
 	}
+	if c.p.radiusKM > 0 {
+		if d := c.cols.distanceKM(doc, c.p.near); math.IsNaN(d) || d > c.p.radiusKM {
+			return
+		}
+	}
 	c.total++
 	for _, f := range c.facets {
 		for _, ord := range f.col.ords[f.col.start[doc]:f.col.start[doc+1]] {
@@ -131,6 +139,8 @@ func (c *collector) sortKey(doc uint32) float64 {
 		return c.cols.price[doc]
 	case SortRating:
 		return float64(c.cols.rating[doc])
+	case SortDistance:
+		return c.cols.distanceKM(doc, c.p.near)
 	}
 	return 0
 }
@@ -156,7 +166,7 @@ func (h *candidates) better(a, b candidate) bool {
 		case an != bn:
 			return bn // a value beats a missing one
 		case !an && a.key != b.key:
-			if h.sort == SortPriceAsc {
+			if h.sort == SortPriceAsc || h.sort == SortDistance {
 				return a.key < b.key
 			}
 			return a.key > b.key

@@ -223,3 +223,23 @@ func (kc *keywordColumn) anyOf(values []string) *roaring.Bitmap {
 	}
 	return roaring.FastOr(bs...)
 }
+
+// distanceKM is the great-circle distance from p to doc's place, NaN when
+// doc has none.
+func (c *columns) distanceKM(doc uint32, p *GeoPoint) float64 {
+	lat, lon := c.lat[doc], c.lon[doc]
+	if lat != lat || lon != lon { // NaN
+		return math.NaN()
+	}
+	return haversineKM(p.Lat, p.Lon, float64(lat), float64(lon))
+}
+
+// haversineKM is the distance between two points on a sphere the Earth's
+// mean radius, accurate to about 0.5% on the real ellipsoid.
+func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
+	const earthRadiusKM = 6371.0088
+	rad := math.Pi / 180
+	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(a)))
+}

@@ -24,10 +24,14 @@ const (
 	SortPriceAsc  = "price_asc"
 	SortPriceDesc = "price_desc"
 	SortRating    = "rating"
+	SortDistance  = "distance"
 )
 
+// MaxRadiusKM is half the Earth's circumference: any larger radius is all of it.
+const MaxRadiusKM = 20038
+
 // Sorts lists the accepted sort orders.
-var Sorts = []string{SortRelevance, SortPriceAsc, SortPriceDesc, SortRating}
+var Sorts = []string{SortRelevance, SortPriceAsc, SortPriceDesc, SortRating, SortDistance}
 
 // Facet names a request may ask for.
 const FacetPrice = "price"
@@ -55,7 +59,14 @@ type Request struct {
 	// Currency is the patient's currency: price filters and bands are in it,
 	// and each priced hit carries its price converted to it. Empty means USD
 	// for filters and bands, and no conversion.
-	Currency  string
+	Currency string
+	// Near is where the patient is; with it each hit that has a place says
+	// how far it is, RadiusKM (when set) keeps only what lies within, and
+	// sort=distance orders by it.
+	Near     *GeoPoint
+	RadiusKM float64
+	// From is the patient's country: hits say whether they are abroad.
+	From      string
 	Facets    []string
 	FacetSize int
 	Sort      string
@@ -99,6 +110,24 @@ func (r *Request) Normalize(rates Rates) error {
 		r.Currency = strings.ToUpper(r.Currency)
 		if _, ok := rates.Rates[r.Currency]; !ok {
 			return invalid("currency", "no exchange rate for %q", r.Currency)
+		}
+	}
+	if r.Near != nil && (r.Near.Lat < -90 || r.Near.Lat > 90 || r.Near.Lon < -180 || r.Near.Lon > 180 ||
+		math.IsNaN(r.Near.Lat) || math.IsNaN(r.Near.Lon)) {
+		return invalid("near", "latitude must be within ±90 and longitude within ±180")
+	}
+	switch {
+	case r.RadiusKM < 0 || r.RadiusKM > MaxRadiusKM || math.IsNaN(r.RadiusKM):
+		return invalid("radius_km", "must be between 0 and %d", MaxRadiusKM)
+	case r.RadiusKM > 0 && r.Near == nil:
+		return invalid("radius_km", "needs near=lat,lon")
+	case r.Sort == SortDistance && r.Near == nil:
+		return invalid("sort", "sort=distance needs near=lat,lon")
+	}
+	if r.From != "" {
+		r.From = strings.ToUpper(r.From)
+		if len(r.From) != 2 {
+			return invalid("from", "%q is not an ISO 3166-1 alpha-2 country code", r.From)
 		}
 	}
 	for _, f := range r.Facets {

@@ -16,6 +16,10 @@ type Hit struct {
 	Record
 	Score          float64 `json:"score"`
 	ConvertedPrice *Money  `json:"converted_price,omitempty"`
+	// DistanceKM is how far the hit is from the request's near point.
+	DistanceKM *float64 `json:"distance_km,omitempty"`
+	// Abroad says whether the hit is outside the patient's country (from=).
+	Abroad *bool `json:"abroad,omitempty"`
 }
 
 // FacetValue is one value of a facet and how many results have it.
@@ -85,6 +89,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		ix.place(&hit, ranked[i].doc, &r)
 		out.Hits = append(out.Hits, hit)
 	}
 	if len(r.Facets) > 0 {
@@ -102,6 +107,23 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// place adds the hit's distance from the patient and whether it is abroad.
+func (ix *Index) place(h *Hit, doc uint32, r *Request) {
+	if r.Near != nil {
+		if d := ix.cols.distanceKM(doc, r.Near); !math.IsNaN(d) {
+			d = math.Round(d*10) / 10
+			h.DistanceKM = &d
+		}
+	}
+	if r.From != "" {
+		country := ix.cols.keywords[fieldCountry]
+		if ord, ok := country.first(doc); ok {
+			abroad := country.values[ord] != r.From
+			h.Abroad = &abroad
+		}
+	}
 }
 
 // topValues lists the n most frequent values, by count then value.

@@ -228,3 +228,37 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestPlaces(t *testing.T) {
+	live, _ := miniIndex(t)
+	houston := &search.GeoPoint{Lat: 29.76, Lon: -95.37}
+	res, err := live.Search(context.Background(), search.Request{Types: []string{"facility"}, Near: houston,
+		Sort: search.SortDistance, From: "us"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(res.Hits); !slices.Equal(got, []int64{10, 11, 13, 12}) {
+		t.Fatalf("by distance from Houston: %v, want 10, 11, 13, 12", got)
+	}
+	// Houston Methodist is 6 km away; Rochester, Minnesota about 1,700 km.
+	if d := res.Hits[0].DistanceKM; d == nil || *d < 3 || *d > 10 {
+		t.Errorf("distance to facility 10: %v", d)
+	}
+	if d := res.Hits[1].DistanceKM; d == nil || *d < 1600 || *d > 1800 {
+		t.Errorf("distance to facility 11: %v", d)
+	}
+	if a := res.Hits[0].Abroad; a == nil || *a {
+		t.Errorf("facility 10 abroad = %v, want false for a patient from the US", a)
+	}
+	if a := res.Hits[3].Abroad; a == nil || !*a {
+		t.Errorf("facility 12 abroad = %v, want true", a)
+	}
+	within, err := live.Search(context.Background(), search.Request{Query: "knee replacement", Types: []string{"offer"},
+		Near: houston, RadiusKM: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(within.Hits); !slices.Equal(got, []int64{1000}) {
+		t.Errorf("knee replacement within 100 km of Houston: %v, want offer 1000", got)
+	}
+}

@@ -61,7 +61,7 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	preferTreatments.SetField(fieldType)
 	preferTreatments.SetBoost(0.5)
 	b := bleve.NewBooleanQuery()
-	b.AddMust(match, anyOf(fieldType, []string{TypeTreatment, TypeFacility, TypeDoctor}))
+	b.AddMust(match) // only treatments, facilities and doctors have the field
 	b.AddShould(preferTreatments)
 
 	req := bleve.NewSearchRequestOptions(b, limit, 0, false)

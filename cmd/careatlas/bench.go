@@ -92,6 +92,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	base := fs.String("base", defaultCatalog, "catalogue the generated one follows")
 	only := fs.String("classes", "", "comma-separated classes to run (default: all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the query runs to this file")
+	reuse := fs.Bool("reuse-index", false, "query the index already in --index-dir instead of building one (no build figures)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -138,7 +139,11 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer os.RemoveAll(indexDir)
 	}
-	if rep.Build, err = benchBuild(ctx, pool, indexDir, stderr); err != nil {
+	if *reuse {
+		if *dir == "" {
+			return fmt.Errorf("--reuse-index needs --index-dir")
+		}
+	} else if rep.Build, err = benchBuild(ctx, pool, indexDir, stderr); err != nil {
 		return err
 	}
 	slog.Info("building the PostgreSQL full-text tables")
