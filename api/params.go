@@ -15,8 +15,8 @@ import (
 var (
 	scalarParams = []string{"q", "price_min", "price_max", "currency", "facet_size", "sort", "page", "per_page",
 		"near", "radius_km", "from"}
-	listParams   = []string{"type", "country", "city", "category", "kind", "accreditation", "language", "facets"}
-	commaLists   = []string{"type", "country", "facets"}
+	listParams = []string{"type", "country", "city", "category", "kind", "accreditation", "language", "facets"}
+	commaLists = []string{"type", "country", "facets"}
 )
 
 const maxParamBytes = 1000
