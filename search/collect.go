@@ -274,11 +274,16 @@ func (ix *Index) source(doc uint32) ([]byte, error) {
 	if err != nil || d == nil {
 		return nil, err
 	}
+	return sourceOf(d), nil
+}
+
+// sourceOf returns the stored record JSON of a document, nil when it has none.
+func sourceOf(d index.Document) []byte {
 	var src []byte
 	d.VisitFields(func(f index.Field) {
 		if f.Name() == fieldSource {
 			src = f.Value()
 		}
 	})
-	return src, nil
+	return src
 }

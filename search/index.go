@@ -220,12 +220,7 @@ func (ix *Index) Get(ctx context.Context, typ string, id int64) (*Record, error)
 	if doc == nil {
 		return nil, &Error{Code: NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
 	}
-	var src []byte
-	doc.VisitFields(func(f index.Field) {
-		if f.Name() == fieldSource {
-			src = f.Value()
-		}
-	})
+	src := sourceOf(doc)
 	if src == nil {
 		return nil, fmt.Errorf("get %s %d: document has no source", typ, id)
 	}

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -33,22 +32,6 @@ func textQuery(q string) query.Query {
 	return b
 }
 
-// anyOf matches documents whose keyword field holds one of values.
-func anyOf(field string, values []string) query.Query {
-	if len(values) == 1 {
-		q := bleve.NewTermQuery(values[0])
-		q.SetField(field)
-		return q
-	}
-	qs := make([]query.Query, len(values))
-	for i, v := range values {
-		t := bleve.NewTermQuery(v)
-		t.SetField(field)
-		qs[i] = t
-	}
-	return bleve.NewDisjunctionQuery(qs...)
-}
-
 // usdBound converts a price bound in currency to USD, by the same division
 // that converted the stored prices, so a price equal to a bound stays in.
 func usdBound(v *float64, currency string, rates Rates) *float64 {
@@ -60,25 +43,6 @@ func usdBound(v *float64, currency string, rates Rates) *float64 {
 		usd, _ = rates.ToUSD(*v, currency)
 	}
 	return &usd
-}
-
-// sortOrder returns the Bleve sort for a request's sort name. Ties fall back
-// to relevance, then to index order, which is stable within a generation.
-// (Relevance alone is Bleve's fast path: no doc values to read per hit.)
-func sortOrder(name string) bsearch.SortOrder {
-	score := &bsearch.SortScore{Desc: true}
-	rating := &bsearch.SortField{Field: fieldRating, Desc: true, Type: bsearch.SortFieldAsNumber,
-		Missing: bsearch.SortFieldMissingLast}
-	switch name {
-	case SortPriceAsc, SortPriceDesc:
-		price := &bsearch.SortField{Field: fieldPriceUSD, Desc: name == SortPriceDesc,
-			Type: bsearch.SortFieldAsNumber, Missing: bsearch.SortFieldMissingLast}
-		return bsearch.SortOrder{price, score}
-	case SortRating:
-		return bsearch.SortOrder{rating, score}
-	default:
-		return bsearch.SortOrder{score}
-	}
 }
 
 // priceBands are the edges of the price facet in USD; in another currency

@@ -66,7 +66,6 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 
 	req := bleve.NewSearchRequestOptions(b, limit, 0, false)
 	req.Fields = []string{fieldSource}
-	req.SortByCustom(sortOrder(SortRelevance))
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("suggest %q: %w", q, err)
