@@ -8,7 +8,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -50,13 +49,25 @@ const (
 	suggestMaxPrefix     = 20
 )
 
-// textAnalyzer analyses every full-text field: English tokens, stop words
-// removed, stemmed, so "replacements" finds "replacement".
-const textAnalyzer = en.AnalyzerName
+// textAnalyzer analyses every English full-text field: tokens lowercased,
+// stop words removed, snowball-stemmed, so "replacements" finds
+// "replacement" (see analysis.go).
+var textAnalyzer = analyzerName(LangEnglish)
+
+// joinField is the field that holds a treatment's names in lang, which
+// finds the treatment and its offers: fieldJoin for English, join_<lang>
+// for a translation.
+func joinField(lang string) string {
+	if lang == LangEnglish || lang == "" {
+		return fieldJoin
+	}
+	return fieldJoin + "_" + lang
+}
 
 // NewMapping returns the index mapping every CareAtlas index is built with.
 func NewMapping() mapping.IndexMapping {
 	im := mapping.NewIndexMapping()
+	addLanguageAnalyzers(im)
 	im.DefaultAnalyzer = textAnalyzer
 	im.StoreDynamic = false
 	im.IndexDynamic = false
@@ -103,6 +114,11 @@ func NewMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldLay, text(false))
 	doc.AddFieldMappingsAt(fieldJoin, text(false))
 	doc.AddFieldMappingsAt(fieldPlace, text(false))
+	for _, lang := range Languages[1:] {
+		f := text(false)
+		f.Analyzer = analyzerName(lang)
+		doc.AddFieldMappingsAt(joinField(lang), f)
+	}
 	for _, k := range []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind,
 		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID,
 		fieldRating, fieldPriceUSD, fieldLat, fieldLon} {
@@ -219,6 +235,11 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		d[fieldLay] = lay
 		d[fieldJoin] = append([]string{r.Name, r.Category}, lay...)
 		text = append(append(text, r.Name, r.Category), lay...)
+		for lang, tr := range r.Translations {
+			if SupportedLanguage(lang) && lang != LangEnglish {
+				d[joinField(lang)] = append([]string{tr.Name}, tr.LayNames...)
+			}
+		}
 	}
 	if rating != nil {
 		d[fieldRating] = ftoa(*rating)
@@ -227,7 +248,11 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		d[fieldText] = text
 	}
 	if r.Type != TypeOffer {
-		d[fieldSuggest] = append([]string{r.Name}, r.LayNames...)
+		suggest := append([]string{r.Name}, r.LayNames...)
+		for _, tr := range r.Translations {
+			suggest = append(append(suggest, tr.Name), tr.LayNames...)
+		}
+		d[fieldSuggest] = suggest
 	}
 	return d, nil
 }

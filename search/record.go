@@ -51,6 +51,12 @@ type TreatmentRef struct {
 	Code     string `json:"code,omitempty"`
 }
 
+// Translation is a treatment's name and lay names in one language.
+type Translation struct {
+	Name     string   `json:"name"`
+	LayNames []string `json:"lay_names,omitempty"`
+}
+
 // FacilityRef is what an offer or a doctor shows of its facility.
 type FacilityRef struct {
 	ID             int64     `json:"id"`
@@ -83,6 +89,9 @@ type Record struct {
 	LayNames  []string      `json:"lay_names,omitempty"`
 	Code      string        `json:"code,omitempty"`
 	Treatment *TreatmentRef `json:"treatment,omitempty"`
+	// Translations are a treatment's name and lay names in other languages,
+	// by language code (es, fr, de, tr).
+	Translations map[string]Translation `json:"translations,omitempty"`
 
 	// Facilities: where and what they are. Offers and doctors carry Facility.
 	Kind           string       `json:"kind,omitempty"`

@@ -1,0 +1,156 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/tr"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/kljensen/snowball"
+)
+
+// Languages a treatment's names and a query can be in. English is the
+// catalogue's own language; the others come from its translations.
+const (
+	LangEnglish = "en"
+	LangSpanish = "es"
+	LangFrench  = "fr"
+	LangGerman  = "de"
+	LangTurkish = "tr"
+)
+
+// Languages lists the supported languages, English first.
+var Languages = []string{LangEnglish, LangSpanish, LangFrench, LangGerman, LangTurkish}
+
+// snowballLanguages maps the languages github.com/kljensen/snowball stems to
+// its names for them. The others use Bleve's own analysers.
+var snowballLanguages = map[string]string{
+	LangEnglish: "english",
+	LangSpanish: "spanish",
+	LangFrench:  "french",
+}
+
+// snowballFilter is the Bleve token filter that stems with
+// github.com/kljensen/snowball.
+const snowballFilter = "careatlas_snowball"
+
+func init() {
+	err := registry.RegisterTokenFilter(snowballFilter,
+		func(config map[string]any, _ *registry.Cache) (analysis.TokenFilter, error) {
+			lang, _ := config["language"].(string)
+			if _, err := snowball.Stem("a", lang, true); err != nil {
+				return nil, fmt.Errorf("%s: %w", snowballFilter, err)
+			}
+			return stemFilter(lang), nil
+		})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// stemFilter replaces every token by its snowball stem.
+type stemFilter string
+
+func (f stemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range in {
+		if s, err := snowball.Stem(string(tok.Term), string(f), true); err == nil && s != "" {
+			tok.Term = []byte(s)
+		}
+	}
+	return in
+}
+
+// analyzerName is the Bleve analyser of a language.
+func analyzerName(lang string) string { return "careatlas_" + lang }
+
+// addLanguageAnalyzers registers one analyser per language in the mapping.
+// Snowball languages are folded to ASCII first, so "protesis" and "prótesis"
+// meet; German and Turkish use Bleve's analysers, which normalise umlauts
+// and Turkish letters their own way.
+func addLanguageAnalyzers(im *mapping.IndexMappingImpl) {
+	for _, lang := range Languages {
+		name, ok := snowballLanguages[lang]
+		if !ok {
+			continue
+		}
+		filter := snowballFilter + "_" + lang
+		mustAdd(im.AddCustomTokenFilter(filter, map[string]any{"type": snowballFilter, "language": name}))
+		filters := []string{lowercase.Name}
+		switch lang {
+		case LangEnglish:
+			filters = []string{en.PossessiveName, lowercase.Name, en.StopName}
+		case LangSpanish:
+			filters = append(filters, es.StopName)
+		case LangFrench:
+			filters = []string{fr.ElisionName, lowercase.Name, fr.StopName}
+		}
+		mustAdd(im.AddCustomAnalyzer(analyzerName(lang), map[string]any{
+			"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
+			"token_filters": append(filters, filter)}))
+	}
+	for lang, bleveName := range map[string]string{LangGerman: de.AnalyzerName, LangTurkish: tr.AnalyzerName} {
+		// An alias, so that every language is reached by the same name.
+		mustAdd(im.AddCustomAnalyzer(analyzerName(lang), map[string]any{"type": aliasAnalyzer, "analyzer": bleveName}))
+	}
+}
+
+// aliasAnalyzer names another registered analyser.
+const aliasAnalyzer = "careatlas_alias"
+
+func init() {
+	err := registry.RegisterAnalyzer(aliasAnalyzer,
+		func(config map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+			name, _ := config["analyzer"].(string)
+			return cache.AnalyzerNamed(name)
+		})
+	if err != nil {
+		panic(err)
+	}
+}
+
+var (
+	normOnce     sync.Once
+	normMapping  mapping.IndexMapping
+	normAnalyzer map[string]analysis.Analyzer
+)
+
+// Normalize returns the terms that text analyses to in lang: tokenised,
+// lowercased, stop words dropped, stemmed. It is the one normaliser that the
+// index, queries and the post matcher share, so that a keyword means the
+// same thing to all of them. An unsupported lang falls back to English.
+func Normalize(lang, text string) []string {
+	var out []string
+	for _, tok := range analyzer(lang).Analyze([]byte(text)) {
+		out = append(out, string(tok.Term))
+	}
+	return out
+}
+
+// analyzer returns the analyser of lang, English when lang is unsupported.
+func analyzer(lang string) analysis.Analyzer {
+	normOnce.Do(func() {
+		normMapping = NewMapping()
+		normAnalyzer = map[string]analysis.Analyzer{}
+		for _, l := range Languages {
+			normAnalyzer[l] = normMapping.AnalyzerNamed(analyzerName(l))
+		}
+	})
+	if a := normAnalyzer[lang]; a != nil {
+		return a
+	}
+	return normAnalyzer[LangEnglish]
+}
+
+// SupportedLanguage reports whether lang is one of Languages.
+func SupportedLanguage(lang string) bool { return slices.Contains(Languages, lang) }
