@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/careatlas/careatlas/search"
@@ -73,6 +74,11 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 		b.Abort()
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
+	nposts, err := writePosts(ctx, src, path)
+	if err != nil {
+		os.RemoveAll(path)
+		return BuildStats{}, fmt.Errorf("build index: %w", err)
+	}
 	progress(b.Count(), total)
 	published, err := search.Publish(dir, path)
 	if err != nil {
@@ -80,6 +86,6 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 	}
 	stats := BuildStats{Path: published, Docs: b.Count(), Elapsed: time.Since(start)}
 	slog.InfoContext(ctx, "index built", "path", published, "docs", stats.Docs,
-		"seconds", stats.Elapsed.Seconds(), "docs_per_second", int(stats.DocsPerSecond()))
+		"posts", nposts, "seconds", stats.Elapsed.Seconds(), "docs_per_second", int(stats.DocsPerSecond()))
 	return stats, nil
 }

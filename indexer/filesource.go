@@ -26,6 +26,7 @@ type fileCatalog struct {
 	doctors    []catalog.Doctor
 	performs   map[int64][]int64 // doctor id → treatment ids
 	offers     []catalog.Offer
+	posts      []catalog.Post
 }
 
 func (s *FileSource) load() (*fileCatalog, error) {
@@ -73,6 +74,9 @@ func (s *FileSource) load() (*fileCatalog, error) {
 		c.performs[x.DoctorID] = append(c.performs[x.DoctorID], x.TreatmentID)
 	}
 	if c.offers, err = collect(r.Offers()); err != nil {
+		return nil, err
+	}
+	if c.posts, err = collect(r.Posts()); err != nil {
 		return nil, err
 	}
 	s.cat = c

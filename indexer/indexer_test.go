@@ -2,6 +2,7 @@ package indexer_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int64{"exchange_rates": 5, "countries": 4, "treatments": 4, "facilities": 4,
-		"doctors": 3, "doctor_treatments": 4, "offers": 7}
+		"doctors": 3, "doctor_treatments": 4, "offers": 7, "posts": 6}
 	if !reflect.DeepEqual(stats.Rows, want) {
 		t.Errorf("load reported %v, want %v", stats.Rows, want)
 	}
@@ -133,6 +134,9 @@ func TestSchemaGuardsDirectWrites(t *testing.T) {
 		`INSERT INTO facilities (id, name, kind, country_code) VALUES (9, 'x', 'clinic', 'us')`,
 		`INSERT INTO countries (code, name, currency) VALUES ('FR', 'France', 'euro')`,
 		`INSERT INTO exchange_rates (currency, rate, as_of) VALUES ('CHF', 0, '2025-10-01')`,
+		`INSERT INTO posts (id, facility_id, title, body, starts_at) VALUES (9, 10, 't', 'b', now())`,
+		`INSERT INTO posts (id, facility_id, title, body, starts_at, ends_at, keywords) VALUES (9, 10, 't', 'b', now(), now() - interval '1 day', '{knee}')`,
+		`INSERT INTO posts (id, facility_id, title, body, starts_at, keywords) VALUES (9, 999, 't', 'b', now(), '{knee}')`,
 	} {
 		if _, err := pool.Exec(ctx, sql); err == nil {
 			t.Errorf("the schema accepted %s", sql)
@@ -176,6 +180,19 @@ func TestSourcesAgree(t *testing.T) {
 		t.Errorf("got %d records, want 18", len(fromDB))
 	}
 	CompareRecords(t, fromDB, fromFiles)
+	dbPosts, err := indexer.PGSource{Pool: pool}.Posts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	filePosts, err := (&indexer.FileSource{Dir: mini}).Posts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(dbPosts)
+	b, _ := json.Marshal(filePosts)
+	if string(a) != string(b) || len(dbPosts.Posts) != 6 {
+		t.Errorf("posts differ:\n%s\n%s", a, b)
+	}
 	dbRates, _ := indexer.PGSource{Pool: pool}.Rates(context.Background())
 	fileRates, _ := (&indexer.FileSource{Dir: mini}).Rates(context.Background())
 	if !reflect.DeepEqual(dbRates.Rates, fileRates.Rates) || !dbRates.AsOf.Equal(fileRates.AsOf) || dbRates.Rates["EUR"] != 0.8 {

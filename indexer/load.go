@@ -55,6 +55,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error
 			{catalog.Tables[4], rowsOf(cat.Doctors())},
 			{catalog.Tables[5], rowsOf(cat.DoctorTreatments())},
 			{catalog.Tables[6], rowsOf(cat.Offers())},
+			{catalog.TableNamed("posts"), rowsOf(cat.Posts())},
 		}
 		for _, c := range copies {
 			next, stop, readErr := c.rows()

@@ -56,7 +56,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		total += n
 	}
 	fmt.Fprintf(stdout, "loaded %d rows from %s in %.1fs:", total, dir, stats.Elapsed.Seconds())
-	for _, t := range []string{"countries", "exchange_rates", "treatments", "facilities", "doctors", "doctor_treatments", "offers"} {
+	for _, t := range []string{"countries", "exchange_rates", "treatments", "facilities", "doctors", "doctor_treatments", "offers", "posts"} {
 		fmt.Fprintf(stdout, " %s %d,", t, stats.Rows[t])
 	}
 	fmt.Fprintln(stdout)

@@ -33,6 +33,24 @@ var Tables = []Table{
 	{"doctor_treatments", "doctor_treatments.csv", []string{"doctor_id", "treatment_id"}},
 	{"offers", "offers.csv", []string{"id", "facility_id", "treatment_id", "price", "price_min", "price_max",
 		"currency", "includes", "source"}},
+	{"posts", "posts.csv", []string{"id", "facility_id", "doctor_id", "title", "body", "published", "starts_at",
+		"ends_at", "treatment_ids", "categories", "patient_countries", "facility_countries", "languages",
+		"keywords", "price_max_usd", "lang"}},
+}
+
+// optionalFiles may be missing from a catalogue: one without posts.csv has
+// no posts.
+var optionalFiles = map[string]bool{"posts.csv": true}
+
+// TableNamed returns the table called name; it panics on an unknown name,
+// which is a programming error.
+func TableNamed(name string) Table {
+	for _, t := range Tables {
+		if t.Name == name {
+			return t
+		}
+	}
+	panic("catalog: no table " + name)
 }
 
 // ExchangeRate is how many units of Currency buy one US dollar on AsOf.
@@ -139,6 +157,47 @@ type Offer struct {
 func (o Offer) Values() []any {
 	return []any{o.ID, o.FacilityID, o.TreatmentID, o.Price, o.PriceMin, o.PriceMax,
 		nullString(o.Currency), nullString(o.Includes), nullString(o.Source)}
+}
+
+// Post is a provider's post and its targeting (see search/posts.Targeting
+// for what each rule means). A post names at least one treatment, category
+// or keyword.
+type Post struct {
+	ID                int64
+	FacilityID        int64
+	DoctorID          int64 // 0 when the facility itself posted
+	Title             string
+	Body              string
+	Published         bool
+	StartsAt          time.Time
+	EndsAt            *time.Time
+	TreatmentIDs      []int64
+	Categories        []string
+	PatientCountries  []string
+	FacilityCountries []string
+	Languages         []string
+	Keywords          []string
+	PriceMaxUSD       *float64
+	Lang              string
+}
+
+// Values returns the row in the column order of its Table.
+func (p Post) Values() []any {
+	var doctor any
+	if p.DoctorID != 0 {
+		doctor = p.DoctorID
+	}
+	ids := p.TreatmentIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	lang := p.Lang
+	if lang == "" {
+		lang = "en"
+	}
+	return []any{p.ID, p.FacilityID, doctor, p.Title, p.Body, p.Published, p.StartsAt, p.EndsAt, ids,
+		nonNil(p.Categories), nonNil(p.PatientCountries), nonNil(p.FacilityCountries), nonNil(p.Languages),
+		nonNil(p.Keywords), p.PriceMaxUSD, lang}
 }
 
 func nullString(s string) any {

@@ -21,13 +21,16 @@ type Reader struct {
 	treatments map[int64]bool
 	facilities map[int64]bool
 	doctors    map[int64]bool
+	// For posts: each doctor's facility, and the treatment categories.
+	doctorFacility map[int64]int64
+	categories     map[string]bool
 }
 
 // Open checks that dir holds every file of the catalogue.
 func Open(dir string) (*Reader, error) {
 	var missing []string
 	for _, t := range Tables {
-		if _, err := os.Stat(filepath.Join(dir, t.File)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, t.File)); err != nil && !optionalFiles[t.File] {
 			missing = append(missing, t.File)
 		}
 	}
@@ -41,6 +44,9 @@ func Open(dir string) (*Reader, error) {
 		treatments: map[int64]bool{},
 		facilities: map[int64]bool{},
 		doctors:    map[int64]bool{},
+
+		doctorFacility: map[int64]int64{},
+		categories:     map[string]bool{},
 	}, nil
 }
 
@@ -97,6 +103,7 @@ func (r *Reader) Treatments() iter.Seq2[Treatment, error] {
 			Code:     w.text("code"),
 		}
 		r.checkNew(w, "id", r.treatments, t.ID)
+		r.categories[t.Category] = true
 		return t
 	})
 }
@@ -146,6 +153,7 @@ func (r *Reader) Doctors() iter.Seq2[Doctor, error] {
 		}
 		r.checkRef(w, "facility_id", r.facilities, d.FacilityID, "facility")
 		r.checkNew(w, "id", r.doctors, d.ID)
+		r.doctorFacility[d.ID] = d.FacilityID
 		return d
 	})
 }

@@ -65,6 +65,7 @@ func readAll(dir string) (map[string]int, error) {
 		{"doctors", erase(r.Doctors())},
 		{"doctor_treatments", erase(r.DoctorTreatments())},
 		{"offers", erase(r.Offers())},
+		{"posts", erase(r.Posts())},
 	}
 	for _, s := range steps {
 		if err := count(s.name, s.seq); err != nil {
@@ -90,7 +91,7 @@ func TestReadMini(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{"exchange_rates": 5, "countries": 4, "treatments": 4, "facilities": 4,
-		"doctors": 3, "doctor_treatments": 4, "offers": 7}
+		"doctors": 3, "doctor_treatments": 4, "offers": 7, "posts": 6}
 	for k, v := range want {
 		if counts[k] != v {
 			t.Errorf("%s: read %d rows, want %d", k, counts[k], v)
@@ -124,6 +125,16 @@ func TestReadRejectsBadRows(t *testing.T) {
 		{"missing name", "treatments.csv", "4,In vitro fertilisation (IVF)", "4,", "treatments.csv", 5, "name", "required"},
 		{"bad date", "exchange_rates.csv", "TRY,40,2025-10-01", "TRY,40,01/10/2025", "exchange_rates.csv", 5, "as_of", "not a date"},
 		{"unknown doctor", "doctor_treatments.csv", "102,3", "109,3", "doctor_treatments.csv", 4, "doctor_id", "unknown doctor 109"},
+		{"post of an unknown facility", "posts.csv", "2,12,,Nose", "2,99,,Nose", "posts.csv", 3, "facility_id", "unknown facility 99"},
+		{"post by another facility's doctor", "posts.csv", "1,11,102,", "1,10,102,", "posts.csv", 2, "doctor_id", "works at facility 11"},
+		{"post of an unknown treatment", "posts.csv", "true,2025-01-01,,2,Cosmetic", "true,2025-01-01,,2|77,Cosmetic", "posts.csv", 3, "treatment_ids", "unknown treatment 77"},
+		{"post of an unknown category", "posts.csv", ",2,Cosmetic surgery,", ",2,Cosmetics,", "posts.csv", 3, "categories", "no treatment has the category"},
+		{"post ending before it starts", "posts.csv", "2025-01-01,2099-01-01,4", "2025-01-01,2024-01-01,4", "posts.csv", 4, "ends_at", "not after starts_at"},
+		{"post with a bad date", "posts.csv", "true,2025-01-01,,2,Cosmetic", "true,1 Jan 2025,,2,Cosmetic", "posts.csv", 3, "starts_at", "not a date"},
+		{"post neither true nor false", "posts.csv", "false,2025-01-01", "no,2025-01-01", "posts.csv", 7, "published", "not true or false"},
+		{"post with no subject", "posts.csv", "true,2025-01-01,,2,Cosmetic surgery,DE|GB,TR,,nose job|rhinoplasty", "true,2025-01-01,,,,DE|GB,TR,,", "posts.csv", 3, "treatment_ids", "at least one treatment"},
+		{"post for a country name", "posts.csv", "DE|GB,TR", "Germany,TR", "posts.csv", 3, "patient_countries", "not an ISO 3166-1"},
+		{"post in an unknown language", "posts.csv", "kinderwunsch,5000,de", "kinderwunsch,5000,nl", "posts.csv", 4, "lang", "not one of"},
 		{"unknown column", "countries.csv", "code,name,currency", "code,name,currency,flag", "countries.csv", 1, "", "unknown column"},
 		{"missing column", "countries.csv", "code,name,currency", "code,name", "countries.csv", 1, "", "missing column"},
 		{"unbalanced quote", "facilities.csv", `"Cosmetic surgery clinic, nose and face."`, `"Cosmetic surgery clinic`, "facilities.csv", 4, "", "quote"},
@@ -144,6 +155,15 @@ func TestReadRejectsBadRows(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, tc.wantText)
 			}
 		})
+	}
+}
+
+func TestPostsAreOptional(t *testing.T) {
+	dir := copyMini(t, nil)
+	os.Remove(filepath.Join(dir, "posts.csv"))
+	counts, err := readAll(dir)
+	if err != nil || counts["posts"] != 0 || counts["offers"] != 7 {
+		t.Fatalf("catalogue without posts.csv: %v, counts %v", err, counts)
 	}
 }
 
