@@ -154,6 +154,7 @@ type catalog struct {
 	offers     []*offer
 	doctors    []*doctor
 	docTreat   [][]string
+	posts      [][]string
 }
 
 func run(src, out string, verbose bool) error {
@@ -238,6 +239,7 @@ func run(src, out string, verbose bool) error {
 	cat := &catalog{treatments: treatments, facilities: facilities, offers: book.offers,
 		doctors: db.doctors, docTreat: docTreat}
 	cat.countries = usedCountries(facilities, countries)
+	cat.posts = buildPosts(cat)
 	if err := validate(cat); err != nil {
 		return fmt.Errorf("validation: %w", err)
 	}
@@ -309,6 +311,9 @@ func write(c *catalog, out string) ([]fileSize, error) {
 		{"doctor_treatments.csv", []string{"doctor_id", "treatment_id"}, c.docTreat},
 		{"offers.csv", []string{"id", "facility_id", "treatment_id", "price", "price_min", "price_max", "currency",
 			"includes", "source"}, offerRows(c.offers)},
+		{"posts.csv", []string{"id", "facility_id", "doctor_id", "title", "body", "published", "starts_at", "ends_at",
+			"treatment_ids", "categories", "patient_countries", "facility_countries", "languages", "keywords",
+			"price_max_usd", "lang"}, c.posts},
 	}
 	var sizes []fileSize
 	for _, f := range files {
