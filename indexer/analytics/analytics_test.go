@@ -1,0 +1,122 @@
+package analytics_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/indexer/analytics"
+	"github.com/careatlas/careatlas/indexer/pgtest"
+	"github.com/careatlas/careatlas/search/posts"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+func loaded(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	pool, err := indexer.Connect(context.Background(), pgtest.MustDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if _, err := indexer.Load(context.Background(), pool, "../../testdata/mini"); err != nil {
+		t.Fatal(err)
+	}
+	return pool
+}
+
+// TestWriterUnderLoad: many senders through a small buffer (so they wait on
+// each other), then Close: every event is in PostgreSQL.
+func TestWriterUnderLoad(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	w := analytics.NewWriter(pool, analytics.Options{Buffer: 16, BatchSize: 50, FlushEvery: 20 * time.Millisecond})
+	const senders, each = 8, 250
+	at := time.Now()
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if err := w.RecordPost(ctx, posts.PostEvent{At: at, PostID: int64(s + 1), FacilityID: 11, Kind: posts.View}); err != nil {
+					t.Error(err)
+				}
+				if err := w.RecordSearch(ctx, posts.SearchEvent{At: at, Keywords: []string{"knee"}, FacilityIDs: []int64{11}, Total: i}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var views, searches int64
+	pool.QueryRow(ctx, `SELECT count(*) FROM post_events`).Scan(&views)
+	pool.QueryRow(ctx, `SELECT count(*) FROM search_events`).Scan(&searches)
+	if views != senders*each || searches != senders*each || w.Written() != 2*senders*each || w.Lost() != 0 {
+		t.Errorf("%d views and %d searches in PostgreSQL, written %d lost %d; want %d each", views, searches,
+			w.Written(), w.Lost(), senders*each)
+	}
+	if err := w.RecordPost(ctx, posts.PostEvent{At: at, PostID: 1, FacilityID: 11, Kind: posts.View}); err == nil {
+		t.Errorf("an event after Close was accepted")
+	}
+}
+
+func TestReport(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	w := analytics.NewWriter(pool, analytics.Options{})
+	day := time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
+	events := []posts.SearchEvent{
+		{At: day, Keywords: []string{"knee", "replac"}, Categories: []string{"Orthopaedics"}, FacilityIDs: []int64{10, 11}, Total: 2},
+		{At: day, Keywords: []string{"knee"}, PatientCountry: "DE", Categories: []string{"Orthopaedics"}, FacilityIDs: []int64{11}, Total: 1},
+		{At: day, Keywords: []string{"robot", "knee"}, Categories: []string{"Orthopaedics"}, Total: 0},
+		{At: day, Keywords: []string{"robot", "knee"}, Categories: []string{"Orthopaedics"}, Total: 0},
+		{At: day, Keywords: []string{"nose"}, Categories: []string{"Cosmetic surgery"}, Total: 0},
+		{At: day.AddDate(0, -3, 0), Keywords: []string{"old"}, FacilityIDs: []int64{11}, Total: 1}, // outside the period
+	}
+	for _, e := range events {
+		w.RecordSearch(ctx, e)
+	}
+	for _, e := range []posts.PostEvent{
+		{At: day, PostID: 1, FacilityID: 11, Kind: posts.View}, {At: day, PostID: 1, FacilityID: 11, Kind: posts.View},
+		{At: day, PostID: 1, FacilityID: 11, Kind: posts.Click}, {At: day, PostID: 2, FacilityID: 12, Kind: posts.View},
+		{At: day, PostID: 77, FacilityID: 11, Kind: posts.View}, // a post since removed from the catalogue
+	} {
+		w.RecordPost(ctx, e)
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A catalogue reload keeps the analytics.
+	if _, err := indexer.Load(ctx, pool, "../../testdata/mini"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := analytics.Reports{Pool: pool}.Report(ctx, 11, day.AddDate(0, 0, -30), day.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Surfaced != 2 {
+		t.Errorf("surfaced %d, want 2", rep.Surfaced)
+	}
+	want := []posts.PostStats{{ID: 1, Title: "Knee replacement with Dr. Sam Lee", Views: 2, Clicks: 1}, {ID: 77, Views: 1}}
+	if !slices.Equal(rep.Posts, want) {
+		t.Errorf("posts %+v, want %+v", rep.Posts, want)
+	}
+	if want := []posts.TermCount{{Keyword: "knee", Count: 2}, {Keyword: "replac", Count: 1}}; !slices.Equal(rep.Keywords, want) {
+		t.Errorf("keywords %+v, want %+v", rep.Keywords, want)
+	}
+	if len(rep.Unmet) != 1 || rep.Unmet[0].Keywords != "robot knee" || rep.Unmet[0].Count != 2 {
+		t.Errorf("unmet searches %+v, want robot knee twice (and not the nose search)", rep.Unmet)
+	}
+	if _, err := (analytics.Reports{Pool: pool}).Report(ctx, 999, day, day.AddDate(0, 0, 1)); err != analytics.ErrUnknownFacility {
+		t.Errorf("report on an unknown facility: %v", err)
+	}
+}
