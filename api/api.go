@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/posts"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -28,14 +30,45 @@ type Searcher interface {
 type Options struct {
 	// SearchTimeout bounds the work one request may cost.
 	SearchTimeout time.Duration
+	// Posts, when set, are matched to searches.
+	Posts PostSource
+	// Analytics, when set, records searches, post impressions and clicks,
+	// and answers provider reports; without it those endpoints answer 503.
+	Analytics Analytics
+	// AdminKey guards the analytics reports; without one they answer 403.
+	AdminKey string
+	// PostsPerSession caps how often one session is shown a post (default
+	// 3); SessionTTL and MaxSessions bound how long and how many sessions
+	// are remembered (default 30 minutes and 100,000).
+	PostsPerSession int
+	SessionTTL      time.Duration
+	MaxSessions     int
 }
+
+// noPosts is the PostSource of a server without posts.
+type noPosts struct{}
+
+func (noPosts) Posts() *posts.Index { return nil }
 
 // New returns the HTTP handler serving s.
 func New(s Searcher, opts Options) *echo.Echo {
 	if opts.SearchTimeout <= 0 {
 		opts.SearchTimeout = 10 * time.Second
 	}
-	h := &handlers{s: s, timeout: opts.SearchTimeout}
+	if opts.PostsPerSession <= 0 {
+		opts.PostsPerSession = 3
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 30 * time.Minute
+	}
+	if opts.MaxSessions <= 0 {
+		opts.MaxSessions = 100_000
+	}
+	h := &handlers{s: s, timeout: opts.SearchTimeout, posts: opts.Posts, postsOn: opts.Posts != nil,
+		analytics: opts.Analytics, caps: posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL)}
+	if h.posts == nil {
+		h.posts = noPosts{}
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -59,6 +92,9 @@ func New(s Searcher, opts Options) *echo.Echo {
 	v1.GET("/facilities/:id", h.facility)
 	v1.GET("/doctors/:id", h.doctor)
 	v1.GET("/treatments/:id", h.treatment)
+	v1.POST("/posts/match", h.matchPostsHandler)
+	v1.POST("/posts/:id/click", h.click)
+	v1.GET("/providers/:id/analytics", h.providerAnalytics, requireAdmin(opts.AdminKey))
 	return e
 }
 
@@ -74,8 +110,17 @@ func requestLogger() echo.MiddlewareFunc {
 }
 
 type handlers struct {
-	s       Searcher
-	timeout time.Duration
+	s         Searcher
+	timeout   time.Duration
+	posts     PostSource
+	postsOn   bool
+	analytics Analytics
+	caps      *posts.Caps
+	rotation  atomic.Uint64
+}
+
+func contextWithTimeout(c echo.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), d)
 }
 
 func (h *handlers) healthz(c echo.Context) error {

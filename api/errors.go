@@ -54,6 +54,8 @@ func classify(err error) (int, errorBody) {
 			status = http.StatusNotFound
 		}
 		return status, errorBody{errorDetail{Code: string(se.Code), Message: se.Message, Param: se.Param}}
+	case errors.Is(err, errAnalyticsOff):
+		return http.StatusServiceUnavailable, errorBody{errorDetail{Code: "analytics_disabled", Message: err.Error()}}
 	case errors.Is(err, search.ErrNoIndex):
 		return http.StatusServiceUnavailable, errorBody{errorDetail{Code: "not_ready",
 			Message: "the search index is still being built; try again shortly"}}
@@ -81,6 +83,10 @@ func codeFor(status int) string {
 		return "method_not_allowed"
 	case http.StatusRequestEntityTooLarge:
 		return "too_large"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusForbidden:
+		return "forbidden"
 	}
 	if status < 500 {
 		return "bad_request"

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/posts"
 	"github.com/labstack/echo/v4"
 )
 
@@ -19,10 +20,16 @@ type searchResponse struct {
 	Facets    map[string][]search.FacetValue `json:"facets,omitempty"`
 	Currency  string                         `json:"currency,omitempty"`
 	RatesAsOf string                         `json:"rates_as_of,omitempty"`
+	// Posts are providers' posts whose targeting matches the search.
+	Posts []postHit `json:"posts"`
 }
 
 func (h *handlers) search(c echo.Context) error {
-	req, err := parseSearch(c.QueryParams())
+	pp, v, err := takePostParams(c.QueryParams(), c.Request().Header, "posts", posts.DefaultLimit)
+	if err != nil {
+		return err
+	}
+	req, err := parseSearch(v)
 	if err != nil {
 		return err
 	}
@@ -37,6 +44,7 @@ func (h *handlers) search(c echo.Context) error {
 	if res.RatesAsOf != nil {
 		out.RatesAsOf = res.RatesAsOf.Format(time.DateOnly)
 	}
+	out.Posts = h.withPosts(c, req, res, pp)
 	return c.JSON(http.StatusOK, out)
 }
 

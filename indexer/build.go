@@ -74,7 +74,7 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 		b.Abort()
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
-	nposts, err := writePosts(ctx, src, path)
+	nposts, err := writePosts(ctx, src, rates, path)
 	if err != nil {
 		os.RemoveAll(path)
 		return BuildStats{}, fmt.Errorf("build index: %w", err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/indexer/catalog"
+	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/jackc/pgx/v5"
 )
@@ -25,7 +26,9 @@ type PostSource interface {
 // PostSet is what a generation stores of the posts.
 type PostSet struct {
 	Countries map[string]string `json:"countries"`
-	Posts     []posts.Post      `json:"posts"`
+	// Rates are the generation's exchange rates, for price targeting.
+	Rates search.Rates `json:"rates"`
+	Posts []posts.Post `json:"posts"`
 }
 
 // postsFile is the file, inside a generation's directory, holding its posts.
@@ -49,7 +52,7 @@ func ReadPosts(path string) (PostSet, error) {
 }
 
 // writePosts stores the source's posts in the generation being built.
-func writePosts(ctx context.Context, src Source, path string) (int, error) {
+func writePosts(ctx context.Context, src Source, rates search.Rates, path string) (int, error) {
 	ps, ok := src.(PostSource)
 	if !ok {
 		return 0, nil
@@ -58,6 +61,7 @@ func writePosts(ctx context.Context, src Source, path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	set.Rates = rates
 	b, err := json.Marshal(set)
 	if err != nil {
 		return 0, fmt.Errorf("encode posts: %w", err)

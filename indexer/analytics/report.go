@@ -2,18 +2,25 @@ package analytics
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrUnknownFacility is returned for a report on a facility not in the
-// catalogue.
-var ErrUnknownFacility = errors.New("unknown facility")
+// catalogue; it is a search.Error, so the API answers 404.
+var ErrUnknownFacility error = &search.Error{Code: search.NotFound, Param: "id", Message: "no such facility"}
+
+// Service is the analytics the API uses: a Writer to record events and
+// Reports to read them.
+type Service struct {
+	*Writer
+	Reports
+}
 
 // reportRows bounds the keywords and unmet searches a report lists.
 const reportRows = 20

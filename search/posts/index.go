@@ -39,6 +39,7 @@ type Index struct {
 	byID      map[int64]int32
 	lists     map[string][]int32
 	countries map[string]string
+	rates     search.Rates
 }
 
 // window is when a post may be shown, in Unix nanoseconds: [start, end).
@@ -107,6 +108,33 @@ func (ix *Index) intern(terms []string) []uint32 {
 func treatmentKey(id int64) string { return "t:" + strconv.FormatInt(id, 10) }
 func categoryKey(c string) string  { return "c:" + strings.ToLower(c) }
 func termKey(t string) string      { return "k:" + t }
+
+// WithRates gives the index the exchange rates that convert a search's price
+// ceiling to dollars (see ToUSD); call it before the index is shared.
+func (ix *Index) WithRates(r search.Rates) *Index {
+	ix.rates = r
+	return ix
+}
+
+// Rates are the exchange rates given by WithRates.
+func (ix *Index) Rates() search.Rates {
+	if ix == nil || ix.rates.Rates == nil {
+		return search.Rates{Rates: map[string]float64{"USD": 1}}
+	}
+	return ix.rates
+}
+
+// ToUSD converts a search's price ceiling to dollars; ok is false when the
+// currency has no rate. An empty currency is dollars.
+func (ix *Index) ToUSD(amount float64, currency string) (float64, bool) {
+	if currency == "" || currency == "USD" {
+		return amount, true
+	}
+	if ix == nil {
+		return 0, false
+	}
+	return ix.rates.ToUSD(amount, currency)
+}
 
 // Len is the number of posts indexed.
 func (ix *Index) Len() int {
