@@ -304,6 +304,21 @@ func TestServeDemoWithoutDatabase(t *testing.T) {
 			t.Errorf("%q: top treatments %+v, want %q among the first three", c.q, res.Hits, c.wantName)
 		}
 	}
+	// The demo shows the bundled posts, and has no analytics.
+	var withPosts struct {
+		Posts []struct{ ID int64 } `json:"posts"`
+	}
+	if code, err := getJSON(base+"/v1/search?q=hip+replacement&country=US", &withPosts); err != nil || code != 200 || len(withPosts.Posts) == 0 {
+		t.Errorf("hip replacement in the US: %d %v, posts %+v; want the bundled posts", code, err, withPosts.Posts)
+	}
+	resp, err := http.Post(base+"/v1/posts/19/click", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Errorf("a click in the demo: %d, want 503 (no database, no analytics)", resp.StatusCode)
+	}
 }
 
 func TestCLIErrors(t *testing.T) {

@@ -25,14 +25,14 @@ import (
 const usage = `CareAtlas: treatment and provider search.
 
 Usage:
-  careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR]
+  careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]
   careatlas migrate [--database-url URL]
   careatlas load    [--database-url URL] [PATH]
   careatlas index   [--database-url URL] [--index-dir DIR]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
 
---database-url falls back to $DATABASE_URL. Run 'careatlas COMMAND --help' for a command's flags.
+--database-url falls back to $DATABASE_URL, --admin-key to $CAREATLAS_ADMIN_KEY. Run 'careatlas COMMAND --help' for a command's flags.
 `
 
 // Defaults shared by the commands.

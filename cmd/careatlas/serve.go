@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/indexer/analytics"
 	"github.com/careatlas/careatlas/search"
 )
 
@@ -19,14 +21,35 @@ import (
 var onListen func(addr string)
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR]", stderr)
+	fs := newFlags("serve", "serve [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]", stderr)
 	addr := fs.String("addr", ":8080", "address to listen on")
 	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations")
 	dbURL := databaseFlag(fs)
 	catalogDir := fs.String("catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured")
 	reload := fs.Duration("reload-every", 2*time.Second, "how often to look for a newly published index")
+	adminKey := fs.String("admin-key", os.Getenv("CAREATLAS_ADMIN_KEY"),
+		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")
+	perSession := fs.Int("posts-per-session", 3, "how many times one search session may be shown a post")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+
+	// With a database, searches, impressions and clicks are recorded there;
+	// without one (the demo) analytics are off.
+	var writer *analytics.Writer
+	opts := api.Options{AdminKey: *adminKey, PostsPerSession: *perSession}
+	if *dbURL != "" {
+		pool, err := indexer.Connect(ctx, *dbURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		if _, err := indexer.Migrate(ctx, pool); err != nil {
+			return err
+		}
+		writer = analytics.NewWriter(pool, analytics.Options{})
+		defer writer.Close(context.WithoutCancel(ctx)) // on early returns; the shutdown below closes it first
+		opts.Analytics = analytics.Service{Writer: writer, Reports: analytics.Reports{Pool: pool}}
 	}
 
 	live, err := search.NewLive(*dir)
@@ -34,13 +57,15 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer live.Close()
+	postsIx := &livePosts{}
+	opts.Posts = postsIx
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(live, api.Options{}),
+		Handler:           api.New(live, opts),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -65,9 +90,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if _, err := live.Reload(); err != nil {
 				cancel(fmt.Errorf("open the first index: %w", err))
 			}
+			postsIx.refresh(live.Path())
 		}()
 	}
 	go live.Watch(ctx, *reload)
+	go postsIx.watch(ctx, live, *reload)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -81,6 +108,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer done()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
+	}
+	// Every request has finished, so every event is queued: write them.
+	if writer != nil {
+		if err := writer.Close(shutdownCtx); err != nil {
+			return fmt.Errorf("shut down: %w", err)
+		}
 	}
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause
