@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/careatlas/careatlas/search"
@@ -19,7 +20,7 @@ const (
 	// treatment with thousands of posts) each list is read from a window
 	// that moves with Query.Rotation, so the cost stays flat as posts grow
 	// and every matching post still gets its turn.
-	CandidateBudget = 1024
+	CandidateBudget = 512
 )
 
 // Index holds live and future published posts, with an inverted index from
@@ -30,10 +31,11 @@ const (
 // An Index is immutable once built; replace it whole to change the posts.
 type Index struct {
 	posts []Post
-	// What the exact check reads first, kept compact and apart from the
-	// posts so that rejecting a candidate touches little memory: when it
-	// may be shown, and its keywords as interned term ids.
-	windows   []window
+	// What the exact check reads, kept compact and apart from the posts so
+	// that checking a candidate touches little memory: when it may be
+	// shown, its price, which rules it sets, and its keywords as interned
+	// term ids.
+	hot       []hot
 	keywords  [][][]uint32
 	terms     map[string]uint32
 	byID      map[int64]int32
@@ -42,8 +44,33 @@ type Index struct {
 	rates     search.Rates
 }
 
-// window is when a post may be shown, in Unix nanoseconds: [start, end).
-type window struct{ start, end int64 }
+// hot is the part of a post every check reads: when it may be shown, in
+// Unix nanoseconds [start, end), its price ceiling, and which rules it sets.
+type hot struct {
+	start, end int64
+	priceMax   float64
+	flags      uint8
+}
+
+// Flags of hot.
+const (
+	hasPatient = 1 << iota
+	hasFacility
+	hasLanguage
+	hasPrice
+	oneWordKeywords // every keyword is one term: reaching its list is a match
+)
+
+// How a candidate was reached: through the list of one of its treatments,
+// categories, or the first term of one of its keywords. A list's key is the
+// rule itself, so reaching a post through a treatment's or a category's list
+// is that rule met, and only multi-word keywords need checking.
+const (
+	viaTreatment = 1 << iota
+	viaCategory
+	viaKeyword
+	viaBits = 3
+)
 
 const forever = int64(1<<63 - 1)
 
@@ -62,11 +89,23 @@ func NewIndex(ps []Post, countries map[string]string, now time.Time) *Index {
 		i := int32(len(ix.posts))
 		ix.posts = append(ix.posts, p)
 		ix.byID[p.ID] = i
-		w := window{start: p.StartsAt.UnixNano(), end: forever}
+		h := hot{start: p.StartsAt.UnixNano(), end: forever, flags: oneWordKeywords}
 		if p.EndsAt != nil {
-			w.end = p.EndsAt.UnixNano()
+			h.end = p.EndsAt.UnixNano()
 		}
-		ix.windows = append(ix.windows, w)
+		tg := &p.Targeting
+		for _, f := range []struct {
+			set  bool
+			flag uint8
+		}{{len(tg.PatientCountries) > 0, hasPatient}, {len(tg.FacilityCountries) > 0, hasFacility},
+			{len(tg.Languages) > 0, hasLanguage}, {tg.PriceMaxUSD != nil, hasPrice}} {
+			if f.set {
+				h.flags |= f.flag
+			}
+		}
+		if tg.PriceMaxUSD != nil {
+			h.priceMax = *tg.PriceMaxUSD
+		}
 		var kws [][]uint32
 		keys := map[string]bool{}
 		for _, t := range p.Targeting.TreatmentIDs {
@@ -82,7 +121,11 @@ func NewIndex(ps []Post, countries map[string]string, now time.Time) *Index {
 			}
 			kws = append(kws, ix.intern(terms))
 			keys[termKey(terms[0])] = true
+			if len(terms) > 1 {
+				h.flags &^= oneWordKeywords
+			}
 		}
+		ix.hot = append(ix.hot, h)
 		ix.keywords = append(ix.keywords, kws)
 		for k := range keys {
 			ix.lists[k] = append(ix.lists[k], i)
@@ -164,7 +207,10 @@ func (ix *Index) Match(q Query, now time.Time, limit int, allow func(*Post) bool
 	if ix == nil || len(ix.posts) == 0 || limit <= 0 {
 		return nil
 	}
-	cands := ix.candidates(&q)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	cands := ix.candidates(&q, sc.cands[:0])
+	sc.cands = cands
 	var termIDs []uint32
 	for _, t := range q.Terms {
 		if id, ok := ix.terms[t]; ok {
@@ -172,19 +218,19 @@ func (ix *Index) Match(q Query, now time.Time, limit int, allow func(*Post) bool
 		}
 	}
 	at := now.UnixNano()
-	type scored struct {
-		i     int32
-		score int
-		tie   uint64
-	}
-	var hits []scored
-	for _, i := range cands {
-		if w := ix.windows[i]; at < w.start || at >= w.end {
+	hits := sc.hits[:0]
+	defer func() { sc.hits = hits }()
+	for _, c := range cands {
+		i, via := int32(c>>viaBits), uint8(c&(1<<viaBits-1))
+		if h := &ix.hot[i]; at < h.start || at >= h.end {
 			continue
 		}
-		s, ok := ix.check(i, &q, termIDs)
+		s, ok := ix.check(i, via, &q, termIDs)
+		if !ok {
+			continue
+		}
 		p := &ix.posts[i]
-		if !ok || (allow != nil && !allow(p)) {
+		if allow != nil && !allow(p) {
 			continue
 		}
 		hits = append(hits, scored{i, s, mix(uint64(p.ID) ^ q.Rotation)})
@@ -211,42 +257,73 @@ func (ix *Index) Match(q Query, now time.Time, limit int, allow func(*Post) bool
 	return out
 }
 
+// scored is a post that matched, its score and its place among equals.
+type scored struct {
+	i     int32
+	score int
+	tie   uint64
+}
+
+// scratch is one match's working memory, reused so that a search allocates
+// little beyond its answer (and the collector has little to do, however
+// many posts the index holds).
+type scratch struct {
+	cands []uint64
+	hits  []scored
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
 // candidates returns the posts reachable from the query's subject values,
-// each once, within CandidateBudget.
-func (ix *Index) candidates(q *Query) []int32 {
-	var lists [][]int32
+// each once, within CandidateBudget, as post<<viaBits | how it was reached.
+func (ix *Index) candidates(q *Query, out []uint64) []uint64 {
+	type list struct {
+		posts []int32
+		via   uint64
+	}
+	var lists []list
 	total := 0
-	add := func(key string) {
+	add := func(key string, via uint64) {
 		if l := ix.lists[key]; len(l) > 0 {
-			lists = append(lists, l)
+			lists = append(lists, list{l, via})
 			total += len(l)
 		}
 	}
 	for _, t := range q.TreatmentIDs {
-		add(treatmentKey(t))
+		add(treatmentKey(t), viaTreatment)
 	}
 	for _, c := range q.Categories {
-		add(categoryKey(c))
+		add(categoryKey(c), viaCategory)
 	}
 	for _, t := range q.Terms {
-		add(termKey(t))
+		add(termKey(t), viaKeyword)
 	}
-	out := make([]int32, 0, min(total, CandidateBudget))
 	for _, l := range lists {
 		if total <= CandidateBudget {
-			out = append(out, l...)
+			for _, i := range l.posts {
+				out = append(out, uint64(i)<<viaBits|l.via)
+			}
 			continue
 		}
 		// A share of the budget proportional to the list's length, read
 		// from a window that starts where the rotation says.
-		n := max(1, len(l)*CandidateBudget/total)
-		start := int(mix(q.Rotation^uint64(len(l))) % uint64(len(l)))
+		n := max(1, len(l.posts)*CandidateBudget/total)
+		start := int(mix(q.Rotation^uint64(len(l.posts))) % uint64(len(l.posts)))
 		for j := range n {
-			out = append(out, l[(start+j)%len(l)])
+			out = append(out, uint64(l.posts[(start+j)%len(l.posts)])<<viaBits|l.via)
 		}
 	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	// Merge the entries of one post, keeping every way it was reached.
+	merged := out[:0]
+	for _, c := range out {
+		if n := len(merged); n > 0 && merged[n-1]>>viaBits == c>>viaBits {
+			merged[n-1] |= c
+			continue
+		}
+		merged = append(merged, c)
+	}
+	return merged
 }
 
 // Scores of the dimensions a post satisfies: a post aimed precisely at a
@@ -258,42 +335,48 @@ const (
 	scoreTargeted  = 2 // each of patient country, facility country, language, price
 )
 
-// check tests every rule of post i against q and returns its score.
-func (ix *Index) check(i int32, q *Query, termIDs []uint32) (int, bool) {
-	t := &ix.posts[i].Targeting
+// check tests every rule of post i, reached as via says, against q and
+// returns its score. It reads the post's targeting only for the rules its
+// hot flags say it sets.
+func (ix *Index) check(i int32, via uint8, q *Query, termIDs []uint32) (int, bool) {
+	h := &ix.hot[i]
 	score := 0
-	if intersects(t.TreatmentIDs, q.TreatmentIDs) {
+	if via&viaTreatment != 0 {
 		score += scoreTreatment
 	}
-	if ix.keywordMatch(i, termIDs) {
-		score += scoreKeyword
-	}
-	if intersectsFold(t.Categories, q.Categories) {
+	if via&viaCategory != 0 {
 		score += scoreCategory
+	}
+	if via&viaKeyword != 0 && (h.flags&oneWordKeywords != 0 || ix.keywordMatch(i, termIDs)) {
+		score += scoreKeyword
 	}
 	if score == 0 {
 		return 0, false
 	}
-	if len(t.PatientCountries) > 0 {
+	if h.flags&hasPrice != 0 && q.PriceMaxUSD != nil {
+		if h.priceMax > *q.PriceMaxUSD {
+			return 0, false
+		}
+		score += scoreTargeted
+	}
+	if h.flags&(hasPatient|hasFacility|hasLanguage) == 0 {
+		return score, true
+	}
+	t := &ix.posts[i].Targeting
+	if h.flags&hasPatient != 0 {
 		if !slices.Contains(t.PatientCountries, q.PatientCountry) {
 			return 0, false
 		}
 		score += scoreTargeted
 	}
-	if len(t.FacilityCountries) > 0 && len(q.FacilityCountries) > 0 {
+	if h.flags&hasFacility != 0 && len(q.FacilityCountries) > 0 {
 		if !intersects(t.FacilityCountries, q.FacilityCountries) {
 			return 0, false
 		}
 		score += scoreTargeted
 	}
-	if len(t.Languages) > 0 && len(q.Languages) > 0 {
+	if h.flags&hasLanguage != 0 && len(q.Languages) > 0 {
 		if !intersects(t.Languages, q.Languages) {
-			return 0, false
-		}
-		score += scoreTargeted
-	}
-	if t.PriceMaxUSD != nil && q.PriceMaxUSD != nil {
-		if *t.PriceMaxUSD > *q.PriceMaxUSD {
 			return 0, false
 		}
 		score += scoreTargeted
