@@ -24,6 +24,7 @@ type columns struct {
 	keywords map[string]*keywordColumn
 	price    []float64 // USD; NaN when unpriced
 	rating   []float32 // NaN when unrated
+	trust    []float32 // the ranking's trust factor (trust.go); 1 when unknown
 	lat, lon []float32 // degrees; NaN when unknown
 }
 
@@ -67,7 +68,7 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 	for _, f := range []struct {
 		field string
 		dst   *[]float32
-	}{{fieldRating, &c.rating}, {fieldLat, &c.lat}, {fieldLon, &c.lon}} {
+	}{{fieldRating, &c.rating}, {fieldLat, &c.lat}, {fieldLon, &c.lon}, {fieldTrust, &c.trust}} {
 		vs, err := loadNumbers(ctx, r, f.field, c.docs)
 		if err != nil {
 			return nil, fmt.Errorf("load column %s: %w", f.field, err)
@@ -75,6 +76,11 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 		*f.dst = make([]float32, len(vs))
 		for i, v := range vs {
 			(*f.dst)[i] = float32(v)
+		}
+	}
+	for i, t := range c.trust {
+		if t != t { // NaN
+			c.trust[i] = 1
 		}
 	}
 	return c, nil

@@ -32,6 +32,7 @@ const (
 	fieldFacilityID    = "facility_id"
 	fieldTreatmentID   = "treatment_id"
 	fieldRating        = "rating"
+	fieldTrust         = "trust"
 	fieldPriceUSD      = "price_usd"
 	fieldLat           = "lat"
 	fieldLon           = "lon"
@@ -121,7 +122,7 @@ func NewMapping() mapping.IndexMapping {
 	}
 	for _, k := range []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind,
 		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID,
-		fieldRating, fieldPriceUSD, fieldLat, fieldLon} {
+		fieldRating, fieldTrust, fieldPriceUSD, fieldLat, fieldLon} {
 		doc.AddFieldMappingsAt(k, keywordField())
 	}
 	suggest := text(false)
@@ -244,6 +245,7 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	if rating != nil {
 		d[fieldRating] = ftoa(*rating)
 	}
+	d[fieldTrust] = ftoa(trustOf(r).Trust)
 	if len(text) > 0 {
 		d[fieldText] = text
 	}
