@@ -191,14 +191,17 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 
 	switch r.Type {
 	case TypeOffer:
+		// Only the ids: the treatment's category and the facility's place,
+		// kind, accreditations, languages and rating are the same for every
+		// offer of theirs, and the columns copy them from the treatment's
+		// and facility's documents when the index opens (see inherit).
 		if t := r.Treatment; t != nil {
-			put(fieldCategory, t.Category)
 			put(fieldTreatmentID, itoa(t.ID))
 		}
 		if r.Facility != nil {
-			putFacility(r.Facility)
-			rating = r.Facility.Rating
+			put(fieldFacilityID, itoa(r.Facility.ID))
 		}
+		rating = nil
 		for _, doc := range r.Doctors {
 			text = append(text, doc.Name)
 		}

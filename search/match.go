@@ -119,7 +119,7 @@ func combine(ps []pred, and bool) pred {
 
 // termHits is what one analysed term matches.
 type termHits struct {
-	treat  map[uint32]float64 // treatment ordinal → weight
+	treat  []float64          // by treatment ordinal: weight
 	fac    map[uint32]float64 // facility ordinal → weight
 	doctor *roaring.Bitmap    // offers whose doctors' names hold the term
 	offers pred
@@ -183,23 +183,31 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wantOffers, want
 					rbs = append(rbs, h.others)
 				}
 			}
+			ma.offers, ma.rest = bmPred{roaring.New()}, roaring.New()
 			if wantOffers {
 				ma.offers = combine(ops, true)
-				offerPreds = append(offerPreds, ma.offers)
 			}
 			if wantRest {
 				ma.rest = roaring.FastAnd(rbs...)
 				if len(rbs) == 1 {
 					ma.rest = rbs[0]
 				}
-				restBMs = append(restBMs, ma.rest)
 			}
+			// An alternative that matches nothing (most words in most
+			// languages) is dropped, so that scoring a match only visits
+			// the alternatives that can hold it.
+			if b := ma.offers.bitmap(); b != nil && b.IsEmpty() && ma.rest.IsEmpty() {
+				continue
+			}
+			offerPreds = append(offerPreds, ma.offers)
+			restBMs = append(restBMs, ma.rest)
 			mg.alts = append(mg.alts, ma)
 		}
-		if wantOffers {
+		mg.offers, mg.rest = bmPred{roaring.New()}, roaring.New()
+		if wantOffers && len(offerPreds) > 0 {
 			mg.offers = combine(offerPreds, false)
 		}
-		if wantRest {
+		if wantRest && len(restBMs) > 0 {
 			mg.rest = roaring.FastOr(restBMs...)
 		}
 		m.groups = append(m.groups, mg)
@@ -213,7 +221,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		return h, nil
 	}
 	ix := m.ix
-	h := &termHits{treat: map[uint32]float64{}, fac: map[uint32]float64{}, doctor: roaring.New(),
+	h := &termHits{treat: make([]float64, len(m.tcol.values)), fac: map[uint32]float64{}, doctor: roaring.New(),
 		other: map[uint32]float64{}, others: roaring.New()}
 	var parts []*roaring.Bitmap
 	var facilities []uint32
@@ -335,7 +343,7 @@ func (h *termHits) offerScore(doc uint32, tord, ford uint32, hasT, hasF bool) fl
 	if hasT {
 		v += h.treat[tord]
 	}
-	if hasF {
+	if hasF && len(h.fac) > 0 {
 		v += h.fac[ford]
 	}
 	if h.doctor.Contains(doc) {
