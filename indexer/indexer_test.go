@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -322,7 +323,6 @@ func TestBuildFromPostgres(t *testing.T) {
 // bundled catalogue, where every kind of row (unpriced offers, ranges,
 // doctors without treatments, facilities without coordinates) occurs.
 func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
-	const bundled = "../testdata/catalog"
 	pool := connect(t)
 	if _, err := indexer.Load(context.Background(), pool, bundled); err != nil {
 		t.Fatal(err)
@@ -332,4 +332,17 @@ func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
 		t.Errorf("only %d records from the bundled catalogue", len(fromDB))
 	}
 	CompareRecords(t, fromDB, collect(t, &indexer.FileSource{Dir: bundled}))
+	translated := 0
+	for _, r := range fromDB {
+		if r.Type == search.TypeTreatment && len(r.Translations) == 4 {
+			translated++
+		}
+		if r.Type == search.TypeTreatment && r.Name == "Knee replacement" &&
+			!slices.Contains(r.Translations["de"].LayNames, "Knie-TEP") {
+			t.Errorf("knee replacement's German lay names: %v", r.Translations["de"].LayNames)
+		}
+	}
+	if translated < 40 {
+		t.Errorf("%d treatments translated into es, fr, de and tr, want at least 40", translated)
+	}
 }
