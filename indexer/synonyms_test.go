@@ -2,11 +2,14 @@ package indexer_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/indexer/catalog"
 	"github.com/careatlas/careatlas/search"
 )
 
@@ -82,5 +85,46 @@ func TestSynonymsVersionFollowsChanges(t *testing.T) {
 	edges, err := indexer.LoadSynonyms(ctx, pool)
 	if err != nil || len(edges) != 0 {
 		t.Errorf("after deleting every row: %v, %v", edges, err)
+	}
+}
+
+func TestFileSynonyms(t *testing.T) {
+	noFile := t.TempDir()
+	for _, tbl := range catalog.Tables {
+		if tbl.Optional() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(mini, tbl.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(noFile, tbl.File), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		dir  string
+		want []search.SynonymEdge
+	}{
+		{"mini, sorted by term then synonym", mini, []search.SynonymEdge{
+			{Term: "heart attack", Synonym: "myocardial infarction", Source: "medquad"},
+			{Term: "mi", Synonym: "myocardial infarction", Source: "medquad"},
+			{Term: "new knee", Synonym: "knee replacement", Source: "curated"},
+			{Term: "nose job", Synonym: "rhinoplasty", Source: "curated"},
+			{Term: "rhinoplasty", Synonym: "nose job", Source: "curated"},
+		}},
+		{"a catalogue without synonyms.csv", noFile, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := indexer.FileSynonyms(tc.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }
