@@ -14,7 +14,7 @@ import (
 // and category names may hold commas).
 var (
 	scalarParams = []string{"q", "price_min", "price_max", "currency", "facet_size", "sort", "page", "per_page",
-		"near", "radius_km", "from"}
+		"near", "radius_km", "from", "lang", "explain"}
 	listParams = []string{"type", "country", "city", "category", "kind", "accreditation", "language", "facets"}
 	commaLists = []string{"type", "country", "facets"}
 )
@@ -64,7 +64,11 @@ func parseSearch(v url.Values) (search.Request, error) {
 	r.Currency = strings.TrimSpace(v.Get("currency"))
 	r.Sort = strings.TrimSpace(v.Get("sort"))
 	r.From = strings.TrimSpace(v.Get("from"))
+	r.Lang = strings.TrimSpace(v.Get("lang"))
 	var err error
+	if r.Explain, err = boolParam(v, "explain"); err != nil {
+		return r, err
+	}
 	if r.Near, err = pointParam(v, "near"); err != nil {
 		return r, err
 	}
@@ -103,6 +107,19 @@ func floatParam(v url.Values, name string) (*float64, error) {
 		return nil, invalid(name, "%q is not a number", s)
 	}
 	return &f, nil
+}
+
+// boolParam reads true/false (or 1/0); absent is false.
+func boolParam(v url.Values, name string) (bool, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, invalid(name, "%q is not true or false", s)
+	}
+	return b, nil
 }
 
 // pointParam reads "lat,lon".

@@ -105,11 +105,16 @@ type about struct {
 // searchAbout normalises the text and looks it up among treatments: the
 // treatments it finds, and their categories with the category filters.
 func (h *handlers) searchAbout(ctx context.Context, req search.Request) (about, error) {
-	a := about{terms: search.Normalize(search.LangEnglish, req.Query), categories: slices.Clone(req.Categories)}
+	lang := strings.ToLower(strings.TrimSpace(req.Lang))
+	if lang == "" {
+		lang = search.LangEnglish
+	}
+	a := about{terms: search.Normalize(lang, req.Query), categories: slices.Clone(req.Categories)}
 	if strings.TrimSpace(req.Query) == "" {
 		return a, nil
 	}
-	res, err := h.s.Search(ctx, search.Request{Query: req.Query, Types: []string{search.TypeTreatment}, PerPage: treatmentProbe})
+	res, err := h.s.Search(ctx, search.Request{Query: req.Query, Lang: req.Lang, Types: []string{search.TypeTreatment},
+		PerPage: treatmentProbe})
 	if err != nil {
 		return a, err
 	}
@@ -133,7 +138,7 @@ func (h *handlers) matchPosts(ctx context.Context, req search.Request, a about, 
 	now := time.Now()
 	q := posts.Query{
 		Text: strings.TrimSpace(req.Query), Terms: a.terms, TreatmentIDs: a.treatments, Categories: a.categories,
-		PatientCountry: req.From, FacilityCountries: req.Countries, Languages: req.Languages,
+		PatientCountry: req.From, FacilityCountries: req.Countries, Languages: languages(req),
 		PriceMax: req.PriceMax, Currency: req.Currency,
 		Rotation: h.rotation.Add(1) ^ sessionSeed(p.session),
 	}
@@ -162,6 +167,16 @@ func upperCodes(req *search.Request) {
 	for i, c := range req.Countries {
 		req.Countries[i] = strings.ToUpper(c)
 	}
+}
+
+// languages are the languages a search asks for: its language filters and
+// the language it is written in, when it says.
+func languages(req search.Request) []string {
+	out := slices.Clone(req.Languages)
+	if l := strings.ToLower(strings.TrimSpace(req.Lang)); l != "" && !slices.Contains(out, l) {
+		out = append(out, l)
+	}
+	return out
 }
 
 func sessionSeed(s string) uint64 {

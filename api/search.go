@@ -12,14 +12,17 @@ import (
 
 // searchResponse is /v1/search's body.
 type searchResponse struct {
-	Total     uint64                         `json:"total"`
-	TookMS    float64                        `json:"took_ms"`
-	Page      int                            `json:"page"`
-	PerPage   int                            `json:"per_page"`
-	Hits      []search.Hit                   `json:"hits"`
-	Facets    map[string][]search.FacetValue `json:"facets,omitempty"`
-	Currency  string                         `json:"currency,omitempty"`
-	RatesAsOf string                         `json:"rates_as_of,omitempty"`
+	Total      uint64                         `json:"total"`
+	TookMS     float64                        `json:"took_ms"`
+	Page       int                            `json:"page"`
+	PerPage    int                            `json:"per_page"`
+	Hits       []search.Hit                   `json:"hits"`
+	Facets     map[string][]search.FacetValue `json:"facets,omitempty"`
+	Currency   string                         `json:"currency,omitempty"`
+	RatesAsOf  string                         `json:"rates_as_of,omitempty"`
+	Lang       string                         `json:"lang,omitempty"`
+	Expansions []search.Expansion             `json:"expansions,omitempty"`
+	DidYouMean *search.DidYouMean             `json:"did_you_mean,omitempty"`
 	// Posts are providers' posts whose targeting matches the search.
 	Posts []postHit `json:"posts"`
 }
@@ -40,6 +43,7 @@ func (h *handlers) search(c echo.Context) error {
 	out := searchResponse{
 		Total: res.Total, TookMS: ms(res.Took), Page: res.Page, PerPage: res.PerPage,
 		Hits: res.Hits, Facets: res.Facets, Currency: res.Currency,
+		Lang: res.Lang, Expansions: res.Expansions, DidYouMean: res.DidYouMean,
 	}
 	if res.RatesAsOf != nil {
 		out.RatesAsOf = res.RatesAsOf.Format(time.DateOnly)

@@ -27,6 +27,8 @@ type fileCatalog struct {
 	performs   map[int64][]int64 // doctor id → treatment ids
 	offers     []catalog.Offer
 	posts      []catalog.Post
+	// translations: treatment id → language → name and lay names.
+	translations map[int64]map[string]search.Translation
 }
 
 func (s *FileSource) load() (*fileCatalog, error) {
@@ -75,6 +77,16 @@ func (s *FileSource) load() (*fileCatalog, error) {
 	}
 	if c.offers, err = collect(r.Offers()); err != nil {
 		return nil, err
+	}
+	c.translations = map[int64]map[string]search.Translation{}
+	for x, err := range r.TreatmentTranslations() {
+		if err != nil {
+			return nil, err
+		}
+		if c.translations[x.TreatmentID] == nil {
+			c.translations[x.TreatmentID] = map[string]search.Translation{}
+		}
+		c.translations[x.TreatmentID][x.Lang] = search.Translation{Name: x.Name, LayNames: x.LayNames}
 	}
 	if c.posts, err = collect(r.Posts()); err != nil {
 		return nil, err
@@ -175,7 +187,7 @@ func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func
 		for _, s := range stats[t.ID] {
 			st = append(st, *s)
 		}
-		if err := yield(treatmentRecord(t, offerCount[t.ID], st, rates)); err != nil {
+		if err := yield(treatmentRecord(t, c.translations[t.ID], offerCount[t.ID], st, rates)); err != nil {
 			return err
 		}
 	}

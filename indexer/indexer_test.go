@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int64{"exchange_rates": 5, "countries": 4, "treatments": 4, "facilities": 4,
-		"doctors": 3, "doctor_treatments": 4, "offers": 7, "posts": 6}
+		"doctors": 3, "doctor_treatments": 4, "offers": 7, "treatment_translations": 5, "synonyms": 5, "posts": 6}
 	if !reflect.DeepEqual(stats.Rows, want) {
 		t.Errorf("load reported %v, want %v", stats.Rows, want)
 	}
@@ -137,14 +138,35 @@ func TestSchemaGuardsDirectWrites(t *testing.T) {
 		`INSERT INTO posts (id, facility_id, title, body, starts_at) VALUES (9, 10, 't', 'b', now())`,
 		`INSERT INTO posts (id, facility_id, title, body, starts_at, ends_at, keywords) VALUES (9, 10, 't', 'b', now(), now() - interval '1 day', '{knee}')`,
 		`INSERT INTO posts (id, facility_id, title, body, starts_at, keywords) VALUES (9, 999, 't', 'b', now(), '{knee}')`,
+		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (3, 'it', 'Infarto')`,
+		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (3, 'de', '')`,
+		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (99, 'de', 'Herzinfarkt')`,
+		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (2, 'tr', 'Burun estetiği')`,
+		`INSERT INTO synonyms (term, synonym, source) VALUES ('Boob job', 'breast augmentation', 'curated')`,
+		`INSERT INTO synonyms (term, synonym, source) VALUES ('boob  job', 'breast augmentation', 'curated')`,
+		`INSERT INTO synonyms (term, synonym, source) VALUES (' boob job', 'breast augmentation', 'curated')`,
+		`INSERT INTO synonyms (term, synonym, source) VALUES ('boob job', '', 'curated')`,
+		`INSERT INTO synonyms (term, synonym, source) VALUES ('boob job', 'boob job', 'curated')`,
+		`INSERT INTO synonyms (term, synonym, source) VALUES ('boob job', 'breast augmentation', 'forum')`,
+		`INSERT INTO synonyms (term, synonym, source) VALUES ('nose job', 'rhinoplasty', 'curated')`,
 	} {
 		if _, err := pool.Exec(ctx, sql); err == nil {
 			t.Errorf("the schema accepted %s", sql)
 		}
 	}
-	var updated bool
-	if err := pool.QueryRow(ctx, `SELECT bool_and(updated_at IS NOT NULL) FROM offers`).Scan(&updated); err != nil || !updated {
-		t.Errorf("offers lack updated_at: %v", err)
+	for _, table := range []string{"offers", "treatment_translations", "synonyms"} {
+		var updated bool
+		if err := pool.QueryRow(ctx, `SELECT bool_and(updated_at IS NOT NULL) FROM `+table).Scan(&updated); err != nil || !updated {
+			t.Errorf("%s lack updated_at: %v", table, err)
+		}
+	}
+	// Deleting a treatment takes its translations with it.
+	if _, err := pool.Exec(ctx, `DELETE FROM treatments WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM treatment_translations WHERE treatment_id = 2`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("treatment 2 left %d translations (%v)", n, err)
 	}
 }
 
@@ -192,6 +214,18 @@ func TestSourcesAgree(t *testing.T) {
 	b, _ := json.Marshal(filePosts)
 	if string(a) != string(b) || len(dbPosts.Posts) != 6 {
 		t.Errorf("posts differ:\n%s\n%s", a, b)
+	}
+	wantTranslations := map[int64]map[string]search.Translation{
+		1: {"de": {Name: "Gelenkersatz an Hüfte oder Knie", LayNames: []string{"Knieprothese", "Hüftprothese", "künstliches Kniegelenk"}},
+			"es": {Name: "Reemplazo articular de cadera o rodilla", LayNames: []string{"prótesis de rodilla", "prótesis de cadera"}}},
+		2: {"tr": {Name: "Rinoplasti", LayNames: []string{"burun estetiği"}}, "fr": {Name: "Rhinoplastie"}},
+		3: nil,
+		4: {"es": {Name: "Fecundación in vitro (FIV)", LayNames: []string{"FIV", "bebé probeta"}}},
+	}
+	for _, r := range fromDB {
+		if want, ok := wantTranslations[r.ID]; ok && r.Type == search.TypeTreatment && !reflect.DeepEqual(r.Translations, want) {
+			t.Errorf("treatment %d translations = %+v, want %+v", r.ID, r.Translations, want)
+		}
 	}
 	dbRates, _ := indexer.PGSource{Pool: pool}.Rates(context.Background())
 	fileRates, _ := (&indexer.FileSource{Dir: mini}).Rates(context.Background())
@@ -306,7 +340,6 @@ func TestBuildFromPostgres(t *testing.T) {
 // bundled catalogue, where every kind of row (unpriced offers, ranges,
 // doctors without treatments, facilities without coordinates) occurs.
 func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
-	const bundled = "../testdata/catalog"
 	pool := connect(t)
 	if _, err := indexer.Load(context.Background(), pool, bundled); err != nil {
 		t.Fatal(err)
@@ -316,4 +349,17 @@ func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
 		t.Errorf("only %d records from the bundled catalogue", len(fromDB))
 	}
 	CompareRecords(t, fromDB, collect(t, &indexer.FileSource{Dir: bundled}))
+	translated := 0
+	for _, r := range fromDB {
+		if r.Type == search.TypeTreatment && len(r.Translations) == 4 {
+			translated++
+		}
+		if r.Type == search.TypeTreatment && r.Name == "Knee replacement" &&
+			!slices.Contains(r.Translations["de"].LayNames, "Knie-TEP") {
+			t.Errorf("knee replacement's German lay names: %v", r.Translations["de"].LayNames)
+		}
+	}
+	if translated < 40 {
+		t.Errorf("%d treatments translated into es, fr, de and tr, want at least 40", translated)
+	}
 }

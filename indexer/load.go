@@ -55,6 +55,8 @@ func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error
 			{catalog.Tables[4], rowsOf(cat.Doctors())},
 			{catalog.Tables[5], rowsOf(cat.DoctorTreatments())},
 			{catalog.Tables[6], rowsOf(cat.Offers())},
+			{catalog.Tables[7], rowsOf(cat.TreatmentTranslations())},
+			{catalog.Tables[8], rowsOf(cat.Synonyms())},
 			{catalog.TableNamed("posts"), rowsOf(cat.Posts())},
 		}
 		for _, c := range copies {

@@ -89,15 +89,24 @@ func (s PGSource) treatments(ctx context.Context, rates search.Rates, yield func
 		return fmt.Errorf("read treatment prices: %w", err)
 	}
 
-	rows, err = s.Pool.Query(ctx, `SELECT id, name, category, lay_names, coalesce(code, '')
-		FROM treatments ORDER BY id`)
+	// Translations come as one JSON object per treatment, language → {name,
+	// lay_names}, which is search.Translation's JSON.
+	rows, err = s.Pool.Query(ctx, `SELECT t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), tr.langs
+		FROM treatments t
+		LEFT JOIN LATERAL (SELECT jsonb_object_agg(x.lang, jsonb_build_object('name', x.name, 'lay_names', x.lay_names)) AS langs
+			FROM treatment_translations x WHERE x.treatment_id = t.id) tr ON true
+		ORDER BY t.id`)
 	if err != nil {
 		return fmt.Errorf("read treatments: %w", err)
 	}
 	var t catalog.Treatment
-	_, err = pgx.ForEachRow(rows, []any{&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code}, func() error {
+	var translations map[string]search.Translation
+	targets := []any{&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code, &translations}
+	_, err = pgx.ForEachRow(rows, targets, func() error {
 		t.LayNames = slices.Clone(t.LayNames)
-		return yield(treatmentRecord(t, counts[t.ID], stats[t.ID], rates))
+		rec := treatmentRecord(t, translations, counts[t.ID], stats[t.ID], rates)
+		translations = nil // JSON decoding would merge the next row into this map
+		return yield(rec)
 	})
 	if err != nil {
 		return fmt.Errorf("read treatments: %w", err)

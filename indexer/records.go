@@ -81,10 +81,11 @@ type priceStat struct {
 	Min, Max float64
 }
 
-func treatmentRecord(t catalog.Treatment, offerCount int, stats []priceStat, rates search.Rates) *search.Record {
+func treatmentRecord(t catalog.Treatment, translations map[string]search.Translation, offerCount int,
+	stats []priceStat, rates search.Rates) *search.Record {
 	r := &search.Record{
 		Type: search.TypeTreatment, ID: t.ID, Name: t.Name, Category: t.Category, LayNames: list(t.LayNames),
-		Code: t.Code, OfferCount: offerCount,
+		Code: t.Code, Translations: translationMap(translations), OfferCount: offerCount,
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, s := range stats {
@@ -99,6 +100,19 @@ func treatmentRecord(t catalog.Treatment, offerCount int, stats []priceStat, rat
 		r.PriceSpan = &search.MoneyRange{Min: math.Round(lo), Max: math.Round(hi), Currency: "USD"}
 	}
 	return r
+}
+
+// translationMap returns nil for no translations and nil lay names for none,
+// so that a record is the same from PostgreSQL and from files.
+func translationMap(m map[string]search.Translation) map[string]search.Translation {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]search.Translation, len(m))
+	for lang, tr := range m {
+		out[lang] = search.Translation{Name: tr.Name, LayNames: list(tr.LayNames)}
+	}
+	return out
 }
 
 func categories(ts []search.TreatmentRef) []string {

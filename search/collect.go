@@ -8,8 +8,6 @@ import (
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -23,10 +21,8 @@ type candidate struct {
 // plan is a request compiled against one index: the text part for Bleve,
 // everything else against the columns.
 type plan struct {
-	query    string          // the text, for the offer join
-	text     query.Query     // nil: no text, every document is a candidate
-	offers   bool            // text: offers are wanted (joined, see join.go)
-	others   bool            // text: other types are wanted (matched by Bleve)
+	u        *understood     // nil: no text, every document is a candidate
+	m        *matcher        // the text's postings
 	filter   *roaring.Bitmap // nil: no keyword filter
 	priceMin float64         // USD, inclusive; -Inf when open
 	priceMax float64         // USD, inclusive; +Inf when open
@@ -37,13 +33,20 @@ type plan struct {
 	radiusKM float64   // 0: no radius
 }
 
-func (ix *Index) compile(ctx context.Context, r *Request) (*plan, error) {
+func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),
 		near: r.Near, radiusKM: r.RadiusKM}
 	if r.Query != "" {
-		p.query, p.text = r.Query, textQuery(r.Query)
-		p.offers = len(r.Types) == 0 || slices.Contains(r.Types, TypeOffer)
-		p.others = len(r.Types) == 0 || slices.ContainsFunc(r.Types, func(t string) bool { return t != TypeOffer })
+		u, err := ix.understand(ctx, r.Query, r.Lang, syn)
+		if err != nil {
+			return nil, err
+		}
+		offers := len(r.Types) == 0 || slices.Contains(r.Types, TypeOffer)
+		rest := len(r.Types) == 0 || slices.ContainsFunc(r.Types, func(t string) bool { return t != TypeOffer })
+		if p.m, err = ix.newMatcher(ctx, u, offers, rest); err != nil {
+			return nil, err
+		}
+		p.u = u
 	}
 	and := func(b *roaring.Bitmap) {
 		if p.filter == nil {
@@ -107,6 +110,7 @@ func (c *collector) add(doc uint32, score float64) {
 		}
 	}
 	c.total++
+	score *= float64(c.cols.trust[doc])
 	for _, f := range c.facets {
 		for _, ord := range f.col.ords[f.col.start[doc]:f.col.start[doc+1]] {
 			f.counts[ord]++
@@ -203,65 +207,33 @@ func (h *candidates) ranked() []candidate {
 	return out
 }
 
-// run feeds every match of the plan to the collector: Bleve's matches for
-// text, or the filter bitmap (or every document) without.
+// run feeds every match of the plan to the collector: the text's matches,
+// or without text the filter bitmap (or every document).
 func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
-	if p.text == nil {
-		it := func(yield func(uint32)) {
-			if p.filter != nil {
-				p.filter.Iterate(func(d uint32) bool { yield(d); return true })
-				return
-			}
-			for d := range uint32(ix.cols.docs) {
-				yield(d)
-			}
-		}
-		n := 0
-		var err error
-		it(func(d uint32) {
-			if err != nil {
-				return
-			}
-			if n++; n&0xffff == 0 {
-				err = ctx.Err()
-			}
-			c.add(d, 1)
-		})
-		return err
+	if p.m != nil {
+		return p.m.run(ctx, p.filter, c.add)
 	}
-	if p.offers {
-		if err := ix.joinOffers(ctx, p.query, c.add); err != nil {
-			return err
+	it := func(yield func(uint32)) {
+		if p.filter != nil {
+			p.filter.Iterate(func(d uint32) bool { yield(d); return true })
+			return
+		}
+		for d := range uint32(ix.cols.docs) {
+			yield(d)
 		}
 	}
-	if !p.others {
-		return nil
-	}
-	offers := ix.cols.keywords[fieldType].bitmap(TypeOffer)
-	s, err := p.text.Searcher(ctx, ix.reader, ix.mapping, bsearch.SearcherOptions{})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
-	for n := 1; ; n++ {
-		if n&0xfff == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		m, err := s.Next(sctx)
+	n := 0
+	var err error
+	it(func(d uint32) {
 		if err != nil {
-			return err
+			return
 		}
-		if m == nil {
-			return nil
+		if n++; n&0xffff == 0 {
+			err = ctx.Err()
 		}
-		if doc := uint32(m.IndexInternalID.Value()); !offers.Contains(doc) {
-			c.add(doc, m.Score)
-		}
-		sctx.DocumentMatchPool.Put(m)
-	}
+		c.add(d, 1)
+	})
+	return err
 }
 
 // source returns the stored record JSON of an internal document number.

@@ -24,6 +24,7 @@ type columns struct {
 	keywords map[string]*keywordColumn
 	price    []float64 // USD; NaN when unpriced
 	rating   []float32 // NaN when unrated
+	trust    []float32 // the ranking's trust factor (trust.go); 1 when unknown
 	lat, lon []float32 // degrees; NaN when unknown
 }
 
@@ -67,7 +68,7 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 	for _, f := range []struct {
 		field string
 		dst   *[]float32
-	}{{fieldRating, &c.rating}, {fieldLat, &c.lat}, {fieldLon, &c.lon}} {
+	}{{fieldRating, &c.rating}, {fieldLat, &c.lat}, {fieldLon, &c.lon}, {fieldTrust, &c.trust}} {
 		vs, err := loadNumbers(ctx, r, f.field, c.docs)
 		if err != nil {
 			return nil, fmt.Errorf("load column %s: %w", f.field, err)
@@ -77,7 +78,75 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 			(*f.dst)[i] = float32(v)
 		}
 	}
+	for i, t := range c.trust {
+		if t != t { // NaN
+			c.trust[i] = 1
+		}
+	}
+	c.inherit()
 	return c, nil
+}
+
+// inherit gives every offer its treatment's category and its facility's
+// country, city, kind, accreditations, languages, rating and position. Offers
+// do not index these (a million offers share a few hundred treatments and a
+// hundred thousand facilities), so filters, facets and sorts would not see
+// them otherwise.
+func (c *columns) inherit() {
+	types := c.keywords[fieldType]
+	offers := types.bitmap(TypeOffer)
+	if offers.IsEmpty() {
+		return
+	}
+	for _, from := range []struct {
+		typ    string
+		link   *keywordColumn
+		fields []string
+	}{
+		{TypeTreatment, c.keywords[fieldTreatmentID], []string{fieldCategory}},
+		{TypeFacility, c.keywords[fieldFacilityID], []string{fieldCountry, fieldCity, fieldKind, fieldAccreditation, fieldLanguage}},
+	} {
+		owners := types.bitmap(from.typ)
+		// owner[ord] is the document of the treatment or facility whose id
+		// has ordinal ord in the link column.
+		owner := make([]int64, len(from.link.values))
+		for i := range owner {
+			owner[i] = -1
+		}
+		owners.Iterate(func(doc uint32) bool {
+			if ord, ok := from.link.first(doc); ok {
+				owner[ord] = int64(doc)
+			}
+			return true
+		})
+		for _, f := range from.fields {
+			kc := c.keywords[f]
+			for ord, doc := range owner {
+				if doc < 0 {
+					continue
+				}
+				vals := kc.ords[kc.start[doc]:kc.start[doc+1]]
+				if len(vals) == 0 {
+					continue
+				}
+				theirs := roaring.And(from.link.bitmaps[ord], offers)
+				for _, v := range vals {
+					kc.bitmaps[v].Or(theirs)
+				}
+			}
+			kc.index(c.docs)
+		}
+		if from.typ != TypeFacility {
+			continue
+		}
+		offers.Iterate(func(doc uint32) bool {
+			if ord, ok := from.link.first(doc); ok && owner[ord] >= 0 {
+				o := owner[ord]
+				c.rating[doc], c.lat[doc], c.lon[doc] = c.rating[o], c.lat[o], c.lon[o]
+			}
+			return true
+		})
+	}
 }
 
 // postings returns the documents holding term in field.

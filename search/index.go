@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -32,6 +33,7 @@ type Builder struct {
 	rates   Rates
 	count   int
 	pending chan error // the batch being written, if any
+	vocab   *vocabCounter
 }
 
 // NewBuilder creates an empty index at path, which must not exist yet.
@@ -42,7 +44,7 @@ func NewBuilder(path string, rates Rates) (*Builder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", path, err)
 	}
-	return &Builder{path: path, idx: idx, batch: idx.NewBatch(), rates: rates}, nil
+	return &Builder{path: path, idx: idx, batch: idx.NewBatch(), rates: rates, vocab: newVocabCounter()}, nil
 }
 
 // Add queues a record for indexing.
@@ -54,6 +56,7 @@ func (b *Builder) Add(r *Record) error {
 	if err := b.batch.Index(DocID(r.Type, r.ID), doc); err != nil {
 		return fmt.Errorf("index %s %d: %w", r.Type, r.ID, err)
 	}
+	b.vocab.addRecord(r)
 	b.count++
 	if b.batch.Size() >= batchSize {
 		return b.flush()
@@ -118,6 +121,15 @@ func (b *Builder) Close(ctx context.Context) error {
 		b.idx.Close()
 		return fmt.Errorf("store rates in %s: %w", b.path, err)
 	}
+	vocab, err := b.vocab.marshal()
+	if err != nil {
+		b.idx.Close()
+		return fmt.Errorf("encode vocabulary: %w", err)
+	}
+	if err := b.idx.SetInternal(vocabKey, vocab); err != nil {
+		b.idx.Close()
+		return fmt.Errorf("store vocabulary in %s: %w", b.path, err)
+	}
 	if err := b.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", b.path, err)
 	}
@@ -154,6 +166,8 @@ type Index struct {
 	mapping mapping.IndexMapping
 	cols    *columns
 	rates   Rates
+	vocab   *vocabulary // nil in an index built without one
+	syn     atomic.Pointer[Synonyms]
 }
 
 // Open opens the index at path read-only: a serving process never writes,
@@ -190,8 +204,20 @@ func Open(path string) (*Index, error) {
 			return fail("decode rates", err)
 		}
 	}
+	if raw, err = idx.GetInternal(vocabKey); err != nil {
+		return fail("read vocabulary", err)
+	}
+	if raw != nil {
+		if ix.vocab, err = loadVocabulary(raw); err != nil {
+			return fail("decode vocabulary", err)
+		}
+	}
 	return ix, nil
 }
+
+// SetSynonyms replaces the synonym graph queries are expanded with (nil:
+// none). It takes effect for the next search; no rebuild is needed.
+func (ix *Index) SetSynonyms(s *Synonyms) { ix.syn.Store(s) }
 
 // Path is where the index lives on disk.
 func (ix *Index) Path() string { return ix.path }

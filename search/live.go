@@ -18,6 +18,7 @@ type Live struct {
 	reloadMu sync.Mutex // one Reload at a time, so a generation is opened once
 	mu       sync.RWMutex
 	cur      *generation
+	syn      atomic.Pointer[Synonyms] // applied at query time, to every generation
 }
 
 type generation struct {
@@ -126,8 +127,14 @@ func (l *Live) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	defer g.release()
-	return g.ix.Search(ctx, r)
+	return g.ix.search(ctx, r, l.syn.Load())
 }
+
+// SetSynonyms replaces the synonym graph every generation's searches use.
+func (l *Live) SetSynonyms(s *Synonyms) { l.syn.Store(s) }
+
+// Synonyms is the synonym graph in use (nil: none).
+func (l *Live) Synonyms() *Synonyms { return l.syn.Load() }
 
 // Get returns one record from the open generation.
 func (l *Live) Get(ctx context.Context, typ string, id int64) (*Record, error) {

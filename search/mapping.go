@@ -32,6 +32,7 @@ const (
 	fieldFacilityID    = "facility_id"
 	fieldTreatmentID   = "treatment_id"
 	fieldRating        = "rating"
+	fieldTrust         = "trust"
 	fieldPriceUSD      = "price_usd"
 	fieldLat           = "lat"
 	fieldLon           = "lon"
@@ -121,7 +122,7 @@ func NewMapping() mapping.IndexMapping {
 	}
 	for _, k := range []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind,
 		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID,
-		fieldRating, fieldPriceUSD, fieldLat, fieldLon} {
+		fieldRating, fieldTrust, fieldPriceUSD, fieldLat, fieldLon} {
 		doc.AddFieldMappingsAt(k, keywordField())
 	}
 	suggest := text(false)
@@ -190,14 +191,17 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 
 	switch r.Type {
 	case TypeOffer:
+		// Only the ids: the treatment's category and the facility's place,
+		// kind, accreditations, languages and rating are the same for every
+		// offer of theirs, and the columns copy them from the treatment's
+		// and facility's documents when the index opens (see inherit).
 		if t := r.Treatment; t != nil {
-			put(fieldCategory, t.Category)
 			put(fieldTreatmentID, itoa(t.ID))
 		}
 		if r.Facility != nil {
-			putFacility(r.Facility)
-			rating = r.Facility.Rating
+			put(fieldFacilityID, itoa(r.Facility.ID))
 		}
+		rating = nil
 		for _, doc := range r.Doctors {
 			text = append(text, doc.Name)
 		}
@@ -244,6 +248,7 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	if rating != nil {
 		d[fieldRating] = ftoa(*rating)
 	}
+	d[fieldTrust] = ftoa(trustOf(r).Trust)
 	if len(text) > 0 {
 		d[fieldText] = text
 	}

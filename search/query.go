@@ -3,34 +3,7 @@ package search
 import (
 	"math"
 	"strconv"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
-
-// textQuery matches every word of q somewhere in a document's text, and
-// scores documents higher where the words hit the name or a lay name. (No
-// phrase clauses: they need term positions for every candidate, which cost
-// more than they rank better here.)
-func textQuery(q string) query.Query {
-	all := bleve.NewMatchQuery(q)
-	all.SetField(fieldText)
-	all.Operator = query.MatchQueryOperatorAnd
-
-	nameAll := bleve.NewMatchQuery(q)
-	nameAll.SetField(fieldName)
-	nameAll.Operator = query.MatchQueryOperatorAnd
-	nameAll.SetBoost(2)
-	layAll := bleve.NewMatchQuery(q)
-	layAll.SetField(fieldLay)
-	layAll.Operator = query.MatchQueryOperatorAnd
-	layAll.SetBoost(2)
-
-	b := bleve.NewBooleanQuery()
-	b.AddMust(all)
-	b.AddShould(nameAll, layAll)
-	return b
-}
 
 // usdBound converts a price bound in currency to USD, by the same division
 // that converted the stored prices, so a price equal to a bound stays in.

@@ -43,7 +43,10 @@ var Facets = []string{"type", "country", "city", "category", "kind", "accreditat
 // Values within one filter are alternatives (country=TR,IN is Turkey or
 // India); different filters must all hold.
 type Request struct {
-	Query          string
+	Query string
+	// Lang is the language the patient writes in (es, fr, de, tr, en): the
+	// query is analysed in it and in English. Empty: in every language.
+	Lang           string
 	Types          []string
 	Countries      []string
 	Cities         []string
@@ -72,6 +75,8 @@ type Request struct {
 	Sort      string
 	Page      int
 	PerPage   int
+	// Explain adds to each hit how its score was made.
+	Explain bool
 }
 
 // Normalize fills in defaults and checks every limit, returning an *Error
@@ -80,6 +85,12 @@ func (r *Request) Normalize(rates Rates) error {
 	r.Query = strings.TrimSpace(r.Query)
 	if len(r.Query) > MaxQueryLength {
 		return invalid("q", "is %d bytes long; the limit is %d", len(r.Query), MaxQueryLength)
+	}
+	if r.Lang != "" {
+		r.Lang = strings.ToLower(r.Lang)
+		if !SupportedLanguage(r.Lang) {
+			return invalid("lang", "unsupported language %q (one of %s)", r.Lang, strings.Join(Languages, ", "))
+		}
 	}
 	for _, t := range r.Types {
 		if !slices.Contains(Types, t) {

@@ -20,6 +20,18 @@ type Hit struct {
 	DistanceKM *float64 `json:"distance_km,omitempty"`
 	// Abroad says whether the hit is outside the patient's country (from=).
 	Abroad *bool `json:"abroad,omitempty"`
+	// Highlight shows where the query matched, by field ("name",
+	// "treatment.name", …): the field's text, HTML-escaped, with each
+	// matched word in <mark>…</mark>.
+	Highlight map[string]string `json:"highlight,omitempty"`
+	// Explain says how the score was made (explain=true).
+	Explain *Explanation `json:"explain,omitempty"`
+}
+
+// DidYouMean is a query that finds something when the patient's did not.
+type DidYouMean struct {
+	Query string `json:"q"`
+	Total uint64 `json:"total"`
 }
 
 // FacetValue is one value of a facet and how many results have it.
@@ -39,16 +51,28 @@ type Result struct {
 	// Currency and RatesAsOf say which conversion was applied, if any.
 	Currency  string     `json:"currency,omitempty"`
 	RatesAsOf *time.Time `json:"rates_as_of,omitempty"`
+	// Lang is the language the query was analysed in, "" for all of them.
+	Lang string `json:"lang,omitempty"`
+	// Expansions are the synonyms and typo corrections the query was also
+	// read as.
+	Expansions []Expansion `json:"expansions,omitempty"`
+	// DidYouMean is offered when nothing matched.
+	DidYouMean *DidYouMean `json:"did_you_mean,omitempty"`
 }
 
-// Search runs a request against the index. The request is normalised first;
-// an invalid one returns an *Error.
+// Search runs a request against the index, with the synonyms set by
+// SetSynonyms. The request is normalised first; an invalid one returns an
+// *Error.
 func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	return ix.search(ctx, r, ix.syn.Load())
+}
+
+func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
 	start := time.Now()
 	if err := r.Normalize(ix.rates); err != nil {
 		return nil, err
 	}
-	p, err := ix.compile(ctx, &r)
+	p, err := ix.compile(ctx, &r, syn)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
@@ -73,7 +97,10 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
 
-	out := &Result{Total: c.total, Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}}
+	out := &Result{Total: c.total, Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}
+	if p.u != nil {
+		out.Expansions = p.u.expansions
+	}
 	if r.Currency != "" {
 		out.Currency = r.Currency
 		asOf := ix.rates.AsOf
@@ -90,7 +117,18 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 			return nil, err
 		}
 		ix.place(&hit, ranked[i].doc, &r)
+		if p.u != nil {
+			hit.Highlight = highlightHit(&hit.Record, p.u)
+		}
+		if r.Explain {
+			hit.Explain = p.explain(&hit, ranked[i].doc)
+		}
 		out.Hits = append(out.Hits, hit)
+	}
+	if out.Total == 0 && p.u != nil {
+		if out.DidYouMean, err = ix.didYouMean(ctx, r, p.u, syn); err != nil {
+			return nil, fmt.Errorf("search %q: did you mean: %w", r.Query, err)
+		}
 	}
 	if len(r.Facets) > 0 {
 		out.Facets = make(map[string][]FacetValue, len(r.Facets))

@@ -201,22 +201,26 @@ func TestSuggest(t *testing.T) {
 	tests := []struct {
 		q     string
 		first string // DocID of the first suggestion
+		fuzzy bool   // found only by typo tolerance
 	}{
-		{"rh", "treatment:2"},
-		{"kne rep", "treatment:1"},
-		{"nose j", "treatment:2"},
-		{"Istanbul Aes", "facility:12"},
-		{"dr deniz", "doctor:101"},
-		{"kaya", "doctor:101"},
-		{"BERLIN kinder", "facility:13"},
+		{"rh", "treatment:2", false},
+		{"kne rep", "treatment:1", false},
+		{"nose j", "treatment:2", false},
+		{"Istanbul Aes", "facility:12", false},
+		{"dr deniz", "doctor:101", false},
+		{"kaya", "doctor:101", false},
+		{"BERLIN kinder", "facility:13", false},
+		{"rinopl", "treatment:2", true},       // h missing
+		{"rhinopals", "treatment:2", true},    // letters swapped
+		{"Istanbol aes", "facility:12", true}, // one wrong letter
 	}
 	for _, tc := range tests {
 		got, err := live.Suggest(context.Background(), tc.q, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) == 0 || search.DocID(got[0].Type, got[0].ID) != tc.first {
-			t.Errorf("%q: got %+v, want %s first", tc.q, got, tc.first)
+		if len(got) == 0 || search.DocID(got[0].Type, got[0].ID) != tc.first || got[0].Fuzzy != tc.fuzzy {
+			t.Errorf("%q: got %+v, want %s first (fuzzy %v)", tc.q, got, tc.first, tc.fuzzy)
 		}
 	}
 	if got, _ := live.Suggest(context.Background(), "zzz", 5); len(got) != 0 {

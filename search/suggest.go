@@ -28,11 +28,14 @@ type Suggestion struct {
 	// or doctor's city and country.
 	Detail string  `json:"detail,omitempty"`
 	Score  float64 `json:"score"`
+	// Fuzzy marks a completion of a misspelt prefix.
+	Fuzzy bool `json:"fuzzy,omitempty"`
 }
 
 // Suggest completes what a patient has typed so far. Every word must begin a
-// word of the name (or a lay name); treatments rank first when scores tie,
-// since that is what most patients are looking for.
+// word of the name (a lay name, or a translation); treatments rank first
+// when scores tie, since that is what most patients are looking for. When
+// that finds fewer than limit, misspelt prefixes are completed too.
 func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
 	q = strings.TrimSpace(q)
 	switch n := utf8.RuneCountInString(q); {
@@ -57,25 +60,80 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	match.SetField(fieldSuggest)
 	match.Analyzer = suggestQueryAnalyzer
 	match.Operator = query.MatchQueryOperatorAnd
+	out, err := ix.suggest(ctx, match, limit, nil)
+	if err != nil {
+		return nil, fmt.Errorf("suggest %q: %w", q, err)
+	}
+	if len(out) >= limit {
+		return out, nil
+	}
+	// Too few completions: let each word of four letters or more be an
+	// edit or two away from a prefix ("rinopl" → "rhinopl"), and rank
+	// those after the exact ones.
+	fuzzy := bleve.NewConjunctionQuery()
+	anyFuzzy := false
+	for _, w := range words {
+		w = fold(w)
+		term := bleve.NewTermQuery(w)
+		term.SetField(fieldSuggest)
+		d := maxTypoDistance(utf8.RuneCountInString(w))
+		if utf8.RuneCountInString(w) < 4 || d == 0 {
+			fuzzy.AddQuery(term)
+			continue
+		}
+		fq := bleve.NewFuzzyQuery(w)
+		fq.SetField(fieldSuggest)
+		fq.SetFuzziness(d)
+		fuzzy.AddQuery(bleve.NewDisjunctionQuery(term, fq))
+		anyFuzzy = true
+	}
+	if !anyFuzzy {
+		return out, nil
+	}
+	seen := map[string]bool{}
+	for _, s := range out {
+		seen[DocID(s.Type, s.ID)] = true
+	}
+	more, err := ix.suggest(ctx, fuzzy, limit+len(out), seen)
+	if err != nil {
+		return nil, fmt.Errorf("suggest %q: fuzzy: %w", q, err)
+	}
+	for _, s := range more {
+		if len(out) == limit {
+			break
+		}
+		s.Fuzzy = true
+		s.Score /= 2
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// suggest runs one suggestion query, treatments first when scores tie,
+// leaving out the documents in skip.
+func (ix *Index) suggest(ctx context.Context, q query.Query, limit int, skip map[string]bool) ([]Suggestion, error) {
 	preferTreatments := bleve.NewTermQuery(TypeTreatment)
 	preferTreatments.SetField(fieldType)
 	preferTreatments.SetBoost(0.5)
 	b := bleve.NewBooleanQuery()
-	b.AddMust(match) // only treatments, facilities and doctors have the field
+	b.AddMust(q) // only treatments, facilities and doctors have the field
 	b.AddShould(preferTreatments)
 
 	req := bleve.NewSearchRequestOptions(b, limit, 0, false)
 	req.Fields = []string{fieldSource}
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("suggest %q: %w", q, err)
+		return nil, err
 	}
 	out := make([]Suggestion, 0, len(res.Hits))
 	for _, h := range res.Hits {
+		if skip[h.ID] {
+			continue
+		}
 		src, _ := h.Fields[fieldSource].(string)
 		var r Record
 		if err := json.Unmarshal([]byte(src), &r); err != nil {
-			return nil, fmt.Errorf("suggest: decode %s: %w", h.ID, err)
+			return nil, fmt.Errorf("decode %s: %w", h.ID, err)
 		}
 		out = append(out, Suggestion{Type: r.Type, ID: r.ID, Name: r.Name, Detail: detail(&r), Score: h.Score})
 	}

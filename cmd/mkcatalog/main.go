@@ -124,6 +124,25 @@
 //
 // doctor_treatments.csv links each doctor to the treatments their facility
 // offers in the doctor's specialty categories.
+//
+// Treatment translations (treatment_translations.csv) are HAND-WRITTEN:
+// the table in translations.go gives, for 64 common patient-facing
+// treatments (the 21 price-table ones, the joint-replacement,
+// heart-attack and gall-bladder DRGs, and common listing treatments such
+// as hair transplant or root canal), the name and 1–4 everyday terms in
+// Spanish, French, German and Turkish ("Knieprothese", "Knie-TEP";
+// "tüp bebek"; "prótesis de cadera").
+//
+// The synonym graph (synonyms.csv, see synonyms.go) has directed edges
+// "a patient who types term may mean synonym", equivalences written as
+// two edges: a curated list (nose job ↔ rhinoplasty, new knee → knee
+// replacement, British/American spellings, …); each DRG's CMS lay names
+// (with and without their "(with complications)" remark) → its name in
+// the catalogue; and MedQuAD focus ↔ synonym for the topics whose focus or
+// a synonym is a phrase of some treatment's name, definition or lay names
+// (terms lower-cased; 1–2 letter terms other than "mi", generic words and
+// terms over 60 characters dropped). An edge given by several sources
+// keeps the most trusted: curated, then drg, then medquad.
 package main
 
 import (
@@ -155,6 +174,9 @@ type catalog struct {
 	doctors    []*doctor
 	docTreat   [][]string
 	posts      [][]string
+
+	translations []translationRow
+	synonyms     []synonymEdge
 }
 
 func run(src, out string, verbose bool) error {
@@ -188,6 +210,11 @@ func run(src, out string, verbose bool) error {
 	for _, t := range treatments {
 		tByID[t.ID] = t
 	}
+	translations, err := buildTranslations(treatments)
+	if err != nil {
+		return err
+	}
+	synonyms := buildSynonyms(treatments, mq)
 
 	// Facilities.
 	cms, err := loadCMSPrices(src)
@@ -237,7 +264,7 @@ func run(src, out string, verbose bool) error {
 	docTreat, without := db.doctorTreatmentRows()
 
 	cat := &catalog{treatments: treatments, facilities: facilities, offers: book.offers,
-		doctors: db.doctors, docTreat: docTreat}
+		doctors: db.doctors, docTreat: docTreat, translations: translations, synonyms: synonyms}
 	cat.countries = usedCountries(facilities, countries)
 	cat.posts = buildPosts(cat)
 	if err := validate(cat); err != nil {
@@ -311,6 +338,8 @@ func write(c *catalog, out string) ([]fileSize, error) {
 		{"doctor_treatments.csv", []string{"doctor_id", "treatment_id"}, c.docTreat},
 		{"offers.csv", []string{"id", "facility_id", "treatment_id", "price", "price_min", "price_max", "currency",
 			"includes", "source"}, offerRows(c.offers)},
+		{"treatment_translations.csv", []string{"treatment_id", "lang", "name", "lay_names"}, translationRows(c.translations)},
+		{"synonyms.csv", []string{"term", "synonym", "source"}, synonymRows(c.synonyms)},
 		{"posts.csv", []string{"id", "facility_id", "doctor_id", "title", "body", "published", "starts_at", "ends_at",
 			"treatment_ids", "categories", "patient_countries", "facility_countries", "languages", "keywords",
 			"price_max_usd", "lang"}, c.posts},

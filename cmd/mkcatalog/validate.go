@@ -156,7 +156,58 @@ func validate(c *catalog) error {
 	}
 	checkMin("offer currencies", len(priced), minCurrencies)
 	checkSearchTerms(bad, c.treatments)
+	checkTranslations(bad, c.translations, tIDs)
+	checkSynonyms(bad, c.synonyms)
 	return errors.Join(errs...)
+}
+
+// minTranslated is how many treatments must have translations.
+const minTranslated = 40
+
+func checkTranslations(bad func(string, ...any), rows []translationRow, tIDs map[int]bool) {
+	per := map[int]int{}
+	for _, r := range rows {
+		if !tIDs[r.TreatmentID] || r.Name == "" || strings.Contains(r.Name, "|") {
+			bad("translation %+v: unknown treatment or bad name", r)
+		}
+		if len(r.Lay) == 0 && r.Name == "" {
+			bad("translation %+v: empty", r)
+		}
+		checkList(bad, "translated lay name", r.Lay)
+		per[r.TreatmentID]++
+	}
+	for id, n := range per {
+		if n != 4 {
+			bad("treatment %d: %d translations, want es, fr, de and tr", id, n)
+		}
+	}
+	if len(per) < minTranslated {
+		bad("translations: %d treatments, want at least %d", len(per), minTranslated)
+	}
+}
+
+// checkSynonyms checks the edges' form and that the edges the demo relies on
+// are there.
+func checkSynonyms(bad func(string, ...any), es []synonymEdge) {
+	have := map[[2]string]bool{}
+	for _, e := range es {
+		if e.Term == e.Synonym || e.Term != strings.Join(strings.Fields(strings.ToLower(e.Term)), " ") ||
+			e.Synonym != strings.Join(strings.Fields(strings.ToLower(e.Synonym)), " ") {
+			bad("synonym edge %+v is not normalised", e)
+		}
+		if _, ok := synonymSourceRank[e.Source]; !ok {
+			bad("synonym edge %+v: unknown source", e)
+		}
+		have[[2]string{e.Term, e.Synonym}] = true
+	}
+	for _, want := range [][2]string{{"nose job", "rhinoplasty"}, {"new hip", "hip replacement"},
+		{"new knee", "knee replacement"}, {"heart attack", "myocardial infarction"},
+		{"ivf", "in vitro fertilisation"}, {"boob job", "breast augmentation"},
+		{"tummy tuck", "abdominoplasty"}, {"eye laser", "lasik"}} {
+		if !have[want] {
+			bad("synonyms: no edge %q → %q", want[0], want[1])
+		}
+	}
 }
 
 func checkList(bad func(string, ...any), what string, vals []string) {

@@ -119,9 +119,11 @@ func (w *Writer) Lost() int64 { return w.lost.Load() }
 
 // Close stops taking events, writes every queued one, and returns when done
 // or when ctx ends (then what is still queued is lost, and counted).
+// Closing again waits for the first Close's work and reports the same.
 func (w *Writer) Close(ctx context.Context) error {
 	w.mu.Lock()
-	if !w.closed {
+	first := !w.closed
+	if first {
 		w.closed = true
 		close(w.in)
 	}
@@ -131,7 +133,9 @@ func (w *Writer) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("close analytics writer: %w", ctx.Err())
 	}
-	slog.Info("analytics writer closed", "written", w.written.Load(), "lost", w.lost.Load())
+	if first {
+		slog.Info("analytics writer closed", "written", w.written.Load(), "lost", w.lost.Load())
+	}
 	if n := w.lost.Load(); n > 0 {
 		return fmt.Errorf("close analytics writer: %d events lost", n)
 	}

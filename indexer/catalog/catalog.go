@@ -33,14 +33,12 @@ var Tables = []Table{
 	{"doctor_treatments", "doctor_treatments.csv", []string{"doctor_id", "treatment_id"}},
 	{"offers", "offers.csv", []string{"id", "facility_id", "treatment_id", "price", "price_min", "price_max",
 		"currency", "includes", "source"}},
+	{"treatment_translations", "treatment_translations.csv", []string{"treatment_id", "lang", "name", "lay_names"}},
+	{"synonyms", "synonyms.csv", []string{"term", "synonym", "source"}},
 	{"posts", "posts.csv", []string{"id", "facility_id", "doctor_id", "title", "body", "published", "starts_at",
 		"ends_at", "treatment_ids", "categories", "patient_countries", "facility_countries", "languages",
 		"keywords", "price_max_usd", "lang"}},
 }
-
-// optionalFiles may be missing from a catalogue: one without posts.csv has
-// no posts.
-var optionalFiles = map[string]bool{"posts.csv": true}
 
 // TableNamed returns the table called name; it panics on an unknown name,
 // which is a programming error.
@@ -51,7 +49,25 @@ func TableNamed(name string) Table {
 		}
 	}
 	panic("catalog: no table " + name)
+
 }
+
+// optionalFiles may be missing from a catalogue directory: their tables are
+// then empty. They came after the first catalogues were written, and a
+// catalogue without translations or synonyms is still a whole catalogue.
+var optionalFiles = map[string]bool{"treatment_translations.csv": true, "synonyms.csv": true, "posts.csv": true}
+
+// Optional reports whether the table's file may be missing (the table is then
+// empty).
+func (t Table) Optional() bool { return optionalFiles[t.File] }
+
+// TranslationLanguages are the languages a treatment can be translated into
+// (ISO 639-1); English is the catalogue's own.
+var TranslationLanguages = []string{"es", "fr", "de", "tr"}
+
+// SynonymSources are where a synonym edge may come from: the MedQuAD
+// vocabulary, the CMS DRG lay names, or a hand-curated list.
+var SynonymSources = []string{"medquad", "drg", "curated"}
 
 // ExchangeRate is how many units of Currency buy one US dollar on AsOf.
 type ExchangeRate struct {
@@ -199,6 +215,31 @@ func (p Post) Values() []any {
 		nonNil(p.Categories), nonNil(p.PatientCountries), nonNil(p.FacilityCountries), nonNil(p.Languages),
 		nonNil(p.Keywords), p.PriceMaxUSD, lang}
 }
+
+// TreatmentTranslation is a treatment's name and lay names in another
+// language.
+type TreatmentTranslation struct {
+	TreatmentID int64
+	Lang        string
+	Name        string
+	LayNames    []string
+}
+
+// Values returns the row in the column order of its Table.
+func (t TreatmentTranslation) Values() []any {
+	return []any{t.TreatmentID, t.Lang, t.Name, nonNil(t.LayNames)}
+}
+
+// Synonym is a directed edge of the synonym graph: a patient who types Term
+// may mean Synonym. Both are lower case with single spaces.
+type Synonym struct {
+	Term    string
+	Synonym string
+	Source  string
+}
+
+// Values returns the row in the column order of its Table.
+func (s Synonym) Values() []any { return []any{s.Term, s.Synonym, s.Source} }
 
 func nullString(s string) any {
 	if s == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
@@ -30,7 +31,10 @@ type Reader struct {
 func Open(dir string) (*Reader, error) {
 	var missing []string
 	for _, t := range Tables {
-		if _, err := os.Stat(filepath.Join(dir, t.File)); err != nil && !optionalFiles[t.File] {
+		if t.Optional() {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, t.File)); err != nil {
 			missing = append(missing, t.File)
 		}
 	}
@@ -213,6 +217,63 @@ func (r *Reader) Offers() iter.Seq2[Offer, error] {
 	})
 }
 
+// TreatmentTranslations reads treatment_translations.csv, if there is one.
+func (r *Reader) TreatmentTranslations() iter.Seq2[TreatmentTranslation, error] {
+	type key struct {
+		id   int64
+		lang string
+	}
+	seen := map[key]bool{}
+	return readTable(r.dir, Tables[7], func(w *row) TreatmentTranslation {
+		t := TreatmentTranslation{
+			TreatmentID: w.id("treatment_id"),
+			Lang:        w.required("lang"),
+			Name:        w.required("name"),
+			LayNames:    w.list("lay_names"),
+		}
+		if t.Lang != "" && !slices.Contains(TranslationLanguages, t.Lang) {
+			w.fail("lang", "%q is not one of %s", t.Lang, strings.Join(TranslationLanguages, ", "))
+		}
+		r.checkRef(w, "treatment_id", r.treatments, t.TreatmentID, "treatment")
+		if k := (key{t.TreatmentID, t.Lang}); seen[k] {
+			w.fail("lang", "treatment %d already has a %s translation", t.TreatmentID, t.Lang)
+		} else {
+			seen[k] = true
+		}
+		return t
+	})
+}
+
+// Synonyms reads synonyms.csv, if there is one. Terms are normalised as the
+// schema wants them (lower case, single spaces), so "Nose  Job" reads as
+// "nose job".
+func (r *Reader) Synonyms() iter.Seq2[Synonym, error] {
+	seen := map[[2]string]bool{}
+	return readTable(r.dir, Tables[8], func(w *row) Synonym {
+		s := Synonym{
+			Term:    NormalizeTerm(w.required("term")),
+			Synonym: NormalizeTerm(w.required("synonym")),
+			Source:  w.required("source"),
+		}
+		if s.Source != "" && !slices.Contains(SynonymSources, s.Source) {
+			w.fail("source", "%q is not one of %s", s.Source, strings.Join(SynonymSources, ", "))
+		}
+		if s.Term != "" && s.Term == s.Synonym {
+			w.fail("synonym", "%q is the term itself", s.Synonym)
+		}
+		key := [2]string{s.Term, s.Synonym}
+		if seen[key] {
+			w.fail("synonym", "duplicate edge %q → %q", s.Term, s.Synonym)
+		}
+		seen[key] = true
+		return s
+	})
+}
+
+// NormalizeTerm is how the synonym graph writes a term: lower case, words
+// separated by single spaces.
+func NormalizeTerm(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
 func (r *Reader) checkNew(w *row, field string, seen map[int64]bool, id int64) {
 	if id == 0 {
 		return
@@ -234,6 +295,9 @@ func readTable[T any](dir string, t Table, parse func(*row) T) iter.Seq2[T, erro
 	return func(yield func(T, error) bool) {
 		var zero T
 		f, err := os.Open(filepath.Join(dir, t.File))
+		if errors.Is(err, fs.ErrNotExist) && t.Optional() {
+			return
+		}
 		if err != nil {
 			yield(zero, fmt.Errorf("open %s: %w", t.File, err))
 			return

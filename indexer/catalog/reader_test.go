@@ -65,6 +65,8 @@ func readAll(dir string) (map[string]int, error) {
 		{"doctors", erase(r.Doctors())},
 		{"doctor_treatments", erase(r.DoctorTreatments())},
 		{"offers", erase(r.Offers())},
+		{"treatment_translations", erase(r.TreatmentTranslations())},
+		{"synonyms", erase(r.Synonyms())},
 		{"posts", erase(r.Posts())},
 	}
 	for _, s := range steps {
@@ -91,7 +93,7 @@ func TestReadMini(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{"exchange_rates": 5, "countries": 4, "treatments": 4, "facilities": 4,
-		"doctors": 3, "doctor_treatments": 4, "offers": 7, "posts": 6}
+		"doctors": 3, "doctor_treatments": 4, "offers": 7, "treatment_translations": 5, "synonyms": 5, "posts": 6}
 	for k, v := range want {
 		if counts[k] != v {
 			t.Errorf("%s: read %d rows, want %d", k, counts[k], v)
@@ -137,6 +139,14 @@ func TestReadRejectsBadRows(t *testing.T) {
 		{"post in an unknown language", "posts.csv", "kinderwunsch,5000,de", "kinderwunsch,5000,nl", "posts.csv", 4, "lang", "not one of"},
 		{"unknown column", "countries.csv", "code,name,currency", "code,name,currency,flag", "countries.csv", 1, "", "unknown column"},
 		{"missing column", "countries.csv", "code,name,currency", "code,name", "countries.csv", 1, "", "missing column"},
+		{"unknown language", "treatment_translations.csv", "2,fr,Rhinoplastie", "2,it,Rinoplastica", "treatment_translations.csv", 5, "lang", "not one of es, fr, de, tr"},
+		{"translation of unknown treatment", "treatment_translations.csv", "2,fr,Rhinoplastie", "9,fr,Rhinoplastie", "treatment_translations.csv", 5, "treatment_id", "unknown treatment 9"},
+		{"translation without name", "treatment_translations.csv", "2,fr,Rhinoplastie", "2,fr,", "treatment_translations.csv", 5, "name", "required"},
+		{"two translations in one language", "treatment_translations.csv", "2,fr,Rhinoplastie", "2,tr,Rhinoplastie", "treatment_translations.csv", 5, "lang", "already has a tr translation"},
+		{"synonym of itself", "synonyms.csv", "new knee,knee replacement", "New  Knee,new knee", "synonyms.csv", 6, "synonym", "the term itself"},
+		{"duplicate edge once normalised", "synonyms.csv", "new knee,knee replacement", "Nose Job,Rhinoplasty", "synonyms.csv", 6, "synonym", "duplicate edge"},
+		{"unknown synonym source", "synonyms.csv", "new knee,knee replacement,curated", "new knee,knee replacement,forum", "synonyms.csv", 6, "source", "not one of"},
+		{"empty synonym", "synonyms.csv", "new knee,knee replacement", "new knee,  ", "synonyms.csv", 6, "synonym", "required"},
 		{"unbalanced quote", "facilities.csv", `"Cosmetic surgery clinic, nose and face."`, `"Cosmetic surgery clinic`, "facilities.csv", 4, "", "quote"},
 	}
 	for _, tc := range tests {
@@ -164,6 +174,40 @@ func TestPostsAreOptional(t *testing.T) {
 	counts, err := readAll(dir)
 	if err != nil || counts["posts"] != 0 || counts["offers"] != 7 {
 		t.Fatalf("catalogue without posts.csv: %v, counts %v", err, counts)
+	}
+}
+
+func TestOptionalFilesMayBeMissing(t *testing.T) {
+	dir := copyMini(t, nil)
+	for _, f := range []string{"treatment_translations.csv", "synonyms.csv"} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts, err := readAll(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["offers"] != 7 || counts["treatment_translations"] != 0 || counts["synonyms"] != 0 {
+		t.Errorf("read %v", counts)
+	}
+}
+
+func TestSynonymsAreNormalised(t *testing.T) {
+	dir := copyMini(t, map[string][2]string{"synonyms.csv": {"new knee,knee replacement", "\tNew   Knee ,Knee Replacement"}})
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Synonym
+	for s, err := range r.Synonyms() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	if last := got[len(got)-1]; last != (Synonym{"new knee", "knee replacement", "curated"}) {
+		t.Errorf("read %+v", last)
 	}
 }
 

@@ -20,6 +20,10 @@ type base struct {
 	maxAsOf   time.Time
 	countries []catalog.Country
 	treats    []catalog.Treatment
+	// Copied as they are: the translations of the base treatments (the
+	// generator keeps their ids), and the synonym graph.
+	translations []catalog.TreatmentTranslation
+	synonyms     []catalog.Synonym
 
 	facilities   []baseFacility
 	facByCountry map[string][]int32 // indexes into facilities
@@ -221,6 +225,18 @@ func readBase(dir string) (*base, error) {
 		b.usdByTreatment[o.TreatmentID] = append(b.usdByTreatment[o.TreatmentID], usd)
 		b.usdByCountry[country] = append(b.usdByCountry[country], usd)
 		b.usdAll = append(b.usdAll, usd)
+	}
+	for t, err := range r.TreatmentTranslations() {
+		if err != nil {
+			return nil, err
+		}
+		b.translations = append(b.translations, t)
+	}
+	for s, err := range r.Synonyms() {
+		if err != nil {
+			return nil, err
+		}
+		b.synonyms = append(b.synonyms, s)
 	}
 	for i, ei := range b.extrasAll {
 		if !sources.only(nullString(b.extras[ei].source)) || extraCountry[i] == "" {

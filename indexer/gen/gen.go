@@ -5,7 +5,9 @@
 // and country, ratings, cities, kinds of facility, accreditations, languages —
 // is drawn from a small base catalogue (such as testdata/catalog), so that
 // searches that work on the base keep working, at scale, on the generated
-// catalogue. The same base, Config and seed always give the same rows.
+// catalogue. The base treatments keep their ids, so their translations are
+// copied as they are (the generated variants have none), and so is the
+// synonym graph. The same base, Config and seed always give the same rows.
 //
 // Rows are generated while COPY consumes them, one at a time: memory grows
 // with the number of facilities and treatments, not with the number of offers.

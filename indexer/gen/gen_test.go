@@ -64,6 +64,8 @@ func checksums(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"doctors":           `SELECT md5(string_agg(concat_ws('|', id, facility_id, name, specialties, languages, years_experience, rating, review_count), ',' ORDER BY id)) FROM doctors`,
 		"doctor_treatments": `SELECT md5(string_agg(concat_ws('|', doctor_id, treatment_id), ',' ORDER BY doctor_id, treatment_id)) FROM doctor_treatments`,
 		"offers":            `SELECT md5(string_agg(concat_ws('|', id, facility_id, treatment_id, price, price_min, price_max, currency, includes, source), ',' ORDER BY id)) FROM offers`,
+		"translations":      `SELECT md5(string_agg(concat_ws('|', treatment_id, lang, name, lay_names), ',' ORDER BY treatment_id, lang)) FROM treatment_translations`,
+		"synonyms":          `SELECT md5(string_agg(concat_ws('|', term, synonym, source), ',' ORDER BY term, synonym)) FROM synonyms`,
 	}
 	out := map[string]string{}
 	for table, q := range queries {
@@ -93,6 +95,11 @@ func TestGenerate(t *testing.T) {
 	if counts["offers"] != 5000 || counts["facilities"] != 400 || counts["doctors"] != 900 ||
 		counts["countries"] != 12 || counts["treatments"] != 60 {
 		t.Errorf("counts %v", counts)
+	}
+	// The base's translations (its treatments keep their ids) and synonyms
+	// are copied as they are.
+	if counts["treatment_translations"] != 5 || counts["synonyms"] != 5 {
+		t.Errorf("translations and synonyms copied: %v", counts)
 	}
 	if n := counts["doctor_treatments"]; n < 900 || n > 5*900 {
 		t.Errorf("%d doctor_treatments for 900 doctors performing 1–5 treatments each", n)

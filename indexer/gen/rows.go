@@ -29,7 +29,28 @@ func (m *model) sources() []source {
 		m.doctorSource(),
 		m.doctorTreatmentSource(),
 		m.offerSource(),
+		sliceSource(catalog.Tables[7], m.translationRows()),
+		sliceSource(catalog.Tables[8], m.b.synonyms),
 	}
+}
+
+// translationRows are the base translations of the treatments kept. Variants
+// ("Knee replacement (day case)") get none: a translated name would need a
+// translated variant, and their lay names already lead to them.
+func (m *model) translationRows() []catalog.TreatmentTranslation {
+	kept := map[int64]bool{}
+	for _, t := range m.treats {
+		kept[t.ID] = true
+	}
+	// Variants are only made when every base treatment is kept, and take
+	// ids above all of theirs, so a base translation never lands on one.
+	var out []catalog.TreatmentTranslation
+	for _, t := range m.b.translations {
+		if kept[t.TreatmentID] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func sliceSource[T interface{ Values() []any }](t catalog.Table, rows []T) source {

@@ -1,0 +1,483 @@
+package search
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Text matching. A query is understood as groups of alternatives (see
+// understand.go); here each analysed term is looked up once, and documents
+// are matched and scored from the postings.
+//
+// Offers are matched by a join at query time. An offer matches a term when
+// its treatment does (name, lay names, code, category, translations: the
+// join fields of the treatment's document), when its facility does (name,
+// city, country: fieldPlace on the facility's document), or when one of its
+// doctors does (fieldText on the offer). A few hundred treatments stand
+// behind a million offers, so matching the treatments and taking the union
+// of their offers' bitmaps replaces walking hundreds of thousands of
+// postings, and the build never analyses the same treatment text once per
+// offer.
+//
+// Facilities, doctors and treatments match on their own text (fieldText,
+// and the join fields of other languages for treatments), a word in a name
+// or lay name counting double.
+//
+// Scores are tf-idf: for an offer, its treatment's and its facility's weight
+// for the term (idf among treatments, among facilities) plus one per term
+// matched in a doctor's name. A group scores its best matching alternative
+// times the alternative's weight, plus a quarter of what its other matching
+// alternatives score; a document scores the sum over groups.
+
+// otherAltsWeight is how much the alternatives of a group beyond the best
+// add to its score: a treatment that matches both "nose job" and its synonym
+// "rhinoplasty" ranks above one that matches only one of them.
+const otherAltsWeight = 0.25
+
+// maxFacilityUnion is how many matching facilities are unioned into a
+// bitmap; beyond it (a word like "hospital") membership is checked per offer.
+const maxFacilityUnion = 2000
+
+// pred is a set of offers: a bitmap when it can be materialised, else a
+// membership test.
+type pred interface {
+	has(doc uint32) bool
+	bitmap() *roaring.Bitmap // nil when not materialised
+}
+
+type bmPred struct{ b *roaring.Bitmap }
+
+func (p bmPred) has(doc uint32) bool     { return p.b.Contains(doc) }
+func (p bmPred) bitmap() *roaring.Bitmap { return p.b }
+
+// facPred holds the offers in direct or at a facility marked in facilities.
+type facPred struct {
+	direct     *roaring.Bitmap
+	facilities []bool
+	fcol       *keywordColumn
+}
+
+func (p facPred) has(doc uint32) bool {
+	if p.direct.Contains(doc) {
+		return true
+	}
+	ord, ok := p.fcol.first(doc)
+	return ok && p.facilities[ord]
+}
+func (p facPred) bitmap() *roaring.Bitmap { return nil }
+
+type andPred []pred
+
+func (p andPred) has(doc uint32) bool {
+	for _, q := range p {
+		if !q.has(doc) {
+			return false
+		}
+	}
+	return true
+}
+func (p andPred) bitmap() *roaring.Bitmap { return nil }
+
+type orPred []pred
+
+func (p orPred) has(doc uint32) bool {
+	for _, q := range p {
+		if q.has(doc) {
+			return true
+		}
+	}
+	return false
+}
+func (p orPred) bitmap() *roaring.Bitmap { return nil }
+
+// combine makes the AND (or OR) of ps, materialised when every part is.
+func combine(ps []pred, and bool) pred {
+	if len(ps) == 1 {
+		return ps[0]
+	}
+	bms := make([]*roaring.Bitmap, 0, len(ps))
+	for _, p := range ps {
+		if b := p.bitmap(); b != nil {
+			bms = append(bms, b)
+		}
+	}
+	if len(bms) == len(ps) {
+		if and {
+			return bmPred{roaring.FastAnd(bms...)}
+		}
+		return bmPred{roaring.FastOr(bms...)}
+	}
+	if and {
+		return andPred(ps)
+	}
+	return orPred(ps)
+}
+
+// termHits is what one analysed term matches.
+type termHits struct {
+	treat  []float64          // by treatment ordinal: weight
+	fac    map[uint32]float64 // facility ordinal → weight
+	doctor *roaring.Bitmap    // offers whose doctors' names hold the term
+	offers pred
+	other  map[uint32]float64 // facilities, doctors, treatments → weight
+	others *roaring.Bitmap
+}
+
+// matcher runs one understood query against one index.
+type matcher struct {
+	ix                   *Index
+	u                    *understood
+	wantOffers, wantRest bool
+	hits                 map[langTerm]*termHits
+	offers               *roaring.Bitmap
+	tcol, fcol           *keywordColumn
+	nTreat, nFac, nRest  float64
+	groups               []matchGroup
+}
+
+type matchGroup struct {
+	alts   []matchAlt
+	offers pred
+	rest   *roaring.Bitmap
+}
+
+type matchAlt struct {
+	alt    *alternative
+	hits   []*termHits
+	offers pred
+	rest   *roaring.Bitmap
+}
+
+func (ix *Index) newMatcher(ctx context.Context, u *understood, wantOffers, wantRest bool) (*matcher, error) {
+	cols := ix.cols
+	types := cols.keywords[fieldType]
+	m := &matcher{ix: ix, u: u, wantOffers: wantOffers, wantRest: wantRest, hits: map[langTerm]*termHits{},
+		offers: types.bitmap(TypeOffer), tcol: cols.keywords[fieldTreatmentID], fcol: cols.keywords[fieldFacilityID],
+		nTreat: float64(types.bitmap(TypeTreatment).GetCardinality()),
+		nFac:   float64(types.bitmap(TypeFacility).GetCardinality())}
+	m.nRest = float64(cols.docs) - float64(m.offers.GetCardinality())
+	for gi := range u.groups {
+		g := &u.groups[gi]
+		mg := matchGroup{}
+		var offerPreds []pred
+		var restBMs []*roaring.Bitmap
+		for ai := range g.alts {
+			a := &g.alts[ai]
+			ma := matchAlt{alt: a}
+			var ops []pred
+			var rbs []*roaring.Bitmap
+			for _, t := range a.terms {
+				h, err := m.term(ctx, t)
+				if err != nil {
+					return nil, err
+				}
+				ma.hits = append(ma.hits, h)
+				if wantOffers {
+					ops = append(ops, h.offers)
+				}
+				if wantRest {
+					rbs = append(rbs, h.others)
+				}
+			}
+			ma.offers, ma.rest = bmPred{roaring.New()}, roaring.New()
+			if wantOffers {
+				ma.offers = combine(ops, true)
+			}
+			if wantRest {
+				ma.rest = roaring.FastAnd(rbs...)
+				if len(rbs) == 1 {
+					ma.rest = rbs[0]
+				}
+			}
+			// An alternative that matches nothing (most words in most
+			// languages) is dropped, so that scoring a match only visits
+			// the alternatives that can hold it.
+			if b := ma.offers.bitmap(); b != nil && b.IsEmpty() && ma.rest.IsEmpty() {
+				continue
+			}
+			offerPreds = append(offerPreds, ma.offers)
+			restBMs = append(restBMs, ma.rest)
+			mg.alts = append(mg.alts, ma)
+		}
+		mg.offers, mg.rest = bmPred{roaring.New()}, roaring.New()
+		if wantOffers && len(offerPreds) > 0 {
+			mg.offers = combine(offerPreds, false)
+		}
+		if wantRest && len(restBMs) > 0 {
+			mg.rest = roaring.FastOr(restBMs...)
+		}
+		m.groups = append(m.groups, mg)
+	}
+	return m, nil
+}
+
+// term looks a term up, once per query.
+func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
+	if h, ok := m.hits[t]; ok {
+		return h, nil
+	}
+	ix := m.ix
+	h := &termHits{treat: make([]float64, len(m.tcol.values)), fac: map[uint32]float64{}, doctor: roaring.New(),
+		other: map[uint32]float64{}, others: roaring.New()}
+	var parts []*roaring.Bitmap
+	var facilities []uint32
+	treatments := ix.cols.keywords[fieldType].bitmap(TypeTreatment)
+
+	// The treatment's names in the term's language: they find the treatment
+	// itself and, through it, its offers.
+	err := ix.eachPosting(ctx, joinField(t.lang), t.term, m.nTreat, 1, func(doc uint32, w float64) {
+		if ord, ok := m.tcol.first(doc); ok {
+			h.treat[ord] += w
+			parts = append(parts, m.tcol.bitmaps[ord])
+		}
+		if t.lang != LangEnglish {
+			h.other[doc] += 2 * w
+			h.others.Add(doc)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t.lang == LangEnglish {
+		if m.wantOffers {
+			err = ix.eachPosting(ctx, fieldName, t.term, m.nTreat, 2, func(doc uint32, w float64) {
+				if treatments.Contains(doc) {
+					if ord, ok := m.tcol.first(doc); ok {
+						h.treat[ord] += w
+					}
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+			err = ix.eachPosting(ctx, fieldPlace, t.term, m.nFac, 1, func(doc uint32, w float64) {
+				if ord, ok := m.fcol.first(doc); ok {
+					h.fac[ord] += w
+					facilities = append(facilities, ord)
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, func(doc uint32, w float64) {
+			if m.offers.Contains(doc) {
+				h.doctor.Add(doc)
+			} else if m.wantRest {
+				h.other[doc] += w
+				h.others.Add(doc)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if m.wantRest {
+			for _, f := range []string{fieldName, fieldLay} {
+				err = ix.eachPosting(ctx, f, t.term, m.nRest, 2, func(doc uint32, w float64) {
+					if !m.offers.Contains(doc) {
+						h.other[doc] += w
+					}
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if m.wantOffers {
+		if len(facilities) <= maxFacilityUnion {
+			for _, ord := range facilities {
+				parts = append(parts, m.fcol.bitmaps[ord])
+			}
+		}
+		direct := roaring.FastOr(append(parts, h.doctor)...)
+		direct.And(m.offers) // treatment and facility bitmaps hold their own documents too
+		if len(facilities) > maxFacilityUnion {
+			fs := make([]bool, len(m.fcol.values))
+			for _, ord := range facilities {
+				fs[ord] = true
+			}
+			h.offers = facPred{direct: direct, facilities: fs, fcol: m.fcol}
+		} else {
+			h.offers = bmPred{direct}
+		}
+	}
+	m.hits[t] = h
+	return h, nil
+}
+
+// eachPosting calls fn with every document holding term in field and its
+// tf-idf weight times boost, idf taken over n documents.
+func (ix *Index) eachPosting(ctx context.Context, field, term string, n, boost float64, fn func(doc uint32, weight float64)) error {
+	tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), field, true, true, false)
+	if err != nil {
+		return err
+	}
+	defer tfr.Close()
+	idf := max(1+math.Log(n/float64(tfr.Count()+1)), 0.1)
+	var doc index.TermFieldDoc
+	for i := 1; ; i++ {
+		if i&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		d, err := tfr.Next(&doc)
+		if err != nil {
+			return err
+		}
+		if d == nil {
+			return nil
+		}
+		fn(uint32(d.ID.Value()), boost*math.Sqrt(float64(d.Freq))*d.Norm*idf)
+	}
+}
+
+// offerScore is an offer's weight for one term.
+func (h *termHits) offerScore(doc uint32, tord, ford uint32, hasT, hasF bool) float64 {
+	v := 0.0
+	if hasT {
+		v += h.treat[tord]
+	}
+	if hasF && len(h.fac) > 0 {
+		v += h.fac[ford]
+	}
+	if h.doctor.Contains(doc) {
+		v++
+	}
+	return v
+}
+
+// scoreOffer is an offer's text relevance: over groups, the best matching
+// alternative's weight times the sum of its terms' weights.
+func (m *matcher) scoreOffer(doc uint32) float64 {
+	tord, hasT := m.tcol.first(doc)
+	ford, hasF := m.fcol.first(doc)
+	total := 0.0
+	for _, g := range m.groups {
+		best, sum := 0.0, 0.0
+		for _, a := range g.alts {
+			if len(g.alts) > 1 && !a.offers.has(doc) {
+				continue
+			}
+			s := 0.0
+			for _, h := range a.hits {
+				s += h.offerScore(doc, tord, ford, hasT, hasF)
+			}
+			best, sum = max(best, s*a.alt.weight), sum+s*a.alt.weight
+		}
+		total += best + otherAltsWeight*(sum-best)
+	}
+	return total
+}
+
+func (m *matcher) scoreRest(doc uint32) float64 {
+	total := 0.0
+	for _, g := range m.groups {
+		best, sum := 0.0, 0.0
+		for _, a := range g.alts {
+			if len(g.alts) > 1 && !a.rest.Contains(doc) {
+				continue
+			}
+			s := 0.0
+			for _, h := range a.hits {
+				s += h.other[doc]
+			}
+			best, sum = max(best, s*a.alt.weight), sum+s*a.alt.weight
+		}
+		total += best + otherAltsWeight*(sum-best)
+	}
+	return total
+}
+
+// matchedLabels lists, for explain, what matched doc in each group.
+func (m *matcher) matchedLabels(doc uint32) []string {
+	var out []string
+	isOffer := m.offers.Contains(doc)
+	for _, g := range m.groups {
+		for _, a := range g.alts {
+			ok := false
+			if isOffer && a.offers != nil {
+				ok = a.offers.has(doc)
+			} else if !isOffer && a.rest != nil {
+				ok = a.rest.Contains(doc)
+			}
+			if ok && !slices.Contains(out, a.alt.label) {
+				out = append(out, a.alt.label)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// run calls yield for every document matching every group, within filter
+// (nil: no filter).
+func (m *matcher) run(ctx context.Context, filter *roaring.Bitmap, yield func(doc uint32, score float64)) error {
+	if len(m.groups) == 0 {
+		return nil
+	}
+	if m.wantOffers {
+		if err := m.runOffers(ctx, filter, yield); err != nil {
+			return err
+		}
+	}
+	if !m.wantRest {
+		return nil
+	}
+	bms := make([]*roaring.Bitmap, 0, len(m.groups)+1)
+	for _, g := range m.groups {
+		bms = append(bms, g.rest)
+	}
+	if filter != nil {
+		bms = append(bms, filter)
+	}
+	all := roaring.FastAnd(bms...)
+	if len(bms) == 1 {
+		all = bms[0]
+	}
+	all.Iterate(func(doc uint32) bool {
+		yield(doc, m.scoreRest(doc))
+		return true
+	})
+	return nil
+}
+
+// runOffers walks the smallest materialised group (or every offer) and
+// checks the others per offer.
+func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield func(doc uint32, score float64)) error {
+	driver := -1
+	for i, g := range m.groups {
+		if b := g.offers.bitmap(); b != nil && (driver < 0 || b.GetCardinality() < m.groups[driver].offers.bitmap().GetCardinality()) {
+			driver = i
+		}
+	}
+	walk := m.offers
+	if driver >= 0 {
+		walk = m.groups[driver].offers.bitmap()
+	}
+	if filter != nil {
+		walk = roaring.And(walk, filter)
+	}
+	n := 0
+	var err error
+	walk.Iterate(func(doc uint32) bool {
+		if n++; n&0xffff == 0 {
+			if err = ctx.Err(); err != nil {
+				return false
+			}
+		}
+		for i, g := range m.groups {
+			if i != driver && !g.offers.has(doc) {
+				return true
+			}
+		}
+		yield(doc, m.scoreOffer(doc))
+		return true
+	})
+	return err
+}
