@@ -14,11 +14,13 @@ import (
 // or paused request: searches in flight finish on the generation they
 // started on, which is closed once the last of them is done.
 type Live struct {
-	dir      string
-	reloadMu sync.Mutex // one Reload at a time, so a generation is opened once
-	mu       sync.RWMutex
-	cur      *generation
-	syn      atomic.Pointer[Synonyms] // applied at query time, to every generation
+	dir        string
+	reloadMu   sync.Mutex // one Reload at a time, so a generation is opened once
+	mu         sync.RWMutex
+	cur        *generation
+	syn        atomic.Pointer[Synonyms] // applied at query time, to every generation
+	synMu      sync.Mutex
+	synVersion string
 }
 
 type generation struct {
@@ -131,10 +133,26 @@ func (l *Live) Search(ctx context.Context, r Request) (*Result, error) {
 }
 
 // SetSynonyms replaces the synonym graph every generation's searches use.
-func (l *Live) SetSynonyms(s *Synonyms) { l.syn.Store(s) }
+func (l *Live) SetSynonyms(s *Synonyms) { l.SetSynonymsVersion(s, "") }
+
+// SetSynonymsVersion replaces the synonym graph and records which version
+// of its source it came from.
+func (l *Live) SetSynonymsVersion(s *Synonyms, version string) {
+	l.synMu.Lock()
+	defer l.synMu.Unlock()
+	l.syn.Store(s)
+	l.synVersion = version
+}
 
 // Synonyms is the synonym graph in use (nil: none).
 func (l *Live) Synonyms() *Synonyms { return l.syn.Load() }
+
+// SynonymsVersion is the version SetSynonymsVersion recorded.
+func (l *Live) SynonymsVersion() string {
+	l.synMu.Lock()
+	defer l.synMu.Unlock()
+	return l.synVersion
+}
 
 // Get returns one record from the open generation.
 func (l *Live) Get(ctx context.Context, typ string, id int64) (*Record, error) {

@@ -187,6 +187,17 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 			d[fieldLat], d[fieldLon] = ftoa(f.Location.Lat), ftoa(f.Location.Lon)
 		}
 	}
+	// Facilities and doctors carry the ids of their treatments, not their
+	// text: a word matches them through their treatments' documents, as it
+	// matches offers (see match.go), in every language the treatments are
+	// translated into, and the build analyses each treatment's names once.
+	putTreatments := func(ts []TreatmentRef) {
+		ids := make([]string, len(ts))
+		for i, t := range ts {
+			ids[i] = itoa(t.ID)
+		}
+		putAll(fieldTreatmentID, ids)
+	}
 	rating := r.Rating
 
 	switch r.Type {
@@ -214,9 +225,7 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		put(fieldName, r.Name)
 		d[fieldPlace] = []string{r.Name, r.City, r.CountryName}
 		text = append(text, r.Name, r.City, r.CountryName, r.Description, r.Address)
-		for _, t := range r.Treatments {
-			text = append(text, t.Name)
-		}
+		putTreatments(r.Treatments)
 		putAll(fieldCategory, r.Categories)
 	case TypeDoctor:
 		if r.Facility != nil {
@@ -227,9 +236,7 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		putAll(fieldLanguage, r.Languages) // the doctor's own, not the facility's
 		text = append(text, r.Name)
 		text = append(text, r.Specialties...)
-		for _, t := range r.Treatments {
-			text = append(text, t.Name)
-		}
+		putTreatments(r.Treatments)
 		putAll(fieldCategory, r.Categories)
 	case TypeTreatment:
 		put(fieldCategory, r.Category)

@@ -125,6 +125,8 @@ type termHits struct {
 	offers pred
 	other  map[uint32]float64 // facilities, doctors, treatments → weight
 	others *roaring.Bitmap
+	// viaTreatments: facilities and doctors match through their treatments.
+	viaTreatments bool
 }
 
 // matcher runs one understood query against one index.
@@ -133,7 +135,7 @@ type matcher struct {
 	u                    *understood
 	wantOffers, wantRest bool
 	hits                 map[langTerm]*termHits
-	offers               *roaring.Bitmap
+	offers, treatments   *roaring.Bitmap
 	tcol, fcol           *keywordColumn
 	nTreat, nFac, nRest  float64
 	groups               []matchGroup
@@ -156,7 +158,7 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wantOffers, want
 	cols := ix.cols
 	types := cols.keywords[fieldType]
 	m := &matcher{ix: ix, u: u, wantOffers: wantOffers, wantRest: wantRest, hits: map[langTerm]*termHits{},
-		offers: types.bitmap(TypeOffer), tcol: cols.keywords[fieldTreatmentID], fcol: cols.keywords[fieldFacilityID],
+		offers: types.bitmap(TypeOffer), treatments: types.bitmap(TypeTreatment), tcol: cols.keywords[fieldTreatmentID], fcol: cols.keywords[fieldFacilityID],
 		nTreat: float64(types.bitmap(TypeTreatment).GetCardinality()),
 		nFac:   float64(types.bitmap(TypeFacility).GetCardinality())}
 	m.nRest = float64(cols.docs) - float64(m.offers.GetCardinality())
@@ -229,10 +231,12 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 
 	// The treatment's names in the term's language: they find the treatment
 	// itself and, through it, its offers.
+	var viaTreatments []*roaring.Bitmap
 	err := ix.eachPosting(ctx, joinField(t.lang), t.term, m.nTreat, 1, func(doc uint32, w float64) {
 		if ord, ok := m.tcol.first(doc); ok {
 			h.treat[ord] += w
 			parts = append(parts, m.tcol.bitmaps[ord])
+			viaTreatments = append(viaTreatments, m.tcol.bitmaps[ord])
 		}
 		if t.lang != LangEnglish {
 			h.other[doc] += 2 * w
@@ -287,6 +291,13 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 				}
 			}
 		}
+	}
+	if m.wantRest && len(viaTreatments) > 0 {
+		// Facilities and doctors that provide a matching treatment.
+		via := roaring.FastOr(viaTreatments...)
+		via.AndNot(m.offers)
+		h.others.Or(via)
+		h.viaTreatments = true
 	}
 	if m.wantOffers {
 		if len(facilities) <= maxFacilityUnion {
@@ -376,6 +387,7 @@ func (m *matcher) scoreOffer(doc uint32) float64 {
 }
 
 func (m *matcher) scoreRest(doc uint32) float64 {
+	treatment := m.treatments.Contains(doc)
 	total := 0.0
 	for _, g := range m.groups {
 		best, sum := 0.0, 0.0
@@ -386,12 +398,28 @@ func (m *matcher) scoreRest(doc uint32) float64 {
 			s := 0.0
 			for _, h := range a.hits {
 				s += h.other[doc]
+				if h.viaTreatments && !treatment {
+					s += treatmentJoinWeight * m.bestTreatment(h, doc)
+				}
 			}
 			best, sum = max(best, s*a.alt.weight), sum+s*a.alt.weight
 		}
 		total += best + otherAltsWeight*(sum-best)
 	}
 	return total
+}
+
+// treatmentJoinWeight is how much a facility or doctor scores for a word
+// that matches one of its treatments, relative to the treatment itself.
+const treatmentJoinWeight = 0.5
+
+// bestTreatment is the highest weight, for one term, of doc's treatments.
+func (m *matcher) bestTreatment(h *termHits, doc uint32) float64 {
+	best := 0.0
+	for _, ord := range m.tcol.ords[m.tcol.start[doc]:m.tcol.start[doc+1]] {
+		best = max(best, h.treat[ord])
+	}
+	return best
 }
 
 // matchedLabels lists, for explain, what matched doc in each group.

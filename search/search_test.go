@@ -210,7 +210,7 @@ func TestSuggest(t *testing.T) {
 		{"dr deniz", "doctor:101", false},
 		{"kaya", "doctor:101", false},
 		{"BERLIN kinder", "facility:13", false},
-		{"rinopl", "treatment:2", true},       // h missing
+		{"rhynopl", "treatment:2", true},      // y for i
 		{"rhinopals", "treatment:2", true},    // letters swapped
 		{"Istanbol aes", "facility:12", true}, // one wrong letter
 	}

@@ -74,6 +74,7 @@ type queryWord struct {
 	folded string
 	terms  []langTerm // distinct per language
 	en     string     // the English term, for the synonym graph
+	stop   bool       // a stop word in one of the languages
 }
 
 // understand analyses q. lang is the patient's language ("" when unknown).
@@ -91,6 +92,10 @@ func (ix *Index) understand(ctx context.Context, q, lang string, syn *Synonyms) 
 			if targets = syn.lookup(en); len(targets) > 0 {
 				n = l
 			}
+		}
+		if n == 0 && words[i].stop {
+			i++
+			continue
 		}
 		if n == 0 {
 			g, err := ix.wordGroup(ctx, words[i], u)
@@ -196,7 +201,9 @@ var queryTokenizer = unicode.NewUnicodeTokenizer()
 
 // queryWords splits q into words and analyses each in every language. A word
 // that any of the languages drops as a stop word ("de", "the", "und") is
-// left out: it says nothing about what the patient wants.
+// marked stop: unless it is part of a phrase the synonym graph knows ("man
+// boobs", where "man" is a German stop word), it is left out, since it says
+// nothing about what the patient wants.
 func (ix *Index) queryWords(q string, langs []string) []queryWord {
 	var out []queryWord
 	for _, tok := range queryTokenizer.Tokenize([]byte(q)) {
@@ -209,7 +216,7 @@ func (ix *Index) queryWords(q string, langs []string) []queryWord {
 			terms := Normalize(lang, w.text)
 			if len(terms) == 0 {
 				stop = true
-				break
+				continue
 			}
 			for _, t := range terms {
 				if lt := (langTerm{lang, t}); !slices.Contains(w.terms, lt) {
@@ -220,12 +227,13 @@ func (ix *Index) queryWords(q string, langs []string) []queryWord {
 				w.en = strings.Join(terms, " ")
 			}
 		}
-		if stop {
-			continue
-		}
 		if w.en == "" {
 			w.en = strings.Join(Normalize(LangEnglish, w.text), " ")
 		}
+		if w.en == "" {
+			continue // an English stop word: never part of a synonym either
+		}
+		w.stop = stop
 		out = append(out, w)
 	}
 	return out

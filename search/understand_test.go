@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -196,5 +197,69 @@ func TestTrustOrdersEqualRelevance(t *testing.T) {
 			t.Logf("%d %+v", h.ID, h.Explain)
 		}
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestLanguages(t *testing.T) {
+	live, _ := miniIndex(t)
+	tests := []struct {
+		q, lang string
+		want    int64 // the treatment that must come first
+	}{
+		{"Knieprothese", "de", 1},
+		{"Knieprothese", "", 1},             // no lang: every language is tried
+		{"huftprothese", "de", 1},           // umlaut left out
+		{"prótesis de rodilla", "es", 1},    // "de" is a Spanish stop word
+		{"protesis de cadera", "", 1},       // accents left out, no lang
+		{"burun estetiği", "tr", 2},         // Turkish letters
+		{"rhinoplastie", "fr", 2},           // French name
+		{"fecundación in vitro", "es", 4},   // "in" is an English stop word
+		{"knee replacement", "de", 1},       // English still works with another lang
+		{"künstliches Kniegelenk", "de", 1}, // a German lay name of two words
+	}
+	for _, tc := range tests {
+		t.Run(tc.q+"/"+tc.lang, func(t *testing.T) {
+			res, err := live.Search(context.Background(), search.Request{Query: tc.q, Lang: tc.lang, Types: []string{search.TypeTreatment}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) == 0 || res.Hits[0].ID != tc.want {
+				t.Fatalf("got %v, want %d first", ids(res.Hits), tc.want)
+			}
+			if res.Lang != tc.lang {
+				t.Errorf("lang %q, want %q", res.Lang, tc.lang)
+			}
+		})
+	}
+	// The offers of a treatment are found by its translated names too.
+	res, err := live.Search(context.Background(), search.Request{Query: "Knieprothese", Lang: "de", Types: []string{search.TypeOffer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		if h.Treatment == nil || h.Treatment.ID != 1 {
+			t.Errorf("offer %d is not of treatment 1", h.ID)
+		}
+	}
+	if res.Total == 0 {
+		t.Error("Knieprothese found no offers")
+	}
+	// An unsupported language is a clear error.
+	var se *search.Error
+	if _, err := live.Search(context.Background(), search.Request{Query: "knee", Lang: "xx"}); !errors.As(err, &se) || se.Param != "lang" {
+		t.Errorf("lang=xx: %v, want an invalid lang error", err)
+	}
+}
+
+func TestFacilitiesMatchThroughTheirTreatments(t *testing.T) {
+	live, _ := miniIndex(t)
+	// No facility's own text says "nose job"; the Istanbul clinic offers
+	// rhinoplasty, whose lay name it is.
+	res, err := live.Search(context.Background(), search.Request{Query: "nose job", Types: []string{search.TypeFacility}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(res.Hits); !slices.Contains(got, 12) {
+		t.Errorf("facilities for nose job: %v, want 12 among them", got)
 	}
 }

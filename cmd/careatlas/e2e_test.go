@@ -139,7 +139,7 @@ func TestEndToEnd(t *testing.T) {
 	cli(t, "migrate", "--database-url", db)
 	cli(t, "load", "--database-url", db, bundled)
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
-	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms")
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--synonyms-every", "100ms")
 	firstIndex := waitReady(t, base, 30*time.Second)
 
 	conn, err := pgx.Connect(ctx, db)
@@ -175,6 +175,53 @@ func TestEndToEnd(t *testing.T) {
 			if res.Hits[0].Price.Amount != cheapest {
 				t.Errorf("%q: cheapest hit %v, SQL says %v", q, res.Hits[0].Price.Amount, cheapest)
 			}
+		}
+	})
+
+	t.Run("a synonym added in PostgreSQL applies without a rebuild", func(t *testing.T) {
+		q := url.Values{"q": {"schnozz fix"}, "type": {"treatment"}}
+		if res := searchAPI(t, base, q); res.Total != 0 {
+			t.Fatalf("before the synonym exists: %d hits", res.Total)
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO synonyms (term, synonym, source) VALUES ('schnozz fix', 'rhinoplasty', 'curated')`); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			var res struct {
+				Total      int `json:"total"`
+				Hits       []hit
+				Expansions []struct {
+					Text string   `json:"text"`
+					Kind string   `json:"kind"`
+					To   []string `json:"to"`
+				} `json:"expansions"`
+			}
+			if code, err := getJSON(base+"/v1/search?"+q.Encode(), &res); err != nil || code != 200 {
+				t.Fatalf("search: %d %v", code, err)
+			}
+			if res.Total > 0 {
+				if res.Hits[0].Name != "Rhinoplasty" || len(res.Expansions) != 1 || res.Expansions[0].Kind != "synonym" ||
+					!slices.Equal(res.Expansions[0].To, []string{"rhinoplasty"}) {
+					t.Fatalf("with the synonym: first hit %q, expansions %+v", res.Hits[0].Name, res.Expansions)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the new synonym was not applied within 10s")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if _, err := conn.Exec(ctx, `DELETE FROM synonyms WHERE term = 'schnozz fix'`); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); searchAPI(t, base, q).Total != 0; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the deleted synonym still applies after 10s")
+			}
+		}
+		if now := waitReady(t, base, time.Second); now != firstIndex {
+			t.Errorf("the index changed (%s → %s): synonyms must not need a rebuild", firstIndex, now)
 		}
 	})
 

@@ -15,6 +15,7 @@ import (
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/analytics"
 	"github.com/careatlas/careatlas/search"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // onListen, when set (by tests), is told the address the server listens on.
@@ -30,6 +31,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	adminKey := fs.String("admin-key", os.Getenv("CAREATLAS_ADMIN_KEY"),
 		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")
 	perSession := fs.Int("posts-per-session", 3, "how many times one search session may be shown a post")
+	synEvery := fs.Duration("synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -37,10 +39,11 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// With a database, searches, impressions and clicks are recorded there;
 	// without one (the demo) analytics are off.
 	var writer *analytics.Writer
+	var pool *pgxpool.Pool
 	opts := api.Options{AdminKey: *adminKey, PostsPerSession: *perSession}
 	if *dbURL != "" {
-		pool, err := indexer.Connect(ctx, *dbURL)
-		if err != nil {
+		var err error
+		if pool, err = indexer.Connect(ctx, *dbURL); err != nil {
 			return err
 		}
 		defer pool.Close()
@@ -59,6 +62,19 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer live.Close()
 	postsIx := &livePosts{}
 	opts.Posts = postsIx
+
+	// The synonym graph is applied at query time: from PostgreSQL, watched
+	// for changes, or from the bundled catalogue in the demo.
+	if pool != nil {
+		loadSynonyms(ctx, pool, live, "")
+	} else {
+		edges, err := indexer.FileSynonyms(*catalogDir)
+		if err != nil {
+			return fmt.Errorf("read synonyms: %w", err)
+		}
+		live.SetSynonyms(search.NewSynonyms(edges))
+		slog.Info("synonyms loaded", "from", *catalogDir, "edges", live.Synonyms().Len())
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -83,7 +99,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// Build the first index in the background: the server answers
 		// /healthz at once and /readyz turns 200 when the index opens.
 		go func() {
-			if err := firstIndex(ctx, *dbURL, *catalogDir, *dir, stdout, stderr); err != nil {
+			if err := firstIndex(ctx, pool, *catalogDir, *dir, stdout, stderr); err != nil {
 				cancel(fmt.Errorf("build the first index: %w", err))
 				return
 			}
@@ -95,6 +111,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go live.Watch(ctx, *reload)
 	go postsIx.watch(ctx, live, *reload)
+	if pool != nil {
+		go watchSynonyms(ctx, pool, live, *synEvery)
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -123,16 +142,51 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // firstIndex builds an index when the directory has none: from PostgreSQL
 // when a database is configured, else from the bundled catalogue.
-func firstIndex(ctx context.Context, dbURL, catalogDir, dir string, stdout, stderr io.Writer) error {
-	if dbURL != "" {
-		pool, err := indexer.Connect(ctx, dbURL)
-		if err != nil {
-			return err
-		}
-		defer pool.Close()
+func firstIndex(ctx context.Context, pool *pgxpool.Pool, catalogDir, dir string, stdout, stderr io.Writer) error {
+	if pool != nil {
 		slog.Info("no index yet: building it from PostgreSQL")
 		return build(ctx, indexer.PGSource{Pool: pool}, dir, stdout, stderr)
 	}
 	slog.Info("no index and no database: building the demo index from the bundled catalogue", "catalog", catalogDir)
 	return build(ctx, &indexer.FileSource{Dir: catalogDir}, dir, stdout, stderr)
+}
+
+// watchSynonyms keeps the synonym graph in step with PostgreSQL: every tick
+// it reads a cheap version stamp and reloads the graph when it changed. A
+// failed check is logged and retried; searches go on with the graph they
+// have.
+func watchSynonyms(ctx context.Context, pool *pgxpool.Pool, live *search.Live, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	version := live.SynonymsVersion()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			version = loadSynonyms(ctx, pool, live, version)
+		}
+	}
+}
+
+// loadSynonyms loads the graph when its version differs from have, and
+// returns the version now in use.
+func loadSynonyms(ctx context.Context, pool *pgxpool.Pool, live *search.Live, have string) string {
+	v, err := indexer.SynonymsVersion(ctx, pool)
+	if err != nil {
+		slog.Warn("check synonyms", "err", err)
+		return have
+	}
+	if v == have {
+		return have
+	}
+	edges, err := indexer.LoadSynonyms(ctx, pool)
+	if err != nil {
+		slog.Warn("load synonyms", "err", err)
+		return have
+	}
+	g := search.NewSynonyms(edges)
+	live.SetSynonymsVersion(g, v)
+	slog.Info("synonyms loaded", "edges", g.Len(), "version", v)
+	return v
 }
