@@ -31,7 +31,7 @@ func errorHandler(err error, c echo.Context) {
 		return
 	}
 	status, body := classify(err)
-	if status >= 500 {
+	if status >= 500 && !errors.Is(err, errAnalyticsOff) { // expected in the demo, not a failure
 		slog.Error("request failed", "method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
 	}
 	if c.Request().Method == http.MethodHead {
