@@ -60,7 +60,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer live.Close()
-	postsIx := &livePosts{}
+	postsIx := &livePosts{live: live}
 	opts.Posts = postsIx
 
 	// The synonym graph is applied at query time: from PostgreSQL, watched
@@ -106,11 +106,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if _, err := live.Reload(); err != nil {
 				cancel(fmt.Errorf("open the first index: %w", err))
 			}
-			postsIx.refresh(live.Path())
 		}()
 	}
 	go live.Watch(ctx, *reload)
-	go postsIx.watch(ctx, live, *reload)
+	go postsIx.watch(ctx, *reload)
 	if pool != nil {
 		go watchSynonyms(ctx, pool, live, *synEvery)
 	}
