@@ -119,6 +119,9 @@ func TestErrors(t *testing.T) {
 		{"/v1/search?radius_km=30", 400, "radius_km"},
 		{"/v1/search?sort=distance", 400, "sort"},
 		{"/v1/search?from=Turkey", 400, "from"},
+		{"/v1/search?q=knee&lang=klingon", 400, "lang"},
+		{"/v1/search?q=knee&explain=perhaps", 400, "explain"},
+		{"/v1/search?q=knee&lang=de&lang=es", 400, "lang"},
 		{"/v1/suggest?q=k", 400, "q"},
 		{"/v1/suggest?q=kn&limit=500", 400, "limit"},
 		{"/v1/suggest?q=kn&x=1", 400, "x"},
@@ -210,5 +213,59 @@ func TestSuggestEndpoint(t *testing.T) {
 	if code := get(t, srv, "/v1/suggest?q=rhino", &res); code != 200 || len(res.Suggestions) != 1 ||
 		res.Suggestions[0].Name != "Rhinoplasty" || res.Suggestions[0].Detail != "Cosmetic surgery" {
 		t.Errorf("suggest rhino: %d %+v", code, res)
+	}
+}
+
+func TestUnderstandingInTheResponse(t *testing.T) {
+	srv := newServer(t)
+	type hit struct {
+		Type      string            `json:"type"`
+		ID        int64             `json:"id"`
+		Highlight map[string]string `json:"highlight"`
+		Explain   *struct {
+			Relevance float64  `json:"relevance"`
+			Trust     float64  `json:"trust"`
+			Score     float64  `json:"score"`
+			Matched   []string `json:"matched"`
+			Formula   string   `json:"formula"`
+		} `json:"explain"`
+	}
+	var res struct {
+		Total      int    `json:"total"`
+		Lang       string `json:"lang"`
+		Hits       []hit  `json:"hits"`
+		Expansions []struct {
+			Text string   `json:"text"`
+			Kind string   `json:"kind"`
+			To   []string `json:"to"`
+		} `json:"expansions"`
+		DidYouMean *struct {
+			Q     string `json:"q"`
+			Total int    `json:"total"`
+		} `json:"did_you_mean"`
+	}
+	if code := get(t, srv, "/v1/search?q=Knieprotese&lang=de&type=treatment&explain=true", &res); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	if res.Total == 0 || res.Hits[0].ID != 1 || res.Lang != "de" {
+		t.Fatalf("Knieprotese (a typo, in German): %+v", res)
+	}
+	if len(res.Expansions) != 1 || res.Expansions[0].Kind != "typo" || res.Expansions[0].To[0] != "knieprothese" {
+		t.Errorf("expansions: %+v", res.Expansions)
+	}
+	h := res.Hits[0]
+	if got := h.Highlight["translations.de.lay_names"]; got != "<mark>Knieprothese</mark>" {
+		t.Errorf("highlight: %+v", h.Highlight)
+	}
+	if h.Explain == nil || h.Explain.Formula == "" || h.Explain.Trust == 0 || len(h.Explain.Matched) == 0 {
+		t.Errorf("explain: %+v", h.Explain)
+	}
+
+	res.Hits, res.Expansions, res.DidYouMean = nil, nil, nil
+	if code := get(t, srv, "/v1/search?q=rhinoplasty+xylophone", &res); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	if res.Total != 0 || res.DidYouMean == nil || res.DidYouMean.Q != "rhinoplasty" || res.DidYouMean.Total == 0 {
+		t.Errorf("did_you_mean: %+v (total %d)", res.DidYouMean, res.Total)
 	}
 }

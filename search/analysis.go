@@ -52,21 +52,43 @@ func init() {
 			if _, err := snowball.Stem("a", lang, true); err != nil {
 				return nil, fmt.Errorf("%s: %w", snowballFilter, err)
 			}
-			return stemFilter(lang), nil
+			return &stemFilter{lang: lang, cache: map[string][]byte{}}, nil
 		})
 	if err != nil {
 		panic(err)
 	}
 }
 
-// stemFilter replaces every token by its snowball stem.
-type stemFilter string
+// stemFilter replaces every token by its snowball stem. Stems are cached:
+// names repeat across thousands of documents, and stemming costs far more
+// than a map lookup.
+type stemFilter struct {
+	lang  string
+	mu    sync.RWMutex
+	cache map[string][]byte
+}
 
-func (f stemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+// maxStemCache bounds the cache; past it, new words are stemmed each time.
+const maxStemCache = 200_000
+
+func (f *stemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	for _, tok := range in {
-		if s, err := snowball.Stem(string(tok.Term), string(f), true); err == nil && s != "" {
-			tok.Term = []byte(s)
+		f.mu.RLock()
+		stem, ok := f.cache[string(tok.Term)]
+		f.mu.RUnlock()
+		if !ok {
+			s, err := snowball.Stem(string(tok.Term), f.lang, true)
+			if err != nil || s == "" {
+				continue
+			}
+			stem = []byte(s)
+			f.mu.Lock()
+			if len(f.cache) < maxStemCache {
+				f.cache[string(tok.Term)] = stem
+			}
+			f.mu.Unlock()
 		}
+		tok.Term = append(tok.Term[:0], stem...) // the cached slice is shared: copy
 	}
 	return in
 }

@@ -51,7 +51,16 @@ func BenchmarkSearch(b *testing.B) {
 		{"broad_facets", search.Request{Types: []string{"offer"}, Facets: []string{"country", "kind", "city", "price"}, Sort: search.SortRating}},
 		{"price_currency", search.Request{Query: "replacement", Types: []string{"offer"}, Sort: search.SortPriceAsc, Currency: "EUR"}},
 		{"deep_page", search.Request{Types: []string{"offer"}, Countries: []string{"US"}, Page: 501, PerPage: 10}},
+		{"lay_synonym", search.Request{Query: "nose job", Types: []string{"offer"}}},
+		{"typo", search.Request{Query: "kne replacment", Types: []string{"offer"}}},
+		{"other_language", search.Request{Query: "Knieprothese", Lang: "de"}},
+		{"all_types_explain", search.Request{Query: "cataract surgery", Explain: true}},
 	}
+	edges, err := indexer.FileSynonyms("../testdata/catalog")
+	if err != nil {
+		b.Fatal(err)
+	}
+	live.SetSynonyms(search.NewSynonyms(edges))
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
@@ -69,16 +78,27 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkSuggest measures autocomplete per keystroke: well-typed
+// prefixes, and misspelt ones that need the fuzzy pass.
 func BenchmarkSuggest(b *testing.B) {
 	live := bundledIndex(b)
 	ctx := context.Background()
-	prefixes := []string{"kn", "knee r", "card", "rhino", "st m", "hip"}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, err := live.Suggest(ctx, prefixes[i%len(prefixes)], 8); err != nil {
-			b.Fatal(err)
-		}
-		i++
+	for _, c := range []struct {
+		name     string
+		prefixes []string
+	}{
+		{"prefix", []string{"kn", "knee r", "card", "rhino", "st m", "hip", "kniep", "protesis de"}},
+		{"typo", []string{"rhynopl", "catarct", "knee replacm", "istanbol", "cardiak", "hipp repl"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := live.Suggest(ctx, c.prefixes[i%len(c.prefixes)], 8); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
 	}
 }
