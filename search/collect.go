@@ -41,9 +41,7 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 		if err != nil {
 			return nil, err
 		}
-		offers := len(r.Types) == 0 || slices.Contains(r.Types, TypeOffer)
-		rest := len(r.Types) == 0 || slices.ContainsFunc(r.Types, func(t string) bool { return t != TypeOffer })
-		if p.m, err = ix.newMatcher(ctx, u, offers, rest); err != nil {
+		if p.m, err = ix.newMatcher(ctx, u, r.Types); err != nil {
 			return nil, err
 		}
 		p.u = u

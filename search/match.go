@@ -134,11 +134,14 @@ type matcher struct {
 	ix                   *Index
 	u                    *understood
 	wantOffers, wantRest bool
-	hits                 map[langTerm]*termHits
-	offers, treatments   *roaring.Bitmap
-	tcol, fcol           *keywordColumn
-	nTreat, nFac, nRest  float64
-	groups               []matchGroup
+	// onlyTreatments: of the other types, only treatments are wanted, so
+	// their join fields stand in for the much larger fieldText.
+	onlyTreatments      bool
+	hits                map[langTerm]*termHits
+	offers, treatments  *roaring.Bitmap
+	tcol, fcol          *keywordColumn
+	nTreat, nFac, nRest float64
+	groups              []matchGroup
 }
 
 type matchGroup struct {
@@ -154,10 +157,16 @@ type matchAlt struct {
 	rest   *roaring.Bitmap
 }
 
-func (ix *Index) newMatcher(ctx context.Context, u *understood, wantOffers, wantRest bool) (*matcher, error) {
+func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string) (*matcher, error) {
+	wantOffers := len(wanted) == 0 || slices.Contains(wanted, TypeOffer)
+	wantRest := len(wanted) == 0 || slices.ContainsFunc(wanted, func(t string) bool { return t != TypeOffer })
+	onlyTreatments := len(wanted) > 0 && !slices.ContainsFunc(wanted, func(t string) bool {
+		return t == TypeFacility || t == TypeDoctor
+	})
 	cols := ix.cols
 	types := cols.keywords[fieldType]
-	m := &matcher{ix: ix, u: u, wantOffers: wantOffers, wantRest: wantRest, hits: map[langTerm]*termHits{},
+	m := &matcher{ix: ix, u: u, wantOffers: wantOffers, wantRest: wantRest, onlyTreatments: onlyTreatments,
+		hits:   map[langTerm]*termHits{},
 		offers: types.bitmap(TypeOffer), treatments: types.bitmap(TypeTreatment), tcol: cols.keywords[fieldTreatmentID], fcol: cols.keywords[fieldFacilityID],
 		nTreat: float64(types.bitmap(TypeTreatment).GetCardinality()),
 		nFac:   float64(types.bitmap(TypeFacility).GetCardinality())}
@@ -241,6 +250,9 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		if t.lang != LangEnglish {
 			h.other[doc] += 2 * w
 			h.others.Add(doc)
+		} else if m.onlyTreatments {
+			h.other[doc] += w // the join field holds what fieldText does
+			h.others.Add(doc)
 		}
 	})
 	if err != nil {
@@ -268,21 +280,23 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 				return nil, err
 			}
 		}
-		err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, func(doc uint32, w float64) {
-			if m.offers.Contains(doc) {
-				h.doctor.Add(doc)
-			} else if m.wantRest {
-				h.other[doc] += w
-				h.others.Add(doc)
+		if m.wantOffers || !m.onlyTreatments {
+			err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, func(doc uint32, w float64) {
+				if m.offers.Contains(doc) {
+					h.doctor.Add(doc)
+				} else if m.wantRest && !m.onlyTreatments {
+					h.other[doc] += w
+					h.others.Add(doc)
+				}
+			})
+			if err != nil {
+				return nil, err
 			}
-		})
-		if err != nil {
-			return nil, err
 		}
 		if m.wantRest {
 			for _, f := range []string{fieldName, fieldLay} {
 				err = ix.eachPosting(ctx, f, t.term, m.nRest, 2, func(doc uint32, w float64) {
-					if !m.offers.Contains(doc) {
+					if !m.offers.Contains(doc) && (!m.onlyTreatments || treatments.Contains(doc)) {
 						h.other[doc] += w
 					}
 				})
@@ -292,7 +306,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 			}
 		}
 	}
-	if m.wantRest && len(viaTreatments) > 0 {
+	if m.wantRest && !m.onlyTreatments && len(viaTreatments) > 0 {
 		// Facilities and doctors that provide a matching treatment.
 		via := roaring.FastOr(viaTreatments...)
 		via.AndNot(m.offers)
