@@ -8,16 +8,16 @@ import (
 
 // highlightHit marks the query's words in the fields a result shows.
 func highlightHit(r *Record, u *understood) map[string]string {
-	terms := u.termSet()
+	hl := u.highlighter()
 	out := map[string]string{}
 	put := func(field, text string) {
-		if h, ok := highlightText(text, u.langs, terms); ok {
+		if h, ok := hl.text(text); ok {
 			out[field] = h
 		}
 	}
 	first := func(field string, texts []string) {
 		for _, t := range texts {
-			if h, ok := highlightText(t, u.langs, terms); ok {
+			if h, ok := hl.text(t); ok {
 				out[field] = h
 				return
 			}
@@ -75,22 +75,45 @@ func (u *understood) termSet() map[langTerm]bool {
 	return set
 }
 
-// highlightText HTML-escapes text and wraps each word whose analysed form
-// (in any of langs) the query searched for in <mark>…</mark>.
-func highlightText(text string, langs []string, terms map[langTerm]bool) (string, bool) {
+// highlighter marks the words of a query in a page of hits. It remembers
+// each word it has analysed: the same names recur across a page.
+type highlighter struct {
+	langs []string
+	terms map[langTerm]bool
+	seen  map[string]bool // word → whether it is marked
+}
+
+func (u *understood) highlighter() *highlighter {
+	if u.hl == nil {
+		u.hl = &highlighter{langs: u.langs, terms: u.termSet(), seen: map[string]bool{}}
+	}
+	return u.hl
+}
+
+// marked reports whether word's analysed form, in any of the languages, is
+// one the query searched for.
+func (h *highlighter) marked(word string) bool {
+	if m, ok := h.seen[word]; ok {
+		return m
+	}
+	m := false
+	for _, lang := range h.langs {
+		for _, t := range Normalize(lang, word) {
+			if h.terms[langTerm{lang, t}] {
+				m = true
+			}
+		}
+	}
+	h.seen[word] = m
+	return m
+}
+
+// text HTML-escapes text and wraps each marked word in <mark>…</mark>.
+func (h *highlighter) text(text string) (string, bool) {
 	var b strings.Builder
 	last, found := 0, false
 	for _, tok := range queryTokenizer.Tokenize([]byte(text)) {
-		word := string(tok.Term)
-		hit := false
-		for _, lang := range langs {
-			for _, t := range Normalize(lang, word) {
-				if terms[langTerm{lang, t}] {
-					hit = true
-				}
-			}
-		}
-		if !hit {
+		if !h.marked(string(tok.Term)) {
 			continue
 		}
 		found = true
@@ -105,6 +128,13 @@ func highlightText(text string, langs []string, terms map[langTerm]bool) (string
 	}
 	b.WriteString(html.EscapeString(text[last:]))
 	return b.String(), true
+}
+
+// highlightText HTML-escapes text and wraps each word whose analysed form
+// (in any of langs) is in terms in <mark>…</mark>.
+func highlightText(text string, langs []string, terms map[langTerm]bool) (string, bool) {
+	h := &highlighter{langs: langs, terms: terms, seen: map[string]bool{}}
+	return h.text(text)
 }
 
 // explain says how a hit's score was made.

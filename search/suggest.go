@@ -35,7 +35,7 @@ type Suggestion struct {
 // Suggest completes what a patient has typed so far. Every word must begin a
 // word of the name (a lay name, or a translation); treatments rank first
 // when scores tie, since that is what most patients are looking for. When
-// that finds fewer than limit, misspelt prefixes are completed too.
+// that finds nothing, misspelt prefixes are completed instead.
 func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
 	q = strings.TrimSpace(q)
 	switch n := utf8.RuneCountInString(q); {
@@ -64,12 +64,13 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 	if err != nil {
 		return nil, fmt.Errorf("suggest %q: %w", q, err)
 	}
-	if len(out) >= limit {
+	if len(out) > 0 {
 		return out, nil
 	}
-	// Too few completions: let each word of four letters or more be an
-	// edit or two away from a prefix ("rinopl" → "rhinopl"), and rank
-	// those after the exact ones.
+	// No completion: let each word of four letters or more be an edit or
+	// two away from a prefix ("rinopl" → "rhinopl"). Fuzzy matching over
+	// every prefix of every name costs more than the exact pass, so a
+	// prefix that completes to anything at all does not pay for it.
 	fuzzy := bleve.NewConjunctionQuery()
 	anyFuzzy := false
 	for _, w := range words {

@@ -66,6 +66,7 @@ type understood struct {
 	groups     []group
 	expansions []Expansion
 	langs      []string
+	hl         *highlighter // made on first use
 }
 
 // queryWord is one word of a query.
