@@ -19,6 +19,12 @@ import (
 // that prices are converted with the same rates that price_usd was.
 var ratesKey = []byte("careatlas.rates")
 
+// maxInFlight is how many batches Bleve may be writing at once. Building a
+// segment from a batch is single-threaded after analysis; with two in
+// flight, two segments are built side by side while the caller fills the
+// next batch.
+const maxInFlight = 2
+
 // batchSize is how many documents go into one Bleve batch: big enough to
 // amortise segment creation and merging, small enough to bound memory.
 const batchSize = 10000
@@ -32,7 +38,7 @@ type Builder struct {
 	batch   *bleve.Batch
 	rates   Rates
 	count   int
-	pending chan error // the batch being written, if any
+	pending []chan error // the batches being written, oldest first
 	vocab   *vocabCounter
 }
 
@@ -67,32 +73,44 @@ func (b *Builder) Add(r *Record) error {
 // Count is how many records were added.
 func (b *Builder) Count() int { return b.count }
 
-// flush waits for the batch in flight and starts writing the current one.
+// flush starts writing the current batch, first waiting for the oldest in
+// flight when maxInFlight are already being written.
 func (b *Builder) flush() error {
-	if err := b.wait(); err != nil {
-		return err
-	}
 	if b.batch.Size() == 0 {
 		return nil
 	}
+	if len(b.pending) == maxInFlight {
+		if err := b.waitOldest(); err != nil {
+			return err
+		}
+	}
 	batch := b.batch
 	b.batch = b.idx.NewBatch()
-	b.pending = make(chan error, 1)
-	go func(done chan<- error) { done <- b.idx.Batch(batch) }(b.pending)
+	done := make(chan error, 1)
+	b.pending = append(b.pending, done)
+	go func() { done <- b.idx.Batch(batch) }()
 	return nil
 }
 
-// wait waits for the batch in flight, if any.
-func (b *Builder) wait() error {
-	if b.pending == nil {
-		return nil
-	}
-	err := <-b.pending
-	b.pending = nil
+// waitOldest waits for the oldest batch in flight.
+func (b *Builder) waitOldest() error {
+	err := <-b.pending[0]
+	b.pending = b.pending[1:]
 	if err != nil {
 		return fmt.Errorf("write batch to %s: %w", b.path, err)
 	}
 	return nil
+}
+
+// wait waits for every batch in flight.
+func (b *Builder) wait() error {
+	var first error
+	for len(b.pending) > 0 {
+		if err := b.waitOldest(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // Close writes what is queued and the rates, merges the index into one
