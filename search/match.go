@@ -382,39 +382,43 @@ func (h *termHits) offerScore(doc uint32, tord, ford uint32, hasT, hasF bool) fl
 func (m *matcher) scoreOffer(doc uint32) float64 {
 	tord, hasT := m.tcol.first(doc)
 	ford, hasF := m.fcol.first(doc)
-	total := 0.0
-	for _, g := range m.groups {
-		best, sum := 0.0, 0.0
-		for _, a := range g.alts {
-			if len(g.alts) > 1 && !a.offers.has(doc) {
-				continue
-			}
-			s := 0.0
-			for _, h := range a.hits {
-				s += h.offerScore(doc, tord, ford, hasT, hasF)
-			}
-			best, sum = max(best, s*a.alt.weight), sum+s*a.alt.weight
-		}
-		total += best + otherAltsWeight*(sum-best)
-	}
-	return total
+	return m.score(
+		func(a *matchAlt) bool { return a.offers.has(doc) },
+		func(h *termHits) float64 { return h.offerScore(doc, tord, ford, hasT, hasF) })
 }
 
+// scoreRest is a facility's, doctor's or treatment's text relevance, scored
+// as scoreOffer's.
 func (m *matcher) scoreRest(doc uint32) float64 {
 	treatment := m.treatments.Contains(doc)
+	return m.score(
+		func(a *matchAlt) bool { return a.rest.Contains(doc) },
+		func(h *termHits) float64 {
+			s := h.other[doc]
+			if h.viaTreatments && !treatment {
+				s += treatmentJoinWeight * m.bestTreatment(h, doc)
+			}
+			return s
+		})
+}
+
+// score sums over groups the best matching alternative's weighted score
+// plus otherAltsWeight of the others'. has says whether an alternative
+// matches the document (only asked when a group has several); term is a
+// term's weight for it.
+func (m *matcher) score(has func(*matchAlt) bool, term func(*termHits) float64) float64 {
 	total := 0.0
-	for _, g := range m.groups {
+	for gi := range m.groups {
+		g := &m.groups[gi]
 		best, sum := 0.0, 0.0
-		for _, a := range g.alts {
-			if len(g.alts) > 1 && !a.rest.Contains(doc) {
+		for ai := range g.alts {
+			a := &g.alts[ai]
+			if len(g.alts) > 1 && !has(a) {
 				continue
 			}
 			s := 0.0
 			for _, h := range a.hits {
-				s += h.other[doc]
-				if h.viaTreatments && !treatment {
-					s += treatmentJoinWeight * m.bestTreatment(h, doc)
-				}
+				s += term(h)
 			}
 			best, sum = max(best, s*a.alt.weight), sum+s*a.alt.weight
 		}
