@@ -114,7 +114,7 @@ func (h *handlers) searchAbout(ctx context.Context, req search.Request) (about, 
 		return a, nil
 	}
 	res, err := h.s.Search(ctx, search.Request{Query: req.Query, Lang: req.Lang, Types: []string{search.TypeTreatment},
-		PerPage: treatmentProbe})
+		PerPage: treatmentProbe, Plain: true})
 	if err != nil {
 		return a, err
 	}

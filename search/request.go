@@ -77,6 +77,9 @@ type Request struct {
 	PerPage   int
 	// Explain adds to each hit how its score was made.
 	Explain bool
+	// Plain leaves out highlights and did-you-mean: for lookups whose hits
+	// no patient sees (which treatments a search is about, for posts).
+	Plain bool
 }
 
 // Normalize fills in defaults and checks every limit, returning an *Error

@@ -117,7 +117,7 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 			return nil, err
 		}
 		ix.place(&hit, ranked[i].doc, &r)
-		if p.u != nil {
+		if p.u != nil && !r.Plain {
 			hit.Highlight = highlightHit(&hit.Record, p.u)
 		}
 		if r.Explain {
@@ -125,7 +125,7 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 		}
 		out.Hits = append(out.Hits, hit)
 	}
-	if out.Total == 0 && p.u != nil {
+	if out.Total == 0 && p.u != nil && !r.Plain {
 		if out.DidYouMean, err = ix.didYouMean(ctx, r, p.u, syn); err != nil {
 			return nil, fmt.Errorf("search %q: did you mean: %w", r.Query, err)
 		}

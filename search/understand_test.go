@@ -142,6 +142,13 @@ func TestDidYouMean(t *testing.T) {
 	if res.DidYouMean != nil {
 		t.Errorf("did_you_mean offered for a query with %d results", res.Total)
 	}
+	// Internal lookups (Plain) pay for neither suggestions nor highlights.
+	if res, err = live.Search(context.Background(), search.Request{Query: "knee xylophone", Plain: true}); err != nil || res.DidYouMean != nil {
+		t.Errorf("plain: did_you_mean %+v, err %v", res.DidYouMean, err)
+	}
+	if res, err = live.Search(context.Background(), search.Request{Query: "knee", Plain: true}); err != nil || len(res.Hits) == 0 || res.Hits[0].Highlight != nil {
+		t.Errorf("plain: hits %d, err %v, want hits without highlights", len(res.Hits), err)
+	}
 }
 
 func TestHighlightAndExplain(t *testing.T) {
