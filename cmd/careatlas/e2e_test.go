@@ -33,33 +33,17 @@ func cli(t *testing.T, args ...string) string {
 	return out.String()
 }
 
-// startServe runs 'careatlas serve' with args until the test ends and
-// returns its base URL.
+// startServe runs 'careatlas serve' with args until the test ends, when it
+// must shut down cleanly, and returns its base URL.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
-	addrs := make(chan string, 1)
-	onListen = func(addr string) { addrs <- addr }
-	t.Cleanup(func() { onListen = nil })
-	ctx, cancel := context.WithCancel(context.Background())
-	exited := make(chan int, 1)
-	go func() {
-		exited <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
-	}()
+	base, stop := serveUntil(t, args...)
 	t.Cleanup(func() {
-		cancel()
-		if code := <-exited; code != 0 {
+		if code := stop(); code != 0 {
 			t.Errorf("serve exited %d", code)
 		}
 	})
-	select {
-	case addr := <-addrs:
-		return "http://" + addr
-	case code := <-exited:
-		t.Fatalf("serve exited %d before listening", code)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not listen within 30s")
-	}
-	return ""
+	return base
 }
 
 // waitReady polls /readyz until it answers 200 and returns the index name.
