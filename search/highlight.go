@@ -130,13 +130,6 @@ func (h *highlighter) text(text string) (string, bool) {
 	return b.String(), true
 }
 
-// highlightText HTML-escapes text and wraps each word whose analysed form
-// (in any of langs) is in terms in <mark>…</mark>.
-func highlightText(text string, langs []string, terms map[langTerm]bool) (string, bool) {
-	h := &highlighter{langs: langs, terms: terms, seen: map[string]bool{}}
-	return h.text(text)
-}
-
 // explain says how a hit's score was made.
 func (p *plan) explain(h *Hit, doc uint32) *Explanation {
 	f := trustOf(&h.Record)

@@ -69,9 +69,10 @@ func TestHighlightText(t *testing.T) {
 		{"Hip & spine", "", false},
 	}
 	for _, tc := range tests {
-		got, ok := highlightText(tc.text, []string{LangEnglish}, terms)
+		h := &highlighter{langs: []string{LangEnglish}, terms: terms, seen: map[string]bool{}}
+		got, ok := h.text(tc.text)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("highlightText(%q) = %q, %v; want %q, %v", tc.text, got, ok, tc.want, tc.ok)
+			t.Errorf("highlight %q: = %q, %v; want %q, %v", tc.text, got, ok, tc.want, tc.ok)
 		}
 	}
 }
