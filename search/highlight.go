@@ -149,7 +149,7 @@ const maxDidYouMeanWords = 6
 // didYouMean looks for a query like r's that finds something: its unknown
 // words spelt as the nearest known ones, or else r without one of its words.
 func (ix *Index) didYouMean(ctx context.Context, r Request, u *understood, syn *Synonyms) (*DidYouMean, error) {
-	words := ix.queryWords(r.Query, u.langs)
+	words := u.words
 	if len(words) == 0 {
 		return nil, nil
 	}

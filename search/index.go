@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -130,23 +129,24 @@ func (b *Builder) Close(ctx context.Context) error {
 		b.idx.Close()
 		return err
 	}
-	rates, err := json.Marshal(b.rates)
-	if err != nil {
-		b.idx.Close()
-		return fmt.Errorf("encode rates: %w", err)
-	}
-	if err := b.idx.SetInternal(ratesKey, rates); err != nil {
-		b.idx.Close()
-		return fmt.Errorf("store rates in %s: %w", b.path, err)
-	}
 	vocab, err := b.vocab.marshal()
 	if err != nil {
 		b.idx.Close()
 		return fmt.Errorf("encode vocabulary: %w", err)
 	}
-	if err := b.idx.SetInternal(vocabKey, vocab); err != nil {
+	rates, err := json.Marshal(b.rates)
+	if err != nil {
 		b.idx.Close()
-		return fmt.Errorf("store vocabulary in %s: %w", b.path, err)
+		return fmt.Errorf("encode rates: %w", err)
+	}
+	for _, kv := range []struct {
+		key   []byte
+		value []byte
+	}{{ratesKey, rates}, {vocabKey, vocab}} {
+		if err := b.idx.SetInternal(kv.key, kv.value); err != nil {
+			b.idx.Close()
+			return fmt.Errorf("store %s in %s: %w", kv.key, b.path, err)
+		}
 	}
 	if err := b.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", b.path, err)
@@ -185,7 +185,6 @@ type Index struct {
 	cols    *columns
 	rates   Rates
 	vocab   *vocabulary // nil in an index built without one
-	syn     atomic.Pointer[Synonyms]
 }
 
 // Open opens the index at path read-only: a serving process never writes,
@@ -232,10 +231,6 @@ func Open(path string) (*Index, error) {
 	}
 	return ix, nil
 }
-
-// SetSynonyms replaces the synonym graph queries are expanded with (nil:
-// none). It takes effect for the next search; no rebuild is needed.
-func (ix *Index) SetSynonyms(s *Synonyms) { ix.syn.Store(s) }
 
 // Path is where the index lives on disk.
 func (ix *Index) Path() string { return ix.path }

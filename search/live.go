@@ -129,7 +129,7 @@ func (l *Live) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	defer g.release()
-	return g.ix.search(ctx, r, l.syn.Load())
+	return g.ix.Search(ctx, r, l.syn.Load())
 }
 
 // SetSynonyms replaces the synonym graph every generation's searches use.

@@ -60,14 +60,10 @@ type Result struct {
 	DidYouMean *DidYouMean `json:"did_you_mean,omitempty"`
 }
 
-// Search runs a request against the index, with the synonyms set by
-// SetSynonyms. The request is normalised first; an invalid one returns an
-// *Error.
-func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
-	return ix.search(ctx, r, ix.syn.Load())
-}
-
-func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
+// Search runs a request against the index, its queries expanded with syn
+// (nil: no synonyms). The request is normalised first; an invalid one
+// returns an *Error.
+func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
 	start := time.Now()
 	if err := r.Normalize(ix.rates); err != nil {
 		return nil, err

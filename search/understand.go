@@ -66,6 +66,7 @@ type understood struct {
 	groups     []group
 	expansions []Expansion
 	langs      []string
+	words      []queryWord  // the query's words, stop words included
 	hl         *highlighter // made on first use
 }
 
@@ -82,6 +83,7 @@ type queryWord struct {
 func (ix *Index) understand(ctx context.Context, q, lang string, syn *Synonyms) (*understood, error) {
 	u := &understood{langs: queryLanguages(lang)}
 	words := ix.queryWords(q, u.langs)
+	u.words = words
 	for i := 0; i < len(words); {
 		n := 0
 		var targets []synonymTarget
