@@ -6,32 +6,28 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
-	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Searcher is what the API needs of the search engine; *search.Live is one.
-type Searcher interface {
-	Search(ctx context.Context, r search.Request) (*search.Result, error)
-	Get(ctx context.Context, typ string, id int64) (*search.Record, error)
-	Suggest(ctx context.Context, q string, limit int) ([]search.Suggestion, error)
-	Ready() bool
-	// Path names the index generation being served.
-	Path() string
+// Snapshots is what the API needs of the search engine: *live.Live is one.
+// Each request acquires one snapshot and reads everything from it.
+type Snapshots interface {
+	Acquire() (*live.Snapshot, error)
 }
 
 // Options tune the server.
 type Options struct {
 	// SearchTimeout bounds the work one request may cost.
 	SearchTimeout time.Duration
-	// Posts, when set, are matched to searches.
-	Posts PostSource
+	// NoPosts turns targeted posts off (the generation's posts are
+	// matched to searches otherwise).
+	NoPosts bool
 	// Analytics, when set, records searches, post impressions and clicks,
 	// and answers provider reports; without it those endpoints answer 503.
 	Analytics Analytics
@@ -45,13 +41,8 @@ type Options struct {
 	MaxSessions     int
 }
 
-// noPosts is the PostSource of a server without posts.
-type noPosts struct{}
-
-func (noPosts) Posts() *posts.Index { return nil }
-
-// New returns the HTTP handler serving s.
-func New(s Searcher, opts Options) *echo.Echo {
+// New returns the HTTP handler serving the snapshots of s.
+func New(s Snapshots, opts Options) *echo.Echo {
 	if opts.SearchTimeout <= 0 {
 		opts.SearchTimeout = 10 * time.Second
 	}
@@ -64,11 +55,8 @@ func New(s Searcher, opts Options) *echo.Echo {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 100_000
 	}
-	h := &handlers{s: s, timeout: opts.SearchTimeout, posts: opts.Posts, postsOn: opts.Posts != nil,
+	h := &handlers{s: s, timeout: opts.SearchTimeout, postsOn: !opts.NoPosts,
 		analytics: opts.Analytics, caps: posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL)}
-	if h.posts == nil {
-		h.posts = noPosts{}
-	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -110,9 +98,8 @@ func requestLogger() echo.MiddlewareFunc {
 }
 
 type handlers struct {
-	s         Searcher
+	s         Snapshots
 	timeout   time.Duration
-	posts     PostSource
 	postsOn   bool
 	analytics Analytics
 	caps      *posts.Caps
@@ -128,8 +115,21 @@ func (h *handlers) healthz(c echo.Context) error {
 }
 
 func (h *handlers) readyz(c echo.Context) error {
-	if !h.s.Ready() {
+	snap, err := h.s.Acquire()
+	if err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "no index open yet"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "index": filepath.Base(h.s.Path())})
+	defer snap.Release()
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "index": snap.Generation()})
+}
+
+// snapshot acquires the snapshot a request reads from, and the context
+// bounding its work; call the returned func when the request is done.
+func (h *handlers) snapshot(c echo.Context) (*live.Snapshot, context.Context, func(), error) {
+	snap, err := h.s.Acquire()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
+	return snap, ctx, func() { cancel(); snap.Release() }, nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/indexer"
-	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 )
 
 func newServer(t *testing.T) *httptest.Server {
@@ -21,12 +21,12 @@ func newServer(t *testing.T) *httptest.Server {
 	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	live, err := search.NewLive(dir)
+	lv, err := live.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(live, api.Options{}))
-	t.Cleanup(func() { srv.Close(); live.Close() })
+	srv := httptest.NewServer(api.New(lv, api.Options{}))
+	t.Cleanup(func() { srv.Close(); lv.Close() })
 	return srv
 }
 
@@ -185,11 +185,11 @@ func TestEntities(t *testing.T) {
 }
 
 func TestNotReady(t *testing.T) {
-	live, err := search.NewLive(t.TempDir())
+	lv, err := live.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(live, api.Options{}))
+	srv := httptest.NewServer(api.New(lv, api.Options{}))
 	defer srv.Close()
 	var body map[string]any
 	if code := get(t, srv, "/readyz", &body); code != 503 {

@@ -87,6 +87,8 @@ func codeFor(status int) string {
 		return "unauthorized"
 	case http.StatusForbidden:
 		return "forbidden"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
 	}
 	if status < 500 {
 		return "bad_request"

@@ -17,16 +17,12 @@ import (
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/postgres/pgtest"
-	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
-
-type postIndex struct{ ix *posts.Index }
-
-func (p postIndex) Posts() *posts.Index { return p.ix }
 
 type postsServer struct {
 	url    string
@@ -40,20 +36,15 @@ func newPostsServer(t *testing.T, withDB bool, adminKey string) *postsServer {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	stats, err := indexer.Build(ctx, &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil)
+	_, err := indexer.Build(ctx, &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	live, err := search.NewLive(dir)
+	lv, err := live.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := posts.ReadSet(stats.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := api.Options{Posts: postIndex{posts.NewIndex(set.Posts, set.Countries, time.Now()).WithRates(live.Rates())},
-		AdminKey: adminKey, PostsPerSession: 3}
+	opts := api.Options{AdminKey: adminKey, PostsPerSession: 3}
 	ps := &postsServer{}
 	if withDB {
 		ps.pool, err = postgres.Connect(ctx, pgtest.MustDB(t))
@@ -66,7 +57,7 @@ func newPostsServer(t *testing.T, withDB bool, adminKey string) *postsServer {
 		ps.writer = postgres.NewEventWriter(ps.pool, postgres.EventOptions{FlushEvery: 10 * time.Millisecond})
 		opts.Analytics = postgres.Analytics{EventWriter: ps.writer, Reports: postgres.Reports{Pool: ps.pool}}
 	}
-	srv := httptest.NewServer(api.New(live, opts))
+	srv := httptest.NewServer(api.New(lv, opts))
 	ps.url = srv.URL
 	t.Cleanup(func() {
 		srv.Close()
@@ -74,7 +65,7 @@ func newPostsServer(t *testing.T, withDB bool, adminKey string) *postsServer {
 			ps.writer.Close(ctx)
 			ps.pool.Close()
 		}
-		live.Close()
+		lv.Close()
 	})
 	return ps
 }
