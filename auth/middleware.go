@@ -89,9 +89,9 @@ func FromContext(c echo.Context) *Access {
 // then puts its Access in the context for Require and the handlers. It does
 // not decide which kinds may use which route: Require does, per route.
 //
-// Install it with e.Use, not on a group: a CORS preflight (OPTIONS) for a
-// route that has no OPTIONS handler is answered by Echo's router without
-// running group middleware.
+// Install it with e.Use or on the /v1 group: Echo runs a group's
+// middleware for CORS preflights (OPTIONS) of its routes too, which have no
+// OPTIONS handler of their own (TestMiddlewareOnGroup).
 func Middleware(cfg Config) echo.MiddlewareFunc {
 	cfg.setDefaults()
 	m := &middleware{cfg: cfg, keys: NewLimiter(cfg.MaxBuckets), clients: NewLimiter(cfg.MaxBuckets)}
