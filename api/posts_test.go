@@ -15,8 +15,8 @@ import (
 
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/indexer"
-	"github.com/careatlas/careatlas/indexer/analytics"
-	"github.com/careatlas/careatlas/indexer/pgtest"
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,7 +31,7 @@ func (p postIndex) Posts() *posts.Index { return p.ix }
 type postsServer struct {
 	url    string
 	pool   *pgxpool.Pool
-	writer *analytics.Writer
+	writer *postgres.EventWriter
 }
 
 // newPostsServer serves the mini catalogue with its posts, and, with a
@@ -48,23 +48,23 @@ func newPostsServer(t *testing.T, withDB bool, adminKey string) *postsServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := indexer.ReadPosts(stats.Path)
+	set, err := posts.ReadSet(stats.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := api.Options{Posts: postIndex{posts.NewIndex(set.Posts, set.Countries, time.Now()).WithRates(set.Rates)},
+	opts := api.Options{Posts: postIndex{posts.NewIndex(set.Posts, set.Countries, time.Now()).WithRates(live.Rates())},
 		AdminKey: adminKey, PostsPerSession: 3}
 	ps := &postsServer{}
 	if withDB {
-		ps.pool, err = indexer.Connect(ctx, pgtest.MustDB(t))
+		ps.pool, err = postgres.Connect(ctx, pgtest.MustDB(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := indexer.Load(ctx, ps.pool, "../testdata/mini"); err != nil {
+		if _, err := postgres.Load(ctx, ps.pool, "../testdata/mini"); err != nil {
 			t.Fatal(err)
 		}
-		ps.writer = analytics.NewWriter(ps.pool, analytics.Options{FlushEvery: 10 * time.Millisecond})
-		opts.Analytics = analytics.Service{Writer: ps.writer, Reports: analytics.Reports{Pool: ps.pool}}
+		ps.writer = postgres.NewEventWriter(ps.pool, postgres.EventOptions{FlushEvery: 10 * time.Millisecond})
+		opts.Analytics = postgres.Analytics{EventWriter: ps.writer, Reports: postgres.Reports{Pool: ps.pool}}
 	}
 	srv := httptest.NewServer(api.New(live, opts))
 	ps.url = srv.URL

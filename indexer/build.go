@@ -1,3 +1,8 @@
+// Package indexer builds index generations: it turns catalogue rows into
+// search records (the same code whichever source they come from), writes
+// them with the generation's posts into a new generation directory, and
+// publishes it. Sources are the catalogue files (the demo, FileSource) and
+// PostgreSQL (package postgres); the indexer itself speaks no SQL.
 package indexer
 
 import (
@@ -74,7 +79,7 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 		b.Abort()
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
-	nposts, err := writePosts(ctx, src, rates, path)
+	nposts, err := writePosts(ctx, src, path)
 	if err != nil {
 		os.RemoveAll(path)
 		return BuildStats{}, fmt.Errorf("build index: %w", err)

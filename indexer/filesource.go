@@ -140,7 +140,7 @@ func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func
 	}
 	offered := map[int64][]int64{} // facility → treatments
 	offerCount := map[int64]int{}
-	stats := map[int64]map[string]*priceStat{}
+	stats := map[int64]map[string]*PriceStat{}
 	for _, o := range c.offers {
 		offered[o.FacilityID] = append(offered[o.FacilityID], o.TreatmentID)
 		offerCount[o.TreatmentID]++
@@ -153,11 +153,11 @@ func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func
 		}
 		byCur := stats[o.TreatmentID]
 		if byCur == nil {
-			byCur = map[string]*priceStat{}
+			byCur = map[string]*PriceStat{}
 			stats[o.TreatmentID] = byCur
 		}
 		if st := byCur[o.Currency]; st == nil {
-			byCur[o.Currency] = &priceStat{Currency: o.Currency, Min: *from, Max: *from}
+			byCur[o.Currency] = &PriceStat{Currency: o.Currency, Min: *from, Max: *from}
 		} else {
 			st.Min, st.Max = min(st.Min, *from), max(st.Max, *from)
 		}
@@ -179,15 +179,15 @@ func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func
 		return out
 	}
 	ref := func(f catalog.Facility) *search.FacilityRef {
-		return facilityRef(f, c.countries[f.CountryCode].Name)
+		return FacilityRef(f, c.countries[f.CountryCode].Name)
 	}
 
 	for _, t := range sortedByID(c.treatments, func(t catalog.Treatment) int64 { return t.ID }) {
-		var st []priceStat
+		var st []PriceStat
 		for _, s := range stats[t.ID] {
 			st = append(st, *s)
 		}
-		if err := yield(treatmentRecord(t, c.translations[t.ID], offerCount[t.ID], st, rates)); err != nil {
+		if err := yield(TreatmentRecord(t, c.translations[t.ID], offerCount[t.ID], st, rates)); err != nil {
 			return err
 		}
 	}
@@ -196,12 +196,12 @@ func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func
 		for _, d := range staff[f.ID] {
 			docs = append(docs, search.Ref{ID: d.ID, Name: d.Name})
 		}
-		if err := yield(facilityRecord(f, c.countries[f.CountryCode].Name, treatmentRefs(offered[f.ID]), docs)); err != nil {
+		if err := yield(FacilityRecord(f, c.countries[f.CountryCode].Name, treatmentRefs(offered[f.ID]), docs)); err != nil {
 			return err
 		}
 	}
 	for _, d := range doctors {
-		if err := yield(doctorRecord(d, ref(facilities[d.FacilityID]), treatmentRefs(c.performs[d.ID]))); err != nil {
+		if err := yield(DoctorRecord(d, ref(facilities[d.FacilityID]), treatmentRefs(c.performs[d.ID]))); err != nil {
 			return err
 		}
 	}
@@ -215,7 +215,7 @@ func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func
 				docs = append(docs, search.Ref{ID: d.ID, Name: d.Name})
 			}
 		}
-		if err := yield(offerRecord(o, treatments[o.TreatmentID], ref(facilities[o.FacilityID]), docs)); err != nil {
+		if err := yield(OfferRecord(o, treatments[o.TreatmentID], ref(facilities[o.FacilityID]), docs)); err != nil {
 			return err
 		}
 	}

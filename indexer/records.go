@@ -21,7 +21,7 @@ func list[T any](xs []T) []T {
 	return xs
 }
 
-func facilityRef(f catalog.Facility, countryName string) *search.FacilityRef {
+func FacilityRef(f catalog.Facility, countryName string) *search.FacilityRef {
 	return &search.FacilityRef{
 		ID: f.ID, Name: f.Name, Kind: f.Kind, City: f.City, Country: f.CountryCode, CountryName: countryName,
 		Location: geoPoint(f), Accreditations: list(f.Accreditations), Languages: list(f.Languages),
@@ -40,7 +40,7 @@ func treatmentRef(t catalog.Treatment) search.TreatmentRef {
 	return search.TreatmentRef{ID: t.ID, Name: t.Name, Category: t.Category, Code: t.Code}
 }
 
-func offerRecord(o catalog.Offer, t catalog.Treatment, f *search.FacilityRef, doctors []search.Ref) *search.Record {
+func OfferRecord(o catalog.Offer, t catalog.Treatment, f *search.FacilityRef, doctors []search.Ref) *search.Record {
 	tr := treatmentRef(t)
 	r := &search.Record{
 		Type: search.TypeOffer, ID: o.ID, Name: t.Name, Treatment: &tr, Facility: f,
@@ -55,7 +55,7 @@ func offerRecord(o catalog.Offer, t catalog.Treatment, f *search.FacilityRef, do
 	return r
 }
 
-func facilityRecord(f catalog.Facility, countryName string, treatments []search.TreatmentRef, doctors []search.Ref) *search.Record {
+func FacilityRecord(f catalog.Facility, countryName string, treatments []search.TreatmentRef, doctors []search.Ref) *search.Record {
 	return &search.Record{
 		Type: search.TypeFacility, ID: f.ID, Name: f.Name, Kind: f.Kind, City: f.City,
 		Country: f.CountryCode, CountryName: countryName, Address: f.Address, Location: geoPoint(f),
@@ -66,7 +66,7 @@ func facilityRecord(f catalog.Facility, countryName string, treatments []search.
 	}
 }
 
-func doctorRecord(d catalog.Doctor, f *search.FacilityRef, treatments []search.TreatmentRef) *search.Record {
+func DoctorRecord(d catalog.Doctor, f *search.FacilityRef, treatments []search.TreatmentRef) *search.Record {
 	return &search.Record{
 		Type: search.TypeDoctor, ID: d.ID, Name: d.Name, Specialties: list(d.Specialties), Languages: list(d.Languages),
 		YearsExperience: d.YearsExperience, Rating: d.Rating, ReviewCount: d.ReviewCount,
@@ -74,15 +74,15 @@ func doctorRecord(d catalog.Doctor, f *search.FacilityRef, treatments []search.T
 	}
 }
 
-// priceStat is the lowest and highest "from" price (the price, or the bottom
+// PriceStat is the lowest and highest "from" price (the price, or the bottom
 // of the range) of a treatment's offers in one currency.
-type priceStat struct {
+type PriceStat struct {
 	Currency string
 	Min, Max float64
 }
 
-func treatmentRecord(t catalog.Treatment, translations map[string]search.Translation, offerCount int,
-	stats []priceStat, rates search.Rates) *search.Record {
+func TreatmentRecord(t catalog.Treatment, translations map[string]search.Translation, offerCount int,
+	stats []PriceStat, rates search.Rates) *search.Record {
 	r := &search.Record{
 		Type: search.TypeTreatment, ID: t.ID, Name: t.Name, Category: t.Category, LayNames: list(t.LayNames),
 		Code: t.Code, Translations: translationMap(translations), OfferCount: offerCount,

@@ -174,3 +174,13 @@ func (l *Live) Close() {
 		old.closeWhenIdle()
 	}
 }
+
+// Rates are the exchange rates of the open generation.
+func (l *Live) Rates() Rates {
+	g, err := l.acquire()
+	if err != nil {
+		return Rates{}
+	}
+	defer g.release()
+	return g.ix.Rates()
+}

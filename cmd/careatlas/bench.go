@@ -23,6 +23,7 @@ import (
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/gen"
+	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/search"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -115,7 +116,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	rep := &benchReport{Command: "careatlas bench " + strings.Join(args, " "), Machine: machine(ctx, pool),
 		Classes: map[string]*classStats{}}
-	if _, err := indexer.Migrate(ctx, pool); err != nil {
+	if _, err := postgres.Migrate(ctx, pool); err != nil {
 		return err
 	}
 	var have int
@@ -218,7 +219,7 @@ func benchBuild(ctx context.Context, pool *pgxpool.Pool, dir string, stderr io.W
 	runtime.GC()
 	resetPeakRSS()
 	bar := newProgressBar(stderr, "indexing")
-	stats, err := indexer.Build(ctx, indexer.PGSource{Pool: pool}, dir, bar.Update)
+	stats, err := indexer.Build(ctx, postgres.Source{Pool: pool}, dir, bar.Update)
 	bar.Finish()
 	if err != nil {
 		return buildReport{}, err

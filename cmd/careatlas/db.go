@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/postgres"
 )
 
 func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -14,12 +15,12 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	pool, err := indexer.Connect(ctx, *dbURL)
+	pool, err := postgres.Connect(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	n, err := indexer.Migrate(ctx, pool)
+	n, err := postgres.Migrate(ctx, pool)
 	if err != nil {
 		return err
 	}
@@ -42,12 +43,12 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Usage()
 		return errUsage
 	}
-	pool, err := indexer.Connect(ctx, *dbURL)
+	pool, err := postgres.Connect(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	stats, err := indexer.Load(ctx, pool, dir)
+	stats, err := postgres.Load(ctx, pool, dir)
 	if err != nil {
 		return err
 	}
@@ -70,12 +71,12 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	pool, err := indexer.Connect(ctx, *dbURL)
+	pool, err := postgres.Connect(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	return build(ctx, indexer.PGSource{Pool: pool}, *dir, stdout, stderr)
+	return build(ctx, postgres.Source{Pool: pool}, *dir, stdout, stderr)
 }
 
 // build builds and publishes an index with a progress bar and a summary.

@@ -6,8 +6,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/gen"
+	"github.com/careatlas/careatlas/postgres"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -20,7 +20,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	pool, err := indexer.Connect(ctx, *dbURL)
+	pool, err := postgres.Connect(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // progress bar.
 func generate(ctx context.Context, pool *pgxpool.Pool, base string, cfg gen.Config, stdout, stderr io.Writer) error {
 	start := time.Now()
-	if _, err := indexer.Migrate(ctx, pool); err != nil {
+	if _, err := postgres.Migrate(ctx, pool); err != nil {
 		return err
 	}
 	bar := newProgressBar(stderr, "generating")

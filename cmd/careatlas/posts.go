@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/posts"
 )
@@ -41,7 +40,7 @@ func (p *livePosts) refresh(path string) {
 	if path == "" || path == p.path {
 		return
 	}
-	set, err := indexer.ReadPosts(path)
+	set, err := posts.ReadSet(path)
 	if err != nil {
 		// Logged once: this generation is served without posts.
 		slog.Error("load posts", "err", err)
@@ -50,7 +49,7 @@ func (p *livePosts) refresh(path string) {
 		p.loaded.Store(&path)
 		return
 	}
-	ix := posts.NewIndex(set.Posts, set.Countries, time.Now()).WithRates(set.Rates)
+	ix := posts.NewIndex(set.Posts, set.Countries, time.Now()).WithRates(p.live.Rates())
 	p.cur.Store(ix)
 	p.path = path
 	p.loaded.Store(&path)

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/careatlas/careatlas/indexer/pgtest"
+	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/indexer"
-	"github.com/careatlas/careatlas/indexer/analytics"
+	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/search"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -38,21 +38,21 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	// With a database, searches, impressions and clicks are recorded there;
 	// without one (the demo) analytics are off.
-	var writer *analytics.Writer
+	var writer *postgres.EventWriter
 	var pool *pgxpool.Pool
 	opts := api.Options{AdminKey: *adminKey, PostsPerSession: *perSession}
 	if *dbURL != "" {
 		var err error
-		if pool, err = indexer.Connect(ctx, *dbURL); err != nil {
+		if pool, err = postgres.Connect(ctx, *dbURL); err != nil {
 			return err
 		}
 		defer pool.Close()
-		if _, err := indexer.Migrate(ctx, pool); err != nil {
+		if _, err := postgres.Migrate(ctx, pool); err != nil {
 			return err
 		}
-		writer = analytics.NewWriter(pool, analytics.Options{})
+		writer = postgres.NewEventWriter(pool, postgres.EventOptions{})
 		defer writer.Close(context.WithoutCancel(ctx)) // on early returns; the shutdown below closes it first
-		opts.Analytics = analytics.Service{Writer: writer, Reports: analytics.Reports{Pool: pool}}
+		opts.Analytics = postgres.Analytics{EventWriter: writer, Reports: postgres.Reports{Pool: pool}}
 	}
 
 	live, err := search.NewLive(*dir)
@@ -144,7 +144,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func firstIndex(ctx context.Context, pool *pgxpool.Pool, catalogDir, dir string, stdout, stderr io.Writer) error {
 	if pool != nil {
 		slog.Info("no index yet: building it from PostgreSQL")
-		return build(ctx, indexer.PGSource{Pool: pool}, dir, stdout, stderr)
+		return build(ctx, postgres.Source{Pool: pool}, dir, stdout, stderr)
 	}
 	slog.Info("no index and no database: building the demo index from the bundled catalogue", "catalog", catalogDir)
 	return build(ctx, &indexer.FileSource{Dir: catalogDir}, dir, stdout, stderr)
@@ -171,7 +171,7 @@ func watchSynonyms(ctx context.Context, pool *pgxpool.Pool, live *search.Live, e
 // loadSynonyms loads the graph when its version differs from have, and
 // returns the version now in use.
 func loadSynonyms(ctx context.Context, pool *pgxpool.Pool, live *search.Live, have string) string {
-	v, err := indexer.SynonymsVersion(ctx, pool)
+	v, err := postgres.SynonymsVersion(ctx, pool)
 	if err != nil {
 		slog.Warn("check synonyms", "err", err)
 		return have
@@ -179,7 +179,7 @@ func loadSynonyms(ctx context.Context, pool *pgxpool.Pool, live *search.Live, ha
 	if v == have {
 		return have
 	}
-	edges, err := indexer.LoadSynonyms(ctx, pool)
+	edges, err := postgres.LoadSynonyms(ctx, pool)
 	if err != nil {
 		slog.Warn("load synonyms", "err", err)
 		return have

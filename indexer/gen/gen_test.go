@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/gen"
-	"github.com/careatlas/careatlas/indexer/pgtest"
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -23,12 +23,12 @@ var small = gen.Config{Offers: 5000, Facilities: 400, Doctors: 900, Countries: 1
 func migrated(t *testing.T) *pgxpool.Pool {
 	t.Helper()
 	ctx := context.Background()
-	pool, err := indexer.Connect(ctx, pgtest.MustDB(t))
+	pool, err := postgres.Connect(ctx, pgtest.MustDB(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	if _, err := indexer.Migrate(ctx, pool); err != nil {
+	if _, err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
 	return pool
@@ -261,7 +261,7 @@ func TestGenerateSmallAndLimits(t *testing.T) {
 func TestGenerateNeedsSchema(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, err := indexer.Connect(ctx, pgtest.MustDB(t))
+	pool, err := postgres.Connect(ctx, pgtest.MustDB(t))
 	if err != nil {
 		t.Fatal(err)
 	}

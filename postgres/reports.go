@@ -1,4 +1,4 @@
-package analytics
+package postgres
 
 import (
 	"context"
@@ -15,17 +15,17 @@ import (
 // catalogue; it is a search.Error, so the API answers 404.
 var ErrUnknownFacility error = &search.Error{Code: search.NotFound, Param: "id", Message: "no such facility"}
 
-// Service is the analytics the API uses: a Writer to record events and
+// Analytics is the analytics the API uses: a EventWriter to record events and
 // Reports to read them.
-type Service struct {
-	*Writer
+type Analytics struct {
+	*EventWriter
 	Reports
 }
 
 // reportRows bounds the keywords and unmet searches a report lists.
 const reportRows = 20
 
-// Reports answers providers' questions from the events Writer recorded.
+// Reports answers providers' questions from the events EventWriter recorded.
 type Reports struct {
 	Pool *pgxpool.Pool
 }

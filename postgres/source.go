@@ -1,4 +1,4 @@
-package indexer
+package postgres
 
 import (
 	"context"
@@ -6,22 +6,24 @@ import (
 	"slices"
 	"time"
 
+	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/catalog"
 	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/posts"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// PGSource reads the catalogue from PostgreSQL. Each table is streamed row by
+// Source reads the catalogue from PostgreSQL. Each table is streamed row by
 // row in one query that joins what its documents show; nothing holds a whole
 // table in memory but the treatment price statistics, one row per treatment
 // and currency.
-type PGSource struct {
+type Source struct {
 	Pool *pgxpool.Pool
 }
 
 // Rates returns the latest rate of every currency.
-func (s PGSource) Rates(ctx context.Context) (search.Rates, error) {
+func (s Source) Rates(ctx context.Context) (search.Rates, error) {
 	rates := search.Rates{Rates: map[string]float64{}}
 	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (currency) currency, rate::float8, as_of
 		FROM exchange_rates ORDER BY currency, as_of DESC`)
@@ -45,7 +47,7 @@ func (s PGSource) Rates(ctx context.Context) (search.Rates, error) {
 }
 
 // Count returns the number of records the catalogue makes.
-func (s PGSource) Count(ctx context.Context) (int, error) {
+func (s Source) Count(ctx context.Context) (int, error) {
 	var n int
 	err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM treatments) + (SELECT count(*) FROM facilities)
 		+ (SELECT count(*) FROM doctors) + (SELECT count(*) FROM offers)`).Scan(&n)
@@ -56,7 +58,7 @@ func (s PGSource) Count(ctx context.Context) (int, error) {
 }
 
 // Records streams every record.
-func (s PGSource) Records(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
+func (s Source) Records(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
 	for _, step := range []func(context.Context, search.Rates, func(*search.Record) error) error{
 		s.treatments, s.facilities, s.doctors, s.offers,
 	} {
@@ -67,8 +69,8 @@ func (s PGSource) Records(ctx context.Context, rates search.Rates, yield func(*s
 	return nil
 }
 
-func (s PGSource) treatments(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
-	stats := map[int64][]priceStat{}
+func (s Source) treatments(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
+	stats := map[int64][]indexer.PriceStat{}
 	counts := map[int64]int{}
 	rows, err := s.Pool.Query(ctx, `SELECT treatment_id, coalesce(currency, ''), count(*),
 			coalesce(min(coalesce(price, price_min))::float8, 0), coalesce(max(coalesce(price, price_min))::float8, 0)
@@ -77,7 +79,7 @@ func (s PGSource) treatments(ctx context.Context, rates search.Rates, yield func
 		return fmt.Errorf("read treatment prices: %w", err)
 	}
 	var id int64
-	var st priceStat
+	var st indexer.PriceStat
 	var n int
 	if _, err := pgx.ForEachRow(rows, []any{&id, &st.Currency, &n, &st.Min, &st.Max}, func() error {
 		counts[id] += n
@@ -104,7 +106,7 @@ func (s PGSource) treatments(ctx context.Context, rates search.Rates, yield func
 	targets := []any{&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code, &translations}
 	_, err = pgx.ForEachRow(rows, targets, func() error {
 		t.LayNames = slices.Clone(t.LayNames)
-		rec := treatmentRecord(t, translations, counts[t.ID], stats[t.ID], rates)
+		rec := indexer.TreatmentRecord(t, translations, counts[t.ID], stats[t.ID], rates)
 		translations = nil // JSON decoding would merge the next row into this map
 		return yield(rec)
 	})
@@ -156,7 +158,7 @@ func refs(ids []int64, names []string) []search.Ref {
 	return out
 }
 
-func (s PGSource) facilities(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) facilities(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
 	rows, err := s.Pool.Query(ctx, `SELECT `+facilityColumns+`,
 			coalesce(f.address, ''), coalesce(f.description, ''), coalesce(f.website, ''),
 			coalesce(tr.ids, '{}'), coalesce(tr.names, '{}'), coalesce(tr.cats, '{}'), coalesce(tr.codes, '{}'),
@@ -178,7 +180,7 @@ func (s PGSource) facilities(ctx context.Context, _ search.Rates, yield func(*se
 	targets := append(facilityTargets(&f, &countryName), &f.Address, &f.Description, &f.Website)
 	targets = append(append(targets, tr.targets()...), &docIDs, &docNames)
 	_, err = pgx.ForEachRow(rows, targets, func() error {
-		return yield(facilityRecord(clone(f), countryName, tr.refs(), refs(docIDs, docNames)))
+		return yield(indexer.FacilityRecord(clone(f), countryName, tr.refs(), refs(docIDs, docNames)))
 	})
 	if err != nil {
 		return fmt.Errorf("read facilities: %w", err)
@@ -186,7 +188,7 @@ func (s PGSource) facilities(ctx context.Context, _ search.Rates, yield func(*se
 	return nil
 }
 
-func (s PGSource) doctors(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) doctors(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
 	rows, err := s.Pool.Query(ctx, `SELECT d.id, d.name, d.specialties, d.languages, d.years_experience,
 			d.rating::float8, d.review_count, `+facilityColumns+`,
 			coalesce(tr.ids, '{}'), coalesce(tr.names, '{}'), coalesce(tr.cats, '{}'), coalesce(tr.codes, '{}')
@@ -205,7 +207,7 @@ func (s PGSource) doctors(ctx context.Context, _ search.Rates, yield func(*searc
 	targets = append(append(targets, facilityTargets(&f, &countryName)...), tr.targets()...)
 	_, err = pgx.ForEachRow(rows, targets, func() error {
 		d.FacilityID = f.ID
-		return yield(doctorRecord(cloneDoctor(d), facilityRef(clone(f), countryName), tr.refs()))
+		return yield(indexer.DoctorRecord(cloneDoctor(d), indexer.FacilityRef(clone(f), countryName), tr.refs()))
 	})
 	if err != nil {
 		return fmt.Errorf("read doctors: %w", err)
@@ -213,7 +215,7 @@ func (s PGSource) doctors(ctx context.Context, _ search.Rates, yield func(*searc
 	return nil
 }
 
-func (s PGSource) offers(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) offers(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
 	rows, err := s.Pool.Query(ctx, `SELECT o.id, o.price::float8, o.price_min::float8, o.price_max::float8,
 			coalesce(o.currency, ''), coalesce(o.includes, ''), coalesce(o.source, ''),
 			t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), `+facilityColumns+`,
@@ -237,7 +239,7 @@ func (s PGSource) offers(ctx context.Context, _ search.Rates, yield func(*search
 		&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code}
 	targets = append(append(targets, facilityTargets(&f, &countryName)...), &docIDs, &docNames)
 	_, err = pgx.ForEachRow(rows, targets, func() error {
-		return yield(offerRecord(cloneOffer(o), t, facilityRef(clone(f), countryName), refs(docIDs, docNames)))
+		return yield(indexer.OfferRecord(cloneOffer(o), t, indexer.FacilityRef(clone(f), countryName), refs(docIDs, docNames)))
 	})
 	if err != nil {
 		return fmt.Errorf("read offers: %w", err)
@@ -270,4 +272,38 @@ func ptr[T any](p *T) *T {
 	}
 	v := *p
 	return &v
+}
+
+// Posts streams the posts table.
+func (s Source) Posts(ctx context.Context) (posts.Set, error) {
+	set := posts.Set{Countries: map[string]string{}}
+	rows, err := s.Pool.Query(ctx, `SELECT code, name FROM countries`)
+	if err != nil {
+		return set, fmt.Errorf("read countries: %w", err)
+	}
+	var code, name string
+	if _, err := pgx.ForEachRow(rows, []any{&code, &name}, func() error {
+		set.Countries[code] = name
+		return nil
+	}); err != nil {
+		return set, fmt.Errorf("read countries: %w", err)
+	}
+	rows, err = s.Pool.Query(ctx, `SELECT id, facility_id, coalesce(doctor_id, 0), title, body, published,
+			starts_at, ends_at, treatment_ids, categories, patient_countries, facility_countries, languages,
+			keywords, price_max_usd::float8, lang
+		FROM posts ORDER BY id`)
+	if err != nil {
+		return set, fmt.Errorf("read posts: %w", err)
+	}
+	var p catalog.Post
+	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.FacilityID, &p.DoctorID, &p.Title, &p.Body, &p.Published,
+		&p.StartsAt, &p.EndsAt, &p.TreatmentIDs, &p.Categories, &p.PatientCountries, &p.FacilityCountries,
+		&p.Languages, &p.Keywords, &p.PriceMaxUSD, &p.Lang}, func() error {
+		set.Posts = append(set.Posts, indexer.PostFromRow(p))
+		return nil
+	})
+	if err != nil {
+		return set, fmt.Errorf("read posts: %w", err)
+	}
+	return set, nil
 }

@@ -1,30 +1,26 @@
-package analytics_test
+package postgres_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/careatlas/careatlas/indexer"
-	"github.com/careatlas/careatlas/indexer/analytics"
-	"github.com/careatlas/careatlas/indexer/pgtest"
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
-
 func loaded(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	pool, err := indexer.Connect(context.Background(), pgtest.MustDB(t))
+	pool, err := postgres.Connect(context.Background(), pgtest.MustDB(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	if _, err := indexer.Load(context.Background(), pool, "../../testdata/mini"); err != nil {
+	if _, err := postgres.Load(context.Background(), pool, "../testdata/mini"); err != nil {
 		t.Fatal(err)
 	}
 	return pool
@@ -35,7 +31,7 @@ func loaded(t *testing.T) *pgxpool.Pool {
 func TestWriterUnderLoad(t *testing.T) {
 	ctx := context.Background()
 	pool := loaded(t)
-	w := analytics.NewWriter(pool, analytics.Options{Buffer: 16, BatchSize: 50, FlushEvery: 20 * time.Millisecond})
+	w := postgres.NewEventWriter(pool, postgres.EventOptions{Buffer: 16, BatchSize: 50, FlushEvery: 20 * time.Millisecond})
 	const senders, each = 8, 250
 	at := time.Now()
 	var wg sync.WaitGroup
@@ -72,7 +68,7 @@ func TestWriterUnderLoad(t *testing.T) {
 func TestReport(t *testing.T) {
 	ctx := context.Background()
 	pool := loaded(t)
-	w := analytics.NewWriter(pool, analytics.Options{})
+	w := postgres.NewEventWriter(pool, postgres.EventOptions{})
 	day := time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
 	events := []posts.SearchEvent{
 		{At: day, Keywords: []string{"knee", "replac"}, Categories: []string{"Orthopaedics"}, FacilityIDs: []int64{10, 11}, Total: 2},
@@ -96,10 +92,10 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A catalogue reload keeps the analytics.
-	if _, err := indexer.Load(ctx, pool, "../../testdata/mini"); err != nil {
+	if _, err := postgres.Load(ctx, pool, "../testdata/mini"); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := analytics.Reports{Pool: pool}.Report(ctx, 11, day.AddDate(0, 0, -30), day.AddDate(0, 0, 1))
+	rep, err := postgres.Reports{Pool: pool}.Report(ctx, 11, day.AddDate(0, 0, -30), day.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +112,7 @@ func TestReport(t *testing.T) {
 	if len(rep.Unmet) != 1 || rep.Unmet[0].Keywords != "robot knee" || rep.Unmet[0].Count != 2 {
 		t.Errorf("unmet searches %+v, want robot knee twice (and not the nose search)", rep.Unmet)
 	}
-	if _, err := (analytics.Reports{Pool: pool}).Report(ctx, 999, day, day.AddDate(0, 0, 1)); err != analytics.ErrUnknownFacility {
+	if _, err := (postgres.Reports{Pool: pool}).Report(ctx, 999, day, day.AddDate(0, 0, 1)); err != postgres.ErrUnknownFacility {
 		t.Errorf("report on an unknown facility: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package indexer_test
+package postgres_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/catalog"
+	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/search"
 )
 
@@ -18,10 +19,10 @@ const bundled = "../testdata/catalog"
 func TestSynonymsFromPostgresAndFiles(t *testing.T) {
 	ctx := context.Background()
 	pool := connect(t)
-	if _, err := indexer.Load(ctx, pool, bundled); err != nil {
+	if _, err := postgres.Load(ctx, pool, bundled); err != nil {
 		t.Fatal(err)
 	}
-	fromDB, err := indexer.LoadSynonyms(ctx, pool)
+	fromDB, err := postgres.LoadSynonyms(ctx, pool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +51,12 @@ func TestSynonymsFromPostgresAndFiles(t *testing.T) {
 func TestSynonymsVersionFollowsChanges(t *testing.T) {
 	ctx := context.Background()
 	pool := connect(t)
-	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+	if _, err := postgres.Load(ctx, pool, mini); err != nil {
 		t.Fatal(err)
 	}
 	version := func() string {
 		t.Helper()
-		v, err := indexer.SynonymsVersion(ctx, pool)
+		v, err := postgres.SynonymsVersion(ctx, pool)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +83,7 @@ func TestSynonymsVersionFollowsChanges(t *testing.T) {
 		}
 		seen[step.name] = v
 	}
-	edges, err := indexer.LoadSynonyms(ctx, pool)
+	edges, err := postgres.LoadSynonyms(ctx, pool)
 	if err != nil || len(edges) != 0 {
 		t.Errorf("after deleting every row: %v, %v", edges, err)
 	}

@@ -1,7 +1,9 @@
-// Package indexer moves the catalogue between its homes: it applies the
-// PostgreSQL schema, loads catalogue files into PostgreSQL, and builds search
-// indexes from PostgreSQL (or, for the demo, straight from catalogue files).
-package indexer
+// Package postgres is CareAtlas's PostgreSQL layer, the one package that
+// speaks SQL: the connection and the embedded migrations, loading catalogue
+// files into the tables, the catalogue as a source of index generations,
+// the synonym graph, and the analytics store and its reports. Keys and the
+// change log belong here too.
+package postgres
 
 import (
 	"context"

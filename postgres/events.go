@@ -1,8 +1,8 @@
 // Package analytics records what searches and posts show, in PostgreSQL, and
 // reports it to providers. Events are written off the request path by a
-// Writer that batches them with COPY; Close writes whatever is left, so a
+// EventWriter that batches them with COPY; Close writes whatever is left, so a
 // graceful shutdown loses nothing.
-package analytics
+package postgres
 
 import (
 	"context"
@@ -18,11 +18,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// ErrClosed is returned for events sent after Close.
-var ErrClosed = errors.New("analytics writer is closed")
+// ErrEventsClosed is returned for events sent after Close.
+var ErrEventsClosed = errors.New("analytics writer is closed")
 
-// Options tune a Writer.
-type Options struct {
+// EventOptions tune a EventWriter.
+type EventOptions struct {
 	// Buffer is how many events may wait to be written; when it is full,
 	// senders wait (backpressure) rather than events being dropped.
 	Buffer int
@@ -35,7 +35,7 @@ type Options struct {
 	Retries int
 }
 
-func (o *Options) defaults() {
+func (o *EventOptions) defaults() {
 	if o.Buffer <= 0 {
 		o.Buffer = 10000
 	}
@@ -50,10 +50,10 @@ func (o *Options) defaults() {
 	}
 }
 
-// Writer writes search and post events to PostgreSQL in batches.
-type Writer struct {
+// EventWriter writes search and post events to PostgreSQL in batches.
+type EventWriter struct {
 	pool *pgxpool.Pool
-	opts Options
+	opts EventOptions
 	in   chan event
 
 	mu     sync.RWMutex // held for reading while sending, for writing by Close
@@ -69,31 +69,31 @@ type event struct {
 	post   *posts.PostEvent
 }
 
-// NewWriter starts a writer; Close it to write what remains.
-func NewWriter(pool *pgxpool.Pool, opts Options) *Writer {
+// NewEventWriter starts a writer; Close it to write what remains.
+func NewEventWriter(pool *pgxpool.Pool, opts EventOptions) *EventWriter {
 	opts.defaults()
-	w := &Writer{pool: pool, opts: opts, in: make(chan event, opts.Buffer), done: make(chan struct{})}
+	w := &EventWriter{pool: pool, opts: opts, in: make(chan event, opts.Buffer), done: make(chan struct{})}
 	go w.run()
 	return w
 }
 
 // RecordSearch queues a search event. It returns at once unless the buffer
 // is full, in which case it waits for room or for ctx.
-func (w *Writer) RecordSearch(ctx context.Context, e posts.SearchEvent) error {
+func (w *EventWriter) RecordSearch(ctx context.Context, e posts.SearchEvent) error {
 	return w.send(ctx, event{search: &e})
 }
 
 // RecordPost queues a post impression or click, like RecordSearch.
-func (w *Writer) RecordPost(ctx context.Context, e posts.PostEvent) error {
+func (w *EventWriter) RecordPost(ctx context.Context, e posts.PostEvent) error {
 	return w.send(ctx, event{post: &e})
 }
 
-func (w *Writer) send(ctx context.Context, e event) error {
+func (w *EventWriter) send(ctx context.Context, e event) error {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
 		w.lost.Add(1)
-		return ErrClosed
+		return ErrEventsClosed
 	}
 	select {
 	case w.in <- e:
@@ -112,15 +112,15 @@ func (w *Writer) send(ctx context.Context, e event) error {
 // Written and Lost count the events written, and those given up (sent after
 // Close, abandoned by their sender while waiting, or in a batch that kept
 // failing).
-func (w *Writer) Written() int64 { return w.written.Load() }
+func (w *EventWriter) Written() int64 { return w.written.Load() }
 
 // Lost counts events that were not written; see Written.
-func (w *Writer) Lost() int64 { return w.lost.Load() }
+func (w *EventWriter) Lost() int64 { return w.lost.Load() }
 
 // Close stops taking events, writes every queued one, and returns when done
 // or when ctx ends (then what is still queued is lost, and counted).
 // Closing again waits for the first Close's work and reports the same.
-func (w *Writer) Close(ctx context.Context) error {
+func (w *EventWriter) Close(ctx context.Context) error {
 	w.mu.Lock()
 	first := !w.closed
 	if first {
@@ -142,7 +142,7 @@ func (w *Writer) Close(ctx context.Context) error {
 	return nil
 }
 
-func (w *Writer) run() {
+func (w *EventWriter) run() {
 	defer close(w.done)
 	t := time.NewTicker(w.opts.FlushEvery)
 	defer t.Stop()
@@ -171,7 +171,7 @@ func (w *Writer) run() {
 // flush writes a batch in one transaction, retrying with a growing pause.
 // A batch still failing after the retries is logged and counted as lost:
 // holding it would block every later event.
-func (w *Writer) flush(batch []event) {
+func (w *EventWriter) flush(batch []event) {
 	if len(batch) == 0 {
 		return
 	}
@@ -193,7 +193,7 @@ func (w *Writer) flush(batch []event) {
 	slog.Error("analytics batch lost", "events", len(batch), "err", err)
 }
 
-func (w *Writer) write(ctx context.Context, batch []event) error {
+func (w *EventWriter) write(ctx context.Context, batch []event) error {
 	var searches, postEvents [][]any
 	for _, e := range batch {
 		switch {

@@ -1,4 +1,4 @@
-package indexer_test
+package postgres_test
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/catalog"
-	"github.com/careatlas/careatlas/indexer/pgtest"
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/careatlas/careatlas/search"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -24,7 +25,7 @@ const mini = "../testdata/mini"
 
 func connect(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	pool, err := indexer.Connect(context.Background(), pgtest.MustDB(t))
+	pool, err := postgres.Connect(context.Background(), pgtest.MustDB(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func tableCounts(t *testing.T, pool *pgxpool.Pool) map[string]int64 {
 func TestLoad(t *testing.T) {
 	ctx := context.Background()
 	pool := connect(t)
-	stats, err := indexer.Load(ctx, pool, mini)
+	stats, err := postgres.Load(ctx, pool, mini)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("load reported %v, want %v", stats.Rows, want)
 	}
 	// Loading again replaces, not appends.
-	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+	if _, err := postgres.Load(ctx, pool, mini); err != nil {
 		t.Fatal(err)
 	}
 	if got := tableCounts(t, pool); !reflect.DeepEqual(got, want) {
@@ -100,14 +101,14 @@ func brokenCopy(t *testing.T, file, old, new string) string {
 func TestLoadRejectsMalformedAndKeepsDatabase(t *testing.T) {
 	ctx := context.Background()
 	pool := connect(t)
-	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+	if _, err := postgres.Load(ctx, pool, mini); err != nil {
 		t.Fatal(err)
 	}
 	before := tableCounts(t, pool)
 	// The last table is where a half-load would show: every table before it
 	// would already have been replaced.
 	dir := brokenCopy(t, "offers.csv", "1005,13,4,4000,", "1005,13,4,4000x,")
-	_, err := indexer.Load(ctx, pool, dir)
+	_, err := postgres.Load(ctx, pool, dir)
 	var fe *catalog.FieldError
 	if !errors.As(err, &fe) || fe.File != "offers.csv" || fe.Line != 7 || fe.Field != "price" {
 		t.Fatalf("got %v, want an error at offers.csv line 7, field price", err)
@@ -124,7 +125,7 @@ func TestLoadRejectsMalformedAndKeepsDatabase(t *testing.T) {
 func TestSchemaGuardsDirectWrites(t *testing.T) {
 	ctx := context.Background()
 	pool := connect(t)
-	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+	if _, err := postgres.Load(ctx, pool, mini); err != nil {
 		t.Fatal(err)
 	}
 	for _, sql := range []string{
@@ -193,16 +194,16 @@ func collect(t *testing.T, src indexer.Source) []*search.Record {
 // same documents, so the demo index is the index an operator would get.
 func TestSourcesAgree(t *testing.T) {
 	pool := connect(t)
-	if _, err := indexer.Load(context.Background(), pool, mini); err != nil {
+	if _, err := postgres.Load(context.Background(), pool, mini); err != nil {
 		t.Fatal(err)
 	}
-	fromDB := collect(t, indexer.PGSource{Pool: pool})
+	fromDB := collect(t, postgres.Source{Pool: pool})
 	fromFiles := collect(t, &indexer.FileSource{Dir: mini})
 	if len(fromDB) != 18 {
 		t.Errorf("got %d records, want 18", len(fromDB))
 	}
 	CompareRecords(t, fromDB, fromFiles)
-	dbPosts, err := indexer.PGSource{Pool: pool}.Posts(context.Background())
+	dbPosts, err := postgres.Source{Pool: pool}.Posts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestSourcesAgree(t *testing.T) {
 			t.Errorf("treatment %d translations = %+v, want %+v", r.ID, r.Translations, want)
 		}
 	}
-	dbRates, _ := indexer.PGSource{Pool: pool}.Rates(context.Background())
+	dbRates, _ := postgres.Source{Pool: pool}.Rates(context.Background())
 	fileRates, _ := (&indexer.FileSource{Dir: mini}).Rates(context.Background())
 	if !reflect.DeepEqual(dbRates.Rates, fileRates.Rates) || !dbRates.AsOf.Equal(fileRates.AsOf) || dbRates.Rates["EUR"] != 0.8 {
 		t.Errorf("rates differ or are not the latest: %+v vs %+v", dbRates, fileRates)
@@ -295,12 +296,12 @@ func TestFailedBuildKeepsLiveIndex(t *testing.T) {
 func TestBuildFromPostgres(t *testing.T) {
 	ctx := context.Background()
 	pool := connect(t)
-	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+	if _, err := postgres.Load(ctx, pool, mini); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	var calls, lastDone, lastTotal int
-	stats, err := indexer.Build(ctx, indexer.PGSource{Pool: pool}, dir, func(done, total int) {
+	stats, err := indexer.Build(ctx, postgres.Source{Pool: pool}, dir, func(done, total int) {
 		calls++
 		lastDone, lastTotal = done, total
 	})
@@ -320,7 +321,7 @@ func TestBuildFromPostgres(t *testing.T) {
 	}
 	// Two more builds: only the live generation and the one before remain.
 	for range 2 {
-		if _, err := indexer.Build(ctx, indexer.PGSource{Pool: pool}, dir, nil); err != nil {
+		if _, err := indexer.Build(ctx, postgres.Source{Pool: pool}, dir, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -341,10 +342,10 @@ func TestBuildFromPostgres(t *testing.T) {
 // doctors without treatments, facilities without coordinates) occurs.
 func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
 	pool := connect(t)
-	if _, err := indexer.Load(context.Background(), pool, bundled); err != nil {
+	if _, err := postgres.Load(context.Background(), pool, bundled); err != nil {
 		t.Fatal(err)
 	}
-	fromDB := collect(t, indexer.PGSource{Pool: pool})
+	fromDB := collect(t, postgres.Source{Pool: pool})
 	if len(fromDB) < 25000 {
 		t.Errorf("only %d records from the bundled catalogue", len(fromDB))
 	}

@@ -1,4 +1,4 @@
-package indexer_test
+package postgres_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/posts"
 )
@@ -18,14 +19,14 @@ import (
 func TestPostsFromPostgres(t *testing.T) {
 	ctx := context.Background()
 	pool := connect(t)
-	if _, err := indexer.Load(ctx, pool, mini); err != nil {
+	if _, err := postgres.Load(ctx, pool, mini); err != nil {
 		t.Fatal(err)
 	}
-	stats, err := indexer.Build(ctx, indexer.PGSource{Pool: pool}, t.TempDir(), nil)
+	stats, err := indexer.Build(ctx, postgres.Source{Pool: pool}, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := indexer.ReadPosts(stats.Path)
+	set, err := posts.ReadSet(stats.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
