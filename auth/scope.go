@@ -50,26 +50,30 @@ type Scope struct {
 	Burst         int `json:"burst,omitempty"`
 }
 
-// Validate checks a scope for a key of the given kind, naming the field at
-// fault, so that a mistyped country does not silently make a key see nothing.
+// Validate checks a scope for a key of the given kind, so that a mistyped
+// country does not silently make a key see nothing. Its errors are *Error
+// naming the field at fault (as the JSON of a scope names it).
 func (s Scope) Validate(kind Kind) error {
 	switch kind {
 	case Admin:
 		if !s.empty() {
-			return fmt.Errorf("an admin key can do everything and takes no scope")
+			return errInvalid("scope", "an admin key can do everything and takes no scope")
 		}
 		return nil
 	case Provider:
 		if len(s.FacilityIDs) == 0 {
-			return fmt.Errorf("a provider key needs the facilities whose analytics it reads (--facility)")
+			return errInvalid("facility_ids", "a provider key needs the facilities whose analytics it reads")
 		}
 		rest := s
 		rest.FacilityIDs = nil
 		if !rest.empty() {
-			return fmt.Errorf("a provider key takes only facilities")
+			return errInvalid("scope", "a provider key takes only facility ids")
 		}
 	}
-	return s.validateFields()
+	if err := s.validateFields(); err != nil {
+		return err
+	}
+	return nil
 }
 
 func (s Scope) empty() bool {
@@ -77,43 +81,43 @@ func (s Scope) empty() bool {
 		s.Defaults == Defaults{} && len(s.Origins) == 0 && s.RatePerMinute == 0 && s.Burst == 0
 }
 
-func (s Scope) validateFields() error {
+func (s Scope) validateFields() *Error {
 	for _, id := range s.FacilityIDs {
 		if id <= 0 {
-			return fmt.Errorf("facility id %d: ids are positive", id)
+			return errInvalid("facility_ids", fmt.Sprintf("facility id %d: ids are positive", id))
 		}
 	}
 	for _, c := range s.Countries {
 		if !isLetters(c, 2) {
-			return fmt.Errorf("country %q: want an ISO 3166-1 alpha-2 code such as ES", c)
+			return errInvalid("countries", fmt.Sprintf("country %q: want an ISO 3166-1 alpha-2 code such as ES", c))
 		}
 	}
 	for _, c := range s.Categories {
 		if strings.TrimSpace(c) == "" {
-			return fmt.Errorf("empty category")
+			return errInvalid("categories", "a category is empty")
 		}
 	}
 	for _, t := range s.Types {
 		if !slices.Contains(search.Types, strings.ToLower(t)) {
-			return fmt.Errorf("type %q: one of %s", t, strings.Join(search.Types, ", "))
+			return errInvalid("types", fmt.Sprintf("type %q: one of %s", t, strings.Join(search.Types, ", ")))
 		}
 	}
 	if s.Lang != "" && !search.SupportedLanguage(strings.ToLower(s.Lang)) {
-		return fmt.Errorf("lang %q: one of %s", s.Lang, strings.Join(search.Languages, ", "))
+		return errInvalid("lang", fmt.Sprintf("lang %q: one of %s", s.Lang, strings.Join(search.Languages, ", ")))
 	}
 	if s.Currency != "" && !isLetters(s.Currency, 3) {
-		return fmt.Errorf("currency %q: want an ISO 4217 code such as EUR", s.Currency)
+		return errInvalid("currency", fmt.Sprintf("currency %q: want an ISO 4217 code such as EUR", s.Currency))
 	}
 	if s.From != "" && !isLetters(s.From, 2) {
-		return fmt.Errorf("from %q: want an ISO 3166-1 alpha-2 code such as GB", s.From)
+		return errInvalid("from", fmt.Sprintf("from %q: want an ISO 3166-1 alpha-2 code such as GB", s.From))
 	}
 	for _, o := range s.Origins {
 		if _, err := parseOriginPattern(o); err != nil {
-			return err
+			return errInvalid("origins", err.Error())
 		}
 	}
 	if s.RatePerMinute < 0 || s.Burst < 0 {
-		return fmt.Errorf("rate and burst cannot be negative")
+		return errInvalid("rate_per_minute", "rate and burst cannot be negative")
 	}
 	return nil
 }
