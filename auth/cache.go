@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -28,9 +29,11 @@ const DefaultRefresh = 2 * time.Second
 // the error: failing every request because the database blinked would be
 // worse than honouring a revocation a few seconds late.
 type Cache struct {
-	src     KeyLister
-	keys    atomic.Pointer[map[string]*Key]
-	version string // of the keys held; touched only by Refresh
+	src  KeyLister
+	keys atomic.Pointer[map[string]*Key]
+
+	mu      sync.Mutex // serialises Refresh
+	version string     // of the keys held
 }
 
 // NewCache returns an empty cache over src; call Refresh before serving and
@@ -49,9 +52,11 @@ func (c *Cache) Key(id string) *Key { return (*c.keys.Load())[id] }
 func (c *Cache) Len() int { return len(*c.keys.Load()) }
 
 // Refresh reloads the keys if the store's version has moved since the last
-// load. It is not safe to call concurrently with itself; Run calls it from
-// one goroutine.
+// load. Run calls it on a timer; a server may also call it after a change of
+// its own, to see it at once.
 func (c *Cache) Refresh(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	v, err := c.src.KeysVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("refresh keys: %w", err)
