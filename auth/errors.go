@@ -19,6 +19,7 @@ type Error struct {
 	Param   string
 }
 
+// Error returns the message, which is safe to show a client.
 func (e *Error) Error() string { return e.Message }
 
 // Unwrap presents the error as Echo's, for error handlers that know no other.

@@ -70,6 +70,10 @@ type Key struct {
 	RevokedAt time.Time
 }
 
+// String names a key by kind, id and name, so that printing one with %v
+// shows neither its hash nor its scope's details.
+func (k Key) String() string { return string(k.Kind) + " key " + k.ID + " (" + k.Name + ")" }
+
 // LogValue logs a key by id, kind and name: it holds no secret, but its
 // hash is the HMAC key of derived keys and has no place in logs either.
 func (k Key) LogValue() slog.Value {

@@ -162,3 +162,15 @@ func TestScopeNormalized(t *testing.T) {
 
 // fmtScope prints a scope for comparison in tests.
 func fmtScope(s Scope) string { return fmt.Sprintf("%+v", s) }
+
+func TestKeyPrintsNoHash(t *testing.T) {
+	k, _, err := NewKey(Search, "clinic", Scope{}, time.Time{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{fmt.Sprint(k), fmt.Sprintf("%v %s", *k, k)} {
+		if strings.Contains(out, fmt.Sprint(k.Hash[0], k.Hash[1])) || !strings.Contains(out, k.ID) {
+			t.Errorf("printed key %q", out)
+		}
+	}
+}

@@ -11,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Config sets up Middleware. The zero value serves nobody but keyless
-// searches are off; see each field.
+// Config sets up Middleware. The zero value knows no keys and refuses
+// keyless searches; see each field.
 type Config struct {
 	// Keys finds stored keys (a *Cache, or StaticKeys); nil means none.
 	Keys KeySource
@@ -89,9 +89,10 @@ func FromContext(c echo.Context) *Access {
 // then puts its Access in the context for Require and the handlers. It does
 // not decide which kinds may use which route: Require does, per route.
 //
-// Install it with e.Use or on the /v1 group: Echo runs a group's
-// middleware for CORS preflights (OPTIONS) of its routes too, which have no
-// OPTIONS handler of their own (TestMiddlewareOnGroup).
+// Install it on the /v1 group (v1.Use), so that /healthz and /readyz stay
+// open to probes; Echo runs a group's middleware for CORS preflights
+// (OPTIONS) of the group's routes too, though they have no OPTIONS handler
+// of their own (TestMiddlewareOnGroup).
 func Middleware(cfg Config) echo.MiddlewareFunc {
 	cfg.setDefaults()
 	m := &middleware{cfg: cfg, keys: NewLimiter(cfg.MaxBuckets), clients: NewLimiter(cfg.MaxBuckets)}
