@@ -106,18 +106,17 @@ var errBadKey = errUnauthorized("this API key is not valid; send it as Authoriza
 // revocation and expiry are said only to holders of the real key.
 func (au *authenticator) authenticate(text string, now time.Time) (*Access, *Error) {
 	if p, ok := parsePlain(text); ok {
-		k := au.lookup(p.id)
-		if k == nil || k.Kind != p.kind || !verify(k, text) {
-			return nil, errBadKey
+		if k := au.lookup(p.id); k != nil && k.Kind == p.kind && verify(k, text) {
+			if err := k.Usable(now); err != nil {
+				return nil, err
+			}
+			return au.access(k, k.Scope, false), nil
 		}
-		if err := k.Usable(now); err != nil {
-			return nil, err
-		}
-		return au.access(k, k.Scope, false), nil
-	}
-	if d, ok := parseDerived(text); ok {
+	} else if d, ok := parseDerived(text); ok {
 		return au.authenticateDerived(d, now)
 	}
+	// Last, the operator's key, whatever its shape: it may even look like
+	// a stored key (one made with 'keys create' and never stored).
 	if au.hasAdmin {
 		sum := sha256.Sum256([]byte(text))
 		if subtle.ConstantTimeCompare(sum[:], au.bootstrap[:]) == 1 {
@@ -144,8 +143,14 @@ func (au *authenticator) authenticateDerived(d parsedDerived, now time.Time) (*A
 	}
 	a := au.access(parent, parent.Scope.narrowBy(der.Scope), true)
 	if der.RatePerMinute > 0 {
+		// Its own bucket, named by its MAC: at its own rate and burst, never
+		// above the parent's.
+		burst := der.Burst
+		if parent.Scope.Burst > 0 && burst > parent.Scope.Burst {
+			burst = parent.Scope.Burst
+		}
 		a.limits = append(a.limits, bucketSpec{name: "d|" + d.mac, policy: "derived",
-			rate: Rate{PerMinute: a.Scope.RatePerMinute, Burst: a.Scope.Burst}})
+			rate: Rate{PerMinute: a.Scope.RatePerMinute, Burst: burst}})
 	}
 	return a, nil
 }

@@ -45,8 +45,14 @@ func NewCache(src KeyLister) *Cache {
 	return c
 }
 
-// Key returns the key with this id, or nil.
-func (c *Cache) Key(id string) *Key { return (*c.keys.Load())[id] }
+// Key returns the key with this id, or nil. A nil Cache holds no keys, so
+// a server without a database may pass one.
+func (c *Cache) Key(id string) *Key {
+	if c == nil {
+		return nil
+	}
+	return (*c.keys.Load())[id]
+}
 
 // Len returns how many keys are held.
 func (c *Cache) Len() int { return len(*c.keys.Load()) }

@@ -436,3 +436,21 @@ func TestMiddlewareOnGroup(t *testing.T) {
 		t.Errorf("preflight through group middleware: %d %v", w.Code, w.Header())
 	}
 }
+
+// The operator's key is accepted whatever its shape, even one that looks
+// like a stored key; a nil *Cache holds no keys.
+func TestBootstrapKeyOfAnyShape(t *testing.T) {
+	shaped := "ca_admin_0123456789ab_" + strings.Repeat("ab", 32)
+	var cache *Cache
+	f := newFixture(t, Config{AdminKey: shaped})
+	f.e = echo.New()
+	f.e.HTTPErrorHandler = testErrorHandler
+	f.e.Use(Middleware(Config{AdminKey: shaped, Keys: cache}))
+	f.e.GET("/v1/keys", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, Require(Admin))
+	if w := f.get("/v1/keys", map[string]string{"Authorization": "Bearer " + shaped}); w.Code != 200 {
+		t.Errorf("bootstrap key shaped like a stored one: %d %s", w.Code, w.Body)
+	}
+	if w := f.get("/v1/keys", map[string]string{"Authorization": "Bearer ca_admin_0123456789ab_" + strings.Repeat("cd", 32)}); w.Code != 401 {
+		t.Errorf("another key: %d", w.Code)
+	}
+}
