@@ -6,9 +6,11 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/labstack/echo/v4"
@@ -31,8 +33,12 @@ type Options struct {
 	// Analytics, when set, records searches, post impressions and clicks,
 	// and answers provider reports; without it those endpoints answer 503.
 	Analytics Analytics
-	// AdminKey guards the analytics reports; without one they answer 403.
-	AdminKey string
+	// Auth sets up keys, origins and rate limits (package auth): its
+	// AdminKey is the operator's bootstrap admin key, its Keys the stored
+	// keys; PublicSearch lets keyless clients search.
+	Auth auth.Config
+	// KeyStore, when set, serves key management (/v1/keys) to admin keys.
+	KeyStore auth.Store
 	// PostsPerSession caps how often one session is shown a post (default
 	// 3); SessionTTL and MaxSessions bound how long and how many sessions
 	// are remembered (default 30 minutes and 100,000).
@@ -74,15 +80,37 @@ func New(s Snapshots, opts Options) *echo.Echo {
 
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
+	// Everything under /v1 goes through keys, origins and limits; health
+	// probes stay outside. Installed on the server rather than the group so
+	// that preflights and wrong methods of /v1 routes pass through it too
+	// (a group middleware makes Echo answer those 404).
+	keys := auth.Middleware(opts.Auth)
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		checked := keys(next)
+		return func(c echo.Context) error {
+			if strings.HasPrefix(c.Request().URL.Path, "/v1/") {
+				return checked(c)
+			}
+			return next(c)
+		}
+	})
 	v1 := e.Group("/v1")
-	v1.GET("/search", h.search)
-	v1.GET("/suggest", h.suggest)
-	v1.GET("/facilities/:id", h.facility)
-	v1.GET("/doctors/:id", h.doctor)
-	v1.GET("/treatments/:id", h.treatment)
-	v1.POST("/posts/match", h.matchPostsHandler)
-	v1.POST("/posts/:id/click", h.click)
-	v1.GET("/providers/:id/analytics", h.providerAnalytics, requireAdmin(opts.AdminKey))
+	search := auth.Require(auth.Search)
+	v1.GET("/search", h.search, search)
+	v1.GET("/suggest", h.suggest, search)
+	v1.GET("/facilities/:id", h.facility, search)
+	v1.GET("/doctors/:id", h.doctor, search)
+	v1.GET("/treatments/:id", h.treatment, search)
+	v1.POST("/posts/match", h.matchPostsHandler, search)
+	v1.POST("/posts/:id/click", h.click, search)
+	v1.GET("/providers/:id/analytics", h.providerAnalytics, auth.RequireAnalytics("id"))
+	if opts.KeyStore != nil {
+		kh := &auth.KeyHandlers{Store: opts.KeyStore}
+		admin := auth.Require(auth.Admin)
+		v1.POST("/keys", kh.Create, admin)
+		v1.GET("/keys", kh.List, admin)
+		v1.DELETE("/keys/:id", kh.Revoke, admin)
+	}
 	return e
 }
 

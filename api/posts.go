@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
@@ -160,9 +161,17 @@ func (h *handlers) matchPostsHandler(c echo.Context) error {
 		return err
 	}
 	defer done()
+	withDefaults(c, rest)
 	req, err := search.ParseRequest(search.Params(rest), snap.Rates())
 	if err != nil {
 		return err
+	}
+	req, ok, err := restrict(c, req)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return c.JSON(http.StatusOK, postsResponse{TookMS: ms64(time.Since(start)), Posts: []postHit{}})
 	}
 	probe := req.MustWhere(search.FilterType, search.TypeTreatment)
 	probe.PerPage, probe.Facets = 0, nil
@@ -186,6 +195,11 @@ func (h *handlers) click(c echo.Context) error {
 	}
 	p, ok := snap.Posts.Get(id)
 	snap.Release()
+	if ok {
+		if a := auth.FromContext(c); a != nil && !a.Allows(p.FacilityID, "", "", "") {
+			ok = false // a key does not learn of posts it may not see
+		}
+	}
 	if !ok {
 		return &search.Error{Code: search.NotFound, Message: sprintf("no post %d", id)}
 	}

@@ -44,7 +44,8 @@ func newPostsServer(t *testing.T, withDB bool, adminKey string) *postsServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := api.Options{AdminKey: adminKey, PostsPerSession: 3}
+	opts := openAccess()
+	opts.Auth.AdminKey, opts.PostsPerSession = adminKey, 3
 	ps := &postsServer{}
 	if withDB {
 		ps.pool, err = postgres.Connect(ctx, pgtest.MustDB(t))
@@ -293,8 +294,8 @@ func TestClicksAndAnalytics(t *testing.T) {
 func TestAnalyticsClosedWithoutKeyOrDatabase(t *testing.T) {
 	srv := newPostsServer(t, false, "")
 	var e struct{ Error struct{ Code string } }
-	if code := do(t, "GET", srv.url+"/v1/providers/11/analytics", http.Header{"Authorization": {"Bearer "}}, nil, &e); code != 403 {
-		t.Errorf("analytics with no admin key configured: %d %+v, want 403", code, e)
+	if code := do(t, "GET", srv.url+"/v1/providers/11/analytics", http.Header{"Authorization": {"Bearer "}}, nil, &e); code != 401 {
+		t.Errorf("analytics with no key: %d %+v, want 401", code, e)
 	}
 	if code := do(t, "POST", srv.url+"/v1/posts/1/click", nil, nil, &e); code != 503 || e.Error.Code != "analytics_disabled" {
 		t.Errorf("click without a database: %d %+v, want 503", code, e)

@@ -69,7 +69,7 @@ func TestRelevance(t *testing.T) {
 		t.Fatal(err)
 	}
 	lv.SetSynonyms(search.NewSynonyms(edges), "")
-	srv := httptest.NewServer(api.New(lv, api.Options{}))
+	srv := httptest.NewServer(api.New(lv, openAccess()))
 	t.Cleanup(func() { srv.Close(); lv.Close() })
 
 	type score struct{ ndcg, recall float64 }

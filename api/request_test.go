@@ -26,7 +26,7 @@ func TestOneSearchPerRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(lv, api.Options{}))
+	srv := httptest.NewServer(api.New(lv, openAccess()))
 	t.Cleanup(func() { srv.Close(); lv.Close() })
 	searches := func() uint64 {
 		s, err := lv.Acquire()

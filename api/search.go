@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -41,9 +42,17 @@ func (h *handlers) search(c echo.Context) error {
 		return err
 	}
 	defer done()
+	withDefaults(c, v)
 	req, err := search.ParseRequest(search.Params(v), snap.Rates())
 	if err != nil {
 		return err
+	}
+	req, ok, err := restrict(c, req)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return c.JSON(http.StatusOK, searchResponse{Page: req.Page, PerPage: req.PerPage, Hits: []search.Hit{}, Posts: []postHit{}})
 	}
 	res, err := snap.Search(ctx, req)
 	if err != nil {
@@ -104,10 +113,18 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 	if err != nil {
 		return err
 	}
+	if !allows(c, rec) {
+		// As if it did not exist: a key does not learn what it may not see.
+		return &search.Error{Code: search.NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
+	}
 	out := entityResponse{Record: rec}
 	if offersBy != "" {
 		req := search.Request{Sort: search.SortPriceAsc, PerPage: offers}.
 			MustWhere(search.FilterType, search.TypeOffer).MustWhere(offersBy, strconv.FormatInt(id, 10))
+		req, ok, err := restrict(c, req)
+		if err != nil || !ok {
+			return c.JSON(http.StatusOK, out)
+		}
 		res, err := snap.Search(ctx, req)
 		if err != nil {
 			return err
@@ -143,9 +160,17 @@ func (h *handlers) suggest(c echo.Context) error {
 		return err
 	}
 	defer done()
-	out, err := snap.Suggest(ctx, v.Get("q"), limit)
+	ask := limit
+	if scopeOf(c) != nil {
+		ask = search.MaxSuggest // some may be out of the key's scope
+	}
+	out, err := snap.Suggest(ctx, v.Get("q"), ask)
 	if err != nil {
 		return err
 	}
+	if limit == 0 {
+		limit = search.DefaultSuggest
+	}
+	out = allowedSuggestions(ctx, c, snap, out, limit)
 	return c.JSON(http.StatusOK, suggestResponse{TookMS: ms64(time.Since(start)), Suggestions: out})
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/gen"
 	"github.com/careatlas/careatlas/postgres"
@@ -286,7 +287,8 @@ func serveLoopback(lv *live.Live) (string, func(), error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: api.New(lv, api.Options{SearchTimeout: time.Minute}), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: api.New(lv, api.Options{SearchTimeout: time.Minute,
+		Auth: auth.Config{PublicSearch: true, AnonymousRate: auth.Rate{PerMinute: -1}}}), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/search"
@@ -26,6 +27,8 @@ type serveConfig struct {
 	reloadEvery, synonymsEvery     time.Duration
 	adminKey                       string
 	postsPerSession                int
+	publicSearch                   bool
+	trustedProxies                 string
 	stdout, stderr                 io.Writer
 }
 
@@ -39,6 +42,10 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&cfg.reloadEvery, "reload-every", 2*time.Second, "how often to look for a newly published index")
 	fs.StringVar(&cfg.adminKey, "admin-key", os.Getenv("CAREATLAS_ADMIN_KEY"),
 		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")
+	fs.BoolVar(&cfg.publicSearch, "public-search", true,
+		"with a database, let clients without a key search (under a per-address rate limit); without one, search is always public")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "",
+		"comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client")
 	fs.IntVar(&cfg.postsPerSession, "posts-per-session", 3, "how many times one search session may be shown a post")
 	fs.DurationVar(&cfg.synonymsEvery, "synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
 	if err := parse(fs, args); err != nil {
@@ -71,6 +78,7 @@ type server struct {
 	live   *live.Live
 	pool   *pgxpool.Pool         // nil without a database
 	events *postgres.EventWriter // nil without a database
+	keys   *auth.Cache           // nil without a database
 }
 
 // newServer connects what the server needs and starts listening; Run
@@ -84,7 +92,12 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	}()
 	// With a database, searches, impressions and clicks are recorded there;
 	// without one (the demo) analytics are off.
-	opts := api.Options{AdminKey: cfg.adminKey, PostsPerSession: cfg.postsPerSession}
+	trusted, err := auth.ParseTrustedProxies(cfg.trustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	opts := api.Options{PostsPerSession: cfg.postsPerSession,
+		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted}}
 	if cfg.dbURL != "" {
 		if s.pool, err = postgres.Connect(ctx, cfg.dbURL); err != nil {
 			return nil, err
@@ -94,6 +107,12 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		}
 		s.events = postgres.NewEventWriter(s.pool, postgres.EventOptions{})
 		opts.Analytics = postgres.Analytics{EventWriter: s.events, Reports: postgres.Reports{Pool: s.pool}}
+		store := postgres.Keys{Pool: s.pool}
+		s.keys = auth.NewCache(store)
+		if err := s.keys.Refresh(ctx); err != nil {
+			return nil, fmt.Errorf("load api keys: %w", err)
+		}
+		opts.Auth.Keys, opts.Auth.PublicSearch, opts.KeyStore = s.keys, cfg.publicSearch, store
 	}
 	if s.live, err = live.New(cfg.indexDir); err != nil {
 		return nil, err
@@ -155,6 +174,8 @@ func (s *server) Run(ctx context.Context) error {
 	wg.Go(func() { s.live.Watch(ctx, s.cfg.reloadEvery) })
 	if s.pool != nil {
 		wg.Go(func() { s.watchSynonyms(ctx) })
+		// Revoked and expired keys are refused within seconds.
+		wg.Go(func() { s.keys.Run(ctx, auth.DefaultRefresh) })
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
