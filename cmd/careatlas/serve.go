@@ -14,6 +14,7 @@ import (
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/replica"
 	"github.com/careatlas/careatlas/search"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -22,7 +23,7 @@ import (
 var onListen func(addr string)
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]", stderr)
+	fs := newFlags("serve", "serve [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY] [--generations s3://BUCKET/PREFIX [--s3-endpoint URL]]", stderr)
 	addr := fs.String("addr", ":8080", "address to listen on")
 	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations")
 	dbURL := databaseFlag(fs)
@@ -32,6 +33,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")
 	perSession := fs.Int("posts-per-session", 3, "how many times one search session may be shown a post")
 	synEvery := fs.Duration("synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
+	generations, endpoint := storeFlags(fs, "generations",
+		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -95,7 +98,21 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if !live.Ready() {
+	if *generations != "" {
+		// A replica builds nothing: it downloads what the indexer
+		// publishes, and is ready once the first download opens.
+		followed := make(chan struct{})
+		go func() {
+			defer close(followed)
+			cfg := followConfig{Store: replica.ConfigFromEnv(*generations, *endpoint), Serving: live.Path}
+			if err := followGenerations(ctx, cfg, *dir, pool); err != nil {
+				cancel(fmt.Errorf("follow generations: %w", err))
+			}
+		}()
+		// Stop it before the pool closes: its last act is to remove
+		// this replica's heartbeat row.
+		defer func() { cancel(nil); <-followed }()
+	} else if !live.Ready() {
 		// Build the first index in the background: the server answers
 		// /healthz at once and /readyz turns 200 when the index opens.
 		go func() {
