@@ -212,6 +212,28 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 		clients.check(t)
 	})
 
+	t.Run("each replica's heartbeat says what it serves", func(t *testing.T) {
+		serving := replicas[0].serving()
+		// The killed replica's row stays, silent, until GC forgets it;
+		// the three live ones report the generation they answer from.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			var n int
+			err := pool.QueryRow(ctx, `SELECT count(*) FROM replicas WHERE prefix = $1 AND generation = $2
+				AND heartbeat_at > now() - interval '15 seconds'`, storeURL, serving).Scan(&n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == len(replicas) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d live replicas report serving %s, want %d", n, serving, len(replicas))
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
+
 	clients.stop()
 	clients.check(t)
 	t.Logf("%5.1fs done: %d searches through HAProxy, %d failed, %d cut by the kill",
@@ -510,5 +532,22 @@ func (c *searchClients) check(t *testing.T) {
 	}
 	if n := c.cut.Load(); n > clientWorkers {
 		t.Errorf("%d searches failed around the kill; at most %d (one per client) were in flight on the killed replica", n, clientWorkers)
+	}
+}
+
+func TestPublishFlags(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"index", "--publish", "https://bucket/x"}, "is not an s3://BUCKET/PREFIX URL"},
+		{[]string{"index", "--publish", "s3://bucket/x", "--s3-endpoint", "127.0.0.1:9000"}, "is not an http(s)://HOST[:PORT] URL"},
+		{[]string{"serve", "--generations", "s3://bucket/x", "--nope"}, "flag provided but not defined"},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), c.args, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), c.want) {
+			t.Errorf("%v: exit %d, %q; want a failure saying %q", c.args, code, errOut.String(), c.want)
+		}
 	}
 }
