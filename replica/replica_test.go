@@ -23,7 +23,13 @@ import (
 	"github.com/minio/minio-go/v7"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Run(m)
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
 
 const mini = "../testdata/mini"
 
@@ -32,6 +38,7 @@ const mini = "../testdata/mini"
 // generations apart here.
 var built struct {
 	once sync.Once
+	dir  string
 	path string
 	docs int
 	err  error
@@ -42,12 +49,11 @@ var built struct {
 func generation(t *testing.T, name string) (path string, docs int) {
 	t.Helper()
 	built.once.Do(func() {
-		dir, err := os.MkdirTemp("", "replica-build-")
-		if err != nil {
-			built.err = err
+		built.dir, built.err = os.MkdirTemp("", "replica-build-")
+		if built.err != nil {
 			return
 		}
-		stats, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: mini}, dir, nil)
+		stats, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: mini}, built.dir, nil)
 		built.path, built.docs, built.err = stats.Path, stats.Docs, err
 	})
 	if built.err != nil {
