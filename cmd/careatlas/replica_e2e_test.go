@@ -286,7 +286,7 @@ func (r *replicaProc) start() {
 		r.t.Fatal(err)
 	}
 	defer logf.Close()
-	r.cmd = exec.Command(r.bin, append([]string{"serve", "--addr", r.addr, "--index-dir", r.dir}, r.args...)...)
+	r.cmd = exec.Command(r.bin, append([]string{"serve", "--addr", r.addr, "--index-dir", r.dir, "--keyless-rate", "off"}, r.args...)...)
 	r.cmd.Env = r.env
 	r.cmd.Stdout, r.cmd.Stderr = logf, logf
 	if err := r.cmd.Start(); err != nil {

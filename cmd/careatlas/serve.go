@@ -30,6 +30,7 @@ type serveConfig struct {
 	postsPerSession                int
 	publicSearch                   bool
 	trustedProxies                 string
+	keylessRate                    string
 	generations, s3Endpoint        string // a replica's object store of generations
 	stdout, stderr                 io.Writer
 }
@@ -48,6 +49,8 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 		"with a database, let clients without a key search (under a per-address rate limit); without one, search is always public")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "",
 		"comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client")
+	fs.StringVar(&cfg.keylessRate, "keyless-rate", "120/min",
+		"rate limit of one client address searching without a key, as N/min (or N/s, N/h), with a burst of a quarter of it; 'off' for none")
 	fs.IntVar(&cfg.postsPerSession, "posts-per-session", 3, "how many times one search session may be shown a post")
 	fs.DurationVar(&cfg.synonymsEvery, "synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
 	generations, endpoint := storeFlags(fs, "generations",
@@ -103,8 +106,12 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
+	keyless, err := keylessRate(cfg.keylessRate)
+	if err != nil {
+		return nil, err
+	}
 	opts := api.Options{PostsPerSession: cfg.postsPerSession,
-		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted}}
+		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted, AnonymousRate: keyless}}
 	if cfg.dbURL != "" {
 		if s.pool, err = postgres.Connect(ctx, cfg.dbURL); err != nil {
 			return nil, err
@@ -294,4 +301,16 @@ func (s *server) loadSynonyms(ctx context.Context) {
 	g := search.NewSynonyms(edges)
 	s.live.SetSynonyms(g, v)
 	slog.Info("synonyms loaded", "edges", g.Len(), "version", v)
+}
+
+// keylessRate reads --keyless-rate: N/min (or N/s, N/h), or off.
+func keylessRate(s string) (auth.Rate, error) {
+	if s == "off" {
+		return auth.Rate{PerMinute: -1}, nil
+	}
+	n, err := parseRate(s)
+	if err != nil {
+		return auth.Rate{}, fmt.Errorf("--keyless-rate %q: want N/min (or N/s, N/h) or off", s)
+	}
+	return auth.Rate{PerMinute: n, Burst: max(1, n/4)}, nil
 }
