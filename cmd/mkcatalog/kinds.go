@@ -128,7 +128,7 @@ var notAHospital = regexp.MustCompile(`(?i)` + strings.Join([]string{
 	`hopital de jour`, `\bhdj\b`, `domicile`, `longue dur[eé]e`, `larga estancia`, `geriatr`, `\bldn\b`,
 	`následné`, `dlouhodob`, `pflegeheim`, `pirminės`, `\bseksjon\b`, `poliklinikk`, `\bbup\b`,
 	`\bdps\b`, `røntgen`, `rendelőintézet`, `\brsa\b`, `lungodegenza`, `urgência básica`,
-	`\bmuseum`, `memorial site`, `\bcemetery`, `\bschool of nursing`,
+	`soins p[eé]riph[eé]rique`, `m[eé]dico-?social`, `\bmuseum`, `memorial site`, `\bcemetery`, `\bschool of nursing`,
 }, "|"))
 
 // qidLabel matches a Wikidata label that is only the item's id.

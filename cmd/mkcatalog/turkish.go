@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Turkish has two i's: dotted i/İ and dotless ı/I. Go's unicode.ToLower
@@ -31,9 +32,17 @@ func turkishUpper(r rune) rune {
 	return unicode.ToUpper(r)
 }
 
-// turkishAcronyms stay upper case in names; words without a vowel ("EPC",
-// "KBB") are kept as acronyms too.
-var turkishAcronyms = map[string]bool{"IMC": true, "TOBB": true, "ETÜ": true, "SGK": true, "MLP": true, "T.C.": true}
+// turkishAcronyms stay upper case in names, as do single letters ("ÖZEL A
+// HASTANESİ"). They are the acronyms of the Ministry's private list.
+var turkishAcronyms = map[string]bool{"ADN": true, "EGM": true, "EPC": true, "ETÜ": true, "GSM": true, "HRS": true,
+	"IMC": true, "KBB": true, "MLP": true, "MMT": true, "NCR": true, "NP": true, "OFM": true, "SGK": true,
+	"SHM": true, "T.C.": true, "TEM": true, "TOBB": true, "VM": true, "VSD": true}
+
+// englishWords are English words the list writes in capitals, with I for
+// i ("ÖZEL ŞAR HOSPITAL"): the Turkish rules would make them "Hospıtal".
+// They are cased the English way.
+var englishWords = map[string]bool{"HOSPITAL": true, "INTERNATIONAL": true, "CITY": true, "MEDICAL": true,
+	"LIFE": true, "CLINIC": true, "CENTER": true, "CENTRE": true, "HEALTH": true, "PLUS": true, "PRIME": true}
 
 // turkishLowerWords are conjunctions written in lower case inside a name.
 var turkishLowerWords = map[string]bool{"VE": true, "İLE": true}
@@ -42,15 +51,20 @@ var turkishLowerWords = map[string]bool{"VE": true, "İLE": true}
 // KADIN HASTALIKLARI VE DOĞUM HASTANESİ" → "Özel Kadın Hastalıkları ve
 // Doğum Hastanesi", "BALIKESİR" → "Balıkesir". A letter is capitalised at
 // the start of a word and after "-", "/", "(" or "."; a suffix after an
-// apostrophe stays lower case ("BAHAT'IN" → "Bahat'ın").
+// apostrophe stays lower case ("BAHAT'IN" → "Bahat'ın"). Acronyms and
+// single letters stay as they are; a few English words are cased the
+// English way (englishWords).
 func turkishTitle(s string) string {
 	words := strings.Fields(s)
 	for i, w := range words {
-		switch {
-		case turkishAcronyms[w] || !hasTurkishVowel(w):
+		switch english := strings.ReplaceAll(w, "İ", "I"); {
+		case turkishAcronyms[w] || utf8.RuneCountInString(w) == 1:
 			continue
 		case turkishLowerWords[w] && i > 0:
 			words[i] = strings.Map(turkishLower, w)
+			continue
+		case englishWords[english]:
+			words[i] = english[:1] + strings.ToLower(english[1:])
 			continue
 		}
 		rs := []rune(w)
@@ -75,10 +89,6 @@ func turkishTitle(s string) string {
 		words[i] = string(rs)
 	}
 	return strings.Join(words, " ")
-}
-
-func hasTurkishVowel(w string) bool {
-	return strings.ContainsAny(strings.Map(turkishUpper, w), "AEIİOÖUÜ")
 }
 
 // trProvinces are Turkey's 81 provinces by their official code (the licence

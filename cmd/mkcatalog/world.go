@@ -94,7 +94,31 @@ func loadWikidata(src string) ([]*worldSite, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return out, nil
+	return dedupWikidata(out), nil
+}
+
+// dedupWikidata folds items Wikidata holds twice — the same name in the
+// same country within a kilometre ("Rwanda Cancer Centre", Q64138566 and
+// Q64350717) — into the first, which keeps both ids as its sources.
+func dedupWikidata(sites []*worldSite) []*worldSite {
+	byName := map[string][]*worldSite{}
+	var out []*worldSite
+	for _, s := range sites {
+		k := s.CC + "|" + strings.ToLower(s.Name)
+		dup := false
+		for _, t := range byName[k] {
+			if haversineKm(s.Lat, s.Lon, t.Lat, t.Lon) < 1 {
+				t.sources = append(t.sources, s.sources...)
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			byName[k] = append(byName[k], s)
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // parsePoint reads Wikidata's "Point(lon lat)".
@@ -138,9 +162,14 @@ func loadEurostat(src string) ([]*worldSite, error) {
 	for _, c := range worldCountryTable {
 		known[c.Code] = true
 	}
-	seen := map[string]bool{}
+	seen, seenID := map[string]bool{}, map[string]bool{}
 	var out []*worldSite
 	for _, r := range t.rows {
+		id := t.get(r, "id")
+		if seenID[id] { // a few ids repeat (FI_50200): the first row is kept
+			continue
+		}
+		seenID[id] = true
 		cc := t.get(r, "cc")
 		if cc == "EL" { // Eurostat's code for Greece
 			cc = "GR"
@@ -167,7 +196,7 @@ func loadEurostat(src string) ([]*worldSite, error) {
 		}
 		seen[k] = true
 		s := &worldSite{Name: name, CC: cc, City: placeCase(get("city")), Lat: lat, Lon: lon, HasCoord: true,
-			TypeText: typeText, sources: []string{srcEurostat + ":" + t.get(r, "id")}}
+			TypeText: typeText, sources: []string{srcEurostat + ":" + id}}
 		s.Beds = atoiOr(t.get(r, "cap_beds"), 0)
 		s.Public = t.get(r, "public_private") == "public"
 		s.Private = t.get(r, "public_private") == "private"
