@@ -100,7 +100,7 @@ var kindPatterns = []struct {
 	{regexp.MustCompile(`(?i)psychiatr|psiquiátr|psichiatr|\bmental|\bnerven|seelisch|\bruh sağlığı|santé mentale|salud mental|maladies mentales|\bpsych|\brus(behandling)?\b|addiction|sucht`), kindPsych},
 	{regexp.MustCompile(`(?i)rehab|réadapt|readapt|\breha\b|fizik tedavi|\bssr\b|soins de suite|physical medicine|recuperare`), kindRehab},
 	{regexp.MustCompile(`(?i)chest|thorax|thorac|pulmon|\blung|göğüs|tüdő|pneumo|tuberc|mellkas`), kindChest},
-	{regexp.MustCompile(`(?i)universit|\bteaching\b|eğitim ve araştırma|training and research|\bchu\b|\bchr\b|fakultn|uniklinik|klinikum der|medical college|faculty of medicine|tıp fakültesi|clínicas?\b.*universit|academ|akadem|klinikai központ`), kindUniversity},
+	{regexp.MustCompile(`(?i)universit|üniversite|\bteaching\b|eğitim ve araştırma|training and research|\bchu\b|\bchr\b|fakultn|uniklinik|klinikum der|medical college|faculty of medicine|tıp fakültesi|clínicas?\b.*universit|academ|akadem|klinikai központ`), kindUniversity},
 }
 
 // kindOf returns the kind a name and a source's type text say.
