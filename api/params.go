@@ -14,7 +14,7 @@ import (
 // and category names may hold commas).
 var (
 	scalarParams = []string{"q", "price_min", "price_max", "currency", "facet_size", "sort", "page", "per_page",
-		"near", "radius_km", "from", "lang", "explain"}
+		"near", "radius_km", "from", "lang", "explain", "facility"}
 	listParams = []string{"type", "country", "city", "category", "kind", "accreditation", "language", "facets"}
 	commaLists = []string{"type", "country", "facets"}
 )
@@ -79,6 +79,13 @@ func parseSearch(v url.Values) (search.Request, error) {
 			return r, invalid("radius_km", "must be more than 0")
 		}
 		r.RadiusKM = *radius
+	}
+	// facility limits a search to one provider: its offers, its doctors
+	// and itself (a clinic's own search box).
+	if s := strings.TrimSpace(v.Get("facility")); s != "" {
+		if r.FacilityID, err = parseID(s); err != nil {
+			return r, invalid("facility", "%q is not a facility id", s)
+		}
 	}
 	if r.PriceMin, err = floatParam(v, "price_min"); err != nil {
 		return r, err
