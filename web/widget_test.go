@@ -134,7 +134,10 @@ func TestWidgetOnClinicPage(t *testing.T) {
 	// A click on the post is counted and opens the provider's page.
 	b.widget(`$('[data-post-id] h3 button').click()`, nil)
 	b.waitFor("the click to be answered", `__events.some(e => e.name === 'post-click')`)
-	var click struct{ ID int64; Counted bool }
+	var click struct {
+		ID      int64
+		Counted bool
+	}
 	b.eval(`__events.find(e => e.name === 'post-click').detail`, &click)
 	if click.ID != want.Posts[0].ID || !click.Counted {
 		t.Errorf("post click: %+v", click)
