@@ -243,6 +243,8 @@ const instrument = `<script>
   window.__globals = Object.getOwnPropertyNames(window).map(n => [n, (Object.getOwnPropertyDescriptor(window, n) || {}).value]);
   window.__protos = [Object, Array, Function, String, Promise, EventTarget, Node, Element, HTMLElement, Document]
     .map(C => Object.getOwnPropertyNames(C.prototype).length);
+  window.__sheets = () => [document.styleSheets.length, document.adoptedStyleSheets.length];
+  window.__sheetsBefore = window.__sheets();
   window.__lastKey = 0;
   window.__events = [];
   addEventListener('keydown', () => { window.__lastKey = performance.now(); }, true);
@@ -255,7 +257,7 @@ const instrument = `<script>
 func clinicHTML(lang, css, body string) string {
 	return `<!doctype html><html lang="` + lang + `"><head><meta charset="utf-8"><title>Sunrise Clinic</title>
 <style>body{margin:0;font-family:Georgia,serif} .top{background:#28485c;color:#fff;padding:14px 20px} main{padding:10px 20px}` + css + `</style>
-` + instrument + `</head><body><div class="top"><b>Sunrise Orthopaedic Clinic</b></div><main><h1>Find a treatment and its price</h1>
+` + instrument + `</head><body><header class="top"><b>Sunrise Orthopaedic Clinic</b></header><main><h1>Find a treatment and its price</h1>
 <p>Search every clinic we work with, with prices in euro.</p>` + body + `</main></body></html>`
 }
 

@@ -132,7 +132,7 @@ func TestWidgetOnClinicPage(t *testing.T) {
 	}
 
 	// A click on the post is counted and opens the provider's page.
-	b.widget(`$('[data-post-id] h3 button').click()`, nil)
+	b.widget(`$('[data-post-id] .t2 button').click()`, nil)
 	b.waitFor("the click to be answered", `__events.some(e => e.name === 'post-click')`)
 	var click struct {
 		ID      int64
@@ -142,7 +142,7 @@ func TestWidgetOnClinicPage(t *testing.T) {
 	if click.ID != want.Posts[0].ID || !click.Counted {
 		t.Errorf("post click: %+v", click)
 	}
-	b.waitWidget("the clinic's page", `!$('.detail').hidden && $('.detail h2').textContent === 'Mayo Clinic Hospital'`)
+	b.waitWidget("the clinic's page", `!$('.detail').hidden && $('.detail .t1').textContent === 'Mayo Clinic Hospital'`)
 	var clickReq, facilityReq *request
 	for _, r := range b.seen() {
 		if strings.HasSuffix(r.url, fmt.Sprintf("/v1/posts/%d/click", want.Posts[0].ID)) && r.method == "POST" {
@@ -228,12 +228,12 @@ func (b *browser) checkPrivacy(origins ...string) {
 }
 
 // checkGlobals: the widget added one global name and changed no other
-// global or built-in prototype.
+// global, built-in prototype or the page's style sheets.
 func (b *browser) checkGlobals() {
 	b.t.Helper()
 	var diff struct {
 		Added, Changed []string
-		Protos         bool
+		Protos, Sheets bool
 	}
 	b.eval(`(() => {
 		const before = new Map(__globals);
@@ -243,10 +243,12 @@ func (b *browser) checkGlobals() {
 			changed: [...before].filter(([n, v]) => v !== undefined && !Object.is((Object.getOwnPropertyDescriptor(window, n) || {}).value, v)).map(([n]) => n),
 			protos: JSON.stringify(__protos) === JSON.stringify([Object, Array, Function, String, Promise, EventTarget, Node, Element, HTMLElement, Document]
 				.map(C => Object.getOwnPropertyNames(C.prototype).length)),
+			sheets: JSON.stringify(__sheets()) === JSON.stringify(__sheetsBefore),
 		};
 	})()`, &diff)
-	if !slices.Equal(diff.Added, []string{"CareAtlas"}) || len(diff.Changed) > 0 || !diff.Protos {
-		b.t.Errorf("globals: added %v, changed %v, built-in prototypes unchanged: %v", diff.Added, diff.Changed, diff.Protos)
+	if !slices.Equal(diff.Added, []string{"CareAtlas"}) || len(diff.Changed) > 0 || !diff.Protos || !diff.Sheets {
+		b.t.Errorf("globals: added %v, changed %v, built-in prototypes unchanged: %v, page style sheets unchanged: %v",
+			diff.Added, diff.Changed, diff.Protos, diff.Sheets)
 	}
 }
 

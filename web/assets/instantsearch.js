@@ -120,7 +120,9 @@
   // highlightResult builds Algolia's _highlightResult from the API's
   // highlight: plain text (InstantSearch escapes it) with the request's tags.
   function highlightResult(hit, pre, post, words) {
-    var out = {}, hl = hit.highlight || {};
+    var out = {}, hl = Object.assign({}, hit.highlight);
+    // An offer's name is its treatment's.
+    if (hit.type === 'offer' && hl.name == null && hl['treatment.name'] != null) hl.name = hl['treatment.name'];
     HIGHLIGHTED.forEach(function (field) {
       var marked = hl[field], raw = get(hit, field);
       if (marked == null && (raw == null || typeof raw === 'object')) return;
@@ -204,16 +206,22 @@
     }
 
     // priceStats is the lowest and highest price of the search, in the
-    // client's currency, for rangeInput: the cheapest and dearest hits.
+    // client's currency, for rangeInput: from the cheapest and dearest hits
+    // the API converts (it converts exact prices, not ranges, so an offer
+    // priced only as a range in another currency is passed over).
     function priceStats(x) {
       var one = function (sort) {
         var q = new URLSearchParams(x.q);
         ['facets', 'facet_size', 'page', 'price_min', 'price_max'].forEach(function (k) { q.delete(k); });
         q.set('sort', sort);
-        q.set('per_page', '1');
+        q.set('per_page', '20');
         return apiGet('/v1/search', q).then(function (res) {
-          var h = res.hits[0], m = h && (h.converted_price || (h.price && h.price.currency === currency ? h.price : null));
-          return m ? m.amount : null;
+          for (var i = 0; i < res.hits.length; i++) {
+            var h = res.hits[i];
+            if (h.converted_price) return h.converted_price.amount;
+            if (h.price_range && h.price_range.currency === currency) return sort === 'price_asc' ? h.price_range.min : h.price_range.max;
+          }
+          return null;
         });
       };
       return Promise.all([one('price_asc'), one('price_desc')]).then(function (mm) {

@@ -138,13 +138,16 @@
   var EXAMPLES = ['knee replacement', 'hip replacement', 'IVF', 'rhinoplasty', 'dental implant'];
 
   var CSS = [
-    ':host{all:initial!important;display:block!important;contain:content!important}',
+    // The page's rules reach the host element (and through it, inherited
+    // properties): reset them. Inside the shadow root, !important wins.
+    // Full width even as a flex or grid item of the clinic's layout.
+    ':host{all:initial!important;display:block!important;width:100%!important;min-width:0!important;contain:content!important}',
     ':host([hidden]){display:none!important}',
     '.ca{--a:var(--ca-accent,#0b5cad);--t:var(--ca-text,#1b1f24);--bg:var(--ca-background,#fff);--m:#4a5360;--b:#c4ccd6;--s:#f2f5f8;',
     'font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--t);background:var(--bg);',
     'text-align:start;padding:12px;container-type:inline-size;box-sizing:border-box}',
     '*,*::before,*::after{box-sizing:inherit;margin:0;padding:0;font:inherit;color:inherit;letter-spacing:normal;text-transform:none}',
-    'h2{font-size:20px;font-weight:700;line-height:1.3}h3{font-size:16px;font-weight:650;line-height:1.35}',
+    '.t1{font-size:20px;font-weight:700;line-height:1.3}.t2{font-size:16px;font-weight:650;line-height:1.35}',
     'ol,ul{list-style:none}a{color:var(--a)}mark{background:#fff1a8;color:#1b1f24;border-radius:2px;padding:0 1px}',
     'button,select,input{font:inherit;color:inherit;background:none;border:0}',
     'button{cursor:pointer}button:disabled{cursor:default;opacity:.6}',
@@ -167,7 +170,7 @@
     '.main{display:grid;gap:16px;grid-template-columns:1fr}',
     '@container (min-width:700px){.main{grid-template-columns:200px 1fr}}',
     '.side{display:flex;flex-direction:column;gap:14px;font-size:14px}',
-    '.side h3{font-size:13px;font-weight:700;text-transform:uppercase;letter-spacing:.04em;color:var(--m);margin-bottom:4px}',
+    '.gh{font-size:13px;font-weight:700;text-transform:uppercase;letter-spacing:.04em;color:var(--m);margin-bottom:4px}',
     '.fv{display:flex;width:100%;justify-content:space-between;gap:8px;padding:4px 6px;border-radius:6px;text-align:start}',
     '.fv:hover{background:var(--s)}.fv[aria-pressed=true]{background:var(--a);color:#fff}',
     '.fv .n{color:inherit;opacity:.85;font-variant-numeric:tabular-nums}',
@@ -188,7 +191,7 @@
     '.pager{display:flex;gap:12px;align-items:center;justify-content:center;margin-top:14px;font-size:14px}',
     '.pager button{padding:6px 12px;border:1px solid var(--b);border-radius:6px}',
     '.chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px}.chip{padding:4px 10px;border:1px solid var(--b);border-radius:14px}',
-    '.detail h2{margin:8px 0 4px}.detail h3{margin:14px 0 6px}.detail li{padding:6px 0;border-top:1px solid var(--b)}',
+    '.detail .t1{margin:8px 0 4px}.detail .t2{margin:14px 0 6px}.detail li{padding:6px 0;border-top:1px solid var(--b)}',
     '.desc{margin-top:8px}',
     '.by{margin-top:12px;font-size:12px;color:var(--m);text-align:end}'
   ].join('');
@@ -239,7 +242,7 @@
   function readConfig(el) {
     var d = el.dataset, cfg = {};
     ['key', 'target', 'lang', 'currency', 'from', 'facility', 'country', 'category', 'type', 'placeholder',
-      'perPage', 'posts', 'colorAccent', 'colorText', 'colorBackground'].forEach(function (k) {
+      'perPage', 'posts', 'headingLevel', 'colorAccent', 'colorText', 'colorBackground'].forEach(function (k) {
       if (d[k] != null && d[k] !== '') cfg[k] = d[k];
     });
     return cfg;
@@ -316,6 +319,7 @@
     this.locale = cfg.lang || pageLang(host) || this.lang;
     try { new Intl.NumberFormat(this.locale); } catch (e) { this.locale = this.lang; }
     this.perPage = Math.min(100, Math.max(1, parseInt(cfg.perPage, 10) || 10));
+    this.level = Math.min(5, Math.max(1, parseInt(cfg.headingLevel, 10) || 2));
     this.state = { q: '', page: 1, sort: 'relevance', f: { type: [], country: [], category: [] }, price: null, near: null };
     this.seq = 0;
     this.sugSeq = 0;
@@ -338,6 +342,12 @@
     host.addEventListener('careatlas:search', function (e) { self.search(e.detail && e.detail.q); });
   }
 
+  // hd is a heading, level offset below the widget's own (data-heading-level,
+  // default 2: the widget usually sits under the page's h1).
+  Widget.prototype.hd = function (offset, attrs, kids) {
+    return h('h' + Math.min(6, this.level + offset), attrs, kids);
+  };
+
   Widget.prototype.t = function (key, vars) {
     var s = this.T[key] || TEXT.en[key] || key;
     return s.replace(/\{(\w)\}/g, function (_, k) { return vars && vars[k] != null ? vars[k] : ''; });
@@ -345,7 +355,7 @@
 
   Widget.prototype.build = function () {
     var self = this, T = this.T, id = this.id, cfg = this.cfg;
-    var wrap = h('div', { class: 'ca', lang: this.lang, part: 'root' });
+    var wrap = h('section', { class: 'ca', lang: this.lang, part: 'root', 'aria-label': T.label });
     if (cfg.colorAccent) wrap.style.setProperty('--ca-accent', cfg.colorAccent);
     if (cfg.colorText) wrap.style.setProperty('--ca-text', cfg.colorText);
     if (cfg.colorBackground) wrap.style.setProperty('--ca-background', cfg.colorBackground);
@@ -726,7 +736,7 @@
 
   Widget.prototype.hit = function (hit, lay) {
     var T = this.T, self = this, hl = hit.highlight || {}, f = hit.facility, kids;
-    var title = function (field) { return h('h3', {}, hl[field] ? marked(hl[field]) : hit.name); };
+    var title = function (field) { return self.hd(0, { class: 't2' }, hl[field] ? marked(hl[field]) : hit.name); };
     var dist = hit.distance_km != null ? this.t('km', { d: this.num(hit.distance_km) }) : null;
     var why = null;
     if (hit.type === 'offer' && hit.treatment && lay[hit.treatment.id]) why = lay[hit.treatment.id];
@@ -742,7 +752,7 @@
           f ? this.tags(f.languages, T.languages, this.language) : null];
         break;
       case 'facility':
-        kids = [h('h3', {}, h('button', { type: 'button', class: 'link', onclick: function () { self.openFacility(hit.id); } }, hl.name ? marked(hl.name) : hit.name)),
+        kids = [this.hd(0, { class: 't2' }, h('button', { type: 'button', class: 'link', onclick: function () { self.openFacility(hit.id); } }, hl.name ? marked(hl.name) : hit.name)),
           h('p', { class: 'meta' }, [this.place(hit), dist ? ' · ' + dist : '']),
           h('div', { class: 'row' }, [this.rating(hit.rating, hit.review_count),
             hit.offer_count ? h('span', { class: 'meta' }, this.t('priced', { n: hit.offer_count })) : null,
@@ -777,7 +787,7 @@
     var self = this, T = this.T;
     return h('article', { class: 'post', 'data-post-id': p.id, 'aria-label': T.post + ': ' + p.title }, [
       h('p', { class: 'badge' }, T.post),
-      h('h3', {}, h('button', { type: 'button', class: 'link', onclick: function () { self.clickPost(p); } }, p.title)),
+      this.hd(0, { class: 't2' }, h('button', { type: 'button', class: 'link', onclick: function () { self.clickPost(p); } }, p.title)),
       p.text ? h('p', {}, p.text) : null,
       p.reasons && p.reasons.length ? h('p', { class: 'why' }, T.why + ' ' + p.reasons.join(' · ')) : null
     ]);
@@ -821,7 +831,7 @@
       if (name === 'type' && self.cfg.type) return;
       if (!values.length) return;
       var gid = self.id + '-f-' + name;
-      groups.push(h('div', { class: 'group' }, [h('h3', { id: gid }, T[name]),
+      groups.push(h('div', { class: 'group' }, [self.hd(0, { class: 'gh', id: gid }, T[name]),
         h('ul', { 'aria-labelledby': gid }, values.map(function (v) {
           var on = chosen.indexOf(v.value) >= 0;
           return h('li', {}, h('button', {
@@ -834,7 +844,7 @@
     if (s.near) sorts.push('distance');
     var sel = h('select', { id: this.id + '-sort', class: 'sort', 'aria-labelledby': this.id + '-sort-h', onchange: function () { s.sort = sel.value; s.page = 1; self.run(true); } },
       sorts.map(function (o) { return h('option', { value: o, selected: s.sort === o }, T[o]); }));
-    groups.push(h('div', { class: 'group' }, [h('h3', { id: this.id + '-sort-h' }, T.sort), sel]));
+    groups.push(h('div', { class: 'group' }, [this.hd(0, { class: 'gh', id: this.id + '-sort-h' }, T.sort), sel]));
     if (navigator.geolocation) {
       groups.push(h('button', { type: 'button', class: 'link', 'aria-pressed': String(!!s.near), onclick: function () { self.locate(); } }, s.near ? T.nearOn : T.near));
     }
@@ -912,7 +922,7 @@
 
   Widget.prototype.showFacility = function (f) {
     var self = this, T = this.T, d = clear(this.detail);
-    var heading = h('h2', { tabindex: '-1' }, f.name);
+    var heading = this.hd(0, { class: 't1', tabindex: '-1' }, f.name);
     add(d, [
       h('button', { type: 'button', class: 'link', onclick: function () { self.back(); } }, '← ' + T.back),
       heading,
@@ -922,11 +932,11 @@
       f.address ? h('p', { class: 'meta' }, f.address) : null,
       /^https?:\/\//.test(f.website || '') ? h('p', { class: 'meta' }, h('a', { href: f.website, target: '_blank', rel: 'noopener noreferrer nofollow' }, T.website)) : null,
       this.tags(f.accreditations, T.accreditations), this.tags(f.languages, T.languages, this.language),
-      f.offers && f.offers.length ? [h('h3', {}, T.offers), h('ul', {}, f.offers.map(function (o) {
+      f.offers && f.offers.length ? [this.hd(1, { class: 't2' }, T.offers), h('ul', {}, f.offers.map(function (o) {
         return h('li', { 'data-offer-id': o.id }, [h('div', { class: 'row' }, [h('b', {}, o.name), self.priceOf(o)]),
           o.includes ? h('p', { class: 'meta' }, T.includes + ': ' + o.includes) : null]);
       }))] : null,
-      f.doctors && f.doctors.length ? [h('h3', {}, T.doctors), h('ul', {}, f.doctors.map(function (doc) { return h('li', {}, doc.name); }))] : null
+      f.doctors && f.doctors.length ? [this.hd(1, { class: 't2' }, T.doctors), h('ul', {}, f.doctors.map(function (doc) { return h('li', {}, doc.name); }))] : null
     ]);
     d.setAttribute('data-facility-id', f.id);
     this.main.hidden = true;
