@@ -144,3 +144,71 @@ func TestInstantSearch(t *testing.T) {
 		t.Errorf("highlighted name %q", name)
 	}
 }
+
+// TestInstantSearchMapping checks, case by case, how the adapter turns an
+// InstantSearch request into /v1/search parameters, with a fetch that
+// records the URL and answers an empty result.
+func TestInstantSearchMapping(t *testing.T) {
+	base := startCareAtlas(t)
+	site := startClinic(t, "")
+	b := newBrowser(t)
+	b.open(site.page("/adapter.html", `<!doctype html><html lang="en"><head><title>adapter</title>
+<script src="`+base+`/v1/instantsearch.js"></script></head><body></body></html>`))
+	tests := []struct {
+		index, params string
+		want          string // the query string, or "error: " and part of the message
+	}{
+		{"offers", `{query: 'knee', page: 1, hitsPerPage: 5}`, "q=knee&type=offer&currency=USD&posts=0&page=2&per_page=5"},
+		{"all", `{query: 'ivf'}`, "q=ivf&currency=USD&posts=0&page=1&per_page=20"},
+		{"offers/price_asc", `{}`, "type=offer&sort=price_asc&currency=USD&posts=0&page=1&per_page=20"},
+		{"facilities/rating", `{facets: ['country', 'kind', 'nope'], maxValuesPerFacet: 500}`,
+			"type=facility&facets=country%2Ckind&facet_size=100&sort=rating&currency=USD&posts=0&page=1&per_page=20"},
+		// The outer list ANDs, an inner list ORs within one attribute.
+		{"offers", `{facetFilters: [['country:TR', 'country:DE'], 'category:Fertility', ['language:en']]}`,
+			"type=offer&country=TR%2CDE&category=Fertility&language=en&currency=USD&posts=0&page=1&per_page=20"},
+		{"offers", `{facetFilters: ['city:Paris, Texas', ['city:Berlin', 'city:Paris, Texas']]}`,
+			"type=offer&city=Paris%2C+Texas&currency=USD&posts=0&page=1&per_page=20"},
+		{"offers", `{facetFilters: 'country:US'}`, "type=offer&country=US&currency=USD&posts=0&page=1&per_page=20"},
+		{"offers", `{facetFilters: ['type:doctor']}`, "empty"},
+		{"offers", `{numericFilters: ['price>=100', 'price<=2500.5']}`,
+			"type=offer&price_min=100&price_max=2500.5&currency=USD&posts=0&page=1&per_page=20"},
+		{"doctors", `{aroundLatLng: '41.0, 28.9', aroundRadius: 25000}`,
+			"type=doctor&near=41.0%2C28.9&radius_km=25&currency=USD&posts=0&page=1&per_page=20"},
+		{"offers", `{hitsPerPage: 0, facets: 'country'}`, "type=offer&facets=country&currency=USD&posts=0&page=1&per_page=1"},
+		{"offers", `{page: 5000, hitsPerPage: 100}`, "type=offer&currency=USD&posts=0&page=100&per_page=100"},
+		{"hotels", `{}`, "error: unknown index"},
+		{"offers/cheapest", `{}`, "error: unknown sort"},
+		{"offers", `{facetFilters: [['country:TR', 'category:Fertility']]}`, "error: OR within one attribute"},
+		{"offers", `{facetFilters: ['language:en', 'language:de']}`, "error: cannot require several values"},
+		{"offers", `{facetFilters: ['country:-TR']}`, "error: negative facet filters"},
+		{"offers", `{facetFilters: ['colour:red']}`, "error: cannot filter on"},
+		{"offers", `{numericFilters: ['rating>4']}`, "error: price only"},
+		{"offers", `{filters: 'country:TR'}`, "error: filters string"},
+	}
+	for _, tc := range tests {
+		var got string
+		b.eval(fmt.Sprintf(`(async () => {
+			let url = 'empty';
+			const client = careAtlasSearchClient({ host: 'http://careatlas.invalid', fetch: async u => {
+				if (url === 'empty') url = u.slice(u.indexOf('?') + 1);
+				return new Response(JSON.stringify({ total: 0, took_ms: 1, page: 1, per_page: 1, hits: [], facets: {} }));
+			} });
+			try { await client.search([{ indexName: %q, params: %s }]); } catch (e) { return 'error: ' + e.message; }
+			return url;
+		})()`, tc.index, tc.params), &got)
+		if got != tc.want && !(strings.HasPrefix(tc.want, "error: ") && strings.HasPrefix(got, "error: ") && strings.Contains(got, tc.want[7:])) {
+			t.Errorf("%s %s:\n got %s\nwant %s", tc.index, tc.params, got, tc.want)
+		}
+	}
+
+	// searchForFacetValues: the facet's values containing the text.
+	var facetHits []struct {
+		Value, Highlighted string
+		Count              int
+	}
+	b.eval(`careAtlasSearchClient({ host: '`+base+`' }).searchForFacetValues([{ indexName: 'offers',
+		params: { facetName: 'country', facetQuery: 'r', highlightPreTag: '<b>', highlightPostTag: '</b>' } }]).then(r => r[0].facetHits)`, &facetHits)
+	if fmt.Sprint(facetHits) != "[{TR T<b>R</b> 2}]" {
+		t.Errorf("facet values for 'r': %v", facetHits)
+	}
+}

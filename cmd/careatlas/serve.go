@@ -15,6 +15,7 @@ import (
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/analytics"
 	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/web"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -80,15 +81,17 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	handler := api.New(live, opts)
+	web.Register(handler) // the search page at /, the widget and the InstantSearch adapter
 	srv := &http.Server{
-		Handler:           api.New(live, opts),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    32 << 10,
 	}
-	slog.Info("listening", "addr", ln.Addr().String(), "index_dir", *dir)
+	slog.Info("listening", "addr", ln.Addr().String(), "index_dir", *dir, "search_page", pageURL(ln.Addr()))
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}
@@ -137,6 +140,19 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cause
 	}
 	return nil
+}
+
+// pageURL is the address a person opens to search: a wildcard listen
+// address is reached on localhost.
+func pageURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
 // firstIndex builds an index when the directory has none: from PostgreSQL

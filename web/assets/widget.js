@@ -14,7 +14,7 @@
   }
   var HOST = script && script.src ? new URL(script.src, location.href).origin : location.origin;
 
-  var DEBOUNCE_MS = 60;        // as-you-type search waits this long after a keystroke
+  var DEBOUNCE_MS = 40;        // as-you-type search waits this long after a keystroke
   var SUGGEST_FROM = 2;        // /v1/suggest answers from the second character
   var MAX_WINDOW = 10000;      // page × per_page the API serves
   var FACETS = ['type', 'country', 'category', 'price'];
@@ -561,11 +561,11 @@
     this.ctl = window.AbortController ? new AbortController() : null;
     this.res.setAttribute('aria-busy', 'true');
     this.status.textContent = this.T.searching;
-    var q = this.state.q;
+    var q = this.state.q, sent = performance.now();
     call(this.cfg, 'GET', '/v1/search', this.params(committed), this.ctl && this.ctl.signal).then(function (res) {
       if (seq !== self.seq) return;
       self.fail(null);
-      self.render(res, q);
+      self.render(res, q, performance.now() - sent);
     }, function (e) {
       if (seq !== self.seq || e.name === 'AbortError') return;
       self.fail(e);
@@ -620,8 +620,8 @@
 
   // --- results -------------------------------------------------------------
 
-  Widget.prototype.render = function (res, q) {
-    var self = this, T = this.T;
+  Widget.prototype.render = function (res, q, fetchMS) {
+    var self = this, T = this.T, start = performance.now();
     this.last = res;
     this.detail.hidden = true;
     this.main.hidden = false;
@@ -655,7 +655,10 @@
       add(this.res, this.pager(res));
     }
     this.facets(res);
-    this.emit('results', { q: q, total: res.total, page: res.page, hits: res.hits.map(function (x) { return x.type + ':' + x.id; }) });
+    this.emit('results', {
+      q: q, total: res.total, page: res.page, hits: res.hits.map(function (x) { return x.type + ':' + x.id; }),
+      ms: { fetch: Math.round(fetchMS), render: Math.round(performance.now() - start) }
+    });
   };
 
   Widget.prototype.empty = function (res, q) {
@@ -674,24 +677,35 @@
     return h('div', { class: 'empty' }, out);
   };
 
+  // fmt returns an Intl formatter, made once per kind and options: making
+  // one costs more than rendering a hit.
+  Widget.prototype.fmt = function (Kind, opts) {
+    var key = Kind.name + JSON.stringify(opts), f = (this.fmts = this.fmts || {})[key];
+    if (!f) {
+      try { f = new Intl[Kind.name](this.locale, opts); } catch (e) { f = null; }
+      this.fmts[key] = f;
+    }
+    return f;
+  };
+
   Widget.prototype.num = function (n) {
-    try { return new Intl.NumberFormat(this.locale).format(n); } catch (e) { return String(n); }
+    var f = this.fmt(Intl.NumberFormat, {});
+    return f ? f.format(n) : String(n);
   };
 
   Widget.prototype.money = function (m) {
     var digits = m.amount >= 100 ? 0 : 2;
-    try {
-      return new Intl.NumberFormat(this.locale, { style: 'currency', currency: m.currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(m.amount);
-    } catch (e) {
-      return this.num(m.amount) + ' ' + m.currency;
-    }
+    var f = this.fmt(Intl.NumberFormat, { style: 'currency', currency: m.currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+    return f ? f.format(m.amount) : this.num(m.amount) + ' ' + m.currency;
   };
 
   Widget.prototype.region = function (code) {
-    try { return new Intl.DisplayNames([this.locale], { type: 'region' }).of(code) || code; } catch (e) { return code; }
+    var f = Intl.DisplayNames && this.fmt(Intl.DisplayNames, { type: 'region' });
+    try { return (f && f.of(code)) || code; } catch (e) { return code; }
   };
   Widget.prototype.language = function (code) {
-    try { return new Intl.DisplayNames([this.locale], { type: 'language' }).of(code) || code; } catch (e) { return code; }
+    var f = Intl.DisplayNames && this.fmt(Intl.DisplayNames, { type: 'language' });
+    try { return (f && f.of(code)) || code; } catch (e) { return code; }
   };
 
   Widget.prototype.rating = function (r, n) {
