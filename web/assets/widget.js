@@ -168,7 +168,11 @@
     '.err{margin:10px 0;padding:10px 12px;border:1px solid #b42318;border-radius:8px;background:#fef3f2;color:#7a1a12}',
     '.err button{margin-top:8px;text-decoration:underline;color:#7a1a12}',
     '.main{display:grid;gap:16px;grid-template-columns:1fr}',
-    '@container (min-width:700px){.main{grid-template-columns:200px 1fr}}',
+    '@container (min-width:700px){.main{grid-template-columns:200px 1fr}.fold{display:none}}',
+    // On a narrow page the filters fold behind one button, under the box.
+    '@container (max-width:699px){.side:not(.open)>:not(.fold){display:none}.opt .d{display:none}}',
+    '.fold{align-self:flex-start;padding:6px 12px;border:1px solid var(--b);border-radius:6px}',
+    '.t1:focus{outline:none}',
     '.side{display:flex;flex-direction:column;gap:14px;font-size:14px}',
     '.gh{font-size:13px;font-weight:700;text-transform:uppercase;letter-spacing:.04em;color:var(--m);margin-bottom:4px}',
     '.fv{display:flex;width:100%;justify-content:space-between;gap:8px;padding:4px 6px;border-radius:6px;text-align:start}',
@@ -835,7 +839,11 @@
   Widget.prototype.facets = function (res) {
     var self = this, T = this.T, s = this.state, side = clear(this.side);
     var facets = res.facets || {};
-    var groups = [];
+    var n = s.f.type.length + s.f.country.length + s.f.category.length + (s.price ? 1 : 0);
+    var groups = [h('button', {
+      type: 'button', class: 'fold', 'aria-expanded': String(side.classList.contains('open')),
+      onclick: function (e) { e.currentTarget.setAttribute('aria-expanded', String(side.classList.toggle('open'))); }
+    }, T.filters + (n ? ' (' + n + ')' : ''))];
     FACETS.forEach(function (name) {
       var values = (facets[name] || []).filter(function (v) { return v.count > 0; });
       var chosen = name === 'price' ? (s.price ? [s.price.value] : []) : s.f[name];
@@ -940,7 +948,7 @@
     add(d, [
       h('button', { type: 'button', class: 'link', onclick: function () { self.back(); } }, '← ' + T.back),
       heading,
-      h('p', { class: 'meta' }, [T.facility + (f.kind ? ' (' + f.kind.replace(/_/g, ' ') + ')' : '') + ' · ' + this.place(f)]),
+      h('p', { class: 'meta' }, [f.kind ? f.kind.charAt(0).toUpperCase() + f.kind.slice(1).replace(/_/g, ' ') + ' · ' : '', this.place(f)]),
       this.rating(f.rating, f.review_count),
       f.description ? h('p', { class: 'desc' }, f.description) : null,
       f.address ? h('p', { class: 'meta' }, f.address) : null,
