@@ -19,9 +19,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// installHint is how to get what the browser tests need.
-const installHint = "run the README's test command (`bash .ci/test`), or `apt-get install -y chromium` " +
-	"and `npm install` in a copy of .ci/package.json with CAREATLAS_NODE_MODULES set to its node_modules"
+// How to get what the browser tests need.
+const (
+	chromiumHint = "the README's test command (`bash .ci/test`) installs it, or `apt-get install -y chromium`"
+	npmHint      = "the README's test command (`bash .ci/test`) installs them, or: mkdir -p ~/.cache/careatlas/npm && " +
+		"cp .ci/package.json ~/.cache/careatlas/npm/ && (cd ~/.cache/careatlas/npm && npm install) && " +
+		"export CAREATLAS_NODE_MODULES=~/.cache/careatlas/npm/node_modules"
+)
 
 // chromium finds the browser, or fails the test saying how to install it.
 func chromium(t *testing.T) string {
@@ -34,7 +38,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	t.Fatalf("no Chromium on this machine (looked for chromium, chromium-browser, google-chrome on PATH): %s", installHint)
+	t.Fatalf("no Chromium on this machine (looked for chromium, chromium-browser, google-chrome on PATH): %s", chromiumHint)
 	return ""
 }
 
@@ -43,11 +47,11 @@ func nodeModules(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("CAREATLAS_NODE_MODULES")
 	if dir == "" {
-		t.Fatalf("CAREATLAS_NODE_MODULES is not set, so instantsearch.js and axe-core cannot be found: %s", installHint)
+		t.Fatalf("CAREATLAS_NODE_MODULES is not set, so instantsearch.js and axe-core cannot be found: %s", npmHint)
 	}
 	for _, f := range []string{"instantsearch.js/dist/instantsearch.production.min.js", "axe-core/axe.min.js"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Fatalf("%s: %v: %s", dir, err, installHint)
+			t.Fatalf("%s: %v: %s", dir, err, npmHint)
 		}
 	}
 	return dir
@@ -89,7 +93,7 @@ func newBrowser(t *testing.T) *browser {
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v (%s)", err, installHint)
+		t.Fatalf("start Chromium: %v (%s)", err, chromiumHint)
 	}
 	b := &browser{t: t, ctx: ctx}
 	err := chromedp.Listen(ctx, func(ev any) {
