@@ -514,6 +514,7 @@
 
   Widget.prototype.commit = function () {
     clearTimeout(this.timer);
+    this.sugSeq++; // suggestions still on their way would reopen the list
     this.closeList();
     this.run(true);
   };
@@ -756,6 +757,7 @@
     var T = this.T, self = this, hl = hit.highlight || {}, f = hit.facility, kids;
     var title = function (field) { return self.hd(0, { class: 't2' }, hl[field] ? marked(hl[field]) : hit.name); };
     var dist = hit.distance_km != null ? this.t('km', { d: this.num(hit.distance_km) }) : null;
+    if (hit.abroad) dist = dist ? dist + ' · ' + T.abroad : T.abroad;
     var why = null;
     if (hit.type === 'offer' && hit.treatment && lay[hit.treatment.id]) why = lay[hit.treatment.id];
     if (hit.type === 'treatment') why = lay[hit.id];
