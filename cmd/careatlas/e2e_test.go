@@ -326,6 +326,18 @@ func TestServeDemoWithoutDatabase(t *testing.T) {
 		t.Fatalf("healthz: %d %v", code, err)
 	}
 	waitReady(t, base, 3*time.Minute)
+	// A new user opens / and searches with the widget.
+	for path, want := range map[string]string{"/": "/v1/widget.", "/v1/widget.js": "CareAtlas"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
+			t.Errorf("GET %s: %d, %d bytes without %q", path, resp.StatusCode, len(body), want)
+		}
+	}
 	for _, c := range []struct{ q, wantName string }{
 		{"nose job", "Rhinoplasty"},
 		{"heart attack", "Acute myocardial infarction"},

@@ -19,6 +19,7 @@ import (
 	"github.com/careatlas/careatlas/replica"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
+	"github.com/careatlas/careatlas/web"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -153,8 +154,10 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	if s.ln, err = net.Listen("tcp", cfg.addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
+	handler := api.New(s.live, opts)
+	web.Register(handler) // the search page at /, the widget and the InstantSearch adapter
 	s.http = &http.Server{
-		Handler:           api.New(s.live, opts),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -172,7 +175,7 @@ func (s *server) Addr() string { return s.ln.Addr().String() }
 // first build still running, then the analytics writer, so that every event
 // of every answered request is written.
 func (s *server) Run(ctx context.Context) error {
-	slog.Info("listening", "addr", s.Addr(), "index_dir", s.cfg.indexDir)
+	slog.Info("listening", "addr", s.Addr(), "index_dir", s.cfg.indexDir, "search_page", pageURL(s.ln.Addr()))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
@@ -313,4 +316,17 @@ func keylessRate(s string) (auth.Rate, error) {
 		return auth.Rate{}, fmt.Errorf("--keyless-rate %q: want N/min (or N/s, N/h) or off", s)
 	}
 	return auth.Rate{PerMinute: n, Burst: max(1, n/4)}, nil
+}
+
+// pageURL is the address a person opens to search: a wildcard listen
+// address is reached on localhost.
+func pageURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }
