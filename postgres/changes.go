@@ -226,9 +226,11 @@ func readChanges(ctx context.Context, pool *pgxpool.Pool, after Position, limit 
 				return fmt.Errorf("%w: %s, trimmed to %s", ErrTrimmed, after, t)
 			}
 		}
-		rows, err := tx.Query(ctx, `SELECT id, xid::text, table_name, key, op, refs, at FROM changes
-			WHERE (xid, id) > ($1::text::xid8, $2) AND xid < $3::text::xid8
-			ORDER BY xid, id LIMIT $4`, strconv.FormatUint(after.XID, 10), after.ID, xminText, limit)
+		// ORDER BY names c.xid: a bare xid would be the text output column,
+		// and "1000" sorts before "999".
+		rows, err := tx.Query(ctx, `SELECT c.id, c.xid::text, c.table_name, c.key, c.op, c.refs, c.at FROM changes c
+			WHERE (c.xid, c.id) > ($1::text::xid8, $2) AND c.xid < $3::text::xid8
+			ORDER BY c.xid, c.id LIMIT $4`, strconv.FormatUint(after.XID, 10), after.ID, xminText, limit)
 		if err != nil {
 			return err
 		}
