@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/indexer"
-	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 )
 
 func newServer(t *testing.T) *httptest.Server {
@@ -21,12 +22,12 @@ func newServer(t *testing.T) *httptest.Server {
 	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	live, err := search.NewLive(dir)
+	lv, err := live.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(live, api.Options{}))
-	t.Cleanup(func() { srv.Close(); live.Close() })
+	srv := httptest.NewServer(api.New(lv, openAccess()))
+	t.Cleanup(func() { srv.Close(); lv.Close() })
 	return srv
 }
 
@@ -185,11 +186,11 @@ func TestEntities(t *testing.T) {
 }
 
 func TestNotReady(t *testing.T) {
-	live, err := search.NewLive(t.TempDir())
+	lv, err := live.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(live, api.Options{}))
+	srv := httptest.NewServer(api.New(lv, openAccess()))
 	defer srv.Close()
 	var body map[string]any
 	if code := get(t, srv, "/readyz", &body); code != 503 {
@@ -268,4 +269,10 @@ func TestUnderstandingInTheResponse(t *testing.T) {
 	if res.Total != 0 || res.DidYouMean == nil || res.DidYouMean.Q != "rhinoplasty" || res.DidYouMean.Total == 0 {
 		t.Errorf("did_you_mean: %+v (total %d)", res.DidYouMean, res.Total)
 	}
+}
+
+// openAccess are the options of a server open to keyless clients without a
+// rate limit, as the tests' many requests from one address need.
+func openAccess() api.Options {
+	return api.Options{Auth: auth.Config{PublicSearch: true, AnonymousRate: auth.Rate{PerMinute: -1}}}
 }

@@ -147,11 +147,11 @@ var (
 	normAnalyzer map[string]analysis.Analyzer
 )
 
-// Normalize returns the terms that text analyses to in lang: tokenised,
+// Analyze returns the terms that text analyses to in lang: tokenised,
 // lowercased, stop words dropped, stemmed. It is the one normaliser that the
 // index, queries and the post matcher share, so that a keyword means the
 // same thing to all of them. An unsupported lang falls back to English.
-func Normalize(lang, text string) []string {
+func Analyze(lang, text string) []string {
 	var out []string
 	for _, tok := range analyzer(lang).Analyze([]byte(text)) {
 		out = append(out, string(tok.Term))

@@ -26,6 +26,9 @@ type columns struct {
 	rating   []float32 // NaN when unrated
 	trust    []float32 // the ranking's trust factor (trust.go); 1 when unknown
 	lat, lon []float32 // degrees; NaN when unknown
+	// treatmentDoc is the document of each treatment, by the ordinal of its
+	// id in the treatment_id column; -1 when the id has no document.
+	treatmentDoc []int64
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -38,15 +41,12 @@ type keywordColumn struct {
 	ords    []uint32
 }
 
-// columnFields are the keyword fields that get columns: everything a client
-// filters or facets on, and the treatment and facility ids that text search
-// joins offers through.
-var columnFields = []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind, fieldAccreditation,
-	fieldLanguage, fieldTreatmentID, fieldFacilityID}
-
 func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 	c := &columns{keywords: map[string]*keywordColumn{}}
-	for _, f := range columnFields {
+	// Every filter gets a column: what a client filters or facets on, and
+	// the treatment and facility ids that text search joins offers through.
+	for _, filter := range Filters {
+		f := filter.Field
 		kc, err := loadKeyword(ctx, r, f)
 		if err != nil {
 			return nil, fmt.Errorf("load column %s: %w", f, err)
@@ -95,16 +95,12 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 func (c *columns) inherit() {
 	types := c.keywords[fieldType]
 	offers := types.bitmap(TypeOffer)
-	if offers.IsEmpty() {
-		return
-	}
 	for _, from := range []struct {
-		typ    string
-		link   *keywordColumn
-		fields []string
+		typ  string
+		link *keywordColumn
 	}{
-		{TypeTreatment, c.keywords[fieldTreatmentID], []string{fieldCategory}},
-		{TypeFacility, c.keywords[fieldFacilityID], []string{fieldCountry, fieldCity, fieldKind, fieldAccreditation, fieldLanguage}},
+		{TypeTreatment, c.keywords[fieldTreatmentID]},
+		{TypeFacility, c.keywords[fieldFacilityID]},
 	} {
 		owners := types.bitmap(from.typ)
 		// owner[ord] is the document of the treatment or facility whose id
@@ -119,8 +115,11 @@ func (c *columns) inherit() {
 			}
 			return true
 		})
-		for _, f := range from.fields {
-			kc := c.keywords[f]
+		for _, filter := range Filters {
+			if filter.Inherit != from.typ {
+				continue
+			}
+			kc := c.keywords[filter.Field]
 			for ord, doc := range owner {
 				if doc < 0 {
 					continue
@@ -136,7 +135,8 @@ func (c *columns) inherit() {
 			}
 			kc.index(c.docs)
 		}
-		if from.typ != TypeFacility {
+		if from.typ == TypeTreatment {
+			c.treatmentDoc = owner
 			continue
 		}
 		offers.Iterate(func(doc uint32) bool {

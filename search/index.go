@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -185,7 +186,13 @@ type Index struct {
 	cols    *columns
 	rates   Rates
 	vocab   *vocabulary // nil in an index built without one
+	// searches counts the searches run on the index (what /metrics
+	// reports, and how a test sees that a request searched once).
+	searches atomic.Uint64
 }
+
+// Searches is how many searches have run on the index.
+func (ix *Index) Searches() uint64 { return ix.searches.Load() }
 
 // Open opens the index at path read-only: a serving process never writes,
 // so it never competes with the indexer or merges segments under a reader.

@@ -17,7 +17,7 @@ import (
 // its treatment does (name, lay names, code, category, translations: the
 // join fields of the treatment's document), when its facility does (name,
 // city, country: fieldPlace on the facility's document), or when one of its
-// doctors does (fieldText on the offer). A few hundred treatments stand
+// doctors does (fieldDoctors on the offer). A few hundred treatments stand
 // behind a million offers, so matching the treatments and taking the union
 // of their offers' bitmaps replaces walking hundreds of thousands of
 // postings, and the build never analyses the same treatment text once per
@@ -280,14 +280,18 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 				return nil, err
 			}
 		}
-		if m.wantOffers || !m.onlyTreatments {
+		if m.wantOffers {
+			err = ix.eachPosting(ctx, fieldDoctors, t.term, m.nRest, 1, func(doc uint32, _ float64) {
+				h.doctor.Add(doc)
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		if m.wantRest && !m.onlyTreatments {
 			err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, func(doc uint32, w float64) {
-				if m.offers.Contains(doc) {
-					h.doctor.Add(doc)
-				} else if m.wantRest && !m.onlyTreatments {
-					h.other[doc] += w
-					h.others.Add(doc)
-				}
+				h.other[doc] += w
+				h.others.Add(doc)
 			})
 			if err != nil {
 				return nil, err

@@ -7,6 +7,7 @@
 //	careatlas index                 rebuild the search index from PostgreSQL
 //	careatlas gen                   write a large generated catalogue into PostgreSQL
 //	careatlas bench                 measure CareAtlas against PostgreSQL full-text search
+//	careatlas keys …                create, list, revoke and derive API keys
 package main
 
 import (
@@ -31,6 +32,7 @@ Usage:
   careatlas index   [--database-url URL] [--index-dir DIR]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
+  careatlas keys    create|list|revoke|derive …   (careatlas keys --help)
 
 --database-url falls back to $DATABASE_URL, --admin-key to $CAREATLAS_ADMIN_KEY. Run 'careatlas COMMAND --help' for a command's flags.
 `
@@ -94,6 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"index":   indexCmd,
 		"gen":     genCmd,
 		"bench":   benchCmd,
+		"keys":    keysCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
