@@ -312,3 +312,13 @@ func Trim(ctx context.Context, pool *pgxpool.Pool, before Position) (int64, erro
 	}
 	return n, nil
 }
+
+// ChangePosition makes Source an indexer.PositionSource: a build records
+// the CurrentPosition it started at in the generation it builds.
+func (s Source) ChangePosition(ctx context.Context) (string, error) {
+	p, err := CurrentPosition(ctx, s.Pool)
+	if err != nil {
+		return "", err
+	}
+	return p.String(), nil
+}

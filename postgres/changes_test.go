@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -362,5 +363,33 @@ func TestReadOrdersTransactionsAsNumbers(t *testing.T) {
 	want := []string{"offers 9 update", "offers 10 update", "offers 99 update", "offers 100 update"}
 	if !reflect.DeepEqual(brief(got), want) {
 		t.Errorf("read %v, want %v", brief(got), want)
+	}
+}
+
+// TestBuildRecordsItsPosition: a generation built from PostgreSQL records
+// the log position it started reading at, so a server replays what was
+// committed during and after the build; one built from files records none.
+func TestBuildRecordsItsPosition(t *testing.T) {
+	ctx := context.Background()
+	pool, before := withMini(t)
+	stats, err := indexer.Build(ctx, postgres.Source{Pool: pool}, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := position(t, pool)
+	s, err := indexer.ChangePosition(stats.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := postgres.ParsePosition(s)
+	if err != nil || p.Compare(before) < 0 || p.Compare(after) > 0 {
+		t.Errorf("the generation records %q (%v), want a position between %s and %s", s, err, before, after)
+	}
+	stats, err = indexer.Build(ctx, &indexer.FileSource{Dir: mini}, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := indexer.ChangePosition(stats.Path); s != "" || err != nil {
+		t.Errorf("a generation built from files records %q (%v)", s, err)
 	}
 }
