@@ -58,6 +58,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error
 			{catalog.Tables[7], rowsOf(cat.TreatmentTranslations())},
 			{catalog.Tables[8], rowsOf(cat.Synonyms())},
 			{catalog.TableNamed("posts"), rowsOf(cat.Posts())},
+			{catalog.TableNamed("price_references"), rowsOf(cat.PriceReferences())},
 		}
 		for _, c := range copies {
 			next, stop, readErr := c.rows()

@@ -16,6 +16,7 @@ import (
 	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/replica"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -29,6 +30,8 @@ type serveConfig struct {
 	postsPerSession                int
 	publicSearch                   bool
 	trustedProxies                 string
+	keylessRate                    string
+	generations, s3Endpoint        string // a replica's object store of generations
 	stdout, stderr                 io.Writer
 }
 
@@ -46,12 +49,16 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 		"with a database, let clients without a key search (under a per-address rate limit); without one, search is always public")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "",
 		"comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client")
+	fs.StringVar(&cfg.keylessRate, "keyless-rate", "120/min",
+		"rate limit of one client address searching without a key, as N/min (or N/s, N/h), with a burst of a quarter of it; 'off' for none")
 	fs.IntVar(&cfg.postsPerSession, "posts-per-session", 3, "how many times one search session may be shown a post")
 	fs.DurationVar(&cfg.synonymsEvery, "synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
+	generations, endpoint := storeFlags(fs, "generations",
+		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
 	if err := parse(fs, args); err != nil {
 		return cfg, err
 	}
-	cfg.dbURL = *dbURL
+	cfg.dbURL, cfg.generations, cfg.s3Endpoint = *dbURL, *generations, *endpoint
 	return cfg, nil
 }
 
@@ -79,6 +86,9 @@ type server struct {
 	pool   *pgxpool.Pool         // nil without a database
 	events *postgres.EventWriter // nil without a database
 	keys   *auth.Cache           // nil without a database
+	// follower downloads the generations an indexer publishes to object
+	// storage; nil unless --generations is set.
+	follower *replica.Follower
 }
 
 // newServer connects what the server needs and starts listening; Run
@@ -96,8 +106,12 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
+	keyless, err := keylessRate(cfg.keylessRate)
+	if err != nil {
+		return nil, err
+	}
 	opts := api.Options{PostsPerSession: cfg.postsPerSession,
-		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted}}
+		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted, AnonymousRate: keyless}}
 	if cfg.dbURL != "" {
 		if s.pool, err = postgres.Connect(ctx, cfg.dbURL); err != nil {
 			return nil, err
@@ -130,6 +144,12 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		s.live.SetSynonyms(g, "")
 		slog.Info("synonyms loaded", "from", cfg.catalog, "edges", g.Len())
 	}
+	if cfg.generations != "" {
+		fc := followConfig{Store: replica.ConfigFromEnv(cfg.generations, cfg.s3Endpoint), Serving: s.live.Path}
+		if s.follower, err = newFollower(fc, cfg.indexDir, s.pool); err != nil {
+			return nil, fmt.Errorf("follow generations: %w", err)
+		}
+	}
 	if s.ln, err = net.Listen("tcp", cfg.addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
@@ -156,7 +176,18 @@ func (s *server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	if !s.live.Ready() {
+	switch {
+	case s.follower != nil:
+		// A replica builds nothing: it downloads what the indexer
+		// publishes, and is ready once the first download opens. Its last
+		// act is to remove its heartbeat row, before the pool closes.
+		wg.Go(func() {
+			slog.InfoContext(ctx, "following generations", "store", s.cfg.generations, "replica", s.follower.ID())
+			if err := s.follower.Run(ctx); err != nil && ctx.Err() == nil {
+				cancel(fmt.Errorf("follow generations: %w", err))
+			}
+		})
+	case !s.live.Ready():
 		// Build the first index in the background: the server answers
 		// /healthz at once and /readyz turns 200 when the index opens.
 		wg.Go(func() {
@@ -270,4 +301,16 @@ func (s *server) loadSynonyms(ctx context.Context) {
 	g := search.NewSynonyms(edges)
 	s.live.SetSynonyms(g, v)
 	slog.Info("synonyms loaded", "edges", g.Len(), "version", v)
+}
+
+// keylessRate reads --keyless-rate: N/min (or N/s, N/h), or off.
+func keylessRate(s string) (auth.Rate, error) {
+	if s == "off" {
+		return auth.Rate{PerMinute: -1}, nil
+	}
+	n, err := parseRate(s)
+	if err != nil {
+		return auth.Rate{}, fmt.Errorf("--keyless-rate %q: want N/min (or N/s, N/h) or off", s)
+	}
+	return auth.Rate{PerMinute: n, Burst: max(1, n/4)}, nil
 }
