@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/indexer/catalog"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -133,6 +134,9 @@ func TestChangeLogRecordsEveryTable(t *testing.T) {
 		{"synonyms", `INSERT INTO synonyms VALUES ('boob job', 'breast augmentation', 'curated')`,
 			`UPDATE synonyms SET source = 'medquad' WHERE term = 'boob job'`,
 			`DELETE FROM synonyms WHERE term = 'boob job'`, "boob job,breast augmentation"},
+		{"price_references", `INSERT INTO price_references VALUES (1, 'DE', 9000, 'EUR', 'test')`,
+			`UPDATE price_references SET amount = 9500 WHERE treatment_id = 1 AND country_code = 'DE'`,
+			`DELETE FROM price_references WHERE treatment_id = 1 AND country_code = 'DE'`, "1,DE"},
 		{"posts", `INSERT INTO posts (id, facility_id, title, body, starts_at, keywords) VALUES (7, 13, 'IVF', 'Cycles.', now(), '{ivf}')`,
 			`UPDATE posts SET published = true WHERE id = 7`,
 			`DELETE FROM posts WHERE id = 7`, "7"},
@@ -196,9 +200,8 @@ func TestLoadLogsOneTruncatePerTable(t *testing.T) {
 	}
 	got, _ := readAll(t, pool, first)
 	var want []string
-	for _, name := range []string{"exchange_rates", "countries", "treatments", "facilities", "doctors",
-		"doctor_treatments", "offers", "treatment_translations", "synonyms", "posts"} {
-		want = append(want, name+"  truncate")
+	for _, tbl := range catalog.Tables {
+		want = append(want, tbl.Name+"  truncate")
 	}
 	if g := brief(got); !sameSet(g, want) {
 		t.Errorf("a load logged\n%s\nwant one truncate per table", strings.Join(g, "\n"))
@@ -301,8 +304,8 @@ func TestTrim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 11 { // the load's ten truncates and the first update
-		t.Errorf("trimmed %d changes, want 11", n)
+	if want := int64(len(catalog.Tables) + 1); n != want { // the load's truncates and the first update
+		t.Errorf("trimmed %d changes, want %d", n, want)
 	}
 	after1, _ := readAll(t, pool, p1)
 	after2, _ := readAll(t, pool, p2)
@@ -391,5 +394,21 @@ func TestBuildRecordsItsPosition(t *testing.T) {
 	}
 	if s, err := indexer.ChangePosition(stats.Path); s != "" || err != nil {
 		t.Errorf("a generation built from files records %q (%v)", s, err)
+	}
+}
+
+// TestEveryCatalogueTableIsLogged: a catalogue table added later (in
+// catalog.Tables) must be watched by the change log too, or its changes
+// would reach search only with a rebuild. Its migration calls
+// changes_watch.
+func TestEveryCatalogueTableIsLogged(t *testing.T) {
+	pool, _ := withMini(t)
+	for _, tbl := range catalog.Tables {
+		var n int
+		err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_trigger
+			WHERE tgrelid = $1::regclass AND tgname LIKE '%\_log\_%'`, tbl.Name).Scan(&n)
+		if err != nil || n != 4 {
+			t.Errorf("%s has %d change log triggers (%v), want 4: call changes_watch in its migration", tbl.Name, n, err)
+		}
 	}
 }

@@ -94,7 +94,11 @@ func TestFollowerWakesOnNotify(t *testing.T) {
 			t.Errorf("change %d arrived after %v, want under 1s", i, took)
 		}
 	}
+	// The status is published just after apply returns.
 	st := f.Status()
+	for deadline := time.Now().Add(time.Second); st.Applied < 5 && time.Now().Before(deadline); st = f.Status() {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if st.Applied != 5 || st.Position.Compare(from) <= 0 || st.Err != "" || st.Lag(time.Now()) != 0 {
 		t.Errorf("status %+v", st)
 	}

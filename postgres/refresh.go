@@ -146,6 +146,9 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 			im.Synonyms = true
 		case "posts":
 			im.Posts = true
+		case "price_references":
+			// No record shows a country's reference price yet; when one
+			// does, the records showing it belong here.
 		}
 	}
 	if err := s.fanOut(ctx, &sets); err != nil {

@@ -92,33 +92,32 @@ BEGIN
 END
 $$;
 
-DO $$
-DECLARE
-    t record;
+-- changes_watch puts the log's triggers on a catalogue table: key is the
+-- expression of its primary key as text[], refs that of an old row's
+-- references as jsonb. A migration that adds a catalogue table calls it too
+-- (a test checks that every catalogue table is watched).
+CREATE FUNCTION changes_watch(tbl text, key text, refs text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    FOR t IN SELECT * FROM (VALUES
-        ('exchange_rates',         $k$ARRAY[currency::text, to_char(as_of, 'YYYY-MM-DD')]$k$, 'NULL::jsonb'),
-        ('countries',              'ARRAY[code::text]', 'NULL::jsonb'),
-        ('treatments',             'ARRAY[id::text]', 'NULL::jsonb'),
-        ('facilities',             'ARRAY[id::text]', 'NULL::jsonb'),
-        ('doctors',                'ARRAY[id::text]', $r$jsonb_build_object('facility_id', facility_id)$r$),
-        ('doctor_treatments',      'ARRAY[doctor_id::text, treatment_id::text]', 'NULL::jsonb'),
-        ('offers',                 'ARRAY[id::text]',
-            $r$jsonb_build_object('facility_id', facility_id, 'treatment_id', treatment_id)$r$),
-        ('treatment_translations', 'ARRAY[treatment_id::text, lang]', 'NULL::jsonb'),
-        ('synonyms',               'ARRAY[term, synonym]', 'NULL::jsonb'),
-        ('posts',                  'ARRAY[id::text]', 'NULL::jsonb')
-    ) AS v (name, key, refs)
-    LOOP
-        -- A trigger with transition tables may handle one event only.
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION changes_record(%L, %L)', t.name || '_log_insert', t.name, t.key, t.refs);
-        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION changes_record(%L, %L)', t.name || '_log_update', t.name, t.key, t.refs);
-        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION changes_record(%L, %L)', t.name || '_log_delete', t.name, t.key, t.refs);
-        EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I
-            FOR EACH STATEMENT EXECUTE FUNCTION changes_record(%L, %L)', t.name || '_log_truncate', t.name, t.key, t.refs);
-    END LOOP;
+    -- A trigger with transition tables may handle one event only.
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION changes_record(%L, %L)', tbl || '_log_insert', tbl, key, refs);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION changes_record(%L, %L)', tbl || '_log_update', tbl, key, refs);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION changes_record(%L, %L)', tbl || '_log_delete', tbl, key, refs);
+    EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I
+        FOR EACH STATEMENT EXECUTE FUNCTION changes_record(%L, %L)', tbl || '_log_truncate', tbl, key, refs);
 END
 $$;
+
+SELECT changes_watch('exchange_rates',         $k$ARRAY[currency::text, to_char(as_of, 'YYYY-MM-DD')]$k$, 'NULL::jsonb');
+SELECT changes_watch('countries',              'ARRAY[code::text]', 'NULL::jsonb');
+SELECT changes_watch('treatments',             'ARRAY[id::text]', 'NULL::jsonb');
+SELECT changes_watch('facilities',             'ARRAY[id::text]', 'NULL::jsonb');
+SELECT changes_watch('doctors',                'ARRAY[id::text]', $r$jsonb_build_object('facility_id', facility_id)$r$);
+SELECT changes_watch('doctor_treatments',      'ARRAY[doctor_id::text, treatment_id::text]', 'NULL::jsonb');
+SELECT changes_watch('offers',                 'ARRAY[id::text]',
+    $r$jsonb_build_object('facility_id', facility_id, 'treatment_id', treatment_id)$r$);
+SELECT changes_watch('treatment_translations', 'ARRAY[treatment_id::text, lang]', 'NULL::jsonb');
+SELECT changes_watch('synonyms',               'ARRAY[term, synonym]', 'NULL::jsonb');
+SELECT changes_watch('posts',                  'ARRAY[id::text]', 'NULL::jsonb');
