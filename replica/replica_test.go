@@ -393,7 +393,11 @@ func TestFollower(t *testing.T) {
 			record(t, pool, st, m)
 			waitCurrent(t, dir, m.Generation, 10*time.Second)
 		}
+		// The status follows the switch of the link a moment later.
 		s := f.Status()
+		for deadline := time.Now().Add(10 * time.Second); s.Downloads < 2 && time.Now().Before(deadline); s = f.Status() {
+			time.Sleep(10 * time.Millisecond)
+		}
 		if s.Serving != genName(1) || s.Latest != genName(1) || s.Downloads != 2 || s.Failures != 0 || s.Behind() ||
 			s.Store != "s3://idx/catalogue/main" {
 			t.Errorf("status %+v", s)

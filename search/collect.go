@@ -56,6 +56,9 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 	for _, c := range r.clauses {
 		and(ix.cols.keywords[c.filter.Field].anyOf(c.values))
 	}
+	if r.RadiusKM > 0 {
+		and(ix.cols.within(r.Near, r.RadiusKM))
+	}
 	if r.PriceMin != nil {
 		p.priceMin, p.priced = *usdBound(r.PriceMin, r.Currency, ix.rates), true
 	}
