@@ -41,6 +41,10 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 	if progress == nil {
 		progress = func(int, int) {}
 	}
+	pos, err := changePosition(ctx, src)
+	if err != nil {
+		return BuildStats{}, err
+	}
 	rates, err := src.Rates(ctx)
 	if err != nil {
 		return BuildStats{}, err
@@ -80,6 +84,9 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
 	nposts, err := writePosts(ctx, src, path)
+	if err == nil {
+		err = writePosition(path, pos)
+	}
 	if err != nil {
 		os.RemoveAll(path)
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
