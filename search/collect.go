@@ -30,12 +30,11 @@ type plan struct {
 	sort     string
 	k        int       // how many of the best to keep: offset + page size
 	near     *GeoPoint // distances are from here
-	radiusKM float64   // 0: no radius
 }
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),
-		near: r.Near, radiusKM: r.RadiusKM}
+		near: r.Near}
 	if r.Query != "" {
 		u, err := ix.understand(ctx, r.Query, r.Lang, syn)
 		if err != nil {
@@ -81,17 +80,11 @@ type collector struct {
 }
 
 func (c *collector) add(doc uint32, score float64) {
-	if c.p.filter != nil && !c.p.filter.Contains(doc) {
-		return
-	}
+	// Every path that feeds the collector walks only documents within the
+	// filter (and so within the radius): they are not checked again here.
 	if c.p.priced {
 		price := c.cols.price[doc]
 		if math.IsNaN(price) || price < c.p.priceMin || price > c.p.priceMax {
-			return
-		}
-	}
-	if c.p.radiusKM > 0 {
-		if d := c.cols.distanceKM(doc, c.p.near); math.IsNaN(d) || d > c.p.radiusKM {
 			return
 		}
 	}
@@ -217,7 +210,7 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 		if err != nil {
 			return
 		}
-		if n++; n&0xffff == 0 {
+		if n++; n%checkDoneEvery == 0 {
 			err = ctx.Err()
 		}
 		c.add(d, 1)

@@ -346,5 +346,5 @@ func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
 			in = append(in, fcol.bitmaps[ord])
 		}
 	}
-	return roaring.FastOr(in...)
+	return unionMany(in, c.docs)
 }
