@@ -32,6 +32,13 @@ type columns struct {
 	// facilityDoc is the document of each facility, by the ordinal of its
 	// id in the facility_id column; -1 when the id has no document.
 	facilityDoc []int64
+	// The treatment_id and facility_id bitmaps split in two, by ordinal:
+	// the offers, and the rest (the treatment or facility itself, and the
+	// facilities and doctors that carry the id). Text matching unions the
+	// offers of the treatments and facilities a word finds, and the rest
+	// of the treatments; splitting once at open keeps those unions to the
+	// documents they are for.
+	treatmentOffers, treatmentRest, facilityOffers []*roaring.Bitmap
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -347,4 +354,21 @@ func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
 		}
 	}
 	return unionMany(in, c.docs)
+}
+
+// split fills the offer and rest halves of the treatment and facility
+// columns (see columns.treatmentOffers).
+func (c *columns) split() {
+	offers := c.keywords[fieldType].bitmap(TypeOffer)
+	tcol, fcol := c.keywords[fieldTreatmentID], c.keywords[fieldFacilityID]
+	c.treatmentOffers = make([]*roaring.Bitmap, len(tcol.bitmaps))
+	c.treatmentRest = make([]*roaring.Bitmap, len(tcol.bitmaps))
+	for i, b := range tcol.bitmaps {
+		c.treatmentOffers[i] = roaring.And(b, offers)
+		c.treatmentRest[i] = roaring.AndNot(b, offers)
+	}
+	c.facilityOffers = make([]*roaring.Bitmap, len(fcol.bitmaps))
+	for i, b := range fcol.bitmaps {
+		c.facilityOffers[i] = roaring.And(b, offers)
+	}
 }

@@ -253,8 +253,8 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	err := ix.eachPosting(ctx, joinField(t.lang), t.term, m.nTreat, 1, func(doc uint32, w float64) {
 		if ord, ok := m.tcol.first(doc); ok {
 			h.treat[ord] += w
-			parts = append(parts, m.tcol.bitmaps[ord])
-			viaTreatments = append(viaTreatments, m.tcol.bitmaps[ord])
+			parts = append(parts, ix.cols.treatmentOffers[ord])
+			viaTreatments = append(viaTreatments, ix.cols.treatmentRest[ord])
 		}
 		if t.lang != LangEnglish {
 			pass.add(doc, 2*w)
@@ -323,19 +323,16 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	}
 	if m.wantRest && !m.onlyTreatments && len(viaTreatments) > 0 {
 		// Facilities and doctors that provide a matching treatment.
-		via := unionMany(viaTreatments, m.ix.cols.docs)
-		via.AndNot(m.offers)
-		h.others.Or(via)
+		h.others.Or(unionMany(viaTreatments, m.ix.cols.docs))
 		h.viaTreatments = true
 	}
 	if m.wantOffers {
 		if len(facilities) <= maxFacilityUnion {
 			for _, ord := range facilities {
-				parts = append(parts, m.fcol.bitmaps[ord])
+				parts = append(parts, ix.cols.facilityOffers[ord])
 			}
 		}
 		direct := unionMany(append(parts, h.doctor), m.ix.cols.docs)
-		direct.And(m.offers) // treatment and facility bitmaps hold their own documents too
 		if len(facilities) > maxFacilityUnion {
 			fs := make([]bool, len(m.fcol.values))
 			for _, ord := range facilities {
