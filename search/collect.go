@@ -30,6 +30,9 @@ type plan struct {
 	sort     string
 	k        int       // how many of the best to keep: offset + page size
 	near     *GeoPoint // distances are from here
+	// facilityKM is each facility's distance from near, by facility
+	// ordinal, when a radius measured them (NaN: outside it).
+	facilityKM []float32
 }
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
@@ -56,7 +59,9 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 		and(ix.cols.keywords[c.filter.Field].anyOf(c.values))
 	}
 	if r.RadiusKM > 0 {
-		and(ix.cols.within(r.Near, r.RadiusKM))
+		near, dist := ix.cols.within(r.Near, r.RadiusKM)
+		and(near)
+		p.facilityKM = dist
 	}
 	if r.PriceMin != nil {
 		p.priceMin, p.priced = *usdBound(r.PriceMin, r.Currency, ix.rates), true
@@ -126,6 +131,14 @@ func (c *collector) sortKey(doc uint32) float64 {
 	case SortRating:
 		return float64(c.cols.rating[doc])
 	case SortDistance:
+		// Within a radius every document stands at a measured facility.
+		if c.p.facilityKM != nil {
+			if ord, ok := c.cols.keywords[fieldFacilityID].first(doc); ok {
+				if d := c.p.facilityKM[ord]; d == d {
+					return float64(d)
+				}
+			}
+		}
 		return c.cols.distanceKM(doc, c.p.near)
 	}
 	return 0

@@ -329,7 +329,11 @@ func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
 // the facilities' places are measured (a hundred thousand, where their
 // offers are a million), each first against a bounding box, and the answer
 // is the union of their facility_id bitmaps.
-func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
+//
+// It also returns the distance of each facility measured, by facility
+// ordinal (NaN for the others), which sorting by distance reads instead of
+// measuring each offer again.
+func (c *columns) within(p *GeoPoint, km float64) (*roaring.Bitmap, []float32) {
 	const kmPerDegree = 111.2
 	dLat := km / kmPerDegree
 	dLon := 360.0 // near a pole, or a radius past half the globe: every longitude
@@ -337,8 +341,10 @@ func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
 		dLon = dLat / math.Cos(maxLat*math.Pi/180)
 	}
 	fcol := c.keywords[fieldFacilityID]
+	dist := make([]float32, len(c.facilityDoc))
 	var in []*roaring.Bitmap
 	for ord, doc := range c.facilityDoc {
+		dist[ord] = float32(math.NaN())
 		if doc < 0 {
 			continue
 		}
@@ -349,11 +355,12 @@ func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
 		if dl := math.Abs(lon - p.Lon); min(dl, 360-dl) > dLon {
 			continue
 		}
-		if haversineKM(p.Lat, p.Lon, lat, lon) <= km {
+		if d := haversineKM(p.Lat, p.Lon, lat, lon); d <= km {
 			in = append(in, fcol.bitmaps[ord])
+			dist[ord] = float32(d)
 		}
 	}
-	return unionMany(in, c.docs)
+	return unionMany(in, c.docs), dist
 }
 
 // split fills the offer and rest halves of the treatment and facility

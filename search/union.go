@@ -25,6 +25,13 @@ func unionMany(bms []*roaring.Bitmap, docs uint64) *roaring.Bitmap {
 	w := (*words)[:n]
 	var buf [256]uint32
 	for _, b := range bms {
+		if b.GetCardinality() < smallUnionPart { // no iterator to allocate
+			b.Iterate(func(d uint32) bool {
+				w[d>>6] |= 1 << (d & 63)
+				return true
+			})
+			continue
+		}
 		it := b.ManyIterator()
 		for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
 			for _, d := range buf[:k] {
@@ -36,6 +43,10 @@ func unionMany(bms []*roaring.Bitmap, docs uint64) *roaring.Bitmap {
 	clear(w)
 	return out
 }
+
+// smallUnionPart is the size under which a bitmap's elements are visited
+// with Iterate rather than a batch iterator (an allocation each).
+const smallUnionPart = 256
 
 // unionManyFrom is how many bitmaps make a union worth a dense bitset.
 const unionManyFrom = 8
