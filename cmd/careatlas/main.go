@@ -27,7 +27,7 @@ const usage = `CareAtlas: treatment and provider search.
 Usage:
   careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]
   careatlas migrate [--database-url URL]
-  careatlas load    [--database-url URL] [PATH]
+  careatlas load    [--database-url URL] [PATH]     (no PATH: the built-in demo catalogue)
   careatlas index   [--database-url URL] [--index-dir DIR]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
@@ -35,11 +35,17 @@ Usage:
 --database-url falls back to $DATABASE_URL, --admin-key to $CAREATLAS_ADMIN_KEY. Run 'careatlas COMMAND --help' for a command's flags.
 `
 
-// Defaults shared by the commands.
+// Defaults shared by the commands. The default catalogue, "", is the demo
+// catalogue built into the binary (indexer.Catalogue), so that the commands
+// work from any directory and after 'go install'; a path overrides it.
 const (
 	defaultIndexDir = "data/index"
-	defaultCatalog  = "testdata/catalog"
+	defaultCatalog  = ""
 )
+
+// catalogUsage describes a --catalog or --base flag, whose empty default
+// the flag package would not show.
+const catalogUsage = " (default: the demo catalogue built into the binary)"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

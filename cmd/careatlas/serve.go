@@ -26,7 +26,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", ":8080", "address to listen on")
 	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations")
 	dbURL := databaseFlag(fs)
-	catalogDir := fs.String("catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured")
+	catalogDir := fs.String("catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured"+catalogUsage)
 	reload := fs.Duration("reload-every", 2*time.Second, "how often to look for a newly published index")
 	adminKey := fs.String("admin-key", os.Getenv("CAREATLAS_ADMIN_KEY"),
 		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")
