@@ -79,6 +79,14 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 		b.Abort()
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
+	obsolete, err := liveOnly(path)
+	if err != nil {
+		os.RemoveAll(path)
+		return BuildStats{}, fmt.Errorf("build index: %w", err)
+	}
+	if len(obsolete) > 0 {
+		slog.DebugContext(ctx, "removed obsolete segments", "path", path, "files", obsolete)
+	}
 	nposts, err := writePosts(ctx, src, path)
 	if err != nil {
 		os.RemoveAll(path)
