@@ -21,7 +21,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+// TestMain runs the tests, or, when childEnv is set, careatlas itself: the
+// fault tests start the test binary as a real careatlas process to kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		main() // exits
+	}
+	os.Exit(pgtest.Run(m))
+}
 
 const bundled = "../../testdata/catalog"
 
