@@ -250,10 +250,7 @@ func startCluster() (*cluster, error) {
 			c.remove()
 			return nil, err
 		}
-		out, err := c.run(ctx, c.pgctl, "-D", c.data(), "-l", c.log(), "-w", "-t", "60",
-			"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off "+
-				"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", c.port, c.dir),
-			"start")
+		out, err := c.start(ctx)
 		if err == nil {
 			break
 		}
@@ -267,6 +264,14 @@ func startCluster() (*cluster, error) {
 	}
 	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.port)
 	return c, nil
+}
+
+// start starts the server of an initialised cluster on c.port.
+func (c *cluster) start(ctx context.Context) (string, error) {
+	return c.run(ctx, c.pgctl, "-D", c.data(), "-l", c.log(), "-w", "-t", "60",
+		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off "+
+			"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", c.port, c.dir),
+		"start")
 }
 
 // stop shuts the cluster down without a checkpoint (its data is thrown away
