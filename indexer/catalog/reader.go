@@ -326,8 +326,10 @@ func readTable[T any](fsys fs.FS, t Table, parse func(*row) T) iter.Seq2[T, erro
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			line, _ := cr.FieldPos(0)
 			if err != nil {
+				// Not FieldPos: after a failed Read there is no record, and
+				// it panics (found by FuzzTable: an unclosed quote).
+				line := 0
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
 					line = pe.StartLine
@@ -336,6 +338,7 @@ func readTable[T any](fsys fs.FS, t Table, parse func(*row) T) iter.Seq2[T, erro
 				yield(zero, &FieldError{File: t.File, Line: line, Err: err})
 				return
 			}
+			line, _ := cr.FieldPos(0)
 			w := &row{file: t.File, line: line, index: index, record: record}
 			v := parse(w)
 			if w.err != nil {
