@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"net/http"
 	"strings"
@@ -20,36 +18,6 @@ const (
 // errAnalyticsOff answers analytics requests on a server without a
 // database: the demo serves search and posts but records nothing.
 var errAnalyticsOff = errors.New("analytics are off: the server runs without a database")
-
-// errNoAdminKey and errBadKey refuse analytics requests; analytics are
-// private, and never open because a key was not configured.
-var (
-	errNoAdminKey = echo.NewHTTPError(http.StatusForbidden,
-		"analytics need an admin key, and none is configured (--admin-key or CAREATLAS_ADMIN_KEY)")
-	errBadKey = echo.NewHTTPError(http.StatusUnauthorized, "send the admin key as Authorization: Bearer <key>")
-)
-
-// requireAdmin lets a request through only with the admin key as a bearer
-// token, compared in constant time (of hashes, so the key's length does not
-// show either).
-func requireAdmin(key string) echo.MiddlewareFunc {
-	want := sha256.Sum256([]byte(key))
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if key == "" {
-				return errNoAdminKey
-			}
-			auth := c.Request().Header.Get(echo.HeaderAuthorization)
-			token, ok := strings.CutPrefix(auth, "Bearer ")
-			got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-			if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="careatlas analytics"`)
-				return errBadKey
-			}
-			return next(c)
-		}
-	}
-}
 
 // providerAnalytics answers GET /v1/providers/:id/analytics?from=&to=.
 func (h *handlers) providerAnalytics(c echo.Context) error {

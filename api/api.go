@@ -6,37 +6,39 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/auth"
+	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Searcher is what the API needs of the search engine; *search.Live is one.
-type Searcher interface {
-	Search(ctx context.Context, r search.Request) (*search.Result, error)
-	Get(ctx context.Context, typ string, id int64) (*search.Record, error)
-	Suggest(ctx context.Context, q string, limit int) ([]search.Suggestion, error)
-	Ready() bool
-	// Path names the index generation being served.
-	Path() string
+// Snapshots is what the API needs of the search engine: *live.Live is one.
+// Each request acquires one snapshot and reads everything from it.
+type Snapshots interface {
+	Acquire() (*live.Snapshot, error)
 }
 
 // Options tune the server.
 type Options struct {
 	// SearchTimeout bounds the work one request may cost.
 	SearchTimeout time.Duration
-	// Posts, when set, are matched to searches.
-	Posts PostSource
+	// NoPosts turns targeted posts off (the generation's posts are
+	// matched to searches otherwise).
+	NoPosts bool
 	// Analytics, when set, records searches, post impressions and clicks,
 	// and answers provider reports; without it those endpoints answer 503.
 	Analytics Analytics
-	// AdminKey guards the analytics reports; without one they answer 403.
-	AdminKey string
+	// Auth sets up keys, origins and rate limits (package auth): its
+	// AdminKey is the operator's bootstrap admin key, its Keys the stored
+	// keys; PublicSearch lets keyless clients search.
+	Auth auth.Config
+	// KeyStore, when set, serves key management (/v1/keys) to admin keys.
+	KeyStore auth.Store
 	// PostsPerSession caps how often one session is shown a post (default
 	// 3); SessionTTL and MaxSessions bound how long and how many sessions
 	// are remembered (default 30 minutes and 100,000).
@@ -45,13 +47,8 @@ type Options struct {
 	MaxSessions     int
 }
 
-// noPosts is the PostSource of a server without posts.
-type noPosts struct{}
-
-func (noPosts) Posts() *posts.Index { return nil }
-
-// New returns the HTTP handler serving s.
-func New(s Searcher, opts Options) *echo.Echo {
+// New returns the HTTP handler serving the snapshots of s.
+func New(s Snapshots, opts Options) *echo.Echo {
 	if opts.SearchTimeout <= 0 {
 		opts.SearchTimeout = 10 * time.Second
 	}
@@ -64,11 +61,8 @@ func New(s Searcher, opts Options) *echo.Echo {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 100_000
 	}
-	h := &handlers{s: s, timeout: opts.SearchTimeout, posts: opts.Posts, postsOn: opts.Posts != nil,
+	h := &handlers{s: s, timeout: opts.SearchTimeout, postsOn: !opts.NoPosts,
 		analytics: opts.Analytics, caps: posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL)}
-	if h.posts == nil {
-		h.posts = noPosts{}
-	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -86,15 +80,37 @@ func New(s Searcher, opts Options) *echo.Echo {
 
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
+	// Everything under /v1 goes through keys, origins and limits; health
+	// probes stay outside. Installed on the server rather than the group so
+	// that preflights and wrong methods of /v1 routes pass through it too
+	// (a group middleware makes Echo answer those 404).
+	keys := auth.Middleware(opts.Auth)
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		checked := keys(next)
+		return func(c echo.Context) error {
+			if strings.HasPrefix(c.Request().URL.Path, "/v1/") {
+				return checked(c)
+			}
+			return next(c)
+		}
+	})
 	v1 := e.Group("/v1")
-	v1.GET("/search", h.search)
-	v1.GET("/suggest", h.suggest)
-	v1.GET("/facilities/:id", h.facility)
-	v1.GET("/doctors/:id", h.doctor)
-	v1.GET("/treatments/:id", h.treatment)
-	v1.POST("/posts/match", h.matchPostsHandler)
-	v1.POST("/posts/:id/click", h.click)
-	v1.GET("/providers/:id/analytics", h.providerAnalytics, requireAdmin(opts.AdminKey))
+	search := auth.Require(auth.Search)
+	v1.GET("/search", h.search, search)
+	v1.GET("/suggest", h.suggest, search)
+	v1.GET("/facilities/:id", h.facility, search)
+	v1.GET("/doctors/:id", h.doctor, search)
+	v1.GET("/treatments/:id", h.treatment, search)
+	v1.POST("/posts/match", h.matchPostsHandler, search)
+	v1.POST("/posts/:id/click", h.click, search)
+	v1.GET("/providers/:id/analytics", h.providerAnalytics, auth.RequireAnalytics("id"))
+	if opts.KeyStore != nil {
+		kh := &auth.KeyHandlers{Store: opts.KeyStore}
+		admin := auth.Require(auth.Admin)
+		v1.POST("/keys", kh.Create, admin)
+		v1.GET("/keys", kh.List, admin)
+		v1.DELETE("/keys/:id", kh.Revoke, admin)
+	}
 	return e
 }
 
@@ -110,9 +126,8 @@ func requestLogger() echo.MiddlewareFunc {
 }
 
 type handlers struct {
-	s         Searcher
+	s         Snapshots
 	timeout   time.Duration
-	posts     PostSource
 	postsOn   bool
 	analytics Analytics
 	caps      *posts.Caps
@@ -128,8 +143,21 @@ func (h *handlers) healthz(c echo.Context) error {
 }
 
 func (h *handlers) readyz(c echo.Context) error {
-	if !h.s.Ready() {
+	snap, err := h.s.Acquire()
+	if err != nil {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "no index open yet"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "index": filepath.Base(h.s.Path())})
+	defer snap.Release()
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "index": snap.Generation()})
+}
+
+// snapshot acquires the snapshot a request reads from, and the context
+// bounding its work; call the returned func when the request is done.
+func (h *handlers) snapshot(c echo.Context) (*live.Snapshot, context.Context, func(), error) {
+	snap, err := h.s.Acquire()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
+	return snap, ctx, func() { cancel(); snap.Release() }, nil
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,9 @@ import (
 	"testing"
 
 	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/indexer"
-	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 )
 
 func newServer(t *testing.T) *httptest.Server {
@@ -21,12 +23,12 @@ func newServer(t *testing.T) *httptest.Server {
 	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	live, err := search.NewLive(dir)
+	lv, err := live.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(live, api.Options{}))
-	t.Cleanup(func() { srv.Close(); live.Close() })
+	srv := httptest.NewServer(api.New(lv, openAccess()))
+	t.Cleanup(func() { srv.Close(); lv.Close() })
 	return srv
 }
 
@@ -118,6 +120,8 @@ func TestErrors(t *testing.T) {
 		{"/v1/search?near=41,29&radius_km=-3", 400, "radius_km"},
 		{"/v1/search?radius_km=30", 400, "radius_km"},
 		{"/v1/search?sort=distance", 400, "sort"},
+		{"/v1/search?facility=abc", 400, "facility"},
+		{"/v1/search?facility=0", 400, "facility"},
 		{"/v1/search?from=Turkey", 400, "from"},
 		{"/v1/search?q=knee&lang=klingon", 400, "lang"},
 		{"/v1/search?q=knee&explain=perhaps", 400, "explain"},
@@ -159,6 +163,17 @@ func TestEntities(t *testing.T) {
 		len(fac.Offers) != 2 || fac.Offers[0].ID != 1001 || len(fac.Doctors) != 1 {
 		t.Errorf("facility 11: %d %+v", code, fac)
 	}
+	// facility= limits a search to one provider: itself, its offers and
+	// its doctors.
+	var own struct {
+		Hits []struct {
+			Type string `json:"type"`
+			ID   int64  `json:"id"`
+		} `json:"hits"`
+	}
+	if code := get(t, srv, "/v1/search?facility=11&sort=price_asc", &own); code != 200 || fmt.Sprint(own.Hits) != "[{offer 1001} {facility 11} {offer 1003} {doctor 102}]" {
+		t.Errorf("facility=11: %d %v", code, own.Hits)
+	}
 	var doc struct {
 		Name       string `json:"name"`
 		Treatments []struct{ ID int64 }
@@ -185,11 +200,11 @@ func TestEntities(t *testing.T) {
 }
 
 func TestNotReady(t *testing.T) {
-	live, err := search.NewLive(t.TempDir())
+	lv, err := live.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(live, api.Options{}))
+	srv := httptest.NewServer(api.New(lv, openAccess()))
 	defer srv.Close()
 	var body map[string]any
 	if code := get(t, srv, "/readyz", &body); code != 503 {
@@ -268,4 +283,10 @@ func TestUnderstandingInTheResponse(t *testing.T) {
 	if res.Total != 0 || res.DidYouMean == nil || res.DidYouMean.Q != "rhinoplasty" || res.DidYouMean.Total == 0 {
 		t.Errorf("did_you_mean: %+v (total %d)", res.DidYouMean, res.Total)
 	}
+}
+
+// openAccess are the options of a server open to keyless clients without a
+// rate limit, as the tests' many requests from one address need.
+func openAccess() api.Options {
+	return api.Options{Auth: auth.Config{PublicSearch: true, AnonymousRate: auth.Rate{PerMinute: -1}}}
 }

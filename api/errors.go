@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/search"
 	"github.com/labstack/echo/v4"
 )
@@ -46,8 +47,11 @@ func errorHandler(err error, c echo.Context) {
 
 func classify(err error) (int, errorBody) {
 	var se *search.Error
+	var ae *auth.Error
 	var he *echo.HTTPError
 	switch {
+	case errors.As(err, &ae):
+		return ae.Status, errorBody{errorDetail{Code: ae.Code, Message: ae.Message, Param: ae.Param}}
 	case errors.As(err, &se):
 		status := http.StatusBadRequest
 		if se.Code == search.NotFound {
@@ -87,6 +91,8 @@ func codeFor(status int) string {
 		return "unauthorized"
 	case http.StatusForbidden:
 		return "forbidden"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
 	}
 	if status < 500 {
 		return "bad_request"

@@ -1,156 +1,99 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/careatlas/careatlas/search"
+	"github.com/labstack/echo/v4"
 )
 
-// Parameters /v1/search accepts. Lists take comma-separated values (type,
-// country, facets) or repeat the parameter (all list parameters, since city
-// and category names may hold commas).
-var (
-	scalarParams = []string{"q", "price_min", "price_max", "currency", "facet_size", "sort", "page", "per_page",
-		"near", "radius_km", "from", "lang", "explain"}
-	listParams = []string{"type", "country", "city", "category", "kind", "accreditation", "language", "facets"}
-	commaLists = []string{"type", "country", "facets"}
-)
+// Parameters are read, checked and normalised once, by search.ParseRequest
+// over the table of filters in package search; this file only gathers them
+// from where a client may put them.
 
-const maxParamBytes = 1000
+// errUnsupportedMedia refuses a body the API cannot read.
+var errUnsupportedMedia = echo.NewHTTPError(http.StatusUnsupportedMediaType,
+	"send parameters in the query string, as a form (application/x-www-form-urlencoded) or as a JSON object (application/json)")
 
-func parseSearch(v url.Values) (search.Request, error) {
-	var r search.Request
-	for name, vals := range v {
-		switch {
-		case slices.Contains(scalarParams, name):
-			if len(vals) > 1 {
-				return r, invalid(name, "is given %d times; give it once", len(vals))
-			}
-		case slices.Contains(listParams, name):
-			if len(vals) > search.MaxFilterValues {
-				return r, invalid(name, "is given %d times; the limit is %d", len(vals), search.MaxFilterValues)
-			}
-		default:
-			return r, invalid(name, "unknown parameter")
-		}
-		for _, s := range vals {
-			if len(s) > maxParamBytes {
-				return r, invalid(name, "is longer than %d bytes", maxParamBytes)
-			}
-		}
+// bodyParams returns a POST's parameters: the query string's, and those of
+// a form or JSON object body. Any other body is refused with 415.
+func bodyParams(c echo.Context) (url.Values, error) {
+	req := c.Request()
+	v := url.Values{}
+	for k, vs := range c.QueryParams() {
+		v[k] = append(v[k], vs...)
 	}
-	list := func(name string) []string {
+	ct := req.Header.Get(echo.HeaderContentType)
+	if ct == "" && (req.ContentLength == 0 || req.Body == nil || req.Body == http.NoBody) {
+		return v, nil
+	}
+	media, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil, errUnsupportedMedia
+	}
+	switch media {
+	case echo.MIMEApplicationForm, echo.MIMEMultipartForm:
+		form, err := c.FormParams()
+		if err != nil {
+			return nil, invalid("body", "is not a form: %v", err)
+		}
+		// FormParams holds the query string's too.
+		return form, nil
+	case echo.MIMEApplicationJSON:
+		var body map[string]any
+		dec := json.NewDecoder(req.Body)
+		dec.UseNumber()
+		if err := dec.Decode(&body); err != nil {
+			return nil, invalid("body", "is not a JSON object: %v", err)
+		}
+		if dec.More() {
+			return nil, invalid("body", "holds more than one JSON value")
+		}
+		for k, val := range body {
+			vs, err := jsonValues(k, val)
+			if err != nil {
+				return nil, err
+			}
+			v[k] = append(v[k], vs...)
+		}
+		return v, nil
+	}
+	return nil, errUnsupportedMedia
+}
+
+// jsonValues turns a JSON parameter (a string, number or boolean, or an
+// array of them) into the strings a query string would give.
+func jsonValues(name string, val any) ([]string, error) {
+	switch x := val.(type) {
+	case string:
+		return []string{x}, nil
+	case json.Number:
+		return []string{x.String()}, nil
+	case bool:
+		return []string{strconv.FormatBool(x)}, nil
+	case []any:
 		var out []string
-		for _, s := range v[name] {
-			parts := []string{s}
-			if slices.Contains(commaLists, name) {
-				parts = strings.Split(s, ",")
+		for _, e := range x {
+			if _, nested := e.([]any); nested {
+				return nil, invalid(name, "is a nested array; give a list of values")
 			}
-			for _, p := range parts {
-				if p = strings.TrimSpace(p); p != "" {
-					out = append(out, p)
-				}
+			vs, err := jsonValues(name, e)
+			if err != nil {
+				return nil, err
 			}
+			out = append(out, vs...)
 		}
-		return out
-	}
-	r.Query = v.Get("q")
-	r.Types, r.Countries, r.Cities = list("type"), list("country"), list("city")
-	r.Categories, r.Kinds, r.Accreditations = list("category"), list("kind"), list("accreditation")
-	r.Languages, r.Facets = list("language"), list("facets")
-	r.Currency = strings.TrimSpace(v.Get("currency"))
-	r.Sort = strings.TrimSpace(v.Get("sort"))
-	r.From = strings.TrimSpace(v.Get("from"))
-	r.Lang = strings.TrimSpace(v.Get("lang"))
-	var err error
-	if r.Explain, err = boolParam(v, "explain"); err != nil {
-		return r, err
-	}
-	if r.Near, err = pointParam(v, "near"); err != nil {
-		return r, err
-	}
-	if radius, err := floatParam(v, "radius_km"); err != nil {
-		return r, err
-	} else if radius != nil {
-		if *radius <= 0 {
-			return r, invalid("radius_km", "must be more than 0")
-		}
-		r.RadiusKM = *radius
-	}
-	if r.PriceMin, err = floatParam(v, "price_min"); err != nil {
-		return r, err
-	}
-	if r.PriceMax, err = floatParam(v, "price_max"); err != nil {
-		return r, err
-	}
-	for _, p := range []struct {
-		name string
-		dst  *int
-	}{{"page", &r.Page}, {"per_page", &r.PerPage}, {"facet_size", &r.FacetSize}} {
-		if *p.dst, err = intParam(v, p.name); err != nil {
-			return r, err
-		}
-	}
-	return r, nil
-}
-
-func floatParam(v url.Values, name string) (*float64, error) {
-	s := strings.TrimSpace(v.Get(name))
-	if s == "" {
+		return out, nil
+	case nil:
 		return nil, nil
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return nil, invalid(name, "%q is not a number", s)
-	}
-	return &f, nil
-}
-
-// boolParam reads true/false (or 1/0); absent is false.
-func boolParam(v url.Values, name string) (bool, error) {
-	s := strings.TrimSpace(v.Get(name))
-	if s == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return false, invalid(name, "%q is not true or false", s)
-	}
-	return b, nil
-}
-
-// pointParam reads "lat,lon".
-func pointParam(v url.Values, name string) (*search.GeoPoint, error) {
-	s := strings.TrimSpace(v.Get(name))
-	if s == "" {
-		return nil, nil
-	}
-	lat, lon, ok := strings.Cut(s, ",")
-	if !ok {
-		return nil, invalid(name, "%q is not lat,lon", s)
-	}
-	la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-	lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-	if err1 != nil || err2 != nil {
-		return nil, invalid(name, "%q is not lat,lon in degrees", s)
-	}
-	return &search.GeoPoint{Lat: la, Lon: lo}, nil
-}
-
-// intParam reads a positive integer; 0 means absent (the default applies).
-func intParam(v url.Values, name string) (int, error) {
-	s := strings.TrimSpace(v.Get(name))
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, invalid(name, "%q is not a whole number of 1 or more", s)
-	}
-	return n, nil
+	return nil, invalid(name, "must be a string, a number, a boolean or a list of them")
 }
 
 func parseID(s string) (int64, error) {
@@ -161,6 +104,19 @@ func parseID(s string) (int64, error) {
 	return id, nil
 }
 
+// intParam reads a whole number from lo to hi; absent is def.
+func intParam(v url.Values, name string, lo, hi, def int) (int, error) {
+	vs := v[name]
+	if len(vs) == 0 {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
+	if len(vs) > 1 || err != nil || n < lo || n > hi {
+		return 0, invalid(name, "must be a whole number from %d to %d, given once", lo, hi)
+	}
+	return n, nil
+}
+
 func invalid(param, format string, args ...any) error {
-	return &search.Error{Code: search.Invalid, Param: param, Message: sprintf(format, args...)}
+	return &search.Error{Code: search.Invalid, Param: param, Message: fmt.Sprintf(format, args...)}
 }

@@ -6,21 +6,16 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/labstack/echo/v4"
 )
-
-// PostSource gives the posts being served: those of the open index
-// generation. Posts may return nil when there are none.
-type PostSource interface {
-	Posts() *posts.Index
-}
 
 // Analytics records events and reports them. Record calls return quickly:
 // the events are written later, in batches.
@@ -37,9 +32,6 @@ type Analytics interface {
 const (
 	sessionHeader   = "X-Session-ID"
 	maxSessionBytes = 200
-	// treatmentProbe is how many treatments the search text is looked up
-	// against to learn what a search is about.
-	treatmentProbe = 20
 	// recordWait bounds how long a request waits for room in a full
 	// analytics buffer before its event is given up (and counted).
 	recordWait = time.Second
@@ -95,59 +87,15 @@ func takePostParams(v url.Values, header http.Header, limitParam string, def int
 	return p, rest, nil
 }
 
-// about is what a search is about, for post targeting and analytics.
-type about struct {
-	terms      []string
-	treatments []int64
-	categories []string
-}
-
-// searchAbout normalises the text and looks it up among treatments: the
-// treatments it finds, and their categories with the category filters.
-func (h *handlers) searchAbout(ctx context.Context, req search.Request) (about, error) {
-	lang := strings.ToLower(strings.TrimSpace(req.Lang))
-	if lang == "" {
-		lang = search.LangEnglish
-	}
-	a := about{terms: search.Normalize(lang, req.Query), categories: slices.Clone(req.Categories)}
-	if strings.TrimSpace(req.Query) == "" {
-		return a, nil
-	}
-	res, err := h.s.Search(ctx, search.Request{Query: req.Query, Lang: req.Lang, Types: []string{search.TypeTreatment},
-		PerPage: treatmentProbe, Plain: true})
-	if err != nil {
-		return a, err
-	}
-	for _, hit := range res.Hits {
-		a.treatments = append(a.treatments, hit.ID)
-		if hit.Category != "" && !slices.Contains(a.categories, hit.Category) {
-			a.categories = append(a.categories, hit.Category)
-		}
-	}
-	return a, nil
-}
-
-// matchPosts finds the posts for req, within the session's caps, and
-// counts their impressions.
-func (h *handlers) matchPosts(ctx context.Context, req search.Request, a about, p postParams) []posts.Match {
-	ix := h.posts.Posts()
-	if ix.Len() == 0 || p.limit == 0 {
+// matchPosts finds the posts of the snapshot for a search, within the
+// session's caps, and counts their impressions.
+func (h *handlers) matchPosts(ctx context.Context, snap *live.Snapshot, req search.Request, about search.About, p postParams) []posts.Match {
+	if !h.postsOn || snap.Posts.Len() == 0 || p.limit == 0 {
 		return nil
 	}
-	upperCodes(&req)
 	now := time.Now()
-	q := posts.Query{
-		Text: strings.TrimSpace(req.Query), Terms: a.terms, TreatmentIDs: a.treatments, Categories: a.categories,
-		PatientCountry: req.From, FacilityCountries: req.Countries, Languages: languages(req),
-		PriceMax: req.PriceMax, Currency: req.Currency,
-		Rotation: h.rotation.Add(1) ^ sessionSeed(p.session),
-	}
-	if req.PriceMax != nil {
-		if usd, ok := ix.ToUSD(*req.PriceMax, req.Currency); ok {
-			q.PriceMaxUSD = &usd
-		}
-	}
-	ms := ix.Match(q, now, p.limit, h.caps.Allowed(p.session, now))
+	q := posts.QueryFor(req, about, snap.Rates(), h.rotation.Add(1)^sessionSeed(p.session))
+	ms := snap.Posts.Match(q, now, p.limit, h.caps.Allowed(p.session, now))
 	h.caps.Record(p.session, ms, now)
 	if h.analytics != nil {
 		for _, m := range ms {
@@ -157,26 +105,6 @@ func (h *handlers) matchPosts(ctx context.Context, req search.Request, a about, 
 		}
 	}
 	return ms
-}
-
-// upperCodes writes country and currency codes as the index does; the
-// engine normalises its own copy of the request.
-func upperCodes(req *search.Request) {
-	req.From, req.Currency = strings.ToUpper(req.From), strings.ToUpper(req.Currency)
-	req.Countries = slices.Clone(req.Countries)
-	for i, c := range req.Countries {
-		req.Countries[i] = strings.ToUpper(c)
-	}
-}
-
-// languages are the languages a search asks for: its language filters and
-// the language it is written in, when it says.
-func languages(req search.Request) []string {
-	out := slices.Clone(req.Languages)
-	if l := strings.ToLower(strings.TrimSpace(req.Lang)); l != "" && !slices.Contains(out, l) {
-		out = append(out, l)
-	}
-	return out
 }
 
 func sessionSeed(s string) uint64 {
@@ -214,33 +142,45 @@ type postsResponse struct {
 	Posts  []postHit `json:"posts"`
 }
 
-// matchPostsHandler answers POST /v1/posts/match: the search parameters (in
-// the query string or a form body), plus limit and session.
+// matchPostsHandler answers POST /v1/posts/match: the search parameters
+// (in the query string, a form or a JSON object body), plus limit and
+// session. What the text is about is read off a search of the treatments
+// that returns no hits.
 func (h *handlers) matchPostsHandler(c echo.Context) error {
 	start := time.Now()
-	form, err := c.FormParams()
-	if err != nil {
-		return invalid("body", "is not a form: %v", err)
-	}
-	p, rest, err := takePostParams(form, c.Request().Header, "limit", posts.DefaultLimit)
+	params, err := bodyParams(c)
 	if err != nil {
 		return err
 	}
-	req, err := parseSearch(rest)
+	p, rest, err := takePostParams(params, c.Request().Header, "limit", posts.DefaultLimit)
 	if err != nil {
 		return err
 	}
-	if err := req.Normalize(h.posts.Posts().Rates()); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
-	defer cancel()
-	a, err := h.searchAbout(ctx, req)
+	snap, ctx, done, err := h.snapshot(c)
 	if err != nil {
 		return err
 	}
-	matched := h.matchPosts(ctx, req, a, p)
-	return c.JSON(http.StatusOK, postsResponse{TookMS: ms(time.Since(start)), Posts: postHits(matched)})
+	defer done()
+	withDefaults(c, rest)
+	req, err := search.ParseRequest(search.Params(rest), snap.Rates())
+	if err != nil {
+		return err
+	}
+	req, ok, err := restrict(c, req)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return c.JSON(http.StatusOK, postsResponse{TookMS: ms64(time.Since(start)), Posts: []postHit{}})
+	}
+	probe := req.MustWhere(search.FilterType, search.TypeTreatment)
+	probe.PerPage, probe.Facets = 0, nil
+	res, err := snap.Search(ctx, probe)
+	if err != nil {
+		return err
+	}
+	matched := h.matchPosts(ctx, snap, req, res.About, p)
+	return c.JSON(http.StatusOK, postsResponse{TookMS: ms64(time.Since(start)), Posts: postHits(matched)})
 }
 
 // click counts a click on a post: POST /v1/posts/:id/click.
@@ -249,7 +189,17 @@ func (h *handlers) click(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, ok := h.posts.Posts().Get(id)
+	snap, err := h.s.Acquire()
+	if err != nil {
+		return err
+	}
+	p, ok := snap.Posts.Get(id)
+	snap.Release()
+	if ok {
+		if a := auth.FromContext(c); a != nil && !a.Allows(p.FacilityID, "", "", "") {
+			ok = false // a key does not learn of posts it may not see
+		}
+	}
 	if !ok {
 		return &search.Error{Code: search.NotFound, Message: sprintf("no post %d", id)}
 	}
@@ -262,52 +212,4 @@ func (h *handlers) click(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]any{"status": "counted", "post_id": p.ID})
-}
-
-// searchEvent is what a search records: its terms and categories, the
-// patient's country, and the facilities and posts it surfaced.
-func searchEvent(req search.Request, a about, res *search.Result, ms []posts.Match) posts.SearchEvent {
-	e := posts.SearchEvent{At: time.Now(), Keywords: a.terms, PatientCountry: strings.ToUpper(req.From), Categories: a.categories,
-		Total: int(min(res.Total, 1<<31-1))}
-	for _, hit := range res.Hits {
-		id := hit.ID
-		switch {
-		case hit.Type == search.TypeFacility:
-		case hit.Facility != nil:
-			id = hit.Facility.ID
-		default:
-			continue
-		}
-		if !slices.Contains(e.FacilityIDs, id) {
-			e.FacilityIDs = append(e.FacilityIDs, id)
-		}
-	}
-	for _, m := range ms {
-		e.PostIDs = append(e.PostIDs, m.Post.ID)
-	}
-	return e
-}
-
-// withPosts adds the matching posts to a search response and records the
-// search, when posts or analytics are on. Neither may fail the search: a
-// failure is logged and the results go out without posts.
-func (h *handlers) withPosts(c echo.Context, req search.Request, res *search.Result, p postParams) []postHit {
-	if !h.postsOn && h.analytics == nil {
-		return []postHit{}
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
-	defer cancel()
-	a, err := h.searchAbout(ctx, req)
-	if err != nil {
-		slog.Warn("posts for a search", "err", err)
-		return []postHit{}
-	}
-	var ms []posts.Match
-	if h.postsOn {
-		ms = h.matchPosts(ctx, req, a, p)
-	}
-	if h.analytics != nil {
-		h.record(ctx, func(ctx context.Context) error { return h.analytics.RecordSearch(ctx, searchEvent(req, a, res, ms)) })
-	}
-	return postHits(ms)
 }

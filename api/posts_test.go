@@ -17,16 +17,12 @@ import (
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/postgres/pgtest"
-	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
-
-type postIndex struct{ ix *posts.Index }
-
-func (p postIndex) Posts() *posts.Index { return p.ix }
 
 type postsServer struct {
 	url    string
@@ -40,20 +36,16 @@ func newPostsServer(t *testing.T, withDB bool, adminKey string) *postsServer {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	stats, err := indexer.Build(ctx, &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil)
+	_, err := indexer.Build(ctx, &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	live, err := search.NewLive(dir)
+	lv, err := live.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := posts.ReadSet(stats.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := api.Options{Posts: postIndex{posts.NewIndex(set.Posts, set.Countries, time.Now()).WithRates(live.Rates())},
-		AdminKey: adminKey, PostsPerSession: 3}
+	opts := openAccess()
+	opts.Auth.AdminKey, opts.PostsPerSession = adminKey, 3
 	ps := &postsServer{}
 	if withDB {
 		ps.pool, err = postgres.Connect(ctx, pgtest.MustDB(t))
@@ -66,7 +58,7 @@ func newPostsServer(t *testing.T, withDB bool, adminKey string) *postsServer {
 		ps.writer = postgres.NewEventWriter(ps.pool, postgres.EventOptions{FlushEvery: 10 * time.Millisecond})
 		opts.Analytics = postgres.Analytics{EventWriter: ps.writer, Reports: postgres.Reports{Pool: ps.pool}}
 	}
-	srv := httptest.NewServer(api.New(live, opts))
+	srv := httptest.NewServer(api.New(lv, opts))
 	ps.url = srv.URL
 	t.Cleanup(func() {
 		srv.Close()
@@ -74,7 +66,7 @@ func newPostsServer(t *testing.T, withDB bool, adminKey string) *postsServer {
 			ps.writer.Close(ctx)
 			ps.pool.Close()
 		}
-		live.Close()
+		lv.Close()
 	})
 	return ps
 }
@@ -302,8 +294,8 @@ func TestClicksAndAnalytics(t *testing.T) {
 func TestAnalyticsClosedWithoutKeyOrDatabase(t *testing.T) {
 	srv := newPostsServer(t, false, "")
 	var e struct{ Error struct{ Code string } }
-	if code := do(t, "GET", srv.url+"/v1/providers/11/analytics", http.Header{"Authorization": {"Bearer "}}, nil, &e); code != 403 {
-		t.Errorf("analytics with no admin key configured: %d %+v, want 403", code, e)
+	if code := do(t, "GET", srv.url+"/v1/providers/11/analytics", http.Header{"Authorization": {"Bearer "}}, nil, &e); code != 401 {
+		t.Errorf("analytics with no key: %d %+v, want 401", code, e)
 	}
 	if code := do(t, "POST", srv.url+"/v1/posts/1/click", nil, nil, &e); code != 503 || e.Error.Code != "analytics_disabled" {
 		t.Errorf("click without a database: %d %+v, want 503", code, e)

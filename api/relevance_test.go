@@ -16,6 +16,7 @@ import (
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 )
 
 // judgedQuery is one query of testdata/relevance/judged.json: its /v1/search
@@ -59,7 +60,7 @@ func TestRelevance(t *testing.T) {
 	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: catalogue}, dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	live, err := search.NewLive(dir)
+	lv, err := live.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +68,9 @@ func TestRelevance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live.SetSynonyms(search.NewSynonyms(edges))
-	srv := httptest.NewServer(api.New(live, api.Options{}))
-	t.Cleanup(func() { srv.Close(); live.Close() })
+	lv.SetSynonyms(search.NewSynonyms(edges), "")
+	srv := httptest.NewServer(api.New(lv, openAccess()))
+	t.Cleanup(func() { srv.Close(); lv.Close() })
 
 	type score struct{ ndcg, recall float64 }
 	byKind := map[string][]score{}

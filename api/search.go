@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/careatlas/careatlas/search"
@@ -27,39 +29,53 @@ type searchResponse struct {
 	Posts []postHit `json:"posts"`
 }
 
+// search answers GET /v1/search: one snapshot, one search, and the posts
+// and analytics event built from what that search was about.
 func (h *handlers) search(c echo.Context) error {
+	start := time.Now()
 	pp, v, err := takePostParams(c.QueryParams(), c.Request().Header, "posts", posts.DefaultLimit)
 	if err != nil {
 		return err
 	}
-	req, err := parseSearch(v)
+	snap, ctx, done, err := h.snapshot(c)
 	if err != nil {
 		return err
 	}
-	res, err := h.run(c, req)
+	defer done()
+	withDefaults(c, v)
+	req, err := search.ParseRequest(search.Params(v), snap.Rates())
 	if err != nil {
 		return err
+	}
+	req, ok, err := restrict(c, req)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return c.JSON(http.StatusOK, searchResponse{Page: req.Page, PerPage: req.PerPage, Hits: []search.Hit{}, Posts: []postHit{}})
+	}
+	res, err := snap.Search(ctx, req)
+	if err != nil {
+		return err
+	}
+	ms := h.matchPosts(ctx, snap, req, res.About, pp)
+	if h.analytics != nil {
+		h.record(ctx, func(ctx context.Context) error {
+			return h.analytics.RecordSearch(ctx, posts.SearchEventFor(req, res, ms, start))
+		})
 	}
 	out := searchResponse{
-		Total: res.Total, TookMS: ms(res.Took), Page: res.Page, PerPage: res.PerPage,
+		Total: res.Total, TookMS: ms64(time.Since(start)), Page: res.Page, PerPage: res.PerPage,
 		Hits: res.Hits, Facets: res.Facets, Currency: res.Currency,
-		Lang: res.Lang, Expansions: res.Expansions, DidYouMean: res.DidYouMean,
+		Lang: res.Lang, Expansions: res.Expansions, DidYouMean: res.DidYouMean, Posts: postHits(ms),
 	}
 	if res.RatesAsOf != nil {
 		out.RatesAsOf = res.RatesAsOf.Format(time.DateOnly)
 	}
-	out.Posts = h.withPosts(c, req, res, pp)
 	return c.JSON(http.StatusOK, out)
 }
 
-// run searches within the request's context and the server's time limit.
-func (h *handlers) run(c echo.Context, req search.Request) (*search.Result, error) {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
-	defer cancel()
-	return h.s.Search(ctx, req)
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func ms64(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // entityResponse is a record with, for facilities and treatments, its offers.
 type entityResponse struct {
@@ -72,33 +88,44 @@ type entityResponse struct {
 const maxEntityOffers = 100
 
 func (h *handlers) facility(c echo.Context) error {
-	return h.entity(c, search.TypeFacility, func(id int64) search.Request {
-		return search.Request{Types: []string{search.TypeOffer}, FacilityID: id, Sort: search.SortPriceAsc, PerPage: maxEntityOffers}
-	})
+	return h.entity(c, search.TypeFacility, search.FilterFacility, maxEntityOffers)
 }
 
 func (h *handlers) treatment(c echo.Context) error {
-	return h.entity(c, search.TypeTreatment, func(id int64) search.Request {
-		return search.Request{Types: []string{search.TypeOffer}, TreatmentID: id, Sort: search.SortPriceAsc, PerPage: 10}
-	})
+	return h.entity(c, search.TypeTreatment, search.FilterTreatment, 10)
 }
 
-func (h *handlers) doctor(c echo.Context) error { return h.entity(c, search.TypeDoctor, nil) }
+func (h *handlers) doctor(c echo.Context) error { return h.entity(c, search.TypeDoctor, "", 0) }
 
-func (h *handlers) entity(c echo.Context, typ string, offers func(id int64) search.Request) error {
+// entity answers an entity page: the record and, when offersBy names the
+// filter that finds them, its cheapest offers.
+func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) error {
 	id, err := parseID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
-	defer cancel()
-	rec, err := h.s.Get(ctx, typ, id)
+	snap, ctx, done, err := h.snapshot(c)
 	if err != nil {
 		return err
 	}
+	defer done()
+	rec, err := snap.Get(ctx, typ, id)
+	if err != nil {
+		return err
+	}
+	if !allows(c, rec) {
+		// As if it did not exist: a key does not learn what it may not see.
+		return &search.Error{Code: search.NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
+	}
 	out := entityResponse{Record: rec}
-	if offers != nil {
-		res, err := h.s.Search(ctx, offers(id))
+	if offersBy != "" {
+		req := search.Request{Sort: search.SortPriceAsc, PerPage: offers}.
+			MustWhere(search.FilterType, search.TypeOffer).MustWhere(offersBy, strconv.FormatInt(id, 10))
+		req, ok, err := restrict(c, req)
+		if err != nil || !ok {
+			return c.JSON(http.StatusOK, out)
+		}
+		res, err := snap.Search(ctx, req)
 		if err != nil {
 			return err
 		}
@@ -114,6 +141,7 @@ type suggestResponse struct {
 }
 
 func (h *handlers) suggest(c echo.Context) error {
+	start := time.Now()
 	v := c.QueryParams()
 	for name, vals := range v {
 		if name != "q" && name != "limit" {
@@ -123,16 +151,26 @@ func (h *handlers) suggest(c echo.Context) error {
 			return invalid(name, "is given %d times; give it once", len(vals))
 		}
 	}
-	limit, err := intParam(v, "limit")
+	limit, err := intParam(v, "limit", 1, search.MaxSuggest, 0)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
-	defer cancel()
-	out, err := h.s.Suggest(ctx, v.Get("q"), limit)
+	snap, ctx, done, err := h.snapshot(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, suggestResponse{TookMS: ms(time.Since(start)), Suggestions: out})
+	defer done()
+	ask := limit
+	if scopeOf(c) != nil {
+		ask = search.MaxSuggest // some may be out of the key's scope
+	}
+	out, err := snap.Suggest(ctx, v.Get("q"), ask)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = search.DefaultSuggest
+	}
+	out = allowedSuggestions(ctx, c, snap, out, limit)
+	return c.JSON(http.StatusOK, suggestResponse{TookMS: ms64(time.Since(start)), Suggestions: out})
 }

@@ -67,6 +67,10 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 	}
 	phase := func(name string) { slog.DebugContext(ctx, "build phase", "phase", name, "dir", dir) }
 	phase("reading")
+	pos, err := changePosition(ctx, src)
+	if err != nil {
+		return BuildStats{}, err
+	}
 	rates, err := src.Rates(ctx)
 	if err != nil {
 		return BuildStats{}, err
@@ -118,6 +122,9 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 		slog.DebugContext(ctx, "removed obsolete segments", "path", path, "files", obsolete)
 	}
 	nposts, err := writePosts(ctx, src, path)
+	if err == nil {
+		err = writePosition(path, pos)
+	}
 	if err != nil {
 		os.RemoveAll(path)
 		return BuildStats{}, fmt.Errorf("build index: %w", err)

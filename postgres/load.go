@@ -68,6 +68,7 @@ func LoadFS(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, name string) (L
 			{catalog.Tables[7], rowsOf(cat.TreatmentTranslations())},
 			{catalog.Tables[8], rowsOf(cat.Synonyms())},
 			{catalog.TableNamed("posts"), rowsOf(cat.Posts())},
+			{catalog.TableNamed("price_references"), rowsOf(cat.PriceReferences())},
 		}
 		for _, c := range copies {
 			next, stop, readErr := c.rows()

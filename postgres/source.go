@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -58,22 +59,53 @@ func (s Source) Count(ctx context.Context) (int, error) {
 
 // Records streams every record.
 func (s Source) Records(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
-	for _, step := range []func(context.Context, search.Rates, func(*search.Record) error) error{
-		s.treatments, s.facilities, s.doctors, s.offers,
-	} {
-		if err := step(ctx, rates, yield); err != nil {
+	for _, typ := range []string{search.TypeTreatment, search.TypeFacility, search.TypeDoctor, search.TypeOffer} {
+		if err := s.records(ctx, rates, typ, all, yield); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s Source) treatments(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
+// records streams the records of one type, every one or those of some ids.
+// A full build and a change applied on top of it go through here, so a
+// changed record is built exactly as a rebuild would build it.
+func (s Source) records(ctx context.Context, rates search.Rates, typ string, ids idSet, yield func(*search.Record) error) error {
+	switch typ {
+	case search.TypeTreatment:
+		return s.treatments(ctx, rates, ids, yield)
+	case search.TypeFacility:
+		return s.facilities(ctx, ids, yield)
+	case search.TypeDoctor:
+		return s.doctors(ctx, ids, yield)
+	case search.TypeOffer:
+		return s.offers(ctx, ids, yield)
+	}
+	return fmt.Errorf("read records: no record type %q", typ)
+}
+
+// idSet narrows a record query to some ids; the nil set, all, does not
+// narrow it at all (and an empty one leaves nothing).
+type idSet []int64
+
+var all idSet
+
+// where returns the condition on column col and the query's arguments:
+// none when every row is wanted, so the full build's plan is the plain scan.
+func (ids idSet) where(col string) (string, []any) {
+	if ids == nil {
+		return "", nil
+	}
+	return " WHERE " + col + " = ANY($1)", []any{[]int64(ids)}
+}
+
+func (s Source) treatments(ctx context.Context, rates search.Rates, ids idSet, yield func(*search.Record) error) error {
 	stats := map[int64][]indexer.PriceStat{}
 	counts := map[int64]int{}
+	where, args := ids.where("treatment_id")
 	rows, err := s.Pool.Query(ctx, `SELECT treatment_id, coalesce(currency, ''), count(*),
 			coalesce(min(coalesce(price, price_min))::float8, 0), coalesce(max(coalesce(price, price_min))::float8, 0)
-		FROM offers GROUP BY 1, 2`)
+		FROM offers`+where+` GROUP BY 1, 2`, args...)
 	if err != nil {
 		return readError("read treatment prices", err)
 	}
@@ -92,11 +124,12 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, yield func(*
 
 	// Translations come as one JSON object per treatment, language → {name,
 	// lay_names}, which is search.Translation's JSON.
+	where, args = ids.where("t.id")
 	rows, err = s.Pool.Query(ctx, `SELECT t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), tr.langs
 		FROM treatments t
 		LEFT JOIN LATERAL (SELECT jsonb_object_agg(x.lang, jsonb_build_object('name', x.name, 'lay_names', x.lay_names)) AS langs
-			FROM treatment_translations x WHERE x.treatment_id = t.id) tr ON true
-		ORDER BY t.id`)
+			FROM treatment_translations x WHERE x.treatment_id = t.id) tr ON true`+where+`
+		ORDER BY t.id`, args...)
 	if err != nil {
 		return readError("read treatments", err)
 	}
@@ -157,7 +190,8 @@ func refs(ids []int64, names []string) []search.Ref {
 	return out
 }
 
-func (s Source) facilities(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) facilities(ctx context.Context, ids idSet, yield func(*search.Record) error) error {
+	where, args := ids.where("f.id")
 	rows, err := s.Pool.Query(ctx, `SELECT `+facilityColumns+`,
 			coalesce(f.address, ''), coalesce(f.description, ''), coalesce(f.website, ''),
 			coalesce(tr.ids, '{}'), coalesce(tr.names, '{}'), coalesce(tr.cats, '{}'), coalesce(tr.codes, '{}'),
@@ -166,8 +200,8 @@ func (s Source) facilities(ctx context.Context, _ search.Rates, yield func(*sear
 		LEFT JOIN LATERAL (SELECT `+treatmentAggregates+`
 			FROM offers o JOIN treatments t ON t.id = o.treatment_id WHERE o.facility_id = f.id) tr ON true
 		LEFT JOIN LATERAL (SELECT array_agg(d.id ORDER BY d.id) AS ids, array_agg(d.name ORDER BY d.id) AS names
-			FROM doctors d WHERE d.facility_id = f.id) dr ON true
-		ORDER BY f.id`)
+			FROM doctors d WHERE d.facility_id = f.id) dr ON true`+where+`
+		ORDER BY f.id`, args...)
 	if err != nil {
 		return readError("read facilities", err)
 	}
@@ -187,14 +221,15 @@ func (s Source) facilities(ctx context.Context, _ search.Rates, yield func(*sear
 	return nil
 }
 
-func (s Source) doctors(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) doctors(ctx context.Context, ids idSet, yield func(*search.Record) error) error {
+	where, args := ids.where("d.id")
 	rows, err := s.Pool.Query(ctx, `SELECT d.id, d.name, d.specialties, d.languages, d.years_experience,
 			d.rating::float8, d.review_count, `+facilityColumns+`,
 			coalesce(tr.ids, '{}'), coalesce(tr.names, '{}'), coalesce(tr.cats, '{}'), coalesce(tr.codes, '{}')
 		FROM doctors d JOIN facilities f ON f.id = d.facility_id JOIN countries c ON c.code = f.country_code
 		LEFT JOIN LATERAL (SELECT `+treatmentAggregates+`
-			FROM doctor_treatments dt JOIN treatments t ON t.id = dt.treatment_id WHERE dt.doctor_id = d.id) tr ON true
-		ORDER BY d.id`)
+			FROM doctor_treatments dt JOIN treatments t ON t.id = dt.treatment_id WHERE dt.doctor_id = d.id) tr ON true`+where+`
+		ORDER BY d.id`, args...)
 	if err != nil {
 		return readError("read doctors", err)
 	}
@@ -214,7 +249,8 @@ func (s Source) doctors(ctx context.Context, _ search.Rates, yield func(*search.
 	return nil
 }
 
-func (s Source) offers(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record) error) error {
+	where, args := ids.where("o.id")
 	rows, err := s.Pool.Query(ctx, `SELECT o.id, o.price::float8, o.price_min::float8, o.price_max::float8,
 			coalesce(o.currency, ''), coalesce(o.includes, ''), coalesce(o.source, ''),
 			t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), `+facilityColumns+`,
@@ -223,8 +259,8 @@ func (s Source) offers(ctx context.Context, _ search.Rates, yield func(*search.R
 		JOIN facilities f ON f.id = o.facility_id JOIN countries c ON c.code = f.country_code
 		LEFT JOIN LATERAL (SELECT array_agg(d.id ORDER BY d.id) AS ids, array_agg(d.name ORDER BY d.id) AS names
 			FROM doctors d JOIN doctor_treatments dt ON dt.doctor_id = d.id AND dt.treatment_id = o.treatment_id
-			WHERE d.facility_id = o.facility_id) dr ON true
-		ORDER BY o.id`)
+			WHERE d.facility_id = o.facility_id) dr ON true`+where+`
+		ORDER BY o.id`, args...)
 	if err != nil {
 		return readError("read offers", err)
 	}

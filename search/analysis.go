@@ -139,15 +139,15 @@ var (
 	normAnalyzer map[string]analysis.Analyzer
 )
 
-// Normalize returns the terms that text analyses to in lang: tokenised,
+// Analyze returns the terms that text analyses to in lang: tokenised,
 // lowercased, stop words dropped, stemmed. It is the one normaliser that the
 // index, queries and the post matcher share, so that a keyword means the
 // same thing to all of them. An unsupported lang falls back to English.
 //
 // Bytes that are not UTF-8 separate words, as U+FFFD does: the analysers
-// would pass them into terms (found by FuzzNormalize), and terms end up in
+// would pass them into terms (found by FuzzAnalyze), and terms end up in
 // PostgreSQL text, which refuses them.
-func Normalize(lang, text string) []string {
+func Analyze(lang, text string) []string {
 	text = strings.ToValidUTF8(text, "\uFFFD")
 	var out []string
 	for _, tok := range analyzer(lang).Analyze([]byte(text)) {

@@ -16,11 +16,11 @@ import (
 
 var bundled struct {
 	once sync.Once
-	live *search.Live
+	live *testIndex
 	err  error
 }
 
-func bundledIndex(b *testing.B) *search.Live {
+func bundledIndex(b *testing.B) *testIndex {
 	bundled.once.Do(func() {
 		dir, err := os.MkdirTemp("", "careatlas-bench-")
 		if err != nil {
@@ -31,7 +31,7 @@ func bundledIndex(b *testing.B) *search.Live {
 			bundled.err = err
 			return
 		}
-		bundled.live, bundled.err = search.NewLive(dir)
+		bundled.live, bundled.err = openIndex(dir)
 	})
 	if bundled.err != nil {
 		b.Fatal(bundled.err)
@@ -45,14 +45,14 @@ func BenchmarkSearch(b *testing.B) {
 		name string
 		req  search.Request
 	}{
-		{"text", search.Request{Query: "knee replacement", Types: []string{"offer"}}},
-		{"text_facets", search.Request{Query: "heart failure", Types: []string{"offer"}, Facets: []string{"country", "category", "kind"}}},
-		{"filters", search.Request{Types: []string{"offer"}, Countries: []string{"US"}, Categories: []string{"Cardiology"}, Sort: search.SortPriceAsc}},
-		{"broad_facets", search.Request{Types: []string{"offer"}, Facets: []string{"country", "kind", "city", "price"}, Sort: search.SortRating}},
-		{"price_currency", search.Request{Query: "replacement", Types: []string{"offer"}, Sort: search.SortPriceAsc, Currency: "EUR"}},
-		{"deep_page", search.Request{Types: []string{"offer"}, Countries: []string{"US"}, Page: 501, PerPage: 10}},
-		{"lay_synonym", search.Request{Query: "nose job", Types: []string{"offer"}}},
-		{"typo", search.Request{Query: "kne replacment", Types: []string{"offer"}}},
+		{"text", search.Request{Query: "knee replacement"}.MustWhere(search.FilterType, "offer")},
+		{"text_facets", search.Request{Query: "heart failure", Facets: []string{"country", "category", "kind"}}.MustWhere(search.FilterType, "offer")},
+		{"filters", search.Request{Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer").MustWhere(search.FilterCountry, "US").MustWhere(search.FilterCategory, "Cardiology")},
+		{"broad_facets", search.Request{Facets: []string{"country", "kind", "city", "price"}, Sort: search.SortRating}.MustWhere(search.FilterType, "offer")},
+		{"price_currency", search.Request{Query: "replacement", Sort: search.SortPriceAsc, Currency: "EUR"}.MustWhere(search.FilterType, "offer")},
+		{"deep_page", search.Request{Page: 501, PerPage: 10}.MustWhere(search.FilterType, "offer").MustWhere(search.FilterCountry, "US")},
+		{"lay_synonym", search.Request{Query: "nose job"}.MustWhere(search.FilterType, "offer")},
+		{"typo", search.Request{Query: "kne replacment"}.MustWhere(search.FilterType, "offer")},
 		{"other_language", search.Request{Query: "Knieprothese", Lang: "de"}},
 		{"all_types_explain", search.Request{Query: "cataract surgery", Explain: true}},
 	}

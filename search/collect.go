@@ -41,7 +41,7 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 		if err != nil {
 			return nil, err
 		}
-		if p.m, err = ix.newMatcher(ctx, u, r.Types); err != nil {
+		if p.m, err = ix.newMatcher(ctx, u, r.types()); err != nil {
 			return nil, err
 		}
 		p.u = u
@@ -53,23 +53,11 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 			p.filter.And(b)
 		}
 	}
-	for _, f := range []struct {
-		field  string
-		values []string
-	}{
-		{fieldType, r.Types}, {fieldCountry, r.Countries}, {fieldCity, r.Cities},
-		{fieldCategory, r.Categories}, {fieldKind, r.Kinds},
-		{fieldAccreditation, r.Accreditations}, {fieldLanguage, r.Languages},
-	} {
-		if len(f.values) > 0 {
-			and(ix.cols.keywords[f.field].anyOf(f.values))
-		}
+	for _, c := range r.clauses {
+		and(ix.cols.keywords[c.filter.Field].anyOf(c.values))
 	}
-	if r.FacilityID != 0 {
-		and(ix.cols.keywords[fieldFacilityID].bitmap(itoa(r.FacilityID)))
-	}
-	if r.TreatmentID != 0 {
-		and(ix.cols.keywords[fieldTreatmentID].bitmap(itoa(r.TreatmentID)))
+	if r.RadiusKM > 0 {
+		and(ix.cols.within(r.Near, r.RadiusKM))
 	}
 	if r.PriceMin != nil {
 		p.priceMin, p.priced = *usdBound(r.PriceMin, r.Currency, ix.rates), true
@@ -125,6 +113,9 @@ func (c *collector) add(doc uint32, score float64) {
 				c.bandCnt[i]++
 			}
 		}
+	}
+	if c.p.k == 0 {
+		return // facets and the total only
 	}
 	cand := candidate{doc: doc, score: score, key: c.sortKey(doc)}
 	if len(c.best.items) < c.p.k {

@@ -26,6 +26,12 @@ type columns struct {
 	rating   []float32 // NaN when unrated
 	trust    []float32 // the ranking's trust factor (trust.go); 1 when unknown
 	lat, lon []float32 // degrees; NaN when unknown
+	// treatmentDoc is the document of each treatment, by the ordinal of its
+	// id in the treatment_id column; -1 when the id has no document.
+	treatmentDoc []int64
+	// facilityDoc is the document of each facility, by the ordinal of its
+	// id in the facility_id column; -1 when the id has no document.
+	facilityDoc []int64
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -38,15 +44,12 @@ type keywordColumn struct {
 	ords    []uint32
 }
 
-// columnFields are the keyword fields that get columns: everything a client
-// filters or facets on, and the treatment and facility ids that text search
-// joins offers through.
-var columnFields = []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind, fieldAccreditation,
-	fieldLanguage, fieldTreatmentID, fieldFacilityID}
-
 func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 	c := &columns{keywords: map[string]*keywordColumn{}}
-	for _, f := range columnFields {
+	// Every filter gets a column: what a client filters or facets on, and
+	// the treatment and facility ids that text search joins offers through.
+	for _, filter := range Filters {
+		f := filter.Field
 		kc, err := loadKeyword(ctx, r, f)
 		if err != nil {
 			return nil, fmt.Errorf("load column %s: %w", f, err)
@@ -95,16 +98,12 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 func (c *columns) inherit() {
 	types := c.keywords[fieldType]
 	offers := types.bitmap(TypeOffer)
-	if offers.IsEmpty() {
-		return
-	}
 	for _, from := range []struct {
-		typ    string
-		link   *keywordColumn
-		fields []string
+		typ  string
+		link *keywordColumn
 	}{
-		{TypeTreatment, c.keywords[fieldTreatmentID], []string{fieldCategory}},
-		{TypeFacility, c.keywords[fieldFacilityID], []string{fieldCountry, fieldCity, fieldKind, fieldAccreditation, fieldLanguage}},
+		{TypeTreatment, c.keywords[fieldTreatmentID]},
+		{TypeFacility, c.keywords[fieldFacilityID]},
 	} {
 		owners := types.bitmap(from.typ)
 		// owner[ord] is the document of the treatment or facility whose id
@@ -119,8 +118,11 @@ func (c *columns) inherit() {
 			}
 			return true
 		})
-		for _, f := range from.fields {
-			kc := c.keywords[f]
+		for _, filter := range Filters {
+			if filter.Inherit != from.typ {
+				continue
+			}
+			kc := c.keywords[filter.Field]
 			for ord, doc := range owner {
 				if doc < 0 {
 					continue
@@ -136,9 +138,11 @@ func (c *columns) inherit() {
 			}
 			kc.index(c.docs)
 		}
-		if from.typ != TypeFacility {
+		if from.typ == TypeTreatment {
+			c.treatmentDoc = owner
 			continue
 		}
+		c.facilityDoc = owner
 		offers.Iterate(func(doc uint32) bool {
 			if ord, ok := from.link.first(doc); ok && owner[ord] >= 0 {
 				o := owner[ord]
@@ -311,4 +315,36 @@ func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
 	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
 	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
 	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(a)))
+}
+
+// within returns every document within km of p: facilities, and the doctors
+// and offers of those facilities, whose places are their facility's. Only
+// the facilities' places are measured (a hundred thousand, where their
+// offers are a million), each first against a bounding box, and the answer
+// is the union of their facility_id bitmaps.
+func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
+	const kmPerDegree = 111.2
+	dLat := km / kmPerDegree
+	dLon := 360.0 // near a pole, or a radius past half the globe: every longitude
+	if maxLat := math.Abs(p.Lat) + dLat; maxLat < 89 {
+		dLon = dLat / math.Cos(maxLat*math.Pi/180)
+	}
+	fcol := c.keywords[fieldFacilityID]
+	var in []*roaring.Bitmap
+	for ord, doc := range c.facilityDoc {
+		if doc < 0 {
+			continue
+		}
+		lat, lon := float64(c.lat[doc]), float64(c.lon[doc])
+		if lat != lat || lon != lon || math.Abs(lat-p.Lat) > dLat {
+			continue
+		}
+		if dl := math.Abs(lon - p.Lon); min(dl, 360-dl) > dLon {
+			continue
+		}
+		if haversineKM(p.Lat, p.Lon, lat, lon) <= km {
+			in = append(in, fcol.bitmaps[ord])
+		}
+	}
+	return roaring.FastOr(in...)
 }

@@ -1,5 +1,7 @@
 package search
 
+import "fmt"
+
 // ErrorCode classifies errors for callers that map them to a status (an HTTP
 // server, a CLI).
 type ErrorCode string
@@ -28,3 +30,4 @@ func (e *Error) Error() string {
 func invalid(param, format string, args ...any) *Error {
 	return &Error{Code: Invalid, Param: param, Message: sprintf(format, args...)}
 }
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -11,11 +11,11 @@ import (
 	"github.com/careatlas/careatlas/search"
 )
 
-// FuzzNormalize feeds the one text normaliser (index, queries, posts'
+// FuzzAnalyze feeds the one text analyser (index, queries, posts'
 // keywords) any text in any language code. It must not panic, and every
 // term must be non-empty valid UTF-8: terms are stored, compared, and
 // written to PostgreSQL (search_events.keywords) as they come out.
-func FuzzNormalize(f *testing.F) {
+func FuzzAnalyze(f *testing.F) {
 	for _, s := range []struct{ lang, text string }{
 		{"en", "knee replacement"}, {"es", "reemplazo de rodilla"}, {"fr", "prothèse du genou"},
 		{"de", "Kniegelenkersatz"}, {"tr", "diz protezi İstanbul"}, {"", "IVF"}, {"xx", "nose job"},
@@ -23,9 +23,9 @@ func FuzzNormalize(f *testing.F) {
 		f.Add(s.lang, s.text)
 	}
 	f.Fuzz(func(t *testing.T, lang, text string) {
-		for _, term := range search.Normalize(lang, text) {
+		for _, term := range search.Analyze(lang, text) {
 			if term == "" || !utf8.ValidString(term) {
-				t.Fatalf("Normalize(%q, %q) gave the term %q", lang, text, term)
+				t.Fatalf("Analyze(%q, %q) gave the term %q", lang, text, term)
 			}
 		}
 	})
@@ -89,10 +89,10 @@ func FuzzQuery(f *testing.F) {
 	})
 }
 
-// TestNormalizeNarrowingRunes pins what FuzzNormalize found: runes whose
+// TestAnalyzeNarrowingRunes pins what FuzzAnalyze found: runes whose
 // lower case is shorter in UTF-8 came out of the German and Turkish
 // analysers as invalid bytes.
-func TestNormalizeNarrowingRunes(t *testing.T) {
+func TestAnalyzeNarrowingRunes(t *testing.T) {
 	for _, c := range []struct {
 		lang, text string
 		want       []string
@@ -104,8 +104,8 @@ func TestNormalizeNarrowingRunes(t *testing.T) {
 		{"en", "İstanbul", []string{"istanbul"}},
 		{"tr", "Diz protezi", []string{"diz", "protez"}},
 	} {
-		if got := search.Normalize(c.lang, c.text); strings.Join(got, "|") != strings.Join(c.want, "|") {
-			t.Errorf("Normalize(%q, %q) = %q, want %q", c.lang, c.text, got, c.want)
+		if got := search.Analyze(c.lang, c.text); strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("Analyze(%q, %q) = %q, want %q", c.lang, c.text, got, c.want)
 		}
 	}
 }

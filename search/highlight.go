@@ -1,7 +1,6 @@
 package search
 
 import (
-	"context"
 	"html"
 	"strings"
 )
@@ -98,7 +97,7 @@ func (h *highlighter) marked(word string) bool {
 	}
 	m := false
 	for _, lang := range h.langs {
-		for _, t := range Normalize(lang, word) {
+		for _, t := range Analyze(lang, word) {
 			if h.terms[langTerm{lang, t}] {
 				m = true
 			}
@@ -128,82 +127,4 @@ func (h *highlighter) text(text string) (string, bool) {
 	}
 	b.WriteString(html.EscapeString(text[last:]))
 	return b.String(), true
-}
-
-// explain says how a hit's score was made.
-func (p *plan) explain(h *Hit, doc uint32) *Explanation {
-	f := trustOf(&h.Record)
-	e := &Explanation{TrustFactors: f, Score: round3(h.Score), Formula: trustFormulaString, Relevance: 1}
-	if p.m != nil {
-		e.Matched = p.m.matchedLabels(doc)
-		if f.Trust > 0 {
-			e.Relevance = round3(h.Score / f.Trust)
-		}
-	}
-	return e
-}
-
-// maxDidYouMeanWords bounds the queries tried by dropping one word.
-const maxDidYouMeanWords = 6
-
-// didYouMean looks for a query like r's that finds something: its unknown
-// words spelt as the nearest known ones, or else r without one of its words.
-func (ix *Index) didYouMean(ctx context.Context, r Request, u *understood, syn *Synonyms) (*DidYouMean, error) {
-	words := u.words
-	if len(words) == 0 {
-		return nil, nil
-	}
-	try := func(q string) (*DidYouMean, error) {
-		if strings.EqualFold(q, r.Query) || q == "" {
-			return nil, nil
-		}
-		alt := r
-		alt.Query, alt.Page, alt.PerPage, alt.Facets, alt.Explain = q, 1, 1, nil, false
-		p, err := ix.compile(ctx, &alt, syn)
-		if err != nil {
-			return nil, err
-		}
-		c := &collector{cols: ix.cols, p: p, best: candidates{sort: alt.Sort}}
-		if err := ix.run(ctx, p, c); err != nil {
-			return nil, err
-		}
-		if c.total == 0 {
-			return nil, nil
-		}
-		return &DidYouMean{Query: q, Total: c.total}, nil
-	}
-
-	if ix.vocab != nil {
-		fixed := make([]string, len(words))
-		changed := false
-		for i, w := range words {
-			fixed[i] = w.text
-			if ix.vocab.has(w.folded) {
-				continue
-			}
-			if cs := ix.vocab.near(w.folded, 1); len(cs) > 0 {
-				fixed[i], changed = cs[0].word, true
-			}
-		}
-		if changed {
-			if d, err := try(strings.Join(fixed, " ")); d != nil || err != nil {
-				return d, err
-			}
-		}
-	}
-	if len(words) < 2 || len(words) > maxDidYouMeanWords {
-		return nil, nil
-	}
-	for i := len(words) - 1; i >= 0; i-- {
-		var rest []string
-		for j, w := range words {
-			if j != i {
-				rest = append(rest, w.text)
-			}
-		}
-		if d, err := try(strings.Join(rest, " ")); d != nil || err != nil {
-			return d, err
-		}
-	}
-	return nil, nil
 }

@@ -14,7 +14,7 @@ import (
 // shorter in UTF-8 than the rune (Turkish İ → i, the Kelvin sign → k) it
 // stops moving the bytes after it: "İstanbul" came out "i\xb0stanbu",
 // invalid UTF-8, in the German and Turkish analysers (found by
-// FuzzNormalize; such terms broke the COPY of search analytics). This
+// FuzzAnalyze; such terms broke the COPY of search analytics). This
 // filter first lowercases those few runes into a new slice, then lets
 // Bleve's filter do the rest, so every other term is unchanged.
 const lowerName = "careatlas_lowercase"

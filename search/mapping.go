@@ -18,6 +18,7 @@ import (
 const (
 	fieldType          = "type"
 	fieldText          = "text"
+	fieldDoctors       = "doctors" // offer documents: their doctors' names
 	fieldName          = "name"
 	fieldLay           = "lay"
 	fieldJoin          = "join"  // treatment documents: what finds their offers
@@ -110,6 +111,7 @@ func NewMapping() mapping.IndexMapping {
 		return f
 	}
 	doc.AddFieldMappingsAt(fieldText, text(false))
+	doc.AddFieldMappingsAt(fieldDoctors, text(false))
 	doc.AddFieldMappingsAt(fieldName, text(false))
 	doc.AddFieldMappingsAt(fieldLay, text(false))
 	doc.AddFieldMappingsAt(fieldJoin, text(false))
@@ -119,9 +121,10 @@ func NewMapping() mapping.IndexMapping {
 		f.Analyzer = analyzerName(lang)
 		doc.AddFieldMappingsAt(joinField(lang), f)
 	}
-	for _, k := range []string{fieldType, fieldCountry, fieldCity, fieldCategory, fieldKind,
-		fieldAccreditation, fieldLanguage, fieldFacilityID, fieldTreatmentID,
-		fieldRating, fieldTrust, fieldPriceUSD, fieldLat, fieldLon} {
+	for _, f := range Filters {
+		doc.AddFieldMappingsAt(f.Field, keywordField())
+	}
+	for _, k := range []string{fieldRating, fieldTrust, fieldPriceUSD, fieldLat, fieldLon} {
 		doc.AddFieldMappingsAt(k, keywordField())
 	}
 	suggest := text(false)
@@ -154,93 +157,59 @@ func mustAdd(err error) {
 // joins instead (see join.go): a word matches an offer when it matches the
 // offer's treatment (fieldJoin on treatment documents), its facility's name
 // or place (fieldPlace on facility documents), or one of its doctors' names
-// (fieldText on the offer).
+// (fieldDoctors on the offer: a field of its own, so that finding the
+// offers of a doctor's name reads only offers' postings, not those of every
+// facility and doctor whose text holds the word).
 func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	source, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
 	}
-	d := map[string]any{
-		fieldType:   r.Type,
-		fieldSource: string(source),
+	d := map[string]any{fieldSource: string(source)}
+	for _, f := range Filters {
+		// Offers index only their own keyword values (type, treatment and
+		// facility ids): the treatment's category and the facility's place,
+		// kind, accreditations and languages are the same for every offer of
+		// theirs, and the columns copy them from the treatment's and
+		// facility's documents when the index opens (see inherit).
+		if r.Type == TypeOffer && f.Inherit != "" {
+			continue
+		}
+		if vs := f.Of(r); len(vs) > 0 {
+			d[f.Field] = vs
+		}
+	}
+	if f := facilityOf(r); f != nil && f.Location != nil {
+		d[fieldLat], d[fieldLon] = ftoa(f.Location.Lat), ftoa(f.Location.Lon)
 	}
 	var text []string
-	put := func(field string, v string) {
-		if v != "" {
-			d[field] = v
-		}
-	}
-	putAll := func(field string, vs []string) {
-		if len(vs) > 0 {
-			d[field] = vs
-		}
-	}
-	putFacility := func(f *FacilityRef) {
-		put(fieldCountry, f.Country)
-		put(fieldCity, f.City)
-		put(fieldKind, f.Kind)
-		put(fieldFacilityID, itoa(f.ID))
-		putAll(fieldAccreditation, f.Accreditations)
-		putAll(fieldLanguage, f.Languages)
-		if f.Location != nil {
-			d[fieldLat], d[fieldLon] = ftoa(f.Location.Lat), ftoa(f.Location.Lon)
-		}
-	}
-	// Facilities and doctors carry the ids of their treatments, not their
-	// text: a word matches them through their treatments' documents, as it
-	// matches offers (see match.go), in every language the treatments are
-	// translated into, and the build analyses each treatment's names once.
-	putTreatments := func(ts []TreatmentRef) {
-		ids := make([]string, len(ts))
-		for i, t := range ts {
-			ids[i] = itoa(t.ID)
-		}
-		putAll(fieldTreatmentID, ids)
-	}
 	rating := r.Rating
-
 	switch r.Type {
 	case TypeOffer:
-		// Only the ids: the treatment's category and the facility's place,
-		// kind, accreditations, languages and rating are the same for every
-		// offer of theirs, and the columns copy them from the treatment's
-		// and facility's documents when the index opens (see inherit).
-		if t := r.Treatment; t != nil {
-			put(fieldTreatmentID, itoa(t.ID))
-		}
-		if r.Facility != nil {
-			put(fieldFacilityID, itoa(r.Facility.ID))
-		}
-		rating = nil
-		for _, doc := range r.Doctors {
-			text = append(text, doc.Name)
+		rating = nil // the facility's, inherited
+		if len(r.Doctors) > 0 {
+			names := make([]string, len(r.Doctors))
+			for i, doc := range r.Doctors {
+				names[i] = doc.Name
+			}
+			d[fieldDoctors] = names
 		}
 		if usd, ok := offerUSD(r, rates); ok {
 			d[fieldPriceUSD] = ftoa(usd)
 		}
 	case TypeFacility:
-		putFacility(&FacilityRef{ID: r.ID, Name: r.Name, Kind: r.Kind, City: r.City, Country: r.Country,
-			CountryName: r.CountryName, Location: r.Location, Accreditations: r.Accreditations, Languages: r.Languages})
-		put(fieldName, r.Name)
+		d[fieldName] = r.Name
 		d[fieldPlace] = []string{r.Name, r.City, r.CountryName}
 		text = append(text, r.Name, r.City, r.CountryName, r.Description, r.Address)
-		putTreatments(r.Treatments)
-		putAll(fieldCategory, r.Categories)
 	case TypeDoctor:
 		if r.Facility != nil {
-			putFacility(r.Facility)
 			text = append(text, r.Facility.Name, r.Facility.City, r.Facility.CountryName)
 		}
-		put(fieldName, r.Name)
-		putAll(fieldLanguage, r.Languages) // the doctor's own, not the facility's
+		d[fieldName] = r.Name
 		text = append(text, r.Name)
 		text = append(text, r.Specialties...)
-		putTreatments(r.Treatments)
-		putAll(fieldCategory, r.Categories)
 	case TypeTreatment:
-		put(fieldCategory, r.Category)
-		put(fieldTreatmentID, itoa(r.ID))
-		put(fieldName, r.Name)
+		d[fieldName] = r.Name
 		lay := append(slices.Clone(r.LayNames), r.Code)
 		d[fieldLay] = lay
 		d[fieldJoin] = append([]string{r.Name, r.Category}, lay...)

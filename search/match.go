@@ -17,7 +17,7 @@ import (
 // its treatment does (name, lay names, code, category, translations: the
 // join fields of the treatment's document), when its facility does (name,
 // city, country: fieldPlace on the facility's document), or when one of its
-// doctors does (fieldText on the offer). A few hundred treatments stand
+// doctors does (fieldDoctors on the offer). A few hundred treatments stand
 // behind a million offers, so matching the treatments and taking the union
 // of their offers' bitmaps replaces walking hundreds of thousands of
 // postings, and the build never analyses the same treatment text once per
@@ -123,7 +123,7 @@ type termHits struct {
 	fac    map[uint32]float64 // facility ordinal → weight
 	doctor *roaring.Bitmap    // offers whose doctors' names hold the term
 	offers pred
-	other  map[uint32]float64 // facilities, doctors, treatments → weight
+	other  docWeights // facilities, doctors, treatments → weight
 	others *roaring.Bitmap
 	// viaTreatments: facilities and doctors match through their treatments.
 	viaTreatments bool
@@ -233,7 +233,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	}
 	ix := m.ix
 	h := &termHits{treat: make([]float64, len(m.tcol.values)), fac: map[uint32]float64{}, doctor: roaring.New(),
-		other: map[uint32]float64{}, others: roaring.New()}
+		others: roaring.New()}
 	var parts []*roaring.Bitmap
 	var facilities []uint32
 	treatments := ix.cols.keywords[fieldType].bitmap(TypeTreatment)
@@ -241,6 +241,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	// The treatment's names in the term's language: they find the treatment
 	// itself and, through it, its offers.
 	var viaTreatments []*roaring.Bitmap
+	var pass weightPass
 	err := ix.eachPosting(ctx, joinField(t.lang), t.term, m.nTreat, 1, func(doc uint32, w float64) {
 		if ord, ok := m.tcol.first(doc); ok {
 			h.treat[ord] += w
@@ -248,16 +249,16 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 			viaTreatments = append(viaTreatments, m.tcol.bitmaps[ord])
 		}
 		if t.lang != LangEnglish {
-			h.other[doc] += 2 * w
-			h.others.Add(doc)
+			pass.add(doc, 2*w)
 		} else if m.onlyTreatments {
-			h.other[doc] += w // the join field holds what fieldText does
-			h.others.Add(doc)
+			pass.add(doc, w) // the join field holds what fieldText does
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
+	h.others.AddMany(pass.docs)
+	h.other.merge(pass)
 	if t.lang == LangEnglish {
 		if m.wantOffers {
 			err = ix.eachPosting(ctx, fieldName, t.term, m.nTreat, 2, func(doc uint32, w float64) {
@@ -280,29 +281,35 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 				return nil, err
 			}
 		}
-		if m.wantOffers || !m.onlyTreatments {
-			err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, func(doc uint32, w float64) {
-				if m.offers.Contains(doc) {
-					h.doctor.Add(doc)
-				} else if m.wantRest && !m.onlyTreatments {
-					h.other[doc] += w
-					h.others.Add(doc)
-				}
+		if m.wantOffers {
+			err = ix.eachPosting(ctx, fieldDoctors, t.term, m.nRest, 1, func(doc uint32, _ float64) {
+				h.doctor.Add(doc)
 			})
 			if err != nil {
 				return nil, err
 			}
 		}
+		if m.wantRest && !m.onlyTreatments {
+			var pass weightPass
+			err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, pass.add)
+			if err != nil {
+				return nil, err
+			}
+			h.others.AddMany(pass.docs)
+			h.other.merge(pass)
+		}
 		if m.wantRest {
 			for _, f := range []string{fieldName, fieldLay} {
+				var pass weightPass
 				err = ix.eachPosting(ctx, f, t.term, m.nRest, 2, func(doc uint32, w float64) {
 					if !m.offers.Contains(doc) && (!m.onlyTreatments || treatments.Contains(doc)) {
-						h.other[doc] += w
+						pass.add(doc, w)
 					}
 				})
 				if err != nil {
 					return nil, err
 				}
+				h.other.merge(pass)
 			}
 		}
 	}
@@ -394,7 +401,7 @@ func (m *matcher) scoreRest(doc uint32) float64 {
 	return m.score(
 		func(a *matchAlt) bool { return a.rest.Contains(doc) },
 		func(h *termHits) float64 {
-			s := h.other[doc]
+			s := h.other.get(doc)
 			if h.viaTreatments && !treatment {
 				s += treatmentJoinWeight * m.bestTreatment(h, doc)
 			}

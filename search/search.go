@@ -58,14 +58,34 @@ type Result struct {
 	Expansions []Expansion `json:"expansions,omitempty"`
 	// DidYouMean is offered when nothing matched.
 	DidYouMean *DidYouMean `json:"did_you_mean,omitempty"`
+	// About is what the search was about, for targeted posts and analytics.
+	About About `json:"-"`
 }
 
+// About is what a search was about, read off the matching it did: no
+// second search is needed to learn it.
+type About struct {
+	// Terms are the query's words analysed in its language (English when
+	// it names none), stop words left out.
+	Terms []string
+	// Treatments are those the text found on their own names, lay names,
+	// code, category or translations, best first.
+	Treatments []int64
+	// Categories are the category filters, then the found treatments'.
+	Categories []string
+}
+
+// maxAboutTreatments bounds About.Treatments.
+const maxAboutTreatments = 20
+
 // Search runs a request against the index, its queries expanded with syn
-// (nil: no synonyms). The request is normalised first; an invalid one
-// returns an *Error.
+// (nil: no synonyms). A request that did not come from ParseRequest is
+// validated first; an invalid one returns an *Error.
 func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
 	start := time.Now()
-	if err := r.Normalize(ix.rates); err != nil {
+	ix.searches.Add(1)
+	r, err := r.Validate(ix.rates)
+	if err != nil {
 		return nil, err
 	}
 	p, err := ix.compile(ctx, &r, syn)
@@ -86,7 +106,8 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 			}
 			continue
 		}
-		col := ix.cols.keywords[f]
+		filter, _ := filterNamed(f) // Validate checked that it is a facet
+		col := ix.cols.keywords[filter.Field]
 		c.facets = append(c.facets, facetCounts{name: f, col: col, counts: make([]int, len(col.values))})
 	}
 	if err := ix.run(ctx, p, c); err != nil {
@@ -94,6 +115,7 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 	}
 
 	out := &Result{Total: c.total, Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}
+	out.About = ix.about(&r, p)
 	if p.u != nil {
 		out.Expansions = p.u.expansions
 	}
@@ -113,7 +135,7 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 			return nil, err
 		}
 		ix.place(&hit, ranked[i].doc, &r)
-		if p.u != nil && !r.Plain {
+		if p.u != nil {
 			hit.Highlight = highlightHit(&hit.Record, p.u)
 		}
 		if r.Explain {
@@ -121,7 +143,7 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 		}
 		out.Hits = append(out.Hits, hit)
 	}
-	if out.Total == 0 && p.u != nil && !r.Plain {
+	if out.Total == 0 && p.u != nil && r.PerPage > 0 {
 		if out.DidYouMean, err = ix.didYouMean(ctx, r, p.u, syn); err != nil {
 			return nil, fmt.Errorf("search %q: did you mean: %w", r.Query, err)
 		}

@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -13,13 +14,13 @@ import (
 const mini = "../testdata/mini"
 
 // miniIndex builds the mini catalogue into a fresh index directory.
-func miniIndex(t *testing.T) (*search.Live, string) {
+func miniIndex(t *testing.T) (*testIndex, string) {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	live, err := search.NewLive(dir)
+	live, err := openIndex(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,24 +45,22 @@ func TestSearch(t *testing.T) {
 		req  search.Request
 		want []int64 // ids in order
 	}{
-		{"lay name, US offers by price", search.Request{Query: "knee replacement", Types: []string{"offer"},
-			Countries: []string{"us"}, Sort: search.SortPriceAsc}, []int64{1001, 1000}},
-		{"lay name finds the treatment", search.Request{Query: "nose job", Types: []string{"treatment"}}, []int64{2}},
-		{"stemmed plural", search.Request{Query: "heart attacks", Types: []string{"offer"}, Sort: search.SortPriceAsc},
+		{"lay name, US offers by price", search.Request{Query: "knee replacement", Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer").MustWhere(search.FilterCountry, "us"), []int64{1001, 1000}},
+		{"lay name finds the treatment", search.Request{Query: "nose job"}.MustWhere(search.FilterType, "treatment"), []int64{2}},
+		{"stemmed plural", search.Request{Query: "heart attacks", Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer"),
 			[]int64{1002, 1003}},
-		{"doctor by name", search.Request{Query: "Kaya", Types: []string{"doctor"}}, []int64{101}},
-		{"price filter in another currency", search.Request{Types: []string{"offer"}, Currency: "EUR",
-			PriceMax: f(2400), Sort: search.SortPriceAsc}, []int64{1006, 1004}},
-		{"price filter bound is inclusive", search.Request{Types: []string{"offer"}, Currency: "EUR",
-			PriceMin: f(4000), PriceMax: f(4000)}, []int64{1005}},
-		{"price desc puts unpriced last", search.Request{Types: []string{"offer"}, Countries: []string{"US"},
-			Sort: search.SortPriceDesc}, []int64{1000, 1001, 1002, 1003}},
-		{"rating", search.Request{Types: []string{"facility"}, Sort: search.SortRating}, []int64{11, 12, 10, 13}},
-		{"accreditation and language", search.Request{Accreditations: []string{"JCI"}, Languages: []string{"en"},
-			Types: []string{"facility"}}, []int64{12}},
-		{"category of facility", search.Request{Categories: []string{"Fertility"}, Types: []string{"facility"},
-			Sort: search.SortRating}, []int64{12, 13}},
-		{"kind", search.Request{Kinds: []string{"fertility_centre"}, Sort: search.SortPriceAsc}, []int64{1005, 13}},
+		{"doctor by name", search.Request{Query: "Kaya"}.MustWhere(search.FilterType, "doctor"), []int64{101}},
+		{"price filter in another currency", search.Request{Currency: "EUR",
+			PriceMax: f(2400), Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer"), []int64{1006, 1004}},
+		{"price filter bound is inclusive", search.Request{Currency: "EUR",
+			PriceMin: f(4000), PriceMax: f(4000)}.MustWhere(search.FilterType, "offer"), []int64{1005}},
+		{"price desc puts unpriced last", search.Request{
+			Sort: search.SortPriceDesc}.MustWhere(search.FilterType, "offer").MustWhere(search.FilterCountry, "US"), []int64{1000, 1001, 1002, 1003}},
+		{"rating", search.Request{Sort: search.SortRating}.MustWhere(search.FilterType, "facility"), []int64{11, 12, 10, 13}},
+		{"accreditation and language", search.Request{}.MustWhere("accreditation", "JCI").MustWhere(search.FilterLanguage, "en").MustWhere(search.FilterType, "facility"), []int64{12}},
+		{"category of facility", search.Request{
+			Sort: search.SortRating}.MustWhere(search.FilterCategory, "Fertility").MustWhere(search.FilterType, "facility"), []int64{12, 13}},
+		{"kind", search.Request{Sort: search.SortPriceAsc}.MustWhere("kind", "fertility_centre"), []int64{1005, 13}},
 		{"nothing matches", search.Request{Query: "xylophone"}, []int64{}},
 	}
 	for _, tc := range tests {
@@ -80,7 +79,7 @@ func TestSearch(t *testing.T) {
 
 func TestConvertedPrices(t *testing.T) {
 	live, _ := miniIndex(t)
-	res, err := live.Search(context.Background(), search.Request{Query: "rhinoplasty", Types: []string{"offer"}, Currency: "eur"})
+	res, err := live.Search(context.Background(), search.Request{Query: "rhinoplasty", Currency: "eur"}.MustWhere(search.FilterType, "offer"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,8 +104,8 @@ func TestConvertedPrices(t *testing.T) {
 
 func TestFacets(t *testing.T) {
 	live, _ := miniIndex(t)
-	res, err := live.Search(context.Background(), search.Request{Types: []string{"offer"},
-		Facets: []string{"country", "category", "price"}, Currency: "USD"})
+	res, err := live.Search(context.Background(), search.Request{
+		Facets: []string{"country", "category", "price"}, Currency: "USD"}.MustWhere(search.FilterType, "offer"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +125,7 @@ func TestFacets(t *testing.T) {
 
 func TestPriceBandsInPatientCurrency(t *testing.T) {
 	live, _ := miniIndex(t)
-	res, err := live.Search(context.Background(), search.Request{Types: []string{"offer"}, Facets: []string{"price"}, Currency: "TRY"})
+	res, err := live.Search(context.Background(), search.Request{Facets: []string{"price"}, Currency: "TRY"}.MustWhere(search.FilterType, "offer"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,35 +163,54 @@ func TestGet(t *testing.T) {
 	}
 }
 
-func TestNormalizeRejects(t *testing.T) {
+func TestParseRequestRejects(t *testing.T) {
 	rates := search.Rates{Rates: map[string]float64{"USD": 1}}
+	cities := make([]string, 21)
+	for i := range cities {
+		cities[i] = fmt.Sprint("c", i)
+	}
 	tests := []struct {
-		req   search.Request
-		param string
+		params search.Params
+		param  string
 	}{
-		{search.Request{Types: []string{"hotel"}}, "type"},
-		{search.Request{Countries: []string{"USA"}}, "country"},
-		{search.Request{PriceMin: f(-1)}, "price_min"},
-		{search.Request{PriceMin: f(10), PriceMax: f(5)}, "price_max"},
-		{search.Request{Currency: "XXX"}, "currency"},
-		{search.Request{Facets: []string{"colour"}}, "facets"},
-		{search.Request{FacetSize: 1000}, "facet_size"},
-		{search.Request{Sort: "cheapest"}, "sort"},
-		{search.Request{PerPage: 101}, "per_page"},
-		{search.Request{Page: 101, PerPage: 100}, "page"},
-		{search.Request{Query: string(make([]byte, 501))}, "q"},
-		{search.Request{Cities: make([]string, 21)}, "city"},
+		{search.Params{"type": {"hotel"}}, "type"},
+		{search.Params{"country": {"USA"}}, "country"},
+		{search.Params{"country": {"1X"}}, "country"},
+		{search.Params{"facility": {"twelve"}}, "facility"},
+		{search.Params{"price_min": {"-1"}}, "price_min"},
+		{search.Params{"price_min": {"NaN"}}, "price_min"},
+		{search.Params{"price_min": {"10"}, "price_max": {"5"}}, "price_max"},
+		{search.Params{"currency": {"XXX"}}, "currency"},
+		{search.Params{"facets": {"colour"}}, "facets"},
+		{search.Params{"facet_size": {"1000"}}, "facet_size"},
+		{search.Params{"sort": {"cheapest"}}, "sort"},
+		{search.Params{"per_page": {"101"}}, "per_page"},
+		{search.Params{"per_page": {"-1"}}, "per_page"},
+		{search.Params{"page": {"101"}, "per_page": {"100"}}, "page"},
+		{search.Params{"q": {string(make([]byte, 501))}}, "q"},
+		{search.Params{"q": {"\xff\xfe"}}, "q"},
+		{search.Params{"q": {"knee\x00"}}, "q"},
+		{search.Params{"from": {"12"}}, "from"},
+		{search.Params{"city": cities}, "city"},
+		{search.Params{"q": {"a", "b"}}, "q"},
+		{search.Params{"colour": {"red"}}, "colour"},
+		{search.Params{"lang": {"xx"}}, "lang"},
 	}
 	for _, tc := range tests {
-		err := tc.req.Normalize(rates)
+		_, err := search.ParseRequest(tc.params, rates)
 		var se *search.Error
 		if !errors.As(err, &se) || se.Code != search.Invalid || se.Param != tc.param {
-			t.Errorf("%+v: got %v, want an invalid %s", tc.req, err, tc.param)
+			t.Errorf("%v: got %v, want an invalid %s", tc.params, err, tc.param)
 		}
 	}
-	ok := search.Request{}
-	if err := ok.Normalize(rates); err != nil || ok.Page != 1 || ok.PerPage != search.DefaultPerPage || ok.Sort != search.SortRelevance {
+	ok, err := search.ParseRequest(search.Params{"country": {"tr,in"}, "from": {"de"}}, rates)
+	if err != nil || ok.Page != 1 || ok.PerPage != search.DefaultPerPage || ok.Sort != search.SortRelevance || ok.From != "DE" ||
+		!slices.Equal(ok.Filter(search.FilterCountry), []string{"TR", "IN"}) {
 		t.Errorf("defaults: %+v, %v", ok, err)
+	}
+	facets, err := search.ParseRequest(search.Params{"per_page": {"0"}, "facets": {"country"}}, rates)
+	if err != nil || facets.PerPage != 0 {
+		t.Errorf("per_page=0: %+v, %v; want a facet-only request", facets, err)
 	}
 }
 
@@ -236,8 +254,8 @@ func TestSuggest(t *testing.T) {
 func TestPlaces(t *testing.T) {
 	live, _ := miniIndex(t)
 	houston := &search.GeoPoint{Lat: 29.76, Lon: -95.37}
-	res, err := live.Search(context.Background(), search.Request{Types: []string{"facility"}, Near: houston,
-		Sort: search.SortDistance, From: "us"})
+	res, err := live.Search(context.Background(), search.Request{Near: houston,
+		Sort: search.SortDistance, From: "us"}.MustWhere(search.FilterType, "facility"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,8 +275,8 @@ func TestPlaces(t *testing.T) {
 	if a := res.Hits[3].Abroad; a == nil || !*a {
 		t.Errorf("facility 12 abroad = %v, want true", a)
 	}
-	within, err := live.Search(context.Background(), search.Request{Query: "knee replacement", Types: []string{"offer"},
-		Near: houston, RadiusKM: 100})
+	within, err := live.Search(context.Background(), search.Request{Query: "knee replacement",
+		Near: houston, RadiusKM: 100}.MustWhere(search.FilterType, "offer"))
 	if err != nil {
 		t.Fatal(err)
 	}

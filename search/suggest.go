@@ -161,13 +161,3 @@ func join(parts ...string) string {
 	}
 	return strings.Join(keep, ", ")
 }
-
-// Suggest completes q on the open generation.
-func (l *Live) Suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
-	g, err := l.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer g.release()
-	return g.ix.Suggest(ctx, q, limit)
-}

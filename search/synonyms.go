@@ -41,8 +41,8 @@ const maxExpansions = 8
 func NewSynonyms(edges []SynonymEdge) *Synonyms {
 	s := &Synonyms{byKey: map[string][]synonymTarget{}}
 	for _, e := range edges {
-		key := Normalize(LangEnglish, e.Term)
-		terms := Normalize(LangEnglish, e.Synonym)
+		key := Analyze(LangEnglish, e.Term)
+		terms := Analyze(LangEnglish, e.Synonym)
 		if len(key) == 0 || len(terms) == 0 || len(key) > maxSynonymPhrase || slices.Equal(key, terms) {
 			continue
 		}

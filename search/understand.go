@@ -174,7 +174,7 @@ func (ix *Index) wordGroup(ctx context.Context, w queryWord, u *understood) (gro
 		}
 		seen := map[langTerm]bool{}
 		for _, lang := range u.langs {
-			for _, term := range Normalize(lang, c.word) {
+			for _, term := range Analyze(lang, c.word) {
 				t := langTerm{lang, term}
 				if !seen[t] {
 					seen[t] = true
@@ -216,7 +216,7 @@ func (ix *Index) queryWords(q string, langs []string) []queryWord {
 		w := queryWord{text: string(tok.Term), folded: fold(string(tok.Term))}
 		stop := false
 		for _, lang := range langs {
-			terms := Normalize(lang, w.text)
+			terms := Analyze(lang, w.text)
 			if len(terms) == 0 {
 				stop = true
 				continue
@@ -231,7 +231,7 @@ func (ix *Index) queryWords(q string, langs []string) []queryWord {
 			}
 		}
 		if w.en == "" {
-			w.en = strings.Join(Normalize(LangEnglish, w.text), " ")
+			w.en = strings.Join(Analyze(LangEnglish, w.text), " ")
 		}
 		if w.en == "" {
 			continue // an English stop word: never part of a synonym either
@@ -269,7 +269,7 @@ func (ix *Index) termExists(ctx context.Context, t langTerm) (bool, error) {
 // termFields are the fields a term of lang can match in.
 func termFields(lang string) []string {
 	if lang == LangEnglish {
-		return []string{fieldText, fieldJoin, fieldPlace}
+		return []string{fieldText, fieldJoin, fieldPlace, fieldDoctors}
 	}
 	return []string{joinField(lang)}
 }

@@ -14,7 +14,7 @@ import (
 func TestSynonymsChangeWithoutRebuild(t *testing.T) {
 	live, _ := miniIndex(t)
 	ctx := context.Background()
-	req := search.Request{Query: "schnozz fix", Types: []string{search.TypeTreatment}}
+	req := search.Request{Query: "schnozz fix"}.MustWhere(search.FilterType, search.TypeTreatment)
 	res, err := live.Search(ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestTypos(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.q, func(t *testing.T) {
-			res, err := live.Search(context.Background(), search.Request{Query: tc.q, Types: []string{search.TypeTreatment}})
+			res, err := live.Search(context.Background(), search.Request{Query: tc.q}.MustWhere(search.FilterType, search.TypeTreatment))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +83,7 @@ func TestExactOutranksTypo(t *testing.T) {
 	live, _ := miniIndex(t)
 	ctx := context.Background()
 	score := func(q string) float64 {
-		res, err := live.Search(ctx, search.Request{Query: q, Types: []string{search.TypeOffer}, Countries: []string{"TR"}})
+		res, err := live.Search(ctx, search.Request{Query: q}.MustWhere(search.FilterType, search.TypeOffer).MustWhere(search.FilterCountry, "TR"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func TestExactOutranksTypo(t *testing.T) {
 		t.Errorf("exact score %.3f, typo score %.3f: the exact match must rank higher", exact, typo)
 	}
 	// A known word is never "corrected".
-	res, err := live.Search(ctx, search.Request{Query: "knee", Types: []string{search.TypeTreatment}})
+	res, err := live.Search(ctx, search.Request{Query: "knee"}.MustWhere(search.FilterType, search.TypeTreatment))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestDidYouMean(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.q, func(t *testing.T) {
-			res, err := live.Search(context.Background(), search.Request{Query: tc.q, Types: []string{search.TypeOffer}})
+			res, err := live.Search(context.Background(), search.Request{Query: tc.q}.MustWhere(search.FilterType, search.TypeOffer))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +126,7 @@ func TestDidYouMean(t *testing.T) {
 			if res.DidYouMean == nil || res.DidYouMean.Query != tc.want || res.DidYouMean.Total == 0 {
 				t.Fatalf("did_you_mean = %+v, want %q with results", res.DidYouMean, tc.want)
 			}
-			again, err := live.Search(context.Background(), search.Request{Query: res.DidYouMean.Query, Types: []string{search.TypeOffer}})
+			again, err := live.Search(context.Background(), search.Request{Query: res.DidYouMean.Query}.MustWhere(search.FilterType, search.TypeOffer))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,12 +142,13 @@ func TestDidYouMean(t *testing.T) {
 	if res.DidYouMean != nil {
 		t.Errorf("did_you_mean offered for a query with %d results", res.Total)
 	}
-	// Internal lookups (Plain) pay for neither suggestions nor highlights.
-	if res, err = live.Search(context.Background(), search.Request{Query: "knee xylophone", Plain: true}); err != nil || res.DidYouMean != nil {
-		t.Errorf("plain: did_you_mean %+v, err %v", res.DidYouMean, err)
+	// A facet-only request (per_page=0) pays for no suggestions.
+	facets, err := search.ParseRequest(search.Params{"q": {"knee xylophone"}, "per_page": {"0"}}, search.Rates{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if res, err = live.Search(context.Background(), search.Request{Query: "knee", Plain: true}); err != nil || len(res.Hits) == 0 || res.Hits[0].Highlight != nil {
-		t.Errorf("plain: hits %d, err %v, want hits without highlights", len(res.Hits), err)
+	if res, err = live.Search(context.Background(), facets); err != nil || res.DidYouMean != nil || len(res.Hits) != 0 {
+		t.Errorf("per_page=0: did_you_mean %+v, %d hits, err %v", res.DidYouMean, len(res.Hits), err)
 	}
 }
 
@@ -195,7 +196,7 @@ func TestTrustOrdersEqualRelevance(t *testing.T) {
 	// Istanbul clinic's 4.5 from 120 reviews (and JCI) beats Mayo's 5.0
 	// from an unknown number of reviews; a facility with no rating at all
 	// comes last.
-	res, err := live.Search(context.Background(), search.Request{Types: []string{search.TypeFacility}, Explain: true})
+	res, err := live.Search(context.Background(), search.Request{Explain: true}.MustWhere(search.FilterType, search.TypeFacility))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func TestLanguages(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.q+"/"+tc.lang, func(t *testing.T) {
-			res, err := live.Search(context.Background(), search.Request{Query: tc.q, Lang: tc.lang, Types: []string{search.TypeTreatment}})
+			res, err := live.Search(context.Background(), search.Request{Query: tc.q, Lang: tc.lang}.MustWhere(search.FilterType, search.TypeTreatment))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -239,7 +240,7 @@ func TestLanguages(t *testing.T) {
 		})
 	}
 	// The offers of a treatment are found by its translated names too.
-	res, err := live.Search(context.Background(), search.Request{Query: "Knieprothese", Lang: "de", Types: []string{search.TypeOffer}})
+	res, err := live.Search(context.Background(), search.Request{Query: "Knieprothese", Lang: "de"}.MustWhere(search.FilterType, search.TypeOffer))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +263,7 @@ func TestFacilitiesMatchThroughTheirTreatments(t *testing.T) {
 	live, _ := miniIndex(t)
 	// No facility's own text says "nose job"; the Istanbul clinic offers
 	// rhinoplasty, whose lay name it is.
-	res, err := live.Search(context.Background(), search.Request{Query: "nose job", Types: []string{search.TypeFacility}})
+	res, err := live.Search(context.Background(), search.Request{Query: "nose job"}.MustWhere(search.FilterType, search.TypeFacility))
 	if err != nil {
 		t.Fatal(err)
 	}

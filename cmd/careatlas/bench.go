@@ -21,10 +21,11 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/gen"
 	"github.com/careatlas/careatlas/postgres"
-	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -152,12 +153,12 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	live, err := search.NewLive(indexDir)
+	lv, err := live.New(indexDir)
 	if err != nil {
 		return err
 	}
-	defer live.Close()
-	baseURL, stop, err := serveLoopback(live)
+	defer lv.Close()
+	baseURL, stop, err := serveLoopback(lv)
 	if err != nil {
 		return err
 	}
@@ -281,12 +282,13 @@ func machine(ctx context.Context, pool *pgxpool.Pool) machineInfo {
 }
 
 // serveLoopback serves the API on a loopback port and returns its base URL.
-func serveLoopback(live *search.Live) (string, func(), error) {
+func serveLoopback(lv *live.Live) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: api.New(live, api.Options{SearchTimeout: time.Minute}), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: api.New(lv, api.Options{SearchTimeout: time.Minute,
+		Auth: auth.Config{PublicSearch: true, AnonymousRate: auth.Rate{PerMinute: -1}}}), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }

@@ -66,6 +66,9 @@ func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Poo
 		if err := ours(i); err != nil {
 			return nil, err
 		}
+		if c.sql == "" {
+			continue
+		}
 		if err := theirs(i); err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
@@ -79,6 +82,10 @@ func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Poo
 		return nil, err
 	}
 	st.P50, st.P95, st.P99 = percentile(lat, .50), percentile(lat, .95), percentile(lat, .99)
+	if c.sql == "" { // no PostgreSQL equivalent: CareAtlas alone
+		st.QPS, err = throughput(ctx, clients, d, ours)
+		return st, err
+	}
 	if lat, err = timeRuns(samples, theirs); err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -104,7 +111,7 @@ DROP TABLE IF EXISTS bench_offers, bench_names;
 CREATE TABLE bench_offers AS
 WITH r AS (SELECT DISTINCT ON (currency) currency, rate FROM exchange_rates ORDER BY currency, as_of DESC)
 SELECT o.id, f.country_code AS country, coalesce(f.city, '') AS city, t.category, f.kind, f.rating,
-       (coalesce(o.price, o.price_min) / r.rate)::float8 AS price_usd,
+       (coalesce(o.price, o.price_min) / r.rate)::float8 AS price_usd, f.latitude::float8 AS lat, f.longitude::float8 AS lon,
        to_tsvector('english', t.name || ' ' || array_to_string(t.lay_names, ' ') || ' ' || f.name || ' '
                    || coalesce(f.city, '') || ' ' || c.name) AS tsv
 FROM offers o JOIN treatments t ON t.id = o.treatment_id JOIN facilities f ON f.id = o.facility_id
@@ -157,6 +164,14 @@ const (
 		WHERE tsv @@ q ORDER BY price_usd NULLS LAST, id LIMIT 10`
 	sqlDeepPage = `SELECT id, count(*) OVER () FROM bench_offers, websearch_to_tsquery('english', $1) q
 		WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, id OFFSET 5000 LIMIT 10`
+	sqlGeo = `WITH m AS MATERIALIZED (SELECT id, city, 2 * 6371 * asin(sqrt(
+			power(sin(radians(lat - $1) / 2), 2) + cos(radians($1)) * cos(radians(lat)) * power(sin(radians(lon - $2) / 2), 2))) AS km
+			FROM bench_offers WHERE lat IS NOT NULL)
+		(SELECT 'hit', id::text, 0::bigint FROM m WHERE km <= 500 ORDER BY km, id LIMIT 10)
+		UNION ALL SELECT 'total', '', count(*) FROM m WHERE km <= 500
+		UNION ALL (SELECT 'city', city, count(*) FROM m WHERE km <= 500 GROUP BY 2 ORDER BY 3 DESC LIMIT 10)`
+	sqlNamesDeep = `SELECT type, id, count(*) OVER () FROM bench_names, plainto_tsquery('simple', $1) q
+		WHERE tsv @@ q AND type <> 'treatment' ORDER BY ts_rank(tsv, q) DESC, id OFFSET 190 LIMIT 10`
 	sqlSuggest = `SELECT type, id, name FROM bench_names, to_tsquery('simple', $1) q
 		WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, id LIMIT 8`
 )
@@ -230,8 +245,12 @@ func benchClasses(ctx context.Context, pool *pgxpool.Pool, offers int64) ([]*ben
 	for _, b := range broad {
 		broadFacets.add("/v1/search?type=offer&sort=rating&facets=country,kind,city&category="+url.QueryEscape(b), b)
 	}
+	patient, err := patientClasses(ctx, pool, terms)
+	if err != nil {
+		return nil, err
+	}
 	var out []*benchClass
-	for _, c := range []*benchClass{text, facets, filters, broadFacets, price, deepPage, suggest} {
+	for _, c := range append([]*benchClass{text, facets, filters, broadFacets, price, deepPage, suggest}, patient...) {
 		if len(c.paths) > 0 {
 			out = append(out, c)
 		}
@@ -288,4 +307,101 @@ func prefixQuery(prefix string) string {
 		}
 	}
 	return strings.Join(parts, " & ")
+}
+
+// patientClasses are the queries patients type beyond single treatments:
+// lay phrases of three words or more over every type, a 500 km radius
+// around a city with a city facet, facility and doctor names with a deep
+// page, queries in another language, and misspelt queries.
+func patientClasses(ctx context.Context, pool *pgxpool.Pool, terms []string) ([]*benchClass, error) {
+	phrases, err := strings1(ctx, pool, `SELECT l FROM (
+			SELECT DISTINCT ON (lower(l)) l, n FROM (
+				SELECT l, count(*) AS n FROM treatments t JOIN offers o ON o.treatment_id = t.id,
+					unnest(t.lay_names) l WHERE array_length(regexp_split_to_array(trim(l), '\s+'), 1) >= 3
+				GROUP BY l) x ORDER BY lower(l), n DESC) y
+		ORDER BY n DESC, l LIMIT 20`)
+	if err != nil {
+		return nil, fmt.Errorf("pick lay phrases: %w", err)
+	}
+	lay := &benchClass{name: "lay_phrase", desc: "lay phrase of 3+ words, every type", sql: sqlText}
+	for _, p := range phrases {
+		lay.add("/v1/search?q="+url.QueryEscape(p), p)
+	}
+
+	geo := &benchClass{name: "geo_radius", desc: "500 km around a city, by distance, with a city facet", sql: sqlGeo}
+	rows, err := pool.Query(ctx, `SELECT avg(latitude)::float8, avg(longitude)::float8 FROM facilities
+		WHERE latitude IS NOT NULL AND city IS NOT NULL GROUP BY city, country_code ORDER BY count(*) DESC, city LIMIT 20`)
+	if err != nil {
+		return nil, fmt.Errorf("pick places: %w", err)
+	}
+	for rows.Next() {
+		var lat, lon float64
+		if err := rows.Scan(&lat, &lon); err != nil {
+			return nil, err
+		}
+		geo.add(fmt.Sprintf("/v1/search?type=offer&sort=distance&radius_km=500&facets=city&near=%.4f,%.4f", lat, lon), lat, lon)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	names, err := strings1(ctx, pool, `SELECT w FROM (
+			SELECT lower(w) AS w, count(*) AS n FROM (
+				SELECT regexp_split_to_table(name, '\s+') AS w FROM facilities
+				UNION ALL SELECT regexp_split_to_table(name, '\s+') FROM doctors) x
+			WHERE length(w) >= 4 AND w ~ '^[A-Za-z]+$' GROUP BY 1) y
+		WHERE n BETWEEN 200 AND 2000 ORDER BY n DESC, w LIMIT 20`)
+	if err != nil {
+		return nil, fmt.Errorf("pick names: %w", err)
+	}
+	// Names, not the generic words every name holds ("hospital", found in
+	// 300,000 names, is a query the cost budget answers): words that 200 to
+	// 2,000 facility and doctor names hold, enough for a 20th page.
+	nameDeep := &benchClass{name: "names_deep", desc: "a name word of 200-2,000 facilities and doctors, page 20", sql: sqlNamesDeep}
+	for _, n := range names {
+		nameDeep.add("/v1/search?type=facility,doctor&page=20&per_page=10&q="+url.QueryEscape(n), n)
+	}
+
+	other := &benchClass{name: "other_language", desc: "a treatment's name in es, fr, de or tr, with lang="}
+	rows, err = pool.Query(ctx, `SELECT lang, name FROM (
+			SELECT tt.lang, tt.name, row_number() OVER (PARTITION BY tt.lang ORDER BY count(*) DESC, tt.name) AS k
+			FROM treatment_translations tt JOIN offers o ON o.treatment_id = tt.treatment_id
+			GROUP BY tt.lang, tt.name) x WHERE k <= 5 ORDER BY lang, k`)
+	if err != nil {
+		return nil, fmt.Errorf("pick translated queries: %w", err)
+	}
+	for rows.Next() {
+		var lang, name string
+		if err := rows.Scan(&lang, &name); err != nil {
+			return nil, err
+		}
+		other.add("/v1/search?type=offer&lang=" + lang + "&q=" + url.QueryEscape(name))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	typo := &benchClass{name: "misspelt", desc: "a lay name with one letter dropped from its longest word", sql: sqlText}
+	for _, t := range terms {
+		m := misspell(t)
+		typo.add("/v1/search?type=offer&q="+url.QueryEscape(m), m)
+	}
+	return []*benchClass{lay, geo, nameDeep, other, typo}, nil
+}
+
+// misspell drops the middle letter of the longest word of term, as a
+// hurried patient does ("replacement" → "replaement").
+func misspell(term string) string {
+	words := strings.Fields(term)
+	longest := 0
+	for i, w := range words {
+		if len([]rune(w)) > len([]rune(words[longest])) {
+			longest = i
+		}
+	}
+	r := []rune(words[longest])
+	if len(r) >= 4 {
+		words[longest] = string(r[:len(r)/2]) + string(r[len(r)/2+1:])
+	}
+	return strings.Join(words, " ")
 }

@@ -226,8 +226,11 @@ func TestEndToEnd(t *testing.T) {
 			facet  string
 			sql    string
 		}{
-			{url.Values{"type": {"offer"}}, "country",
-				`SELECT f.country_code, count(*) FROM offers o JOIN facilities f ON f.id = o.facility_id GROUP BY 1`},
+			// Offers span 126 countries, more than a facet shows (100): one
+			// category's span (87) is checked.
+			{url.Values{"type": {"offer"}, "category": {"Cardiology"}}, "country",
+				`SELECT f.country_code, count(*) FROM offers o JOIN facilities f ON f.id = o.facility_id
+				 JOIN treatments t ON t.id = o.treatment_id WHERE t.category = 'Cardiology' GROUP BY 1`},
 			{url.Values{"type": {"offer"}, "country": {"US"}}, "category",
 				`SELECT t.category, count(*) FROM offers o JOIN facilities f ON f.id = o.facility_id
 				 JOIN treatments t ON t.id = o.treatment_id WHERE f.country_code = 'US' GROUP BY 1`},
@@ -336,6 +339,18 @@ func TestServeDemoWithoutDatabase(t *testing.T) {
 		t.Fatalf("healthz: %d %v", code, err)
 	}
 	waitReady(t, base, 3*time.Minute)
+	// A new user opens / and searches with the widget.
+	for path, want := range map[string]string{"/": "/v1/widget.", "/v1/widget.js": "CareAtlas"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
+			t.Errorf("GET %s: %d, %d bytes without %q", path, resp.StatusCode, len(body), want)
+		}
+	}
 	for _, c := range []struct{ q, wantName string }{
 		{"nose job", "Rhinoplasty"},
 		{"heart attack", "Acute myocardial infarction"},

@@ -95,8 +95,8 @@ func manifest(t *testing.T, gen string) string {
 	return b.String()
 }
 
-// currentGen returns the generation the current link names.
-func currentGen(t *testing.T, dir string) string {
+// servedGen returns the generation the current link names.
+func servedGen(t *testing.T, dir string) string {
 	t.Helper()
 	target, err := os.Readlink(filepath.Join(dir, "current"))
 	if err != nil {
@@ -162,7 +162,7 @@ func TestIndexKilledAtEachPhase(t *testing.T) {
 	// five times in a test.
 	cli(t, "gen", "--database-url", db, "--offers", "12000")
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
-	served := currentGen(t, dir)
+	served := servedGen(t, dir)
 	before := manifest(t, filepath.Join(dir, served))
 
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms")
@@ -199,7 +199,7 @@ func TestIndexKilledAtEachPhase(t *testing.T) {
 			if phase != "publishing" {
 				t.Fatalf("%s: the build was not killed: %v\n%s", phase, err, log.String())
 			}
-			served = currentGen(t, dir)
+			served = servedGen(t, dir)
 			before = manifest(t, filepath.Join(dir, served))
 			continue
 		}
@@ -208,7 +208,7 @@ func TestIndexKilledAtEachPhase(t *testing.T) {
 		if (last == "writing" || last == "merging") && len(building) != 1 {
 			t.Errorf("killed while %s: %d .building directories, want the dead build's", last, len(building))
 		}
-		if now := currentGen(t, dir); now != served {
+		if now := servedGen(t, dir); now != served {
 			// A kill after the link switched leaves the new generation
 			// live, whole; the old one stays for readers.
 			t.Logf("aimed at %s, %v in: killed after the switch to %s", phase, delay, now)
@@ -234,7 +234,7 @@ func TestIndexKilledAtEachPhase(t *testing.T) {
 			gens = append(gens, e.Name())
 		}
 	}
-	now := currentGen(t, dir)
+	now := servedGen(t, dir)
 	if building, _ := filepath.Glob(filepath.Join(dir, "gen-*.building")); len(building) != 0 {
 		t.Errorf("after a good build, %v are left", building)
 	}
@@ -279,7 +279,7 @@ func TestIndexOnFullDisk(t *testing.T) {
 	// A small catalogue fits; the demo one (about 25 MB of index) does not.
 	cli(t, "load", "--database-url", db, "../../testdata/mini")
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
-	served := currentGen(t, dir)
+	served := servedGen(t, dir)
 	before := manifest(t, filepath.Join(dir, served))
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms")
 	waitReady(t, base, 30*time.Second)
@@ -292,7 +292,7 @@ func TestIndexOnFullDisk(t *testing.T) {
 		t.Errorf("index on a full disk: exit %d, %q; want exit 1 saying no space is left", code, errOut.String())
 	}
 	t.Logf("careatlas index on a full disk said: %s", strings.TrimSpace(errOut.String()))
-	if now := currentGen(t, dir); now != served {
+	if now := servedGen(t, dir); now != served {
 		t.Errorf("current is %s, was %s", now, served)
 	}
 	if after := manifest(t, filepath.Join(dir, served)); after != before {
@@ -313,7 +313,7 @@ func TestIndexOnFullDisk(t *testing.T) {
 		t.Fatalf("remount: %v: %s", err, out)
 	}
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
-	if currentGen(t, dir) == served {
+	if servedGen(t, dir) == served {
 		t.Error("with room again, the build did not publish")
 	}
 }

@@ -7,6 +7,7 @@
 //	careatlas index                 rebuild the search index from PostgreSQL
 //	careatlas gen                   write a large generated catalogue into PostgreSQL
 //	careatlas bench                 measure CareAtlas against PostgreSQL full-text search
+//	careatlas keys …                create, list, revoke and derive API keys
 package main
 
 import (
@@ -26,13 +27,16 @@ const usage = `CareAtlas: treatment and provider search.
 
 Usage:
   careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]
+                    [--generations s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas migrate [--database-url URL]
   careatlas load    [--database-url URL] [PATH]     (no PATH: the built-in demo catalogue)
-  careatlas index   [--database-url URL] [--index-dir DIR]
+  careatlas index   [--database-url URL] [--index-dir DIR] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
+  careatlas keys    create|list|revoke|derive …   (careatlas keys --help)
 
---database-url falls back to $DATABASE_URL, --admin-key to $CAREATLAS_ADMIN_KEY. Run 'careatlas COMMAND --help' for a command's flags.
+--database-url falls back to $DATABASE_URL, --admin-key to $CAREATLAS_ADMIN_KEY, --s3-endpoint to
+$AWS_ENDPOINT_URL; object-store credentials come from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY. Run 'careatlas COMMAND --help' for a command's flags.
 `
 
 // Defaults shared by the commands. The default catalogue, "", is the demo
@@ -100,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"index":   indexCmd,
 		"gen":     genCmd,
 		"bench":   benchCmd,
+		"keys":    keysCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

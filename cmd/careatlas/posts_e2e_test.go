@@ -16,17 +16,30 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// serveUntil runs 'careatlas serve' until stop is called; stop cancels it as
-// SIGTERM would and returns its exit code once it has shut down.
+// serveUntil runs 'careatlas serve' (the server value serveCmd runs) until
+// stop is called; stop cancels it as SIGTERM would and returns its exit
+// code once it has shut down.
 func serveUntil(t *testing.T, args ...string) (base string, stop func() int) {
 	t.Helper()
-	addrs := make(chan string, 1)
-	onListen = func(addr string) { addrs <- addr }
-	t.Cleanup(func() { onListen = nil })
+	cfg, err := parseServe(append([]string{"--addr", "127.0.0.1:0", "--keyless-rate", "off"}, args...), io.Discard, io.Discard)
+	if err != nil {
+		t.Fatalf("serve %v: %v", args, err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
+	s, err := newServer(ctx, cfg)
+	if err != nil {
+		cancel()
+		t.Fatalf("serve %v: %v", args, err)
+	}
 	exited := make(chan int, 1)
 	go func() {
-		exited <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
+		defer s.Close()
+		if err := s.Run(ctx); err != nil {
+			t.Logf("serve: %v", err)
+			exited <- 1
+			return
+		}
+		exited <- 0
 	}()
 	var once sync.Once
 	code := 0
@@ -35,15 +48,7 @@ func serveUntil(t *testing.T, args ...string) (base string, stop func() int) {
 		return code
 	}
 	t.Cleanup(func() { stop() })
-	select {
-	case addr := <-addrs:
-		return "http://" + addr, stop
-	case code := <-exited:
-		t.Fatalf("serve exited %d before listening", code)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not listen within 30s")
-	}
-	return "", stop
+	return "http://" + s.Addr(), stop
 }
 
 // TestPostsAndAnalyticsSurviveShutdown serves the bundled catalogue from

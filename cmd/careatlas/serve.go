@@ -9,127 +9,227 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/replica"
 	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
+	"github.com/careatlas/careatlas/web"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// onListen, when set (by tests), is told the address the server listens on.
-var onListen func(addr string)
+// serveConfig is what 'careatlas serve' is told.
+type serveConfig struct {
+	addr, indexDir, dbURL, catalog string
+	reloadEvery, synonymsEvery     time.Duration
+	adminKey                       string
+	postsPerSession                int
+	publicSearch                   bool
+	trustedProxies                 string
+	keylessRate                    string
+	generations, s3Endpoint        string // a replica's object store of generations
+	stdout, stderr                 io.Writer
+}
+
+func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
+	cfg := serveConfig{stdout: stdout, stderr: stderr}
+	fs := newFlags("serve", "serve [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]", stderr)
+	fs.StringVar(&cfg.addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&cfg.indexDir, "index-dir", defaultIndexDir, "directory holding the index generations")
+	dbURL := databaseFlag(fs)
+	fs.StringVar(&cfg.catalog, "catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured"+catalogUsage)
+	fs.DurationVar(&cfg.reloadEvery, "reload-every", 2*time.Second, "how often to look for a newly published index")
+	fs.StringVar(&cfg.adminKey, "admin-key", os.Getenv("CAREATLAS_ADMIN_KEY"),
+		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")
+	fs.BoolVar(&cfg.publicSearch, "public-search", true,
+		"with a database, let clients without a key search (under a per-address rate limit); without one, search is always public")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "",
+		"comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client")
+	fs.StringVar(&cfg.keylessRate, "keyless-rate", "120/min",
+		"rate limit of one client address searching without a key, as N/min (or N/s, N/h), with a burst of a quarter of it; 'off' for none")
+	fs.IntVar(&cfg.postsPerSession, "posts-per-session", 3, "how many times one search session may be shown a post")
+	fs.DurationVar(&cfg.synonymsEvery, "synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
+	generations, endpoint := storeFlags(fs, "generations",
+		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
+	if err := parse(fs, args); err != nil {
+		return cfg, err
+	}
+	cfg.dbURL, cfg.generations, cfg.s3Endpoint = *dbURL, *generations, *endpoint
+	return cfg, nil
+}
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]", stderr)
-	addr := fs.String("addr", ":8080", "address to listen on")
-	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations")
-	dbURL := databaseFlag(fs)
-	catalogDir := fs.String("catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured"+catalogUsage)
-	reload := fs.Duration("reload-every", 2*time.Second, "how often to look for a newly published index")
-	adminKey := fs.String("admin-key", os.Getenv("CAREATLAS_ADMIN_KEY"),
-		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")
-	perSession := fs.Int("posts-per-session", 3, "how many times one search session may be shown a post")
-	synEvery := fs.Duration("synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
-	if err := parse(fs, args); err != nil {
+	cfg, err := parseServe(args, stdout, stderr)
+	if err != nil {
 		return err
 	}
+	s, err := newServer(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Run(ctx)
+}
 
+// server is a running 'careatlas serve': the listener, the live index, and,
+// with a database, its pool and the analytics writer. Every goroutine it
+// starts is waited for before Run returns.
+type server struct {
+	cfg    serveConfig
+	ln     net.Listener
+	http   *http.Server
+	live   *live.Live
+	pool   *pgxpool.Pool         // nil without a database
+	events *postgres.EventWriter // nil without a database
+	keys   *auth.Cache           // nil without a database
+	// follower downloads the generations an indexer publishes to object
+	// storage; nil unless --generations is set.
+	follower *replica.Follower
+}
+
+// newServer connects what the server needs and starts listening; Run
+// serves. Close releases what newServer acquired.
+func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
+	s := &server{cfg: cfg}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
 	// With a database, searches, impressions and clicks are recorded there;
 	// without one (the demo) analytics are off.
-	var writer *postgres.EventWriter
-	var pool *pgxpool.Pool
-	opts := api.Options{AdminKey: *adminKey, PostsPerSession: *perSession}
-	if *dbURL != "" {
-		var err error
-		if pool, err = postgres.Connect(ctx, *dbURL); err != nil {
-			return err
-		}
-		defer pool.Close()
-		if _, err := postgres.Migrate(ctx, pool); err != nil {
-			return err
-		}
-		writer = postgres.NewEventWriter(pool, postgres.EventOptions{})
-		defer writer.Close(context.WithoutCancel(ctx)) // on early returns; the shutdown below closes it first
-		opts.Analytics = postgres.Analytics{EventWriter: writer, Reports: postgres.Reports{Pool: pool}}
-	}
-
-	live, err := search.NewLive(*dir)
+	trusted, err := auth.ParseTrustedProxies(cfg.trustedProxies)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	defer live.Close()
-	postsIx := &livePosts{live: live}
-	opts.Posts = postsIx
-
+	keyless, err := keylessRate(cfg.keylessRate)
+	if err != nil {
+		return nil, err
+	}
+	opts := api.Options{PostsPerSession: cfg.postsPerSession,
+		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted, AnonymousRate: keyless}}
+	if cfg.dbURL != "" {
+		if s.pool, err = postgres.Connect(ctx, cfg.dbURL); err != nil {
+			return nil, err
+		}
+		if _, err := postgres.Migrate(ctx, s.pool); err != nil {
+			return nil, err
+		}
+		s.events = postgres.NewEventWriter(s.pool, postgres.EventOptions{})
+		opts.Analytics = postgres.Analytics{EventWriter: s.events, Reports: postgres.Reports{Pool: s.pool}}
+		store := postgres.Keys{Pool: s.pool}
+		s.keys = auth.NewCache(store)
+		if err := s.keys.Refresh(ctx); err != nil {
+			return nil, fmt.Errorf("load api keys: %w", err)
+		}
+		opts.Auth.Keys, opts.Auth.PublicSearch, opts.KeyStore = s.keys, cfg.publicSearch, store
+	}
+	if s.live, err = live.New(cfg.indexDir); err != nil {
+		return nil, err
+	}
 	// The synonym graph is applied at query time: from PostgreSQL, watched
 	// for changes, or from the bundled catalogue in the demo.
-	if pool != nil {
-		loadSynonyms(ctx, pool, live, "")
+	if s.pool != nil {
+		s.loadSynonyms(ctx)
 	} else {
-		edges, err := indexer.FileSynonyms(*catalogDir)
+		edges, err := indexer.FileSynonyms(cfg.catalog)
 		if err != nil {
-			return fmt.Errorf("read synonyms: %w", err)
+			return nil, fmt.Errorf("read synonyms: %w", err)
 		}
-		live.SetSynonyms(search.NewSynonyms(edges))
-		slog.Info("synonyms loaded", "from", *catalogDir, "edges", live.Synonyms().Len())
+		g := search.NewSynonyms(edges)
+		s.live.SetSynonyms(g, "")
+		slog.Info("synonyms loaded", "from", cfg.catalog, "edges", g.Len())
 	}
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+	if cfg.generations != "" {
+		fc := followConfig{Store: replica.ConfigFromEnv(cfg.generations, cfg.s3Endpoint), Serving: s.live.Path}
+		if s.follower, err = newFollower(fc, cfg.indexDir, s.pool); err != nil {
+			return nil, fmt.Errorf("follow generations: %w", err)
+		}
 	}
-	srv := &http.Server{
-		Handler:           api.New(live, opts),
+	if s.ln, err = net.Listen("tcp", cfg.addr); err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	handler := api.New(s.live, opts)
+	web.Register(handler) // the search page at /, the widget and the InstantSearch adapter
+	s.http = &http.Server{
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    32 << 10,
 	}
-	slog.Info("listening", "addr", ln.Addr().String(), "index_dir", *dir)
-	if onListen != nil {
-		onListen(ln.Addr().String())
-	}
+	return s, nil
+}
 
+// Addr is the address the server listens on.
+func (s *server) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx is done or something fails, then shuts down: the
+// HTTP server first (requests in flight finish), then the watchers and a
+// first build still running, then the analytics writer, so that every event
+// of every answered request is written.
+func (s *server) Run(ctx context.Context) error {
+	slog.Info("listening", "addr", s.Addr(), "index_dir", s.cfg.indexDir, "search_page", pageURL(s.ln.Addr()))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if !live.Ready() {
+	var wg sync.WaitGroup
+	switch {
+	case s.follower != nil:
+		// A replica builds nothing: it downloads what the indexer
+		// publishes, and is ready once the first download opens. Its last
+		// act is to remove its heartbeat row, before the pool closes.
+		wg.Go(func() {
+			slog.InfoContext(ctx, "following generations", "store", s.cfg.generations, "replica", s.follower.ID())
+			if err := s.follower.Run(ctx); err != nil && ctx.Err() == nil {
+				cancel(fmt.Errorf("follow generations: %w", err))
+			}
+		})
+	case !s.live.Ready():
 		// Build the first index in the background: the server answers
 		// /healthz at once and /readyz turns 200 when the index opens.
-		go func() {
-			if err := firstIndex(ctx, pool, *catalogDir, *dir, stdout, stderr); err != nil {
-				cancel(fmt.Errorf("build the first index: %w", err))
+		wg.Go(func() {
+			if err := s.firstIndex(ctx); err != nil {
+				if ctx.Err() == nil {
+					cancel(fmt.Errorf("build the first index: %w", err))
+				}
 				return
 			}
-			if _, err := live.Reload(); err != nil {
+			if _, err := s.live.Reload(); err != nil {
 				cancel(fmt.Errorf("open the first index: %w", err))
 			}
-		}()
+		})
 	}
-	go live.Watch(ctx, *reload)
-	go postsIx.watch(ctx, *reload)
-	if pool != nil {
-		go watchSynonyms(ctx, pool, live, *synEvery)
+	wg.Go(func() { s.live.Watch(ctx, s.cfg.reloadEvery) })
+	if s.pool != nil {
+		wg.Go(func() { s.watchSynonyms(ctx) })
+		// Revoked and expired keys are refused within seconds.
+		wg.Go(func() { s.keys.Run(ctx, auth.DefaultRefresh) })
 	}
-
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- s.http.Serve(s.ln) }()
 	select {
 	case err := <-serveErr:
-		return fmt.Errorf("serve: %w", err)
+		cancel(fmt.Errorf("serve: %w", err))
 	case <-ctx.Done():
 	}
 	slog.Info("shutting down")
 	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer done()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	err := s.http.Shutdown(shutdownCtx)
+	cancel(nil)
+	wg.Wait()
+	if err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	// Every request has finished, so every event is queued: write them.
-	if writer != nil {
-		if err := writer.Close(shutdownCtx); err != nil {
+	if s.events != nil {
+		if err := s.events.Close(shutdownCtx); err != nil {
 			return fmt.Errorf("shut down: %w", err)
 		}
 	}
@@ -139,53 +239,94 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// Close releases the listener, the index, the analytics writer and the
+// pool. After Run it only closes what is left.
+func (s *server) Close() error {
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	if s.live != nil {
+		s.live.Close()
+	}
+	if s.events != nil {
+		s.events.Close(context.Background())
+	}
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return nil
+}
+
 // firstIndex builds an index when the directory has none: from PostgreSQL
 // when a database is configured, else from the bundled catalogue.
-func firstIndex(ctx context.Context, pool *pgxpool.Pool, catalogDir, dir string, stdout, stderr io.Writer) error {
-	if pool != nil {
+func (s *server) firstIndex(ctx context.Context) error {
+	if s.pool != nil {
 		slog.Info("no index yet: building it from PostgreSQL")
-		return build(ctx, postgres.Source{Pool: pool}, dir, stdout, stderr)
+		return build(ctx, postgres.Source{Pool: s.pool}, s.cfg.indexDir, s.cfg.stdout, s.cfg.stderr)
 	}
-	slog.Info("no index and no database: building the demo index from the bundled catalogue", "catalog", catalogDir)
-	return build(ctx, &indexer.FileSource{Dir: catalogDir}, dir, stdout, stderr)
+	slog.Info("no index and no database: building the demo index from the bundled catalogue", "catalog", s.cfg.catalog)
+	return build(ctx, &indexer.FileSource{Dir: s.cfg.catalog}, s.cfg.indexDir, s.cfg.stdout, s.cfg.stderr)
 }
 
 // watchSynonyms keeps the synonym graph in step with PostgreSQL: every tick
 // it reads a cheap version stamp and reloads the graph when it changed. A
 // failed check is logged and retried; searches go on with the graph they
 // have.
-func watchSynonyms(ctx context.Context, pool *pgxpool.Pool, live *search.Live, every time.Duration) {
-	t := time.NewTicker(every)
+func (s *server) watchSynonyms(ctx context.Context) {
+	t := time.NewTicker(s.cfg.synonymsEvery)
 	defer t.Stop()
-	version := live.SynonymsVersion()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			version = loadSynonyms(ctx, pool, live, version)
+			s.loadSynonyms(ctx)
 		}
 	}
 }
 
-// loadSynonyms loads the graph when its version differs from have, and
-// returns the version now in use.
-func loadSynonyms(ctx context.Context, pool *pgxpool.Pool, live *search.Live, have string) string {
-	v, err := postgres.SynonymsVersion(ctx, pool)
+// loadSynonyms loads the graph when its version differs from the one in use.
+func (s *server) loadSynonyms(ctx context.Context) {
+	_, have := s.live.Synonyms()
+	v, err := postgres.SynonymsVersion(ctx, s.pool)
 	if err != nil {
 		slog.Warn("check synonyms", "err", err)
-		return have
+		return
 	}
 	if v == have {
-		return have
+		return
 	}
-	edges, err := postgres.LoadSynonyms(ctx, pool)
+	edges, err := postgres.LoadSynonyms(ctx, s.pool)
 	if err != nil {
 		slog.Warn("load synonyms", "err", err)
-		return have
+		return
 	}
 	g := search.NewSynonyms(edges)
-	live.SetSynonymsVersion(g, v)
+	s.live.SetSynonyms(g, v)
 	slog.Info("synonyms loaded", "edges", g.Len(), "version", v)
-	return v
+}
+
+// keylessRate reads --keyless-rate: N/min (or N/s, N/h), or off.
+func keylessRate(s string) (auth.Rate, error) {
+	if s == "off" {
+		return auth.Rate{PerMinute: -1}, nil
+	}
+	n, err := parseRate(s)
+	if err != nil {
+		return auth.Rate{}, fmt.Errorf("--keyless-rate %q: want N/min (or N/s, N/h) or off", s)
+	}
+	return auth.Rate{PerMinute: n, Burst: max(1, n/4)}, nil
+}
+
+// pageURL is the address a person opens to search: a wildcard listen
+// address is reached on localhost.
+func pageURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }

@@ -44,7 +44,10 @@ func checkCatalogue(t *testing.T, fsys fstest.MapFS) {
 	seqs := []func(func(any, error) bool){
 		erase(r.ExchangeRates()), erase(r.Countries()), erase(r.Treatments()), erase(r.Facilities()),
 		erase(r.Doctors()), erase(r.DoctorTreatments()), erase(r.Offers()), erase(r.TreatmentTranslations()),
-		erase(r.Synonyms()), erase(r.Posts()),
+		erase(r.Synonyms()), erase(r.Posts()), erase(r.PriceReferences()),
+	}
+	if len(seqs) != len(Tables) {
+		t.Fatalf("the fuzz targets read %d tables of %d: add the new one", len(seqs), len(Tables))
 	}
 	for _, seq := range seqs {
 		for v, err := range seq {

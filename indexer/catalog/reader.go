@@ -9,6 +9,7 @@ import (
 	"iter"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -136,6 +137,7 @@ func (r *Reader) Facilities() iter.Seq2[Facility, error] {
 			ReviewCount:    w.int("review_count"),
 			Description:    w.text("description"),
 			Website:        w.text("website"),
+			Source:         w.list("source"),
 		}
 		if (f.Latitude == nil) != (f.Longitude == nil) {
 			w.fail("longitude", "latitude and longitude go together: give both or neither")
@@ -220,6 +222,39 @@ func (r *Reader) Offers() iter.Seq2[Offer, error] {
 		}
 		pairs[pair] = true
 		return o
+	})
+}
+
+// PriceReferences reads price_references.csv, if there is one.
+func (r *Reader) PriceReferences() iter.Seq2[PriceReference, error] {
+	seen := map[[2]string]bool{}
+	return readTable(r.fsys, TableNamed("price_references"), func(w *row) PriceReference {
+		p := PriceReference{
+			TreatmentID: w.id("treatment_id"),
+			CountryCode: w.match("country_code", countryCode, "an ISO 3166-1 alpha-2 code", true),
+			Currency:    w.match("currency", currencyCode, "an ISO 4217 currency code", true),
+			Source:      w.required("source"),
+		}
+		if amount := w.float("amount", 0, 1e11); amount == nil {
+			w.fail("amount", "is required")
+		} else if *amount == 0 {
+			w.fail("amount", "must be more than 0: a reference is a price")
+		} else {
+			p.Amount = *amount
+		}
+		r.checkRef(w, "treatment_id", r.treatments, p.TreatmentID, "treatment")
+		if p.CountryCode != "" && !r.countries[p.CountryCode] {
+			w.fail("country_code", "unknown country %s (not in countries.csv)", p.CountryCode)
+		}
+		if p.Currency != "" && !r.currencies[p.Currency] {
+			w.fail("currency", "no exchange rate for %s (add it to exchange_rates.csv)", p.Currency)
+		}
+		key := [2]string{strconv.FormatInt(p.TreatmentID, 10), p.CountryCode}
+		if seen[key] {
+			w.fail("country_code", "treatment %d already has a reference in %s", p.TreatmentID, p.CountryCode)
+		}
+		seen[key] = true
+		return p
 	})
 }
 
@@ -353,7 +388,8 @@ func readTable[T any](fsys fs.FS, t Table, parse func(*row) T) iter.Seq2[T, erro
 }
 
 // headerIndex maps column names to positions; columns may come in any order,
-// but each one the table defines must be there, and no others.
+// but each one the table defines must be there (except those added later,
+// so that older files still read), and no others.
 func headerIndex(t Table, header []string) (map[string]int, error) {
 	index := make(map[string]int, len(header))
 	for i, h := range header {
@@ -367,7 +403,7 @@ func headerIndex(t Table, header []string) (map[string]int, error) {
 		index[h] = i
 	}
 	for _, c := range t.Columns {
-		if _, ok := index[c]; !ok {
+		if _, ok := index[c]; !ok && !slices.Contains(t.Added, c) {
 			return nil, fmt.Errorf("missing column %q", c)
 		}
 	}

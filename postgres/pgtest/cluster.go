@@ -6,9 +6,10 @@ import (
 )
 
 // Cluster is a throwaway PostgreSQL server of one test's own, for tests of
-// what happens when the database goes away: the server MustDB shares must
-// stay up for every other test, and one named by TEST_DATABASE_URL is not
-// ours to stop. It always runs from the machine's server binaries.
+// what happens while the database is away: Restart takes the shared server
+// down for a fixed time, under every other test; a Cluster stays down
+// between Stop and Start for as long as the test needs, and no other test
+// sees it. It always runs from the machine's server binaries.
 type Cluster struct {
 	c *cluster
 }
@@ -52,8 +53,7 @@ func (c *Cluster) Start(tb testing.TB) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	if out, err := c.c.start(ctx); err != nil {
-		tb.Fatalf("pgtest: pg_ctl start on port %d: %v\n%s\n--- tail of the server log ---\n%s",
-			c.c.port, err, out, c.c.logTail())
+	if err := c.c.start(ctx); err != nil {
+		tb.Fatalf("pgtest: %v", err)
 	}
 }

@@ -71,7 +71,7 @@ func benchQueries() []Query {
 	for i := range qs {
 		cat := r.IntN(benchCategories)
 		text := benchWords[r.IntN(len(benchWords))] + " " + benchWords[r.IntN(len(benchWords))]
-		q := Query{Text: text, Terms: search.Normalize("en", text), Categories: []string{fmt.Sprint("category ", cat)}}
+		q := Query{Text: text, Terms: search.Analyze("en", text), Categories: []string{fmt.Sprint("category ", cat)}}
 		for range 2 + r.IntN(2) {
 			q.TreatmentIDs = append(q.TreatmentIDs, int64(cat+benchCategories*r.IntN(benchTreatments/benchCategories)))
 		}

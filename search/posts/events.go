@@ -9,7 +9,7 @@ import "time"
 // SearchEvent is one search: what it looked for and what it surfaced.
 type SearchEvent struct {
 	At time.Time
-	// Keywords are the search text normalised (search.Normalize).
+	// Keywords are the search text normalised (search.Analyze).
 	Keywords       []string
 	PatientCountry string
 	// Categories are those of the treatments the text found, and the

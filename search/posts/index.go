@@ -115,7 +115,7 @@ func NewIndex(ps []Post, countries map[string]string, now time.Time) *Index {
 			keys[categoryKey(c)] = true
 		}
 		for _, k := range p.Targeting.Keywords {
-			terms := search.Normalize(p.Targeting.Lang, k)
+			terms := search.Analyze(p.Targeting.Lang, k)
 			if len(terms) == 0 {
 				continue
 			}
@@ -230,6 +230,9 @@ func (ix *Index) Match(q Query, now time.Time, limit int, allow func(*Post) bool
 			continue
 		}
 		p := &ix.posts[i]
+		if len(q.Facilities) > 0 && !slices.Contains(q.Facilities, p.FacilityID) {
+			continue
+		}
 		if allow != nil && !allow(p) {
 			continue
 		}

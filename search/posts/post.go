@@ -38,7 +38,7 @@ type Targeting struct {
 	Categories []string `json:"categories,omitempty"`
 	// Keywords are words or phrases; one matches when every one of its
 	// terms is among the search's terms, both normalised by
-	// search.Normalize in Lang.
+	// search.Analyze in Lang.
 	Keywords []string `json:"keywords,omitempty"`
 	// PatientCountries hold when the patient says they are from one of them
 	// (from=); a search that does not say is not matched.
@@ -73,7 +73,7 @@ func (p *Post) LiveAt(now time.Time) bool {
 type Query struct {
 	// Text is the search text as typed, quoted back in reasons.
 	Text string
-	// Terms are Text normalised by search.Normalize in the search language.
+	// Terms are Text normalised by search.Analyze in the search language.
 	Terms []string
 	// TreatmentIDs and Categories are the treatments the text finds and
 	// their categories, plus the category filters.
@@ -89,6 +89,10 @@ type Query struct {
 	PriceMax    *float64
 	PriceMaxUSD *float64
 	Currency    string
+	// Facilities, when set, are the only facilities whose posts may be
+	// shown: a search limited to some facilities (a clinic's key) shows
+	// their posts alone.
+	Facilities []int64
 	// Rotation orders posts of equal score: different values give different
 	// orders, so that one provider does not always win.
 	Rotation uint64

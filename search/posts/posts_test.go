@@ -19,7 +19,7 @@ var (
 func f(v float64) *float64 { return &v }
 
 func query(text string) Query {
-	return Query{Text: text, Terms: search.Normalize("en", text)}
+	return Query{Text: text, Terms: search.Analyze("en", text)}
 }
 
 func TestTargeting(t *testing.T) {
@@ -44,7 +44,7 @@ func TestTargeting(t *testing.T) {
 			[]string{"you searched replacing the knee"}},
 		{"keyword needs every term", post(Targeting{Keywords: []string{"knee replacement"}}), query("knee pain"), false, nil},
 		{"keyword in Spanish", post(Targeting{Keywords: []string{"prótesis de rodilla"}, Lang: "es"}),
-			Query{Text: "protesis rodilla", Terms: search.Normalize("es", "protesis rodilla")}, true, nil},
+			Query{Text: "protesis rodilla", Terms: search.Analyze("es", "protesis rodilla")}, true, nil},
 		{"patient country", post(Targeting{TreatmentIDs: []int64{470}, PatientCountries: []string{"DE", "GB"}}),
 			Query{Text: "knee", TreatmentIDs: []int64{470}, PatientCountry: "DE"}, true,
 			[]string{"you searched knee", "patients from Germany"}},
