@@ -120,7 +120,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		if _, err := postgres.Migrate(ctx, s.pool); err != nil {
 			return nil, err
 		}
-		s.events = postgres.NewEventWriter(s.pool, postgres.EventOptions{})
+		s.events = postgres.NewEventWriter(s.pool, postgres.EventOptions{SpillDir: cfg.indexDir})
 		opts.Analytics = postgres.Analytics{EventWriter: s.events, Reports: postgres.Reports{Pool: s.pool}}
 		store := postgres.Keys{Pool: s.pool}
 		s.keys = auth.NewCache(store)
