@@ -142,7 +142,9 @@ func TestOverlayAnswersAsARebuild(t *testing.T) {
 	}{
 		{"offer price", func(d string) { edit(t, d, "offers.csv", "1001,11,1,12000.50", "1001,11,1,16000") }},
 		{"offer deleted", func(d string) { edit(t, d, "offers.csv", "1000,10,1,15000.00,,,USD,Average total payment,CMS\n", "") }},
-		{"new accreditation", func(d string) { edit(t, d, "facilities.csv", "-95.4,Medicare certified,", "-95.4,Medicare certified|JCI,") }},
+		{"new accreditation", func(d string) {
+			edit(t, d, "facilities.csv", "-95.4,Medicare certified,", "-95.4,Medicare certified|JCI,")
+		}},
 		{"lay name", func(d string) { edit(t, d, "treatments.csv", "nose job|nose reshaping", "nose job|schnozz fix") }},
 		{"new offer", func(d string) {
 			edit(t, d, "offers.csv", "1006,", "1007,13,2,9000,,,EUR,,Clinic price list\n1006,")
