@@ -378,6 +378,7 @@ type ranked struct {
 // merges the two (see Overlay for what is exact and what is approximate).
 func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
 	if o.delta == nil && o.deleted.IsEmpty() {
+		o.gen.searches.Add(1)
 		return o.base.Search(ctx, r, syn)
 	}
 	o.gen.searches.Add(1)
