@@ -392,6 +392,9 @@ func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		if u, err = o.base.understand(ctx, r.Query, r.Lang, syn); err != nil {
 			return fail(err)
 		}
+		if err := o.knownInDelta(ctx, u); err != nil {
+			return fail(err)
+		}
 	}
 	base, err := o.base.collect(ctx, &r, syn, u, o.deleted)
 	if err != nil {
@@ -465,6 +468,43 @@ func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		out.Facets = mergeFacets(sides, r.FacetSize)
 	}
 	return out, nil
+}
+
+// knownInDelta drops the typo corrections the base gave a word that only
+// the delta holds (a new name): a rebuild knows the word and corrects
+// nothing. (The other way round, a word whose every document the overlay
+// deleted, the base still counts as known and offers no correction where
+// a rebuild would: a small difference, until the next generation.)
+func (o *Overlay) knownInDelta(ctx context.Context, u *understood) error {
+	if o.delta == nil {
+		return nil
+	}
+	for gi := range u.groups {
+		g := &u.groups[gi]
+		if g.known {
+			continue
+		}
+		var exact []alternative
+		for _, a := range g.alts {
+			if a.weight == weightExact {
+				exact = append(exact, a)
+			}
+		}
+		for _, a := range exact {
+			ok, err := o.delta.termExists(ctx, a.terms[0])
+			if err != nil {
+				return err
+			}
+			if ok {
+				g.known, g.alts = true, exact
+				u.expansions = slices.DeleteFunc(u.expansions, func(e Expansion) bool {
+					return e.Kind == "typo" && e.Text == g.text
+				})
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // mergeFacets adds the sides' facet counts by value and their price bands
