@@ -28,7 +28,7 @@ func (s Source) Rates(ctx context.Context) (search.Rates, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (currency) currency, rate::float8, as_of
 		FROM exchange_rates ORDER BY currency, as_of DESC`)
 	if err != nil {
-		return rates, fmt.Errorf("read exchange rates: %w", err)
+		return rates, readError("read exchange rates", err)
 	}
 	var cur string
 	var rate float64
@@ -41,7 +41,7 @@ func (s Source) Rates(ctx context.Context) (search.Rates, error) {
 		return nil
 	})
 	if err != nil {
-		return rates, fmt.Errorf("read exchange rates: %w", err)
+		return rates, readError("read exchange rates", err)
 	}
 	return rates, nil
 }
@@ -52,7 +52,7 @@ func (s Source) Count(ctx context.Context) (int, error) {
 	err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM treatments) + (SELECT count(*) FROM facilities)
 		+ (SELECT count(*) FROM doctors) + (SELECT count(*) FROM offers)`).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("count catalogue: %w", err)
+		return 0, readError("count catalogue", err)
 	}
 	return n, nil
 }
@@ -107,7 +107,7 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, ids idSet, y
 			coalesce(min(coalesce(price, price_min))::float8, 0), coalesce(max(coalesce(price, price_min))::float8, 0)
 		FROM offers`+where+` GROUP BY 1, 2`, args...)
 	if err != nil {
-		return fmt.Errorf("read treatment prices: %w", err)
+		return readError("read treatment prices", err)
 	}
 	var id int64
 	var st indexer.PriceStat
@@ -119,7 +119,7 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, ids idSet, y
 		}
 		return nil
 	}); err != nil {
-		return fmt.Errorf("read treatment prices: %w", err)
+		return readError("read treatment prices", err)
 	}
 
 	// Translations come as one JSON object per treatment, language → {name,
@@ -131,7 +131,7 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, ids idSet, y
 			FROM treatment_translations x WHERE x.treatment_id = t.id) tr ON true`+where+`
 		ORDER BY t.id`, args...)
 	if err != nil {
-		return fmt.Errorf("read treatments: %w", err)
+		return readError("read treatments", err)
 	}
 	var t catalog.Treatment
 	var translations map[string]search.Translation
@@ -143,7 +143,7 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, ids idSet, y
 		return yield(rec)
 	})
 	if err != nil {
-		return fmt.Errorf("read treatments: %w", err)
+		return readError("read treatments", err)
 	}
 	return nil
 }
@@ -203,7 +203,7 @@ func (s Source) facilities(ctx context.Context, ids idSet, yield func(*search.Re
 			FROM doctors d WHERE d.facility_id = f.id) dr ON true`+where+`
 		ORDER BY f.id`, args...)
 	if err != nil {
-		return fmt.Errorf("read facilities: %w", err)
+		return readError("read facilities", err)
 	}
 	var f catalog.Facility
 	var countryName string
@@ -216,7 +216,7 @@ func (s Source) facilities(ctx context.Context, ids idSet, yield func(*search.Re
 		return yield(indexer.FacilityRecord(clone(f), countryName, tr.refs(), refs(docIDs, docNames)))
 	})
 	if err != nil {
-		return fmt.Errorf("read facilities: %w", err)
+		return readError("read facilities", err)
 	}
 	return nil
 }
@@ -231,7 +231,7 @@ func (s Source) doctors(ctx context.Context, ids idSet, yield func(*search.Recor
 			FROM doctor_treatments dt JOIN treatments t ON t.id = dt.treatment_id WHERE dt.doctor_id = d.id) tr ON true`+where+`
 		ORDER BY d.id`, args...)
 	if err != nil {
-		return fmt.Errorf("read doctors: %w", err)
+		return readError("read doctors", err)
 	}
 	var d catalog.Doctor
 	var f catalog.Facility
@@ -244,7 +244,7 @@ func (s Source) doctors(ctx context.Context, ids idSet, yield func(*search.Recor
 		return yield(indexer.DoctorRecord(cloneDoctor(d), indexer.FacilityRef(clone(f), countryName), tr.refs()))
 	})
 	if err != nil {
-		return fmt.Errorf("read doctors: %w", err)
+		return readError("read doctors", err)
 	}
 	return nil
 }
@@ -262,7 +262,7 @@ func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record
 			WHERE d.facility_id = o.facility_id) dr ON true`+where+`
 		ORDER BY o.id`, args...)
 	if err != nil {
-		return fmt.Errorf("read offers: %w", err)
+		return readError("read offers", err)
 	}
 	var o catalog.Offer
 	var t catalog.Treatment
@@ -277,7 +277,7 @@ func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record
 		return yield(indexer.OfferRecord(cloneOffer(o), t, indexer.FacilityRef(clone(f), countryName), refs(docIDs, docNames)))
 	})
 	if err != nil {
-		return fmt.Errorf("read offers: %w", err)
+		return readError("read offers", err)
 	}
 	return nil
 }
@@ -314,21 +314,21 @@ func (s Source) Posts(ctx context.Context) (posts.Set, error) {
 	set := posts.Set{Countries: map[string]string{}}
 	rows, err := s.Pool.Query(ctx, `SELECT code, name FROM countries`)
 	if err != nil {
-		return set, fmt.Errorf("read countries: %w", err)
+		return set, readError("read countries", err)
 	}
 	var code, name string
 	if _, err := pgx.ForEachRow(rows, []any{&code, &name}, func() error {
 		set.Countries[code] = name
 		return nil
 	}); err != nil {
-		return set, fmt.Errorf("read countries: %w", err)
+		return set, readError("read countries", err)
 	}
 	rows, err = s.Pool.Query(ctx, `SELECT id, facility_id, coalesce(doctor_id, 0), title, body, published,
 			starts_at, ends_at, treatment_ids, categories, patient_countries, facility_countries, languages,
 			keywords, price_max_usd::float8, lang
 		FROM posts ORDER BY id`)
 	if err != nil {
-		return set, fmt.Errorf("read posts: %w", err)
+		return set, readError("read posts", err)
 	}
 	var p catalog.Post
 	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.FacilityID, &p.DoctorID, &p.Title, &p.Body, &p.Published,
@@ -338,7 +338,7 @@ func (s Source) Posts(ctx context.Context) (posts.Set, error) {
 		return nil
 	})
 	if err != nil {
-		return set, fmt.Errorf("read posts: %w", err)
+		return set, readError("read posts", err)
 	}
 	return set, nil
 }

@@ -32,6 +32,13 @@ type columns struct {
 	// facilityDoc is the document of each facility, by the ordinal of its
 	// id in the facility_id column; -1 when the id has no document.
 	facilityDoc []int64
+	// The treatment_id and facility_id bitmaps split in two, by ordinal:
+	// the offers, and the rest (the treatment or facility itself, and the
+	// facilities and doctors that carry the id). Text matching unions the
+	// offers of the treatments and facilities a word finds, and the rest
+	// of the treatments; splitting once at open keeps those unions to the
+	// documents they are for.
+	treatmentOffers, treatmentRest, facilityOffers []*roaring.Bitmap
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -322,7 +329,11 @@ func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
 // the facilities' places are measured (a hundred thousand, where their
 // offers are a million), each first against a bounding box, and the answer
 // is the union of their facility_id bitmaps.
-func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
+//
+// It also returns the distance of each facility measured, by facility
+// ordinal (NaN for the others), which sorting by distance reads instead of
+// measuring each offer again.
+func (c *columns) within(p *GeoPoint, km float64) (*roaring.Bitmap, []float32) {
 	const kmPerDegree = 111.2
 	dLat := km / kmPerDegree
 	dLon := 360.0 // near a pole, or a radius past half the globe: every longitude
@@ -330,8 +341,10 @@ func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
 		dLon = dLat / math.Cos(maxLat*math.Pi/180)
 	}
 	fcol := c.keywords[fieldFacilityID]
+	dist := make([]float32, len(c.facilityDoc))
 	var in []*roaring.Bitmap
 	for ord, doc := range c.facilityDoc {
+		dist[ord] = float32(math.NaN())
 		if doc < 0 {
 			continue
 		}
@@ -342,9 +355,27 @@ func (c *columns) within(p *GeoPoint, km float64) *roaring.Bitmap {
 		if dl := math.Abs(lon - p.Lon); min(dl, 360-dl) > dLon {
 			continue
 		}
-		if haversineKM(p.Lat, p.Lon, lat, lon) <= km {
+		if d := haversineKM(p.Lat, p.Lon, lat, lon); d <= km {
 			in = append(in, fcol.bitmaps[ord])
+			dist[ord] = float32(d)
 		}
 	}
-	return roaring.FastOr(in...)
+	return unionMany(in, c.docs), dist
+}
+
+// split fills the offer and rest halves of the treatment and facility
+// columns (see columns.treatmentOffers).
+func (c *columns) split() {
+	offers := c.keywords[fieldType].bitmap(TypeOffer)
+	tcol, fcol := c.keywords[fieldTreatmentID], c.keywords[fieldFacilityID]
+	c.treatmentOffers = make([]*roaring.Bitmap, len(tcol.bitmaps))
+	c.treatmentRest = make([]*roaring.Bitmap, len(tcol.bitmaps))
+	for i, b := range tcol.bitmaps {
+		c.treatmentOffers[i] = roaring.And(b, offers)
+		c.treatmentRest[i] = roaring.AndNot(b, offers)
+	}
+	c.facilityOffers = make([]*roaring.Bitmap, len(fcol.bitmaps))
+	for i, b := range fcol.bitmaps {
+		c.facilityOffers[i] = roaring.And(b, offers)
+	}
 }

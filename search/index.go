@@ -232,6 +232,7 @@ func openWith(path string, stored bool) (*Index, error) {
 			return fail("columns", err)
 		}
 	}
+	ix.cols.split()
 	raw, err := idx.GetInternal(ratesKey)
 	if err != nil {
 		return fail("read rates", err)

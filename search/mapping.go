@@ -9,7 +9,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
@@ -79,10 +78,10 @@ func NewMapping() mapping.IndexMapping {
 		"type": edgengram.Name, "min": 1.0, "max": float64(suggestMaxPrefix)}))
 	mustAdd(im.AddCustomAnalyzer(suggestIndexAnalyzer, map[string]any{
 		"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
-		"token_filters": []string{lowercase.Name, suggestEdgeNgram}}))
+		"token_filters": []string{lowerName, suggestEdgeNgram}}))
 	mustAdd(im.AddCustomAnalyzer(suggestQueryAnalyzer, map[string]any{
 		"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
-		"token_filters": []string{lowercase.Name}}))
+		"token_filters": []string{lowerName}}))
 
 	doc := mapping.NewDocumentMapping()
 	doc.Dynamic = false

@@ -135,6 +135,7 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 	if ix.cols, err = loadColumns(ctx, ix.reader); err != nil {
 		return fail("columns", err)
 	}
+	ix.cols.split() // as openWith does
 	raw, err := vocab.marshal()
 	if err != nil {
 		return fail("vocabulary", err)

@@ -31,7 +31,7 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("load", "load [--database-url URL] [PATH]", stderr)
+	fs := newFlags("load", "load [--database-url URL] [PATH]\n\nPATH is a catalogue directory; without one, the demo catalogue built into the binary is loaded.", stderr)
 	dbURL := databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -58,7 +58,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, n := range stats.Rows {
 		total += n
 	}
-	fmt.Fprintf(stdout, "loaded %d rows from %s in %.1fs:", total, dir, stats.Elapsed.Seconds())
+	fmt.Fprintf(stdout, "loaded %d rows from %s in %.1fs:", total, indexer.CatalogueName(dir), stats.Elapsed.Seconds())
 	for _, t := range []string{"countries", "exchange_rates", "treatments", "facilities", "doctors", "doctor_treatments", "offers", "posts"} {
 		fmt.Fprintf(stdout, " %s %d,", t, stats.Rows[t])
 	}

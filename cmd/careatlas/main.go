@@ -29,7 +29,7 @@ Usage:
   careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]
                     [--generations s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas migrate [--database-url URL]
-  careatlas load    [--database-url URL] [PATH]
+  careatlas load    [--database-url URL] [PATH]     (no PATH: the built-in demo catalogue)
   careatlas index   [--database-url URL] [--index-dir DIR] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
@@ -39,11 +39,17 @@ Usage:
 $AWS_ENDPOINT_URL; object-store credentials come from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY. Run 'careatlas COMMAND --help' for a command's flags.
 `
 
-// Defaults shared by the commands.
+// Defaults shared by the commands. The default catalogue, "", is the demo
+// catalogue built into the binary (indexer.Catalogue), so that the commands
+// work from any directory and after 'go install'; a path overrides it.
 const (
 	defaultIndexDir = "data/index"
-	defaultCatalog  = "testdata/catalog"
+	defaultCatalog  = ""
 )
+
+// catalogUsage describes a --catalog or --base flag, whose empty default
+// the flag package would not show.
+const catalogUsage = " (default: the demo catalogue built into the binary)"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

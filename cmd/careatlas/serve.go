@@ -43,7 +43,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.addr, "addr", ":8080", "address to listen on")
 	fs.StringVar(&cfg.indexDir, "index-dir", defaultIndexDir, "directory holding the index generations")
 	dbURL := databaseFlag(fs)
-	fs.StringVar(&cfg.catalog, "catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured")
+	fs.StringVar(&cfg.catalog, "catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured"+catalogUsage)
 	fs.DurationVar(&cfg.reloadEvery, "reload-every", 2*time.Second, "how often to look for a newly published index")
 	fs.StringVar(&cfg.adminKey, "admin-key", os.Getenv("CAREATLAS_ADMIN_KEY"),
 		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/catalog"
 )
 
@@ -74,9 +75,10 @@ type offerExtra struct {
 	includes, source *string // nil for NULL
 }
 
-// readBase reads and validates every table of the base catalogue in dir.
+// readBase reads and validates every table of the base catalogue in dir
+// ("" is the demo catalogue built into the binary).
 func readBase(dir string) (*base, error) {
-	r, err := catalog.Open(dir)
+	r, err := catalog.OpenFS(indexer.Catalogue(dir), indexer.CatalogueName(dir))
 	if err != nil {
 		return nil, err
 	}

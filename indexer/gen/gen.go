@@ -78,8 +78,8 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 // Generate replaces the catalogue in the database with a generated one shaped
-// like the base catalogue in directory base (read and validated with
-// catalog.Open). The schema must already exist: run postgres.Migrate first.
+// like the base catalogue in directory base ("" for the demo catalogue built
+// into the binary; read and validated with catalog.OpenFS). The schema must already exist: run postgres.Migrate first.
 //
 // It works in one transaction — TRUNCATE every table of catalog.Tables, then
 // COPY each in order — so readers see the old catalogue until the commit, and
