@@ -45,6 +45,33 @@ type Options struct {
 	PostsPerSession int
 	SessionTTL      time.Duration
 	MaxSessions     int
+	// Freshness, when set, says how far behind the database the served
+	// index is; /readyz shows it.
+	Freshness func() Freshness
+}
+
+// Freshness is how far the served index has applied the catalogue's
+// change log, as /readyz shows it.
+type Freshness struct {
+	// Position is the change-log position applied ("xid/id").
+	Position string `json:"position"`
+	// LagSeconds is the age of the oldest change not yet applied (0 when
+	// caught up), or longer while the log cannot be read.
+	LagSeconds float64 `json:"lag_seconds"`
+	// Applied counts the changes applied since the generation opened.
+	Applied int64 `json:"applied"`
+	// Changed and Deleted are the overlay's records and the generation's
+	// documents it leaves out.
+	Changed uint64 `json:"changed"`
+	Deleted uint64 `json:"deleted"`
+	// Listening says whether changes wake the server at once (else it
+	// polls).
+	Listening bool `json:"listening"`
+	// Error is why reading or applying the log last failed.
+	Error string `json:"error,omitempty"`
+	// RebuildNeeded says a bulk load replaced a table: only a new
+	// generation brings the index back to the database.
+	RebuildNeeded bool `json:"rebuild_needed,omitempty"`
 }
 
 // New returns the HTTP handler serving the snapshots of s.
@@ -61,7 +88,7 @@ func New(s Snapshots, opts Options) *echo.Echo {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 100_000
 	}
-	h := &handlers{s: s, timeout: opts.SearchTimeout, postsOn: !opts.NoPosts,
+	h := &handlers{s: s, timeout: opts.SearchTimeout, postsOn: !opts.NoPosts, freshness: opts.Freshness,
 		analytics: opts.Analytics, caps: posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL)}
 	e := echo.New()
 	e.HideBanner = true
@@ -132,6 +159,7 @@ type handlers struct {
 	analytics Analytics
 	caps      *posts.Caps
 	rotation  atomic.Uint64
+	freshness func() Freshness // nil: no change log is followed
 }
 
 func contextWithTimeout(c echo.Context, d time.Duration) (context.Context, context.CancelFunc) {
@@ -148,7 +176,11 @@ func (h *handlers) readyz(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "no index open yet"})
 	}
 	defer snap.Release()
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "index": snap.Generation()})
+	body := map[string]any{"status": "ready", "index": snap.Generation()}
+	if h.freshness != nil {
+		body["freshness"] = h.freshness()
+	}
+	return c.JSON(http.StatusOK, body)
 }
 
 // snapshot acquires the snapshot a request reads from, and the context

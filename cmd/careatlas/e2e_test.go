@@ -60,9 +60,9 @@ func waitReady(t *testing.T, base string, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		var body map[string]string
+		var body struct{ Index string }
 		if code, err := getJSON(base+"/readyz", &body); err == nil && code == 200 {
-			return body["index"]
+			return body.Index
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

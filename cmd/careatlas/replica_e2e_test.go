@@ -315,9 +315,9 @@ func (r *replicaProc) kill() {
 
 // serving returns the generation /readyz names, "" when not ready.
 func (r *replicaProc) serving() string {
-	var body map[string]string
+	var body struct{ Index string }
 	if code, err := getJSON("http://"+r.addr+"/readyz", &body); err == nil && code == 200 {
-		return body["index"]
+		return body.Index
 	}
 	return ""
 }
@@ -416,7 +416,7 @@ backend replicas
 	base := "http://" + front
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		var body map[string]string
+		var body struct{ Index string }
 		if code, err := getJSON(base+"/readyz", &body); err == nil && code == 200 {
 			return base
 		}

@@ -27,6 +27,7 @@ import (
 type serveConfig struct {
 	addr, indexDir, dbURL, catalog string
 	reloadEvery, synonymsEvery     time.Duration
+	trimGrace                      time.Duration
 	adminKey                       string
 	postsPerSession                int
 	publicSearch                   bool
@@ -54,6 +55,8 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 		"rate limit of one client address searching without a key, as N/min (or N/s, N/h), with a burst of a quarter of it; 'off' for none")
 	fs.IntVar(&cfg.postsPerSession, "posts-per-session", 3, "how many times one search session may be shown a post")
 	fs.DurationVar(&cfg.synonymsEvery, "synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
+	fs.DurationVar(&cfg.trimGrace, "trim-grace", 10*time.Minute,
+		"with a database, trim the change log up to the served generation's position once it has been served this long (0: never)")
 	generations, endpoint := storeFlags(fs, "generations",
 		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
 	if err := parse(fs, args); err != nil {
@@ -90,6 +93,9 @@ type server struct {
 	// follower downloads the generations an indexer publishes to object
 	// storage; nil unless --generations is set.
 	follower *replica.Follower
+	// changes follows the catalogue's change log onto the served
+	// generation (fresh.go); nil without a database.
+	changes *changes
 }
 
 // newServer connects what the server needs and starts listening; Run
@@ -131,6 +137,11 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	}
 	if s.live, err = live.New(cfg.indexDir); err != nil {
 		return nil, err
+	}
+	if s.pool != nil {
+		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace,
+			synced: s.loadSynonyms}
+		opts.Freshness = s.changes.Freshness
 	}
 	// The synonym graph is applied at query time: from PostgreSQL, watched
 	// for changes, or from the bundled catalogue in the demo.
@@ -208,6 +219,7 @@ func (s *server) Run(ctx context.Context) error {
 	wg.Go(func() { s.live.Watch(ctx, s.cfg.reloadEvery) })
 	if s.pool != nil {
 		wg.Go(func() { s.watchSynonyms(ctx) })
+		wg.Go(func() { s.changes.run(ctx) })
 		// Revoked and expired keys are refused within seconds.
 		wg.Go(func() { s.keys.Run(ctx, auth.DefaultRefresh) })
 	}
