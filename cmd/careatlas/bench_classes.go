@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -27,7 +28,7 @@ type benchClass struct {
 func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Pool, samples, clients int,
 	d time.Duration, offers int64) (*classStats, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 2 * time.Minute}
-	var matched int64
+	var matched atomic.Int64 // the warm-up pass and the throughput runs share it
 	ours := func(i int) error {
 		resp, err := client.Get(base + c.paths[i%len(c.paths)])
 		if err != nil {
@@ -48,7 +49,7 @@ func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Poo
 			return err
 		}
 		if i < len(c.paths) {
-			matched += int64(body.Total)
+			matched.Add(int64(body.Total))
 		}
 		return nil
 	}
@@ -75,7 +76,7 @@ func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Poo
 	}
 	st := &classStats{Description: c.desc, Queries: len(c.paths), Samples: samples, Clients: clients}
 	if offers > 0 && !strings.HasPrefix(c.name, "suggest") {
-		st.MatchedFraction = float64(matched) / float64(len(c.paths)) / float64(offers)
+		st.MatchedFraction = float64(matched.Load()) / float64(len(c.paths)) / float64(offers)
 	}
 	lat, err := timeRuns(samples, ours)
 	if err != nil {
