@@ -173,3 +173,20 @@ func analyzer(lang string) analysis.Analyzer {
 
 // SupportedLanguage reports whether lang is one of Languages.
 func SupportedLanguage(lang string) bool { return slices.Contains(Languages, lang) }
+
+// aliasAnalyzer is how generations built before the German and Turkish
+// analysers were CareAtlas's own named Bleve's (an analyser that names
+// another). New mappings do not use it; it stays registered so that such a
+// generation, published before an upgrade, still opens.
+const aliasAnalyzer = "careatlas_alias"
+
+func init() {
+	err := registry.RegisterAnalyzer(aliasAnalyzer,
+		func(config map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+			name, _ := config["analyzer"].(string)
+			return cache.AnalyzerNamed(name)
+		})
+	if err != nil {
+		panic(err)
+	}
+}
