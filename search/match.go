@@ -128,6 +128,8 @@ type termHits struct {
 	others *roaring.Bitmap
 	// viaTreatments: facilities and doctors match through their treatments.
 	viaTreatments bool
+	// idx numbers the term in its matcher (matcher.viaBest).
+	idx int
 }
 
 // matcher runs one understood query against one index.
@@ -150,6 +152,17 @@ type matcher struct {
 	byTreatment []float64
 	viaFacility []bool
 	viaDoctor   *roaring.Bitmap
+	// For scoring facilities and doctors through their treatments: the
+	// terms each treatment ordinal matched, and each term's best weight
+	// among the treatments of the document being scored (see scoreRest).
+	treatTerms [][]termWeight
+	viaBest    []float64
+}
+
+// termWeight is a term's weight for one treatment.
+type termWeight struct {
+	term int
+	w    float64
 }
 
 type matchGroup struct {
@@ -230,6 +243,20 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 			mg.rest = roaring.FastOr(restBMs...)
 		}
 		m.groups = append(m.groups, mg)
+	}
+	m.viaBest = make([]float64, len(m.hits))
+	for _, h := range m.hits {
+		if !h.viaTreatments {
+			continue
+		}
+		if m.treatTerms == nil {
+			m.treatTerms = make([][]termWeight, len(m.tcol.values))
+		}
+		for ord, w := range h.treat {
+			if w > 0 {
+				m.treatTerms[ord] = append(m.treatTerms[ord], termWeight{h.idx, w})
+			}
+		}
 	}
 	return m, nil
 }
@@ -343,6 +370,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 			h.offers = bmPred{direct}
 		}
 	}
+	h.idx = len(m.hits)
 	m.hits[t] = h
 	return h, nil
 }
@@ -441,12 +469,23 @@ func (m *matcher) scoreOfferUncached(doc, tord, ford uint32, hasT, hasF bool) fl
 // as scoreOffer's.
 func (m *matcher) scoreRest(doc uint32) float64 {
 	treatment := m.treatments.Contains(doc)
+	if !treatment && m.treatTerms != nil {
+		// Each term's best weight among the document's treatments, in one
+		// pass over them (a facility offers dozens; a query's words in
+		// every language make dozens of terms).
+		clear(m.viaBest)
+		for _, ord := range m.tcol.ords[m.tcol.start[doc]:m.tcol.start[doc+1]] {
+			for _, tw := range m.treatTerms[ord] {
+				m.viaBest[tw.term] = max(m.viaBest[tw.term], tw.w)
+			}
+		}
+	}
 	return m.score(
 		func(a *matchAlt) bool { return a.rest.Contains(doc) },
 		func(h *termHits) float64 {
 			s := h.other.get(doc)
 			if h.viaTreatments && !treatment {
-				s += treatmentJoinWeight * m.bestTreatment(h, doc)
+				s += treatmentJoinWeight * m.viaBest[h.idx]
 			}
 			return s
 		})
@@ -481,14 +520,6 @@ func (m *matcher) score(has func(*matchAlt) bool, term func(*termHits) float64) 
 // that matches one of its treatments, relative to the treatment itself.
 const treatmentJoinWeight = 0.5
 
-// bestTreatment is the highest weight, for one term, of doc's treatments.
-func (m *matcher) bestTreatment(h *termHits, doc uint32) float64 {
-	best := 0.0
-	for _, ord := range m.tcol.ords[m.tcol.start[doc]:m.tcol.start[doc+1]] {
-		best = max(best, h.treat[ord])
-	}
-	return best
-}
 
 // matchedLabels lists, for explain, what matched doc in each group.
 func (m *matcher) matchedLabels(doc uint32) []string {

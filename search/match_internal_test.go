@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"testing"
 )
@@ -69,6 +70,95 @@ func TestOfferScoreCache(t *testing.T) {
 		}
 		if matched == 0 {
 			t.Errorf("%q matched no offer: the test checks nothing", q)
+		}
+	}
+}
+
+// TestRestScoreThroughTreatments checks scoreRest, which finds each term's
+// best treatment weight in one pass over a document's treatments, against
+// the plain definition: for each term, the highest weight among the
+// document's treatments.
+func TestRestScoreThroughTreatments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gen")
+	b, err := NewBuilder(path, Rates{Rates: map[string]float64{"USD": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := []TreatmentRef{
+		{ID: 10, Name: "Knee replacement", Category: "Orthopaedics"},
+		{ID: 11, Name: "Hip replacement", Category: "Orthopaedics"},
+		{ID: 12, Name: "Knee arthroscopy surgery", Category: "Orthopaedics"},
+		{ID: 13, Name: "Weight loss surgery", Category: "Bariatrics"},
+	}
+	var recs []*Record
+	for _, tr := range ts {
+		recs = append(recs, &Record{Type: TypeTreatment, ID: tr.ID, Name: tr.Name, Category: tr.Category,
+			LayNames: []string{tr.Name + " operation"}})
+	}
+	for i := range 12 {
+		f := &FacilityRef{ID: int64(100 + i), Name: "Clinic " + string(rune('A'+i)), Country: "US"}
+		var mine []TreatmentRef
+		for j, tr := range ts {
+			if (i>>j)&1 == 1 {
+				mine = append(mine, tr)
+			}
+		}
+		recs = append(recs, &Record{Type: TypeFacility, ID: f.ID, Name: f.Name, Country: "US", Treatments: mine},
+			&Record{Type: TypeDoctor, ID: int64(200 + i), Name: "Dr. " + f.Name, Facility: f, Treatments: mine})
+	}
+	for _, r := range recs {
+		if err := b.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	best := func(m *matcher, h *termHits, doc uint32) float64 {
+		v := 0.0
+		for _, ord := range m.tcol.ords[m.tcol.start[doc]:m.tcol.start[doc+1]] {
+			v = max(v, h.treat[ord])
+		}
+		return v
+	}
+	for _, q := range []string{"knee", "replacement surgery", "weight loss surgery", "knee replacement operation"} {
+		r, err := Request{Query: q}.Validate(ix.rates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := ix.compile(context.Background(), &r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := p.m
+		scored := 0
+		err = m.run(context.Background(), nil, func(doc uint32, score float64) {
+			if m.offers.Contains(doc) {
+				return
+			}
+			scored++
+			treatment := m.treatments.Contains(doc)
+			want := m.score(func(a *matchAlt) bool { return a.rest.Contains(doc) }, func(h *termHits) float64 {
+				s := h.other.get(doc)
+				if h.viaTreatments && !treatment {
+					s += treatmentJoinWeight * best(m, h, doc)
+				}
+				return s
+			})
+			if math.Abs(score-want) > 1e-12 {
+				t.Errorf("%q, doc %d: %v, want %v", q, doc, score, want)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scored == 0 {
+			t.Errorf("%q scored no facility or doctor: the test checks nothing", q)
 		}
 	}
 }
