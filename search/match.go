@@ -520,7 +520,6 @@ func (m *matcher) score(has func(*matchAlt) bool, term func(*termHits) float64) 
 // that matches one of its treatments, relative to the treatment itself.
 const treatmentJoinWeight = 0.5
 
-
 // matchedLabels lists, for explain, what matched doc in each group.
 func (m *matcher) matchedLabels(doc uint32) []string {
 	var out []string
