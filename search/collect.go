@@ -214,8 +214,8 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 		if err != nil {
 			return
 		}
-		if n++; n&0xffff == 0 {
-			err = ctx.Err()
+		if n++; n%checkDoneEvery == 0 {
+			err = stopped(ctx)
 		}
 		c.add(d, 1)
 	})

@@ -346,8 +346,8 @@ func (ix *Index) eachPosting(ctx context.Context, field, term string, n, boost f
 	idf := max(1+math.Log(n/float64(tfr.Count()+1)), 0.1)
 	var doc index.TermFieldDoc
 	for i := 1; ; i++ {
-		if i&0xffff == 0 {
-			if err := ctx.Err(); err != nil {
+		if i%checkDoneEvery == 0 {
+			if err := stopped(ctx); err != nil {
 				return err
 			}
 		}
@@ -486,11 +486,18 @@ func (m *matcher) run(ctx context.Context, filter *roaring.Bitmap, yield func(do
 	if len(bms) == 1 {
 		all = bms[0]
 	}
+	n := 0
+	var err error
 	all.Iterate(func(doc uint32) bool {
+		if n++; n%checkDoneEvery == 0 {
+			if err = stopped(ctx); err != nil {
+				return false
+			}
+		}
 		yield(doc, m.scoreRest(doc))
 		return true
 	})
-	return nil
+	return err
 }
 
 // runOffers walks the smallest materialised group (or every offer) and
@@ -512,8 +519,8 @@ func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield f
 	n := 0
 	var err error
 	walk.Iterate(func(doc uint32) bool {
-		if n++; n&0xffff == 0 {
-			if err = ctx.Err(); err != nil {
+		if n++; n%checkDoneEvery == 0 {
+			if err = stopped(ctx); err != nil {
 				return false
 			}
 		}
