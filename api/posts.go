@@ -175,11 +175,13 @@ func (h *handlers) matchPostsHandler(c echo.Context) error {
 	}
 	probe := req.MustWhere(search.FilterType, search.TypeTreatment)
 	probe.PerPage, probe.Facets = 0, nil
+	began := time.Now()
 	res, err := snap.Search(ctx, probe)
 	if err != nil {
-		return err
+		return h.engineErr(ctx, kindPosts, err)
 	}
 	matched := h.matchPosts(ctx, snap, req, res.About, p)
+	h.metrics.searched(kindPosts, time.Since(began), int64(len(matched)))
 	return c.JSON(http.StatusOK, postsResponse{TookMS: ms64(time.Since(start)), Posts: postHits(matched)})
 }
 
