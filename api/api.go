@@ -107,6 +107,7 @@ func New(s Snapshots, opts Options) *echo.Echo {
 
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
+	e.GET("/openapi.json", openAPIDocument)
 	if !opts.NoMetricsRoute {
 		e.GET("/metrics", metricsRoute(opts.Metrics))
 	}
