@@ -26,7 +26,9 @@ func TestMain(m *testing.M) {
 	// Every request the tests make through http.DefaultClient is held to
 	// api/openapi.json (contract_test.go).
 	http.DefaultClient.Transport = theContract
-	os.Exit(pgtest.Run(m))
+	code := pgtest.Run(m)
+	removeBundled()
+	os.Exit(code)
 }
 
 type postsServer struct {
