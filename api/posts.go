@@ -84,6 +84,9 @@ func takePostParams(v url.Values, header http.Header, limitParam string, def int
 	if len(p.session) > maxSessionBytes {
 		return p, nil, invalid("session", "is longer than %d bytes", maxSessionBytes)
 	}
+	if err := search.CheckText("session", p.session); err != nil {
+		return p, nil, err
+	}
 	return p, rest, nil
 }
 

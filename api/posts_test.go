@@ -28,6 +28,7 @@ func TestMain(m *testing.M) {
 	http.DefaultClient.Transport = theContract
 	code := pgtest.Run(m)
 	removeBundled()
+	removeFuzzed()
 	os.Exit(code)
 }
 

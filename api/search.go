@@ -151,10 +151,13 @@ func (h *handlers) suggest(c echo.Context) error {
 	v := c.QueryParams()
 	for name, vals := range v {
 		if name != "q" && name != "limit" {
-			return invalid(name, "unknown parameter")
+			return search.UnknownParameter(name)
 		}
 		if len(vals) > 1 {
 			return invalid(name, "is given %d times; give it once", len(vals))
+		}
+		if err := search.CheckText(name, vals[0]); err != nil {
+			return err
 		}
 	}
 	limit, err := intParam(v, "limit", 1, search.MaxSuggest, 0)
