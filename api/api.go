@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,6 +64,33 @@ type Options struct {
 	PostsPerSession int
 	SessionTTL      time.Duration
 	MaxSessions     int
+	// Freshness, when set, says how far behind the database the served
+	// index is; /readyz shows it.
+	Freshness func() Freshness
+}
+
+// Freshness is how far the served index has applied the catalogue's
+// change log, as /readyz shows it.
+type Freshness struct {
+	// Position is the change-log position applied ("xid/id").
+	Position string `json:"position"`
+	// LagSeconds is the age of the oldest change not yet applied (0 when
+	// caught up), or longer while the log cannot be read.
+	LagSeconds float64 `json:"lag_seconds"`
+	// Applied counts the changes applied since the generation opened.
+	Applied int64 `json:"applied"`
+	// Changed and Deleted are the overlay's records and the generation's
+	// documents it leaves out.
+	Changed uint64 `json:"changed"`
+	Deleted uint64 `json:"deleted"`
+	// Listening says whether changes wake the server at once (else it
+	// polls).
+	Listening bool `json:"listening"`
+	// Error is why reading or applying the log last failed.
+	Error string `json:"error,omitempty"`
+	// RebuildNeeded says a bulk load replaced a table: only a new
+	// generation brings the index back to the database.
+	RebuildNeeded bool `json:"rebuild_needed,omitempty"`
 }
 
 // New returns the HTTP handler serving the snapshots of s.
@@ -86,7 +114,8 @@ func New(s Snapshots, opts Options) *echo.Echo {
 		opts.MaxSessions = 100_000
 	}
 	h := &handlers{s: s, timeout: opts.SearchTimeout, budget: opts.SearchBudget, postsOn: !opts.NoPosts,
-		analytics: opts.Analytics, caps: posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL),
+		freshness: opts.Freshness, analytics: opts.Analytics,
+		caps:   posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL),
 		health: opts.Health, ids: newRequestIDs(), metrics: newMetrics(opts.Metrics)}
 	opts.Metrics.MustRegister(newIndexCollector(s))
 	e := echo.New()
@@ -142,9 +171,13 @@ func New(s Snapshots, opts Options) *echo.Echo {
 		v1.GET("/keys", kh.List, admin)
 		v1.DELETE("/keys/:id", kh.Revoke, admin)
 	}
-	for _, r := range e.Routes() {
-		h.metrics.routes[r.Path] = true
-	}
+	h.metrics.routes = sync.OnceValue(func() map[string]bool {
+		routes := map[string]bool{}
+		for _, r := range e.Routes() {
+			routes[r.Path] = true
+		}
+		return routes
+	})
 	return e
 }
 
@@ -156,6 +189,7 @@ type handlers struct {
 	analytics Analytics
 	caps      *posts.Caps
 	rotation  atomic.Uint64
+	freshness func() Freshness // nil: no change log is followed
 	health    func(ctx context.Context) map[string]Part
 	ids       *requestIDs
 	metrics   *metrics

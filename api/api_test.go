@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -119,6 +120,8 @@ func TestErrors(t *testing.T) {
 		{"/v1/search?near=41,29&radius_km=-3", 400, "radius_km"},
 		{"/v1/search?radius_km=30", 400, "radius_km"},
 		{"/v1/search?sort=distance", 400, "sort"},
+		{"/v1/search?facility=abc", 400, "facility"},
+		{"/v1/search?facility=0", 400, "facility"},
 		{"/v1/search?from=Turkey", 400, "from"},
 		{"/v1/search?q=knee&lang=klingon", 400, "lang"},
 		{"/v1/search?q=knee&explain=perhaps", 400, "explain"},
@@ -159,6 +162,17 @@ func TestEntities(t *testing.T) {
 	if code := get(t, srv, "/v1/facilities/11", &fac); code != 200 || fac.Name != "Mayo Clinic Hospital" ||
 		len(fac.Offers) != 2 || fac.Offers[0].ID != 1001 || len(fac.Doctors) != 1 {
 		t.Errorf("facility 11: %d %+v", code, fac)
+	}
+	// facility= limits a search to one provider: itself, its offers and
+	// its doctors.
+	var own struct {
+		Hits []struct {
+			Type string `json:"type"`
+			ID   int64  `json:"id"`
+		} `json:"hits"`
+	}
+	if code := get(t, srv, "/v1/search?facility=11&sort=price_asc", &own); code != 200 || fmt.Sprint(own.Hits) != "[{offer 1001} {facility 11} {offer 1003} {doctor 102}]" {
+		t.Errorf("facility=11: %d %v", code, own.Hits)
 	}
 	var doc struct {
 		Name       string `json:"name"`

@@ -49,9 +49,12 @@ const unmatchedRoute = "unmatched"
 
 // metrics are the API's own series.
 type metrics struct {
-	routes     map[string]bool // the route table's paths, the only route labels
-	counters   sync.Map        // requestKey → prometheus.Counter
-	latencies  sync.Map        // route → prometheus.Observer
+	// routes are the route table's paths, the only route labels. Read on
+	// the first request, not in New: serve adds the web front end's routes
+	// to the Echo that New returns.
+	routes     func() map[string]bool
+	counters   sync.Map // requestKey → prometheus.Counter
+	latencies  sync.Map // route → prometheus.Observer
 	requests   *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	search     *prometheus.HistogramVec
@@ -70,7 +73,6 @@ var (
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
-		routes: map[string]bool{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "careatlas_http_requests_total",
 			Help: "HTTP requests answered, by route (the route table's path), method and status code."},
 			[]string{"route", "method", "code"}),
@@ -93,7 +95,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 
 // route bounds the route label to the route table's paths.
 func (m *metrics) route(path string) string {
-	if m.routes[path] {
+	if m.routes()[path] {
 		return path
 	}
 	return unmatchedRoute

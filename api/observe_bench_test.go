@@ -35,9 +35,7 @@ func BenchmarkObserve(b *testing.B) {
 				e.Use(h.observe)
 			}
 			e.GET("/v1/facilities/:id", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
-			for _, r := range e.Routes() {
-				h.metrics.routes[r.Path] = true
-			}
+			h.metrics.routes = func() map[string]bool { return map[string]bool{"/v1/facilities/:id": true} }
 			req := httptest.NewRequest(http.MethodGet, "/v1/facilities/12", nil)
 			b.ReportAllocs()
 			for b.Loop() {

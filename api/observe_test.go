@@ -309,6 +309,22 @@ func TestReadyz(t *testing.T) {
 		t.Errorf("database down: %d %+v", code, r)
 	}
 
+	// A change log that cannot be read degrades readiness too: searches
+	// go on, on a generation that grows stale.
+	dbDown = false
+	opts.Freshness = func() api.Freshness { return api.Freshness{Position: "7/1", Error: "read changes: connection refused"} }
+	fresh := serve(t, lv, opts)
+	var fr struct {
+		Status    string
+		Reasons   []string
+		Freshness struct{ Position, Error string }
+	}
+	if code := get(t, fresh, "/readyz", &fr); code != 200 || fr.Status != "degraded" || fr.Freshness.Position != "7/1" ||
+		len(fr.Reasons) != 1 || fr.Reasons[0] != "freshness: read changes: connection refused" {
+		t.Errorf("change log unreadable: %d %+v", code, fr)
+	}
+	dbDown = true
+
 	empty, err := live.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

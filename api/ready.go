@@ -63,6 +63,16 @@ func (h *handlers) readyz(c echo.Context) error {
 			index["age_seconds"] = int64(time.Since(built).Seconds())
 		}
 		body["index"] = partJSON(Part{OK: true, Detail: index})
+		if h.freshness != nil {
+			// How far the served index has followed the catalogue's change
+			// log: searches still work when it cannot be read, on a
+			// generation that grows stale.
+			f := h.freshness()
+			body["freshness"] = f
+			if f.Error != "" {
+				reasons = append(reasons, "freshness: "+f.Error)
+			}
+		}
 		if len(reasons) > 0 {
 			status = statusDegraded
 		}

@@ -36,10 +36,40 @@ type Progress func(done, total int)
 // Build writes a new generation of the index in dir from src and publishes
 // it. The live generation keeps serving throughout; if the build fails or
 // ctx is cancelled, the new generation is deleted and the live one stays.
+// If the process dies instead (kill -9, a crash, a power cut), the live one
+// stays too, and the next Build in dir removes what the dead one left.
+// One build runs in a directory at a time: a second fails at once with
+// ErrBuildRunning.
+//
+// Each phase is logged at debug level ("build phase": reading, writing,
+// merging, publishing), for an operator watching a long build, and for the
+// tests that kill a build in each.
 func Build(ctx context.Context, src Source, dir string, progress Progress) (BuildStats, error) {
 	start := time.Now()
 	if progress == nil {
 		progress = func(int, int) {}
+	}
+	// One build at a time per directory; the one that holds the lock
+	// clears away what killed builds left, so a crash costs one rerun.
+	unlock, err := lockIndexDir(dir)
+	if err != nil {
+		return BuildStats{}, err
+	}
+	defer unlock()
+	if canCleanUp {
+		removed, err := search.RemoveAbandoned(dir)
+		if err != nil {
+			return BuildStats{}, err
+		}
+		if len(removed) > 0 {
+			slog.InfoContext(ctx, "removed abandoned builds", "dir", dir, "removed", removed)
+		}
+	}
+	phase := func(name string) { slog.DebugContext(ctx, "build phase", "phase", name, "dir", dir) }
+	phase("reading")
+	pos, err := changePosition(ctx, src)
+	if err != nil {
+		return BuildStats{}, err
 	}
 	rates, err := src.Rates(ctx)
 	if err != nil {
@@ -57,6 +87,7 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 	if err != nil {
 		return BuildStats{}, err
 	}
+	phase("writing")
 	progress(0, total)
 	err = src.Records(ctx, rates, func(r *search.Record) error {
 		if err := b.Add(r); err != nil {
@@ -75,16 +106,31 @@ func Build(ctx context.Context, src Source, dir string, progress Progress) (Buil
 		b.Abort()
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
+	phase("merging")
 	if err := b.Close(ctx); err != nil {
-		b.Abort()
+		// Not b.Abort: a failed Close has closed the index already, and
+		// closing a scorch index twice panics (found by filling the disk).
+		os.RemoveAll(path)
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
+	obsolete, err := liveOnly(path)
+	if err != nil {
+		os.RemoveAll(path)
+		return BuildStats{}, fmt.Errorf("build index: %w", err)
+	}
+	if len(obsolete) > 0 {
+		slog.DebugContext(ctx, "removed obsolete segments", "path", path, "files", obsolete)
+	}
 	nposts, err := writePosts(ctx, src, path)
+	if err == nil {
+		err = writePosition(path, pos)
+	}
 	if err != nil {
 		os.RemoveAll(path)
 		return BuildStats{}, fmt.Errorf("build index: %w", err)
 	}
 	progress(b.Count(), total)
+	phase("publishing")
 	published, err := search.Publish(dir, path)
 	if err != nil {
 		return BuildStats{}, err

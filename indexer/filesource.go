@@ -3,20 +3,27 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"slices"
 
 	"github.com/careatlas/careatlas/indexer/catalog"
 	"github.com/careatlas/careatlas/search"
 )
 
-// FileSource builds the index straight from a catalogue directory, so the
-// demo runs without PostgreSQL. It validates the files exactly as Load does
-// and joins them in memory, which suits a catalogue of demo size; anything
+// FileSource builds the index straight from catalogue files, so the demo
+// runs without PostgreSQL. It validates the files exactly as Load does and
+// joins them in memory, which suits a catalogue of demo size; anything
 // larger belongs in PostgreSQL.
 type FileSource struct {
+	// FS holds the catalogue's files; when nil, they are read from Dir as
+	// Catalogue resolves it (so an empty Dir is the demo catalogue).
+	FS  fs.FS
 	Dir string
 	cat *fileCatalog
 }
+
+// name says which catalogue this is, for errors.
+func (s *FileSource) name() string { return CatalogueName(s.Dir) }
 
 type fileCatalog struct {
 	rates      search.Rates
@@ -35,7 +42,11 @@ func (s *FileSource) load() (*fileCatalog, error) {
 	if s.cat != nil {
 		return s.cat, nil
 	}
-	r, err := catalog.Open(s.Dir)
+	fsys := s.FS
+	if fsys == nil {
+		fsys = Catalogue(s.Dir)
+	}
+	r, err := catalog.OpenFS(fsys, s.name())
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +121,7 @@ func collect[T any](seq func(func(T, error) bool)) ([]T, error) {
 func (s *FileSource) Rates(ctx context.Context) (search.Rates, error) {
 	c, err := s.load()
 	if err != nil {
-		return search.Rates{}, fmt.Errorf("read catalogue %s: %w", s.Dir, err)
+		return search.Rates{}, fmt.Errorf("read catalogue %s: %w", s.name(), err)
 	}
 	return c.rates, nil
 }
@@ -119,7 +130,7 @@ func (s *FileSource) Rates(ctx context.Context) (search.Rates, error) {
 func (s *FileSource) Count(ctx context.Context) (int, error) {
 	c, err := s.load()
 	if err != nil {
-		return 0, fmt.Errorf("read catalogue %s: %w", s.Dir, err)
+		return 0, fmt.Errorf("read catalogue %s: %w", s.name(), err)
 	}
 	return len(c.treatments) + len(c.facilities) + len(c.doctors) + len(c.offers), nil
 }
@@ -128,7 +139,7 @@ func (s *FileSource) Count(ctx context.Context) (int, error) {
 func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
 	c, err := s.load()
 	if err != nil {
-		return fmt.Errorf("read catalogue %s: %w", s.Dir, err)
+		return fmt.Errorf("read catalogue %s: %w", s.name(), err)
 	}
 	treatments := map[int64]catalog.Treatment{}
 	for _, t := range c.treatments {

@@ -3,6 +3,7 @@ package indexer
 import (
 	"cmp"
 	"fmt"
+	"io/fs"
 	"slices"
 
 	"github.com/careatlas/careatlas/indexer/catalog"
@@ -10,10 +11,16 @@ import (
 )
 
 // FileSynonyms reads the synonym graph from synonyms.csv in a catalogue
-// directory, for a server that runs without a database. A catalogue without
-// the file has no synonyms. Edges are ordered as LoadSynonyms orders them.
+// directory (as Catalogue resolves it: "" is the demo catalogue), for a
+// server that runs without a database. A catalogue without the file has no
+// synonyms. Edges are ordered as LoadSynonyms orders them.
 func FileSynonyms(dir string) ([]search.SynonymEdge, error) {
-	r, err := catalog.Open(dir)
+	return FileSynonymsFS(Catalogue(dir), CatalogueName(dir))
+}
+
+// FileSynonymsFS is FileSynonyms over the catalogue files in fsys.
+func FileSynonymsFS(fsys fs.FS, name string) ([]search.SynonymEdge, error) {
+	r, err := catalog.OpenFS(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("read synonyms: %w", err)
 	}

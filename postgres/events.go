@@ -1,14 +1,20 @@
-// Package analytics records what searches and posts show, in PostgreSQL, and
-// reports it to providers. Events are written off the request path by a
-// EventWriter that batches them with COPY; Close writes whatever is left, so a
-// graceful shutdown loses nothing.
 package postgres
+
+// Analytics events are written off the request path by an EventWriter that
+// batches them with COPY; Close writes whatever is left, so a graceful
+// shutdown loses nothing. While PostgreSQL is away, batches go to a spill
+// file (EventOptions.SpillDir) and are written when it returns, so an
+// outage loses nothing either, up to EventOptions.SpillMax; what is lost
+// beyond is counted (Lost) and logged. A kill -9 loses at most the events
+// in memory: the buffer and the batch being filled.
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,8 +37,15 @@ type EventOptions struct {
 	BatchSize  int
 	FlushEvery time.Duration
 	// Retries is how many more times a failed batch is tried before it is
-	// given up (and counted and logged as lost).
+	// spilled, or without a spill given up (and counted and logged as lost).
 	Retries int
+	// SpillDir, when set, is where batches that PostgreSQL did not take
+	// wait for it, in SpillFile (serve uses the index directory). A writer
+	// started on a directory holding a spill file writes its events first:
+	// those of a process that died or was shut down during an outage.
+	SpillDir string
+	// SpillMax bounds the spill file in bytes (DefaultSpillMax when 0).
+	SpillMax int64
 }
 
 func (o *EventOptions) defaults() {
@@ -48,6 +61,9 @@ func (o *EventOptions) defaults() {
 	if o.Retries <= 0 {
 		o.Retries = 3
 	}
+	if o.SpillMax <= 0 {
+		o.SpillMax = DefaultSpillMax
+	}
 }
 
 // EventWriter writes search and post events to PostgreSQL in batches.
@@ -62,6 +78,14 @@ type EventWriter struct {
 
 	written atomic.Int64
 	lost    atomic.Int64
+
+	// Owned by run: the spill (nil without SpillDir), and whether the
+	// database failed last time, so that batches go straight to the spill
+	// instead of each waiting out the retries.
+	spill      *spill
+	down       bool
+	spilled    atomic.Int64 // events in the spill file, for Spilled
+	lostLogged time.Time    // when a loss to a full spill was last logged
 }
 
 type event struct {
@@ -73,8 +97,30 @@ type event struct {
 func NewEventWriter(pool *pgxpool.Pool, opts EventOptions) *EventWriter {
 	opts.defaults()
 	w := &EventWriter{pool: pool, opts: opts, in: make(chan event, opts.Buffer), done: make(chan struct{})}
+	if opts.SpillDir != "" {
+		w.spill = startSpill(opts.SpillDir, opts.SpillMax)
+		w.spilled.Store(w.spill.n)
+		w.down = w.spill.n > 0 // write the old events before new ones
+	}
 	go w.run()
 	return w
+}
+
+// startSpill opens the spill in dir. A spill file that cannot be read is
+// set aside (renamed, never deleted: its events may be recovered by hand)
+// and logged, and a new one started, so that analytics never stop serve.
+func startSpill(dir string, max int64) *spill {
+	s, err := openSpill(dir, max)
+	if err == nil {
+		if s.n > 0 {
+			slog.Info("analytics spill found: writing it when the database answers", "path", s.path, "events", s.n)
+		}
+		return s
+	}
+	aside := filepath.Join(dir, SpillFile+".unreadable-"+time.Now().UTC().Format("20060102T150405"))
+	slog.Error("analytics spill unreadable: set aside", "err", err, "moved_to", aside)
+	os.Rename(filepath.Join(dir, SpillFile), aside)
+	return &spill{path: filepath.Join(dir, SpillFile), max: max}
 }
 
 // RecordSearch queues a search event. It returns at once unless the buffer
@@ -110,15 +156,20 @@ func (w *EventWriter) send(ctx context.Context, e event) error {
 }
 
 // Written and Lost count the events written, and those given up (sent after
-// Close, abandoned by their sender while waiting, or in a batch that kept
-// failing).
+// Close, abandoned by their sender while waiting, in a batch that kept
+// failing with no spill, or past the spill's bound).
 func (w *EventWriter) Written() int64 { return w.written.Load() }
+
+// Spilled is how many events wait in the spill file for PostgreSQL.
+func (w *EventWriter) Spilled() int64 { return w.spilled.Load() }
 
 // Lost counts events that were not written; see Written.
 func (w *EventWriter) Lost() int64 { return w.lost.Load() }
 
-// Close stops taking events, writes every queued one, and returns when done
-// or when ctx ends (then what is still queued is lost, and counted).
+// Close stops taking events, writes every queued one (to the spill when the
+// database is away: the next writer on the same SpillDir writes them), and
+// returns when done or when ctx ends (then what is still queued is lost,
+// and counted).
 // Closing again waits for the first Close's work and reports the same.
 func (w *EventWriter) Close(ctx context.Context) error {
 	w.mu.Lock()
@@ -134,7 +185,8 @@ func (w *EventWriter) Close(ctx context.Context) error {
 		return fmt.Errorf("close analytics writer: %w", ctx.Err())
 	}
 	if first {
-		slog.Info("analytics writer closed", "written", w.written.Load(), "lost", w.lost.Load())
+		slog.Info("analytics writer closed", "written", w.written.Load(), "lost", w.lost.Load(),
+			"spilled_for_next_start", w.spilled.Load())
 	}
 	if n := w.lost.Load(); n > 0 {
 		return fmt.Errorf("close analytics writer: %d events lost", n)
@@ -151,6 +203,9 @@ func (w *EventWriter) run() {
 		select {
 		case e, ok := <-w.in:
 			if !ok {
+				if w.down {
+					w.drainSpill()
+				}
 				w.flush(batch)
 				return
 			}
@@ -160,6 +215,9 @@ func (w *EventWriter) run() {
 				batch = batch[:0]
 			}
 		case <-t.C:
+			if w.down {
+				w.drainSpill()
+			}
 			if len(batch) > 0 {
 				w.flush(batch)
 				batch = batch[:0]
@@ -168,11 +226,52 @@ func (w *EventWriter) run() {
 	}
 }
 
+// drainSpill writes the spilled events if the database answers again.
+func (w *EventWriter) drainSpill() {
+	// A short probe first: with the network hung rather than the server
+	// down, a write would hold this goroutine, and the buffer behind it,
+	// for its whole timeout at every tick.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	err := w.pool.Ping(ctx)
+	cancel()
+	if err != nil {
+		return
+	}
+	before := w.spill.n
+	err = w.spill.drain(w.opts.BatchSize, func(b []event) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := w.write(ctx, b); err != nil {
+			return err
+		}
+		w.written.Add(int64(len(b)))
+		return nil
+	})
+	w.spilled.Store(w.spill.n)
+	if err != nil {
+		if before != w.spill.n {
+			slog.Info("analytics spill partly written", "written", before-w.spill.n, "left", w.spill.n, "err", err)
+		}
+		return
+	}
+	w.down = false
+	if before > 0 {
+		slog.Info("database back: analytics spill written", "events", before)
+	}
+}
+
 // flush writes a batch in one transaction, retrying with a growing pause.
-// A batch still failing after the retries is logged and counted as lost:
-// holding it would block every later event.
+// A batch still failing after the retries goes to the spill, or without
+// one is logged and counted as lost: holding it would block every later
+// event. While the database is known to be away (down), a batch goes to
+// the spill at once, and the spill is written first when it is back, so
+// the buffer keeps moving and senders do not wait on the outage.
 func (w *EventWriter) flush(batch []event) {
 	if len(batch) == 0 {
+		return
+	}
+	if w.down && w.spill != nil {
+		w.toSpill(batch, nil)
 		return
 	}
 	var err error
@@ -189,8 +288,32 @@ func (w *EventWriter) flush(batch []event) {
 		}
 		slog.Warn("write analytics batch", "events", len(batch), "attempt", attempt+1, "err", err)
 	}
+	if w.spill != nil {
+		w.down = true
+		w.toSpill(batch, err)
+		return
+	}
 	w.lost.Add(int64(len(batch)))
 	slog.Error("analytics batch lost", "events", len(batch), "err", err)
+}
+
+// toSpill appends a batch the database did not take to the spill file;
+// what does not fit is lost, counted and logged.
+func (w *EventWriter) toSpill(batch []event, cause error) {
+	dropped, err := w.spill.add(batch)
+	w.spilled.Store(w.spill.n)
+	if cause != nil {
+		slog.Warn("database away: spilling analytics to disk until it returns", "path", w.spill.path, "err", cause)
+	}
+	if dropped > 0 {
+		lost := w.lost.Add(int64(dropped))
+		// Once a minute at most: a full spill would otherwise log every batch.
+		if time.Since(w.lostLogged) >= time.Minute {
+			w.lostLogged = time.Now()
+			slog.Error("analytics events lost: the spill file is full or failing", "events", dropped,
+				"lost_in_all", lost, "spilled", w.spill.n, "max_bytes", w.spill.max, "err", err)
+		}
+	}
 }
 
 func (w *EventWriter) write(ctx context.Context, batch []event) error {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"iter"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/catalog"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,10 +28,18 @@ type LoadStats struct {
 // the old catalogue until the commit and the new one after it, and a bad row
 // anywhere leaves the database as it was. Rows are validated while they
 // stream, and an error names the file, line and field at fault.
+//
+// dir "" is the demo catalogue built into the binary (see indexer.Catalogue).
 func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error) {
+	return LoadFS(ctx, pool, indexer.Catalogue(dir), indexer.CatalogueName(dir))
+}
+
+// LoadFS is Load from the catalogue files in fsys; name says which catalogue
+// it is in errors.
+func LoadFS(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, name string) (LoadStats, error) {
 	start := time.Now()
 	stats := LoadStats{Rows: map[string]int64{}}
-	cat, err := catalog.Open(dir)
+	cat, err := catalog.OpenFS(fsys, name)
 	if err != nil {
 		return stats, err
 	}
@@ -58,6 +68,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error
 			{catalog.Tables[7], rowsOf(cat.TreatmentTranslations())},
 			{catalog.Tables[8], rowsOf(cat.Synonyms())},
 			{catalog.TableNamed("posts"), rowsOf(cat.Posts())},
+			{catalog.TableNamed("price_references"), rowsOf(cat.PriceReferences())},
 		}
 		for _, c := range copies {
 			next, stop, readErr := c.rows()
@@ -78,7 +89,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, dir string) (LoadStats, error
 	})
 	stats.Elapsed = time.Since(start)
 	if err != nil {
-		return stats, fmt.Errorf("load catalogue %s: %w", dir, err)
+		return stats, fmt.Errorf("load catalogue %s: %w", name, err)
 	}
 	return stats, nil
 }

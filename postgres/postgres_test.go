@@ -55,7 +55,8 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int64{"exchange_rates": 5, "countries": 4, "treatments": 4, "facilities": 4,
-		"doctors": 3, "doctor_treatments": 4, "offers": 7, "treatment_translations": 5, "synonyms": 5, "posts": 6}
+		"doctors": 3, "doctor_treatments": 4, "offers": 7, "treatment_translations": 5, "synonyms": 5, "posts": 6,
+		"price_references": 3}
 	if !reflect.DeepEqual(stats.Rows, want) {
 		t.Errorf("load reported %v, want %v", stats.Rows, want)
 	}

@@ -28,7 +28,7 @@ func (s Source) Rates(ctx context.Context) (search.Rates, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT ON (currency) currency, rate::float8, as_of
 		FROM exchange_rates ORDER BY currency, as_of DESC`)
 	if err != nil {
-		return rates, fmt.Errorf("read exchange rates: %w", err)
+		return rates, readError("read exchange rates", err)
 	}
 	var cur string
 	var rate float64
@@ -41,7 +41,7 @@ func (s Source) Rates(ctx context.Context) (search.Rates, error) {
 		return nil
 	})
 	if err != nil {
-		return rates, fmt.Errorf("read exchange rates: %w", err)
+		return rates, readError("read exchange rates", err)
 	}
 	return rates, nil
 }
@@ -52,31 +52,62 @@ func (s Source) Count(ctx context.Context) (int, error) {
 	err := s.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM treatments) + (SELECT count(*) FROM facilities)
 		+ (SELECT count(*) FROM doctors) + (SELECT count(*) FROM offers)`).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("count catalogue: %w", err)
+		return 0, readError("count catalogue", err)
 	}
 	return n, nil
 }
 
 // Records streams every record.
 func (s Source) Records(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
-	for _, step := range []func(context.Context, search.Rates, func(*search.Record) error) error{
-		s.treatments, s.facilities, s.doctors, s.offers,
-	} {
-		if err := step(ctx, rates, yield); err != nil {
+	for _, typ := range []string{search.TypeTreatment, search.TypeFacility, search.TypeDoctor, search.TypeOffer} {
+		if err := s.records(ctx, rates, typ, all, yield); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s Source) treatments(ctx context.Context, rates search.Rates, yield func(*search.Record) error) error {
+// records streams the records of one type, every one or those of some ids.
+// A full build and a change applied on top of it go through here, so a
+// changed record is built exactly as a rebuild would build it.
+func (s Source) records(ctx context.Context, rates search.Rates, typ string, ids idSet, yield func(*search.Record) error) error {
+	switch typ {
+	case search.TypeTreatment:
+		return s.treatments(ctx, rates, ids, yield)
+	case search.TypeFacility:
+		return s.facilities(ctx, ids, yield)
+	case search.TypeDoctor:
+		return s.doctors(ctx, ids, yield)
+	case search.TypeOffer:
+		return s.offers(ctx, ids, yield)
+	}
+	return fmt.Errorf("read records: no record type %q", typ)
+}
+
+// idSet narrows a record query to some ids; the nil set, all, does not
+// narrow it at all (and an empty one leaves nothing).
+type idSet []int64
+
+var all idSet
+
+// where returns the condition on column col and the query's arguments:
+// none when every row is wanted, so the full build's plan is the plain scan.
+func (ids idSet) where(col string) (string, []any) {
+	if ids == nil {
+		return "", nil
+	}
+	return " WHERE " + col + " = ANY($1)", []any{[]int64(ids)}
+}
+
+func (s Source) treatments(ctx context.Context, rates search.Rates, ids idSet, yield func(*search.Record) error) error {
 	stats := map[int64][]indexer.PriceStat{}
 	counts := map[int64]int{}
+	where, args := ids.where("treatment_id")
 	rows, err := s.Pool.Query(ctx, `SELECT treatment_id, coalesce(currency, ''), count(*),
 			coalesce(min(coalesce(price, price_min))::float8, 0), coalesce(max(coalesce(price, price_min))::float8, 0)
-		FROM offers GROUP BY 1, 2`)
+		FROM offers`+where+` GROUP BY 1, 2`, args...)
 	if err != nil {
-		return fmt.Errorf("read treatment prices: %w", err)
+		return readError("read treatment prices", err)
 	}
 	var id int64
 	var st indexer.PriceStat
@@ -88,18 +119,19 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, yield func(*
 		}
 		return nil
 	}); err != nil {
-		return fmt.Errorf("read treatment prices: %w", err)
+		return readError("read treatment prices", err)
 	}
 
 	// Translations come as one JSON object per treatment, language → {name,
 	// lay_names}, which is search.Translation's JSON.
+	where, args = ids.where("t.id")
 	rows, err = s.Pool.Query(ctx, `SELECT t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), tr.langs
 		FROM treatments t
 		LEFT JOIN LATERAL (SELECT jsonb_object_agg(x.lang, jsonb_build_object('name', x.name, 'lay_names', x.lay_names)) AS langs
-			FROM treatment_translations x WHERE x.treatment_id = t.id) tr ON true
-		ORDER BY t.id`)
+			FROM treatment_translations x WHERE x.treatment_id = t.id) tr ON true`+where+`
+		ORDER BY t.id`, args...)
 	if err != nil {
-		return fmt.Errorf("read treatments: %w", err)
+		return readError("read treatments", err)
 	}
 	var t catalog.Treatment
 	var translations map[string]search.Translation
@@ -111,7 +143,7 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, yield func(*
 		return yield(rec)
 	})
 	if err != nil {
-		return fmt.Errorf("read treatments: %w", err)
+		return readError("read treatments", err)
 	}
 	return nil
 }
@@ -158,7 +190,8 @@ func refs(ids []int64, names []string) []search.Ref {
 	return out
 }
 
-func (s Source) facilities(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) facilities(ctx context.Context, ids idSet, yield func(*search.Record) error) error {
+	where, args := ids.where("f.id")
 	rows, err := s.Pool.Query(ctx, `SELECT `+facilityColumns+`,
 			coalesce(f.address, ''), coalesce(f.description, ''), coalesce(f.website, ''),
 			coalesce(tr.ids, '{}'), coalesce(tr.names, '{}'), coalesce(tr.cats, '{}'), coalesce(tr.codes, '{}'),
@@ -167,10 +200,10 @@ func (s Source) facilities(ctx context.Context, _ search.Rates, yield func(*sear
 		LEFT JOIN LATERAL (SELECT `+treatmentAggregates+`
 			FROM offers o JOIN treatments t ON t.id = o.treatment_id WHERE o.facility_id = f.id) tr ON true
 		LEFT JOIN LATERAL (SELECT array_agg(d.id ORDER BY d.id) AS ids, array_agg(d.name ORDER BY d.id) AS names
-			FROM doctors d WHERE d.facility_id = f.id) dr ON true
-		ORDER BY f.id`)
+			FROM doctors d WHERE d.facility_id = f.id) dr ON true`+where+`
+		ORDER BY f.id`, args...)
 	if err != nil {
-		return fmt.Errorf("read facilities: %w", err)
+		return readError("read facilities", err)
 	}
 	var f catalog.Facility
 	var countryName string
@@ -183,21 +216,22 @@ func (s Source) facilities(ctx context.Context, _ search.Rates, yield func(*sear
 		return yield(indexer.FacilityRecord(clone(f), countryName, tr.refs(), refs(docIDs, docNames)))
 	})
 	if err != nil {
-		return fmt.Errorf("read facilities: %w", err)
+		return readError("read facilities", err)
 	}
 	return nil
 }
 
-func (s Source) doctors(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) doctors(ctx context.Context, ids idSet, yield func(*search.Record) error) error {
+	where, args := ids.where("d.id")
 	rows, err := s.Pool.Query(ctx, `SELECT d.id, d.name, d.specialties, d.languages, d.years_experience,
 			d.rating::float8, d.review_count, `+facilityColumns+`,
 			coalesce(tr.ids, '{}'), coalesce(tr.names, '{}'), coalesce(tr.cats, '{}'), coalesce(tr.codes, '{}')
 		FROM doctors d JOIN facilities f ON f.id = d.facility_id JOIN countries c ON c.code = f.country_code
 		LEFT JOIN LATERAL (SELECT `+treatmentAggregates+`
-			FROM doctor_treatments dt JOIN treatments t ON t.id = dt.treatment_id WHERE dt.doctor_id = d.id) tr ON true
-		ORDER BY d.id`)
+			FROM doctor_treatments dt JOIN treatments t ON t.id = dt.treatment_id WHERE dt.doctor_id = d.id) tr ON true`+where+`
+		ORDER BY d.id`, args...)
 	if err != nil {
-		return fmt.Errorf("read doctors: %w", err)
+		return readError("read doctors", err)
 	}
 	var d catalog.Doctor
 	var f catalog.Facility
@@ -210,12 +244,13 @@ func (s Source) doctors(ctx context.Context, _ search.Rates, yield func(*search.
 		return yield(indexer.DoctorRecord(cloneDoctor(d), indexer.FacilityRef(clone(f), countryName), tr.refs()))
 	})
 	if err != nil {
-		return fmt.Errorf("read doctors: %w", err)
+		return readError("read doctors", err)
 	}
 	return nil
 }
 
-func (s Source) offers(ctx context.Context, _ search.Rates, yield func(*search.Record) error) error {
+func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record) error) error {
+	where, args := ids.where("o.id")
 	rows, err := s.Pool.Query(ctx, `SELECT o.id, o.price::float8, o.price_min::float8, o.price_max::float8,
 			coalesce(o.currency, ''), coalesce(o.includes, ''), coalesce(o.source, ''),
 			t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), `+facilityColumns+`,
@@ -224,10 +259,10 @@ func (s Source) offers(ctx context.Context, _ search.Rates, yield func(*search.R
 		JOIN facilities f ON f.id = o.facility_id JOIN countries c ON c.code = f.country_code
 		LEFT JOIN LATERAL (SELECT array_agg(d.id ORDER BY d.id) AS ids, array_agg(d.name ORDER BY d.id) AS names
 			FROM doctors d JOIN doctor_treatments dt ON dt.doctor_id = d.id AND dt.treatment_id = o.treatment_id
-			WHERE d.facility_id = o.facility_id) dr ON true
-		ORDER BY o.id`)
+			WHERE d.facility_id = o.facility_id) dr ON true`+where+`
+		ORDER BY o.id`, args...)
 	if err != nil {
-		return fmt.Errorf("read offers: %w", err)
+		return readError("read offers", err)
 	}
 	var o catalog.Offer
 	var t catalog.Treatment
@@ -242,7 +277,7 @@ func (s Source) offers(ctx context.Context, _ search.Rates, yield func(*search.R
 		return yield(indexer.OfferRecord(cloneOffer(o), t, indexer.FacilityRef(clone(f), countryName), refs(docIDs, docNames)))
 	})
 	if err != nil {
-		return fmt.Errorf("read offers: %w", err)
+		return readError("read offers", err)
 	}
 	return nil
 }
@@ -279,21 +314,21 @@ func (s Source) Posts(ctx context.Context) (posts.Set, error) {
 	set := posts.Set{Countries: map[string]string{}}
 	rows, err := s.Pool.Query(ctx, `SELECT code, name FROM countries`)
 	if err != nil {
-		return set, fmt.Errorf("read countries: %w", err)
+		return set, readError("read countries", err)
 	}
 	var code, name string
 	if _, err := pgx.ForEachRow(rows, []any{&code, &name}, func() error {
 		set.Countries[code] = name
 		return nil
 	}); err != nil {
-		return set, fmt.Errorf("read countries: %w", err)
+		return set, readError("read countries", err)
 	}
 	rows, err = s.Pool.Query(ctx, `SELECT id, facility_id, coalesce(doctor_id, 0), title, body, published,
 			starts_at, ends_at, treatment_ids, categories, patient_countries, facility_countries, languages,
 			keywords, price_max_usd::float8, lang
 		FROM posts ORDER BY id`)
 	if err != nil {
-		return set, fmt.Errorf("read posts: %w", err)
+		return set, readError("read posts", err)
 	}
 	var p catalog.Post
 	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.FacilityID, &p.DoctorID, &p.Title, &p.Body, &p.Published,
@@ -303,7 +338,7 @@ func (s Source) Posts(ctx context.Context) (posts.Set, error) {
 		return nil
 	})
 	if err != nil {
-		return set, fmt.Errorf("read posts: %w", err)
+		return set, readError("read posts", err)
 	}
 	return set, nil
 }

@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -13,7 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/es"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/analysis/lang/tr"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/apostrophe"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -108,36 +109,27 @@ func addLanguageAnalyzers(im *mapping.IndexMappingImpl) {
 		}
 		filter := snowballFilter + "_" + lang
 		mustAdd(im.AddCustomTokenFilter(filter, map[string]any{"type": snowballFilter, "language": name}))
-		filters := []string{lowercase.Name}
+		filters := []string{lowerName}
 		switch lang {
 		case LangEnglish:
-			filters = []string{en.PossessiveName, lowercase.Name, en.StopName}
+			filters = []string{en.PossessiveName, lowerName, en.StopName}
 		case LangSpanish:
 			filters = append(filters, es.StopName)
 		case LangFrench:
-			filters = []string{fr.ElisionName, lowercase.Name, fr.StopName}
+			filters = []string{fr.ElisionName, lowerName, fr.StopName}
 		}
 		mustAdd(im.AddCustomAnalyzer(analyzerName(lang), map[string]any{
 			"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
 			"token_filters": append(filters, filter)}))
 	}
-	for lang, bleveName := range map[string]string{LangGerman: de.AnalyzerName, LangTurkish: tr.AnalyzerName} {
-		// An alias, so that every language is reached by the same name.
-		mustAdd(im.AddCustomAnalyzer(analyzerName(lang), map[string]any{"type": aliasAnalyzer, "analyzer": bleveName}))
-	}
-}
-
-// aliasAnalyzer names another registered analyser.
-const aliasAnalyzer = "careatlas_alias"
-
-func init() {
-	err := registry.RegisterAnalyzer(aliasAnalyzer,
-		func(config map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
-			name, _ := config["analyzer"].(string)
-			return cache.AnalyzerNamed(name)
-		})
-	if err != nil {
-		panic(err)
+	// Bleve's German and Turkish analysers, filter for filter, but with
+	// lowerName for Bleve's lowercase filter (see lowercase.go).
+	for lang, filters := range map[string][]string{
+		LangGerman:  {lowerName, de.StopName, de.NormalizeName, de.LightStemmerName},
+		LangTurkish: {apostrophe.Name, lowerName, tr.StopName, tr.SnowballStemmerName},
+	} {
+		mustAdd(im.AddCustomAnalyzer(analyzerName(lang), map[string]any{
+			"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters}))
 	}
 }
 
@@ -151,7 +143,12 @@ var (
 // lowercased, stop words dropped, stemmed. It is the one normaliser that the
 // index, queries and the post matcher share, so that a keyword means the
 // same thing to all of them. An unsupported lang falls back to English.
+//
+// Bytes that are not UTF-8 separate words, as U+FFFD does: the analysers
+// would pass them into terms (found by FuzzAnalyze), and terms end up in
+// PostgreSQL text, which refuses them.
 func Analyze(lang, text string) []string {
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	var out []string
 	for _, tok := range analyzer(lang).Analyze([]byte(text)) {
 		out = append(out, string(tok.Term))

@@ -10,17 +10,12 @@ import (
 // what it may spend is a budget: the caller gives the context a deadline
 // whose cause is ErrOverBudget (context.WithTimeoutCause), and the loops
 // that walk postings, candidates and words look at it every
-// checkDoneEvery steps, so a search that overruns stops within
-// microseconds instead of holding a core.
+// checkDoneEvery steps (match.go), so a search that overruns stops within
+// a millisecond instead of holding a core.
 
 // ErrOverBudget is the cause a caller gives the deadline of a search's
 // budget; a search stopped by it returns an error that wraps it.
 var ErrOverBudget = errors.New("the search exceeded its time budget")
-
-// checkDoneEvery is how many documents a loop handles between looks at its
-// context (as bleve's CheckDoneEvery): often enough to stop within tens of
-// microseconds, rarely enough that the look costs nothing.
-const checkDoneEvery = 1024
 
 // stopped returns why ctx is done — its cause, such as ErrOverBudget, when
 // it has one — or nil while it is not.

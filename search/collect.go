@@ -30,12 +30,14 @@ type plan struct {
 	sort     string
 	k        int       // how many of the best to keep: offset + page size
 	near     *GeoPoint // distances are from here
-	radiusKM float64   // 0: no radius
+	// facilityKM is each facility's distance from near, by facility
+	// ordinal, when a radius measured them (NaN: outside it).
+	facilityKM []float32
 }
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),
-		near: r.Near, radiusKM: r.RadiusKM}
+		near: r.Near}
 	if r.Query != "" {
 		u, err := ix.understand(ctx, r.Query, r.Lang, syn)
 		if err != nil {
@@ -55,6 +57,11 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 	}
 	for _, c := range r.clauses {
 		and(ix.cols.keywords[c.filter.Field].anyOf(c.values))
+	}
+	if r.RadiusKM > 0 {
+		near, dist := ix.cols.within(r.Near, r.RadiusKM)
+		and(near)
+		p.facilityKM = dist
 	}
 	if r.PriceMin != nil {
 		p.priceMin, p.priced = *usdBound(r.PriceMin, r.Currency, ix.rates), true
@@ -78,17 +85,11 @@ type collector struct {
 }
 
 func (c *collector) add(doc uint32, score float64) {
-	if c.p.filter != nil && !c.p.filter.Contains(doc) {
-		return
-	}
+	// Every path that feeds the collector walks only documents within the
+	// filter (and so within the radius): they are not checked again here.
 	if c.p.priced {
 		price := c.cols.price[doc]
 		if math.IsNaN(price) || price < c.p.priceMin || price > c.p.priceMax {
-			return
-		}
-	}
-	if c.p.radiusKM > 0 {
-		if d := c.cols.distanceKM(doc, c.p.near); math.IsNaN(d) || d > c.p.radiusKM {
 			return
 		}
 	}
@@ -130,6 +131,14 @@ func (c *collector) sortKey(doc uint32) float64 {
 	case SortRating:
 		return float64(c.cols.rating[doc])
 	case SortDistance:
+		// Within a radius every document stands at a measured facility.
+		if c.p.facilityKM != nil {
+			if ord, ok := c.cols.keywords[fieldFacilityID].first(doc); ok {
+				if d := c.p.facilityKM[ord]; d == d {
+					return float64(d)
+				}
+			}
+		}
 		return c.cols.distanceKM(doc, c.p.near)
 	}
 	return 0

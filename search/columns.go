@@ -29,6 +29,16 @@ type columns struct {
 	// treatmentDoc is the document of each treatment, by the ordinal of its
 	// id in the treatment_id column; -1 when the id has no document.
 	treatmentDoc []int64
+	// facilityDoc is the document of each facility, by the ordinal of its
+	// id in the facility_id column; -1 when the id has no document.
+	facilityDoc []int64
+	// The treatment_id and facility_id bitmaps split in two, by ordinal:
+	// the offers, and the rest (the treatment or facility itself, and the
+	// facilities and doctors that carry the id). Text matching unions the
+	// offers of the treatments and facilities a word finds, and the rest
+	// of the treatments; splitting once at open keeps those unions to the
+	// documents they are for.
+	treatmentOffers, treatmentRest, facilityOffers []*roaring.Bitmap
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -139,6 +149,7 @@ func (c *columns) inherit() {
 			c.treatmentDoc = owner
 			continue
 		}
+		c.facilityDoc = owner
 		offers.Iterate(func(doc uint32) bool {
 			if ord, ok := from.link.first(doc); ok && owner[ord] >= 0 {
 				o := owner[ord]
@@ -311,4 +322,60 @@ func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
 	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
 	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
 	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(a)))
+}
+
+// within returns every document within km of p: facilities, and the doctors
+// and offers of those facilities, whose places are their facility's. Only
+// the facilities' places are measured (a hundred thousand, where their
+// offers are a million), each first against a bounding box, and the answer
+// is the union of their facility_id bitmaps.
+//
+// It also returns the distance of each facility measured, by facility
+// ordinal (NaN for the others), which sorting by distance reads instead of
+// measuring each offer again.
+func (c *columns) within(p *GeoPoint, km float64) (*roaring.Bitmap, []float32) {
+	const kmPerDegree = 111.2
+	dLat := km / kmPerDegree
+	dLon := 360.0 // near a pole, or a radius past half the globe: every longitude
+	if maxLat := math.Abs(p.Lat) + dLat; maxLat < 89 {
+		dLon = dLat / math.Cos(maxLat*math.Pi/180)
+	}
+	fcol := c.keywords[fieldFacilityID]
+	dist := make([]float32, len(c.facilityDoc))
+	var in []*roaring.Bitmap
+	for ord, doc := range c.facilityDoc {
+		dist[ord] = float32(math.NaN())
+		if doc < 0 {
+			continue
+		}
+		lat, lon := float64(c.lat[doc]), float64(c.lon[doc])
+		if lat != lat || lon != lon || math.Abs(lat-p.Lat) > dLat {
+			continue
+		}
+		if dl := math.Abs(lon - p.Lon); min(dl, 360-dl) > dLon {
+			continue
+		}
+		if d := haversineKM(p.Lat, p.Lon, lat, lon); d <= km {
+			in = append(in, fcol.bitmaps[ord])
+			dist[ord] = float32(d)
+		}
+	}
+	return unionMany(in, c.docs), dist
+}
+
+// split fills the offer and rest halves of the treatment and facility
+// columns (see columns.treatmentOffers).
+func (c *columns) split() {
+	offers := c.keywords[fieldType].bitmap(TypeOffer)
+	tcol, fcol := c.keywords[fieldTreatmentID], c.keywords[fieldFacilityID]
+	c.treatmentOffers = make([]*roaring.Bitmap, len(tcol.bitmaps))
+	c.treatmentRest = make([]*roaring.Bitmap, len(tcol.bitmaps))
+	for i, b := range tcol.bitmaps {
+		c.treatmentOffers[i] = roaring.And(b, offers)
+		c.treatmentRest[i] = roaring.AndNot(b, offers)
+	}
+	c.facilityOffers = make([]*roaring.Bitmap, len(fcol.bitmaps))
+	for i, b := range fcol.bitmaps {
+		c.facilityOffers[i] = roaring.And(b, offers)
+	}
 }

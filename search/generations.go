@@ -40,17 +40,23 @@ func NewGeneration(dir string) (string, error) {
 
 // Publish makes the generation built at building the live one, and removes
 // generations older than the one it replaces. It returns the published path.
+// A failed publish (a full disk cannot hold the new link) deletes the
+// generation, which never became live, and leaves the live one as it was.
 func Publish(dir, building string) (string, error) {
 	final := strings.TrimSuffix(building, buildingSufix)
 	if err := os.Rename(building, final); err != nil {
+		os.RemoveAll(building)
 		return "", fmt.Errorf("publish index: %w", err)
 	}
 	tmp := filepath.Join(dir, currentLink+".tmp")
 	os.Remove(tmp)
 	if err := os.Symlink(filepath.Base(final), tmp); err != nil {
+		os.RemoveAll(final)
 		return "", fmt.Errorf("publish index: %w", err)
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, currentLink)); err != nil {
+		os.Remove(tmp)
+		os.RemoveAll(final)
 		return "", fmt.Errorf("publish index: %w", err)
 	}
 	syncDir(dir)
@@ -95,6 +101,45 @@ func prune(dir, live string) {
 	for i := 0; i < len(gens)-1; i++ {
 		os.RemoveAll(filepath.Join(dir, gens[i]))
 	}
+}
+
+// RemoveAbandoned removes what builds that died left in dir: every
+// generation still being built, and every finished one newer than the live
+// generation (a build killed between renaming its directory and switching
+// the link), or every one when none is live. Only a caller that knows no
+// build is running in dir may call it: the indexer holds its build lock.
+// The live generation and those older than it are not touched. It returns
+// the names it removed.
+func RemoveAbandoned(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("remove abandoned builds: %w", err)
+	}
+	live := ""
+	if path, err := Current(dir); err == nil {
+		live = filepath.Base(path)
+	} else if !errors.Is(err, ErrNoIndex) {
+		return nil, fmt.Errorf("remove abandoned builds: %w", err)
+	}
+	var removed []string
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, genPrefix) || name == live {
+			continue
+		}
+		// Names sort by build time, so a finished generation named after
+		// the live one was published by no one.
+		if strings.HasSuffix(name, buildingSufix) || name > live {
+			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+				return removed, fmt.Errorf("remove abandoned build: %w", err)
+			}
+			removed = append(removed, name)
+		}
+	}
+	return removed, nil
 }
 
 func syncDir(dir string) {

@@ -152,7 +152,7 @@ func (b *Builder) Close(ctx context.Context) error {
 	if err := b.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", b.path, err)
 	}
-	return nil
+	return writeColumns(b.path)
 }
 
 func (b *Builder) forceMerge(ctx context.Context) error {
@@ -196,7 +196,12 @@ func (ix *Index) Searches() uint64 { return ix.searches.Load() }
 
 // Open opens the index at path read-only: a serving process never writes,
 // so it never competes with the indexer or merges segments under a reader.
-func Open(path string) (*Index, error) {
+// Its columns come from the generation's columns file when it has one.
+func Open(path string) (*Index, error) { return openWith(path, true) }
+
+// openWith opens the index at path; with stored, its columns are read from
+// its columns file when there is one, else built from the postings.
+func openWith(path string, stored bool) (*Index, error) {
 	idx, err := bleve.OpenUsing(path, map[string]any{"read_only": true})
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
@@ -216,9 +221,18 @@ func Open(path string) (*Index, error) {
 	if ix.reader, err = adv.Reader(); err != nil {
 		return fail("reader", err)
 	}
-	if ix.cols, err = loadColumns(context.Background(), ix.reader); err != nil {
-		return fail("columns", err)
+	var have bool
+	if stored {
+		if ix.cols, have, err = readColumns(path); err != nil {
+			return fail("columns", err)
+		}
 	}
+	if !have {
+		if ix.cols, err = loadColumns(context.Background(), ix.reader); err != nil {
+			return fail("columns", err)
+		}
+	}
+	ix.cols.split()
 	raw, err := idx.GetInternal(ratesKey)
 	if err != nil {
 		return fail("read rates", err)

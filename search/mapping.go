@@ -9,7 +9,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
@@ -19,6 +18,7 @@ import (
 const (
 	fieldType          = "type"
 	fieldText          = "text"
+	fieldDoctors       = "doctors" // offer documents: their doctors' names
 	fieldName          = "name"
 	fieldLay           = "lay"
 	fieldJoin          = "join"  // treatment documents: what finds their offers
@@ -78,10 +78,10 @@ func NewMapping() mapping.IndexMapping {
 		"type": edgengram.Name, "min": 1.0, "max": float64(suggestMaxPrefix)}))
 	mustAdd(im.AddCustomAnalyzer(suggestIndexAnalyzer, map[string]any{
 		"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
-		"token_filters": []string{lowercase.Name, suggestEdgeNgram}}))
+		"token_filters": []string{lowerName, suggestEdgeNgram}}))
 	mustAdd(im.AddCustomAnalyzer(suggestQueryAnalyzer, map[string]any{
 		"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
-		"token_filters": []string{lowercase.Name}}))
+		"token_filters": []string{lowerName}}))
 
 	doc := mapping.NewDocumentMapping()
 	doc.Dynamic = false
@@ -111,6 +111,7 @@ func NewMapping() mapping.IndexMapping {
 		return f
 	}
 	doc.AddFieldMappingsAt(fieldText, text(false))
+	doc.AddFieldMappingsAt(fieldDoctors, text(false))
 	doc.AddFieldMappingsAt(fieldName, text(false))
 	doc.AddFieldMappingsAt(fieldLay, text(false))
 	doc.AddFieldMappingsAt(fieldJoin, text(false))
@@ -156,7 +157,9 @@ func mustAdd(err error) {
 // joins instead (see join.go): a word matches an offer when it matches the
 // offer's treatment (fieldJoin on treatment documents), its facility's name
 // or place (fieldPlace on facility documents), or one of its doctors' names
-// (fieldText on the offer).
+// (fieldDoctors on the offer: a field of its own, so that finding the
+// offers of a doctor's name reads only offers' postings, not those of every
+// facility and doctor whose text holds the word).
 func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	source, err := json.Marshal(r)
 	if err != nil {
@@ -184,8 +187,12 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	switch r.Type {
 	case TypeOffer:
 		rating = nil // the facility's, inherited
-		for _, doc := range r.Doctors {
-			text = append(text, doc.Name)
+		if len(r.Doctors) > 0 {
+			names := make([]string, len(r.Doctors))
+			for i, doc := range r.Doctors {
+				names[i] = doc.Name
+			}
+			d[fieldDoctors] = names
 		}
 		if usd, ok := offerUSD(r, rates); ok {
 			d[fieldPriceUSD] = ftoa(usd)

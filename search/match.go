@@ -17,7 +17,7 @@ import (
 // its treatment does (name, lay names, code, category, translations: the
 // join fields of the treatment's document), when its facility does (name,
 // city, country: fieldPlace on the facility's document), or when one of its
-// doctors does (fieldText on the offer). A few hundred treatments stand
+// doctors does (fieldDoctors on the offer). A few hundred treatments stand
 // behind a million offers, so matching the treatments and taking the union
 // of their offers' bitmaps replaces walking hundreds of thousands of
 // postings, and the build never analyses the same treatment text once per
@@ -40,7 +40,8 @@ const otherAltsWeight = 0.25
 
 // maxFacilityUnion is how many matching facilities are unioned into a
 // bitmap; beyond it (a word like "hospital") membership is checked per offer.
-const maxFacilityUnion = 2000
+// A union costs about a pass over the facilities' offers (unionMany).
+const maxFacilityUnion = 20000
 
 // pred is a set of offers: a bitmap when it can be materialised, else a
 // membership test.
@@ -123,7 +124,7 @@ type termHits struct {
 	fac    map[uint32]float64 // facility ordinal → weight
 	doctor *roaring.Bitmap    // offers whose doctors' names hold the term
 	offers pred
-	other  map[uint32]float64 // facilities, doctors, treatments → weight
+	other  docWeights // facilities, doctors, treatments → weight
 	others *roaring.Bitmap
 	// viaTreatments: facilities and doctors match through their treatments.
 	viaTreatments bool
@@ -142,6 +143,13 @@ type matcher struct {
 	tcol, fcol          *keywordColumn
 	nTreat, nFac, nRest float64
 	groups              []matchGroup
+	// The cache of scoreOffer (prepareOfferScores): scores of offers
+	// matched only through their treatment, by treatment ordinal (NaN: not
+	// yet computed); the facilities and doctors' offers that a term
+	// matched, which are scored one by one.
+	byTreatment []float64
+	viaFacility []bool
+	viaDoctor   *roaring.Bitmap
 }
 
 type matchGroup struct {
@@ -233,7 +241,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	}
 	ix := m.ix
 	h := &termHits{treat: make([]float64, len(m.tcol.values)), fac: map[uint32]float64{}, doctor: roaring.New(),
-		other: map[uint32]float64{}, others: roaring.New()}
+		others: roaring.New()}
 	var parts []*roaring.Bitmap
 	var facilities []uint32
 	treatments := ix.cols.keywords[fieldType].bitmap(TypeTreatment)
@@ -241,23 +249,24 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	// The treatment's names in the term's language: they find the treatment
 	// itself and, through it, its offers.
 	var viaTreatments []*roaring.Bitmap
+	var pass weightPass
 	err := ix.eachPosting(ctx, joinField(t.lang), t.term, m.nTreat, 1, func(doc uint32, w float64) {
 		if ord, ok := m.tcol.first(doc); ok {
 			h.treat[ord] += w
-			parts = append(parts, m.tcol.bitmaps[ord])
-			viaTreatments = append(viaTreatments, m.tcol.bitmaps[ord])
+			parts = append(parts, ix.cols.treatmentOffers[ord])
+			viaTreatments = append(viaTreatments, ix.cols.treatmentRest[ord])
 		}
 		if t.lang != LangEnglish {
-			h.other[doc] += 2 * w
-			h.others.Add(doc)
+			pass.add(doc, 2*w)
 		} else if m.onlyTreatments {
-			h.other[doc] += w // the join field holds what fieldText does
-			h.others.Add(doc)
+			pass.add(doc, w) // the join field holds what fieldText does
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
+	h.others.AddMany(pass.docs)
+	h.other.merge(pass)
 	if t.lang == LangEnglish {
 		if m.wantOffers {
 			err = ix.eachPosting(ctx, fieldName, t.term, m.nTreat, 2, func(doc uint32, w float64) {
@@ -280,47 +289,50 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 				return nil, err
 			}
 		}
-		if m.wantOffers || !m.onlyTreatments {
-			err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, func(doc uint32, w float64) {
-				if m.offers.Contains(doc) {
-					h.doctor.Add(doc)
-				} else if m.wantRest && !m.onlyTreatments {
-					h.other[doc] += w
-					h.others.Add(doc)
-				}
+		if m.wantOffers {
+			err = ix.eachPosting(ctx, fieldDoctors, t.term, m.nRest, 1, func(doc uint32, _ float64) {
+				h.doctor.Add(doc)
 			})
 			if err != nil {
 				return nil, err
 			}
 		}
+		if m.wantRest && !m.onlyTreatments {
+			var pass weightPass
+			err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, pass.add)
+			if err != nil {
+				return nil, err
+			}
+			h.others.AddMany(pass.docs)
+			h.other.merge(pass)
+		}
 		if m.wantRest {
 			for _, f := range []string{fieldName, fieldLay} {
+				var pass weightPass
 				err = ix.eachPosting(ctx, f, t.term, m.nRest, 2, func(doc uint32, w float64) {
 					if !m.offers.Contains(doc) && (!m.onlyTreatments || treatments.Contains(doc)) {
-						h.other[doc] += w
+						pass.add(doc, w)
 					}
 				})
 				if err != nil {
 					return nil, err
 				}
+				h.other.merge(pass)
 			}
 		}
 	}
 	if m.wantRest && !m.onlyTreatments && len(viaTreatments) > 0 {
 		// Facilities and doctors that provide a matching treatment.
-		via := roaring.FastOr(viaTreatments...)
-		via.AndNot(m.offers)
-		h.others.Or(via)
+		h.others.Or(unionMany(viaTreatments, m.ix.cols.docs))
 		h.viaTreatments = true
 	}
 	if m.wantOffers {
 		if len(facilities) <= maxFacilityUnion {
 			for _, ord := range facilities {
-				parts = append(parts, m.fcol.bitmaps[ord])
+				parts = append(parts, ix.cols.facilityOffers[ord])
 			}
 		}
-		direct := roaring.FastOr(append(parts, h.doctor)...)
-		direct.And(m.offers) // treatment and facility bitmaps hold their own documents too
+		direct := unionMany(append(parts, h.doctor), m.ix.cols.docs)
 		if len(facilities) > maxFacilityUnion {
 			fs := make([]bool, len(m.fcol.values))
 			for _, ord := range facilities {
@@ -377,11 +389,49 @@ func (h *termHits) offerScore(doc uint32, tord, ford uint32, hasT, hasF bool) fl
 	return v
 }
 
+// prepareOfferScores sets up the cache of scoreOffer: an offer matched
+// through neither its facility nor a doctor's name scores what its
+// treatment gives, the same for all of that treatment's offers.
+func (m *matcher) prepareOfferScores() {
+	m.byTreatment = make([]float64, len(m.tcol.values))
+	for i := range m.byTreatment {
+		m.byTreatment[i] = math.NaN()
+	}
+	m.viaFacility = make([]bool, len(m.fcol.values))
+	var doctors []*roaring.Bitmap
+	for _, h := range m.hits {
+		for ford := range h.fac {
+			m.viaFacility[ford] = true
+		}
+		if !h.doctor.IsEmpty() {
+			doctors = append(doctors, h.doctor)
+		}
+	}
+	if len(doctors) > 0 {
+		m.viaDoctor = roaring.FastOr(doctors...)
+	}
+}
+
 // scoreOffer is an offer's text relevance: over groups, the best matching
 // alternative's weight times the sum of its terms' weights.
 func (m *matcher) scoreOffer(doc uint32) float64 {
 	tord, hasT := m.tcol.first(doc)
 	ford, hasF := m.fcol.first(doc)
+	plain := hasT && m.byTreatment != nil && !(hasF && m.viaFacility[ford]) &&
+		(m.viaDoctor == nil || !m.viaDoctor.Contains(doc))
+	if plain {
+		if v := m.byTreatment[tord]; v == v { // not NaN: computed
+			return v
+		}
+	}
+	v := m.scoreOfferUncached(doc, tord, ford, hasT, hasF)
+	if plain {
+		m.byTreatment[tord] = v
+	}
+	return v
+}
+
+func (m *matcher) scoreOfferUncached(doc, tord, ford uint32, hasT, hasF bool) float64 {
 	return m.score(
 		func(a *matchAlt) bool { return a.offers.has(doc) },
 		func(h *termHits) float64 { return h.offerScore(doc, tord, ford, hasT, hasF) })
@@ -394,7 +444,7 @@ func (m *matcher) scoreRest(doc uint32) float64 {
 	return m.score(
 		func(a *matchAlt) bool { return a.rest.Contains(doc) },
 		func(h *termHits) float64 {
-			s := h.other[doc]
+			s := h.other.get(doc)
 			if h.viaTreatments && !treatment {
 				s += treatmentJoinWeight * m.bestTreatment(h, doc)
 			}
@@ -500,22 +550,30 @@ func (m *matcher) run(ctx context.Context, filter *roaring.Bitmap, yield func(do
 	return err
 }
 
-// runOffers walks the smallest materialised group (or every offer) and
-// checks the others per offer.
+// runOffers intersects every materialised group's offers (and the filter)
+// into one bitmap, walks it, and checks per offer only the groups that are
+// not materialised.
 func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield func(doc uint32, score float64)) error {
-	driver := -1
-	for i, g := range m.groups {
-		if b := g.offers.bitmap(); b != nil && (driver < 0 || b.GetCardinality() < m.groups[driver].offers.bitmap().GetCardinality()) {
-			driver = i
+	var bms []*roaring.Bitmap
+	var checked []pred
+	for _, g := range m.groups {
+		if b := g.offers.bitmap(); b != nil {
+			bms = append(bms, b)
+		} else {
+			checked = append(checked, g.offers)
 		}
 	}
-	walk := m.offers
-	if driver >= 0 {
-		walk = m.groups[driver].offers.bitmap()
+	if len(bms) == 0 {
+		bms = append(bms, m.offers)
 	}
 	if filter != nil {
-		walk = roaring.And(walk, filter)
+		bms = append(bms, filter)
 	}
+	walk := bms[0]
+	if len(bms) > 1 {
+		walk = roaring.FastAnd(bms...)
+	}
+	m.prepareOfferScores()
 	n := 0
 	var err error
 	walk.Iterate(func(doc uint32) bool {
@@ -524,8 +582,8 @@ func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield f
 				return false
 			}
 		}
-		for i, g := range m.groups {
-			if i != driver && !g.offers.has(doc) {
+		for _, p := range checked {
+			if !p.has(doc) {
 				return true
 			}
 		}
@@ -534,3 +592,7 @@ func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield f
 	})
 	return err
 }
+
+// checkDoneEvery is how many documents a loop visits between looks at
+// whether its request was cancelled or ran out of time.
+const checkDoneEvery = 1 << 14

@@ -92,24 +92,7 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
-	c := &collector{cols: ix.cols, p: p, best: candidates{sort: r.Sort}}
-	for _, f := range r.Facets {
-		if f == FacetPrice {
-			c.bands = bandsFor(r.Currency, ix.rates)
-			c.bandCnt = make([]int, len(c.bands))
-			for _, b := range c.bands {
-				lo := 0.0
-				if b.min != nil {
-					lo = *usdBound(b.min, r.Currency, ix.rates)
-				}
-				c.bandUSD = append(c.bandUSD, lo)
-			}
-			continue
-		}
-		filter, _ := filterNamed(f) // Validate checked that it is a facet
-		col := ix.cols.keywords[filter.Field]
-		c.facets = append(c.facets, facetCounts{name: f, col: col, counts: make([]int, len(col.values))})
-	}
+	c := ix.newCollector(&r, p)
 	if err := ix.run(ctx, p, c); err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
@@ -163,6 +146,31 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// newCollector makes the collector of a compiled request, with its facets
+// and price bands. (Split out of Search so that an Overlay collects from
+// its base and its delta the same way; see overlay.go.)
+func (ix *Index) newCollector(r *Request, p *plan) *collector {
+	c := &collector{cols: ix.cols, p: p, best: candidates{sort: r.Sort}}
+	for _, f := range r.Facets {
+		if f == FacetPrice {
+			c.bands = bandsFor(r.Currency, ix.rates)
+			c.bandCnt = make([]int, len(c.bands))
+			for _, b := range c.bands {
+				lo := 0.0
+				if b.min != nil {
+					lo = *usdBound(b.min, r.Currency, ix.rates)
+				}
+				c.bandUSD = append(c.bandUSD, lo)
+			}
+			continue
+		}
+		filter, _ := filterNamed(f) // Validate checked that it is a facet
+		col := ix.cols.keywords[filter.Field]
+		c.facets = append(c.facets, facetCounts{name: f, col: col, counts: make([]int, len(col.values))})
+	}
+	return c
 }
 
 // place adds the hit's distance from the patient and whether it is abroad.

@@ -278,7 +278,7 @@ func (ix *Index) termExists(ctx context.Context, t langTerm) (bool, error) {
 // termFields are the fields a term of lang can match in.
 func termFields(lang string) []string {
 	if lang == LangEnglish {
-		return []string{fieldText, fieldJoin, fieldPlace}
+		return []string{fieldText, fieldJoin, fieldPlace, fieldDoctors}
 	}
 	return []string{joinField(lang)}
 }

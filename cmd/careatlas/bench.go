@@ -91,7 +91,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	clients := fs.Int("clients", 8, "concurrent clients for the throughput runs")
 	duration := fs.Duration("duration", 3*time.Second, "length of each throughput run")
 	dir := fs.String("index-dir", "", "where to build the index (default: a temporary directory)")
-	base := fs.String("base", defaultCatalog, "catalogue the generated one follows")
+	base := fs.String("base", defaultCatalog, "catalogue the generated one follows"+catalogUsage)
 	only := fs.String("classes", "", "comma-separated classes to run (default: all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the query runs to this file")
 	reuse := fs.Bool("reuse-index", false, "query the index already in --index-dir instead of building one (no build figures)")

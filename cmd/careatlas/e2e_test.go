@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,7 +21,14 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+// TestMain runs the tests, or, when childEnv is set, careatlas itself: the
+// fault tests start the test binary as a real careatlas process to kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		main() // exits
+	}
+	os.Exit(pgtest.Run(m))
+}
 
 const bundled = "../../testdata/catalog"
 
@@ -123,7 +132,9 @@ func TestEndToEnd(t *testing.T) {
 	db := pgtest.MustDB(t)
 	dir := t.TempDir()
 	cli(t, "migrate", "--database-url", db)
-	cli(t, "load", "--database-url", db, bundled)
+	if out := cli(t, "load", "--database-url", db); !strings.Contains(out, "from the built-in demo catalogue") {
+		t.Errorf("load with no path said %q; want it to load the built-in demo catalogue", out)
+	}
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--synonyms-every", "100ms")
 	firstIndex := waitReady(t, base, 30*time.Second)
@@ -217,8 +228,11 @@ func TestEndToEnd(t *testing.T) {
 			facet  string
 			sql    string
 		}{
-			{url.Values{"type": {"offer"}}, "country",
-				`SELECT f.country_code, count(*) FROM offers o JOIN facilities f ON f.id = o.facility_id GROUP BY 1`},
+			// Offers span 126 countries, more than a facet shows (100): one
+			// category's span (87) is checked.
+			{url.Values{"type": {"offer"}, "category": {"Cardiology"}}, "country",
+				`SELECT f.country_code, count(*) FROM offers o JOIN facilities f ON f.id = o.facility_id
+				 JOIN treatments t ON t.id = o.treatment_id WHERE t.category = 'Cardiology' GROUP BY 1`},
 			{url.Values{"type": {"offer"}, "country": {"US"}}, "category",
 				`SELECT t.category, count(*) FROM offers o JOIN facilities f ON f.id = o.facility_id
 				 JOIN treatments t ON t.id = o.treatment_id WHERE f.country_code = 'US' GROUP BY 1`},
@@ -316,15 +330,29 @@ func TestEndToEnd(t *testing.T) {
 }
 
 // TestServeDemoWithoutDatabase is the README's first command: serve with no
-// database builds the index from the bundled catalogue.
+// database builds the index from the bundled catalogue, which is built into
+// the binary, so it works from a directory that holds no catalogue at all.
 func TestServeDemoWithoutDatabase(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
-	base := startServe(t, "--index-dir", t.TempDir(), "--catalog", bundled)
+	t.Chdir(t.TempDir())
+	base := startServe(t, "--index-dir", "index")
 	var status map[string]string
 	if code, err := getJSON(base+"/healthz", &status); err != nil || code != 200 {
 		t.Fatalf("healthz: %d %v", code, err)
 	}
 	waitReady(t, base, 3*time.Minute)
+	// A new user opens / and searches with the widget.
+	for path, want := range map[string]string{"/": "/v1/widget.", "/v1/widget.js": "CareAtlas"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(want)) {
+			t.Errorf("GET %s: %d, %d bytes without %q", path, resp.StatusCode, len(body), want)
+		}
+	}
 	for _, c := range []struct{ q, wantName string }{
 		{"nose job", "Rhinoplasty"},
 		{"heart attack", "Acute myocardial infarction"},
@@ -351,6 +379,42 @@ func TestServeDemoWithoutDatabase(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 503 {
 		t.Errorf("a click in the demo: %d, want 503 (no database, no analytics)", resp.StatusCode)
+	}
+}
+
+// TestServeCatalogFlagOverridesDemo serves a directory given with --catalog
+// instead of the built-in demo catalogue: the small test catalogue, whose
+// 6 treatments the demo's hundreds could not be mistaken for.
+func TestServeCatalogFlagOverridesDemo(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	mini, err := filepath.Abs("../../testdata/mini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	base := startServe(t, "--index-dir", "index", "--catalog", mini)
+	waitReady(t, base, time.Minute)
+	res := searchAPI(t, base, url.Values{"type": {"treatment"}, "per_page": {"100"}})
+	if res.Total != miniTreatments(t, mini) {
+		t.Errorf("%d treatments served; the catalogue given with --catalog has %d", res.Total, miniTreatments(t, mini))
+	}
+}
+
+func miniTreatments(t *testing.T, dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, "treatments.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(strings.TrimSpace(string(b)), "\n")
+}
+
+// TestIndexWithoutSchema is an operator's first mistake: 'index' before
+// 'migrate' or 'load'. It fails saying which command to run.
+func TestIndexWithoutSchema(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"index", "--database-url", pgtest.MustDB(t), "--index-dir", t.TempDir()}, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "run 'careatlas migrate' (empty catalogue) or") {
+		t.Errorf("index on a database with no schema: exit %d, %q; want exit 1 saying to run 'careatlas migrate'", code, errOut.String())
 	}
 }
 

@@ -16,7 +16,7 @@ func genCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	dbURL := databaseFlag(fs)
 	offers := fs.Int("offers", 1_000_000, "offers to generate (facilities, doctors follow: N/10, N/5)")
 	seed := fs.Uint64("seed", 1, "seed: the same seed gives the same catalogue")
-	base := fs.String("base", defaultCatalog, "catalogue whose shape the generated one follows")
+	base := fs.String("base", defaultCatalog, "catalogue whose shape the generated one follows"+catalogUsage)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -27,21 +27,29 @@ const usage = `CareAtlas: treatment and provider search.
 
 Usage:
   careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]
+                    [--generations s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas migrate [--database-url URL]
-  careatlas load    [--database-url URL] [PATH]
-  careatlas index   [--database-url URL] [--index-dir DIR]
+  careatlas load    [--database-url URL] [PATH]     (no PATH: the built-in demo catalogue)
+  careatlas index   [--database-url URL] [--index-dir DIR] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
   careatlas keys    create|list|revoke|derive …   (careatlas keys --help)
 
---database-url falls back to $DATABASE_URL, --admin-key to $CAREATLAS_ADMIN_KEY. Run 'careatlas COMMAND --help' for a command's flags.
+--database-url falls back to $DATABASE_URL, --admin-key to $CAREATLAS_ADMIN_KEY, --s3-endpoint to
+$AWS_ENDPOINT_URL; object-store credentials come from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY. Run 'careatlas COMMAND --help' for a command's flags.
 `
 
-// Defaults shared by the commands.
+// Defaults shared by the commands. The default catalogue, "", is the demo
+// catalogue built into the binary (indexer.Catalogue), so that the commands
+// work from any directory and after 'go install'; a path overrides it.
 const (
 	defaultIndexDir = "data/index"
-	defaultCatalog  = "testdata/catalog"
+	defaultCatalog  = ""
 )
+
+// catalogUsage describes a --catalog or --base flag, whose empty default
+// the flag package would not show.
+const catalogUsage = " (default: the demo catalogue built into the binary)"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -28,8 +28,11 @@ func registerDatabaseMetrics(reg prometheus.Registerer, pool *pgxpool.Pool, even
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_analytics_events_written_total",
 			Help: "Analytics events written to PostgreSQL."},
 			func() float64 { return float64(events.Written()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_analytics_events_spilled_total",
+			Help: "Analytics events spilled to the local file while PostgreSQL could not take them (written later)."},
+			func() float64 { return float64(events.Spilled()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_analytics_events_dropped_total",
-			Help: "Analytics events given up: not queued in time, or in a batch that kept failing."},
+			Help: "Analytics events lost: beyond the spill file's bound, or not queued in time."},
 			func() float64 { return float64(events.Lost()) }),
 	)
 }
@@ -125,7 +128,7 @@ func (d *databaseHealth) Parts(ctx context.Context) map[string]api.Part {
 	if d.events != nil {
 		q, capacity := d.events.Queued(), d.events.Capacity()
 		a := api.Part{OK: q < capacity, Detail: map[string]any{"queued": q, "capacity": capacity,
-			"written": d.events.Written(), "dropped": d.events.Lost()}}
+			"written": d.events.Written(), "spilled": d.events.Spilled(), "dropped": d.events.Lost()}}
 		if !a.OK {
 			a.Reason = "the queue is full: requests wait for room"
 		}

@@ -21,7 +21,7 @@ import (
 // code once it has shut down.
 func serveUntil(t *testing.T, args ...string) (base string, stop func() int) {
 	t.Helper()
-	cfg, err := parseServe(append([]string{"--addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
+	cfg, err := parseServe(append([]string{"--addr", "127.0.0.1:0", "--keyless-rate", "off"}, args...), io.Discard, io.Discard)
 	if err != nil {
 		t.Fatalf("serve %v: %v", args, err)
 	}

@@ -16,8 +16,10 @@ import (
 	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/replica"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
+	"github.com/careatlas/careatlas/web"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -25,12 +27,15 @@ import (
 type serveConfig struct {
 	addr, indexDir, dbURL, catalog string
 	metricsAddr                    string
-	reloadEvery, synonymsEvery     time.Duration
 	searchBudget                   time.Duration
+	reloadEvery, synonymsEvery     time.Duration
+	trimGrace                      time.Duration
 	adminKey                       string
 	postsPerSession                int
 	publicSearch                   bool
 	trustedProxies                 string
+	keylessRate                    string
+	generations, s3Endpoint        string // a replica's object store of generations
 	stdout, stderr                 io.Writer
 }
 
@@ -40,7 +45,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&cfg.addr, "addr", ":8080", "address to listen on")
 	fs.StringVar(&cfg.indexDir, "index-dir", defaultIndexDir, "directory holding the index generations")
 	dbURL := databaseFlag(fs)
-	fs.StringVar(&cfg.catalog, "catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured")
+	fs.StringVar(&cfg.catalog, "catalog", defaultCatalog, "catalogue to build the demo index from when no database is configured"+catalogUsage)
 	fs.DurationVar(&cfg.reloadEvery, "reload-every", 2*time.Second, "how often to look for a newly published index")
 	fs.StringVar(&cfg.adminKey, "admin-key", os.Getenv("CAREATLAS_ADMIN_KEY"),
 		"secret that providers' analytics need as 'Authorization: Bearer KEY' (default $CAREATLAS_ADMIN_KEY; none: analytics refused)")
@@ -48,16 +53,22 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 		"with a database, let clients without a key search (under a per-address rate limit); without one, search is always public")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "",
 		"comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client")
+	fs.StringVar(&cfg.keylessRate, "keyless-rate", "120/min",
+		"rate limit of one client address searching without a key, as N/min (or N/s, N/h), with a burst of a quarter of it; 'off' for none")
 	fs.IntVar(&cfg.postsPerSession, "posts-per-session", 3, "how many times one search session may be shown a post")
 	fs.DurationVar(&cfg.synonymsEvery, "synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "",
 		"serve /metrics on this address (e.g. 127.0.0.1:9090) instead of on --addr, so that it need not be public")
 	fs.DurationVar(&cfg.searchBudget, "search-budget", api.DefaultSearchBudget,
 		"how long one search may work before it is answered 503 over_budget")
+	fs.DurationVar(&cfg.trimGrace, "trim-grace", 10*time.Minute,
+		"with a database, trim the change log up to the served generation's position once it has been served this long (0: never)")
+	generations, endpoint := storeFlags(fs, "generations",
+		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
 	if err := parse(fs, args); err != nil {
 		return cfg, err
 	}
-	cfg.dbURL = *dbURL
+	cfg.dbURL, cfg.generations, cfg.s3Endpoint = *dbURL, *generations, *endpoint
 	return cfg, nil
 }
 
@@ -89,6 +100,12 @@ type server struct {
 	pool      *pgxpool.Pool         // nil without a database
 	events    *postgres.EventWriter // nil without a database
 	keys      *auth.Cache           // nil without a database
+	// follower downloads the generations an indexer publishes to object
+	// storage; nil unless --generations is set.
+	follower *replica.Follower
+	// changes follows the catalogue's change log onto the served
+	// generation (fresh.go); nil without a database.
+	changes *changes
 }
 
 // newServer connects what the server needs and starts listening; Run
@@ -106,10 +123,14 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
+	keyless, err := keylessRate(cfg.keylessRate)
+	if err != nil {
+		return nil, err
+	}
 	reg := api.NewRegistry()
 	opts := api.Options{PostsPerSession: cfg.postsPerSession, SearchBudget: cfg.searchBudget,
 		Metrics: reg, NoMetricsRoute: cfg.metricsAddr != "",
-		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted}}
+		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted, AnonymousRate: keyless}}
 	if cfg.dbURL != "" {
 		if s.pool, err = postgres.Connect(ctx, cfg.dbURL); err != nil {
 			return nil, err
@@ -117,7 +138,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		if _, err := postgres.Migrate(ctx, s.pool); err != nil {
 			return nil, err
 		}
-		s.events = postgres.NewEventWriter(s.pool, postgres.EventOptions{})
+		s.events = postgres.NewEventWriter(s.pool, postgres.EventOptions{SpillDir: cfg.indexDir})
 		opts.Analytics = postgres.Analytics{EventWriter: s.events, Reports: postgres.Reports{Pool: s.pool}}
 		store := postgres.Keys{Pool: s.pool}
 		s.keys = auth.NewCache(store)
@@ -130,6 +151,11 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	}
 	if s.live, err = live.New(cfg.indexDir); err != nil {
 		return nil, err
+	}
+	if s.pool != nil {
+		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace,
+			synced: s.loadSynonyms}
+		opts.Freshness = s.changes.Freshness
 	}
 	// The synonym graph is applied at query time: from PostgreSQL, watched
 	// for changes, or from the bundled catalogue in the demo.
@@ -144,10 +170,18 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		s.live.SetSynonyms(g, "")
 		slog.Info("synonyms loaded", "from", cfg.catalog, "edges", g.Len())
 	}
+	if cfg.generations != "" {
+		fc := followConfig{Store: replica.ConfigFromEnv(cfg.generations, cfg.s3Endpoint), Serving: s.live.Path}
+		if s.follower, err = newFollower(fc, cfg.indexDir, s.pool); err != nil {
+			return nil, fmt.Errorf("follow generations: %w", err)
+		}
+	}
 	if s.ln, err = net.Listen("tcp", cfg.addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	s.http = httpServer(api.New(s.live, opts))
+	handler := api.New(s.live, opts)
+	web.Register(handler) // the search page at /, the widget and the InstantSearch adapter
+	s.http = httpServer(handler)
 	if cfg.metricsAddr != "" {
 		if s.metricsLn, err = net.Listen("tcp", cfg.metricsAddr); err != nil {
 			return nil, fmt.Errorf("listen on %s (--metrics-addr): %w", cfg.metricsAddr, err)
@@ -187,11 +221,22 @@ func (s *server) Addr() string { return s.ln.Addr().String() }
 // first build still running, then the analytics writer, so that every event
 // of every answered request is written.
 func (s *server) Run(ctx context.Context) error {
-	slog.Info("listening", "addr", s.Addr(), "index_dir", s.cfg.indexDir)
+	slog.Info("listening", "addr", s.Addr(), "index_dir", s.cfg.indexDir, "search_page", pageURL(s.ln.Addr()))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	if !s.live.Ready() {
+	switch {
+	case s.follower != nil:
+		// A replica builds nothing: it downloads what the indexer
+		// publishes, and is ready once the first download opens. Its last
+		// act is to remove its heartbeat row, before the pool closes.
+		wg.Go(func() {
+			slog.InfoContext(ctx, "following generations", "store", s.cfg.generations, "replica", s.follower.ID())
+			if err := s.follower.Run(ctx); err != nil && ctx.Err() == nil {
+				cancel(fmt.Errorf("follow generations: %w", err))
+			}
+		})
+	case !s.live.Ready():
 		// Build the first index in the background: the server answers
 		// /healthz at once and /readyz turns 200 when the index opens.
 		wg.Go(func() {
@@ -209,6 +254,7 @@ func (s *server) Run(ctx context.Context) error {
 	wg.Go(func() { s.live.Watch(ctx, s.cfg.reloadEvery) })
 	if s.pool != nil {
 		wg.Go(func() { s.watchSynonyms(ctx) })
+		wg.Go(func() { s.changes.run(ctx) })
 		// Revoked and expired keys are refused within seconds.
 		wg.Go(func() { s.keys.Run(ctx, auth.DefaultRefresh) })
 	}
@@ -316,4 +362,29 @@ func (s *server) loadSynonyms(ctx context.Context) {
 	g := search.NewSynonyms(edges)
 	s.live.SetSynonyms(g, v)
 	slog.Info("synonyms loaded", "edges", g.Len(), "version", v)
+}
+
+// keylessRate reads --keyless-rate: N/min (or N/s, N/h), or off.
+func keylessRate(s string) (auth.Rate, error) {
+	if s == "off" {
+		return auth.Rate{PerMinute: -1}, nil
+	}
+	n, err := parseRate(s)
+	if err != nil {
+		return auth.Rate{}, fmt.Errorf("--keyless-rate %q: want N/min (or N/s, N/h) or off", s)
+	}
+	return auth.Rate{PerMinute: n, Burst: max(1, n/4)}, nil
+}
+
+// pageURL is the address a person opens to search: a wildcard listen
+// address is reached on localhost.
+func pageURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }

@@ -24,10 +24,12 @@ type facility struct {
 	ReviewCount          string
 	Desc, Website        string
 
-	origin      string // "us", "gb" or "intl"
-	key         string // stable key for hashing: CCN, ODS code or name
-	providerID  string // US CMS CCN
-	independent bool   // GB independent sector
+	origin      string        // "us", "gb", "intl" or "world"
+	key         string        // stable key for hashing: CCN, ODS code or name
+	sources     []string      // the source column: "cms:010001", "wikidata:Q4013|eurostat:AT_K101", …
+	worldKind   *facilityKind // world-list facilities: what kind of facility their source says
+	providerID  string        // US CMS CCN
+	independent bool          // GB independent sector
 	intl        *intlFacility
 	cats        []string // categories from listings (intl only), most frequent first
 }
@@ -79,7 +81,7 @@ func buildUSFacilities(src string, hasPrices map[string]bool) ([]*facility, erro
 			Name: cleanSpace(ipps.get(r, "name")), Kind: "hospital", CC: "US",
 			City: cleanSpace(ipps.get(r, "city")), Lat: c[0], Lon: c[1], HasCoord: true,
 			Accred: []string{"Medicare certified"}, Langs: []string{"en", "es"},
-			origin: "us", key: "US:" + id, providerID: id,
+			origin: "us", key: "US:" + id, providerID: id, sources: []string{srcCMSList + ":" + id},
 		}
 		zip := gen.get(gi, "ZIP Code")
 		f.Address = fmt.Sprintf("%s, %s, %s %s", titleCase(gen.get(gi, "Address")), f.City, state, zip)
@@ -159,7 +161,7 @@ func buildGBFacilities(src string) ([]*facility, error) {
 			Name: cleanSpace(t.get(r, "OrganisationName")), Kind: "hospital", CC: "GB",
 			City: gbCity(t, r), Lat: lat, Lon: lon, HasCoord: true,
 			Accred: []string{"CQC registered"}, Langs: []string{"en"},
-			origin: "gb", key: "GB:" + code,
+			origin: "gb", key: "GB:" + code, sources: []string{srcNHSList + ":" + code},
 			independent: t.get(r, "Sector") == "Independent Sector",
 		}
 		var addr []string
@@ -415,6 +417,7 @@ func buildIntlFacilities(list []*intlFacility, res *treatmentResolver, known map
 			Name: in.Name, CC: in.cc, Accred: extractAccreditations(in.About),
 			Langs:  append(append([]string{}, c.Langs...), "en"),
 			origin: "intl", key: "INTL:" + in.cc + ":" + in.Name, intl: in, cats: cats,
+			sources: []string{srcListingFc},
 		}
 		f.Kind = intlKind(in.Name, cats, catCount, total)
 		if p, ok := locate(in); ok {
@@ -460,7 +463,7 @@ func facilityRows(fs []*facility) [][]string {
 		}
 		rows = append(rows, []string{
 			itoa(f.ID), f.Name, f.Kind, f.CC, f.City, f.Address, lat, lon,
-			joinList(f.Accred), joinList(f.Langs), f.Rating, f.ReviewCount, f.Desc, f.Website,
+			joinList(f.Accred), joinList(f.Langs), f.Rating, f.ReviewCount, f.Desc, f.Website, joinList(f.sources),
 		})
 	}
 	return rows

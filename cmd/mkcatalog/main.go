@@ -50,7 +50,10 @@
 // The category vocabulary (25 values) is also used as the doctors'
 // specialty vocabulary, so doctor_treatments links are a category match.
 //
-// Facilities (facilities.csv), ids in the order US, GB, medical tourism:
+// Facilities (facilities.csv), ids in the order US, GB, medical tourism,
+// world lists; the source column names the list(s) and record of each
+// ("cms:<CCN>", "nhs:<ODS code>", "medtourism-listing", "wikidata:<Q-id>",
+// "eurostat:<id>", "tr-moh-private", "tr-moh-public"):
 //   - US: IPPS hospitals (us_ipps_hospitals.csv) with coordinates in
 //     us_cms_hospital_gps.csv, joined with the CMS general information file
 //     for address, ZIP, county, type, ownership, emergency services and the
@@ -77,6 +80,33 @@
 //     or a sentence from its real fields when that text is missing or
 //     trivial ("Hello"). Accreditations are only those named in that text.
 //     Languages are the country's main language(s) plus English (assumed).
+//   - World lists (world.go): hospitals of world_wikidata_hospitals.tsv
+//     (Wikidata, CC0), eu_eurostat_healthcare_services.csv (Eurostat) and
+//     the Turkish Ministry of Health's private and public lists, with only
+//     what they say: name as published (the Ministry's upper-case private
+//     names in proper Turkish case, İ/i and I/ı; its "T.C. Sağlık
+//     Bakanlığı" owner prefix dropped), city (Eurostat's city; the Turkish
+//     province, from its code; Wikidata gives none), address, coordinates,
+//     website, and in the description the source's type words, beds and
+//     public/private status. The kind comes from the source's type or the
+//     name (kinds.go). Left out: Wikidata labels that are Q-ids, rows
+//     without a mapped country, names of what is not a hospital (historic
+//     sites, health posts, nursing homes, outpatient units: notAHospital),
+//     the US and GB (covered by CMS and the NHS), Eurostat's Bulgaria
+//     (garbled names) and French overseas departments. Eurostat's Czech
+//     rows are repaired (Windows-1250 read as 1252). A hospital in two lists
+//     is one facility with both sources: Eurostat and Wikidata when the
+//     names share two thirds of their distinctive words (cut to five
+//     letters, so "Universitätsklinikum" meets "University") within 2 km;
+//     the Ministry and Wikidata when the distinctive words are equal and
+//     unique on both sides (the Ministry gives no coordinates; Wikidata's
+//     are used). A site named like a medical-tourism listing in the same
+//     country is that listing and is skipped. Per country a deterministic
+//     sample is kept (two-list hospitals first, then Turkish private ones,
+//     then by a hash of the source id): up to 150 in Turkey, 90 in the
+//     other big destinations, 28 elsewhere, countries with at least 5.
+//     Languages, accreditations and ratings are left empty: no list gives
+//     them, and no doctors are made for these facilities.
 //
 // Offers (offers.csv):
 //   - US: the hospital's CMS FY2013 average total payment per DRG (FY2011
@@ -85,22 +115,30 @@
 //     stable 17% of the others, to keep the catalogue small (a hospital left
 //     with nothing keeps one DRG, so every US hospital has an offer).
 //   - Medical tourism: one offer per listed treatment that maps to a
-//     catalogue treatment. It is priced only when the treatment is one of
-//     the 21 price-table treatments and the country has a figure: the
-//     country-level USD price (duplicates averaged) converted with the
-//     rates above, times a stable per-facility factor in [0.85, 1.15],
-//     rounded to 3 significant figures, with a ±10% range. These are
-//     DERIVED ESTIMATES, not quotes from the clinic. Clinics also get such
-//     priced offers for the price-table treatments of their main fields
-//     (dental -> implant; orthopaedics -> knee/hip; cosmetic -> rhinoplasty,
-//     liposuction, tummy tuck, implants, face lift; eye -> LASIK, cataract;
-//     fertility -> IVF; bariatric -> sleeve, bypass) when the country has a
-//     price. Anything else is "price on request" (no price, no currency).
+//     catalogue treatment, and offers for the price-table treatments of the
+//     clinic's main fields (dental -> implant; orthopaedics -> knee/hip;
+//     cosmetic -> rhinoplasty, liposuction, tummy tuck, implants, face lift;
+//     eye -> LASIK, cataract; fertility -> IVF; bariatric -> sleeve,
+//     bypass) where the country has a price-table figure (the condition
+//     earlier catalogues priced them by; kept so the offers keep their ids).
+//     All are "price on request": the listings give no prices.
 //   - GB: each independent-sector site named a hospital or clinic (and not
 //     a mental-health, community or similar service) gets 3–6 common
 //     elective procedures from the price table (a DEMO assignment, not
-//     provider data); only those with a "United Kingdom" price-table row
-//     (cornea transplant) are priced, in GBP. NHS rows get no offers.
+//     provider data), price on request. NHS rows get no offers.
+//   - World lists: each facility offers the treatments of its kind (kinds.go:
+//     a general hospital knee and hip replacement, gall bladder removal,
+//     hernia repair, hysterectomy, MRI; an eye hospital cataract, LASIK, …),
+//     price on request, with the source "Facility type (<kind>)": what such
+//     a facility does, not what this one confirmed.
+//
+// Only the CMS payments price an offer; no price is ever derived.
+//
+// Price references (price_references.csv): the cross-country table's one
+// typical USD figure per treatment and country (a pair listed twice
+// averaged), for the 21 price-table treatments. Earlier catalogues turned
+// them into facility prices ("estimate from the country average"); they
+// are references now, shown beside offers, never an offer's price.
 //
 // Doctors (doctors.csv): every doctor NAME IS GENERATED ("Dr." + given name
 // + surname from built-in lists per country/language group); no real
@@ -174,6 +212,7 @@ type catalog struct {
 	doctors    []*doctor
 	docTreat   [][]string
 	posts      [][]string
+	references []priceReference
 
 	translations []translationRow
 	synonyms     []synonymEdge
@@ -184,7 +223,10 @@ func run(src, out string, verbose bool) error {
 		return fmt.Errorf("source directory %s: %w", src, err)
 	}
 	countries := map[string]country{}
-	for _, c := range countryTable {
+	for _, c := range append(append([]country{}, countryTable...), worldCountryTable...) {
+		if _, dup := countries[c.Code]; dup {
+			return fmt.Errorf("country %s is in the country tables twice", c.Code)
+		}
 		countries[c.Code] = c
 	}
 
@@ -235,6 +277,11 @@ func run(src, out string, verbose bool) error {
 	}
 	intl := buildIntlFacilities(intlList, res, byName, countries)
 	facilities := append(append(us, gb...), intl...)
+	world, err := buildWorldFacilities(src, facilities, countries)
+	if err != nil {
+		return err
+	}
+	facilities = append(facilities, world...)
 	assignFacilityIDs(facilities)
 	if verbose {
 		reportUnmapped(intlList, res, byName, intl)
@@ -248,8 +295,12 @@ func run(src, out string, verbose bool) error {
 	}
 	book := &offerBook{seen: map[[2]int]bool{}}
 	addUSOffers(book, facilities, cms, byDRG)
-	addGBOffers(book, facilities, byPriceKey, pt)
-	addIntlOffers(book, facilities, res, byName, byPriceKey, pt, countries)
+	addGBOffers(book, facilities, byPriceKey)
+	addIntlOffers(book, facilities, res, byName, byPriceKey, pt)
+	if err := addWorldOffers(book, facilities, byName); err != nil {
+		return err
+	}
+	references := buildPriceReferences(pt, byPriceKey)
 
 	// Doctors.
 	practo, err := loadPracto(src)
@@ -264,8 +315,8 @@ func run(src, out string, verbose bool) error {
 	docTreat, without := db.doctorTreatmentRows()
 
 	cat := &catalog{treatments: treatments, facilities: facilities, offers: book.offers,
-		doctors: db.doctors, docTreat: docTreat, translations: translations, synonyms: synonyms}
-	cat.countries = usedCountries(facilities, countries)
+		doctors: db.doctors, docTreat: docTreat, translations: translations, synonyms: synonyms, references: references}
+	cat.countries = usedCountries(facilities, references, countries)
 	cat.posts = buildPosts(cat)
 	if err := validate(cat); err != nil {
 		return fmt.Errorf("validation: %w", err)
@@ -278,11 +329,15 @@ func run(src, out string, verbose bool) error {
 	return nil
 }
 
-// usedCountries returns the countries referenced by facilities, by code.
-func usedCountries(fs []*facility, all map[string]country) []country {
+// usedCountries returns the countries referenced by facilities and price
+// references, by code.
+func usedCountries(fs []*facility, refs []priceReference, all map[string]country) []country {
 	used := map[string]bool{}
 	for _, f := range fs {
 		used[f.CC] = true
+	}
+	for _, r := range refs {
+		used[r.CC] = true
 	}
 	var out []country
 	for _, cc := range sortedKeys(used) {
@@ -332,7 +387,7 @@ func write(c *catalog, out string) ([]fileSize, error) {
 		{"countries.csv", []string{"code", "name", "currency"}, countries},
 		{"treatments.csv", []string{"id", "name", "category", "lay_names", "code"}, treatmentRows(c.treatments)},
 		{"facilities.csv", []string{"id", "name", "kind", "country_code", "city", "address", "latitude", "longitude",
-			"accreditations", "languages", "rating", "review_count", "description", "website"}, facilityRows(c.facilities)},
+			"accreditations", "languages", "rating", "review_count", "description", "website", "source"}, facilityRows(c.facilities)},
 		{"doctors.csv", []string{"id", "facility_id", "name", "specialties", "languages", "years_experience",
 			"rating", "review_count"}, doctorRows(c.doctors)},
 		{"doctor_treatments.csv", []string{"doctor_id", "treatment_id"}, c.docTreat},
@@ -343,6 +398,8 @@ func write(c *catalog, out string) ([]fileSize, error) {
 		{"posts.csv", []string{"id", "facility_id", "doctor_id", "title", "body", "published", "starts_at", "ends_at",
 			"treatment_ids", "categories", "patient_countries", "facility_countries", "languages", "keywords",
 			"price_max_usd", "lang"}, c.posts},
+		{"price_references.csv", []string{"treatment_id", "country_code", "amount", "currency", "source"},
+			priceReferenceRows(c.references)},
 	}
 	var sizes []fileSize
 	for _, f := range files {

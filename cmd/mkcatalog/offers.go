@@ -18,12 +18,19 @@ type offer struct {
 const (
 	srcCMS2013    = "CMS IPPS FY2013 average total payments"
 	srcCMS2011    = "CMS IPPS FY2011 average total payments"
-	srcPriceTable = "Medical-tourism country price table (country level, converted)"
 	srcListing    = "Medical-tourism facility listing (treatment named by the provider)"
+	srcListingCat = "Medical-tourism facility listing (a main field of the provider)"
 	srcGBDemo     = "Demo assignment: common independent-sector elective procedure (not from provider data)"
+	srcKindPrefix = "Facility type"
+	srcPriceRef   = "Medical-tourism cost comparison table (one typical price per country)"
 	inclCMS       = "Average total payment for the inpatient stay (Medicare)"
 	inclOnRequest = "Price on request"
 )
+
+// pricedSources are the only sources that give an offer its own price: the
+// CMS payments of the hospital itself. Every other offer is price on
+// request; a country's typical price is a price reference, not an offer.
+var pricedSources = map[string]bool{srcCMS2013: true, srcCMS2011: true}
 
 // usOtherDRGShare is the share of non-common DRG rows kept per hospital.
 const usOtherDRGShare = 0.17
@@ -170,56 +177,44 @@ var (
 	gbNotElectiveRE = regexp.MustCompile(`(?i)mental|psychiatr|priory|rehab|hospice|community|learning|secure|house|lodge|recovery|adolescent|forensic`)
 )
 
-// pricedOffer converts a USD country price into the country's currency,
-// scaled by a stable per-facility factor in [0.85, 1.15], with a ±10% range.
-func pricedOffer(f *facility, t *treatment, usd float64, cur, includes string) *offer {
-	factor := 0.85 + 0.30*frac(f.key, "price-factor")
-	p := roundSig(usd*exchangeRates[cur]*factor, 3)
-	return &offer{
-		FacilityID: f.ID, TreatmentID: t.ID, Currency: cur,
-		Price: fmtMoney(p), PriceMin: fmtMoney(roundSig(p*0.9, 3)), PriceMax: fmtMoney(roundSig(p*1.1, 3)),
-		Includes: includes + "; estimate from the country average", Source: srcPriceTable,
-	}
+// onRequest is an offer with no price: the facility does the treatment,
+// and the patient asks it for a quote.
+func onRequest(f *facility, t *treatment, source string) *offer {
+	return &offer{FacilityID: f.ID, TreatmentID: t.ID, Includes: inclOnRequest, Source: source}
 }
 
 // addIntlOffers adds one offer per listed treatment that maps to a catalogue
-// treatment (priced when the country has a price-table figure), then priced
-// specialty offers for the clinic's main fields.
+// treatment, then offers for the price-table treatments of the clinic's main
+// fields (dental -> implant, …). Earlier catalogues priced both from the
+// country's figure in the price table; that figure is now a price
+// reference, and these offers are price on request. The field offers are
+// still made only where the country has a figure, as before, so that the
+// offers keep their ids.
 func addIntlOffers(b *offerBook, fs []*facility, res *treatmentResolver, byName, byPriceKey map[string]*treatment,
-	pt priceTable, countries map[string]country) {
+	pt priceTable) {
 	for _, f := range fs {
 		if f.origin != "intl" {
 			continue
 		}
-		cur := countries[f.CC].Currency
 		for _, raw := range f.intl.Treatments {
 			canon, _ := res.resolve(raw)
-			t, ok := byName[canon]
-			if !ok {
-				continue
+			if t, ok := byName[canon]; ok {
+				b.add(onRequest(f, t, srcListing))
 			}
-			if usd, ok := pt[t.priceKey][f.CC]; ok && t.priceKey != "" {
-				b.add(pricedOffer(f, t, usd, cur, t.includes))
-				continue
-			}
-			b.add(&offer{FacilityID: f.ID, TreatmentID: t.ID, Includes: inclOnRequest, Source: srcListing})
 		}
 		for _, cat := range f.cats {
 			for _, key := range specialtyOffers[cat] {
-				usd, ok := pt[key][f.CC]
-				if !ok {
-					continue
+				if _, ok := pt[key][f.CC]; ok {
+					b.add(onRequest(f, byPriceKey[key], srcListingCat))
 				}
-				t := byPriceKey[key]
-				b.add(pricedOffer(f, t, usd, cur, t.includes))
 			}
 		}
 	}
 }
 
 // addGBOffers gives each independent-sector elective hospital 3–6 elective
-// price-table treatments; only those with a UK price-table row are priced.
-func addGBOffers(b *offerBook, fs []*facility, byPriceKey map[string]*treatment, pt priceTable) {
+// price-table treatments, price on request.
+func addGBOffers(b *offerBook, fs []*facility, byPriceKey map[string]*treatment) {
 	for _, f := range fs {
 		if f.origin != "gb" || !f.independent || !gbElectiveRE.MatchString(f.Name) || gbNotElectiveRE.MatchString(f.Name) {
 			continue
@@ -228,14 +223,62 @@ func addGBOffers(b *offerBook, fs []*facility, byPriceKey map[string]*treatment,
 		sort.Slice(keys, func(i, j int) bool { return hashKey(f.key, keys[i]) < hashKey(f.key, keys[j]) })
 		n := 3 + pick(4, f.key, "gb-offers")
 		for _, key := range keys[:n] {
-			t := byPriceKey[key]
-			if usd, ok := pt[key]["GB"]; ok {
-				b.add(pricedOffer(f, t, usd, "GBP", t.includes))
-				continue
-			}
-			b.add(&offer{FacilityID: f.ID, TreatmentID: t.ID, Includes: inclOnRequest, Source: srcGBDemo})
+			b.add(onRequest(f, byPriceKey[key], srcGBDemo))
 		}
 	}
+}
+
+// kindSource is the offer source of a world-list facility's treatments:
+// they come from its type, not from the facility.
+func kindSource(k *facilityKind) string { return srcKindPrefix + " (" + k.Words + ")" }
+
+// addWorldOffers gives each world-list facility the treatments of its kind,
+// price on request: the lists say what a facility is, never what it charges.
+func addWorldOffers(b *offerBook, fs []*facility, byName map[string]*treatment) error {
+	for _, f := range fs {
+		if f.origin != "world" {
+			continue
+		}
+		for _, name := range f.worldKind.Treatments {
+			t, ok := byName[name]
+			if !ok {
+				return fmt.Errorf("kind %s: no treatment %q in the catalogue", f.worldKind.Slug, name)
+			}
+			b.add(&offer{FacilityID: f.ID, TreatmentID: t.ID, Source: kindSource(f.worldKind)})
+		}
+	}
+	return nil
+}
+
+// priceReference is one row of price_references.csv: what a treatment
+// typically costs in a country, by the cross-country price table.
+type priceReference struct {
+	TreatmentID int
+	CC          string
+	USD         float64
+}
+
+// buildPriceReferences turns the price table into references, treatments
+// in catalogue order, countries by code. A pair the table lists twice is
+// averaged (loadPriceTable).
+func buildPriceReferences(pt priceTable, byPriceKey map[string]*treatment) []priceReference {
+	var out []priceReference
+	for _, p := range priceTreatments {
+		t := byPriceKey[p.PriceKey]
+		for _, cc := range sortedKeys(pt[p.PriceKey]) {
+			out = append(out, priceReference{TreatmentID: t.ID, CC: cc, USD: pt[p.PriceKey][cc]})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].TreatmentID < out[j].TreatmentID })
+	return out
+}
+
+func priceReferenceRows(rs []priceReference) [][]string {
+	rows := make([][]string, 0, len(rs))
+	for _, r := range rs {
+		rows = append(rows, []string{itoa(r.TreatmentID), r.CC, fmtMoney(r.USD), "USD", srcPriceRef})
+	}
+	return rows
 }
 
 func offerRows(os []*offer) [][]string {

@@ -14,7 +14,8 @@ import (
 // with targeting derived from those offers — the treatment, its category,
 // its lay names as keywords, the facility's country, patients' countries
 // that travel there (a fixed table), the doctor's languages, and a price
-// ceiling just above the offer's price in USD. A few are expired, scheduled
+// ceiling just above the country's typical price in USD (its price reference; no
+// post quotes a price of its own). A few are expired, scheduled
 // for later or unpublished, so the demo shows that those never match.
 // Choices are stable hashes of facility keys, like everything else here.
 
@@ -42,7 +43,7 @@ type postRow struct {
 	priceMaxUSD                 string
 }
 
-// buildPosts writes the demo posts: price offers from medical-tourism
+// buildPosts writes the demo posts: treatments of medical-tourism
 // facilities, new treatments from US and GB hospitals, and doctors' articles.
 func buildPosts(c *catalog) [][]string {
 	fByID := map[int]*facility{}
@@ -53,13 +54,24 @@ func buildPosts(c *catalog) [][]string {
 	for _, t := range c.treatments {
 		tByID[t.ID] = t
 	}
+	refUSD := map[[2]string]float64{}
+	for _, r := range c.references {
+		refUSD[[2]string{itoa(r.TreatmentID), r.CC}] = r.USD
+	}
+	countryName := map[string]string{}
+	for _, co := range c.countries {
+		countryName[co.Code] = co.Name
+	}
+	// Medical-tourism offers of treatments with a price reference in the
+	// facility's country announce the treatment with that reference.
 	var priced, unpriced []*offer
 	for _, o := range c.offers {
 		f := fByID[o.FacilityID]
+		_, hasRef := refUSD[[2]string{itoa(o.TreatmentID), f.CC}]
 		switch {
-		case f.origin == "intl" && o.Price != "" && f.City != "":
+		case f.origin == "intl" && hasRef && f.City != "":
 			priced = append(priced, o)
-		case f.origin != "intl" && strings.HasPrefix(tByID[o.TreatmentID].Code, "DRG 4"):
+		case (f.origin == "us" || f.origin == "gb") && strings.HasPrefix(tByID[o.TreatmentID].Code, "DRG 4"):
 			unpriced = append(unpriced, o)
 		}
 	}
@@ -88,12 +100,12 @@ func buildPosts(c *catalog) [][]string {
 		}
 	}
 	take(priced, 16, func(o *offer, f *facility, t *treatment) postRow {
-		price, _ := strconv.ParseFloat(o.Price, 64)
-		usd := math.Ceil(price/exchangeRates[o.Currency]/100) * 100
+		ref := refUSD[[2]string{itoa(t.ID), f.CC}]
+		usd := math.Ceil(ref/100) * 100
 		return postRow{facility: f.ID,
-			title: fmt.Sprintf("%s in %s from %s %s", t.Name, placeName(f), groupDigits(price), o.Currency),
-			body: fmt.Sprintf("%s offers %s from %s %s (%s). Ask for a quote with your medical reports.",
-				f.Name, strings.ToLower(t.Name), groupDigits(price), o.Currency, strings.TrimSuffix(o.Includes, "; estimate from the country average")),
+			title: fmt.Sprintf("%s in %s", t.Name, placeName(f)),
+			body: fmt.Sprintf("%s offers %s. A typical price in %s is about %s USD (%s). Ask us for a quote with your medical reports.",
+				f.Name, strings.ToLower(t.Name), countryName[f.CC], groupDigits(ref), strings.ToLower(t.includes)),
 			treatments: []string{itoa(t.ID)}, patients: sourceMarkets[f.CC], facilityCountries: []string{f.CC},
 			keywords: firstN(t.Lay, 2), priceMaxUSD: strconv.FormatFloat(usd, 'f', 0, 64)}
 	})

@@ -166,6 +166,18 @@ var exchangeRates = map[string]float64{
 	"RSD": 100.0, "TWD": 30.4, "TND": 2.92, "UAH": 41.3, "AUD": 1.52, "DOP": 63.5,
 	"SZL": 17.3, "CAD": 1.39, "ARS": 1350, "AMD": 383, "CNY": 7.12, "CLP": 960,
 	"HUF": 332, "BRL": 5.33, "CHF": 0.80, "RON": 4.33, "CZK": 20.7,
+	// Currencies of the countries added from the world hospital lists.
+	"AFN": 70, "ALL": 83, "DZD": 130, "AZN": 1.7, "BHD": 0.376, "BDT": 122, "BYN": 3.0, "BZD": 2.0,
+	"XOF": 565, "BOB": 6.91, "BAM": 1.68, "BWP": 13.5, "BND": 1.29, "BGN": 1.68, "KHR": 4000,
+	"XAF": 565, "CDF": 2850, "CUP": 24, "DKK": 6.4, "ETB": 140, "GMD": 72, "GHS": 12, "GTQ": 7.66,
+	"GNF": 8700, "GYD": 209, "HTG": 131, "HNL": 26.2, "ISK": 123, "IDR": 16500, "IQD": 1310,
+	"JMD": 160, "JPY": 150, "KZT": 540, "KES": 129, "KWD": 0.306, "LBP": 89500, "LRD": 180,
+	"LYD": 5.4, "MGA": 4500, "MWK": 1735, "MVR": 15.4, "MRU": 40, "MDL": 17, "MZN": 63.9,
+	"MMK": 2100, "NAD": 17.5, "NPR": 140, "NZD": 1.72, "NIO": 36.8, "NGN": 1500, "KPW": 900,
+	"MKD": 53, "NOK": 10.1, "OMR": 0.385, "PKR": 281, "PAB": 1, "PGK": 4.2, "PEN": 3.45,
+	"RWF": 1440, "SLE": 23, "SOS": 571, "ZAR": 17.5, "SDG": 600, "LKR": 300, "SRD": 38,
+	"SEK": 9.5, "SYP": 13000, "TZS": 2450, "TTD": 6.78, "UGX": 3500, "UYU": 40, "UZS": 12000,
+	"VES": 190, "YER": 240, "ZMW": 24, "ZWG": 26.8, "BIF": 2950,
 }
 
 // usStates maps USPS codes to names for US facility descriptions.
@@ -198,7 +210,7 @@ type place struct {
 // country (e.g. "Ho Chi Minh City" under Russia) is left without a place.
 var placeTable = map[string]place{
 	"toledo":            {"ES", "Toledo", 39.8628, -4.0273},
-	"istanbul":          {"TR", "Istanbul", 41.0082, 28.9784},
+	"istanbul":          {"TR", "İstanbul", 41.0082, 28.9784},
 	"maharashtra":       {"IN", "Maharashtra", 19.7515, 75.7139},
 	"dubai":             {"AE", "Dubai", 25.2048, 55.2708},
 	"kyiv":              {"UA", "Kyiv", 50.4501, 30.5234},
@@ -209,7 +221,7 @@ var placeTable = map[string]place{
 	"antalya":           {"TR", "Antalya", 36.8969, 30.7133},
 	"kerala":            {"IN", "Kerala", 10.8505, 76.2711},
 	"baja california":   {"MX", "Baja California", 30.8406, -115.2838},
-	"izmir":             {"TR", "Izmir", 38.4237, 27.1428},
+	"izmir":             {"TR", "İzmir", 38.4237, 27.1428},
 	"ontario":           {"CA", "Ontario", 51.2538, -85.3232},
 	"london":            {"GB", "London", 51.5074, -0.1278},
 	"cairo":             {"EG", "Cairo", 30.0444, 31.2357},
@@ -247,9 +259,9 @@ var placeTable = map[string]place{
 	"san salvador":      {"SV", "San Salvador", 13.6929, -89.2182},
 	"heliopolis":        {"EG", "Heliopolis, Cairo", 30.0911, 31.3425},
 	"odessa":            {"UA", "Odesa", 46.4825, 30.7233},
-	"beylikdüzü":        {"TR", "Beylikdüzü, Istanbul", 40.9820, 28.6400},
+	"beylikdüzü":        {"TR", "Beylikdüzü, İstanbul", 40.9820, 28.6400},
 	"çorlu":             {"TR", "Çorlu", 41.1591, 27.8000},
-	"avcilar":           {"TR", "Avcılar, Istanbul", 40.9795, 28.7214},
+	"avcilar":           {"TR", "Avcılar, İstanbul", 40.9795, 28.7214},
 	"dobong gu":         {"KR", "Dobong-gu, Seoul", 37.6688, 127.0471},
 	"beijing":           {"CN", "Beijing", 39.9042, 116.4074},
 	"beverly hills":     {"US", "Beverly Hills", 34.0736, -118.4004},
@@ -275,12 +287,12 @@ var placeTable = map[string]place{
 	"lucern":            {"CH", "Lucerne", 47.0502, 8.3093},
 	"prague":            {"CZ", "Prague", 50.0755, 14.4378},
 	"cincinnati":        {"US", "Cincinnati", 39.1031, -84.5120},
-	"besiktas":          {"TR", "Beşiktaş, Istanbul", 41.0422, 29.0083},
+	"besiktas":          {"TR", "Beşiktaş, İstanbul", 41.0422, 29.0083},
 	"alicante":          {"ES", "Alicante", 38.3452, -0.4810},
 	"bratislava":        {"SK", "Bratislava", 48.1486, 17.1077},
 	"sousse":            {"TN", "Sousse", 35.8256, 10.6360},
 	"vinnytsia":         {"UA", "Vinnytsia", 49.2331, 28.4682},
-	"bayrakli":          {"TR", "Bayraklı, Izmir", 38.4622, 27.1658},
+	"bayrakli":          {"TR", "Bayraklı, İzmir", 38.4622, 27.1658},
 	"puebla":            {"MX", "Puebla", 19.0414, -98.2063},
 	"jalisco":           {"MX", "Jalisco", 20.6595, -103.3494},
 }

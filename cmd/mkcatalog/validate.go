@@ -11,11 +11,13 @@ import (
 const (
 	minTreatments = 150
 	minFacilities = 2000
-	minCountries  = 15
-	minOffers     = 20000
-	minCurrencies = 5
-	minDoctors    = 3000
-	maxDoctors    = 6000
+	minCountries  = 60 // countries with facilities
+	// At least minWellCovered countries have minPerCountry facilities or more.
+	minWellCovered = 20
+	minPerCountry  = 25
+	minOffers      = 20000
+	minDoctors     = 3000
+	maxDoctors     = 6000
 )
 
 var (
@@ -29,6 +31,15 @@ var (
 
 var validKinds = map[string]bool{"hospital": true, "clinic": true, "dental_centre": true,
 	"eye_centre": true, "fertility_centre": true, "specialist_centre": true}
+
+func init() {
+	for _, k := range worldKinds {
+		validKinds[k.Slug] = true
+	}
+}
+
+// facilitySourceRE is one value of a facility's source list.
+var facilitySourceRE = regexp.MustCompile(`^(cms|nhs|wikidata|eurostat):\S+$|^(medtourism-listing|tr-moh-private|tr-moh-public)$`)
 
 // validate checks the contract: unique ids, resolvable foreign keys, value
 // formats and the minimum sizes. It collects all problems.
@@ -84,6 +95,14 @@ func validate(c *catalog) error {
 		}
 		checkList(bad, "accreditation", f.Accred)
 		checkLangs(bad, f.Langs)
+		if len(f.sources) == 0 {
+			bad("facility %d (%s): no source", f.ID, f.Name)
+		}
+		for _, src := range f.sources {
+			if !facilitySourceRE.MatchString(src) {
+				bad("facility %d: source %q", f.ID, src)
+			}
+		}
 	}
 
 	pairs := map[[2]int]bool{}
@@ -102,7 +121,11 @@ func validate(c *catalog) error {
 		}
 		pairs[k] = true
 		checkOfferPrice(bad, o, rates)
+		if (o.Price != "" || o.PriceMin != "") && !pricedSources[o.Source] {
+			bad("offer %d: priced, but its source %q gives no facility prices", o.ID, o.Source)
+		}
 	}
+	checkReferences(bad, c.references, tIDs, countries)
 
 	dIDs := map[int]bool{}
 	for _, d := range c.doctors {
@@ -142,19 +165,23 @@ func validate(c *catalog) error {
 	}
 	checkMin("treatments", len(c.treatments), minTreatments)
 	checkMin("facilities", len(c.facilities), minFacilities)
-	checkMin("countries", len(c.countries), minCountries)
+	perCountry := map[string]int{}
+	for _, f := range c.facilities {
+		perCountry[f.CC]++
+	}
+	checkMin("countries with facilities", len(perCountry), minCountries)
+	wellCovered := 0
+	for _, n := range perCountry {
+		if n >= minPerCountry {
+			wellCovered++
+		}
+	}
+	checkMin(fmt.Sprintf("countries with %d+ facilities", minPerCountry), wellCovered, minWellCovered)
 	checkMin("offers", len(c.offers), minOffers)
 	checkMin("doctors", len(c.doctors), minDoctors)
 	if len(c.doctors) > maxDoctors {
 		bad("doctors: %d, want at most %d", len(c.doctors), maxDoctors)
 	}
-	priced := map[string]bool{}
-	for _, o := range c.offers {
-		if o.Currency != "" {
-			priced[o.Currency] = true
-		}
-	}
-	checkMin("offer currencies", len(priced), minCurrencies)
 	checkSearchTerms(bad, c.treatments)
 	checkTranslations(bad, c.translations, tIDs)
 	checkSynonyms(bad, c.synonyms)
@@ -277,4 +304,20 @@ func checkSearchTerms(bad func(string, ...any), ts []*treatment) {
 	has(func(t *treatment) bool { return t.Name == "Rhinoplasty" }, "nose job")
 	has(func(t *treatment) bool { return t.Code == "DRG 280" }, "heart attack")
 	has(func(t *treatment) bool { return t.priceKey == "IVF Treatment" }, "ivf")
+}
+
+// checkReferences checks the price references: known treatment and
+// country, a positive amount, one per treatment and country.
+func checkReferences(bad func(string, ...any), rs []priceReference, tIDs map[int]bool, countries map[string]bool) {
+	seen := map[[2]string]bool{}
+	for _, r := range rs {
+		k := [2]string{itoa(r.TreatmentID), r.CC}
+		if seen[k] || !tIDs[r.TreatmentID] || !countries[r.CC] || r.USD <= 0 {
+			bad("price reference %+v: duplicate, dangling or not positive", r)
+		}
+		seen[k] = true
+	}
+	if len(rs) == 0 {
+		bad("no price references")
+	}
 }

@@ -18,26 +18,32 @@ type Table struct {
 	Name    string // table in PostgreSQL
 	File    string // file in the catalogue directory
 	Columns []string
+	// Added are columns that came after the first catalogues were written:
+	// a file without them is still read, the values empty.
+	Added []string
 }
 
 // Tables lists the catalogue's tables in load order: a table only refers to
 // tables before it.
 var Tables = []Table{
-	{"exchange_rates", "exchange_rates.csv", []string{"currency", "rate", "as_of"}},
-	{"countries", "countries.csv", []string{"code", "name", "currency"}},
-	{"treatments", "treatments.csv", []string{"id", "name", "category", "lay_names", "code"}},
+	{"exchange_rates", "exchange_rates.csv", []string{"currency", "rate", "as_of"}, nil},
+	{"countries", "countries.csv", []string{"code", "name", "currency"}, nil},
+	{"treatments", "treatments.csv", []string{"id", "name", "category", "lay_names", "code"}, nil},
 	{"facilities", "facilities.csv", []string{"id", "name", "kind", "country_code", "city", "address",
-		"latitude", "longitude", "accreditations", "languages", "rating", "review_count", "description", "website"}},
+		"latitude", "longitude", "accreditations", "languages", "rating", "review_count", "description", "website",
+		"source"}, []string{"source"}},
 	{"doctors", "doctors.csv", []string{"id", "facility_id", "name", "specialties", "languages",
-		"years_experience", "rating", "review_count"}},
-	{"doctor_treatments", "doctor_treatments.csv", []string{"doctor_id", "treatment_id"}},
+		"years_experience", "rating", "review_count"}, nil},
+	{"doctor_treatments", "doctor_treatments.csv", []string{"doctor_id", "treatment_id"}, nil},
 	{"offers", "offers.csv", []string{"id", "facility_id", "treatment_id", "price", "price_min", "price_max",
-		"currency", "includes", "source"}},
-	{"treatment_translations", "treatment_translations.csv", []string{"treatment_id", "lang", "name", "lay_names"}},
-	{"synonyms", "synonyms.csv", []string{"term", "synonym", "source"}},
+		"currency", "includes", "source"}, nil},
+	{"treatment_translations", "treatment_translations.csv", []string{"treatment_id", "lang", "name", "lay_names"}, nil},
+	{"synonyms", "synonyms.csv", []string{"term", "synonym", "source"}, nil},
 	{"posts", "posts.csv", []string{"id", "facility_id", "doctor_id", "title", "body", "published", "starts_at",
 		"ends_at", "treatment_ids", "categories", "patient_countries", "facility_countries", "languages",
-		"keywords", "price_max_usd", "lang"}},
+		"keywords", "price_max_usd", "lang"}, nil},
+	{"price_references", "price_references.csv", []string{"treatment_id", "country_code", "amount", "currency",
+		"source"}, nil},
 }
 
 // TableNamed returns the table called name; it panics on an unknown name,
@@ -55,7 +61,8 @@ func TableNamed(name string) Table {
 // optionalFiles may be missing from a catalogue directory: their tables are
 // then empty. They came after the first catalogues were written, and a
 // catalogue without translations or synonyms is still a whole catalogue.
-var optionalFiles = map[string]bool{"treatment_translations.csv": true, "synonyms.csv": true, "posts.csv": true}
+var optionalFiles = map[string]bool{"treatment_translations.csv": true, "synonyms.csv": true, "posts.csv": true,
+	"price_references.csv": true}
 
 // Optional reports whether the table's file may be missing (the table is then
 // empty).
@@ -119,13 +126,17 @@ type Facility struct {
 	ReviewCount    *int
 	Description    string
 	Website        string
+	// Source says where the row comes from, one value per list that has
+	// the facility ("wikidata:Q4013", "eurostat:AT_K101"): a hospital two
+	// lists agree on is one facility with two sources.
+	Source []string
 }
 
 // Values returns the row in the column order of its Table.
 func (f Facility) Values() []any {
 	return []any{f.ID, f.Name, f.Kind, f.CountryCode, nullString(f.City), nullString(f.Address),
 		f.Latitude, f.Longitude, nonNil(f.Accreditations), nonNil(f.Languages), f.Rating, f.ReviewCount,
-		nullString(f.Description), nullString(f.Website)}
+		nullString(f.Description), nullString(f.Website), nonNil(f.Source)}
 }
 
 // Doctor is a practitioner working at a facility.
@@ -214,6 +225,22 @@ func (p Post) Values() []any {
 	return []any{p.ID, p.FacilityID, doctor, p.Title, p.Body, p.Published, p.StartsAt, p.EndsAt, ids,
 		nonNil(p.Categories), nonNil(p.PatientCountries), nonNil(p.FacilityCountries), nonNil(p.Languages),
 		nonNil(p.Keywords), p.PriceMaxUSD, lang}
+}
+
+// PriceReference is what a treatment typically costs in a country, by a
+// cross-country price table: a reference to show beside offers, never an
+// offer's price. Amount is in Currency.
+type PriceReference struct {
+	TreatmentID int64
+	CountryCode string
+	Amount      float64
+	Currency    string
+	Source      string
+}
+
+// Values returns the row in the column order of its Table.
+func (p PriceReference) Values() []any {
+	return []any{p.TreatmentID, p.CountryCode, p.Amount, p.Currency, p.Source}
 }
 
 // TreatmentTranslation is a treatment's name and lay names in another

@@ -1,9 +1,9 @@
 package catalog
 
 import (
+	"errors"
+	"io/fs"
 	"iter"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -27,11 +27,11 @@ var languageCode = regexp.MustCompile(`^[a-z]{2}$`)
 // Posts reads posts.csv; a catalogue without one has no posts.
 func (r *Reader) Posts() iter.Seq2[Post, error] {
 	t := TableNamed("posts")
-	if _, err := os.Stat(filepath.Join(r.dir, t.File)); err != nil && os.IsNotExist(err) {
+	if _, err := fs.Stat(r.fsys, t.File); errors.Is(err, fs.ErrNotExist) {
 		return func(func(Post, error) bool) {}
 	}
 	ids := map[int64]bool{}
-	return readTable(r.dir, t, func(w *row) Post {
+	return readTable(r.fsys, t, func(w *row) Post {
 		p := Post{
 			ID:                w.id("id"),
 			FacilityID:        w.id("facility_id"),

@@ -8,15 +8,16 @@ import (
 	"io/fs"
 	"iter"
 	"os"
-	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // Reader reads one catalogue directory. It remembers the keys of the rows it
 // has read so that later tables can be checked against them.
 type Reader struct {
-	dir        string
+	fsys       fs.FS
+	name       string // how errors name the catalogue
 	currencies map[string]bool
 	countries  map[string]bool
 	treatments map[int64]bool
@@ -28,21 +29,27 @@ type Reader struct {
 }
 
 // Open checks that dir holds every file of the catalogue.
-func Open(dir string) (*Reader, error) {
+func Open(dir string) (*Reader, error) { return OpenFS(os.DirFS(dir), dir) }
+
+// OpenFS checks that fsys holds every file of the catalogue at its root.
+// name says in errors which catalogue it is (a directory, or the demo
+// catalogue built into the binary).
+func OpenFS(fsys fs.FS, name string) (*Reader, error) {
 	var missing []string
 	for _, t := range Tables {
 		if t.Optional() {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(dir, t.File)); err != nil {
+		if _, err := fs.Stat(fsys, t.File); err != nil {
 			missing = append(missing, t.File)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("catalogue %s: missing %s", dir, strings.Join(missing, ", "))
+		return nil, fmt.Errorf("catalogue %s: missing %s", name, strings.Join(missing, ", "))
 	}
 	return &Reader{
-		dir:        dir,
+		fsys:       fsys,
+		name:       name,
 		currencies: map[string]bool{},
 		countries:  map[string]bool{},
 		treatments: map[int64]bool{},
@@ -54,13 +61,13 @@ func Open(dir string) (*Reader, error) {
 	}, nil
 }
 
-// Dir is the catalogue directory.
-func (r *Reader) Dir() string { return r.dir }
+// Name is the catalogue's name, as given to Open or OpenFS.
+func (r *Reader) Name() string { return r.name }
 
 // ExchangeRates reads exchange_rates.csv.
 func (r *Reader) ExchangeRates() iter.Seq2[ExchangeRate, error] {
 	seen := map[string]bool{}
-	return readTable(r.dir, Tables[0], func(w *row) ExchangeRate {
+	return readTable(r.fsys, Tables[0], func(w *row) ExchangeRate {
 		x := ExchangeRate{
 			Currency: w.match("currency", currencyCode, "an ISO 4217 currency code", true),
 			AsOf:     w.date("as_of"),
@@ -82,7 +89,7 @@ func (r *Reader) ExchangeRates() iter.Seq2[ExchangeRate, error] {
 
 // Countries reads countries.csv.
 func (r *Reader) Countries() iter.Seq2[Country, error] {
-	return readTable(r.dir, Tables[1], func(w *row) Country {
+	return readTable(r.fsys, Tables[1], func(w *row) Country {
 		c := Country{
 			Code:     w.match("code", countryCode, "an ISO 3166-1 alpha-2 code", true),
 			Name:     w.required("name"),
@@ -98,7 +105,7 @@ func (r *Reader) Countries() iter.Seq2[Country, error] {
 
 // Treatments reads treatments.csv.
 func (r *Reader) Treatments() iter.Seq2[Treatment, error] {
-	return readTable(r.dir, Tables[2], func(w *row) Treatment {
+	return readTable(r.fsys, Tables[2], func(w *row) Treatment {
 		t := Treatment{
 			ID:       w.id("id"),
 			Name:     w.required("name"),
@@ -114,7 +121,7 @@ func (r *Reader) Treatments() iter.Seq2[Treatment, error] {
 
 // Facilities reads facilities.csv.
 func (r *Reader) Facilities() iter.Seq2[Facility, error] {
-	return readTable(r.dir, Tables[3], func(w *row) Facility {
+	return readTable(r.fsys, Tables[3], func(w *row) Facility {
 		f := Facility{
 			ID:             w.id("id"),
 			Name:           w.required("name"),
@@ -130,6 +137,7 @@ func (r *Reader) Facilities() iter.Seq2[Facility, error] {
 			ReviewCount:    w.int("review_count"),
 			Description:    w.text("description"),
 			Website:        w.text("website"),
+			Source:         w.list("source"),
 		}
 		if (f.Latitude == nil) != (f.Longitude == nil) {
 			w.fail("longitude", "latitude and longitude go together: give both or neither")
@@ -144,7 +152,7 @@ func (r *Reader) Facilities() iter.Seq2[Facility, error] {
 
 // Doctors reads doctors.csv.
 func (r *Reader) Doctors() iter.Seq2[Doctor, error] {
-	return readTable(r.dir, Tables[4], func(w *row) Doctor {
+	return readTable(r.fsys, Tables[4], func(w *row) Doctor {
 		d := Doctor{
 			ID:              w.id("id"),
 			FacilityID:      w.id("facility_id"),
@@ -165,7 +173,7 @@ func (r *Reader) Doctors() iter.Seq2[Doctor, error] {
 // DoctorTreatments reads doctor_treatments.csv.
 func (r *Reader) DoctorTreatments() iter.Seq2[DoctorTreatment, error] {
 	seen := map[DoctorTreatment]bool{}
-	return readTable(r.dir, Tables[5], func(w *row) DoctorTreatment {
+	return readTable(r.fsys, Tables[5], func(w *row) DoctorTreatment {
 		d := DoctorTreatment{DoctorID: w.id("doctor_id"), TreatmentID: w.id("treatment_id")}
 		r.checkRef(w, "doctor_id", r.doctors, d.DoctorID, "doctor")
 		r.checkRef(w, "treatment_id", r.treatments, d.TreatmentID, "treatment")
@@ -181,7 +189,7 @@ func (r *Reader) DoctorTreatments() iter.Seq2[DoctorTreatment, error] {
 func (r *Reader) Offers() iter.Seq2[Offer, error] {
 	ids := map[int64]bool{}
 	pairs := map[[2]int64]bool{}
-	return readTable(r.dir, Tables[6], func(w *row) Offer {
+	return readTable(r.fsys, Tables[6], func(w *row) Offer {
 		o := Offer{
 			ID:          w.id("id"),
 			FacilityID:  w.id("facility_id"),
@@ -217,6 +225,39 @@ func (r *Reader) Offers() iter.Seq2[Offer, error] {
 	})
 }
 
+// PriceReferences reads price_references.csv, if there is one.
+func (r *Reader) PriceReferences() iter.Seq2[PriceReference, error] {
+	seen := map[[2]string]bool{}
+	return readTable(r.fsys, TableNamed("price_references"), func(w *row) PriceReference {
+		p := PriceReference{
+			TreatmentID: w.id("treatment_id"),
+			CountryCode: w.match("country_code", countryCode, "an ISO 3166-1 alpha-2 code", true),
+			Currency:    w.match("currency", currencyCode, "an ISO 4217 currency code", true),
+			Source:      w.required("source"),
+		}
+		if amount := w.float("amount", 0, 1e11); amount == nil {
+			w.fail("amount", "is required")
+		} else if *amount == 0 {
+			w.fail("amount", "must be more than 0: a reference is a price")
+		} else {
+			p.Amount = *amount
+		}
+		r.checkRef(w, "treatment_id", r.treatments, p.TreatmentID, "treatment")
+		if p.CountryCode != "" && !r.countries[p.CountryCode] {
+			w.fail("country_code", "unknown country %s (not in countries.csv)", p.CountryCode)
+		}
+		if p.Currency != "" && !r.currencies[p.Currency] {
+			w.fail("currency", "no exchange rate for %s (add it to exchange_rates.csv)", p.Currency)
+		}
+		key := [2]string{strconv.FormatInt(p.TreatmentID, 10), p.CountryCode}
+		if seen[key] {
+			w.fail("country_code", "treatment %d already has a reference in %s", p.TreatmentID, p.CountryCode)
+		}
+		seen[key] = true
+		return p
+	})
+}
+
 // TreatmentTranslations reads treatment_translations.csv, if there is one.
 func (r *Reader) TreatmentTranslations() iter.Seq2[TreatmentTranslation, error] {
 	type key struct {
@@ -224,7 +265,7 @@ func (r *Reader) TreatmentTranslations() iter.Seq2[TreatmentTranslation, error] 
 		lang string
 	}
 	seen := map[key]bool{}
-	return readTable(r.dir, Tables[7], func(w *row) TreatmentTranslation {
+	return readTable(r.fsys, Tables[7], func(w *row) TreatmentTranslation {
 		t := TreatmentTranslation{
 			TreatmentID: w.id("treatment_id"),
 			Lang:        w.required("lang"),
@@ -249,7 +290,7 @@ func (r *Reader) TreatmentTranslations() iter.Seq2[TreatmentTranslation, error] 
 // "nose job".
 func (r *Reader) Synonyms() iter.Seq2[Synonym, error] {
 	seen := map[[2]string]bool{}
-	return readTable(r.dir, Tables[8], func(w *row) Synonym {
+	return readTable(r.fsys, Tables[8], func(w *row) Synonym {
 		s := Synonym{
 			Term:    NormalizeTerm(w.required("term")),
 			Synonym: NormalizeTerm(w.required("synonym")),
@@ -291,10 +332,10 @@ func (r *Reader) checkRef(w *row, field string, seen map[int64]bool, id int64, w
 }
 
 // readTable yields one parsed row per CSV record, stopping at the first error.
-func readTable[T any](dir string, t Table, parse func(*row) T) iter.Seq2[T, error] {
+func readTable[T any](fsys fs.FS, t Table, parse func(*row) T) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		f, err := os.Open(filepath.Join(dir, t.File))
+		f, err := fsys.Open(t.File)
 		if errors.Is(err, fs.ErrNotExist) && t.Optional() {
 			return
 		}
@@ -320,8 +361,10 @@ func readTable[T any](dir string, t Table, parse func(*row) T) iter.Seq2[T, erro
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			line, _ := cr.FieldPos(0)
 			if err != nil {
+				// Not FieldPos: after a failed Read there is no record, and
+				// it panics (found by FuzzTable: an unclosed quote).
+				line := 0
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
 					line = pe.StartLine
@@ -330,6 +373,7 @@ func readTable[T any](dir string, t Table, parse func(*row) T) iter.Seq2[T, erro
 				yield(zero, &FieldError{File: t.File, Line: line, Err: err})
 				return
 			}
+			line, _ := cr.FieldPos(0)
 			w := &row{file: t.File, line: line, index: index, record: record}
 			v := parse(w)
 			if w.err != nil {
@@ -344,7 +388,8 @@ func readTable[T any](dir string, t Table, parse func(*row) T) iter.Seq2[T, erro
 }
 
 // headerIndex maps column names to positions; columns may come in any order,
-// but each one the table defines must be there, and no others.
+// but each one the table defines must be there (except those added later,
+// so that older files still read), and no others.
 func headerIndex(t Table, header []string) (map[string]int, error) {
 	index := make(map[string]int, len(header))
 	for i, h := range header {
@@ -358,7 +403,7 @@ func headerIndex(t Table, header []string) (map[string]int, error) {
 		index[h] = i
 	}
 	for _, c := range t.Columns {
-		if _, ok := index[c]; !ok {
+		if _, ok := index[c]; !ok && !slices.Contains(t.Added, c) {
 			return nil, fmt.Errorf("missing column %q", c)
 		}
 	}

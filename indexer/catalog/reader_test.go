@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,6 +69,7 @@ func readAll(dir string) (map[string]int, error) {
 		{"treatment_translations", erase(r.TreatmentTranslations())},
 		{"synonyms", erase(r.Synonyms())},
 		{"posts", erase(r.Posts())},
+		{"price_references", erase(r.PriceReferences())},
 	}
 	for _, s := range steps {
 		if err := count(s.name, s.seq); err != nil {
@@ -93,7 +95,8 @@ func TestReadMini(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{"exchange_rates": 5, "countries": 4, "treatments": 4, "facilities": 4,
-		"doctors": 3, "doctor_treatments": 4, "offers": 7, "treatment_translations": 5, "synonyms": 5, "posts": 6}
+		"doctors": 3, "doctor_treatments": 4, "offers": 7, "treatment_translations": 5, "synonyms": 5, "posts": 6,
+		"price_references": 3}
 	for k, v := range want {
 		if counts[k] != v {
 			t.Errorf("%s: read %d rows, want %d", k, counts[k], v)
@@ -147,6 +150,13 @@ func TestReadRejectsBadRows(t *testing.T) {
 		{"duplicate edge once normalised", "synonyms.csv", "new knee,knee replacement", "Nose Job,Rhinoplasty", "synonyms.csv", 6, "synonym", "duplicate edge"},
 		{"unknown synonym source", "synonyms.csv", "new knee,knee replacement,curated", "new knee,knee replacement,forum", "synonyms.csv", 6, "source", "not one of"},
 		{"empty synonym", "synonyms.csv", "new knee,knee replacement", "new knee,  ", "synonyms.csv", 6, "synonym", "required"},
+		{"reference of an unknown treatment", "price_references.csv", "4,TR,3500", "9,TR,3500", "price_references.csv", 4, "treatment_id", "unknown treatment 9"},
+		{"reference in an unknown country", "price_references.csv", "4,TR,3500", "4,FR,3500", "price_references.csv", 4, "country_code", "unknown country FR"},
+		{"reference of nothing", "price_references.csv", "4,TR,3500", "4,TR,0", "price_references.csv", 4, "amount", "more than 0"},
+		{"reference without an amount", "price_references.csv", "4,TR,3500", "4,TR,", "price_references.csv", 4, "amount", "required"},
+		{"reference in a currency without rate", "price_references.csv", "4,TR,3500,USD", "4,TR,3500,CHF", "price_references.csv", 4, "currency", "no exchange rate"},
+		{"two references in one country", "price_references.csv", "4,TR,3500", "2,TR,3500", "price_references.csv", 4, "country_code", "already has a reference in TR"},
+		{"reference without a source", "price_references.csv", "4,TR,3500,USD,Medical-tourism cost comparison table (one typical price per country)", "4,TR,3500,USD,", "price_references.csv", 4, "source", "required"},
 		{"unbalanced quote", "facilities.csv", `"Cosmetic surgery clinic, nose and face."`, `"Cosmetic surgery clinic`, "facilities.csv", 4, "", "quote"},
 	}
 	for _, tc := range tests {
@@ -165,6 +175,55 @@ func TestReadRejectsBadRows(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, tc.wantText)
 			}
 		})
+	}
+}
+
+// TestFacilitySources reads the source column, a list, and reads a file
+// written before the column existed (the mini catalogue's) with none.
+func TestFacilitySources(t *testing.T) {
+	tests := []struct {
+		name string
+		edit map[string][2]string
+		want [][]string // per facility, in file order
+	}{
+		{"file without the column", nil, [][]string{nil, nil, nil, nil}},
+		{"column, one facility in two lists", map[string][2]string{"facilities.csv": {"*", `id,name,kind,country_code,city,address,latitude,longitude,accreditations,languages,rating,review_count,description,website,source
+10,Houston Methodist Hospital,hospital,US,Houston,,29.71,-95.4,,,,,,,cms:450358
+11,Mayo Clinic Hospital,hospital,US,Rochester,,44.02,-92.48,,,,,,,cms:240010|wikidata:Q1130172
+12,Istanbul Aesthetic Clinic,clinic,TR,İstanbul,,41.04,29,,,,,,,tr-moh-private
+13,Berlin Fertility Centre,fertility_centre,DE,Berlin,,,,,,,,,,
+`}}, [][]string{{"cms:450358"}, {"cms:240010", "wikidata:Q1130172"}, {"tr-moh-private"}, nil}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Open(copyMini(t, tc.edit))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range r.ExchangeRates() {
+			}
+			for range r.Countries() {
+			}
+			var got [][]string
+			for f, err := range r.Facilities() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, f.Source)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("sources %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPriceReferencesAreOptional(t *testing.T) {
+	dir := copyMini(t, nil)
+	os.Remove(filepath.Join(dir, "price_references.csv"))
+	counts, err := readAll(dir)
+	if err != nil || counts["price_references"] != 0 || counts["offers"] != 7 {
+		t.Fatalf("catalogue without price_references.csv: %v, counts %v", err, counts)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/catalog"
 )
 
@@ -24,6 +25,11 @@ type base struct {
 	// generator keeps their ids), and the synonym graph.
 	translations []catalog.TreatmentTranslation
 	synonyms     []catalog.Synonym
+	// And the countries' typical prices, which also set the price level of
+	// the countries they cover (refLevel: the median, over treatments, of
+	// the country's reference over the US one).
+	references []catalog.PriceReference
+	refLevel   map[string]float64
 
 	facilities   []baseFacility
 	facByCountry map[string][]int32 // indexes into facilities
@@ -69,9 +75,10 @@ type offerExtra struct {
 	includes, source *string // nil for NULL
 }
 
-// readBase reads and validates every table of the base catalogue in dir.
+// readBase reads and validates every table of the base catalogue in dir
+// ("" is the demo catalogue built into the binary).
 func readBase(dir string) (*base, error) {
-	r, err := catalog.Open(dir)
+	r, err := catalog.OpenFS(indexer.Catalogue(dir), indexer.CatalogueName(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +245,14 @@ func readBase(dir string) (*base, error) {
 		}
 		b.synonyms = append(b.synonyms, s)
 	}
+	for p, err := range r.PriceReferences() {
+		if err != nil {
+			return nil, err
+		}
+		p.CountryCode, p.Currency, p.Source = intern(p.CountryCode), intern(p.Currency), intern(p.Source)
+		b.references = append(b.references, p)
+	}
+	b.refLevel = referenceLevels(b.references, b.rate)
 	for i, ei := range b.extrasAll {
 		if !sources.only(nullString(b.extras[ei].source)) || extraCountry[i] == "" {
 			b.extrasPortable = append(b.extrasPortable, ei)
@@ -247,6 +262,44 @@ func readBase(dir string) (*base, error) {
 		return nil, fmt.Errorf("catalogue %s has no treatments to draw from", dir)
 	}
 	return b, nil
+}
+
+// referenceLevels says how dear each country with price references is
+// beside the United States: the median, over the treatments both have a
+// reference for, of the country's price over the US price. The base's
+// priced offers are mostly US hospitals' own prices, so this is the factor
+// that carries them to another country.
+func referenceLevels(refs []catalog.PriceReference, rate map[string]float64) map[string]float64 {
+	usd := func(p catalog.PriceReference) float64 {
+		if r := rate[p.Currency]; r > 0 {
+			return p.Amount / r
+		}
+		return math.NaN()
+	}
+	us := map[int64]float64{}
+	for _, p := range refs {
+		if p.CountryCode == "US" {
+			us[p.TreatmentID] = usd(p)
+		}
+	}
+	ratios := map[string][]float64{}
+	var countries []string
+	for _, p := range refs {
+		base, ok := us[p.TreatmentID]
+		ratio := usd(p) / base
+		if !ok || !(ratio > 0) || math.IsInf(ratio, 0) {
+			continue
+		}
+		if _, seen := ratios[p.CountryCode]; !seen {
+			countries = append(countries, p.CountryCode)
+		}
+		ratios[p.CountryCode] = append(ratios[p.CountryCode], ratio)
+	}
+	out := make(map[string]float64, len(countries))
+	for _, c := range countries {
+		out[c] = median(ratios[c])
+	}
+	return out
 }
 
 // countrySet tells values found in one country only from the rest.

@@ -5,7 +5,9 @@
 // and country, ratings, cities, kinds of facility, accreditations, languages —
 // is drawn from a small base catalogue (such as testdata/catalog), so that
 // searches that work on the base keep working, at scale, on the generated
-// catalogue. The base treatments keep their ids, so their translations are
+// catalogue; a country's price level comes from the base's price references
+// (its typical prices beside the US ones) where it has them. The base
+// treatments keep their ids, so their translations are
 // copied as they are (the generated variants have none), and so is the
 // synonym graph. The same base, Config and seed always give the same rows.
 //
@@ -17,6 +19,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -75,8 +78,8 @@ func (c Config) withDefaults() (Config, error) {
 }
 
 // Generate replaces the catalogue in the database with a generated one shaped
-// like the base catalogue in directory base (read and validated with
-// catalog.Open). The schema must already exist: run postgres.Migrate first.
+// like the base catalogue in directory base ("" for the demo catalogue built
+// into the binary; read and validated with catalog.OpenFS). The schema must already exist: run postgres.Migrate first.
 //
 // It works in one transaction — TRUNCATE every table of catalog.Tables, then
 // COPY each in order — so readers see the old catalogue until the commit, and
@@ -405,8 +408,15 @@ func (m *model) planCountries() error {
 		} else {
 			c.priceCur, c.rate = "USD", 1
 		}
-		if med := median(b.usdByCountry[cc.Code]); !math.IsNaN(med) && global > 0 {
+		if lvl, ok := b.refLevel[cc.Code]; ok {
+			// The country's typical prices beside the US ones: the base's
+			// priced offers are US hospitals' own.
+			c.level = min(max(lvl, 0.05), 20)
+		} else if med := median(b.usdByCountry[cc.Code]); !math.IsNaN(med) && global > 0 {
 			c.level = min(max(med/global, 0.05), 20)
+		} else if lvl := medianLevel(b.refLevel); !math.IsNaN(lvl) {
+			// Neither: as dear as the typical country with references.
+			c.level = min(max(lvl, 0.05), 20)
 		}
 		if w := world(cc.Code); w != nil {
 			c.capital, c.lat, c.lon = w.capital, w.lat, w.lon
@@ -433,6 +443,17 @@ func (m *model) planCountries() error {
 		m.countries = append(m.countries, c)
 	}
 	return nil
+}
+
+// medianLevel is the median of the countries' reference levels, taken in
+// a fixed order so that the result does not depend on map order.
+func medianLevel(levels map[string]float64) float64 {
+	codes := slices.Sorted(maps.Keys(levels))
+	vals := make([]float64, len(codes))
+	for i, c := range codes {
+		vals[i] = levels[c]
+	}
+	return median(vals)
 }
 
 // planTreatments picks the base treatments, derives the extra ones, prices

@@ -31,7 +31,27 @@ func (m *model) sources() []source {
 		m.offerSource(),
 		sliceSource(catalog.Tables[7], m.translationRows()),
 		sliceSource(catalog.Tables[8], m.b.synonyms),
+		sliceSource(catalog.TableNamed("price_references"), m.referenceRows()),
 	}
+}
+
+// referenceRows are the base's price references for the treatments and
+// countries kept.
+func (m *model) referenceRows() []catalog.PriceReference {
+	treats, countries := map[int64]bool{}, map[string]bool{}
+	for _, t := range m.treats {
+		treats[t.ID] = true
+	}
+	for _, c := range m.countries {
+		countries[c.Code] = true
+	}
+	var out []catalog.PriceReference
+	for _, p := range m.b.references {
+		if treats[p.TreatmentID] && countries[p.CountryCode] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // translationRows are the base translations of the treatments kept. Variants
@@ -172,9 +192,11 @@ func (m *model) facilitySource() source {
 		reviews                             int
 	}
 	var r row
-	vals := make([]any, 14)
+	vals := make([]any, len(catalog.Tables[3].Columns))
 	vals[0], vals[1], vals[2], vals[3] = &r.id, &r.name, &r.kind, &r.country
 	vals[8], vals[9] = &r.accreditations, &r.languages
+	// Every generated facility says so in its source.
+	vals[14] = []string{"generated"}
 	g := newRNG()
 	ts := m.newTreatSampler()
 	var cats []int32

@@ -118,6 +118,58 @@ func MustDB(tb testing.TB) string {
 	return u
 }
 
+// Restart takes the PostgreSQL server that url is on down for at least
+// down and brings it back, as an operator's restart looks to clients: every
+// connection is dropped, new ones are refused meanwhile, and then the server
+// answers again with every committed row in place. Code that must survive
+// that (reconnecting followers, say) is tested with it.
+//
+// The throwaway cluster is stopped and started again on the same port. A
+// TEST_DATABASE_URL server is not the tests' to stop: there Restart refuses
+// connections to url's database and terminates those it has, which is the
+// same thing as far as that database's clients can tell.
+//
+// It drops the connections of every test on the server, so a test that
+// calls it must not run in parallel with others (no t.Parallel).
+func Restart(tb testing.TB, url string, down time.Duration) {
+	tb.Helper()
+	once.Do(setup)
+	if setupErr != nil {
+		tb.Fatalf("pgtest: no PostgreSQL for the tests: %v", setupErr)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	if local != nil {
+		if out, err := local.run(ctx, local.pgctl, "-D", local.data(), "-m", "fast", "-w", "stop"); err != nil {
+			tb.Fatalf("pgtest: restart: pg_ctl stop: %v\n%s", err, out)
+		}
+		time.Sleep(down)
+		if err := local.start(ctx); err != nil {
+			tb.Fatalf("pgtest: restart: %v", err)
+		}
+		return
+	}
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		tb.Fatalf("pgtest: restart: %v", err)
+	}
+	db := pgx.Identifier{cfg.Database}.Sanitize()
+	if err := admin(ctx, "ALTER DATABASE "+db+" WITH ALLOW_CONNECTIONS false"); err != nil {
+		tb.Fatalf("pgtest: restart: %v", err)
+	}
+	err = admin(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "+
+		quoteLiteral(cfg.Database)+" AND pid <> pg_backend_pid()")
+	time.Sleep(down)
+	if err2 := admin(ctx, "ALTER DATABASE "+db+" WITH ALLOW_CONNECTIONS true"); err == nil {
+		err = err2
+	}
+	if err != nil {
+		tb.Fatalf("pgtest: restart: %v", err)
+	}
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // setup decides, once per test process, which server the tests use.
 func setup() {
 	if u := os.Getenv(EnvURL); u != "" {
@@ -250,23 +302,32 @@ func startCluster() (*cluster, error) {
 			c.remove()
 			return nil, err
 		}
-		out, err := c.run(ctx, c.pgctl, "-D", c.data(), "-l", c.log(), "-w", "-t", "60",
-			"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off "+
-				"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", c.port, c.dir),
-			"start")
+		err := c.start(ctx)
 		if err == nil {
 			break
 		}
-		logTail := c.logTail()
-		if attempt < 3 && strings.Contains(logTail, "already in use") {
+		if attempt < 3 && strings.Contains(c.logTail(), "already in use") {
 			continue
 		}
 		_ = c.stop() // in case pg_ctl gave up waiting on a server that did start
-		return nil, fmt.Errorf("%s start (port %d): %w\n%s\n--- tail of the server log ---\n%s",
-			c.pgctl, c.port, err, out, logTail)
+		return nil, err
 	}
 	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.port)
 	return c, nil
+}
+
+// start starts the server on c.port, and waits until it accepts
+// connections.
+func (c *cluster) start(ctx context.Context) error {
+	out, err := c.run(ctx, c.pgctl, "-D", c.data(), "-l", c.log(), "-w", "-t", "60",
+		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off "+
+			"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", c.port, c.dir),
+		"start")
+	if err != nil {
+		return fmt.Errorf("%s start (port %d): %w\n%s\n--- tail of the server log ---\n%s",
+			c.pgctl, c.port, err, out, c.logTail())
+	}
+	return nil
 }
 
 // stop shuts the cluster down without a checkpoint (its data is thrown away

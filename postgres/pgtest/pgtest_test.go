@@ -90,3 +90,36 @@ func connect(ctx context.Context, t *testing.T, url string) *pgx.Conn {
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
 }
+
+// TestRestart checks what Restart promises: connections are dropped, new
+// ones are refused while the server is down, and afterwards the server
+// answers with the committed rows in place.
+func TestRestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	url := pgtest.MustDB(t)
+	before := connect(ctx, t, url)
+	if _, err := before.Exec(ctx, "CREATE TABLE item (id int PRIMARY KEY); INSERT INTO item VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	refused := make(chan error, 1)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		c, err := pgx.Connect(ctx, url)
+		if err == nil {
+			c.Close(ctx)
+		}
+		refused <- err
+	}()
+	pgtest.Restart(t, url, time.Second)
+	if err := <-refused; err == nil {
+		t.Error("a connection was accepted while the server was down")
+	}
+	if err := before.Ping(ctx); err == nil {
+		t.Error("a connection from before the restart still works")
+	}
+	var n int
+	if err := connect(ctx, t, url).QueryRow(ctx, "SELECT count(*) FROM item").Scan(&n); err != nil || n != 1 {
+		t.Errorf("after the restart: %d rows (%v), want 1", n, err)
+	}
+}

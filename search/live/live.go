@@ -28,6 +28,7 @@ import (
 type Live struct {
 	dir      string
 	reloadMu sync.Mutex   // one Reload at a time, so a generation is opened once
+	applyMu  sync.Mutex   // one Apply at a time (fresh.go)
 	mu       sync.RWMutex // guards cur
 	cur      *generation
 	syn      atomic.Pointer[synonyms] // applied at query time, to every generation
@@ -57,6 +58,9 @@ type generation struct {
 	ix    *search.Index
 	posts *posts.Index
 	inUse sync.WaitGroup
+	// fresh is the changes applied on top (fresh.go); nil: none. Written
+	// under Live.mu by Apply only.
+	fresh *fresh
 }
 
 // synonyms is a synonym graph and the version of its source it came from.
@@ -84,6 +88,7 @@ type Snapshot struct {
 	Posts    *posts.Index
 	Synonyms *search.Synonyms
 	gen      *generation
+	fresh    *fresh // the changes applied on top of Index; nil: none
 	released atomic.Bool
 }
 
@@ -96,34 +101,60 @@ func (l *Live) Acquire() (*Snapshot, error) {
 		return nil, search.ErrNoIndex
 	}
 	l.cur.inUse.Add(1)
-	return &Snapshot{Index: l.cur.ix, Posts: l.cur.posts, Synonyms: l.syn.Load().graph, gen: l.cur}, nil
+	s := &Snapshot{Index: l.cur.ix, Posts: l.cur.posts, Synonyms: l.syn.Load().graph, gen: l.cur}
+	if f := l.cur.fresh; f != nil { // freshness hook: the overlay in force
+		f.inUse.Add(1)
+		s.fresh = f
+		if f.posts != nil {
+			s.Posts = f.posts
+		}
+	}
+	return s, nil
 }
 
 // Release gives the snapshot back; a second call does nothing.
 func (s *Snapshot) Release() {
 	if s.released.CompareAndSwap(false, true) {
+		if s.fresh != nil {
+			s.fresh.inUse.Done()
+		}
 		s.gen.inUse.Done()
 	}
 }
 
-// Rates are the exchange rates of the snapshot's generation.
-func (s *Snapshot) Rates() search.Rates { return s.Index.Rates() }
+// Rates are the exchange rates of the snapshot: its generation's, or the
+// newer ones applied on top.
+func (s *Snapshot) Rates() search.Rates {
+	if s.fresh != nil {
+		return s.fresh.overlay.Rates()
+	}
+	return s.Index.Rates()
+}
 
 // Generation names the snapshot's generation (its directory's name).
 func (s *Snapshot) Generation() string { return filepath.Base(s.Index.Path()) }
 
 // Search runs r on the snapshot.
 func (s *Snapshot) Search(ctx context.Context, r search.Request) (*search.Result, error) {
+	if s.fresh != nil {
+		return s.fresh.overlay.Search(ctx, r, s.Synonyms)
+	}
 	return s.Index.Search(ctx, r, s.Synonyms)
 }
 
 // Suggest completes q on the snapshot.
 func (s *Snapshot) Suggest(ctx context.Context, q string, limit int) ([]search.Suggestion, error) {
+	if s.fresh != nil {
+		return s.fresh.overlay.Suggest(ctx, q, limit)
+	}
 	return s.Index.Suggest(ctx, q, limit)
 }
 
 // Get returns one record of the snapshot.
 func (s *Snapshot) Get(ctx context.Context, typ string, id int64) (*search.Record, error) {
+	if s.fresh != nil {
+		return s.fresh.overlay.Get(ctx, typ, id)
+	}
 	return s.Index.Get(ctx, typ, id)
 }
 
@@ -198,6 +229,15 @@ func (l *Live) retire(g *generation) {
 	go func() {
 		defer l.closing.Done()
 		g.inUse.Wait()
+		l.mu.RLock()
+		f := g.fresh // no longer current: Apply writes it no more
+		l.mu.RUnlock()
+		if f != nil {
+			f.inUse.Wait()
+			if err := f.overlay.Close(); err != nil {
+				slog.Error("close overlay", "path", g.ix.Path(), "err", err)
+			}
+		}
 		if err := g.ix.Close(); err != nil {
 			slog.Error("close old index", "path", g.ix.Path(), "err", err)
 		}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Freshness in serve: with a database, the server follows the change log
+// from the position the served generation was built at and applies each
+// batch on top of it (live.Apply). When a new generation opens, it follows
+// again from that generation's position: the changes made while it was
+// built are replayed onto it, and nothing is applied twice to one
+// generation. Until the replay catches up (usually well under a second),
+// the new generation shows the catalogue as it was when its build began.
+//
+// Trimming: once a generation has been served for trimGrace, the log is
+// trimmed up to its position. Every server on the database reads on from
+// the position of the generation it serves, and a published generation
+// reaches every server within seconds (--reload-every, or a replica's
+// download), so after the grace no server still needs what came before.
+// A server that does (it was down for longer) finds its position trimmed
+// and waits for a newer generation, saying so on /readyz.
+
+// changesGeneration is how often the follower checks that the generation it
+// follows for is still the one served.
+const changesGeneration = 250 * time.Millisecond
+
+// lagWarning is how far behind the server must be for the logs to say so,
+// and lagLogEvery how often they repeat it.
+const (
+	lagWarning  = 5 * time.Second
+	lagLogEvery = 30 * time.Second
+)
+
+// changes follows the change log on behalf of serve.
+type changes struct {
+	pool    *pgxpool.Pool
+	src     postgres.Source
+	live    *live.Live
+	synced  func(context.Context) // reloads the synonym graph
+	grace   time.Duration         // 0: never trim
+	mu      sync.Mutex
+	f       *postgres.Follower // the follower of the served generation
+	rebuild atomic.Bool        // a bulk load replaced a table since the generation
+}
+
+// Freshness is what /readyz shows.
+func (c *changes) Freshness() api.Freshness {
+	c.mu.Lock()
+	f := c.f
+	c.mu.Unlock()
+	lf := c.live.Freshness()
+	out := api.Freshness{Changed: lf.Changed, Deleted: lf.Deleted, RebuildNeeded: c.rebuild.Load(), Position: lf.Position}
+	if f == nil {
+		out.Error = "not following the change log"
+		return out
+	}
+	st := f.Status()
+	out.Position, out.Applied, out.Listening, out.Error = st.Position.String(), st.Applied, st.Listening, st.Err
+	out.LagSeconds = st.Lag(time.Now()).Seconds()
+	return out
+}
+
+// run follows the log for each generation served in turn until ctx is done.
+func (c *changes) run(ctx context.Context) {
+	for ctx.Err() == nil {
+		gen := c.live.Path()
+		if gen == "" {
+			sleep(ctx, changesGeneration)
+			continue
+		}
+		c.follow(ctx, gen)
+	}
+}
+
+// follow follows the log for generation gen until another is served or
+// ctx is done.
+func (c *changes) follow(ctx context.Context, gen string) {
+	still := func() bool { return ctx.Err() == nil && c.live.Path() == gen }
+	raw, err := indexer.ChangePosition(gen)
+	var from postgres.Position
+	if err == nil && raw != "" {
+		from, err = postgres.ParsePosition(raw)
+	}
+	if err != nil || raw == "" {
+		if err != nil {
+			slog.Error("follow changes: no position for the generation", "generation", gen, "err", err)
+		} else {
+			slog.Warn("follow changes: the generation records no change-log position; serving it as it is", "generation", gen)
+		}
+		for still() {
+			sleep(ctx, changesGeneration)
+		}
+		return
+	}
+	c.rebuild.Store(false)
+	genCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	f := postgres.Follow(genCtx, c.pool, from, func(batch []postgres.Change) error {
+		return c.apply(genCtx, gen, batch)
+	}, postgres.FollowOptions{})
+	c.mu.Lock()
+	c.f = f
+	c.mu.Unlock()
+	slog.Info("following changes", "generation", gen, "from", from.String())
+	stopped := make(chan error, 1)
+	go func() { stopped <- f.Wait() }()
+	trimAt := time.Now().Add(c.grace)
+	t := time.NewTicker(changesGeneration)
+	defer t.Stop()
+	lastLog := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			<-stopped
+			return
+		case err := <-stopped:
+			// The log cannot be read on from here (trimmed, or another
+			// cluster's): only a newer generation helps.
+			slog.Error("follow changes: stopped; waiting for a newer generation", "generation", gen, "err", err)
+			for still() {
+				sleep(ctx, changesGeneration)
+			}
+			return
+		case now := <-t.C:
+			if !still() {
+				stop()
+				<-stopped
+				return
+			}
+			st := f.Status()
+			if lag := st.Lag(now); lag > lagWarning && now.Sub(lastLog) > lagLogEvery {
+				slog.Warn("changes: behind the database", "position", st.Position.String(), "lag_s", lag.Seconds(),
+					"listening", st.Listening, "err", st.Err)
+				lastLog = now
+			}
+			if c.grace > 0 && !trimAt.IsZero() && now.After(trimAt) {
+				trimAt = time.Time{}
+				if n, err := postgres.Trim(ctx, c.pool, from); err != nil {
+					slog.Warn("trim the change log", "err", err)
+				} else {
+					slog.Info("change log trimmed", "up_to", from.String(), "changes", n)
+				}
+			}
+		}
+	}
+}
+
+// apply applies one batch of changes to generation gen.
+func (c *changes) apply(ctx context.Context, gen string, batch []postgres.Change) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	start := time.Now()
+	im, err := c.src.Impact(ctx, batch)
+	if err != nil {
+		return err
+	}
+	if im.Rebuild() {
+		// A bulk load replaced whole tables without logging their rows:
+		// the overlay cannot follow it. Keep serving what we have and say
+		// a generation is needed.
+		if !c.rebuild.Swap(true) {
+			slog.Warn("changes: a bulk load replaced tables; a new generation is needed", "tables", im.Reload)
+		}
+		return nil
+	}
+	if im.Synonyms {
+		c.synced(ctx)
+	}
+	if len(im.Records) == 0 && !im.Rates && !im.Posts {
+		return nil
+	}
+	snap, err := c.live.Acquire()
+	if err != nil {
+		return err
+	}
+	rates := snap.Rates()
+	snap.Release()
+	last := batch[len(batch)-1]
+	ch := live.Changes{Position: postgres.Position{XID: last.XID, ID: last.ID}.String(), Records: map[string]*search.Record{}}
+	records := im.Records
+	if im.Rates {
+		if rates, err = c.src.Rates(ctx); err != nil {
+			return err
+		}
+		ch.Rates = &rates
+		// The offers priced in a changed currency get new dollar prices:
+		// they are re-read into the delta, converted at the new rates.
+		ids, err := c.src.OffersPricedIn(ctx, im.Currencies)
+		if err != nil {
+			return err
+		}
+		records = withIDs(records, search.TypeOffer, ids)
+	}
+	for typ, ids := range records {
+		err := c.src.RecordsByID(ctx, rates, typ, ids, func(id int64, r *search.Record) error {
+			ch.Records[search.DocID(typ, id)] = r
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read changed %s records: %w", typ, err)
+		}
+	}
+	if im.Posts || im.Rates {
+		set, err := c.src.Posts(ctx)
+		if err != nil {
+			return err
+		}
+		ch.Posts = &set
+	}
+	if err := c.live.Apply(ctx, gen, ch, c.src.RecordsByID); err != nil {
+		if errors.Is(err, live.ErrStale) {
+			return nil // a new generation is served: its own follower takes over
+		}
+		return err
+	}
+	slog.Debug("changes applied", "changes", len(batch), "records", len(ch.Records), "position", ch.Position,
+		"ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// withIDs adds ids of type typ to a copy of records.
+func withIDs(records map[string][]int64, typ string, ids []int64) map[string][]int64 {
+	out := make(map[string][]int64, len(records)+1)
+	for k, v := range records {
+		out[k] = v
+	}
+	out[typ] = append(append([]int64(nil), out[typ]...), ids...)
+	return out
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

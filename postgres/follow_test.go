@@ -1,0 +1,251 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/postgres/pgtest"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// applied collects what a follower hands over.
+type applied struct {
+	mu      sync.Mutex
+	changes []postgres.Change
+	seen    chan struct{} // a non-blocking tick per batch
+}
+
+func newApplied() *applied { return &applied{seen: make(chan struct{}, 1)} }
+
+func (a *applied) apply(cs []postgres.Change) error {
+	a.mu.Lock()
+	a.changes = append(a.changes, cs...)
+	a.mu.Unlock()
+	select {
+	case a.seen <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (a *applied) all() []postgres.Change {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]postgres.Change(nil), a.changes...)
+}
+
+// waitFor waits until cond holds on what was applied, or fails t.
+func (a *applied) waitFor(t *testing.T, within time.Duration, what string, cond func([]postgres.Change) bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
+	for !cond(a.all()) {
+		select {
+		case <-a.seen:
+		case <-time.After(10 * time.Millisecond):
+		case <-deadline.C:
+			t.Fatalf("%s: not within %v; applied %v", what, within, brief(a.all()))
+		}
+	}
+	return time.Since(start)
+}
+
+func has(table, key string) func([]postgres.Change) bool {
+	return func(cs []postgres.Change) bool {
+		for _, c := range cs {
+			if c.Table == table && len(c.Key) > 0 && c.Key[0] == key {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// follow starts a follower that stops with the test.
+func follow(t *testing.T, pool *pgxpool.Pool, from postgres.Position, a *applied, opts postgres.FollowOptions) *postgres.Follower {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	f := postgres.Follow(ctx, pool, from, a.apply, opts)
+	t.Cleanup(func() {
+		cancel()
+		if err := f.Wait(); err != nil {
+			t.Errorf("follower: %v", err)
+		}
+	})
+	return f
+}
+
+// TestFollowerWakesOnNotify: with polling once a minute, only the
+// notification can make a change arrive within a second.
+func TestFollowerWakesOnNotify(t *testing.T) {
+	pool, from := withMini(t)
+	a := newApplied()
+	f := follow(t, pool, from, a, postgres.FollowOptions{Poll: time.Minute})
+	for i := range 5 {
+		exec(t, pool, fmt.Sprintf(`UPDATE offers SET price = %d WHERE id = 1000`, 15000+i))
+		took := a.waitFor(t, 10*time.Second, "update by notification", func(cs []postgres.Change) bool { return len(cs) == i+1 })
+		if took > time.Second {
+			t.Errorf("change %d arrived after %v, want under 1s", i, took)
+		}
+	}
+	// The status is published just after apply returns.
+	st := f.Status()
+	for deadline := time.Now().Add(time.Second); st.Applied < 5 && time.Now().Before(deadline); st = f.Status() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if st.Applied != 5 || st.Position.Compare(from) <= 0 || st.Err != "" || st.Lag(time.Now()) != 0 {
+		t.Errorf("status %+v", st)
+	}
+}
+
+// TestFollowerPollsWhenNotWoken: a change that comes with no notification
+// (written straight into the log here; in life, a notification lost with
+// its connection) is read at the next poll.
+func TestFollowerPollsWhenNotWoken(t *testing.T) {
+	pool, from := withMini(t)
+	a := newApplied()
+	follow(t, pool, from, a, postgres.FollowOptions{Poll: 300 * time.Millisecond})
+	exec(t, pool, `INSERT INTO changes (table_name, key, op) VALUES ('offers', '{1003}', 'update')`)
+	a.waitFor(t, 5*time.Second, "change without notification", has("offers", "1003"))
+}
+
+// TestFollowerShowsHeldChangesAsLag: a committed change waiting behind an
+// older transaction is not applied yet, and the status says it is behind.
+func TestFollowerShowsHeldChangesAsLag(t *testing.T) {
+	ctx := context.Background()
+	pool, from := withMini(t)
+	a := newApplied()
+	f := follow(t, pool, from, a, postgres.FollowOptions{Poll: time.Minute})
+	old := dial(t, pool.Config().ConnConfig.ConnString())
+	tx, err := old.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `UPDATE offers SET price = 1 WHERE id = 1000`); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, pool, `UPDATE offers SET price = 2 WHERE id = 1001`)
+	time.Sleep(300 * time.Millisecond)
+	if got := a.all(); len(got) != 0 {
+		t.Fatalf("applied %v past a transaction still in flight", brief(got))
+	}
+	if lag := f.Status().Lag(time.Now()); lag < 200*time.Millisecond {
+		t.Errorf("lag %v with a change held back for 300ms", lag)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.waitFor(t, 5*time.Second, "both after the commit", func(cs []postgres.Change) bool { return len(cs) == 2 })
+	if got := brief(a.all()); got[0] != "offers 1000 update" {
+		t.Errorf("applied %v: the earlier transaction's change first", got)
+	}
+}
+
+// TestFollowerSurvivesRestart: PostgreSQL restarts while changes are being
+// written. The follower shows that it is behind, reconnects, and ends with
+// every committed change applied exactly once.
+func TestFollowerSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	pool, from := withMini(t)
+	a := newApplied()
+	// Polling once a minute: after the restart, only a listening connection
+	// made again can bring changes within the deadlines below.
+	f := follow(t, pool, from, a, postgres.FollowOptions{Poll: time.Minute})
+
+	stop := make(chan struct{})
+	var writes sync.WaitGroup
+	writes.Add(1)
+	go func() {
+		defer writes.Done()
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			// Failures during the restart are expected; the table says
+			// afterwards which writes committed.
+			_, _ = pool.Exec(ctx, `INSERT INTO synonyms VALUES ($1, 'x', 'curated')`, fmt.Sprintf("w %d", n))
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+
+	sawBehind := make(chan bool, 1)
+	restarting := make(chan struct{})
+	go func() {
+		behind := false
+		for {
+			select {
+			case <-restarting:
+				sawBehind <- behind
+				return
+			case <-time.After(50 * time.Millisecond):
+				st := f.Status()
+				behind = behind || (st.Err != "" && st.Lag(time.Now()) > 0)
+			}
+		}
+	}()
+	pgtest.Restart(t, pool.Config().ConnConfig.ConnString(), 1500*time.Millisecond)
+	close(restarting)
+	if !<-sawBehind {
+		t.Error("the status never showed the follower behind while PostgreSQL was down")
+	}
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	writes.Wait()
+
+	var want int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM synonyms WHERE term LIKE 'w %'`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	a.waitFor(t, 10*time.Second, "every committed write", func(cs []postgres.Change) bool { return count(cs, "synonyms") >= want })
+	seen := map[string]int{}
+	for _, c := range a.all() {
+		if c.Table == "synonyms" {
+			seen[c.Key[0]]++
+		}
+	}
+	if len(seen) != want || count(a.all(), "synonyms") != want {
+		t.Errorf("applied %d synonym changes over %d keys; %d committed", count(a.all(), "synonyms"), len(seen), want)
+	}
+	// And the listening connection is back: a change arrives at once.
+	exec(t, pool, `UPDATE offers SET price = 1 WHERE id = 1000`)
+	if took := a.waitFor(t, 10*time.Second, "a change after the restart", has("offers", "1000")); took > time.Second {
+		t.Errorf("a change after the restart took %v, want under 1s", took)
+	}
+	if st := f.Status(); st.Err != "" {
+		t.Errorf("status after recovery: %+v", st)
+	}
+}
+
+func count(cs []postgres.Change, table string) int {
+	n := 0
+	for _, c := range cs {
+		if c.Table == table {
+			n++
+		}
+	}
+	return n
+}
+
+// TestFollowerStopsWhenTrimmedPast: a follower whose position was trimmed
+// away stops and says so, rather than read on over a hole.
+func TestFollowerStopsWhenTrimmedPast(t *testing.T) {
+	pool, from := withMini(t)
+	exec(t, pool, `UPDATE offers SET price = 1 WHERE id = 1000`)
+	if _, err := postgres.Trim(context.Background(), pool, position(t, pool)); err != nil {
+		t.Fatal(err)
+	}
+	f := postgres.Follow(context.Background(), pool, from, newApplied().apply, postgres.FollowOptions{})
+	if err := f.Wait(); !errors.Is(err, postgres.ErrTrimmed) {
+		t.Errorf("Wait = %v, want ErrTrimmed", err)
+	}
+}

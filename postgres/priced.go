@@ -1,0 +1,26 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// OffersPricedIn lists the offers priced in any of currencies, ascending:
+// when a currency's rate changes, their dollar prices (which filters,
+// sorts and price bands read) change with it, so a server re-reads them.
+func (s Source) OffersPricedIn(ctx context.Context, currencies []string) ([]int64, error) {
+	if len(currencies) == 0 {
+		return nil, nil
+	}
+	rows, err := s.Pool.Query(ctx, `SELECT id FROM offers WHERE currency = ANY($1) ORDER BY id`, currencies)
+	if err != nil {
+		return nil, fmt.Errorf("offers priced in %v: %w", currencies, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("offers priced in %v: %w", currencies, err)
+	}
+	return ids, nil
+}

@@ -1,0 +1,260 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/careatlas/careatlas/search"
+	"github.com/jackc/pgx/v5"
+)
+
+// Applying changes on top of a generation takes two steps: Impact says which
+// search records a batch of changes may have altered, and RecordsByID reads
+// them as they are now, built by the same queries as a full build.
+//
+// A record shows more than its own row: an offer shows its treatment's name,
+// category and code, its facility (name, city, country and its name,
+// accreditations, rating) and the doctors there who perform its treatment; a
+// facility lists its treatments and doctors; a doctor shows its facility and
+// lists its treatments; a treatment counts its offers and spans their prices
+// in dollars. So a change reaches every record that showed the row before
+// the change or shows it after: the old references a change carries (Refs)
+// cover "before", the tables as they are now cover "after".
+
+// Impact is what a batch of changes means for a server's snapshot.
+type Impact struct {
+	// Records holds, by record type (search.TypeOffer, …), the ids of the
+	// records that may have changed, ascending. Read them with RecordsByID:
+	// a record that is gone comes back nil, to be deleted.
+	Records map[string][]int64
+	// Rates says that exchange rates changed: reload them (Source.Rates).
+	// Currencies are the ones whose rates changed; the offers priced in them
+	// need their dollar prices converted again (the treatments whose spans
+	// change are in Records).
+	Rates      bool
+	Currencies []string
+	// Synonyms says that the synonym graph changed: reload it
+	// (LoadSynonyms).
+	Synonyms bool
+	// Posts says that posts, or the country names they show, changed:
+	// reload them (Source.Posts).
+	Posts bool
+	// Reload lists the tables that were truncated (a bulk load replaced
+	// them): their rows were not logged one by one. See Rebuild.
+	Reload []string
+}
+
+// Rebuild reports whether the batch replaced a table whose rows make search
+// records (or exchange rates, which every price depends on): only a new
+// generation, built after it, brings the server back to the database.
+// Truncated synonyms and posts are reloaded like any change to them.
+func (im Impact) Rebuild() bool {
+	for _, t := range im.Reload {
+		if t != "synonyms" && t != "posts" {
+			return true
+		}
+	}
+	return false
+}
+
+// Empty reports whether the batch changes nothing a server shows.
+func (im Impact) Empty() bool {
+	return len(im.Records) == 0 && !im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
+}
+
+// impactSets gathers, per rule, the ids a batch touches.
+type impactSets struct {
+	// The records to re-read.
+	offers, facilities, doctors, treatments set
+	// Doctors whose own row changed: their facilities show them.
+	doctorRows set
+	// Rows that show in other records: treatments whose own row changed
+	// (in their offers, facilities, doctors), facilities whose own row or
+	// country changed (in their offers, doctors), facilities whose doctors
+	// changed (in their offers).
+	treatmentFanout, facilityFanout, doctorFacilities set
+	countries, currencies                             []string
+	doctorTreatments                                  [][2]int64 // (doctor_id, treatment_id)
+}
+
+type set map[int64]bool
+
+func (s set) add(ids ...int64) {
+	for _, id := range ids {
+		if id > 0 {
+			s[id] = true
+		}
+	}
+}
+
+func (s set) sorted() []int64 {
+	out := make([]int64, 0, len(s))
+	for id := range s {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Impact works out which records, and which other parts of a snapshot, the
+// changes may have altered (see the comment at the top of this file for
+// the rules). It reads the tables as they are now: a record a later change
+// alters again is simply read again with that change.
+func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
+	im := Impact{}
+	sets := impactSets{offers: set{}, facilities: set{}, doctors: set{}, treatments: set{},
+		doctorRows: set{}, treatmentFanout: set{}, facilityFanout: set{}, doctorFacilities: set{}}
+	for _, c := range changes {
+		if c.Op == OpTruncate {
+			if !slices.Contains(im.Reload, c.Table) {
+				im.Reload = append(im.Reload, c.Table)
+			}
+		}
+		switch c.Table {
+		case "offers":
+			sets.offers.add(c.Int(0))
+			sets.facilities.add(c.Refs["facility_id"])
+			sets.treatments.add(c.Refs["treatment_id"])
+		case "facilities":
+			sets.facilities.add(c.Int(0))
+			sets.facilityFanout.add(c.Int(0))
+		case "doctors":
+			sets.doctors.add(c.Int(0))
+			sets.doctorRows.add(c.Int(0))
+			sets.facilities.add(c.Refs["facility_id"])
+			sets.doctorFacilities.add(c.Refs["facility_id"])
+		case "doctor_treatments":
+			sets.doctors.add(c.Int(0))
+			sets.doctorTreatments = append(sets.doctorTreatments, [2]int64{c.Int(0), c.Int(1)})
+		case "treatments":
+			sets.treatments.add(c.Int(0))
+			sets.treatmentFanout.add(c.Int(0))
+		case "treatment_translations":
+			sets.treatments.add(c.Int(0))
+		case "countries":
+			if len(c.Key) > 0 {
+				sets.countries = append(sets.countries, c.Key[0])
+			}
+			im.Posts = true
+		case "exchange_rates":
+			im.Rates = true
+			if len(c.Key) > 0 && !slices.Contains(sets.currencies, c.Key[0]) {
+				sets.currencies = append(sets.currencies, c.Key[0])
+			}
+		case "synonyms":
+			im.Synonyms = true
+		case "posts":
+			im.Posts = true
+		case "price_references":
+			// No record shows a country's reference price yet; when one
+			// does, the records showing it belong here.
+		}
+	}
+	if err := s.fanOut(ctx, &sets); err != nil {
+		return im, fmt.Errorf("work out what changes touch: %w", err)
+	}
+	slices.Sort(sets.currencies)
+	im.Currencies = sets.currencies
+	for typ, ids := range map[string]set{search.TypeOffer: sets.offers, search.TypeFacility: sets.facilities,
+		search.TypeDoctor: sets.doctors, search.TypeTreatment: sets.treatments} {
+		if len(ids) > 0 {
+			if im.Records == nil {
+				im.Records = map[string][]int64{}
+			}
+			im.Records[typ] = ids.sorted()
+		}
+	}
+	slices.Sort(im.Reload)
+	return im, nil
+}
+
+// fanOut adds the records that show the changed rows as the tables are now.
+func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
+	batch := &pgx.Batch{}
+	into := func(dst set, sql string, args ...any) {
+		batch.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+			var id int64
+			_, err := pgx.ForEachRow(rows, []any{&id}, func() error { dst.add(id); return nil })
+			return err
+		})
+	}
+	// The changed rows' references now (their old ones came with the
+	// changes): the facility and treatment of an offer, a doctor's facility.
+	batch.Queue(`SELECT facility_id, treatment_id FROM offers WHERE id = ANY($1)`, sets.offers.sorted()).
+		Query(func(rows pgx.Rows) error {
+			var f, t int64
+			_, err := pgx.ForEachRow(rows, []any{&f, &t}, func() error {
+				sets.facilities.add(f)
+				sets.treatments.add(t)
+				return nil
+			})
+			return err
+		})
+	into(sets.doctorFacilities, `SELECT facility_id FROM doctors WHERE id = ANY($1)`, sets.doctorRows.sorted())
+	// Countries reach their facilities as a facility's own change would.
+	into(sets.facilityFanout, `SELECT id FROM facilities WHERE country_code = ANY($1)`, sets.countries)
+	// Rates reach the price spans of the treatments priced in them.
+	into(sets.treatments, `SELECT DISTINCT treatment_id FROM offers WHERE currency = ANY($1)`, sets.currencies)
+	if err := s.Pool.SendBatch(ctx, batch).Close(); err != nil {
+		return err
+	}
+
+	sets.facilities.add(sets.facilityFanout.sorted()...)
+	sets.facilities.add(sets.doctorFacilities.sorted()...)
+	facilities, docFacilities := sets.facilityFanout.sorted(), sets.doctorFacilities.sorted()
+	treatments := sets.treatmentFanout.sorted()
+	pairs := [2][]int64{make([]int64, len(sets.doctorTreatments)), make([]int64, len(sets.doctorTreatments))}
+	for i, p := range sets.doctorTreatments {
+		pairs[0][i], pairs[1][i] = p[0], p[1]
+	}
+	batch = &pgx.Batch{}
+	// A facility's row shows in its offers and doctors; its doctors show in
+	// its offers; a treatment's name in its offers, facilities and doctors;
+	// a doctor's treatments in the offers of that treatment at its facility.
+	into(sets.offers, `SELECT id FROM offers WHERE facility_id = ANY($1) OR facility_id = ANY($2) OR treatment_id = ANY($3)`,
+		facilities, docFacilities, treatments)
+	into(sets.doctors, `SELECT id FROM doctors WHERE facility_id = ANY($1)
+		UNION SELECT doctor_id FROM doctor_treatments WHERE treatment_id = ANY($2)`, facilities, treatments)
+	into(sets.facilities, `SELECT DISTINCT facility_id FROM offers WHERE treatment_id = ANY($1)`, treatments)
+	into(sets.offers, `SELECT o.id FROM unnest($1::bigint[], $2::bigint[]) AS x (doctor_id, treatment_id)
+		JOIN doctors d ON d.id = x.doctor_id
+		JOIN offers o ON o.facility_id = d.facility_id AND o.treatment_id = x.treatment_id`, pairs[0], pairs[1])
+	return s.Pool.SendBatch(ctx, batch).Close()
+}
+
+// RecordsByID reads the current records of type typ (search.TypeOffer,
+// TypeFacility, TypeDoctor or TypeTreatment) with the given ids, built by
+// the queries of a full build, and calls yield with each, in id order. An
+// id with no row any more is yielded with a nil record: the record is gone
+// and must be deleted. rates are the rates treatments' price spans are
+// converted at, as in a build.
+func (s Source) RecordsByID(ctx context.Context, rates search.Rates, typ string, ids []int64,
+	yield func(id int64, rec *search.Record) error) error {
+	want := slices.Clone(ids)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	if len(want) == 0 {
+		return nil
+	}
+	next := 0 // want[next] is the first id not yielded yet
+	gone := func(upTo int64) error {
+		for ; next < len(want) && want[next] < upTo; next++ {
+			if err := yield(want[next], nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err := s.records(ctx, rates, typ, idSet(want), func(r *search.Record) error {
+		if err := gone(r.ID); err != nil {
+			return err
+		}
+		next++
+		return yield(r.ID, r)
+	})
+	if err != nil {
+		return err
+	}
+	return gone(want[len(want)-1] + 1)
+}

@@ -1,0 +1,283 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/search"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// snapshot is every record of a catalogue, by search.DocID.
+type snapshot map[string]*search.Record
+
+func fullBuild(t *testing.T, pool *pgxpool.Pool) snapshot {
+	t.Helper()
+	out := snapshot{}
+	for _, r := range collect(t, postgres.Source{Pool: pool}) {
+		out[search.DocID(r.Type, r.ID)] = r
+	}
+	return out
+}
+
+// TestRecordsByIDBuildsAsAFullBuild: a record read by id is the record a
+// full build makes, and an id with no row comes back as a deletion.
+func TestRecordsByIDBuildsAsAFullBuild(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	src := postgres.Source{Pool: pool}
+	full := fullBuild(t, pool)
+	rates, err := src.Rates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range search.Types {
+		ids := []int64{999999}
+		for _, r := range full {
+			if r.Type == typ {
+				ids = append(ids, r.ID, r.ID) // duplicates are read once
+			}
+		}
+		var got []int64
+		err := src.RecordsByID(ctx, rates, typ, ids, func(id int64, r *search.Record) error {
+			got = append(got, id)
+			if id == 999999 {
+				if r != nil {
+					t.Errorf("%s %d does not exist, but came back as %+v", typ, id, r)
+				}
+				return nil
+			}
+			if want := full[search.DocID(typ, id)]; !reflect.DeepEqual(r, want) {
+				t.Errorf("%s %d by id:\n%+v\nin a full build:\n%+v", typ, id, r, want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.IsSorted(got) || len(got) != len(ids)/2+1 {
+			t.Errorf("%s: yielded %v", typ, got)
+		}
+	}
+	if err := src.RecordsByID(ctx, rates, "clinic", []int64{1}, func(int64, *search.Record) error { return nil }); err == nil {
+		t.Error("an unknown record type was accepted")
+	}
+}
+
+// TestImpactKeepsRecordsEqualToARebuild is the property the overlay rests
+// on: start from a full build, make random inserts, updates and deletes on
+// every table, then apply the change log batch by batch (Impact, then
+// RecordsByID): the records equal a full build of the same rows.
+func TestImpactKeepsRecordsEqualToARebuild(t *testing.T) {
+	ctx := context.Background()
+	pool, pos := withMini(t)
+	src := postgres.Source{Pool: pool}
+	held := fullBuild(t, pool)
+	rng := rand.New(rand.NewPCG(12, 1))
+	writes, written := 0, 0
+	for round := range 12 {
+		for range 60 {
+			sql := randomWrite(rng)
+			writes++
+			if _, err := pool.Exec(ctx, sql); err == nil {
+				written++ // constraint violations are part of the game
+			}
+		}
+		// Read as a follower does, in batches of any size, then apply
+		// them one by one.
+		changes, next := readAll(t, pool, pos)
+		pos = next
+		n := len(changes)
+		for len(changes) > 0 {
+			k := min(len(changes), 1+rng.IntN(15))
+			applyBatch(t, src, held, changes[:k])
+			changes = changes[k:]
+		}
+		want := fullBuild(t, pool)
+		for key, w := range want {
+			if g := held[key]; !reflect.DeepEqual(g, w) {
+				t.Fatalf("round %d: %s after applying the log:\n%+v\nrebuilt:\n%+v", round, key, g, w)
+			}
+		}
+		for key := range held {
+			if want[key] == nil {
+				t.Fatalf("round %d: %s is gone from the catalogue but not from the applied records", round, key)
+			}
+		}
+		t.Logf("round %d: %d changes, %d records", round, n, len(want))
+	}
+	if written < writes/3 {
+		t.Errorf("only %d of %d random writes succeeded: the test exercises too little", written, writes)
+	}
+}
+
+// applyBatch does what a server does with a batch of changes.
+func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgres.Change) {
+	t.Helper()
+	ctx := context.Background()
+	im, err := src.Impact(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Rebuild() {
+		t.Fatalf("a batch of row changes asks for a rebuild: %+v", im)
+	}
+	rates, err := src.Rates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := make([]string, 0, len(im.Records))
+	for typ := range im.Records {
+		types = append(types, typ)
+	}
+	sort.Strings(types)
+	for _, typ := range types {
+		err := src.RecordsByID(ctx, rates, typ, im.Records[typ], func(id int64, r *search.Record) error {
+			if r == nil {
+				delete(held, search.DocID(typ, id))
+			} else {
+				held[search.DocID(typ, id)] = r
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// randomWrite returns one random statement on a catalogue table, over ids
+// few enough that rows collide and refer to each other.
+func randomWrite(rng *rand.Rand) string {
+	fac := func() int { return 10 + rng.IntN(8) }
+	doc := func() int { return 100 + rng.IntN(8) }
+	tr := func() int { return 1 + rng.IntN(6) }
+	off := func() int { return 1000 + rng.IntN(30) }
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	word := func() string { return pick("knee", "hip", "nose", "heart", "eye", "clinic", "care", "new") }
+	country := func() string { return pick("US", "TR", "DE", "GB") }
+	cur := func() string { return pick("USD", "EUR", "TRY", "GBP") }
+	switch rng.IntN(22) {
+	case 0:
+		return fmt.Sprintf(`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (%d, %d, %d, %d, '%s')`,
+			off(), fac(), tr(), 100+rng.IntN(20000), cur())
+	case 1:
+		return fmt.Sprintf(`UPDATE offers SET price = %d, currency = '%s' WHERE id = %d`, 100+rng.IntN(20000), cur(), off())
+	case 2:
+		return fmt.Sprintf(`UPDATE offers SET facility_id = %d, treatment_id = %d WHERE id = %d`, fac(), tr(), off())
+	case 3:
+		return fmt.Sprintf(`DELETE FROM offers WHERE id = %d`, off())
+	case 4:
+		return fmt.Sprintf(`INSERT INTO facilities (id, name, kind, country_code, accreditations, rating) VALUES (%d, '%s %s', 'clinic', '%s', '{%s}', %d.5)`,
+			fac(), word(), word(), country(), pick("JCI", "ISO 9001"), rng.IntN(5))
+	case 5:
+		return fmt.Sprintf(`UPDATE facilities SET name = '%s %s', accreditations = '{%s}', country_code = '%s' WHERE id = %d`,
+			word(), word(), pick("JCI", "TEMOS", ""), country(), fac())
+	case 6:
+		return fmt.Sprintf(`DELETE FROM facilities WHERE id = %d`, fac())
+	case 7:
+		return fmt.Sprintf(`INSERT INTO doctors (id, facility_id, name, rating, review_count) VALUES (%d, %d, 'Dr. %s', 4.%d, %d)`,
+			doc(), fac(), word(), rng.IntN(10), rng.IntN(300))
+	case 8:
+		return fmt.Sprintf(`UPDATE doctors SET name = 'Dr. %s %s' WHERE id = %d`, word(), word(), doc())
+	case 9:
+		return fmt.Sprintf(`UPDATE doctors SET facility_id = %d WHERE id = %d`, fac(), doc())
+	case 10:
+		return fmt.Sprintf(`DELETE FROM doctors WHERE id = %d`, doc())
+	case 11, 12:
+		return fmt.Sprintf(`INSERT INTO doctor_treatments (doctor_id, treatment_id) VALUES (%d, %d)`, doc(), tr())
+	case 13:
+		return fmt.Sprintf(`DELETE FROM doctor_treatments WHERE doctor_id = %d AND treatment_id = %d`, doc(), tr())
+	case 14:
+		return fmt.Sprintf(`INSERT INTO treatments (id, name, category, lay_names) VALUES (%d, '%s surgery', '%s', '{%s}')`,
+			tr(), word(), pick("Orthopaedics", "Cardiology", "Ophthalmology"), word())
+	case 15:
+		return fmt.Sprintf(`UPDATE treatments SET name = '%s %s', category = '%s', code = %s WHERE id = %d`,
+			word(), word(), pick("Orthopaedics", "Cardiology", "Fertility"), pick("NULL", "'DRG 1'"), tr())
+	case 16:
+		return fmt.Sprintf(`DELETE FROM treatments WHERE id = %d`, tr())
+	case 17:
+		return fmt.Sprintf(`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (%d, '%s', '%s')
+			ON CONFLICT (treatment_id, lang) DO UPDATE SET name = excluded.name`, tr(), pick("es", "fr", "de", "tr"), word())
+	case 18:
+		return fmt.Sprintf(`DELETE FROM treatment_translations WHERE treatment_id = %d`, tr())
+	case 19:
+		return fmt.Sprintf(`UPDATE countries SET name = '%s land' WHERE code = '%s'`, word(), country())
+	case 20:
+		return fmt.Sprintf(`INSERT INTO exchange_rates VALUES ('%s', %d.%d, '2025-11-%02d')
+			ON CONFLICT (currency, as_of) DO UPDATE SET rate = excluded.rate`, cur(), 1+rng.IntN(40), rng.IntN(10), 1+rng.IntN(28))
+	default:
+		return fmt.Sprintf(`DELETE FROM exchange_rates WHERE currency = '%s' AND as_of > '2025-10-01'`, pick("EUR", "TRY", "GBP"))
+	}
+}
+
+// TestImpact pins the fan-out of each kind of change on the mini
+// catalogue.
+func TestImpact(t *testing.T) {
+	ctx := context.Background()
+	type records = map[string][]int64
+	cases := []struct {
+		name  string
+		sql   []string
+		want  records
+		check func(postgres.Impact) bool
+	}{
+		{"an offer's price: the offer, its treatment's span, its facility", []string{
+			`UPDATE offers SET price = 1 WHERE id = 1000`},
+			records{"offer": {1000}, "treatment": {1}, "facility": {10}}, nil},
+		{"an offer moves: both facilities and both treatments", []string{
+			`UPDATE offers SET facility_id = 13, treatment_id = 2 WHERE id = 1002`},
+			records{"offer": {1002}, "treatment": {2, 3}, "facility": {10, 13}}, nil},
+		{"a treatment renamed reaches every offer, facility and doctor showing it", []string{
+			`UPDATE treatments SET name = 'Knee replacement' WHERE id = 1`},
+			records{"treatment": {1}, "offer": {1000, 1001}, "facility": {10, 11}, "doctor": {100, 102}}, nil},
+		{"a translation: only the treatment (offers join to it for text)", []string{
+			`UPDATE treatment_translations SET name = 'Rinoplastia' WHERE treatment_id = 2 AND lang = 'tr'`},
+			records{"treatment": {2}}, nil},
+		{"a facility: its offers and doctors", []string{
+			`UPDATE facilities SET accreditations = '{JCI}' WHERE id = 10`},
+			records{"facility": {10}, "offer": {1000, 1002}, "doctor": {100}}, nil},
+		{"a doctor deleted: its facility and the facility's offers", []string{
+			`DELETE FROM doctors WHERE id = 101`},
+			records{"doctor": {101}, "facility": {12}, "offer": {1004, 1006}}, nil},
+		{"a doctor takes up a treatment: the offer of it at the doctor's facility", []string{
+			`INSERT INTO doctor_treatments VALUES (100, 3)`},
+			records{"doctor": {100}, "offer": {1002}}, nil},
+		{"a country renamed: its facilities, their offers and doctors, and posts", []string{
+			`UPDATE countries SET name = 'Türkiye' WHERE code = 'TR'`},
+			records{"facility": {12}, "offer": {1004, 1006}, "doctor": {101}},
+			func(im postgres.Impact) bool { return im.Posts }},
+		{"a rate: the treatments priced in it, and the currency", []string{
+			`INSERT INTO exchange_rates VALUES ('TRY', 41, '2025-11-01')`},
+			records{"treatment": {2, 4}},
+			func(im postgres.Impact) bool { return im.Rates && reflect.DeepEqual(im.Currencies, []string{"TRY"}) }},
+		{"synonyms and posts: reloads", []string{
+			`DELETE FROM synonyms WHERE term = 'mi'`, `UPDATE posts SET published = false WHERE id = 1`},
+			nil, func(im postgres.Impact) bool { return im.Synonyms && im.Posts && !im.Rebuild() }},
+		{"a load: a rebuild", []string{`TRUNCATE offers CASCADE`},
+			nil, func(im postgres.Impact) bool { return im.Rebuild() && slices.Contains(im.Reload, "offers") }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pool, from := withMini(t)
+			exec(t, pool, c.sql...)
+			changes, _ := readAll(t, pool, from)
+			im, err := postgres.Source{Pool: pool}.Impact(ctx, changes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(im.Records, c.want) {
+				t.Errorf("records %v, want %v", im.Records, c.want)
+			}
+			if c.check != nil && !c.check(im) {
+				t.Errorf("impact %+v", im)
+			}
+		})
+	}
+}

@@ -1,0 +1,126 @@
+package live_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
+	"github.com/careatlas/careatlas/search/posts"
+)
+
+// catalogueReader reads records from a catalogue directory, as
+// postgres.Source.RecordsByID reads them from the database.
+func catalogueReader(t *testing.T, dir string) live.RecordReader {
+	return func(ctx context.Context, rates search.Rates, typ string, ids []int64, yield func(int64, *search.Record) error) error {
+		byID := map[int64]*search.Record{}
+		err := (&indexer.FileSource{Dir: dir}).Records(ctx, rates, func(r *search.Record) error {
+			if r.Type == typ {
+				byID[r.ID] = r
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := yield(id, byID[id]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func offerIDs(t *testing.T, s *live.Snapshot) []int64 {
+	t.Helper()
+	res, err := s.Search(context.Background(), search.Request{PerPage: 100, Sort: search.SortPriceAsc}.
+		MustWhere(search.FilterType, search.TypeOffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int64
+	for _, h := range res.Hits {
+		out = append(out, h.ID)
+	}
+	return out
+}
+
+// TestApplyPublishesANewSnapshot applies a deletion and a new post on top
+// of a generation: snapshots acquired after see them, one acquired before
+// keeps what it had, a batch for a generation no longer served is refused,
+// and a new generation starts with no overlay.
+func TestApplyPublishesANewSnapshot(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := indexer.Build(ctx, &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	l, err := live.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	before, err := l.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer before.Release()
+	all := offerIDs(t, before)
+	gen := l.Path()
+
+	set, err := posts.ReadSet(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Posts = set.Posts[:1]
+	ch := live.Changes{Position: "7/1", Records: map[string]*search.Record{search.DocID(search.TypeOffer, 1001): nil}, Posts: &set}
+	if err := l.Apply(ctx, gen, ch, catalogueReader(t, mini)); err != nil {
+		t.Fatal(err)
+	}
+	after, err := l.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer after.Release()
+	want := slices.DeleteFunc(slices.Clone(all), func(id int64) bool { return id == 1001 })
+	if got := offerIDs(t, after); !slices.Equal(got, want) {
+		t.Errorf("after deleting offer 1001: offers %v, want %v", got, want)
+	}
+	if got := offerIDs(t, before); !slices.Equal(got, all) {
+		t.Errorf("a snapshot acquired before: offers %v, want %v", got, all)
+	}
+	if after.Posts.Len() != 1 || before.Posts.Len() == 1 {
+		t.Errorf("posts: %d after, %d before; want 1 after only", after.Posts.Len(), before.Posts.Len())
+	}
+	if _, err := after.Get(ctx, search.TypeOffer, 1001); err == nil {
+		t.Error("Get found the deleted offer")
+	}
+	if f := l.Freshness(); f.Position != "7/1" || f.Deleted == 0 {
+		t.Errorf("freshness %+v, want position 7/1 and deleted documents", f)
+	}
+
+	if _, err := indexer.Build(ctx, &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Apply(ctx, gen, ch, catalogueReader(t, mini)); !errors.Is(err, live.ErrStale) {
+		t.Errorf("a batch for the old generation: %v, want ErrStale", err)
+	}
+	fresh, err := l.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Release()
+	if got := offerIDs(t, fresh); !slices.Equal(got, all) {
+		t.Errorf("a new generation: offers %v, want every offer %v", got, all)
+	}
+	if f := l.Freshness(); f.Position != "" {
+		t.Errorf("a new generation's freshness %+v, want none applied", f)
+	}
+}

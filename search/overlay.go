@@ -1,0 +1,544 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// An Overlay is a generation with the changes made since it was built
+// applied on top, without writing the generation: its base documents that
+// were replaced or removed are left out (deleted), and the changed and new
+// records live in a small in-memory index built with the same mapping
+// (the delta). A search runs on both and merges them:
+//
+//   - totals add; facet counts add by value; price bands add by band: every
+//     count is exact, as a rebuild over the same records would give;
+//   - the query is understood once, on the base, and that same reading
+//     (terms, synonyms, typo corrections) is matched in both, so the two
+//     match the same alternatives;
+//   - hits merge by the sort key, then score. Scores of the two indexes are
+//     only comparable roughly (tf-idf counts documents per index, and a
+//     base's idf still counts its deleted documents), so under
+//     sort=relevance the order may differ a little from a rebuild's; the
+//     set of results and every count do not;
+//   - a page is taken from the merged order: each side keeps its best
+//     page × per_page.
+//
+// Offers are matched through their treatment's and facility's documents
+// (match.go), and inherit their columns from them (columns.inherit), within
+// one index. So a delta holds, besides the changed records, the treatment
+// and facility of every offer and doctor in it and the treatments of every
+// facility in it (Needs lists them; the caller reads them as they are
+// now). A delta also holds every offer, facility and doctor whose
+// treatment's text changed (Needs). That costs a few more records than the changes but keeps the join
+// and the inheritance inside the delta, without either index reading the
+// other. The base needs nothing: Source.Impact re-reads every offer of a
+// changed treatment or facility, so an offer left in the base has a
+// treatment and facility whose text and values are unchanged, and its join
+// through their base documents (deleted or not) still holds.
+//
+// An Overlay is immutable; applying another batch builds a new one from
+// all the records changed since the generation. Close releases its delta,
+// never the generation.
+type Overlay struct {
+	gen     *Index          // the generation as opened (not owned)
+	base    *Index          // the generation seen at the overlay's rates
+	delta   *Index          // the changed records; nil when none is left
+	deleted *roaring.Bitmap // base documents replaced or removed
+	gone    map[string]bool // the base's replaced or removed records, by DocID
+}
+
+// NewOverlay builds the overlay of gen holding records, by DocID: every
+// record changed since gen was built, as it is now, nil when it was
+// deleted. rates are the exchange rates now: the delta's dollar prices are
+// converted with them, and searches filter, band and convert with them.
+// Records must hold what gen.Needs lists.
+func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string]*Record) (*Overlay, error) {
+	o := &Overlay{gen: gen, base: gen.atRates(rates), deleted: roaring.New(), gone: map[string]bool{}}
+	var live []*Record
+	for _, key := range slices.Sorted(maps.Keys(records)) {
+		id, err := gen.reader.InternalID(key)
+		if err != nil {
+			return nil, fmt.Errorf("overlay: look up %s: %w", key, err)
+		}
+		if len(id) > 0 {
+			o.deleted.Add(uint32(id.Value()))
+			o.gone[key] = true
+		}
+		if r := records[key]; r != nil {
+			live = append(live, r)
+		}
+	}
+	o.deleted.RunOptimize()
+	if len(live) > 0 {
+		var err error
+		if o.delta, err = memIndex(ctx, live, rates); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// memIndex indexes records into an in-memory Bleve index with the
+// generation's mapping, as one batch (so one segment), and loads its
+// columns and vocabulary as Open does.
+func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, error) {
+	// scorch with no path keeps its segments in memory (and batches unsafe,
+	// which is what memory is); bleve.NewMemOnly would use upsidedown,
+	// whose internal ids are not document numbers.
+	idx, err := bleve.NewUsing("", NewMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("overlay: create delta: %w", err)
+	}
+	ix := &Index{idx: idx, mapping: idx.Mapping(), rates: rates}
+	fail := func(what string, err error) (*Index, error) {
+		if ix.reader != nil {
+			ix.reader.Close()
+		}
+		idx.Close()
+		return nil, fmt.Errorf("overlay: delta: %s: %w", what, err)
+	}
+	batch := idx.NewBatch()
+	vocab := newVocabCounter()
+	for _, r := range records {
+		doc, err := indexDocument(r, rates)
+		if err != nil {
+			return fail("index "+DocID(r.Type, r.ID), err)
+		}
+		if err := batch.Index(DocID(r.Type, r.ID), doc); err != nil {
+			return fail("index "+DocID(r.Type, r.ID), err)
+		}
+		vocab.addRecord(r)
+	}
+	if err := idx.Batch(batch); err != nil {
+		return fail("write", err)
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fail("advanced", err)
+	}
+	if ix.reader, err = adv.Reader(); err != nil {
+		return fail("reader", err)
+	}
+	if ix.cols, err = loadColumns(ctx, ix.reader); err != nil {
+		return fail("columns", err)
+	}
+	ix.cols.split() // as openWith does
+	raw, err := vocab.marshal()
+	if err != nil {
+		return fail("vocabulary", err)
+	}
+	if ix.vocab, err = loadVocabulary(raw); err != nil {
+		return fail("vocabulary", err)
+	}
+	return ix, nil
+}
+
+// atRates is ix seen with other exchange rates: the same reader and
+// columns. Its dollar prices stay those of the build, which is right for
+// every document an overlay keeps: the offers priced in a currency whose
+// rate changed are re-read into the delta by the caller.
+func (ix *Index) atRates(rates Rates) *Index {
+	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: ix.cols,
+		rates: rates, vocab: ix.vocab}
+}
+
+// Close releases the delta. The generation stays open.
+func (o *Overlay) Close() error {
+	if o.delta == nil {
+		return nil
+	}
+	err := o.delta.reader.Close()
+	return errors.Join(err, o.delta.idx.Close())
+}
+
+// Rates are the exchange rates the overlay converts with.
+func (o *Overlay) Rates() Rates { return o.base.rates }
+
+// Deleted is how many of the generation's documents the overlay leaves
+// out, and Changed how many records its delta holds.
+func (o *Overlay) Deleted() uint64 { return o.deleted.GetCardinality() }
+
+// Changed is how many records the overlay's delta holds.
+func (o *Overlay) Changed() uint64 {
+	if o.delta == nil {
+		return 0
+	}
+	return o.delta.cols.docs
+}
+
+// Needs lists the records a delta holding records must hold too, by type,
+// leaving out those records holds already. Read them as they are now, add
+// them, and ask again until it returns nothing (a facility brought in by
+// an offer brings its treatments). A delta needs:
+//
+//   - the treatment and facility of each offer and doctor in it, and the
+//     treatments of each facility in it, so that offers join and inherit
+//     within the delta and facilities and doctors match through their
+//     treatments;
+//   - every offer, facility and doctor of the generation that joins a
+//     treatment whose text (name, category, lay names, code, translations)
+//     is not what the generation holds: they match through the
+//     treatment's document, and the generation's holds the old text.
+//     Source.Impact already re-reads them for a change to the treatment's
+//     row; this covers a translation, which it does not fan out.
+func (ix *Index) Needs(ctx context.Context, records map[string]*Record) (map[string][]int64, error) {
+	need := map[string]map[int64]bool{}
+	want := func(typ string, id int64) {
+		if id <= 0 {
+			return
+		}
+		if _, ok := records[DocID(typ, id)]; ok {
+			return
+		}
+		if need[typ] == nil {
+			need[typ] = map[int64]bool{}
+		}
+		need[typ][id] = true
+	}
+	for key, r := range records {
+		if r == nil {
+			continue
+		}
+		if f := facilityOf(r); f != nil && r.Type != TypeFacility {
+			want(TypeFacility, f.ID)
+		}
+		if r.Treatment != nil {
+			want(TypeTreatment, r.Treatment.ID)
+		}
+		for _, t := range r.Treatments {
+			want(TypeTreatment, t.ID)
+		}
+		if r.Type != TypeTreatment {
+			continue
+		}
+		same, err := ix.sameTreatmentText(ctx, key, r)
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			continue
+		}
+		err = ix.eachDoc(ix.cols.keywords[fieldTreatmentID].bitmap(itoa(r.ID)), func(typ string, id int64) {
+			if typ != TypeTreatment {
+				want(typ, id)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := map[string][]int64{}
+	for typ, ids := range need {
+		out[typ] = slices.Sorted(maps.Keys(ids))
+	}
+	return out, nil
+}
+
+// sameTreatmentText reports whether the generation holds treatment r with
+// the text it is matched by.
+func (ix *Index) sameTreatmentText(ctx context.Context, key string, r *Record) (bool, error) {
+	id, err := ix.reader.InternalID(key)
+	if err != nil || len(id) == 0 {
+		return false, err
+	}
+	old, err := ix.Get(ctx, r.Type, r.ID)
+	if err != nil {
+		return false, err
+	}
+	return old.Name == r.Name && old.Category == r.Category && old.Code == r.Code &&
+		slices.Equal(old.LayNames, r.LayNames) && reflect.DeepEqual(old.Translations, r.Translations), nil
+}
+
+// eachDoc calls fn with the type and id of each document in docs.
+func (ix *Index) eachDoc(docs *roaring.Bitmap, fn func(typ string, id int64)) error {
+	var err error
+	docs.Iterate(func(doc uint32) bool {
+		var key string
+		if key, err = ix.reader.ExternalID(index.NewIndexInternalID(nil, uint64(doc))); err != nil {
+			return false
+		}
+		typ, n, _ := strings.Cut(key, ":")
+		id, perr := strconv.ParseInt(n, 10, 64)
+		if perr != nil {
+			err = fmt.Errorf("document %q: %w", key, perr)
+			return false
+		}
+		fn(typ, id)
+		return true
+	})
+	return err
+}
+
+// Get returns a record: the delta's when it holds it, else the
+// generation's unless the record was deleted.
+func (o *Overlay) Get(ctx context.Context, typ string, id int64) (*Record, error) {
+	if o.delta != nil {
+		r, err := o.delta.Get(ctx, typ, id)
+		var e *Error
+		if err == nil || !errors.As(err, &e) || e.Code != NotFound {
+			return r, err
+		}
+	}
+	if o.gone[DocID(typ, id)] {
+		return nil, &Error{Code: NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
+	}
+	return o.gen.Get(ctx, typ, id)
+}
+
+// maxSuggestSkipped bounds how many more suggestions the base is asked for
+// to make up for its deleted documents.
+const maxSuggestSkipped = 50
+
+// Suggest completes q from the delta and the generation's live documents.
+// Scores of the two indexes are roughly comparable (see Overlay); exact
+// completions win over fuzzy ones as in Index.Suggest.
+func (o *Overlay) Suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
+	if limit == 0 {
+		limit = DefaultSuggest
+	}
+	base, err := o.gen.Suggest(ctx, q, min(limit+min(len(o.gone), maxSuggestSkipped), MaxSuggest+maxSuggestSkipped))
+	if err != nil || o.delta == nil && len(o.gone) == 0 {
+		return trimSuggestions(base, limit), err
+	}
+	base = slices.DeleteFunc(base, func(s Suggestion) bool { return o.gone[DocID(s.Type, s.ID)] })
+	var delta []Suggestion
+	if o.delta != nil {
+		if delta, err = o.delta.Suggest(ctx, q, limit); err != nil {
+			return nil, err
+		}
+	}
+	all := append(base, delta...)
+	if slices.ContainsFunc(all, func(s Suggestion) bool { return !s.Fuzzy }) {
+		all = slices.DeleteFunc(all, func(s Suggestion) bool { return s.Fuzzy })
+	}
+	slices.SortStableFunc(all, func(a, b Suggestion) int { return cmp.Compare(b.Score, a.Score) })
+	return trimSuggestions(all, limit), nil
+}
+
+func trimSuggestions(s []Suggestion, limit int) []Suggestion {
+	return s[:min(len(s), limit)]
+}
+
+// side is one index's part of an overlaid search.
+type side struct {
+	ix *Index
+	p  *plan
+	c  *collector
+}
+
+// collect runs r on one side: compiled without its text (filters, price
+// bounds, radius), then matched with u, the query as the base understood
+// it; deleted documents are left out of every candidate.
+func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *understood, deleted *roaring.Bitmap) (side, error) {
+	noText := *r
+	noText.Query = ""
+	p, err := ix.compile(ctx, &noText, syn)
+	if err != nil {
+		return side{}, err
+	}
+	if u != nil {
+		if p.m, err = ix.newMatcher(ctx, u, r.types()); err != nil {
+			return side{}, err
+		}
+		p.u = u
+	}
+	if deleted != nil && !deleted.IsEmpty() {
+		if p.filter == nil {
+			p.filter = roaring.New()
+			p.filter.AddRange(0, ix.cols.docs)
+		}
+		p.filter.AndNot(deleted)
+	}
+	c := ix.newCollector(r, p)
+	if err := ix.run(ctx, p, c); err != nil {
+		return side{}, err
+	}
+	return side{ix: ix, p: p, c: c}, nil
+}
+
+// ranked is a kept candidate and the side it came from.
+type ranked struct {
+	candidate
+	s *side
+}
+
+// Search runs r on the generation's live documents and on the delta, and
+// merges the two (see Overlay for what is exact and what is approximate).
+func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
+	if o.delta == nil && o.deleted.IsEmpty() {
+		o.gen.searches.Add(1)
+		return o.base.Search(ctx, r, syn)
+	}
+	o.gen.searches.Add(1)
+	r, err := r.Validate(o.base.rates)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Result, error) { return nil, fmt.Errorf("search %q: %w", r.Query, err) }
+	var u *understood
+	if r.Query != "" {
+		if u, err = o.base.understand(ctx, r.Query, r.Lang, syn); err != nil {
+			return fail(err)
+		}
+		if err := o.knownInDelta(ctx, u); err != nil {
+			return fail(err)
+		}
+	}
+	base, err := o.base.collect(ctx, &r, syn, u, o.deleted)
+	if err != nil {
+		return fail(err)
+	}
+	sides := []*side{&base}
+	if o.delta != nil {
+		delta, err := o.delta.collect(ctx, &r, syn, u, nil)
+		if err != nil {
+			return fail(err)
+		}
+		sides = append(sides, &delta)
+	}
+
+	out := &Result{Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}
+	out.About = o.base.about(&r, base.p)
+	if u != nil {
+		out.Expansions = u.expansions
+	}
+	if r.Currency != "" {
+		out.Currency = r.Currency
+		asOf := o.base.rates.AsOf
+		out.RatesAsOf = &asOf
+	}
+	var all []ranked
+	for _, s := range sides {
+		out.Total += s.c.total
+		for _, c := range s.c.best.ranked() {
+			all = append(all, ranked{c, s})
+		}
+	}
+	order := candidates{sort: r.Sort}
+	slices.SortStableFunc(all, func(a, b ranked) int {
+		a.doc, b.doc = 0, 0 // doc numbers of two indexes do not compare
+		switch {
+		case order.better(a.candidate, b.candidate):
+			return -1
+		case order.better(b.candidate, a.candidate):
+			return 1
+		}
+		return 0
+	})
+	all = all[:min(len(all), r.Page*r.PerPage)]
+	for i := (r.Page - 1) * r.PerPage; i < len(all); i++ {
+		h, s := all[i], all[i].s
+		src, err := s.ix.source(h.doc)
+		if err != nil {
+			return fail(fmt.Errorf("load hit: %w", err))
+		}
+		hit, err := decodeHit(src, h.score, r.Currency, o.base.rates)
+		if err != nil {
+			return nil, err
+		}
+		s.ix.place(&hit, h.doc, &r)
+		if u != nil {
+			hit.Highlight = highlightHit(&hit.Record, u)
+		}
+		if r.Explain {
+			hit.Explain = s.p.explain(&hit, h.doc)
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	if out.Total == 0 && u != nil && r.PerPage > 0 {
+		// Did-you-mean is read off the generation alone: a suggestion,
+		// not a count the patient filters by.
+		if out.DidYouMean, err = o.base.didYouMean(ctx, r, u, syn); err != nil {
+			return fail(fmt.Errorf("did you mean: %w", err))
+		}
+	}
+	if len(r.Facets) > 0 {
+		out.Facets = mergeFacets(sides, r.FacetSize)
+	}
+	return out, nil
+}
+
+// knownInDelta drops the typo corrections the base gave a word that only
+// the delta holds (a new name): a rebuild knows the word and corrects
+// nothing. (The other way round, a word whose every document the overlay
+// deleted, the base still counts as known and offers no correction where
+// a rebuild would: a small difference, until the next generation.)
+func (o *Overlay) knownInDelta(ctx context.Context, u *understood) error {
+	if o.delta == nil {
+		return nil
+	}
+	for gi := range u.groups {
+		g := &u.groups[gi]
+		if g.known {
+			continue
+		}
+		var exact []alternative
+		for _, a := range g.alts {
+			if a.weight == weightExact {
+				exact = append(exact, a)
+			}
+		}
+		for _, a := range exact {
+			ok, err := o.delta.termExists(ctx, a.terms[0])
+			if err != nil {
+				return err
+			}
+			if ok {
+				g.known, g.alts = true, exact
+				u.expansions = slices.DeleteFunc(u.expansions, func(e Expansion) bool {
+					return e.Kind == "typo" && e.Text == g.text
+				})
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// mergeFacets adds the sides' facet counts by value and their price bands
+// by band (the sides have the same bands: same rates, same currency).
+func mergeFacets(sides []*side, size int) map[string][]FacetValue {
+	out := map[string][]FacetValue{}
+	first := sides[0].c
+	for i, f := range first.facets {
+		counts := map[string]int{}
+		for _, s := range sides {
+			g := s.c.facets[i]
+			for ord, n := range g.counts {
+				if n > 0 {
+					counts[g.col.values[ord]] += n
+				}
+			}
+		}
+		values := slices.Sorted(maps.Keys(counts))
+		ns := make([]int, len(values))
+		for j, v := range values {
+			ns[j] = counts[v]
+		}
+		out[f.name] = topValues(values, ns, size)
+	}
+	if first.bands != nil {
+		vs := make([]FacetValue, len(first.bands))
+		for i, b := range first.bands {
+			vs[i].Value = b.name
+			for _, s := range sides {
+				vs[i].Count += s.c.bandCnt[i]
+			}
+		}
+		out[FacetPrice] = vs
+	}
+	return out
+}

@@ -1,0 +1,282 @@
+package search_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/search"
+)
+
+// catalogueRecords reads every record of a catalogue directory, by DocID,
+// and its rates.
+func catalogueRecords(t *testing.T, dir string) (map[string]*search.Record, search.Rates) {
+	t.Helper()
+	ctx := context.Background()
+	src := &indexer.FileSource{Dir: dir}
+	rates, err := src.Rates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*search.Record{}
+	err = src.Records(ctx, rates, func(r *search.Record) error {
+		out[search.DocID(r.Type, r.ID)] = r
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, rates
+}
+
+// changedRecords is what applying the change log would hand an overlay:
+// every record that differs between before and after (nil when gone), and
+// the owners a delta needs, read from after.
+func changedRecords(t *testing.T, gen *search.Index, before, after map[string]*search.Record) map[string]*search.Record {
+	out := map[string]*search.Record{}
+	for k, a := range after {
+		if b, ok := before[k]; !ok || !sameJSON(a, b) {
+			out[k] = a
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			out[k] = nil
+		}
+	}
+	for {
+		need, err := gen.Needs(context.Background(), out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(need) == 0 {
+			return out
+		}
+		for typ, ids := range need {
+			for _, id := range ids {
+				out[search.DocID(typ, id)] = after[search.DocID(typ, id)]
+			}
+		}
+	}
+}
+
+func sameJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// copyCatalogue copies a catalogue directory.
+func copyCatalogue(t *testing.T, from string) string {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// edit replaces old with new in one file of a catalogue.
+func edit(t *testing.T, dir, file, old, new string) {
+	t.Helper()
+	p := filepath.Join(dir, file)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s holds no %q", file, old)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// overlayRequests are searches an overlay must answer as a rebuild does.
+func overlayRequests() []search.Request {
+	all := []string{"type", "country", "city", "category", "kind", "accreditation", "language", "price"}
+	rs := []search.Request{
+		{PerPage: 100, Facets: all},
+		{PerPage: 100, Facets: all, Currency: "EUR", Sort: search.SortPriceAsc},
+		search.Request{PerPage: 100, Facets: all, Sort: search.SortPriceDesc}.MustWhere(search.FilterType, search.TypeOffer),
+		search.Request{PerPage: 100, Facets: all, Sort: search.SortRating}.MustWhere(search.FilterType, search.TypeFacility),
+		search.Request{PerPage: 100, Facets: all}.MustWhere("accreditation", "JCI"),
+		search.Request{PerPage: 100, Facets: all, Currency: "EUR", PriceMax: f(3000)}.MustWhere(search.FilterType, search.TypeOffer),
+		search.Request{PerPage: 2, Page: 2, Sort: search.SortPriceAsc, Facets: all}.MustWhere(search.FilterType, search.TypeOffer),
+	}
+	for _, q := range []string{"knee replacement", "nose job", "schnozz", "Houston", "Kaya", "ivf", "hospital", "Istanbul", "rhinoplasty"} {
+		rs = append(rs, search.Request{Query: q, PerPage: 100, Facets: all},
+			search.Request{Query: q, PerPage: 100, Facets: all, Sort: search.SortPriceAsc}.MustWhere(search.FilterType, search.TypeOffer))
+	}
+	return rs
+}
+
+// TestOverlayAnswersAsARebuild applies successive changes to the mini
+// catalogue through an overlay on its first build, and checks that every
+// total, every facet count and every set of hits (and their order, where a
+// sort key decides it) equals a rebuild of the changed catalogue.
+func TestOverlayAnswersAsARebuild(t *testing.T) {
+	ctx := context.Background()
+	cat := copyCatalogue(t, mini)
+	base, _ := buildAt(t, cat)
+	before, _ := catalogueRecords(t, cat)
+	steps := []struct {
+		name string
+		do   func(dir string)
+	}{
+		{"offer price", func(d string) { edit(t, d, "offers.csv", "1001,11,1,12000.50", "1001,11,1,16000") }},
+		{"offer deleted", func(d string) { edit(t, d, "offers.csv", "1000,10,1,15000.00,,,USD,Average total payment,CMS\n", "") }},
+		{"new accreditation", func(d string) {
+			edit(t, d, "facilities.csv", "-95.4,Medicare certified,", "-95.4,Medicare certified|JCI,")
+		}},
+		{"lay name", func(d string) { edit(t, d, "treatments.csv", "nose job|nose reshaping", "nose job|schnozz fix") }},
+		{"new offer", func(d string) {
+			edit(t, d, "offers.csv", "1006,", "1007,13,2,9000,,,EUR,,Clinic price list\n1006,")
+		}},
+		{"facility moves", func(d string) { edit(t, d, "facilities.csv", "Rochester,1216", "Houston,1216") }},
+		{"exchange rate", func(d string) { edit(t, d, "exchange_rates.csv", "EUR,0.8,", "EUR,0.5,") }},
+	}
+	for _, step := range steps {
+		step.do(cat)
+		after, rates := catalogueRecords(t, cat)
+		changed := changedRecords(t, base.ix, before, after)
+		// A rates change re-reads every offer priced in the changed
+		// currency, as the server does.
+		if step.name == "exchange rate" {
+			for k, r := range after {
+				if r.Price != nil && r.Price.Currency == "EUR" || r.PriceRange != nil && r.PriceRange.Currency == "EUR" {
+					changed[k] = r
+				}
+			}
+		}
+		ov, err := search.NewOverlay(ctx, base.ix, rates, changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rebuilt, _ := buildAt(t, cat)
+		for _, r := range overlayRequests() {
+			want, err := rebuilt.ix.Search(ctx, r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ov.Search(ctx, r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameResult(t, step.name, r, got, want)
+		}
+		for k, r := range after {
+			got, err := ov.Get(ctx, r.Type, r.ID)
+			if err != nil || !sameJSON(got, r) {
+				t.Errorf("%s: Get %s = %v, %v; want the record as it is now", step.name, k, got, err)
+			}
+		}
+		for k := range changed {
+			if after[k] == nil {
+				typ, id := splitKey(t, k)
+				if _, err := ov.Get(ctx, typ, id); err == nil {
+					t.Errorf("%s: Get %s found a deleted record", step.name, k)
+				}
+			}
+		}
+		if step.name == "lay name" {
+			ss, err := ov.Suggest(ctx, "schnoz", 5)
+			if err != nil || len(ss) == 0 || ss[0].Type != search.TypeTreatment || ss[0].ID != 2 {
+				t.Errorf("%s: suggest schnoz = %v, %v; want treatment 2 first", step.name, ss, err)
+			}
+		}
+		ov.Close()
+	}
+}
+
+func splitKey(t *testing.T, k string) (string, int64) {
+	var id int64
+	typ, n, _ := strings.Cut(k, ":")
+	if err := json.Unmarshal([]byte(n), &id); err != nil {
+		t.Fatal(err)
+	}
+	return typ, id
+}
+
+// buildAt builds a catalogue directory into a fresh index.
+func buildAt(t *testing.T, cat string) (*testIndex, string) {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: cat}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := openIndex(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ix.Close)
+	return ix, dir
+}
+
+// sameResult compares what an overlay must give exactly: the total, every
+// facet, the hits as a set, and their order under a sort by a key.
+func sameResult(t *testing.T, step string, r search.Request, got, want *search.Result) {
+	t.Helper()
+	name := step + ": " + describe(r)
+	if got.Total != want.Total {
+		t.Errorf("%s: total %d, a rebuild says %d", name, got.Total, want.Total)
+	}
+	if !reflect.DeepEqual(got.Facets, want.Facets) {
+		t.Errorf("%s: facets\n%v\na rebuild says\n%v", name, got.Facets, want.Facets)
+	}
+	// The hits as a set; under a sort by a key, also the keys in order
+	// (records with equal keys may come in another order).
+	ids := func(hs []search.Hit) []string {
+		var out []string
+		for _, h := range hs {
+			out = append(out, search.DocID(h.Type, h.ID))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if g, w := ids(got.Hits), ids(want.Hits); !slices.Equal(g, w) {
+		t.Errorf("%s: hits %v, a rebuild gives %v", name, g, w)
+	}
+	for i := range min(len(got.Hits), len(want.Hits)) {
+		if g, w := sortKey(r, got.Hits[i]), sortKey(r, want.Hits[i]); g != w {
+			t.Errorf("%s: hit %d has key %s, a rebuild's %s", name, i, g, w)
+		}
+		if !sameJSON(got.Hits[i].ConvertedPrice, want.Hits[i].ConvertedPrice) && sortKey(r, got.Hits[i]) != "" {
+			t.Errorf("%s: hit %d converted price %v, a rebuild's %v", name, i, got.Hits[i].ConvertedPrice, want.Hits[i].ConvertedPrice)
+		}
+	}
+}
+
+// sortKey is what a request's sort orders a hit by, "" under relevance.
+func sortKey(r search.Request, h search.Hit) string {
+	switch r.Sort {
+	case search.SortPriceAsc, search.SortPriceDesc:
+		b, _ := json.Marshal([]any{h.Price, h.PriceRange})
+		return string(b)
+	case search.SortRating:
+		b, _ := json.Marshal(h.Rating)
+		return string(b)
+	}
+	return ""
+}
+
+func describe(r search.Request) string {
+	b, _ := json.Marshal(r)
+	return string(b)
+}
