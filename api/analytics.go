@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/careatlas/careatlas/search"
 	"github.com/labstack/echo/v4"
 )
 
@@ -28,7 +29,7 @@ func (h *handlers) providerAnalytics(c echo.Context) error {
 	v := c.QueryParams()
 	for name, vals := range v {
 		if name != "from" && name != "to" {
-			return invalid(name, "unknown parameter")
+			return search.UnknownParameter(name)
 		}
 		if len(vals) > 1 {
 			return invalid(name, "is given %d times; give it once", len(vals))

@@ -5,16 +5,18 @@ package api
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/careatlas/careatlas/auth"
+	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Snapshots is what the API needs of the search engine: *live.Live is one.
@@ -25,8 +27,25 @@ type Snapshots interface {
 
 // Options tune the server.
 type Options struct {
-	// SearchTimeout bounds the work one request may cost.
+	// SearchTimeout bounds the work of a request that is not a search (a
+	// provider's report).
 	SearchTimeout time.Duration
+	// SearchBudget bounds the time one search, suggestion or post match may
+	// spend in the engine (default DefaultSearchBudget). One that needs
+	// more is stopped and answered 503 over_budget with Retry-After, so
+	// that a hostile query cannot hold a core.
+	SearchBudget time.Duration
+	// Metrics is the registry the API registers its metrics in and
+	// /metrics serves; nil makes one (NewRegistry). NoMetricsRoute leaves
+	// /metrics off this handler, when serve exposes it on another address.
+	Metrics        *prometheus.Registry
+	NoMetricsRoute bool
+	// Health, when set, reports the parts beside the index that /readyz
+	// shows (the database, the analytics queue), by name. It is called on
+	// every probe, so it must answer from a cache or within a few
+	// milliseconds. Keeping it a function keeps this package free of the
+	// database driver.
+	Health func(ctx context.Context) map[string]Part
 	// NoPosts turns targeted posts off (the generation's posts are
 	// matched to searches otherwise).
 	NoPosts bool
@@ -79,6 +98,12 @@ func New(s Snapshots, opts Options) *echo.Echo {
 	if opts.SearchTimeout <= 0 {
 		opts.SearchTimeout = 10 * time.Second
 	}
+	if opts.SearchBudget <= 0 {
+		opts.SearchBudget = DefaultSearchBudget
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewRegistry()
+	}
 	if opts.PostsPerSession <= 0 {
 		opts.PostsPerSession = 3
 	}
@@ -88,25 +113,33 @@ func New(s Snapshots, opts Options) *echo.Echo {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 100_000
 	}
-	h := &handlers{s: s, timeout: opts.SearchTimeout, postsOn: !opts.NoPosts, freshness: opts.Freshness,
-		analytics: opts.Analytics, caps: posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL)}
+	h := &handlers{s: s, timeout: opts.SearchTimeout, budget: opts.SearchBudget, postsOn: !opts.NoPosts,
+		freshness: opts.Freshness, analytics: opts.Analytics,
+		caps:   posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL),
+		health: opts.Health, ids: newRequestIDs(), metrics: newMetrics(opts.Metrics)}
+	opts.Metrics.MustRegister(newIndexCollector(s))
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler
+	e.Use(h.observe)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,
 		DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			slog.Error("panic serving request", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+			slog.Error("panic serving request", "path", c.Request().URL.Path, "request_id", RequestID(c),
+				"err", err, "stack", string(stack))
 			return err
 		},
 	}))
 	e.Use(middleware.BodyLimit("64K"))
-	e.Use(requestLogger())
 
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
+	e.GET("/openapi.json", openAPIDocument)
+	if !opts.NoMetricsRoute {
+		e.GET("/metrics", metricsRoute(opts.Metrics))
+	}
 	// Everything under /v1 goes through keys, origins and limits; health
 	// probes stay outside. Installed on the server rather than the group so
 	// that preflights and wrong methods of /v1 routes pass through it too
@@ -138,58 +171,42 @@ func New(s Snapshots, opts Options) *echo.Echo {
 		v1.GET("/keys", kh.List, admin)
 		v1.DELETE("/keys/:id", kh.Revoke, admin)
 	}
-	return e
-}
-
-func requestLogger() echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			slog.Debug("request", "method", v.Method, "uri", v.URI, "status", v.Status, "latency_ms",
-				float64(v.Latency.Microseconds())/1000)
-			return nil
-		},
+	h.metrics.routes = sync.OnceValue(func() map[string]bool {
+		routes := map[string]bool{}
+		for _, r := range e.Routes() {
+			routes[r.Path] = true
+		}
+		return routes
 	})
+	return e
 }
 
 type handlers struct {
 	s         Snapshots
 	timeout   time.Duration
+	budget    time.Duration
 	postsOn   bool
 	analytics Analytics
 	caps      *posts.Caps
 	rotation  atomic.Uint64
 	freshness func() Freshness // nil: no change log is followed
+	health    func(ctx context.Context) map[string]Part
+	ids       *requestIDs
+	metrics   *metrics
 }
 
 func contextWithTimeout(c echo.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.Request().Context(), d)
 }
 
-func (h *handlers) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (h *handlers) readyz(c echo.Context) error {
-	snap, err := h.s.Acquire()
-	if err != nil {
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "no index open yet"})
-	}
-	defer snap.Release()
-	body := map[string]any{"status": "ready", "index": snap.Generation()}
-	if h.freshness != nil {
-		body["freshness"] = h.freshness()
-	}
-	return c.JSON(http.StatusOK, body)
-}
-
 // snapshot acquires the snapshot a request reads from, and the context
-// bounding its work; call the returned func when the request is done.
+// bounding its work: the search budget, after which the engine stops with
+// search.ErrOverBudget. Call the returned func when the request is done.
 func (h *handlers) snapshot(c echo.Context) (*live.Snapshot, context.Context, func(), error) {
 	snap, err := h.s.Acquire()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), h.timeout)
+	ctx, cancel := context.WithTimeoutCause(c.Request().Context(), h.budget, search.ErrOverBudget)
 	return snap, ctx, func() { cancel(); snap.Release() }, nil
 }

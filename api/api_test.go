@@ -190,7 +190,7 @@ func TestEntities(t *testing.T) {
 	if code := get(t, srv, "/v1/treatments/4", &tr); code != 200 || len(tr.Offers) != 2 || tr.Offers[0].ID != 1006 || len(tr.LayNames) != 2 {
 		t.Errorf("treatment 4: %d %+v", code, tr)
 	}
-	var status map[string]string
+	var status map[string]any
 	if code := get(t, srv, "/readyz", &status); code != 200 {
 		t.Errorf("readyz %d", code)
 	}

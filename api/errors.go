@@ -32,8 +32,16 @@ func errorHandler(err error, c echo.Context) {
 		return
 	}
 	status, body := classify(err)
-	if status >= 500 && !errors.Is(err, errAnalyticsOff) { // expected in the demo, not a failure
-		slog.Error("request failed", "method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
+	switch {
+	case body.Error.Code == codeOverBudget:
+		// Not a failure of ours: the client asked for more than a search
+		// may cost. Logged at warning so that a run of them shows.
+		c.Response().Header().Set(echo.HeaderRetryAfter, retryAfterBudget)
+		slog.Warn("search over budget", "method", c.Request().Method, "route", c.Path(),
+			"request_id", RequestID(c), "err", err)
+	case status >= 500 && !errors.Is(err, errAnalyticsOff): // analytics off is expected in the demo
+		slog.Error("request failed", "method", c.Request().Method, "route", c.Path(), "path", c.Request().URL.Path,
+			"request_id", RequestID(c), "err", err)
 	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
@@ -63,6 +71,9 @@ func classify(err error) (int, errorBody) {
 	case errors.Is(err, search.ErrNoIndex):
 		return http.StatusServiceUnavailable, errorBody{errorDetail{Code: "not_ready",
 			Message: "the search index is still being built; try again shortly"}}
+	case errors.Is(err, search.ErrOverBudget):
+		return http.StatusServiceUnavailable, errorBody{errorDetail{Code: codeOverBudget,
+			Message: "this search needs more work than one search may take; use fewer words, a nearer page or fewer facets, or retry later"}}
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, errorBody{errorDetail{Code: "timeout",
 			Message: "the search took too long; narrow it and try again"}}
@@ -78,6 +89,14 @@ func classify(err error) (int, errorBody) {
 	return http.StatusInternalServerError, errorBody{errorDetail{Code: "internal",
 		Message: "something went wrong on our side; it has been logged"}}
 }
+
+// codeOverBudget answers a search stopped by its budget (Options.
+// SearchBudget), with Retry-After: retryAfterBudget seconds. 503 rather
+// than 4xx because the same search may pass on a less busy server.
+const (
+	codeOverBudget   = "over_budget"
+	retryAfterBudget = "1"
+)
 
 func codeFor(status int) string {
 	switch status {

@@ -84,6 +84,9 @@ func takePostParams(v url.Values, header http.Header, limitParam string, def int
 	if len(p.session) > maxSessionBytes {
 		return p, nil, invalid("session", "is longer than %d bytes", maxSessionBytes)
 	}
+	if err := search.CheckText("session", p.session); err != nil {
+		return p, nil, err
+	}
 	return p, rest, nil
 }
 
@@ -175,11 +178,13 @@ func (h *handlers) matchPostsHandler(c echo.Context) error {
 	}
 	probe := req.MustWhere(search.FilterType, search.TypeTreatment)
 	probe.PerPage, probe.Facets = 0, nil
+	began := time.Now()
 	res, err := snap.Search(ctx, probe)
 	if err != nil {
-		return err
+		return h.engineErr(ctx, kindPosts, err)
 	}
 	matched := h.matchPosts(ctx, snap, req, res.About, p)
+	h.metrics.searched(kindPosts, time.Since(began), int64(len(matched)))
 	return c.JSON(http.StatusOK, postsResponse{TookMS: ms64(time.Since(start)), Posts: postHits(matched)})
 }
 

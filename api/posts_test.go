@@ -22,7 +22,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+func TestMain(m *testing.M) {
+	// Every request the tests make through http.DefaultClient is held to
+	// api/openapi.json (contract_test.go).
+	http.DefaultClient.Transport = theContract
+	code := pgtest.Run(m)
+	removeBundled()
+	removeFuzzed()
+	os.Exit(code)
+}
 
 type postsServer struct {
 	url    string

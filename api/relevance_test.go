@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -14,9 +13,6 @@ import (
 	"testing"
 
 	"github.com/careatlas/careatlas/api"
-	"github.com/careatlas/careatlas/indexer"
-	"github.com/careatlas/careatlas/search"
-	"github.com/careatlas/careatlas/search/live"
 )
 
 // judgedQuery is one query of testdata/relevance/judged.json: its /v1/search
@@ -55,22 +51,8 @@ func TestRelevance(t *testing.T) {
 		t.Fatalf("judged.json has %d queries; the set needs at least 60", len(queries))
 	}
 
-	const catalogue = "../testdata/catalog"
-	dir := t.TempDir()
-	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: catalogue}, dir, nil); err != nil {
-		t.Fatal(err)
-	}
-	lv, err := live.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edges, err := indexer.FileSynonyms(catalogue)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lv.SetSynonyms(search.NewSynonyms(edges), "")
-	srv := httptest.NewServer(api.New(lv, openAccess()))
-	t.Cleanup(func() { srv.Close(); lv.Close() })
+	srv := httptest.NewServer(api.New(bundledLive(t), openAccess()))
+	t.Cleanup(srv.Close)
 
 	type score struct{ ndcg, recall float64 }
 	byKind := map[string][]score{}

@@ -54,10 +54,16 @@ func (h *handlers) search(c echo.Context) error {
 	if !ok {
 		return c.JSON(http.StatusOK, searchResponse{Page: req.Page, PerPage: req.PerPage, Hits: []search.Hit{}, Posts: []postHit{}})
 	}
+	kind := kindFilters
+	if req.Query != "" {
+		kind = kindText
+	}
+	began := time.Now()
 	res, err := snap.Search(ctx, req)
 	if err != nil {
-		return err
+		return h.engineErr(ctx, kind, err)
 	}
+	h.metrics.searched(kind, time.Since(began), int64(res.Total))
 	ms := h.matchPosts(ctx, snap, req, res.About, pp)
 	if h.analytics != nil {
 		h.record(ctx, func(ctx context.Context) error {
@@ -127,7 +133,7 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 		}
 		res, err := snap.Search(ctx, req)
 		if err != nil {
-			return err
+			return h.engineErr(ctx, "", err)
 		}
 		out.Offers = res.Hits
 	}
@@ -145,10 +151,13 @@ func (h *handlers) suggest(c echo.Context) error {
 	v := c.QueryParams()
 	for name, vals := range v {
 		if name != "q" && name != "limit" {
-			return invalid(name, "unknown parameter")
+			return search.UnknownParameter(name)
 		}
 		if len(vals) > 1 {
 			return invalid(name, "is given %d times; give it once", len(vals))
+		}
+		if err := search.CheckText(name, vals[0]); err != nil {
+			return err
 		}
 	}
 	limit, err := intParam(v, "limit", 1, search.MaxSuggest, 0)
@@ -164,10 +173,12 @@ func (h *handlers) suggest(c echo.Context) error {
 	if scopeOf(c) != nil {
 		ask = search.MaxSuggest // some may be out of the key's scope
 	}
+	began := time.Now()
 	out, err := snap.Suggest(ctx, v.Get("q"), ask)
 	if err != nil {
-		return err
+		return h.engineErr(ctx, kindSuggest, err)
 	}
+	h.metrics.searched(kindSuggest, time.Since(began), int64(len(out)))
 	if limit == 0 {
 		limit = search.DefaultSuggest
 	}

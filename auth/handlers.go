@@ -79,6 +79,9 @@ func (h *KeyHandlers) newKey(req CreateKeyRequest) (*Key, Secret, error) {
 	if req.Name == "" || len(req.Name) > maxNameLength {
 		return nil, "", errInvalid("name", fmt.Sprintf("a key needs a name of 1 to %d bytes", maxNameLength))
 	}
+	if !printable(req.Name) {
+		return nil, "", errInvalid("name", "a key's name may not hold control characters")
+	}
 	var expires time.Time
 	if req.ExpiresAt != nil {
 		if !req.ExpiresAt.After(now) {

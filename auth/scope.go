@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/careatlas/careatlas/search"
 )
@@ -96,6 +97,9 @@ func (s Scope) validateFields() *Error {
 		if strings.TrimSpace(c) == "" {
 			return errInvalid("categories", "a category is empty")
 		}
+		if !printable(c) {
+			return errInvalid("categories", fmt.Sprintf("category %q holds a control character", c))
+		}
 	}
 	for _, t := range s.Types {
 		if !slices.Contains(search.Types, strings.ToLower(t)) {
@@ -121,6 +125,11 @@ func (s Scope) validateFields() *Error {
 	}
 	return nil
 }
+
+// printable reports whether s holds no control character: none belongs in
+// a name or a category, and PostgreSQL refuses NUL in text and jsonb (found
+// by FuzzCreateKeyBody, as a 500).
+func printable(s string) bool { return !strings.ContainsFunc(s, unicode.IsControl) }
 
 func isLetters(s string, n int) bool {
 	if len(s) != n {

@@ -367,3 +367,11 @@ func nullString(s string) any {
 	}
 	return s
 }
+
+// Queued is how many events wait to be written, and Capacity how many may
+// (EventOptions.Buffer): what /metrics and /readyz report of the queue. A
+// full queue makes requests wait for room.
+func (w *EventWriter) Queued() int { return len(w.in) }
+
+// Capacity is how many events may wait to be written; see Queued.
+func (w *EventWriter) Capacity() int { return cap(w.in) }

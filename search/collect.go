@@ -224,7 +224,7 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 			return
 		}
 		if n++; n%checkDoneEvery == 0 {
-			err = ctx.Err()
+			err = stopped(ctx)
 		}
 		c.add(d, 1)
 	})

@@ -38,11 +38,13 @@ func (ix *Index) didYouMean(ctx context.Context, r Request, u *understood, syn *
 	if ix.vocab != nil {
 		fixed := make([]string, len(words))
 		changed := false
+		scans := 0
 		for i, w := range words {
 			fixed[i] = w.text
-			if ix.vocab.has(w.folded) {
+			if ix.vocab.has(w.folded) || scans == maxTypoWords {
 				continue
 			}
+			scans++
 			if cs := ix.vocab.near(w.folded, 1); len(cs) > 0 {
 				fixed[i], changed = cs[0].word, true
 			}

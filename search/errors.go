@@ -31,3 +31,13 @@ func invalid(param, format string, args ...any) *Error {
 	return &Error{Code: Invalid, Param: param, Message: sprintf(format, args...)}
 }
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// UnknownParameter is the error for a parameter a request may not hold. A
+// parameter with no name ("?=1") is named "(unnamed)", so that the error
+// still says which parameter is at fault.
+func UnknownParameter(name string) *Error {
+	if name == "" {
+		name = "(unnamed)"
+	}
+	return invalid(name, "unknown parameter")
+}

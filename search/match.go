@@ -387,7 +387,7 @@ func (ix *Index) eachPosting(ctx context.Context, field, term string, n, boost f
 	var doc index.TermFieldDoc
 	for i := 1; ; i++ {
 		if i%checkDoneEvery == 0 {
-			if err := ctx.Err(); err != nil {
+			if err := stopped(ctx); err != nil {
 				return err
 			}
 		}
@@ -566,11 +566,18 @@ func (m *matcher) run(ctx context.Context, filter *roaring.Bitmap, yield func(do
 	if len(bms) == 1 {
 		all = bms[0]
 	}
+	n := 0
+	var err error
 	all.Iterate(func(doc uint32) bool {
+		if n++; n%checkDoneEvery == 0 {
+			if err = stopped(ctx); err != nil {
+				return false
+			}
+		}
 		yield(doc, m.scoreRest(doc))
 		return true
 	})
-	return nil
+	return err
 }
 
 // runOffers intersects every materialised group's offers (and the filter)
@@ -601,7 +608,7 @@ func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield f
 	var err error
 	walk.Iterate(func(doc uint32) bool {
 		if n++; n%checkDoneEvery == 0 {
-			if err = ctx.Err(); err != nil {
+			if err = stopped(ctx); err != nil {
 				return false
 			}
 		}

@@ -153,10 +153,10 @@ func ParseRequest(v Params, rates Rates) (Request, error) {
 				return r, invalid(name, "is given %d times; give it once", len(vals))
 			}
 		default:
-			return r, invalid(name, "unknown parameter")
+			return r, UnknownParameter(name)
 		}
 		for _, s := range vals {
-			if err := checkText(name, s); err != nil {
+			if err := CheckText(name, s); err != nil {
 				return r, err
 			}
 		}
@@ -238,9 +238,10 @@ func ParseRequest(v Params, rates Rates) (Request, error) {
 	return r, nil
 }
 
-// checkText refuses what no parameter may hold: over-long values, invalid
-// UTF-8 and control characters.
-func checkText(name, s string) error {
+// CheckText refuses what no parameter may hold: over-long values, invalid
+// UTF-8 and control characters. ParseRequest applies it to every
+// parameter; endpoints that read parameters of their own apply it too.
+func CheckText(name, s string) error {
 	switch {
 	case len(s) > MaxParamBytes:
 		return invalid(name, "is longer than %d bytes", MaxParamBytes)
@@ -264,7 +265,7 @@ func (r Request) Validate(rates Rates) (Request, error) {
 	if len(r.Query) > MaxQueryLength {
 		return r, invalid("q", "is %d bytes long; the limit is %d", len(r.Query), MaxQueryLength)
 	}
-	if err := checkText("q", r.Query); err != nil {
+	if err := CheckText("q", r.Query); err != nil {
 		return r, err
 	}
 	if r.Lang != "" {
@@ -339,7 +340,9 @@ func (r Request) Validate(rates Rates) (Request, error) {
 	case r.Page < 1:
 		return r, invalid("page", "must be 1 or more")
 	}
-	if r.Page*r.PerPage > MaxResultWindow {
+	// Divided, not multiplied: page=922700000000000000 overflowed the
+	// product past the check (found by FuzzQueryParams).
+	if r.Page > MaxResultWindow/r.PerPage {
 		return r, invalid("page", "page × per_page may not exceed %d; narrow the search instead", MaxResultWindow)
 	}
 	for _, c := range r.clauses {

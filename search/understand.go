@@ -30,6 +30,10 @@ const (
 	maxQueryWords = 16
 	// maxTypoCandidates bounds the known words one typo may stand for.
 	maxTypoCandidates = 4
+	// maxTypoWords bounds the words of one query that are typo-corrected:
+	// each costs a scan of the vocabulary, and a patient misspells a word
+	// or two, while a query of random words is an attack on the CPU.
+	maxTypoWords = 4
 )
 
 // langTerm is an analysed term and the language it was analysed in, which
@@ -68,6 +72,7 @@ type understood struct {
 	langs      []string
 	words      []queryWord  // the query's words, stop words included
 	hl         *highlighter // made on first use
+	typoWords  int          // words typo-corrected so far (≤ maxTypoWords)
 }
 
 // queryWord is one word of a query.
@@ -85,6 +90,9 @@ func (ix *Index) understand(ctx context.Context, q, lang string, syn *Synonyms) 
 	words := ix.queryWords(q, u.langs)
 	u.words = words
 	for i := 0; i < len(words); {
+		if err := stopped(ctx); err != nil {
+			return nil, err
+		}
 		n := 0
 		var targets []synonymTarget
 		for l := min(syn.longestKey(), len(words)-i); l >= 1 && n == 0; l-- {
@@ -159,9 +167,10 @@ func (ix *Index) wordGroup(ctx context.Context, w queryWord, u *understood) (gro
 			g.known = ok
 		}
 	}
-	if g.known || ix.vocab == nil {
+	if g.known || ix.vocab == nil || u.typoWords == maxTypoWords {
 		return g, nil
 	}
+	u.typoWords++
 	cands := ix.vocab.near(w.folded, maxTypoCandidates)
 	if len(cands) == 0 {
 		return g, nil

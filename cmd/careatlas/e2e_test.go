@@ -60,9 +60,11 @@ func waitReady(t *testing.T, base string, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		var body struct{ Index string }
+		var body struct {
+			Index struct{ Generation string }
+		}
 		if code, err := getJSON(base+"/readyz", &body); err == nil && code == 200 {
-			return body.Index
+			return body.Index.Generation
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

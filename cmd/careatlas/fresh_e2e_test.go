@@ -192,7 +192,9 @@ func TestChangesReachTheAPI(t *testing.T) {
 	})
 
 	var ready struct {
-		Index     string
+		Index struct {
+			Generation string
+		}
 		Freshness struct {
 			Position   string
 			LagSeconds float64 `json:"lag_seconds"`
@@ -203,7 +205,7 @@ func TestChangesReachTheAPI(t *testing.T) {
 	if code, err := getJSON(base+"/readyz", &ready); err != nil || code != 200 {
 		t.Fatalf("readyz: %d %v", code, err)
 	}
-	if ready.Index != gen || ready.Freshness.Position == "" || ready.Freshness.Applied == 0 || ready.Freshness.Changed == 0 {
+	if ready.Index.Generation != gen || ready.Freshness.Position == "" || ready.Freshness.Applied == 0 || ready.Freshness.Changed == 0 {
 		t.Errorf("readyz after the changes: %+v; want the same generation, a position and applied changes", ready)
 	}
 }

@@ -26,6 +26,8 @@ import (
 // serveConfig is what 'careatlas serve' is told.
 type serveConfig struct {
 	addr, indexDir, dbURL, catalog string
+	metricsAddr                    string
+	searchBudget                   time.Duration
 	reloadEvery, synonymsEvery     time.Duration
 	trimGrace                      time.Duration
 	adminKey                       string
@@ -55,6 +57,10 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 		"rate limit of one client address searching without a key, as N/min (or N/s, N/h), with a burst of a quarter of it; 'off' for none")
 	fs.IntVar(&cfg.postsPerSession, "posts-per-session", 3, "how many times one search session may be shown a post")
 	fs.DurationVar(&cfg.synonymsEvery, "synonyms-every", 10*time.Second, "how often to look for a changed synonym graph in PostgreSQL")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "",
+		"serve /metrics on this address (e.g. 127.0.0.1:9090) instead of on --addr, so that it need not be public")
+	fs.DurationVar(&cfg.searchBudget, "search-budget", api.DefaultSearchBudget,
+		"how long one search may work before it is answered 503 over_budget")
 	fs.DurationVar(&cfg.trimGrace, "trim-grace", 10*time.Minute,
 		"with a database, trim the change log up to the served generation's position once it has been served this long (0: never)")
 	generations, endpoint := storeFlags(fs, "generations",
@@ -83,13 +89,17 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // with a database, its pool and the analytics writer. Every goroutine it
 // starts is waited for before Run returns.
 type server struct {
-	cfg    serveConfig
-	ln     net.Listener
-	http   *http.Server
-	live   *live.Live
-	pool   *pgxpool.Pool         // nil without a database
-	events *postgres.EventWriter // nil without a database
-	keys   *auth.Cache           // nil without a database
+	cfg  serveConfig
+	ln   net.Listener
+	http *http.Server
+	// metricsLn and metrics serve /metrics on --metrics-addr; nil when
+	// /metrics is served on the API's address.
+	metricsLn net.Listener
+	metrics   *http.Server
+	live      *live.Live
+	pool      *pgxpool.Pool         // nil without a database
+	events    *postgres.EventWriter // nil without a database
+	keys      *auth.Cache           // nil without a database
 	// follower downloads the generations an indexer publishes to object
 	// storage; nil unless --generations is set.
 	follower *replica.Follower
@@ -117,7 +127,9 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := api.Options{PostsPerSession: cfg.postsPerSession,
+	reg := api.NewRegistry()
+	opts := api.Options{PostsPerSession: cfg.postsPerSession, SearchBudget: cfg.searchBudget,
+		Metrics: reg, NoMetricsRoute: cfg.metricsAddr != "",
 		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted, AnonymousRate: keyless}}
 	if cfg.dbURL != "" {
 		if s.pool, err = postgres.Connect(ctx, cfg.dbURL); err != nil {
@@ -134,6 +146,8 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 			return nil, fmt.Errorf("load api keys: %w", err)
 		}
 		opts.Auth.Keys, opts.Auth.PublicSearch, opts.KeyStore = s.keys, cfg.publicSearch, store
+		registerDatabaseMetrics(reg, s.pool, s.events)
+		opts.Health = newDatabaseHealth(s.pool, s.events).Parts
 	}
 	if s.live, err = live.New(cfg.indexDir); err != nil {
 		return nil, err
@@ -167,15 +181,36 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	}
 	handler := api.New(s.live, opts)
 	web.Register(handler) // the search page at /, the widget and the InstantSearch adapter
-	s.http = &http.Server{
-		Handler:           handler,
+	s.http = httpServer(handler)
+	if cfg.metricsAddr != "" {
+		if s.metricsLn, err = net.Listen("tcp", cfg.metricsAddr); err != nil {
+			return nil, fmt.Errorf("listen on %s (--metrics-addr): %w", cfg.metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler(reg))
+		s.metrics = httpServer(mux)
+	}
+	return s, nil
+}
+
+func httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    32 << 10,
 	}
-	return s, nil
+}
+
+// MetricsAddr is the address /metrics is served on apart from the API, ""
+// when it is served on Addr.
+func (s *server) MetricsAddr() string {
+	if s.metricsLn == nil {
+		return ""
+	}
+	return s.metricsLn.Addr().String()
 }
 
 // Addr is the address the server listens on.
@@ -223,8 +258,12 @@ func (s *server) Run(ctx context.Context) error {
 		// Revoked and expired keys are refused within seconds.
 		wg.Go(func() { s.keys.Run(ctx, auth.DefaultRefresh) })
 	}
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
+	if s.metrics != nil {
+		slog.Info("serving metrics", "addr", s.MetricsAddr())
+		go func() { serveErr <- s.metrics.Serve(s.metricsLn) }()
+	}
 	select {
 	case err := <-serveErr:
 		cancel(fmt.Errorf("serve: %w", err))
@@ -234,6 +273,10 @@ func (s *server) Run(ctx context.Context) error {
 	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer done()
 	err := s.http.Shutdown(shutdownCtx)
+	if s.metrics != nil {
+		// Scraped until the API has drained, so the last requests count.
+		err = errors.Join(err, s.metrics.Shutdown(shutdownCtx))
+	}
 	cancel(nil)
 	wg.Wait()
 	if err != nil {
@@ -256,6 +299,9 @@ func (s *server) Run(ctx context.Context) error {
 func (s *server) Close() error {
 	if s.ln != nil {
 		s.ln.Close()
+	}
+	if s.metricsLn != nil {
+		s.metricsLn.Close()
 	}
 	if s.live != nil {
 		s.live.Close()

@@ -33,6 +33,22 @@ type Live struct {
 	cur      *generation
 	syn      atomic.Pointer[synonyms] // applied at query time, to every generation
 	closing  sync.WaitGroup           // old generations waiting for their last search
+	// What /metrics reports of the generations and synonyms; see Stats.
+	opens, swaps, openFailures, synonymReloads atomic.Uint64
+}
+
+// Stats count what a Live has done since it was made: generations opened,
+// swaps (an open generation replaced by a newer one), generations that
+// failed to open, and synonym graphs set. Operators watch them to see that
+// reindexing and synonym edits reach the server.
+type Stats struct {
+	Opens, Swaps, OpenFailures, SynonymReloads uint64
+}
+
+// Stats returns the counts so far.
+func (l *Live) Stats() Stats {
+	return Stats{Opens: l.opens.Load(), Swaps: l.swaps.Load(), OpenFailures: l.openFailures.Load(),
+		SynonymReloads: l.synonymReloads.Load()}
 }
 
 // generation is one open index generation and its posts. inUse counts the
@@ -174,13 +190,16 @@ func (l *Live) Reload() (bool, error) {
 	}
 	g, err := open(path)
 	if err != nil {
+		l.openFailures.Add(1)
 		return false, err
 	}
 	l.mu.Lock()
 	old := l.cur
 	l.cur = g
 	l.mu.Unlock()
+	l.opens.Add(1)
 	if old != nil {
+		l.swaps.Add(1)
 		l.retire(old)
 	}
 	slog.Info("index opened", "path", path, "posts", g.posts.Len())
@@ -247,6 +266,7 @@ func (l *Live) Watch(ctx context.Context, every time.Duration) {
 // and records which version of its source it came from.
 func (l *Live) SetSynonyms(g *search.Synonyms, version string) {
 	l.syn.Store(&synonyms{graph: g, version: version})
+	l.synonymReloads.Add(1)
 }
 
 // Synonyms is the synonym graph in use (nil: none) and its version.

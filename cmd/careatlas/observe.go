@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// What serve adds to the API's metrics and readiness: the parts the API
+// does not know of — the PostgreSQL pool and the analytics queue — read
+// from them at each scrape or probe.
+
+// registerDatabaseMetrics adds the pool's statistics and the analytics
+// queue to reg.
+func registerDatabaseMetrics(reg prometheus.Registerer, pool *pgxpool.Pool, events *postgres.EventWriter) {
+	reg.MustRegister(newPoolCollector(pool),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_analytics_queue_depth",
+			Help: "Analytics events waiting to be written to PostgreSQL."},
+			func() float64 { return float64(events.Queued()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_analytics_queue_capacity",
+			Help: "Analytics events that may wait; when the queue is full, requests wait for room."},
+			func() float64 { return float64(events.Capacity()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_analytics_events_written_total",
+			Help: "Analytics events written to PostgreSQL."},
+			func() float64 { return float64(events.Written()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_analytics_events_spilled_total",
+			Help: "Analytics events spilled to the local file while PostgreSQL could not take them (written later)."},
+			func() float64 { return float64(events.Spilled()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_analytics_events_dropped_total",
+			Help: "Analytics events lost: beyond the spill file's bound, or not queued in time."},
+			func() float64 { return float64(events.Lost()) }),
+	)
+}
+
+// poolCollector reports pgxpool.Stat at each scrape.
+type poolCollector struct {
+	pool  *pgxpool.Pool
+	descs map[string]*prometheus.Desc
+}
+
+// poolMetrics name and explain each statistic the collector reports.
+var poolMetrics = []struct{ name, help string }{
+	{"careatlas_pg_pool_connections_acquired", "Connections in use."},
+	{"careatlas_pg_pool_connections_idle", "Idle connections."},
+	{"careatlas_pg_pool_connections_constructing", "Connections being opened."},
+	{"careatlas_pg_pool_connections_total", "Connections open or opening."},
+	{"careatlas_pg_pool_connections_max", "The pool's maximum size."},
+	{"careatlas_pg_pool_acquires_total", "Connections acquired from the pool."},
+	{"careatlas_pg_pool_acquire_wait_seconds_total", "Time spent acquiring connections."},
+	{"careatlas_pg_pool_empty_acquires_total", "Acquires that had to wait for a connection: the pool was too small."},
+	{"careatlas_pg_pool_canceled_acquires_total", "Acquires canceled by their context."},
+	{"careatlas_pg_pool_new_connections_total", "Connections opened."},
+}
+
+func newPoolCollector(pool *pgxpool.Pool) *poolCollector {
+	pc := &poolCollector{pool: pool, descs: map[string]*prometheus.Desc{}}
+	for _, m := range poolMetrics {
+		pc.descs[m.name] = prometheus.NewDesc(m.name, m.help, nil, nil)
+	}
+	return pc
+}
+
+// Describe sends every statistic's descriptor.
+func (pc *poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range pc.descs {
+		ch <- d
+	}
+}
+
+// Collect reads the pool's statistics.
+func (pc *poolCollector) Collect(ch chan<- prometheus.Metric) {
+	s := pc.pool.Stat()
+	gauge := func(name string, v float64) {
+		ch <- prometheus.MustNewConstMetric(pc.descs[name], prometheus.GaugeValue, v)
+	}
+	counter := func(name string, v float64) {
+		ch <- prometheus.MustNewConstMetric(pc.descs[name], prometheus.CounterValue, v)
+	}
+	gauge("careatlas_pg_pool_connections_acquired", float64(s.AcquiredConns()))
+	gauge("careatlas_pg_pool_connections_idle", float64(s.IdleConns()))
+	gauge("careatlas_pg_pool_connections_constructing", float64(s.ConstructingConns()))
+	gauge("careatlas_pg_pool_connections_total", float64(s.TotalConns()))
+	gauge("careatlas_pg_pool_connections_max", float64(s.MaxConns()))
+	counter("careatlas_pg_pool_acquires_total", float64(s.AcquireCount()))
+	counter("careatlas_pg_pool_acquire_wait_seconds_total", s.AcquireDuration().Seconds())
+	counter("careatlas_pg_pool_empty_acquires_total", float64(s.EmptyAcquireCount()))
+	counter("careatlas_pg_pool_canceled_acquires_total", float64(s.CanceledAcquireCount()))
+	counter("careatlas_pg_pool_new_connections_total", float64(s.NewConnsCount()))
+}
+
+// How /readyz checks the database: a ping bounded by pingTimeout, its
+// answer kept for pingEvery, so that probes from every load balancer, at
+// any rate, cost the database at most one ping a second or so.
+const (
+	pingTimeout = 500 * time.Millisecond
+	pingEvery   = 1500 * time.Millisecond
+)
+
+// databaseHealth is the cached state of the database for /readyz.
+type databaseHealth struct {
+	pool   *pgxpool.Pool
+	events *postgres.EventWriter
+	now    func() time.Time
+
+	mu      sync.Mutex // held while pinging: concurrent probes wait for one ping
+	checked time.Time
+	err     error
+	took    time.Duration
+}
+
+func newDatabaseHealth(pool *pgxpool.Pool, events *postgres.EventWriter) *databaseHealth {
+	return &databaseHealth{pool: pool, events: events, now: time.Now}
+}
+
+// Parts reports the database and the analytics queue (api.Options.Health).
+func (d *databaseHealth) Parts(ctx context.Context) map[string]api.Part {
+	took, err := d.ping(ctx)
+	db := api.Part{OK: err == nil, Detail: map[string]any{"ping_ms": float64(took.Microseconds()) / 1000}}
+	if err != nil {
+		db.Reason = "unreachable: " + err.Error() + "; searches are served from the open index"
+	}
+	parts := map[string]api.Part{"database": db}
+	if d.events != nil {
+		q, capacity := d.events.Queued(), d.events.Capacity()
+		a := api.Part{OK: q < capacity, Detail: map[string]any{"queued": q, "capacity": capacity,
+			"written": d.events.Written(), "spilled": d.events.Spilled(), "dropped": d.events.Lost()}}
+		if !a.OK {
+			a.Reason = "the queue is full: requests wait for room"
+		}
+		parts["analytics"] = a
+	}
+	return parts
+}
+
+// ping returns the last ping's result, pinging again when it is older than
+// pingEvery.
+func (d *databaseHealth) ping(ctx context.Context) (time.Duration, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if now := d.now(); now.Sub(d.checked) >= pingEvery {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pingTimeout)
+		defer cancel()
+		d.err = d.pool.Ping(ctx)
+		d.took = d.now().Sub(now)
+		d.checked = d.now()
+	}
+	return d.took, d.err
+}
