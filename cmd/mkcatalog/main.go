@@ -196,7 +196,15 @@ func main() {
 	src := flag.String("src", "../shared/data", "directory with the public source data (relative to the repo root, or absolute)")
 	out := flag.String("out", "testdata/catalog", "output directory for the catalogue CSV files")
 	verbose := flag.Bool("verbose", false, "report unmapped facility treatment names and unplaced locations")
+	check := flag.Bool("check", false, "regenerate into a temporary directory and fail unless --out holds exactly that (CI runs it)")
 	flag.Parse()
+	if *check {
+		if err := checkBundled(*src, *out); err != nil {
+			fmt.Fprintln(os.Stderr, "mkcatalog --check:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*src, *out, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "mkcatalog:", err)
 		os.Exit(1)

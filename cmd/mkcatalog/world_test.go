@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -28,25 +25,6 @@ func TestTurkishTitle(t *testing.T) {
 	for _, tc := range tests {
 		if got := turkishTitle(tc.in); got != tc.want {
 			t.Errorf("turkishTitle(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-// TestTurkishProvincesMatchPrivateList checks the province table against
-// the Ministry's upper-case province names, cased by turkishTitle: both
-// must agree wherever the private list has the province.
-func TestTurkishProvincesMatchPrivateList(t *testing.T) {
-	src := sourceDir(t)
-	sites, err := loadTurkey(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sites) != 571+1095 {
-		t.Errorf("%d Ministry records, want 571 private and 1,095 public", len(sites))
-	}
-	for _, s := range sites {
-		if s.City == "" || !slices.Contains(trProvinces[1:], s.City) {
-			t.Errorf("%q: province %q", s.Name, s.City)
 		}
 	}
 }
@@ -162,50 +140,5 @@ func TestMergeByName(t *testing.T) {
 	}
 	if len(twin1.sources) != 1 || len(twin2.sources) != 1 || len(left) != 1 || left[0].sources[0] != "wikidata:Q2" {
 		t.Errorf("an ambiguous name was merged: %v %v, left %d", twin1.sources, twin2.sources, len(left))
-	}
-}
-
-// raceEnabled is set by race_test.go when the race detector is on.
-var raceEnabled = false
-
-// sourceDir is the raw data mkcatalog reads: MKCATALOG_SRC, else
-// ../shared/data beside the checkout, as the README says. Tests that need
-// it are skipped without it: the data is not part of the repository.
-func sourceDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("MKCATALOG_SRC")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "SOURCES.md")); err != nil {
-		t.Skipf("no source data at %s (set MKCATALOG_SRC): %v", dir, err)
-	}
-	return dir
-}
-
-// TestBundledCatalogueIsUpToDate regenerates the catalogue from the raw
-// data and compares it with testdata/catalog byte for byte: the bundled
-// files are exactly what this code makes, and every check of validate()
-// holds for them.
-func TestBundledCatalogueIsUpToDate(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("regenerating the catalogue takes a while (and minutes under -race)")
-	}
-	src := sourceDir(t)
-	out := t.TempDir()
-	if err := run(src, out, false); err != nil {
-		t.Fatal(err)
-	}
-	bundled := filepath.Join("..", "..", "testdata", "catalog")
-	files, err := filepath.Glob(filepath.Join(out, "*.csv"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no files written (%v)", err)
-	}
-	for _, f := range files {
-		got, _ := os.ReadFile(f)
-		want, err := os.ReadFile(filepath.Join(bundled, filepath.Base(f)))
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the bundled file (%v): run go run ./cmd/mkcatalog --out testdata/catalog", filepath.Base(f), err)
-		}
 	}
 }
