@@ -315,9 +315,11 @@ func (r *replicaProc) kill() {
 
 // serving returns the generation /readyz names, "" when not ready.
 func (r *replicaProc) serving() string {
-	var body struct{ Index string }
+	var body struct {
+		Index struct{ Generation string }
+	}
 	if code, err := getJSON("http://"+r.addr+"/readyz", &body); err == nil && code == 200 {
-		return body.Index
+		return body.Index.Generation
 	}
 	return ""
 }
@@ -416,7 +418,9 @@ backend replicas
 	base := "http://" + front
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		var body struct{ Index string }
+		var body struct {
+			Index struct{ Generation string }
+		}
 		if code, err := getJSON(base+"/readyz", &body); err == nil && code == 200 {
 			return base
 		}

@@ -175,6 +175,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		if s.follower, err = newFollower(fc, cfg.indexDir, s.pool); err != nil {
 			return nil, fmt.Errorf("follow generations: %w", err)
 		}
+		opts.Health = withReplica(opts.Health, s.follower)
 	}
 	if s.ln, err = net.Listen("tcp", cfg.addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
@@ -387,4 +388,25 @@ func pageURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// withReplica adds a replica's state to /readyz's parts: a failed download
+// makes the server "degraded" (still 200: it serves the generation it has)
+// and says why.
+func withReplica(health func(context.Context) map[string]api.Part, f *replica.Follower) func(context.Context) map[string]api.Part {
+	return func(ctx context.Context) map[string]api.Part {
+		parts := map[string]api.Part{}
+		if health != nil {
+			parts = health(ctx)
+		}
+		st := f.Status()
+		p := api.Part{OK: st.LastError == "", Detail: map[string]any{"store": st.Store, "serving": st.Serving,
+			"latest": st.Latest, "downloading": st.Downloading, "downloads": st.Downloads, "failures": st.Failures,
+			"listening": st.Listening}}
+		if !p.OK {
+			p.Reason = "the last download failed (" + st.LastError + "); serving " + st.Serving
+		}
+		parts["replica"] = p
+		return parts
+	}
 }
