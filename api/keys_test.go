@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -72,21 +71,10 @@ func (ks *keyServer) create(t *testing.T, kind auth.Kind, scope auth.Scope) stri
 	return secret.Reveal()
 }
 
+// call is send with the body decoded as a JSON object (nil when empty).
 func call(t *testing.T, method, u string, header http.Header) (int, http.Header, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := send(t, method, u, header)
 	var body map[string]any
 	if len(b) > 0 {
 		if err := json.Unmarshal(b, &body); err != nil {

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/careatlas/careatlas/search"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -83,7 +83,7 @@ func TestImpactKeepsRecordsEqualToARebuild(t *testing.T) {
 	writes, written := 0, 0
 	for round := range 12 {
 		for range 60 {
-			sql := randomWrite(rng)
+			sql := pgtest.RandomWrite(rng, miniIDs)
 			writes++
 			if _, err := pool.Exec(ctx, sql); err == nil {
 				written++ // constraint violations are part of the game
@@ -152,71 +152,6 @@ func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgr
 	}
 }
 
-// randomWrite returns one random statement on a catalogue table, over ids
-// few enough that rows collide and refer to each other.
-func randomWrite(rng *rand.Rand) string {
-	fac := func() int { return 10 + rng.IntN(8) }
-	doc := func() int { return 100 + rng.IntN(8) }
-	tr := func() int { return 1 + rng.IntN(6) }
-	off := func() int { return 1000 + rng.IntN(30) }
-	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
-	word := func() string { return pick("knee", "hip", "nose", "heart", "eye", "clinic", "care", "new") }
-	country := func() string { return pick("US", "TR", "DE", "GB") }
-	cur := func() string { return pick("USD", "EUR", "TRY", "GBP") }
-	switch rng.IntN(22) {
-	case 0:
-		return fmt.Sprintf(`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (%d, %d, %d, %d, '%s')`,
-			off(), fac(), tr(), 100+rng.IntN(20000), cur())
-	case 1:
-		return fmt.Sprintf(`UPDATE offers SET price = %d, currency = '%s' WHERE id = %d`, 100+rng.IntN(20000), cur(), off())
-	case 2:
-		return fmt.Sprintf(`UPDATE offers SET facility_id = %d, treatment_id = %d WHERE id = %d`, fac(), tr(), off())
-	case 3:
-		return fmt.Sprintf(`DELETE FROM offers WHERE id = %d`, off())
-	case 4:
-		return fmt.Sprintf(`INSERT INTO facilities (id, name, kind, country_code, accreditations, rating) VALUES (%d, '%s %s', 'clinic', '%s', '{%s}', %d.5)`,
-			fac(), word(), word(), country(), pick("JCI", "ISO 9001"), rng.IntN(5))
-	case 5:
-		return fmt.Sprintf(`UPDATE facilities SET name = '%s %s', accreditations = '{%s}', country_code = '%s' WHERE id = %d`,
-			word(), word(), pick("JCI", "TEMOS", ""), country(), fac())
-	case 6:
-		return fmt.Sprintf(`DELETE FROM facilities WHERE id = %d`, fac())
-	case 7:
-		return fmt.Sprintf(`INSERT INTO doctors (id, facility_id, name, rating, review_count) VALUES (%d, %d, 'Dr. %s', 4.%d, %d)`,
-			doc(), fac(), word(), rng.IntN(10), rng.IntN(300))
-	case 8:
-		return fmt.Sprintf(`UPDATE doctors SET name = 'Dr. %s %s' WHERE id = %d`, word(), word(), doc())
-	case 9:
-		return fmt.Sprintf(`UPDATE doctors SET facility_id = %d WHERE id = %d`, fac(), doc())
-	case 10:
-		return fmt.Sprintf(`DELETE FROM doctors WHERE id = %d`, doc())
-	case 11, 12:
-		return fmt.Sprintf(`INSERT INTO doctor_treatments (doctor_id, treatment_id) VALUES (%d, %d)`, doc(), tr())
-	case 13:
-		return fmt.Sprintf(`DELETE FROM doctor_treatments WHERE doctor_id = %d AND treatment_id = %d`, doc(), tr())
-	case 14:
-		return fmt.Sprintf(`INSERT INTO treatments (id, name, category, lay_names) VALUES (%d, '%s surgery', '%s', '{%s}')`,
-			tr(), word(), pick("Orthopaedics", "Cardiology", "Ophthalmology"), word())
-	case 15:
-		return fmt.Sprintf(`UPDATE treatments SET name = '%s %s', category = '%s', code = %s WHERE id = %d`,
-			word(), word(), pick("Orthopaedics", "Cardiology", "Fertility"), pick("NULL", "'DRG 1'"), tr())
-	case 16:
-		return fmt.Sprintf(`DELETE FROM treatments WHERE id = %d`, tr())
-	case 17:
-		return fmt.Sprintf(`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (%d, '%s', '%s')
-			ON CONFLICT (treatment_id, lang) DO UPDATE SET name = excluded.name`, tr(), pick("es", "fr", "de", "tr"), word())
-	case 18:
-		return fmt.Sprintf(`DELETE FROM treatment_translations WHERE treatment_id = %d`, tr())
-	case 19:
-		return fmt.Sprintf(`UPDATE countries SET name = '%s land' WHERE code = '%s'`, word(), country())
-	case 20:
-		return fmt.Sprintf(`INSERT INTO exchange_rates VALUES ('%s', %d.%d, '2025-11-%02d')
-			ON CONFLICT (currency, as_of) DO UPDATE SET rate = excluded.rate`, cur(), 1+rng.IntN(40), rng.IntN(10), 1+rng.IntN(28))
-	default:
-		return fmt.Sprintf(`DELETE FROM exchange_rates WHERE currency = '%s' AND as_of > '2025-10-01'`, pick("EUR", "TRY", "GBP"))
-	}
-}
-
 // TestImpact pins the fan-out of each kind of change on the mini
 // catalogue.
 func TestImpact(t *testing.T) {
@@ -280,4 +215,20 @@ func TestImpact(t *testing.T) {
 			}
 		})
 	}
+}
+
+// miniIDs are the ids of the mini catalogue's rows and a few new ones.
+var miniIDs = pgtest.CatalogueIDs{
+	Facilities: []int64{10, 11, 12, 13, 14, 15, 16, 17},
+	Doctors:    []int64{100, 101, 102, 103, 104, 105, 106, 107},
+	Treatments: []int64{1, 2, 3, 4, 5, 6},
+	Offers:     idRange(1000, 1030),
+}
+
+func idRange(lo, hi int64) []int64 {
+	var out []int64
+	for id := lo; id < hi; id++ {
+		out = append(out, id)
+	}
+	return out
 }

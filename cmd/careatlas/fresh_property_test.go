@@ -66,7 +66,7 @@ func TestOverlayEqualsARebuild(t *testing.T) {
 	for round := range 10 {
 		for range 50 {
 			writes++
-			if _, err := pool.Exec(ctx, randomCatalogueWrite(rng, ids)); err == nil {
+			if _, err := pool.Exec(ctx, pgtest.RandomWrite(rng, ids)); err == nil {
 				written++ // constraint violations are part of the game
 			}
 		}
@@ -123,12 +123,11 @@ func TestOverlayEqualsARebuild(t *testing.T) {
 	}
 }
 
-// catalogueIDs are the ids the random writes use: a few existing rows of
+// pgtest.CatalogueIDs are the ids the random writes use: a few existing rows of
 // each table and a few new ids, so that rows collide and refer to each
 // other.
-type catalogueIDs struct{ facilities, doctors, treatments, offers []int64 }
 
-func pickIDs(t *testing.T, pool *pgxpool.Pool) catalogueIDs {
+func pickIDs(t *testing.T, pool *pgxpool.Pool) pgtest.CatalogueIDs {
 	t.Helper()
 	some := func(table string, n, fresh int) []int64 {
 		rows, err := pool.Query(context.Background(), `SELECT id FROM `+table+` ORDER BY id LIMIT $1`, n)
@@ -148,8 +147,8 @@ func pickIDs(t *testing.T, pool *pgxpool.Pool) catalogueIDs {
 		}
 		return out
 	}
-	return catalogueIDs{facilities: some("facilities", 8, 3), doctors: some("doctors", 8, 3),
-		treatments: some("treatments", 4, 2), offers: some("offers", 30, 10)}
+	return pgtest.CatalogueIDs{Facilities: some("facilities", 8, 3), Doctors: some("doctors", 8, 3),
+		Treatments: some("treatments", 4, 2), Offers: some("offers", 30, 10)}
 }
 
 // propertyRequests are the searches compared with a rebuild: every facet
@@ -226,77 +225,5 @@ func sameAsRebuild(t *testing.T, step string, r search.Request, got, want *searc
 		if g, w := key(got.Hits[i]), key(want.Hits[i]); g != w {
 			t.Errorf("%s: hit %d sorts by %s, a rebuild's by %s", name, i, g, w)
 		}
-	}
-}
-
-// randomCatalogueWrite returns one random statement on a catalogue table,
-// over ids few enough that rows collide and refer to each other (the
-// generator of postgres.TestImpactKeepsRecordsEqualToARebuild, plus posts
-// and lay names).
-func randomCatalogueWrite(rng *rand.Rand, ids catalogueIDs) string {
-	from := func(xs []int64) int64 { return xs[rng.IntN(len(xs))] }
-	fac := func() int64 { return from(ids.facilities) }
-	doc := func() int64 { return from(ids.doctors) }
-	tr := func() int64 { return from(ids.treatments) }
-	off := func() int64 { return from(ids.offers) }
-	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
-	word := func() string { return pick("knee", "hip", "nose", "heart", "eye", "clinic", "care", "new") }
-	country := func() string { return pick("US", "TR", "DE", "GB") }
-	cur := func() string { return pick("USD", "EUR", "TRY", "GBP") }
-	switch rng.IntN(24) {
-	case 0:
-		return fmt.Sprintf(`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (%d, %d, %d, %d, '%s')`,
-			off(), fac(), tr(), 100+rng.IntN(20000), cur())
-	case 1:
-		return fmt.Sprintf(`UPDATE offers SET price = %d, currency = '%s' WHERE id = %d`, 100+rng.IntN(20000), cur(), off())
-	case 2:
-		return fmt.Sprintf(`UPDATE offers SET facility_id = %d, treatment_id = %d WHERE id = %d`, fac(), tr(), off())
-	case 3:
-		return fmt.Sprintf(`DELETE FROM offers WHERE id = %d`, off())
-	case 4:
-		return fmt.Sprintf(`INSERT INTO facilities (id, name, kind, country_code, accreditations, rating) VALUES (%d, '%s %s', 'clinic', '%s', '{%s}', %d.5)`,
-			fac(), word(), word(), country(), pick("JCI", "ISO 9001"), rng.IntN(5))
-	case 5:
-		return fmt.Sprintf(`UPDATE facilities SET name = '%s %s', accreditations = '{%s}', country_code = '%s' WHERE id = %d`,
-			word(), word(), pick("JCI", "TEMOS", ""), country(), fac())
-	case 6:
-		return fmt.Sprintf(`DELETE FROM facilities WHERE id = %d`, fac())
-	case 7:
-		return fmt.Sprintf(`INSERT INTO doctors (id, facility_id, name, rating, review_count) VALUES (%d, %d, 'Dr. %s', 4.%d, %d)`,
-			doc(), fac(), word(), rng.IntN(10), rng.IntN(300))
-	case 8:
-		return fmt.Sprintf(`UPDATE doctors SET name = 'Dr. %s %s' WHERE id = %d`, word(), word(), doc())
-	case 9:
-		return fmt.Sprintf(`UPDATE doctors SET facility_id = %d WHERE id = %d`, fac(), doc())
-	case 10:
-		return fmt.Sprintf(`DELETE FROM doctors WHERE id = %d`, doc())
-	case 11, 12:
-		return fmt.Sprintf(`INSERT INTO doctor_treatments (doctor_id, treatment_id) VALUES (%d, %d)`, doc(), tr())
-	case 13:
-		return fmt.Sprintf(`DELETE FROM doctor_treatments WHERE doctor_id = %d AND treatment_id = %d`, doc(), tr())
-	case 14:
-		return fmt.Sprintf(`INSERT INTO treatments (id, name, category, lay_names) VALUES (%d, '%s surgery', '%s', '{%s}')`,
-			tr(), word(), pick("Orthopaedics", "Cardiology", "Ophthalmology"), word())
-	case 15:
-		return fmt.Sprintf(`UPDATE treatments SET name = '%s %s', category = '%s', code = %s WHERE id = %d`,
-			word(), word(), pick("Orthopaedics", "Cardiology", "Fertility"), pick("NULL", "'DRG 1'"), tr())
-	case 16:
-		return fmt.Sprintf(`DELETE FROM treatments WHERE id = %d`, tr())
-	case 17:
-		return fmt.Sprintf(`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (%d, '%s', '%s')
-			ON CONFLICT (treatment_id, lang) DO UPDATE SET name = excluded.name`, tr(), pick("es", "fr", "de", "tr"), word())
-	case 18:
-		return fmt.Sprintf(`DELETE FROM treatment_translations WHERE treatment_id = %d`, tr())
-	case 19:
-		return fmt.Sprintf(`UPDATE countries SET name = '%s land' WHERE code = '%s'`, word(), country())
-	case 20:
-		return fmt.Sprintf(`INSERT INTO exchange_rates VALUES ('%s', %d.%d, '2025-11-%02d')
-			ON CONFLICT (currency, as_of) DO UPDATE SET rate = excluded.rate`, cur(), 1+rng.IntN(40), rng.IntN(10), 1+rng.IntN(28))
-	case 21:
-		return fmt.Sprintf(`UPDATE treatments SET lay_names = '{%s %s}' WHERE id = %d`, word(), word(), tr())
-	case 22:
-		return fmt.Sprintf(`UPDATE posts SET published = %s WHERE id = %d`, pick("true", "false"), 1+rng.IntN(6))
-	default:
-		return fmt.Sprintf(`DELETE FROM exchange_rates WHERE currency = '%s' AND as_of > '2025-10-01'`, pick("EUR", "TRY", "GBP"))
 	}
 }
