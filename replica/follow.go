@@ -53,6 +53,11 @@ type Status struct {
 	LastError   string    `json:"last_error,omitempty"`  // the last failure, cleared by a success
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	Downloads   int64     `json:"downloads"` // generations downloaded and published
+	// Bytes counts what the downloads that succeeded fetched.
+	Bytes int64 `json:"bytes"`
+	// LastDownload is how long the last successful download took, from
+	// its first request to the local switch (fetch, verify, publish).
+	LastDownload time.Duration `json:"last_download_ns,omitempty"`
 	Failures    int64     `json:"failures"`  // downloads or checks that failed
 	Listening   bool      `json:"listening"` // woken by NOTIFY (false: polling only)
 }
@@ -202,7 +207,9 @@ func (f *Follower) check(ctx context.Context) {
 	}
 	f.mu.Lock()
 	f.status.Downloads++
+	f.status.Bytes += m.Bytes()
 	f.status.LastSwitch = time.Now()
+	f.status.LastDownload = time.Since(start)
 	f.status.LastError, f.status.LastErrorAt = "", time.Time{}
 	delete(f.refused, m.Generation)
 	f.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/replica"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -34,6 +35,52 @@ func registerDatabaseMetrics(reg prometheus.Registerer, pool *pgxpool.Pool, even
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_analytics_events_dropped_total",
 			Help: "Analytics events lost: beyond the spill file's bound, or not queued in time."},
 			func() float64 { return float64(events.Lost()) }),
+	)
+}
+
+// registerReplicaMetrics adds a replica's following of the store to reg:
+// what /readyz's replica part says, as numbers an alert can watch (behind
+// for long, failures rising, no download for a day).
+func registerReplicaMetrics(reg prometheus.Registerer, f *replica.Follower) {
+	status := func(read func(replica.Status) float64) func() float64 {
+		return func() float64 { return read(f.Status()) }
+	}
+	boolean := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_replica_downloads_total",
+			Help: "Generations downloaded from the store, verified and switched to."},
+			status(func(s replica.Status) float64 { return float64(s.Downloads) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_replica_download_failures_total",
+			Help: "Downloads or checksum checks that failed; the replica kept the generation it had."},
+			status(func(s replica.Status) float64 { return float64(s.Failures) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_replica_downloaded_bytes_total",
+			Help: "Bytes fetched by the downloads that succeeded."},
+			status(func(s replica.Status) float64 { return float64(s.Bytes) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_replica_last_download_seconds",
+			Help: "How long the last successful download took, fetch to switch."},
+			status(func(s replica.Status) float64 { return s.LastDownload.Seconds() })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_replica_last_switch_timestamp_seconds",
+			Help: "When the replica last switched to a downloaded generation (Unix time; 0: never)."},
+			status(func(s replica.Status) float64 {
+				if s.LastSwitch.IsZero() {
+					return 0
+				}
+				return float64(s.LastSwitch.UnixNano()) / 1e9
+			})),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_replica_behind",
+			Help: "1 while a newer generation is published than the one served."},
+			status(func(s replica.Status) float64 { return boolean(s.Behind()) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_replica_downloading",
+			Help: "1 while a generation is being downloaded."},
+			status(func(s replica.Status) float64 { return boolean(s.Downloading != "") })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_replica_listening",
+			Help: "1 while the replica is woken by NOTIFY; 0: it polls only."},
+			status(func(s replica.Status) float64 { return boolean(s.Listening) })),
 	)
 }
 

@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -206,6 +208,18 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 				t.Errorf("replica %d kept a copy of the refused generation: %v", i+1, err)
 			}
 		}
+		// The refusal shows in the metrics an operator alerts on, beside
+		// the downloads that went well.
+		for series, atLeast := range map[string]float64{
+			"careatlas_replica_download_failures_total": 1,
+			"careatlas_replica_downloads_total":         1,
+			"careatlas_replica_downloaded_bytes_total":  1,
+			"careatlas_replica_last_download_seconds":   1e-6,
+		} {
+			if v := replicas[0].metric(series); v < atLeast {
+				t.Errorf("replica 1's %s = %v, want at least %v", series, v, atLeast)
+			}
+		}
 		if !strings.Contains(replicas[0].logText(), "SHA-256") {
 			t.Errorf("the refusal does not say it was the checksum:\n%s", replicas[0].logText())
 		}
@@ -322,6 +336,31 @@ func (r *replicaProc) serving() string {
 		return body.Index.Generation
 	}
 	return ""
+}
+
+// metric reads one unlabelled series from the replica's /metrics.
+func (r *replicaProc) metric(series string) float64 {
+	r.t.Helper()
+	resp, err := http.Get("http://" + r.addr + "/metrics")
+	if err != nil {
+		r.t.Fatalf("scrape replica metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				r.t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	r.t.Fatalf("the replica's /metrics has no %s", series)
+	return 0
 }
 
 func (r *replicaProc) waitServing(gen string, within time.Duration) {

@@ -176,6 +176,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 			return nil, fmt.Errorf("follow generations: %w", err)
 		}
 		opts.Health = withReplica(opts.Health, s.follower)
+		registerReplicaMetrics(reg, s.follower)
 	}
 	if s.ln, err = net.Listen("tcp", cfg.addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
