@@ -25,6 +25,7 @@ import (
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/gen"
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/replica"
 	"github.com/careatlas/careatlas/search/live"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -36,6 +37,8 @@ type benchReport struct {
 	Catalogue     map[string]int64       `json:"catalogue"`
 	Build         buildReport            `json:"build"`
 	PostgresBuild postgresBuildReport    `json:"postgres_build"`
+	RumBuild      *postgresBuildReport   `json:"postgres_rum_build,omitempty"`
+	Serve         serveReport            `json:"serve"`
 	Classes       map[string]*classStats `json:"classes"`
 }
 
@@ -77,9 +80,15 @@ type classStats struct {
 	PostgresP95     float64 `json:"postgres_p95_ms"`
 	PostgresP99     float64 `json:"postgres_p99_ms"`
 	Ratio           float64 `json:"ratio_vs_postgres"`
-	Clients         int     `json:"clients"`
-	QPS             float64 `json:"qps"`
-	PostgresQPS     float64 `json:"postgres_qps"`
+	// PostgreSQL through its RUM index, where the class orders by rank;
+	// BestRatio is against the faster of GIN and RUM (p50).
+	RumP50      float64 `json:"postgres_rum_p50_ms,omitempty"`
+	RumP95      float64 `json:"postgres_rum_p95_ms,omitempty"`
+	RumP99      float64 `json:"postgres_rum_p99_ms,omitempty"`
+	BestRatio   float64 `json:"ratio_vs_best_postgres"`
+	Clients     int     `json:"clients"`
+	QPS         float64 `json:"qps"`
+	PostgresQPS float64 `json:"postgres_qps"`
 }
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -95,6 +104,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	only := fs.String("classes", "", "comma-separated classes to run (default: all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the query runs to this file")
 	reuse := fs.Bool("reuse-index", false, "query the index already in --index-dir instead of building one (no build figures)")
+	rum := fs.Bool("rum", true, "also measure PostgreSQL through the RUM index (needs the rum extension)")
+	publish := fs.String("publish", "", "also time shipping the generation through this store, s3://BUCKET/PREFIX (upload, then download-and-open)")
+	s3Endpoint := fs.String("s3-endpoint", "", "the store's endpoint when it is not Amazon S3 (or AWS_ENDPOINT_URL)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -152,12 +164,26 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if rep.PostgresBuild, err = buildPostgresFTS(ctx, pool); err != nil {
 		return err
 	}
+	if *rum {
+		slog.Info("building the PostgreSQL RUM tables")
+		rb, err := buildPostgresRUM(ctx, pool)
+		if err != nil {
+			return err
+		}
+		rep.RumBuild = &rb
+	}
 
-	lv, err := live.New(indexDir)
+	lv, serve, err := openForBench(indexDir)
 	if err != nil {
 		return err
 	}
 	defer lv.Close()
+	rep.Serve = serve
+	if *publish != "" {
+		if err := shipForBench(ctx, replica.ConfigFromEnv(*publish, *s3Endpoint), indexDir, &rep.Serve); err != nil {
+			return err
+		}
+	}
 	baseURL, stop, err := serveLoopback(lv)
 	if err != nil {
 		return err
@@ -184,15 +210,18 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			continue
 		}
 		slog.Info("measuring", "class", c.name, "queries", len(c.paths))
-		st, err := c.measure(ctx, baseURL, pool, *samples, *clients, *duration, rep.Catalogue["offers"])
+		st, err := c.measure(ctx, baseURL, pool, *samples, *clients, *duration, rep.Catalogue["offers"], *rum)
 		if err != nil {
 			return fmt.Errorf("class %s: %w", c.name, err)
 		}
 		rep.Classes[c.name] = st
 		slog.Info("measured", "class", c.name, "p50_ms", st.P50, "p99_ms", st.P99, "postgres_p50_ms", st.PostgresP50,
-			"postgres_p99_ms", st.PostgresP99, "ratio", fmt.Sprintf("%.1f", st.Ratio), "qps", int(st.QPS),
+			"postgres_p99_ms", st.PostgresP99, "rum_p50_ms", st.RumP50, "ratio", fmt.Sprintf("%.1f", st.Ratio),
+			"ratio_vs_best", fmt.Sprintf("%.1f", st.BestRatio), "qps", int(st.QPS),
 			"postgres_qps", int(st.PostgresQPS), "matched", fmt.Sprintf("%.3f", st.MatchedFraction))
 	}
+	runtime.GC()
+	rep.Serve.RSSQueriedMiB = rssMiB()
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -232,13 +261,16 @@ func benchBuild(ctx context.Context, pool *pgxpool.Pool, dir string, stderr io.W
 // resetPeakRSS asks Linux to restart VmHWM from the current RSS.
 func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
-func peakRSSMiB() float64 {
+func peakRSSMiB() float64 { return procStatusMiB("VmHWM") }
+
+// procStatusMiB reads one memory line of /proc/self/status, in MiB.
+func procStatusMiB(field string) float64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			var kb float64
 			fmt.Sscanf(strings.TrimSpace(v), "%f", &kb)
 			return kb / 1024
@@ -365,16 +397,27 @@ func printReport(w io.Writer, r *benchReport, classes []*benchClass) {
 		r.Catalogue["offers"], r.Catalogue["facilities"], r.Catalogue["doctors"], r.Catalogue["treatments"], r.Catalogue["countries"])
 	fmt.Fprintf(w, "index build: %d docs in %.1fs = %.0f docs/s, peak RSS %.0f MiB, %.0f MiB on disk\n",
 		r.Build.Docs, r.Build.Seconds, r.Build.DocsPerSecond, r.Build.PeakRSSMiB, r.Build.IndexMiB)
-	fmt.Fprintf(w, "postgres full-text build: %.1fs, %.0f MiB\n\n", r.PostgresBuild.Seconds, r.PostgresBuild.IndexMiB)
-	fmt.Fprintf(w, "%-16s %8s %8s %8s | %8s %8s %8s | %7s | %8s %8s\n", "class (ms)", "p50", "p95", "p99",
-		"pg p50", "pg p95", "pg p99", "ratio", "qps", "pg qps")
+	fmt.Fprintf(w, "serve: open %.1fs, RSS %.0f MiB open, %.0f MiB after the queries\n", r.Serve.OpenSeconds,
+		r.Serve.RSSOpenMiB, r.Serve.RSSQueriedMiB)
+	if r.Serve.UploadSeconds > 0 {
+		fmt.Fprintf(w, "replica: upload %.0f MiB in %.1fs, download + verify + open %.1fs\n", r.Serve.UploadedMiB,
+			r.Serve.UploadSeconds, r.Serve.DownloadOpenSeconds)
+	}
+	fmt.Fprintf(w, "postgres full-text build: %.1fs, %.0f MiB\n", r.PostgresBuild.Seconds, r.PostgresBuild.IndexMiB)
+	if r.RumBuild != nil {
+		fmt.Fprintf(w, "postgres rum build: %.1fs, %.0f MiB\n", r.RumBuild.Seconds, r.RumBuild.IndexMiB)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%-16s %8s %8s %8s | %8s %8s %8s | %8s %8s | %7s %7s | %8s %8s\n", "class (ms)", "p50", "p95", "p99",
+		"pg p50", "pg p95", "pg p99", "rum p50", "rum p99", "ratio", "vs best", "qps", "pg qps")
 	for _, c := range classes {
 		s, ok := r.Classes[c.name]
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(w, "%-16s %8.2f %8.2f %8.2f | %8.2f %8.2f %8.2f | %6.1fx | %8.0f %8.0f\n", c.name, s.P50, s.P95, s.P99,
-			s.PostgresP50, s.PostgresP95, s.PostgresP99, s.Ratio, s.QPS, s.PostgresQPS)
+		fmt.Fprintf(w, "%-16s %8.2f %8.2f %8.2f | %8.2f %8.2f %8.2f | %8.2f %8.2f | %6.1fx %6.1fx | %8.0f %8.0f\n", c.name,
+			s.P50, s.P95, s.P99, s.PostgresP50, s.PostgresP95, s.PostgresP99, s.RumP50, s.RumP99, s.Ratio, s.BestRatio,
+			s.QPS, s.PostgresQPS)
 	}
 }
 

@@ -21,12 +21,17 @@ type benchClass struct {
 	name, desc string
 	paths      []string
 	sql        string
-	args       [][]any
+	// rumSQL is the same query answered through the RUM index, which
+	// orders by rank inside the index: PostgreSQL at its strongest where
+	// the order is relevance. "" where RUM brings nothing (filters,
+	// facets over every match, price order).
+	rumSQL string
+	args   [][]any
 }
 
 // measure times the class on both engines and runs each under load.
 func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Pool, samples, clients int,
-	d time.Duration, offers int64) (*classStats, error) {
+	d time.Duration, offers int64, rum bool) (*classStats, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 2 * time.Minute}
 	var matched atomic.Int64 // the warm-up pass and the throughput runs share it
 	ours := func(i int) error {
@@ -91,8 +96,31 @@ func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Poo
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	st.PostgresP50, st.PostgresP95, st.PostgresP99 = percentile(lat, .50), percentile(lat, .95), percentile(lat, .99)
+	best := st.PostgresP50
+	if c.rumSQL != "" && rum {
+		rumOne := func(i int) error {
+			rows, err := pool.Query(ctx, c.rumSQL, c.args[i%len(c.args)]...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			return rows.Err()
+		}
+		for i := range c.paths { // warm, as above
+			if err := rumOne(i); err != nil {
+				return nil, fmt.Errorf("postgres rum: %w", err)
+			}
+		}
+		if lat, err = timeRuns(samples, rumOne); err != nil {
+			return nil, fmt.Errorf("postgres rum: %w", err)
+		}
+		st.RumP50, st.RumP95, st.RumP99 = percentile(lat, .50), percentile(lat, .95), percentile(lat, .99)
+		best = min(best, st.RumP50)
+	}
 	if st.P50 > 0 {
 		st.Ratio = st.PostgresP50 / st.P50
+		st.BestRatio = best / st.P50
 	}
 	if st.QPS, err = throughput(ctx, clients, d, ours); err != nil {
 		return nil, err
@@ -129,6 +157,43 @@ CREATE INDEX ON bench_names USING gin (tsv);
 ANALYZE bench_offers;
 ANALYZE bench_names;
 `
+
+// postgresRUM is PostgreSQL's other full-text index: RUM (the Debian
+// package postgresql-15-rum) keeps positions in the index and returns
+// matches in rank order (tsv <=> q), where GIN must fetch and rank every
+// match. The same rows as bench_offers and bench_names.
+const postgresRUM = `
+CREATE EXTENSION IF NOT EXISTS rum;
+DROP TABLE IF EXISTS bench_offers_rum, bench_names_rum;
+CREATE TABLE bench_offers_rum AS SELECT id, tsv FROM bench_offers;
+CREATE INDEX ON bench_offers_rum USING rum (tsv rum_tsvector_ops);
+CREATE TABLE bench_names_rum AS SELECT type, id, tsv FROM bench_names;
+CREATE INDEX ON bench_names_rum USING rum (tsv rum_tsvector_ops);
+ANALYZE bench_offers_rum;
+ANALYZE bench_names_rum;
+`
+
+// buildPostgresRUM builds the RUM tables, or says how to get the extension.
+func buildPostgresRUM(ctx context.Context, pool *pgxpool.Pool) (postgresBuildReport, error) {
+	var available bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'rum')`).
+		Scan(&available); err != nil {
+		return postgresBuildReport{}, fmt.Errorf("look for the rum extension: %w", err)
+	}
+	if !available {
+		return postgresBuildReport{}, fmt.Errorf("PostgreSQL has no rum extension: install it " +
+			"(Debian: apt-get install postgresql-15-rum, for the server's major version) or pass --rum=false")
+	}
+	start := time.Now()
+	if _, err := pool.Exec(ctx, postgresRUM); err != nil {
+		return postgresBuildReport{}, fmt.Errorf("build postgres rum tables: %w", err)
+	}
+	rep := postgresBuildReport{Seconds: time.Since(start).Seconds()}
+	var bytes int64
+	pool.QueryRow(ctx, `SELECT pg_total_relation_size('bench_offers_rum') + pg_total_relation_size('bench_names_rum')`).Scan(&bytes)
+	rep.IndexMiB = float64(bytes) / (1 << 20)
+	return rep, nil
+}
 
 func buildPostgresFTS(ctx context.Context, pool *pgxpool.Pool) (postgresBuildReport, error) {
 	start := time.Now()
@@ -175,6 +240,24 @@ const (
 		WHERE tsv @@ q AND type <> 'treatment' ORDER BY ts_rank(tsv, q) DESC, id OFFSET 190 LIMIT 10`
 	sqlSuggest = `SELECT type, id, name FROM bench_names, to_tsquery('simple', $1) q
 		WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, id LIMIT 8`
+
+	// The same through RUM: the top of the rank order comes from the
+	// index; the total, which every class returns, is a count beside it.
+	sqlTextRUM = `WITH n AS MATERIALIZED (SELECT count(*) AS n FROM bench_offers_rum
+			WHERE tsv @@ websearch_to_tsquery('english', $1))
+		SELECT id, n.n FROM bench_offers_rum, n WHERE tsv @@ websearch_to_tsquery('english', $1)
+		ORDER BY tsv <=> websearch_to_tsquery('english', $1) LIMIT 10`
+	sqlDeepPageRUM = `WITH n AS MATERIALIZED (SELECT count(*) AS n FROM bench_offers_rum
+			WHERE tsv @@ websearch_to_tsquery('english', $1))
+		SELECT id, n.n FROM bench_offers_rum, n WHERE tsv @@ websearch_to_tsquery('english', $1)
+		ORDER BY tsv <=> websearch_to_tsquery('english', $1) OFFSET 5000 LIMIT 10`
+	sqlNamesDeepRUM = `WITH n AS MATERIALIZED (SELECT count(*) AS n FROM bench_names_rum
+			WHERE tsv @@ plainto_tsquery('simple', $1) AND type <> 'treatment')
+		SELECT type, id, n.n FROM bench_names_rum, n WHERE tsv @@ plainto_tsquery('simple', $1) AND type <> 'treatment'
+		ORDER BY tsv <=> plainto_tsquery('simple', $1) OFFSET 190 LIMIT 10`
+	sqlSuggestRUM = `SELECT r.type, r.id, b.name FROM (SELECT type, id FROM bench_names_rum
+			WHERE tsv @@ to_tsquery('simple', $1) ORDER BY tsv <=> to_tsquery('simple', $1) LIMIT 8) r
+		JOIN bench_names b ON b.type = r.type AND b.id = r.id`
 )
 
 // benchClasses picks the query mix from the catalogue itself, so it fits
@@ -221,11 +304,12 @@ func benchClasses(ctx context.Context, pool *pgxpool.Pool, offers int64) ([]*ben
 		return nil, fmt.Errorf("the catalogue needs an EUR exchange rate: %v", err)
 	}
 
-	text := &benchClass{name: "text", desc: "text only, top 10 by relevance, with total", sql: sqlText}
+	text := &benchClass{name: "text", desc: "text only, top 10 by relevance, with total", sql: sqlText, rumSQL: sqlTextRUM}
 	facets := &benchClass{name: "text_facets", desc: "text + facets country, category, kind", sql: sqlTextFacets}
 	price := &benchClass{name: "price_currency", desc: "text, sorted by price, shown in EUR", sql: sqlPriceCurrency}
-	deepPage := &benchClass{name: "deep_page", desc: "text, page at offset 5000", sql: sqlDeepPage}
-	suggest := &benchClass{name: "suggest", desc: "autocomplete from a 2 to 7 character prefix", sql: sqlSuggest}
+	deepPage := &benchClass{name: "deep_page", desc: "text, page at offset 5000", sql: sqlDeepPage, rumSQL: sqlDeepPageRUM}
+	suggest := &benchClass{name: "suggest", desc: "autocomplete from a 2 to 7 character prefix", sql: sqlSuggest,
+		rumSQL: sqlSuggestRUM}
 	for _, t := range terms {
 		q := url.QueryEscape(t)
 		text.add("/v1/search?type=offer&q="+q, t)
@@ -324,7 +408,7 @@ func patientClasses(ctx context.Context, pool *pgxpool.Pool, terms []string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("pick lay phrases: %w", err)
 	}
-	lay := &benchClass{name: "lay_phrase", desc: "lay phrase of 3+ words, every type", sql: sqlText}
+	lay := &benchClass{name: "lay_phrase", desc: "lay phrase of 3+ words, every type", sql: sqlText, rumSQL: sqlTextRUM}
 	for _, p := range phrases {
 		lay.add("/v1/search?q="+url.QueryEscape(p), p)
 	}
@@ -358,7 +442,8 @@ func patientClasses(ctx context.Context, pool *pgxpool.Pool, terms []string) ([]
 	// Names, not the generic words every name holds ("hospital", found in
 	// 300,000 names, is a query the cost budget answers): words that 200 to
 	// 2,000 facility and doctor names hold, enough for a 20th page.
-	nameDeep := &benchClass{name: "names_deep", desc: "a name word of 200-2,000 facilities and doctors, page 20", sql: sqlNamesDeep}
+	nameDeep := &benchClass{name: "names_deep", desc: "a name word of 200-2,000 facilities and doctors, page 20", sql: sqlNamesDeep,
+		rumSQL: sqlNamesDeepRUM}
 	for _, n := range names {
 		nameDeep.add("/v1/search?type=facility,doctor&page=20&per_page=10&q="+url.QueryEscape(n), n)
 	}
@@ -382,7 +467,8 @@ func patientClasses(ctx context.Context, pool *pgxpool.Pool, terms []string) ([]
 		return nil, err
 	}
 
-	typo := &benchClass{name: "misspelt", desc: "a lay name with one letter dropped from its longest word", sql: sqlText}
+	typo := &benchClass{name: "misspelt", desc: "a lay name with one letter dropped from its longest word", sql: sqlText,
+		rumSQL: sqlTextRUM}
 	for _, t := range terms {
 		m := misspell(t)
 		typo.add("/v1/search?type=offer&q="+url.QueryEscape(m), m)

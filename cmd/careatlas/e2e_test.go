@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/postgres/pgtest"
+	"github.com/careatlas/careatlas/replica/s3test"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -446,8 +449,15 @@ func TestGenAndBench(t *testing.T) {
 	if !bytes.Contains([]byte(out), []byte("generated 3000 offers")) {
 		t.Errorf("gen said %q", out)
 	}
+	// The cost curve also times shipping the generation to a replica.
+	store := s3test.Start(t)
+	store.Bucket("bench")
+	for _, kv := range store.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 	out = cli(t, "bench", "--database-url", db, "--offers", "3000", "--base", bundled, "--json",
-		"--samples", "3", "--clients", "2", "--duration", "200ms")
+		"--samples", "3", "--clients", "2", "--duration", "200ms", "--publish", "s3://bench/curve")
 	var rep benchReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("bench --json printed %q: %v", out, err)
@@ -464,5 +474,21 @@ func TestGenAndBench(t *testing.T) {
 		if c.P50 <= 0 || c.P99 < c.P50 || c.PostgresP50 <= 0 || c.Ratio <= 0 || c.QPS <= 0 || c.PostgresQPS <= 0 {
 			t.Errorf("class %s: %+v", class, c)
 		}
+		// PostgreSQL at its strongest: where the order is rank, through
+		// RUM too, and the ratio is against the faster of the two.
+		rum := class == "text" || class == "suggest"
+		if rum && (c.RumP50 <= 0 || c.RumP99 < c.RumP50) || !rum && c.RumP50 != 0 {
+			t.Errorf("class %s's RUM figures: %+v", class, c)
+		}
+		if best := min(c.PostgresP50, cmp.Or(c.RumP50, c.PostgresP50)); math.Abs(c.BestRatio-best/c.P50) > 1e-9 {
+			t.Errorf("class %s: ratio to the best PostgreSQL %v, want %v", class, c.BestRatio, best/c.P50)
+		}
+	}
+	if rep.RumBuild == nil || rep.RumBuild.IndexMiB <= 0 {
+		t.Errorf("RUM build %+v", rep.RumBuild)
+	}
+	if s := rep.Serve; s.OpenSeconds <= 0 || s.RSSOpenMiB <= 0 || s.RSSQueriedMiB <= 0 || s.UploadSeconds <= 0 ||
+		s.DownloadOpenSeconds <= 0 || s.UploadedMiB < rep.Build.IndexMiB/2 {
+		t.Errorf("serve figures %+v (index %.1f MiB)", s, rep.Build.IndexMiB)
 	}
 }
