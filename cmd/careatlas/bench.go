@@ -104,6 +104,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	only := fs.String("classes", "", "comma-separated classes to run (default: all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the query runs to this file")
 	reuse := fs.Bool("reuse-index", false, "query the index already in --index-dir instead of building one (no build figures)")
+	pgSide := fs.Bool("postgres", true, "measure PostgreSQL's full-text search beside CareAtlas (false: CareAtlas alone, as the cost curve's larger sizes)")
 	rum := fs.Bool("rum", true, "also measure PostgreSQL through the RUM index (needs the rum extension)")
 	publish := fs.String("publish", "", "also time shipping the generation through this store, s3://BUCKET/PREFIX (upload, then download-and-open)")
 	s3Endpoint := fs.String("s3-endpoint", "", "the store's endpoint when it is not Amazon S3 (or AWS_ENDPOINT_URL)")
@@ -160,9 +161,12 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if rep.Build, err = benchBuild(ctx, pool, indexDir, stderr); err != nil {
 		return err
 	}
-	slog.Info("building the PostgreSQL full-text tables")
-	if rep.PostgresBuild, err = buildPostgresFTS(ctx, pool); err != nil {
-		return err
+	*rum = *rum && *pgSide
+	if *pgSide {
+		slog.Info("building the PostgreSQL full-text tables")
+		if rep.PostgresBuild, err = buildPostgresFTS(ctx, pool); err != nil {
+			return err
+		}
 	}
 	if *rum {
 		slog.Info("building the PostgreSQL RUM tables")
@@ -190,7 +194,11 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer stop()
 
-	classes, err := benchClasses(ctx, pool, rep.Catalogue["offers"])
+	pickDeep := servedDeep(baseURL)
+	if *pgSide {
+		pickDeep = postgresDeep(ctx, pool)
+	}
+	classes, err := benchClasses(ctx, pool, rep.Catalogue["offers"], pickDeep)
 	if err != nil {
 		return err
 	}
@@ -210,7 +218,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			continue
 		}
 		slog.Info("measuring", "class", c.name, "queries", len(c.paths))
-		st, err := c.measure(ctx, baseURL, pool, *samples, *clients, *duration, rep.Catalogue["offers"], *rum)
+		st, err := c.measure(ctx, baseURL, pool, *samples, *clients, *duration, rep.Catalogue["offers"], *rum, *pgSide)
 		if err != nil {
 			return fmt.Errorf("class %s: %w", c.name, err)
 		}
@@ -403,7 +411,9 @@ func printReport(w io.Writer, r *benchReport, classes []*benchClass) {
 		fmt.Fprintf(w, "replica: upload %.0f MiB in %.1fs, download + verify + open %.1fs\n", r.Serve.UploadedMiB,
 			r.Serve.UploadSeconds, r.Serve.DownloadOpenSeconds)
 	}
-	fmt.Fprintf(w, "postgres full-text build: %.1fs, %.0f MiB\n", r.PostgresBuild.Seconds, r.PostgresBuild.IndexMiB)
+	if r.PostgresBuild.Seconds > 0 {
+		fmt.Fprintf(w, "postgres full-text build: %.1fs, %.0f MiB\n", r.PostgresBuild.Seconds, r.PostgresBuild.IndexMiB)
+	}
 	if r.RumBuild != nil {
 		fmt.Fprintf(w, "postgres rum build: %.1fs, %.0f MiB\n", r.RumBuild.Seconds, r.RumBuild.IndexMiB)
 	}

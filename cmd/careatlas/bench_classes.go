@@ -31,7 +31,10 @@ type benchClass struct {
 
 // measure times the class on both engines and runs each under load.
 func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Pool, samples, clients int,
-	d time.Duration, offers int64, rum bool) (*classStats, error) {
+	d time.Duration, offers int64, rum, postgresSide bool) (*classStats, error) {
+	if !postgresSide {
+		c = &benchClass{name: c.name, desc: c.desc, paths: c.paths}
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 2 * time.Minute}
 	var matched atomic.Int64 // the warm-up pass and the throughput runs share it
 	ours := func(i int) error {
@@ -264,7 +267,11 @@ const (
 // whatever catalogue is loaded: the lay names of the most offered
 // treatments, the commonest country and category pairs, categories holding
 // over 10% of the offers.
-func benchClasses(ctx context.Context, pool *pgxpool.Pool, offers int64) ([]*benchClass, error) {
+//
+// pickDeep keeps the terms that match at least n offers: PostgreSQL's
+// count when its side is measured, else CareAtlas's own (countOffers).
+func benchClasses(ctx context.Context, pool *pgxpool.Pool, offers int64,
+	pickDeep func(terms []string, n int) ([]string, error)) ([]*benchClass, error) {
 	terms, err := strings1(ctx, pool, `SELECT l FROM (
 			SELECT DISTINCT ON (lower(l)) l, n FROM (
 				SELECT t.id, l, count(*) AS n FROM treatments t JOIN offers o ON o.treatment_id = t.id,
@@ -293,8 +300,7 @@ func benchClasses(ctx context.Context, pool *pgxpool.Pool, offers int64) ([]*ben
 	if err != nil {
 		return nil, fmt.Errorf("pick broad queries: %w", err)
 	}
-	deep, err := strings1(ctx, pool, `SELECT term FROM unnest($1::text[]) term
-		WHERE (SELECT count(*) FROM bench_offers WHERE tsv @@ websearch_to_tsquery('english', term)) >= 5010`, terms)
+	deep, err := pickDeep(terms, 5010)
 	if err != nil {
 		return nil, fmt.Errorf("pick deep-page queries: %w", err)
 	}
@@ -363,6 +369,41 @@ func strings1(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) 
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// postgresDeep keeps the terms PostgreSQL's full-text search finds in at
+// least n offers.
+func postgresDeep(ctx context.Context, pool *pgxpool.Pool) func([]string, int) ([]string, error) {
+	return func(terms []string, n int) ([]string, error) {
+		return strings1(ctx, pool, `SELECT term FROM unnest($1::text[]) term
+			WHERE (SELECT count(*) FROM bench_offers WHERE tsv @@ websearch_to_tsquery('english', term)) >= $2`, terms, n)
+	}
+}
+
+// servedDeep keeps the terms the CareAtlas server at base finds in at
+// least n offers (its facets-only answer's total).
+func servedDeep(base string) func([]string, int) ([]string, error) {
+	return func(terms []string, n int) ([]string, error) {
+		var out []string
+		for _, t := range terms {
+			var body struct {
+				Total int `json:"total"`
+			}
+			resp, err := http.Get(base + "/v1/search?type=offer&per_page=0&q=" + url.QueryEscape(t))
+			if err != nil {
+				return nil, err
+			}
+			err = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				return nil, fmt.Errorf("count offers matching %q: status %d: %v", t, resp.StatusCode, err)
+			}
+			if body.Total >= n {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	}
 }
 
 // prefixOf is what a patient has typed a few keystrokes into a term: its

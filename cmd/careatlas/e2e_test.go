@@ -456,7 +456,8 @@ func TestGenAndBench(t *testing.T) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	out = cli(t, "bench", "--database-url", db, "--offers", "3000", "--base", bundled, "--json",
+	indexDir := t.TempDir()
+	out = cli(t, "bench", "--database-url", db, "--offers", "3000", "--base", bundled, "--json", "--index-dir", indexDir,
 		"--samples", "3", "--clients", "2", "--duration", "200ms", "--publish", "s3://bench/curve")
 	var rep benchReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
@@ -490,5 +491,21 @@ func TestGenAndBench(t *testing.T) {
 	if s := rep.Serve; s.OpenSeconds <= 0 || s.RSSOpenMiB <= 0 || s.RSSQueriedMiB <= 0 || s.UploadSeconds <= 0 ||
 		s.DownloadOpenSeconds <= 0 || s.UploadedMiB < rep.Build.IndexMiB/2 {
 		t.Errorf("serve figures %+v (index %.1f MiB)", s, rep.Build.IndexMiB)
+	}
+
+	// The cost curve's larger sizes measure CareAtlas alone.
+	out = cli(t, "bench", "--database-url", db, "--offers", "3000", "--json", "--index-dir", indexDir, "--reuse-index",
+		"--postgres=false", "--classes", "text,filters", "--samples", "3", "--clients", "2", "--duration", "200ms")
+	rep = benchReport{}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("bench --postgres=false --json printed %q: %v", out, err)
+	}
+	if len(rep.Classes) != 2 {
+		t.Errorf("--classes text,filters measured %d classes", len(rep.Classes))
+	}
+	for name, c := range rep.Classes {
+		if c.P50 <= 0 || c.QPS <= 0 || c.PostgresP50 != 0 || c.RumP50 != 0 || c.PostgresQPS != 0 {
+			t.Errorf("class %s without PostgreSQL: %+v", name, c)
+		}
 	}
 }
