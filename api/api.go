@@ -40,6 +40,9 @@ type Options struct {
 	// /metrics off this handler, when serve exposes it on another address.
 	Metrics        *prometheus.Registry
 	NoMetricsRoute bool
+	// NoAccessLog turns off the info-level line per request (a benchmark
+	// that sends thousands a second measures the engine, not its logging).
+	NoAccessLog bool
 	// Health, when set, reports the parts beside the index that /readyz
 	// shows (the database, the analytics queue), by name. It is called on
 	// every probe, so it must answer from a cache or within a few
@@ -116,7 +119,7 @@ func New(s Snapshots, opts Options) *echo.Echo {
 	h := &handlers{s: s, timeout: opts.SearchTimeout, budget: opts.SearchBudget, postsOn: !opts.NoPosts,
 		freshness: opts.Freshness, analytics: opts.Analytics,
 		caps:   posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL),
-		health: opts.Health, ids: newRequestIDs(), metrics: newMetrics(opts.Metrics)}
+		health: opts.Health, ids: newRequestIDs(), metrics: newMetrics(opts.Metrics), accessLog: !opts.NoAccessLog}
 	opts.Metrics.MustRegister(newIndexCollector(s))
 	e := echo.New()
 	e.HideBanner = true
@@ -193,6 +196,7 @@ type handlers struct {
 	health    func(ctx context.Context) map[string]Part
 	ids       *requestIDs
 	metrics   *metrics
+	accessLog bool
 }
 
 func contextWithTimeout(c echo.Context, d time.Duration) (context.Context, context.CancelFunc) {

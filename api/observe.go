@@ -95,7 +95,7 @@ func (h *handlers) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		// Neither the query string (it may hold key=, though the auth
 		// middleware strips it) nor any header is logged: the route names
 		// what was asked, the request id finds the rest.
-		if slog.Default().Enabled(req.Context(), slog.LevelInfo) {
+		if h.accessLog && slog.Default().Enabled(req.Context(), slog.LevelInfo) {
 			slog.LogAttrs(req.Context(), slog.LevelInfo, "request",
 				slog.String("method", req.Method), slog.String("route", route), slog.String("path", truncate(req.URL.Path, maxLoggedPath)),
 				slog.Int("status", status), slog.Float64("latency_ms", float64(took.Microseconds())/1000),
