@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -261,6 +262,7 @@ type cluster struct {
 // removes whatever it made and returns an error that carries the server log's
 // tail, since that is where the real reason is.
 func startCluster() (*cluster, error) {
+	keepInheritedFilesFromServer()
 	initdb, pgctl, err := findBinaries()
 	if err != nil {
 		return nil, err
@@ -395,6 +397,24 @@ func (c *cluster) run(ctx context.Context, path string, args ...string) (string,
 	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
 	return strings.TrimSpace(out.String()), err
+}
+
+// keepInheritedFilesFromServer marks every descriptor above stderr close-on-
+// exec. Go opens its own files so, but not those a parent handed this
+// process: a fuzzing worker inherits the coordinator's pipes as fds 3 and 4.
+// A PostgreSQL server started from the worker would otherwise hold them
+// after the worker is gone (the server outlives a killed test binary), and
+// the coordinator, waiting for the pipe to close, hangs for ever.
+func keepInheritedFilesFromServer() {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return // not Linux: nothing known to leak
+	}
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
 
 // logTail returns the last lines of the server log.
