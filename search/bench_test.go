@@ -20,7 +20,10 @@ var bundled struct {
 	err  error
 }
 
-func bundledIndex(b *testing.B) *testIndex {
+// bundledIndex builds the bundled catalogue once per test binary, for the
+// benchmarks and the tests that need real translations.
+func bundledIndex(b testing.TB) *testIndex {
+	b.Helper()
 	bundled.once.Do(func() {
 		dir, err := os.MkdirTemp("", "careatlas-bench-")
 		if err != nil {
