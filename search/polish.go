@@ -51,11 +51,17 @@ func stemPolish(word string) string {
 
 type polishFilter struct{}
 
+// Filter stems each token, and drops one that folds to nothing (a lone
+// combining mark): the char-filter folding of the other languages drops
+// those before tokenising.
 func (polishFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	out := in[:0]
 	for _, tok := range in {
-		tok.Term = []byte(stemPolish(string(tok.Term)))
+		if tok.Term = []byte(stemPolish(string(tok.Term))); len(tok.Term) > 0 {
+			out = append(out, tok)
+		}
 	}
-	return in
+	return out
 }
 
 func init() {
