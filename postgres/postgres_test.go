@@ -388,15 +388,21 @@ func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
 	CompareRecords(t, fromDB, collect(t, &indexer.FileSource{Dir: bundled}))
 	translated := 0
 	for _, r := range fromDB {
-		if r.Type == search.TypeTreatment && len(r.Translations) == 4 {
+		if r.Type == search.TypeTreatment && len(r.Translations) == len(search.Languages)-1 {
 			translated++
 		}
-		if r.Type == search.TypeTreatment && r.Name == "Knee replacement" &&
-			!slices.Contains(r.Translations["de"].LayNames, "Knie-TEP") {
-			t.Errorf("knee replacement's German lay names: %v", r.Translations["de"].LayNames)
+		if r.Type == search.TypeTreatment && r.Name == "Knee replacement" {
+			if !slices.Contains(r.Translations["de"].LayNames, "Knie-TEP") {
+				t.Errorf("knee replacement's German lay names: %v", r.Translations["de"].LayNames)
+			}
+			// Right-to-left text through COPY and back, unchanged.
+			if got := r.Translations["ar"].Name; got != "استبدال مفصل الركبة" {
+				t.Errorf("knee replacement's Arabic name: %q", got)
+			}
 		}
 	}
 	if translated < 40 {
-		t.Errorf("%d treatments translated into es, fr, de and tr, want at least 40", translated)
+		t.Errorf("%d treatments translated into every language but English (%v), want at least 40",
+			translated, search.Languages[1:])
 	}
 }
