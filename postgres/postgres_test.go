@@ -140,7 +140,7 @@ func TestSchemaGuardsDirectWrites(t *testing.T) {
 		`INSERT INTO posts (id, facility_id, title, body, starts_at) VALUES (9, 10, 't', 'b', now())`,
 		`INSERT INTO posts (id, facility_id, title, body, starts_at, ends_at, keywords) VALUES (9, 10, 't', 'b', now(), now() - interval '1 day', '{knee}')`,
 		`INSERT INTO posts (id, facility_id, title, body, starts_at, keywords) VALUES (9, 999, 't', 'b', now(), '{knee}')`,
-		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (3, 'it', 'Infarto')`,
+		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (3, 'xx', 'Infarto')`,
 		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (3, 'de', '')`,
 		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (99, 'de', 'Herzinfarkt')`,
 		`INSERT INTO treatment_translations (treatment_id, lang, name) VALUES (2, 'tr', 'Burun estetiği')`,
@@ -169,6 +169,41 @@ func TestSchemaGuardsDirectWrites(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM treatment_translations WHERE treatment_id = 2`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("treatment 2 left %d translations (%v)", n, err)
+	}
+}
+
+// TestSchemaAcceptsEverySupportedLanguage writes a translation and a post in
+// each language search supports: the schema's language checks (migration
+// 0010) must list exactly search.Languages, since a check cannot ask Go.
+func TestSchemaAcceptsEverySupportedLanguage(t *testing.T) {
+	ctx := context.Background()
+	pool := connect(t)
+	if _, err := postgres.Load(ctx, pool, mini); err != nil {
+		t.Fatal(err)
+	}
+	for i, lang := range search.Languages {
+		if lang != search.LangEnglish {
+			if _, err := pool.Exec(ctx, `INSERT INTO treatment_translations (treatment_id, lang, name)
+				VALUES (3, $1, 'x') ON CONFLICT (treatment_id, lang) DO NOTHING`, lang); err != nil {
+				t.Errorf("translation in %s: %v", lang, err)
+			}
+		}
+		if _, err := pool.Exec(ctx, `INSERT INTO posts (id, facility_id, title, body, starts_at, keywords, lang)
+			VALUES ($1, 10, 't', 'b', now(), '{knee}', $2)`, 1000+i, lang); err != nil {
+			t.Errorf("post in %s: %v", lang, err)
+		}
+	}
+	// And no more: each check lists as many languages as it accepted.
+	for check, want := range map[string]int{"treatment_translations_lang_check": len(search.Languages) - 1,
+		"posts_lang_check": len(search.Languages)} {
+		var def string
+		if err := pool.QueryRow(ctx, `SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1`,
+			check).Scan(&def); err != nil {
+			t.Fatalf("%s: %v", check, err)
+		}
+		if n := strings.Count(def, "'::text"); n != want {
+			t.Errorf("%s lists %d languages, want %d: %s", check, n, want, def)
+		}
 	}
 }
 
@@ -353,15 +388,21 @@ func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
 	CompareRecords(t, fromDB, collect(t, &indexer.FileSource{Dir: bundled}))
 	translated := 0
 	for _, r := range fromDB {
-		if r.Type == search.TypeTreatment && len(r.Translations) == 4 {
+		if r.Type == search.TypeTreatment && len(r.Translations) == len(search.Languages)-1 {
 			translated++
 		}
-		if r.Type == search.TypeTreatment && r.Name == "Knee replacement" &&
-			!slices.Contains(r.Translations["de"].LayNames, "Knie-TEP") {
-			t.Errorf("knee replacement's German lay names: %v", r.Translations["de"].LayNames)
+		if r.Type == search.TypeTreatment && r.Name == "Knee replacement" {
+			if !slices.Contains(r.Translations["de"].LayNames, "Knie-TEP") {
+				t.Errorf("knee replacement's German lay names: %v", r.Translations["de"].LayNames)
+			}
+			// Right-to-left text through COPY and back, unchanged.
+			if got := r.Translations["ar"].Name; got != "استبدال مفصل الركبة" {
+				t.Errorf("knee replacement's Arabic name: %q", got)
+			}
 		}
 	}
 	if translated < 40 {
-		t.Errorf("%d treatments translated into es, fr, de and tr, want at least 40", translated)
+		t.Errorf("%d treatments translated into every language but English (%v), want at least 40",
+			translated, search.Languages[1:])
 	}
 }

@@ -9,13 +9,20 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	regexpchar "github.com/blevesearch/bleve/v2/analysis/char/regexp"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/es"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/it"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ru"
 	"github.com/blevesearch/bleve/v2/analysis/lang/tr"
 	"github.com/blevesearch/bleve/v2/analysis/token/apostrophe"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/kljensen/snowball"
@@ -24,23 +31,76 @@ import (
 // Languages a treatment's names and a query can be in. English is the
 // catalogue's own language; the others come from its translations.
 const (
-	LangEnglish = "en"
-	LangSpanish = "es"
-	LangFrench  = "fr"
-	LangGerman  = "de"
-	LangTurkish = "tr"
+	LangEnglish    = "en"
+	LangSpanish    = "es"
+	LangFrench     = "fr"
+	LangGerman     = "de"
+	LangTurkish    = "tr"
+	LangRussian    = "ru"
+	LangArabic     = "ar"
+	LangItalian    = "it"
+	LangPortuguese = "pt"
+	LangPolish     = "pl"
 )
 
-// Languages lists the supported languages, English first.
-var Languages = []string{LangEnglish, LangSpanish, LangFrench, LangGerman, LangTurkish}
-
-// snowballLanguages maps the languages github.com/kljensen/snowball stems to
-// its names for them. The others use Bleve's own analysers.
-var snowballLanguages = map[string]string{
-	LangEnglish: "english",
-	LangSpanish: "spanish",
-	LangFrench:  "french",
+// language is how one supported language is analysed. The table below is
+// the one place a language is defined: Languages, the analysers, the index
+// field of its translations (joinField), lang= and the catalogue's
+// translation languages all range over it.
+type language struct {
+	code string
+	// chars are the char filters applied before the unicode tokenizer.
+	chars []string
+	// filters are the token filters, in order; when snowball names a
+	// language of github.com/kljensen/snowball, its stemmer ends the chain.
+	filters  []string
+	snowball string
 }
+
+// foldChars folds Latin letters to ASCII before tokenising, so that "protesis"
+// and "prótesis" meet: patients often leave accents out.
+var foldChars = []string{asciifolding.Name}
+
+// languages, English first. The Latin-script languages that Bleve's or
+// snowball's stemmers do not normalise themselves are folded to ASCII
+// (German and Turkish keep Bleve's analysers, which normalise umlauts and
+// Turkish letters their own way; Polish folds after its stop words, see
+// polish.go). Cyrillic and Arabic are never folded: ASCII folding does not
+// touch them, and their own normalisers (ё → е; Arabic's alef forms,
+// tashkeel and teh marbuta) stand in for it.
+var languages = []language{
+	{code: LangEnglish, chars: foldChars, filters: []string{en.PossessiveName, lowerName, en.StopName}, snowball: "english"},
+	{code: LangSpanish, chars: foldChars, filters: []string{lowerName, es.StopName}, snowball: "spanish"},
+	{code: LangFrench, chars: foldChars, filters: []string{fr.ElisionName, lowerName, fr.StopName}, snowball: "french"},
+	// Bleve's German and Turkish analysers, filter for filter, but with
+	// lowerName for Bleve's lowercase filter (see lowercase.go).
+	{code: LangGerman, filters: []string{lowerName, de.StopName, de.NormalizeName, de.LightStemmerName}},
+	{code: LangTurkish, filters: []string{apostrophe.Name, lowerName, tr.StopName, tr.SnowballStemmerName}},
+	{code: LangRussian, chars: []string{russianYo}, filters: []string{lowerName, ru.StopName}, snowball: "russian"},
+	// Bleve's Arabic analyser: stop words, normalisation, light stemming of
+	// the article and common suffixes ("الركبة" → "ركب").
+	{code: LangArabic, filters: []string{lowerName, ar.StopName, ar.NormalizeName, ar.StemmerName}},
+	// Bleve's Italian and Portuguese analysers (light stemmers), folded.
+	{code: LangItalian, chars: foldChars, filters: []string{it.ElisionName, lowerName, it.StopName, it.LightStemmerName}},
+	{code: LangPortuguese, chars: foldChars, filters: []string{lowerName, pt.StopName, pt.LightStemmerName}},
+	{code: LangPolish, filters: []string{lowerName, polishStopFilter, polishStemFilter}},
+}
+
+// Languages lists the supported languages' codes (ISO 639-1), English first.
+var Languages = func() []string {
+	codes := make([]string, len(languages))
+	for i, l := range languages {
+		codes[i] = l.code
+	}
+	return codes
+}()
+
+// russianYo is the char filter that writes ё as е, as Russian text mostly
+// does: snowball stems "ёлка" and "елка" differently.
+const russianYo = "careatlas_ru_yo"
+
+// polishStopFilter drops polishStopWords (see polish.go).
+const polishStopFilter = "careatlas_stop_pl"
 
 // snowballFilter is the Bleve token filter that stems with
 // github.com/kljensen/snowball.
@@ -97,39 +157,24 @@ func (f *stemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 // analyzerName is the Bleve analyser of a language.
 func analyzerName(lang string) string { return "careatlas_" + lang }
 
-// addLanguageAnalyzers registers one analyser per language in the mapping.
-// Snowball languages are folded to ASCII first, so "protesis" and "prótesis"
-// meet; German and Turkish use Bleve's analysers, which normalise umlauts
-// and Turkish letters their own way.
+// addLanguageAnalyzers registers the analyser of every language in
+// languages in the mapping, with the filters of its own that it uses.
 func addLanguageAnalyzers(im *mapping.IndexMappingImpl) {
-	for _, lang := range Languages {
-		name, ok := snowballLanguages[lang]
-		if !ok {
-			continue
+	mustAdd(im.AddCustomCharFilter(russianYo, map[string]any{"type": regexpchar.Name, "regexp": "[ёЁ]", "replace": "е"}))
+	mustAdd(im.AddCustomTokenMap(polishStopFilter, map[string]any{"type": tokenmap.Name, "tokens": polishStopWords}))
+	mustAdd(im.AddCustomTokenFilter(polishStopFilter, map[string]any{"type": stop.Name, "stop_token_map": polishStopFilter}))
+	for _, l := range languages {
+		filters := slices.Clone(l.filters)
+		if l.snowball != "" {
+			filter := snowballFilter + "_" + l.code
+			mustAdd(im.AddCustomTokenFilter(filter, map[string]any{"type": snowballFilter, "language": l.snowball}))
+			filters = append(filters, filter)
 		}
-		filter := snowballFilter + "_" + lang
-		mustAdd(im.AddCustomTokenFilter(filter, map[string]any{"type": snowballFilter, "language": name}))
-		filters := []string{lowerName}
-		switch lang {
-		case LangEnglish:
-			filters = []string{en.PossessiveName, lowerName, en.StopName}
-		case LangSpanish:
-			filters = append(filters, es.StopName)
-		case LangFrench:
-			filters = []string{fr.ElisionName, lowerName, fr.StopName}
+		a := map[string]any{"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters}
+		if len(l.chars) > 0 {
+			a["char_filters"] = l.chars
 		}
-		mustAdd(im.AddCustomAnalyzer(analyzerName(lang), map[string]any{
-			"type": custom.Name, "char_filters": []string{asciifolding.Name}, "tokenizer": unicode.Name,
-			"token_filters": append(filters, filter)}))
-	}
-	// Bleve's German and Turkish analysers, filter for filter, but with
-	// lowerName for Bleve's lowercase filter (see lowercase.go).
-	for lang, filters := range map[string][]string{
-		LangGerman:  {lowerName, de.StopName, de.NormalizeName, de.LightStemmerName},
-		LangTurkish: {apostrophe.Name, lowerName, tr.StopName, tr.SnowballStemmerName},
-	} {
-		mustAdd(im.AddCustomAnalyzer(analyzerName(lang), map[string]any{
-			"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters}))
+		mustAdd(im.AddCustomAnalyzer(analyzerName(l.code), a))
 	}
 }
 

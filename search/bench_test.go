@@ -16,17 +16,34 @@ import (
 
 var bundled struct {
 	once sync.Once
+	dir  string
 	live *testIndex
 	err  error
 }
 
-func bundledIndex(b *testing.B) *testIndex {
+// TestMain removes the bundled index, if a test or benchmark built it.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bundled.live != nil {
+		bundled.live.Close()
+	}
+	if bundled.dir != "" {
+		os.RemoveAll(bundled.dir)
+	}
+	os.Exit(code)
+}
+
+// bundledIndex builds the bundled catalogue once per test binary, for the
+// benchmarks and the tests that need real translations.
+func bundledIndex(b testing.TB) *testIndex {
+	b.Helper()
 	bundled.once.Do(func() {
-		dir, err := os.MkdirTemp("", "careatlas-bench-")
+		dir, err := os.MkdirTemp("", "careatlas-bundled-")
 		if err != nil {
 			bundled.err = err
 			return
 		}
+		bundled.dir = dir
 		if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: "../testdata/catalog"}, dir, nil); err != nil {
 			bundled.err = err
 			return

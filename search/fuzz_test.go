@@ -19,6 +19,8 @@ func FuzzAnalyze(f *testing.F) {
 	for _, s := range []struct{ lang, text string }{
 		{"en", "knee replacement"}, {"es", "reemplazo de rodilla"}, {"fr", "prothèse du genou"},
 		{"de", "Kniegelenkersatz"}, {"tr", "diz protezi İstanbul"}, {"", "IVF"}, {"xx", "nose job"},
+		{"ru", "Замена колена, ёлка"}, {"ar", "زراعة الأسنان"}, {"it", "protesi dell’anca"},
+		{"pt", "prótese de joelho"}, {"pl", "operacja zaćmy \u0301"},
 	} {
 		f.Add(s.lang, s.text)
 	}

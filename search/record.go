@@ -90,7 +90,7 @@ type Record struct {
 	Code      string        `json:"code,omitempty"`
 	Treatment *TreatmentRef `json:"treatment,omitempty"`
 	// Translations are a treatment's name and lay names in other languages,
-	// by language code (es, fr, de, tr).
+	// by language code (one of Languages but English).
 	Translations map[string]Translation `json:"translations,omitempty"`
 
 	// Facilities: where and what they are. Offers and doctors carry Facility.

@@ -16,15 +16,7 @@ import (
 // antimeridian, near a pole, and a radius past half the globe.
 func TestRadiusEqualsBruteForce(t *testing.T) {
 	const bundledCatalog = "../testdata/catalog"
-	dir := t.TempDir()
-	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: bundledCatalog}, dir, nil); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := openIndex(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := bundledIndex(t) // shared: building it under -race takes minutes
 	var places []search.GeoPoint
 	src := &indexer.FileSource{Dir: bundledCatalog}
 	rates, err := src.Rates(context.Background())

@@ -489,7 +489,7 @@ func patientClasses(ctx context.Context, pool *pgxpool.Pool, terms []string) ([]
 		nameDeep.add("/v1/search?type=facility,doctor&page=20&per_page=10&q="+url.QueryEscape(n), n)
 	}
 
-	other := &benchClass{name: "other_language", desc: "a treatment's name in es, fr, de or tr, with lang="}
+	other := &benchClass{name: "other_language", desc: "a treatment's name in a language other than English, with lang="}
 	rows, err = pool.Query(ctx, `SELECT lang, name FROM (
 			SELECT tt.lang, tt.name, row_number() OVER (PARTITION BY tt.lang ORDER BY count(*) DESC, tt.name) AS k
 			FROM treatment_translations tt JOIN offers o ON o.treatment_id = tt.treatment_id

@@ -167,9 +167,11 @@
 // the table in translations.go gives, for 64 common patient-facing
 // treatments (the 21 price-table ones, the joint-replacement,
 // heart-attack and gall-bladder DRGs, and common listing treatments such
-// as hair transplant or root canal), the name and 1–4 everyday terms in
-// Spanish, French, German and Turkish ("Knieprothese", "Knie-TEP";
-// "tüp bebek"; "prótesis de cadera").
+// as hair transplant or root canal), the name and 1–5 everyday terms in
+// every language search supports but English — Spanish, French, German,
+// Turkish, Russian, Arabic, Italian, Portuguese and Polish
+// ("Knieprothese", "Knie-TEP"; "tüp bebek"; "prótesis de cadera"; "ЭКО";
+// "زراعة الشعر"; "operacja zaćmy").
 //
 // The synonym graph (synonyms.csv, see synonyms.go) has directed edges
 // "a patient who types term may mean synonym", equivalences written as

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	catalogfmt "github.com/careatlas/careatlas/indexer/catalog"
 )
 
 // Minimums promised by the catalogue contract.
@@ -204,8 +206,8 @@ func checkTranslations(bad func(string, ...any), rows []translationRow, tIDs map
 		per[r.TreatmentID]++
 	}
 	for id, n := range per {
-		if n != 4 {
-			bad("treatment %d: %d translations, want es, fr, de and tr", id, n)
+		if n != len(catalogfmt.TranslationLanguages) {
+			bad("treatment %d: %d translations, want one in each of %s", id, n, strings.Join(catalogfmt.TranslationLanguages, ", "))
 		}
 	}
 	if len(per) < minTranslated {

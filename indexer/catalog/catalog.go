@@ -10,6 +10,8 @@ package catalog
 
 import (
 	"time"
+
+	"github.com/careatlas/careatlas/search"
 )
 
 // Table describes one CSV file of the catalogue and the PostgreSQL table it
@@ -69,8 +71,9 @@ var optionalFiles = map[string]bool{"treatment_translations.csv": true, "synonym
 func (t Table) Optional() bool { return optionalFiles[t.File] }
 
 // TranslationLanguages are the languages a treatment can be translated into
-// (ISO 639-1); English is the catalogue's own.
-var TranslationLanguages = []string{"es", "fr", "de", "tr"}
+// (ISO 639-1): every language search supports but English, the catalogue's
+// own.
+var TranslationLanguages = search.Languages[1:]
 
 // SynonymSources are where a synonym edge may come from: the MedQuAD
 // vocabulary, the CMS DRG lay names, or a hand-curated list.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/careatlas/careatlas/search"
 )
 
 // The judged relevance set (testdata/relevance/judged.json) is graded against
@@ -37,7 +39,6 @@ var searchParams = []string{"q", "type", "country", "city", "category", "lang", 
 var (
 	judgedKinds = []string{"lay", "typo", "language", "place", "price", "clinical", "mixed"}
 	docTypes    = []string{"offer", "facility", "doctor", "treatment"}
-	queryLangs  = []string{"en", "es", "fr", "de", "tr"}
 	sorts       = []string{"relevance", "price_asc", "price_desc", "rating", "distance"}
 )
 
@@ -154,8 +155,8 @@ func checkJudged(q judgedQuery, keys map[string]bool) []error {
 			}
 		}
 	}
-	if lang, ok := q.Params["lang"]; ok && !slices.Contains(queryLangs, lang) {
-		bad("lang %q is not one of %v", lang, queryLangs)
+	if lang, ok := q.Params["lang"]; ok && !search.SupportedLanguage(lang) {
+		bad("lang %q is not one of %v", lang, search.Languages)
 	}
 	if s, ok := q.Params["sort"]; ok && !slices.Contains(sorts, s) {
 		bad("sort %q is not one of %v", s, sorts)

@@ -142,7 +142,7 @@ func TestReadRejectsBadRows(t *testing.T) {
 		{"post in an unknown language", "posts.csv", "kinderwunsch,5000,de", "kinderwunsch,5000,nl", "posts.csv", 4, "lang", "not one of"},
 		{"unknown column", "countries.csv", "code,name,currency", "code,name,currency,flag", "countries.csv", 1, "", "unknown column"},
 		{"missing column", "countries.csv", "code,name,currency", "code,name", "countries.csv", 1, "", "missing column"},
-		{"unknown language", "treatment_translations.csv", "2,fr,Rhinoplastie", "2,it,Rinoplastica", "treatment_translations.csv", 5, "lang", "not one of es, fr, de, tr"},
+		{"unknown language", "treatment_translations.csv", "2,fr,Rhinoplastie", "2,nl,Rinoplastiek", "treatment_translations.csv", 5, "lang", "not one of es, fr, de, tr, ru, ar, it, pt, pl"},
 		{"translation of unknown treatment", "treatment_translations.csv", "2,fr,Rhinoplastie", "9,fr,Rhinoplastie", "treatment_translations.csv", 5, "treatment_id", "unknown treatment 9"},
 		{"translation without name", "treatment_translations.csv", "2,fr,Rhinoplastie", "2,fr,", "treatment_translations.csv", 5, "name", "required"},
 		{"two translations in one language", "treatment_translations.csv", "2,fr,Rhinoplastie", "2,tr,Rhinoplastie", "treatment_translations.csv", 5, "lang", "already has a tr translation"},
