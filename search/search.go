@@ -221,5 +221,6 @@ func decodeHit(src []byte, score float64, currency string, rates Rates) (Hit, er
 			hit.ConvertedPrice = &Money{Amount: math.Round(v*100) / 100, Currency: currency}
 		}
 	}
+	hit.ConvertTypicalPrices(currency, rates)
 	return hit, nil
 }
