@@ -128,3 +128,74 @@ func (h *highlighter) text(text string) (string, bool) {
 	b.WriteString(html.EscapeString(text[last:]))
 	return b.String(), true
 }
+
+// Match is what a hit matched, for a page to show why it is there: the
+// field and its text with the matched words in <mark>…</mark> (adjacent
+// ones merged: "<mark>hip replacement</mark>"). For a treatment or an offer
+// that is often a lay name or a translation, not the official name:
+// "Hip replacement (DRG 470: Major joint replacement…)".
+type Match struct {
+	Field string `json:"field"`
+	Text  string `json:"text"`
+}
+
+// matchOf picks the field of r (and, for an offer, of its treatment t,
+// nil when unknown) that holds most of the query's words; ties go to the
+// name before lay names before translations.
+func matchOf(r *Record, t *Record, u *understood) *Match {
+	hl := u.highlighter()
+	var best *Match
+	most := 0
+	try := func(field, text string) {
+		if h, ok := hl.text(text); ok {
+			if n := strings.Count(h, "<mark>"); n > most {
+				most, best = n, &Match{Field: field, Text: strings.ReplaceAll(h, "</mark> <mark>", " ")}
+			}
+		}
+	}
+	treatment := func(prefix string, t *Record) {
+		try(prefix+"name", t.Name)
+		for _, l := range t.LayNames {
+			try(prefix+"lay_names", l)
+		}
+		for _, lang := range u.langs {
+			if tr, ok := t.Translations[lang]; ok {
+				try(prefix+"translations."+lang+".name", tr.Name)
+				for _, l := range tr.LayNames {
+					try(prefix+"translations."+lang+".lay_names", l)
+				}
+			}
+		}
+		try(prefix+"code", t.Code)
+	}
+	switch r.Type {
+	case TypeTreatment:
+		treatment("", r)
+	case TypeOffer:
+		if t != nil {
+			treatment("treatment.", t)
+		} else if r.Treatment != nil {
+			try("treatment.name", r.Treatment.Name)
+		}
+		if r.Facility != nil {
+			try("facility.name", r.Facility.Name)
+			try("facility.city", r.Facility.City)
+		}
+		for _, d := range r.Doctors {
+			try("doctors", d.Name)
+		}
+	default:
+		try("name", r.Name)
+		try("city", r.City)
+		for _, s := range r.Specialties {
+			try("specialties", s)
+		}
+		if r.Facility != nil {
+			try("facility.name", r.Facility.Name)
+		}
+		for _, t := range r.Treatments {
+			try("treatments", t.Name)
+		}
+	}
+	return best
+}
