@@ -61,11 +61,15 @@ func highlightHit(r *Record, u *understood) map[string]string {
 	return out
 }
 
-// termSet is every term the query searched for, in every language.
-func (u *understood) termSet() map[langTerm]bool {
+// termSet is every term the query searched for, in every language; with
+// exact, only the patient's own words (not synonyms or corrections).
+func (u *understood) termSet(exact bool) map[langTerm]bool {
 	set := map[langTerm]bool{}
 	for _, g := range u.groups {
 		for _, a := range g.alts {
+			if exact && a.weight != weightExact {
+				continue
+			}
 			for _, t := range a.terms {
 				set[t] = true
 			}
@@ -84,9 +88,17 @@ type highlighter struct {
 
 func (u *understood) highlighter() *highlighter {
 	if u.hl == nil {
-		u.hl = &highlighter{langs: u.langs, terms: u.termSet(), seen: map[string]bool{}}
+		u.hl = &highlighter{langs: u.langs, terms: u.termSet(false), seen: map[string]bool{}}
 	}
 	return u.hl
+}
+
+// exactHighlighter marks only the patient's own words.
+func (u *understood) exactHighlighter() *highlighter {
+	if u.exactHL == nil {
+		u.exactHL = &highlighter{langs: u.langs, terms: u.termSet(true), seen: map[string]bool{}}
+	}
+	return u.exactHL
 }
 
 // marked reports whether word's analysed form, in any of the languages, is
@@ -143,7 +155,15 @@ type Match struct {
 // nil when unknown) that holds most of the query's words; ties go to the
 // name before lay names before translations.
 func matchOf(r *Record, t *Record, u *understood) *Match {
-	hl := u.highlighter()
+	// The patient's own words first ("rhinoplasty" shows the name, not the
+	// synonym "cosmetic nose surgery"), then what they were read as.
+	if m := matchWith(r, t, u, u.exactHighlighter()); m != nil {
+		return m
+	}
+	return matchWith(r, t, u, u.highlighter())
+}
+
+func matchWith(r *Record, t *Record, u *understood, hl *highlighter) *Match {
 	var best *Match
 	most := 0
 	try := func(field, text string) {

@@ -255,6 +255,10 @@ func openWith(path string, stored bool) (*Index, error) {
 			return fail("decode vocabulary", err)
 		}
 	}
+	// The places and typical prices a query's words and price sorts read
+	// are made now, so that no search pays for them.
+	ix.places()
+	ix.typicalUSD()
 	return ix, nil
 }
 

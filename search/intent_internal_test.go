@@ -65,3 +65,15 @@ func TestCityNames(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFindIntents is the per-query cost of reading intents off a
+// query of the mini catalogue: a lookup per word.
+func BenchmarkFindIntents(b *testing.B) {
+	b.ReportAllocs()
+	ix := &Index{placeSet: &places{}}
+	ix.placeSet.once.Do(func() {}) // no index: the table's words only
+	queryWords()
+	for b.Loop() {
+		ix.findIntents("cheap knee replacement surgery in turkey near me")
+	}
+}

@@ -84,6 +84,7 @@ type understood struct {
 	langs      []string
 	words      []queryWord  // the query's words, stop words included
 	hl         *highlighter // made on first use
+	exactHL    *highlighter // the patient's own words only, made on first use
 	typoWords  int          // words typo-corrected so far (≤ maxTypoWords)
 }
 
