@@ -84,6 +84,8 @@ type highlighter struct {
 	langs []string
 	terms map[langTerm]bool
 	seen  map[string]bool // word → whether it is marked
+	// treatments memoises treatmentMatch by field prefix and id.
+	treatments map[string]bestMatch
 }
 
 func (u *understood) highlighter() *highlighter {
@@ -163,59 +165,78 @@ func matchOf(r *Record, t *Record, u *understood) *Match {
 	return matchWith(r, t, u, u.highlighter())
 }
 
+// bestMatch is the best field found so far and how many words it marks.
+type bestMatch struct {
+	m    *Match
+	most int
+}
+
+func (b *bestMatch) try(hl *highlighter, field, text string) {
+	if h, ok := hl.text(text); ok {
+		if n := strings.Count(h, "<mark>"); n > b.most {
+			b.most, b.m = n, &Match{Field: field, Text: strings.ReplaceAll(h, "</mark> <mark>", " ")}
+		}
+	}
+}
+
+// treatmentMatch is the best field of a treatment's names, once per
+// treatment and highlighter: a page of offers shares a few treatments.
+func (hl *highlighter) treatmentMatch(prefix string, t *Record) bestMatch {
+	key := prefix + itoa(t.ID)
+	if b, ok := hl.treatments[key]; ok {
+		return b
+	}
+	var b bestMatch
+	b.try(hl, prefix+"name", t.Name)
+	for _, l := range t.LayNames {
+		b.try(hl, prefix+"lay_names", l)
+	}
+	for _, lang := range hl.langs {
+		if tr, ok := t.Translations[lang]; ok {
+			b.try(hl, prefix+"translations."+lang+".name", tr.Name)
+			for _, l := range tr.LayNames {
+				b.try(hl, prefix+"translations."+lang+".lay_names", l)
+			}
+		}
+	}
+	b.try(hl, prefix+"code", t.Code)
+	if hl.treatments == nil {
+		hl.treatments = map[string]bestMatch{}
+	}
+	hl.treatments[key] = b
+	return b
+}
+
 func matchWith(r *Record, t *Record, u *understood, hl *highlighter) *Match {
-	var best *Match
-	most := 0
-	try := func(field, text string) {
-		if h, ok := hl.text(text); ok {
-			if n := strings.Count(h, "<mark>"); n > most {
-				most, best = n, &Match{Field: field, Text: strings.ReplaceAll(h, "</mark> <mark>", " ")}
-			}
-		}
-	}
-	treatment := func(prefix string, t *Record) {
-		try(prefix+"name", t.Name)
-		for _, l := range t.LayNames {
-			try(prefix+"lay_names", l)
-		}
-		for _, lang := range u.langs {
-			if tr, ok := t.Translations[lang]; ok {
-				try(prefix+"translations."+lang+".name", tr.Name)
-				for _, l := range tr.LayNames {
-					try(prefix+"translations."+lang+".lay_names", l)
-				}
-			}
-		}
-		try(prefix+"code", t.Code)
-	}
+	var b bestMatch
 	switch r.Type {
 	case TypeTreatment:
-		treatment("", r)
+		b = hl.treatmentMatch("", r)
 	case TypeOffer:
 		if t != nil {
-			treatment("treatment.", t)
+			b = hl.treatmentMatch("treatment.", t)
 		} else if r.Treatment != nil {
-			try("treatment.name", r.Treatment.Name)
+			b.try(hl, "treatment.name", r.Treatment.Name)
 		}
 		if r.Facility != nil {
-			try("facility.name", r.Facility.Name)
-			try("facility.city", r.Facility.City)
+			b.try(hl, "facility.name", r.Facility.Name)
+			b.try(hl, "facility.city", r.Facility.City)
 		}
 		for _, d := range r.Doctors {
-			try("doctors", d.Name)
+			b.try(hl, "doctors", d.Name)
 		}
 	default:
-		try("name", r.Name)
-		try("city", r.City)
+		b.try(hl, "name", r.Name)
+		b.try(hl, "city", r.City)
 		for _, s := range r.Specialties {
-			try("specialties", s)
+			b.try(hl, "specialties", s)
 		}
 		if r.Facility != nil {
-			try("facility.name", r.Facility.Name)
+			b.try(hl, "facility.name", r.Facility.Name)
 		}
 		for _, t := range r.Treatments {
-			try("treatments", t.Name)
+			b.try(hl, "treatments", t.Name)
 		}
 	}
-	return best
+	return b.m
 }
