@@ -66,15 +66,13 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 		// the excluded: "abroad" is somewhere, and not at home.
 		for _, c := range r.excludes {
 			col := ix.cols.keywords[c.filter.Field]
-			b := col.anyOf(col.values)
-			b.AndNot(col.anyOf(c.values))
-			and(b)
+			and(roaring.AndNot(col.anyOf(col.values), col.anyOf(c.values))) // anyOf may be the column's own
 		}
 	}
 	for _, c := range r.boosts {
 		b := ix.cols.keywords[c.filter.Field].anyOf(c.values)
 		if p.boost == nil {
-			p.boost = b
+			p.boost = b.Clone() // anyOf may be the column's own bitmap
 		} else {
 			p.boost.Or(b)
 		}

@@ -83,14 +83,15 @@ func (u *understood) termSet(exact bool) map[langTerm]bool {
 type highlighter struct {
 	langs []string
 	terms map[langTerm]bool
-	seen  map[string]bool // word → whether it is marked
+	seen  map[string]bool       // word → whether it is marked
+	cache map[string][]langTerm // word → its terms, shared (analyzed)
 	// treatments memoises treatmentMatch by field prefix and id.
 	treatments map[string]bestMatch
 }
 
 func (u *understood) highlighter() *highlighter {
 	if u.hl == nil {
-		u.hl = &highlighter{langs: u.langs, terms: u.termSet(false), seen: map[string]bool{}}
+		u.hl = &highlighter{langs: u.langs, terms: u.termSet(false), seen: map[string]bool{}, cache: u.analysedWords()}
 	}
 	return u.hl
 }
@@ -98,7 +99,7 @@ func (u *understood) highlighter() *highlighter {
 // exactHighlighter marks only the patient's own words.
 func (u *understood) exactHighlighter() *highlighter {
 	if u.exactHL == nil {
-		u.exactHL = &highlighter{langs: u.langs, terms: u.termSet(true), seen: map[string]bool{}}
+		u.exactHL = &highlighter{langs: u.langs, terms: u.termSet(true), seen: map[string]bool{}, cache: u.analysedWords()}
 	}
 	return u.exactHL
 }
@@ -110,15 +111,32 @@ func (h *highlighter) marked(word string) bool {
 		return m
 	}
 	m := false
-	for _, lang := range h.langs {
-		for _, t := range Analyze(lang, word) {
-			if h.terms[langTerm{lang, t}] {
-				m = true
-			}
+	for _, t := range h.analyzed(word) {
+		if h.terms[t] {
+			m = true
 		}
 	}
 	h.seen[word] = m
 	return m
+}
+
+// analyzed is word analysed in the query's languages, shared by the
+// query's highlighters: analysing is what highlighting costs.
+func (h *highlighter) analyzed(word string) []langTerm {
+	if ts, ok := h.cache[word]; ok {
+		return ts
+	}
+	if h.cache == nil {
+		h.cache = map[string][]langTerm{}
+	}
+	var ts []langTerm
+	for _, lang := range h.langs {
+		for _, t := range Analyze(lang, word) {
+			ts = append(ts, langTerm{lang, t})
+		}
+	}
+	h.cache[word] = ts
+	return ts
 }
 
 // text HTML-escapes text and wraps each marked word in <mark>…</mark>.
@@ -239,4 +257,11 @@ func matchWith(r *Record, t *Record, u *understood, hl *highlighter) *Match {
 		}
 	}
 	return b.m
+}
+
+func (u *understood) analysedWords() map[string][]langTerm {
+	if u.analysed == nil {
+		u.analysed = map[string][]langTerm{}
+	}
+	return u.analysed
 }

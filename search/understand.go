@@ -82,10 +82,11 @@ type understood struct {
 	groups     []group
 	expansions []Expansion
 	langs      []string
-	words      []queryWord  // the query's words, stop words included
-	hl         *highlighter // made on first use
-	exactHL    *highlighter // the patient's own words only, made on first use
-	typoWords  int          // words typo-corrected so far (≤ maxTypoWords)
+	words      []queryWord           // the query's words, stop words included
+	hl         *highlighter          // made on first use
+	exactHL    *highlighter          // the patient's own words only, made on first use
+	analysed   map[string][]langTerm // words of hits analysed, for the highlighters
+	typoWords  int                   // words typo-corrected so far (≤ maxTypoWords)
 }
 
 // queryWord is one word of a query.
