@@ -325,7 +325,6 @@ func (ix *Index) readIntents(ctx context.Context, r Request) (Request, error) {
 	sortSet := !r.sortDefault
 	placed := map[string][]string{} // param → values, in order
 	var kept []intent               // phrases that stay text
-	var textual []intent            // filtered places whose words also stay text
 	var exps []Expansion
 	for _, in := range found {
 		rest := without(r.Query, in)
@@ -350,13 +349,6 @@ func (ix *Index) readIntents(ctx context.Context, r Request) (Request, error) {
 				r.boosts = append(slices.Clip(r.boosts), clause{filter: mustFilter(in.place.param), values: in.place.values})
 			default:
 				e.Kind = ExpandFilter
-				keep, err := ix.placeTextCovers(ctx, in)
-				if err != nil {
-					return r, err
-				}
-				if keep {
-					textual = append(textual, in)
-				}
 				for _, v := range in.place.values {
 					if !slices.Contains(placed[in.place.param], v) {
 						placed[in.place.param] = append(placed[in.place.param], v)
@@ -398,14 +390,6 @@ func (ix *Index) readIntents(ctx context.Context, r Request) (Request, error) {
 	for _, param := range []string{FilterCountry, fieldCity} {
 		if vs := placed[param]; len(vs) > 0 {
 			r.clauses = append(slices.Clip(r.clauses), clause{filter: mustFilter(param), values: vs, fromWords: true})
-		}
-	}
-	// A place's words stay text only when it is the one place of its kind:
-	// two countries are alternatives, and no facility is in both.
-	r.textNoPlaces = textWithout(r.Query, found, kept)
-	for _, in := range textual {
-		if len(placed[in.place.param]) == len(in.place.values) {
-			kept = append(kept, in)
 		}
 	}
 	r.text = textWithout(r.Query, found, kept)
@@ -507,7 +491,7 @@ func (ix *Index) placeWord(ctx context.Context, in intent) (int, error) {
 func (r *Request) intentWords() string {
 	var words []string
 	for _, e := range r.intents {
-		if e.Kind != ExpandBoost && !strings.Contains(r.text, e.Text) { // words still in the text are there already
+		if e.Kind != ExpandBoost { // a boost's words stayed in the text
 			words = append(words, e.Text)
 		}
 	}
@@ -526,7 +510,6 @@ func withoutEmptyPlaces(r Request, search func(Request) (*Result, error)) (*Resu
 		return res, err
 	}
 	r.clauses = slices.DeleteFunc(slices.Clone(r.clauses), func(c clause) bool { return c.fromWords })
-	r.text = r.textNoPlaces
 	r.intents = slices.Clone(r.intents)
 	for i, e := range r.intents {
 		if e.Kind == ExpandFilter {
@@ -534,28 +517,4 @@ func withoutEmptyPlaces(r Request, search func(Request) (*Result, error)) (*Resu
 		}
 	}
 	return search(r)
-}
-
-// placeTextCovers reports whether the place's words, matched as text, find
-// every facility in the place (an English country name is in each of its
-// facilities' place field): the words then stay in the text too, where
-// they change no result (the filter already holds) but keep ranking what
-// names the place, as before the place was a filter. A name the index
-// does not hold ("Türkei", "Praga") is filter only.
-func (ix *Index) placeTextCovers(ctx context.Context, in intent) (bool, error) {
-	// anyOf may return the column's own bitmap: And makes a new one.
-	inPlace := roaring.And(ix.cols.keywords[mustFilter(in.place.param).Field].anyOf(in.place.values),
-		ix.cols.keywords[fieldType].bitmap(TypeFacility))
-	for _, tok := range queryTokenizer.Tokenize([]byte(in.text)) {
-		for _, term := range Analyze(LangEnglish, string(tok.Term)) {
-			b, err := postings(ctx, ix.reader, fieldPlace, term)
-			if err != nil {
-				return false, err
-			}
-			if !roaring.AndNot(inPlace, b).IsEmpty() {
-				return false, nil
-			}
-		}
-	}
-	return true, nil
 }

@@ -85,12 +85,9 @@ type Request struct {
 	// text left to match, the boosts and exclusions, and their expansions.
 	intentsRead bool
 	text        string
-	// textNoPlaces is text without the words of filtered places, which
-	// some keep (placeTextCovers): what is matched if the places go.
-	textNoPlaces string
-	boosts       []clause
-	excludes     []clause
-	intents      []Expansion
+	boosts      []clause
+	excludes    []clause
+	intents     []Expansion
 }
 
 // textQuery is the part of the query to match as text.
