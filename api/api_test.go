@@ -19,8 +19,14 @@ import (
 
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	return serverOf(t, "../testdata/mini")
+}
+
+// serverOf serves the catalogue in dir, open to keyless clients.
+func serverOf(t *testing.T, catalogue string) *httptest.Server {
+	t.Helper()
 	dir := t.TempDir()
-	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: "../testdata/mini"}, dir, nil); err != nil {
+	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: catalogue}, dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	lv, err := live.New(dir)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/careatlas/careatlas/search"
@@ -115,6 +116,10 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 		return err
 	}
 	defer done()
+	cur, err := currencyParam(c, snap.Rates())
+	if err != nil {
+		return err
+	}
 	rec, err := snap.Get(ctx, typ, id)
 	if err != nil {
 		return err
@@ -123,9 +128,10 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 		// As if it did not exist: a key does not learn what it may not see.
 		return &search.Error{Code: search.NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
 	}
+	rec.ConvertTypicalPrices(cur, snap.Rates())
 	out := entityResponse{Record: rec}
 	if offersBy != "" {
-		req := search.Request{Sort: search.SortPriceAsc, PerPage: offers}.
+		req := search.Request{Sort: search.SortPriceAsc, PerPage: offers, Currency: cur}.
 			MustWhere(search.FilterType, search.TypeOffer).MustWhere(offersBy, strconv.FormatInt(id, 10))
 		req, ok, err := restrict(c, req)
 		if err != nil || !ok {
@@ -138,6 +144,26 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 		out.Offers = res.Hits
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// currencyParam reads an entity page's currency=: the patient's, which
+// its typical prices and offers are converted to ("" for none).
+func currencyParam(c echo.Context, rates search.Rates) (string, error) {
+	vs := c.QueryParams()["currency"]
+	if len(vs) == 0 {
+		return "", nil
+	}
+	if len(vs) > 1 {
+		return "", invalid("currency", "is given %d times; give it once", len(vs))
+	}
+	if err := search.CheckText("currency", vs[0]); err != nil {
+		return "", err
+	}
+	cur := strings.ToUpper(strings.TrimSpace(vs[0]))
+	if _, ok := rates.Rates[cur]; !ok {
+		return "", invalid("currency", "no exchange rate for %q", vs[0])
+	}
+	return cur, nil
 }
 
 // suggestResponse is /v1/suggest's body.

@@ -36,6 +36,7 @@ type fileCatalog struct {
 	posts      []catalog.Post
 	// translations: treatment id → language → name and lay names.
 	translations map[int64]map[string]search.Translation
+	references   PriceReferences
 }
 
 func (s *FileSource) load() (*fileCatalog, error) {
@@ -98,6 +99,13 @@ func (s *FileSource) load() (*fileCatalog, error) {
 			c.translations[x.TreatmentID] = map[string]search.Translation{}
 		}
 		c.translations[x.TreatmentID][x.Lang] = search.Translation{Name: x.Name, LayNames: x.LayNames}
+	}
+	c.references = PriceReferences{}
+	for x, err := range r.PriceReferences() {
+		if err != nil {
+			return nil, err
+		}
+		c.references.Add(x)
 	}
 	if c.posts, err = collect(r.Posts()); err != nil {
 		return nil, err
@@ -198,7 +206,9 @@ func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func
 		for _, s := range stats[t.ID] {
 			st = append(st, *s)
 		}
-		if err := yield(TreatmentRecord(t, c.translations[t.ID], offerCount[t.ID], st, rates)); err != nil {
+		rec := TreatmentRecord(t, c.translations[t.ID], offerCount[t.ID], st, rates)
+		rec.TypicalPrices = c.references.ForTreatment(t.ID)
+		if err := yield(rec); err != nil {
 			return err
 		}
 	}
@@ -226,7 +236,9 @@ func (s *FileSource) Records(ctx context.Context, rates search.Rates, yield func
 				docs = append(docs, search.Ref{ID: d.ID, Name: d.Name})
 			}
 		}
-		if err := yield(OfferRecord(o, treatments[o.TreatmentID], ref(facilities[o.FacilityID]), docs)); err != nil {
+		rec := OfferRecord(o, treatments[o.TreatmentID], ref(facilities[o.FacilityID]), docs)
+		rec.TypicalPrice = c.references.ForOffer(o.TreatmentID, facilities[o.FacilityID].CountryCode)
+		if err := yield(rec); err != nil {
 			return err
 		}
 	}

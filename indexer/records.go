@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"maps"
 	"math"
 	"slices"
 
@@ -123,5 +124,37 @@ func categories(ts []search.TreatmentRef) []string {
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+// PriceReferences are the catalogue's typical prices, by treatment and
+// country code: a country's reference, shown on the treatment and on its
+// offers in that country, never an offer's price.
+type PriceReferences map[int64]map[string]search.TypicalPrice
+
+// Add records one reference.
+func (p PriceReferences) Add(r catalog.PriceReference) {
+	if p[r.TreatmentID] == nil {
+		p[r.TreatmentID] = map[string]search.TypicalPrice{}
+	}
+	p[r.TreatmentID][r.CountryCode] = search.TypicalPrice{Country: r.CountryCode, Amount: r.Amount,
+		Currency: r.Currency, Source: r.Source}
+}
+
+// ForOffer is the reference of a treatment in a country, nil when none.
+func (p PriceReferences) ForOffer(treatment int64, country string) *search.TypicalPrice {
+	if t, ok := p[treatment][country]; ok {
+		return &t
+	}
+	return nil
+}
+
+// ForTreatment lists a treatment's references by country code, nil when
+// none.
+func (p PriceReferences) ForTreatment(treatment int64) []search.TypicalPrice {
+	var out []search.TypicalPrice
+	for _, cc := range slices.Sorted(maps.Keys(p[treatment])) {
+		out = append(out, p[treatment][cc])
+	}
 	return out
 }

@@ -76,6 +76,13 @@ type impactSets struct {
 	treatmentFanout, facilityFanout, doctorFacilities set
 	countries, currencies                             []string
 	doctorTreatments                                  [][2]int64 // (doctor_id, treatment_id)
+	references                                        []referenceKey
+}
+
+// referenceKey is a price reference's primary key.
+type referenceKey struct {
+	treatment int64
+	country   string
 }
 
 type set map[int64]bool
@@ -147,8 +154,12 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 		case "posts":
 			im.Posts = true
 		case "price_references":
-			// No record shows a country's reference price yet; when one
-			// does, the records showing it belong here.
+			// A reference shows on its treatment and on the treatment's
+			// offers in its country.
+			if len(c.Key) > 1 {
+				sets.treatments.add(c.Int(0))
+				sets.references = append(sets.references, referenceKey{c.Int(0), c.Key[1]})
+			}
 		}
 	}
 	if err := s.fanOut(ctx, &sets); err != nil {
@@ -194,6 +205,14 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 	into(sets.doctorFacilities, `SELECT facility_id FROM doctors WHERE id = ANY($1)`, sets.doctorRows.sorted())
 	// Countries reach their facilities as a facility's own change would.
 	into(sets.facilityFanout, `SELECT id FROM facilities WHERE country_code = ANY($1)`, sets.countries)
+	// A price reference reaches its treatment's offers in its country.
+	refTreatments, refCountries := make([]int64, len(sets.references)), make([]string, len(sets.references))
+	for i, k := range sets.references {
+		refTreatments[i], refCountries[i] = k.treatment, k.country
+	}
+	into(sets.offers, `SELECT o.id FROM unnest($1::bigint[], $2::text[]) AS x (treatment_id, country_code)
+		JOIN facilities f ON f.country_code = x.country_code
+		JOIN offers o ON o.facility_id = f.id AND o.treatment_id = x.treatment_id`, refTreatments, refCountries)
 	// Rates reach the price spans of the treatments priced in them.
 	into(sets.treatments, `SELECT DISTINCT treatment_id FROM offers WHERE currency = ANY($1)`, sets.currencies)
 	if err := s.Pool.SendBatch(ctx, batch).Close(); err != nil {

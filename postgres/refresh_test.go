@@ -192,6 +192,9 @@ func TestImpact(t *testing.T) {
 			`INSERT INTO exchange_rates VALUES ('TRY', 41, '2025-11-01')`},
 			records{"treatment": {2, 4}},
 			func(im postgres.Impact) bool { return im.Rates && reflect.DeepEqual(im.Currencies, []string{"TRY"}) }},
+		{"a price reference: its treatment and the treatment's offers in its country", []string{
+			`UPDATE price_references SET amount = 3100 WHERE treatment_id = 2 AND country_code = 'TR'`},
+			records{"treatment": {2}, "offer": {1004}}, nil},
 		{"synonyms and posts: reloads", []string{
 			`DELETE FROM synonyms WHERE term = 'mi'`, `UPDATE posts SET published = false WHERE id = 1`},
 			nil, func(im postgres.Impact) bool { return im.Synonyms && im.Posts && !im.Rebuild() }},

@@ -125,21 +125,27 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, ids idSet, y
 	// Translations come as one JSON object per treatment, language → {name,
 	// lay_names}, which is search.Translation's JSON.
 	where, args = ids.where("t.id")
-	rows, err = s.Pool.Query(ctx, `SELECT t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), tr.langs
+	// So do the price references, as a JSON array of search.TypicalPrice.
+	rows, err = s.Pool.Query(ctx, `SELECT t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), tr.langs, pr.refs
 		FROM treatments t
 		LEFT JOIN LATERAL (SELECT jsonb_object_agg(x.lang, jsonb_build_object('name', x.name, 'lay_names', x.lay_names)) AS langs
-			FROM treatment_translations x WHERE x.treatment_id = t.id) tr ON true`+where+`
+			FROM treatment_translations x WHERE x.treatment_id = t.id) tr ON true
+		LEFT JOIN LATERAL (SELECT jsonb_agg(jsonb_build_object('country', p.country_code, 'amount', p.amount::float8,
+				'currency', p.currency, 'source', p.source) ORDER BY p.country_code) AS refs
+			FROM price_references p WHERE p.treatment_id = t.id) pr ON true`+where+`
 		ORDER BY t.id`, args...)
 	if err != nil {
 		return readError("read treatments", err)
 	}
 	var t catalog.Treatment
 	var translations map[string]search.Translation
-	targets := []any{&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code, &translations}
+	var references []search.TypicalPrice
+	targets := []any{&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code, &translations, &references}
 	_, err = pgx.ForEachRow(rows, targets, func() error {
 		t.LayNames = slices.Clone(t.LayNames)
 		rec := indexer.TreatmentRecord(t, translations, counts[t.ID], stats[t.ID], rates)
-		translations = nil // JSON decoding would merge the next row into this map
+		rec.TypicalPrices = references
+		translations, references = nil, nil // JSON decoding would merge the next row into these
 		return yield(rec)
 	})
 	if err != nil {
@@ -254,9 +260,11 @@ func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record
 	rows, err := s.Pool.Query(ctx, `SELECT o.id, o.price::float8, o.price_min::float8, o.price_max::float8,
 			coalesce(o.currency, ''), coalesce(o.includes, ''), coalesce(o.source, ''),
 			t.id, t.name, t.category, t.lay_names, coalesce(t.code, ''), `+facilityColumns+`,
-			coalesce(dr.ids, '{}'), coalesce(dr.names, '{}')
+			coalesce(dr.ids, '{}'), coalesce(dr.names, '{}'),
+			pr.amount::float8, coalesce(pr.currency, ''), coalesce(pr.source, '')
 		FROM offers o JOIN treatments t ON t.id = o.treatment_id
 		JOIN facilities f ON f.id = o.facility_id JOIN countries c ON c.code = f.country_code
+		LEFT JOIN price_references pr ON pr.treatment_id = o.treatment_id AND pr.country_code = f.country_code
 		LEFT JOIN LATERAL (SELECT array_agg(d.id ORDER BY d.id) AS ids, array_agg(d.name ORDER BY d.id) AS names
 			FROM doctors d JOIN doctor_treatments dt ON dt.doctor_id = d.id AND dt.treatment_id = o.treatment_id
 			WHERE d.facility_id = o.facility_id) dr ON true`+where+`
@@ -272,9 +280,18 @@ func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record
 	var docNames []string
 	targets := []any{&o.ID, &o.Price, &o.PriceMin, &o.PriceMax, &o.Currency, &o.Includes, &o.Source,
 		&t.ID, &t.Name, &t.Category, &t.LayNames, &t.Code}
-	targets = append(append(targets, facilityTargets(&f, &countryName)...), &docIDs, &docNames)
+	var ref search.TypicalPrice
+	var refAmount *float64
+	targets = append(append(targets, facilityTargets(&f, &countryName)...), &docIDs, &docNames,
+		&refAmount, &ref.Currency, &ref.Source)
 	_, err = pgx.ForEachRow(rows, targets, func() error {
-		return yield(indexer.OfferRecord(cloneOffer(o), t, indexer.FacilityRef(clone(f), countryName), refs(docIDs, docNames)))
+		rec := indexer.OfferRecord(cloneOffer(o), t, indexer.FacilityRef(clone(f), countryName), refs(docIDs, docNames))
+		if refAmount != nil {
+			tp := ref
+			tp.Country, tp.Amount = f.CountryCode, *refAmount
+			rec.TypicalPrice = &tp
+		}
+		return yield(rec)
 	})
 	if err != nil {
 		return readError("read offers", err)

@@ -30,6 +30,9 @@ type plan struct {
 	sort     string
 	k        int       // how many of the best to keep: offset + page size
 	near     *GeoPoint // distances are from here
+	// boost holds what lies in an ambiguous place a word named: its
+	// scores are multiplied by placeBoost (intent.go).
+	boost *roaring.Bitmap
 	// facilityKM is each facility's distance from near, by facility
 	// ordinal, when a radius measured them (NaN: outside it).
 	facilityKM []float32
@@ -38,8 +41,8 @@ type plan struct {
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),
 		near: r.Near}
-	if r.Query != "" {
-		u, err := ix.understand(ctx, r.Query, r.Lang, syn)
+	if q := r.textQuery(); q != "" {
+		u, err := ix.understand(ctx, q, r.Lang, syn)
 		if err != nil {
 			return nil, err
 		}
@@ -58,6 +61,22 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 	for _, c := range r.clauses {
 		and(ix.cols.keywords[c.filter.Field].anyOf(c.values))
 	}
+	if len(r.excludes) > 0 {
+		// An exclusion keeps what has a value of the field and not one of
+		// the excluded: "abroad" is somewhere, and not at home.
+		for _, c := range r.excludes {
+			col := ix.cols.keywords[c.filter.Field]
+			and(roaring.AndNot(col.anyOf(col.values), col.anyOf(c.values))) // anyOf may be the column's own
+		}
+	}
+	for _, c := range r.boosts {
+		b := ix.cols.keywords[c.filter.Field].anyOf(c.values)
+		if p.boost == nil {
+			p.boost = b.Clone() // anyOf may be the column's own bitmap
+		} else {
+			p.boost.Or(b)
+		}
+	}
 	if r.RadiusKM > 0 {
 		near, dist := ix.cols.within(r.Near, r.RadiusKM)
 		and(near)
@@ -74,7 +93,9 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 
 // collector counts matches and facets and keeps the best k candidates.
 type collector struct {
+	ix      *Index
 	cols    *columns
+	typical [][]float32 // typical prices for price sorts (typical.go)
 	p       *plan
 	total   uint64
 	best    candidates
@@ -95,6 +116,9 @@ func (c *collector) add(doc uint32, score float64) {
 	}
 	c.total++
 	score *= float64(c.cols.trust[doc])
+	if c.p.boost != nil && c.p.boost.Contains(doc) {
+		score *= placeBoost
+	}
 	for _, f := range c.facets {
 		for _, ord := range f.col.ords[f.col.start[doc]:f.col.start[doc+1]] {
 			f.counts[ord]++
@@ -127,7 +151,7 @@ func (c *collector) add(doc uint32, score float64) {
 func (c *collector) sortKey(doc uint32) float64 {
 	switch c.p.sort {
 	case SortPriceAsc, SortPriceDesc:
-		return c.cols.price[doc]
+		return c.ix.priceKey(doc, c.p.sort == SortPriceDesc, c.typical)
 	case SortRating:
 		return float64(c.cols.rating[doc])
 	case SortDistance:

@@ -16,23 +16,25 @@ func (ix *Index) didYouMean(ctx context.Context, r Request, u *understood, syn *
 		return nil, nil
 	}
 	try := func(q string) (*DidYouMean, error) {
-		if strings.EqualFold(q, r.Query) || q == "" {
+		if strings.EqualFold(q, r.textQuery()) || q == "" {
 			return nil, nil
 		}
 		alt := r
-		alt.Query, alt.Page, alt.PerPage, alt.Facets, alt.Explain = q, 1, 1, nil, false
+		alt.Query, alt.text, alt.Page, alt.PerPage, alt.Facets, alt.Explain = q, q, 1, 1, nil, false
 		p, err := ix.compile(ctx, &alt, syn)
 		if err != nil {
 			return nil, err
 		}
-		c := &collector{cols: ix.cols, p: p, best: candidates{sort: alt.Sort}}
+		c := &collector{ix: ix, cols: ix.cols, p: p, best: candidates{sort: alt.Sort}}
 		if err := ix.run(ctx, p, c); err != nil {
 			return nil, err
 		}
 		if c.total == 0 {
 			return nil, nil
 		}
-		return &DidYouMean{Query: q, Total: c.total}, nil
+		// The patient's intent words come back with the corrected text,
+		// to be read again.
+		return &DidYouMean{Query: strings.TrimSpace(q + " " + r.intentWords()), Total: c.total}, nil
 	}
 
 	if ix.vocab != nil {

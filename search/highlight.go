@@ -61,11 +61,15 @@ func highlightHit(r *Record, u *understood) map[string]string {
 	return out
 }
 
-// termSet is every term the query searched for, in every language.
-func (u *understood) termSet() map[langTerm]bool {
+// termSet is every term the query searched for, in every language; with
+// exact, only the patient's own words (not synonyms or corrections).
+func (u *understood) termSet(exact bool) map[langTerm]bool {
 	set := map[langTerm]bool{}
 	for _, g := range u.groups {
 		for _, a := range g.alts {
+			if exact && a.weight != weightExact {
+				continue
+			}
 			for _, t := range a.terms {
 				set[t] = true
 			}
@@ -79,14 +83,25 @@ func (u *understood) termSet() map[langTerm]bool {
 type highlighter struct {
 	langs []string
 	terms map[langTerm]bool
-	seen  map[string]bool // word → whether it is marked
+	seen  map[string]bool       // word → whether it is marked
+	cache map[string][]langTerm // word → its terms, shared (analyzed)
+	// treatments memoises treatmentMatch by field prefix and id.
+	treatments map[string]bestMatch
 }
 
 func (u *understood) highlighter() *highlighter {
 	if u.hl == nil {
-		u.hl = &highlighter{langs: u.langs, terms: u.termSet(), seen: map[string]bool{}}
+		u.hl = &highlighter{langs: u.langs, terms: u.termSet(false), seen: map[string]bool{}, cache: u.analysedWords()}
 	}
 	return u.hl
+}
+
+// exactHighlighter marks only the patient's own words.
+func (u *understood) exactHighlighter() *highlighter {
+	if u.exactHL == nil {
+		u.exactHL = &highlighter{langs: u.langs, terms: u.termSet(true), seen: map[string]bool{}, cache: u.analysedWords()}
+	}
+	return u.exactHL
 }
 
 // marked reports whether word's analysed form, in any of the languages, is
@@ -96,15 +111,32 @@ func (h *highlighter) marked(word string) bool {
 		return m
 	}
 	m := false
-	for _, lang := range h.langs {
-		for _, t := range Analyze(lang, word) {
-			if h.terms[langTerm{lang, t}] {
-				m = true
-			}
+	for _, t := range h.analyzed(word) {
+		if h.terms[t] {
+			m = true
 		}
 	}
 	h.seen[word] = m
 	return m
+}
+
+// analyzed is word analysed in the query's languages, shared by the
+// query's highlighters: analysing is what highlighting costs.
+func (h *highlighter) analyzed(word string) []langTerm {
+	if ts, ok := h.cache[word]; ok {
+		return ts
+	}
+	if h.cache == nil {
+		h.cache = map[string][]langTerm{}
+	}
+	var ts []langTerm
+	for _, lang := range h.langs {
+		for _, t := range Analyze(lang, word) {
+			ts = append(ts, langTerm{lang, t})
+		}
+	}
+	h.cache[word] = ts
+	return ts
 }
 
 // text HTML-escapes text and wraps each marked word in <mark>…</mark>.
@@ -127,4 +159,109 @@ func (h *highlighter) text(text string) (string, bool) {
 	}
 	b.WriteString(html.EscapeString(text[last:]))
 	return b.String(), true
+}
+
+// Match is what a hit matched, for a page to show why it is there: the
+// field and its text with the matched words in <mark>…</mark> (adjacent
+// ones merged: "<mark>hip replacement</mark>"). For a treatment or an offer
+// that is often a lay name or a translation, not the official name:
+// "Hip replacement (DRG 470: Major joint replacement…)".
+type Match struct {
+	Field string `json:"field"`
+	Text  string `json:"text"`
+}
+
+// matchOf picks the field of r (and, for an offer, of its treatment t,
+// nil when unknown) that holds most of the query's words; ties go to the
+// name before lay names before translations.
+func matchOf(r *Record, t *Record, u *understood) *Match {
+	// The patient's own words first ("rhinoplasty" shows the name, not the
+	// synonym "cosmetic nose surgery"), then what they were read as.
+	if m := matchWith(r, t, u, u.exactHighlighter()); m != nil {
+		return m
+	}
+	return matchWith(r, t, u, u.highlighter())
+}
+
+// bestMatch is the best field found so far and how many words it marks.
+type bestMatch struct {
+	m    *Match
+	most int
+}
+
+func (b *bestMatch) try(hl *highlighter, field, text string) {
+	if h, ok := hl.text(text); ok {
+		if n := strings.Count(h, "<mark>"); n > b.most {
+			b.most, b.m = n, &Match{Field: field, Text: strings.ReplaceAll(h, "</mark> <mark>", " ")}
+		}
+	}
+}
+
+// treatmentMatch is the best field of a treatment's names, once per
+// treatment and highlighter: a page of offers shares a few treatments.
+func (hl *highlighter) treatmentMatch(prefix string, t *Record) bestMatch {
+	key := prefix + itoa(t.ID)
+	if b, ok := hl.treatments[key]; ok {
+		return b
+	}
+	var b bestMatch
+	b.try(hl, prefix+"name", t.Name)
+	for _, l := range t.LayNames {
+		b.try(hl, prefix+"lay_names", l)
+	}
+	for _, lang := range hl.langs {
+		if tr, ok := t.Translations[lang]; ok {
+			b.try(hl, prefix+"translations."+lang+".name", tr.Name)
+			for _, l := range tr.LayNames {
+				b.try(hl, prefix+"translations."+lang+".lay_names", l)
+			}
+		}
+	}
+	b.try(hl, prefix+"code", t.Code)
+	if hl.treatments == nil {
+		hl.treatments = map[string]bestMatch{}
+	}
+	hl.treatments[key] = b
+	return b
+}
+
+func matchWith(r *Record, t *Record, u *understood, hl *highlighter) *Match {
+	var b bestMatch
+	switch r.Type {
+	case TypeTreatment:
+		b = hl.treatmentMatch("", r)
+	case TypeOffer:
+		if t != nil {
+			b = hl.treatmentMatch("treatment.", t)
+		} else if r.Treatment != nil {
+			b.try(hl, "treatment.name", r.Treatment.Name)
+		}
+		if r.Facility != nil {
+			b.try(hl, "facility.name", r.Facility.Name)
+			b.try(hl, "facility.city", r.Facility.City)
+		}
+		for _, d := range r.Doctors {
+			b.try(hl, "doctors", d.Name)
+		}
+	default:
+		b.try(hl, "name", r.Name)
+		b.try(hl, "city", r.City)
+		for _, s := range r.Specialties {
+			b.try(hl, "specialties", s)
+		}
+		if r.Facility != nil {
+			b.try(hl, "facility.name", r.Facility.Name)
+		}
+		for _, t := range r.Treatments {
+			b.try(hl, "treatments", t.Name)
+		}
+	}
+	return b.m
+}
+
+func (u *understood) analysedWords() map[string][]langTerm {
+	if u.analysed == nil {
+		u.analysed = map[string][]langTerm{}
+	}
+	return u.analysed
 }

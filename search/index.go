@@ -186,6 +186,11 @@ type Index struct {
 	cols    *columns
 	rates   Rates
 	vocab   *vocabulary // nil in an index built without one
+	// placeSet is the places the index knows (intent.go), made on first
+	// use; nil in a delta, whose query words the generation reads.
+	placeSet *places
+	// typical is the typical prices price sorts read (typical.go).
+	typical *typicalPrices
 	// searches counts the searches run on the index (what /metrics
 	// reports, and how a test sees that a request searched once).
 	searches atomic.Uint64
@@ -206,7 +211,7 @@ func openWith(path string, stored bool) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	ix := &Index{path: path, idx: idx, mapping: idx.Mapping()}
+	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: &typicalPrices{}}
 	fail := func(what string, err error) (*Index, error) {
 		if ix.reader != nil {
 			ix.reader.Close()
@@ -250,6 +255,10 @@ func openWith(path string, stored bool) (*Index, error) {
 			return fail("decode vocabulary", err)
 		}
 	}
+	// The places and typical prices a query's words and price sorts read
+	// are made now, so that no search pays for them.
+	ix.places()
+	ix.typicalUSD()
 	return ix, nil
 }
 

@@ -102,7 +102,7 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 	if err != nil {
 		return nil, fmt.Errorf("overlay: create delta: %w", err)
 	}
-	ix := &Index{idx: idx, mapping: idx.Mapping(), rates: rates}
+	ix := &Index{idx: idx, mapping: idx.Mapping(), rates: rates, typical: &typicalPrices{}}
 	fail := func(what string, err error) (*Index, error) {
 		if ix.reader != nil {
 			ix.reader.Close()
@@ -152,7 +152,7 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 // rate changed are re-read into the delta by the caller.
 func (ix *Index) atRates(rates Rates) *Index {
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: ix.cols,
-		rates: rates, vocab: ix.vocab}
+		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: &typicalPrices{}}
 }
 
 // Close releases the delta. The generation stays open.
@@ -344,7 +344,7 @@ type side struct {
 // it; deleted documents are left out of every candidate.
 func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *understood, deleted *roaring.Bitmap) (side, error) {
 	noText := *r
-	noText.Query = ""
+	noText.Query, noText.text = "", ""
 	p, err := ix.compile(ctx, &noText, syn)
 	if err != nil {
 		return side{}, err
@@ -387,10 +387,18 @@ func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result
 	if err != nil {
 		return nil, err
 	}
+	if r, err = o.base.readIntents(ctx, r); err != nil {
+		return nil, fmt.Errorf("search %q: %w", r.Query, err)
+	}
+	return withoutEmptyPlaces(r, func(r Request) (*Result, error) { return o.search(ctx, r, syn) })
+}
+
+func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
+	var err error
 	fail := func(err error) (*Result, error) { return nil, fmt.Errorf("search %q: %w", r.Query, err) }
 	var u *understood
-	if r.Query != "" {
-		if u, err = o.base.understand(ctx, r.Query, r.Lang, syn); err != nil {
+	if q := r.textQuery(); q != "" {
+		if u, err = o.base.understand(ctx, q, r.Lang, syn); err != nil {
 			return fail(err)
 		}
 		if err := o.knownInDelta(ctx, u); err != nil {
@@ -412,9 +420,7 @@ func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result
 
 	out := &Result{Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}
 	out.About = o.base.about(&r, base.p)
-	if u != nil {
-		out.Expansions = u.expansions
-	}
+	out.Expansions = expansions(&r, u)
 	if r.Currency != "" {
 		out.Currency = r.Currency
 		asOf := o.base.rates.AsOf
@@ -439,6 +445,7 @@ func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		return 0
 	})
 	all = all[:min(len(all), r.Page*r.PerPage)]
+	treatments := map[int64]*Record{}
 	for i := (r.Page - 1) * r.PerPage; i < len(all); i++ {
 		h, s := all[i], all[i].s
 		src, err := s.ix.source(h.doc)
@@ -452,6 +459,7 @@ func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		s.ix.place(&hit, h.doc, &r)
 		if u != nil {
 			hit.Highlight = highlightHit(&hit.Record, u)
+			hit.Matched = matchOf(&hit.Record, o.offerTreatment(ctx, &hit.Record, treatments), u)
 		}
 		if r.Explain {
 			hit.Explain = s.p.explain(&hit, h.doc)
@@ -541,4 +549,21 @@ func mergeFacets(sides []*side, size int) map[string][]FacetValue {
 		out[FacetPrice] = vs
 	}
 	return out
+}
+
+// offerTreatment is Index.offerTreatment over the overlay: the treatment
+// as the delta has it when it changed.
+func (o *Overlay) offerTreatment(ctx context.Context, r *Record, cache map[int64]*Record) *Record {
+	if r.Type != TypeOffer || r.Treatment == nil {
+		return nil
+	}
+	if t, ok := cache[r.Treatment.ID]; ok {
+		return t
+	}
+	t, err := o.Get(ctx, TypeTreatment, r.Treatment.ID)
+	if err != nil {
+		t = nil
+	}
+	cache[r.Treatment.ID] = t
+	return t
 }

@@ -5,7 +5,10 @@
 // API hands it Requests.
 package search
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Document types.
 const (
@@ -29,6 +32,41 @@ type MoneyRange struct {
 	Min      float64 `json:"min"`
 	Max      float64 `json:"max"`
 	Currency string  `json:"currency"`
+}
+
+// TypicalPrice is what a treatment typically costs in a country, by a
+// cross-country price table (Source): a reference, not a quote.
+type TypicalPrice struct {
+	Country  string  `json:"country"`
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+	Source   string  `json:"source"`
+	// Converted is the amount in the patient's currency, when a search or
+	// page asked for one; it is filled in when the record is served.
+	Converted *Money `json:"converted,omitempty"`
+}
+
+// convert sets Converted to the amount in currency ("" or unknown: none).
+func (t *TypicalPrice) convert(currency string, rates Rates) {
+	t.Converted = nil
+	if currency == "" {
+		return
+	}
+	if usd, ok := rates.ToUSD(t.Amount, t.Currency); ok {
+		v, _ := rates.FromUSD(usd, currency)
+		t.Converted = &Money{Amount: math.Round(v*100) / 100, Currency: currency}
+	}
+}
+
+// ConvertTypicalPrices converts r's typical prices into currency, as a
+// search does for its hits ("": no conversion). Entity pages call it.
+func (r *Record) ConvertTypicalPrices(currency string, rates Rates) {
+	if r.TypicalPrice != nil {
+		r.TypicalPrice.convert(currency, rates)
+	}
+	for i := range r.TypicalPrices {
+		r.TypicalPrices[i].convert(currency, rates)
+	}
 }
 
 // GeoPoint is a position in degrees.
@@ -118,6 +156,14 @@ type Record struct {
 	PriceRange  *MoneyRange `json:"price_range,omitempty"`
 	Includes    string      `json:"includes,omitempty"`
 	PriceSource string      `json:"price_source,omitempty"`
+	// TypicalPrice is, on an offer, what its treatment typically costs in
+	// its facility's country by a cross-country table: a country
+	// reference, never the facility's price (price filters and sorts do
+	// not read it). Most useful on an offer priced on request.
+	TypicalPrice *TypicalPrice `json:"typical_price,omitempty"`
+	// TypicalPrices are, on a treatment, its country references, by
+	// country code.
+	TypicalPrices []TypicalPrice `json:"typical_prices,omitempty"`
 
 	// Who and what a record links to: the doctors who perform an offer's
 	// treatment, a facility's doctors and treatments, a doctor's treatments.

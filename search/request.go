@@ -78,12 +78,32 @@ type Request struct {
 
 	clauses []clause
 	valid   bool
+	// sortDefault: no sort was asked for, so a word may set it.
+	sortDefault bool
+
+	// What the query's intents made of it (readIntents, intent.go): the
+	// text left to match, the boosts and exclusions, and their expansions.
+	intentsRead bool
+	text        string
+	boosts      []clause
+	excludes    []clause
+	intents     []Expansion
+}
+
+// textQuery is the part of the query to match as text.
+func (r *Request) textQuery() string {
+	if r.intentsRead {
+		return r.text
+	}
+	return r.Query
 }
 
 // clause is one keyword filter: any of its values must hold.
 type clause struct {
 	filter *Filter
 	values []string
+	// fromWords: a place the query's words named (intent.go).
+	fromWords bool
 }
 
 // Where returns r restricted to records holding any of values in the
@@ -323,7 +343,7 @@ func (r Request) Validate(rates Rates) (Request, error) {
 		return r, invalid("facet_size", "must be between 1 and %d", MaxFacetSize)
 	}
 	if r.Sort == "" {
-		r.Sort = SortRelevance
+		r.Sort, r.sortDefault = SortRelevance, true
 	}
 	if !slices.Contains(Sorts, r.Sort) {
 		return r, invalid("sort", "unknown sort %q (one of %s)", r.Sort, strings.Join(Sorts, ", "))

@@ -24,6 +24,10 @@ type Hit struct {
 	// "treatment.name", …): the field's text, HTML-escaped, with each
 	// matched word in <mark>…</mark>.
 	Highlight map[string]string `json:"highlight,omitempty"`
+	// Matched is the field that best shows why the hit matched the query:
+	// for a treatment or offer often the lay name or translation the
+	// patient typed (highlight.go).
+	Matched *Match `json:"matched,omitempty"`
 	// Explain says how the score was made (explain=true).
 	Explain *Explanation `json:"explain,omitempty"`
 }
@@ -82,12 +86,19 @@ const maxAboutTreatments = 20
 // (nil: no synonyms). A request that did not come from ParseRequest is
 // validated first; an invalid one returns an *Error.
 func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
-	start := time.Now()
 	ix.searches.Add(1)
 	r, err := r.Validate(ix.rates)
 	if err != nil {
 		return nil, err
 	}
+	if r, err = ix.readIntents(ctx, r); err != nil {
+		return nil, fmt.Errorf("search %q: %w", r.Query, err)
+	}
+	return withoutEmptyPlaces(r, func(r Request) (*Result, error) { return ix.search(ctx, r, syn) })
+}
+
+func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
+	start := time.Now()
 	p, err := ix.compile(ctx, &r, syn)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
@@ -99,15 +110,14 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 
 	out := &Result{Total: c.total, Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}
 	out.About = ix.about(&r, p)
-	if p.u != nil {
-		out.Expansions = p.u.expansions
-	}
+	out.Expansions = expansions(&r, p.u)
 	if r.Currency != "" {
 		out.Currency = r.Currency
 		asOf := ix.rates.AsOf
 		out.RatesAsOf = &asOf
 	}
 	ranked := c.best.ranked()
+	treatments := map[int64]*Record{} // the page's offers' treatments
 	for i := (r.Page - 1) * r.PerPage; i < len(ranked); i++ {
 		src, err := ix.source(ranked[i].doc)
 		if err != nil {
@@ -120,6 +130,7 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 		ix.place(&hit, ranked[i].doc, &r)
 		if p.u != nil {
 			hit.Highlight = highlightHit(&hit.Record, p.u)
+			hit.Matched = matchOf(&hit.Record, ix.offerTreatment(ctx, &hit.Record, treatments), p.u)
 		}
 		if r.Explain {
 			hit.Explain = p.explain(&hit, ranked[i].doc)
@@ -148,11 +159,24 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 	return out, nil
 }
 
+// expansions are what the query's words became: its intents, then the
+// synonyms and corrections of its text.
+func expansions(r *Request, u *understood) []Expansion {
+	out := slices.Clone(r.intents)
+	if u != nil {
+		out = append(out, u.expansions...)
+	}
+	return out
+}
+
 // newCollector makes the collector of a compiled request, with its facets
 // and price bands. (Split out of Search so that an Overlay collects from
 // its base and its delta the same way; see overlay.go.)
 func (ix *Index) newCollector(r *Request, p *plan) *collector {
-	c := &collector{cols: ix.cols, p: p, best: candidates{sort: r.Sort}}
+	c := &collector{ix: ix, cols: ix.cols, p: p, best: candidates{sort: r.Sort}}
+	if r.Sort == SortPriceAsc || r.Sort == SortPriceDesc {
+		c.typical = ix.typicalUSD()
+	}
 	for _, f := range r.Facets {
 		if f == FacetPrice {
 			c.bands = bandsFor(r.Currency, ix.rates)
@@ -221,5 +245,25 @@ func decodeHit(src []byte, score float64, currency string, rates Rates) (Hit, er
 			hit.ConvertedPrice = &Money{Amount: math.Round(v*100) / 100, Currency: currency}
 		}
 	}
+	hit.ConvertTypicalPrices(currency, rates)
 	return hit, nil
+}
+
+// offerTreatment is an offer's treatment record, read once per page
+// (cache): offers carry no copy of their treatment's lay names and
+// translations, which are often what the patient typed. nil for other
+// records, or when it cannot be read (then only its name shows).
+func (ix *Index) offerTreatment(ctx context.Context, r *Record, cache map[int64]*Record) *Record {
+	if r.Type != TypeOffer || r.Treatment == nil {
+		return nil
+	}
+	if t, ok := cache[r.Treatment.ID]; ok {
+		return t
+	}
+	t, err := ix.Get(ctx, TypeTreatment, r.Treatment.ID)
+	if err != nil {
+		t = nil
+	}
+	cache[r.Treatment.ID] = t
+	return t
 }

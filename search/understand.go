@@ -57,12 +57,24 @@ type group struct {
 	known bool
 }
 
-// Expansion is one way a query was read beyond its own words.
+// Expansion is one way a query was read beyond its own words: a synonym or
+// typo correction it was also read as, or an intent (intent.go) it became.
 type Expansion struct {
-	Text   string   `json:"text"`             // the words the patient typed
-	Kind   string   `json:"kind"`             // "synonym" or "typo"
+	Text string `json:"text"` // the words the patient typed
+	// Kind is "synonym" or "typo", or for an intent ExpandSort,
+	// ExpandFilter, ExpandExclude, ExpandBoost or ExpandIgnored.
+	Kind   string   `json:"kind"`
 	To     []string `json:"to"`               // what they were also read as
 	Source []string `json:"source,omitempty"` // where synonyms came from
+	// Param and Values are what an intent became (sort=price_asc,
+	// country=TR), or would have, when ignored.
+	Param  string   `json:"param,omitempty"`
+	Values []string `json:"values,omitempty"`
+	// Reason says why an intent was ignored.
+	Reason string `json:"reason,omitempty"`
+	// Without is the query without the intent's words: sent as q, it
+	// removes what they became.
+	Without *string `json:"without,omitempty"`
 }
 
 // understood is a query ready to run.
@@ -70,9 +82,11 @@ type understood struct {
 	groups     []group
 	expansions []Expansion
 	langs      []string
-	words      []queryWord  // the query's words, stop words included
-	hl         *highlighter // made on first use
-	typoWords  int          // words typo-corrected so far (≤ maxTypoWords)
+	words      []queryWord           // the query's words, stop words included
+	hl         *highlighter          // made on first use
+	exactHL    *highlighter          // the patient's own words only, made on first use
+	analysed   map[string][]langTerm // words of hits analysed, for the highlighters
+	typoWords  int                   // words typo-corrected so far (≤ maxTypoWords)
 }
 
 // queryWord is one word of a query.

@@ -276,3 +276,26 @@ func (b *browser) screenshot(path string) {
 
 // jsString quotes s for a script.
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
+
+// TestWidgetIntentsAndMatches: what an order or place word became shows as
+// a chip that searches again without it, and each hit says what it
+// matched when that is not its title.
+func TestWidgetIntentsAndMatches(t *testing.T) {
+	base := startCareAtlas(t)
+	site := startClinic(t, "")
+	b := newBrowser(t)
+	b.open(site.page("/clinic.html", clinicHTML("en", "", widgetTag(base))))
+	b.waitWidget("the search box", `$('input[role=combobox]') !== null`)
+	b.widget(`$('input[role=combobox]').focus()`, nil)
+	b.keys("nose job turkey")
+	b.key(kb.Enter)
+	b.waitWidget("a place chip", `$('[data-intent=filter]') !== null && $('[data-hit-id="1004"]') !== null`)
+	var got struct{ Chip, Label, Why string }
+	b.widget(`({chip: $('[data-intent=filter]').textContent, label: $('[data-intent=filter]').getAttribute('aria-label'),
+		why: $('[data-hit-type=offer][data-hit-id="1004"] .why').textContent})`, &got)
+	if got.Chip != "Turkey ×" || got.Label != "Remove Turkey" || got.Why != "Matched: nose job" {
+		t.Errorf("chip %q (%q), why %q; want \"Turkey ×\" (\"Remove Turkey\"), \"Matched: nose job\"", got.Chip, got.Label, got.Why)
+	}
+	b.widget(`$('[data-intent=filter]').click()`, nil)
+	b.waitWidget("the search without the place", `$('input').value === 'nose job' && $('[data-intent]') === null && $('[data-hit-id]') !== null`)
+}

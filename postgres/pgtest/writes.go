@@ -11,8 +11,8 @@ type CatalogueIDs struct{ Facilities, Doctors, Treatments, Offers []int64 }
 
 // RandomWrite returns one random statement on a catalogue table,
 // over ids few enough that rows collide and refer to each other (the
-// generator of postgres.TestImpactKeepsRecordsEqualToARebuild, plus posts
-// and lay names).
+// generator of postgres.TestImpactKeepsRecordsEqualToARebuild, plus posts,
+// lay names and price references).
 func RandomWrite(rng *rand.Rand, ids CatalogueIDs) string {
 	from := func(xs []int64) int64 { return xs[rng.IntN(len(xs))] }
 	fac := func() int64 { return from(ids.Facilities) }
@@ -23,7 +23,7 @@ func RandomWrite(rng *rand.Rand, ids CatalogueIDs) string {
 	word := func() string { return pick("knee", "hip", "nose", "heart", "eye", "clinic", "care", "new") }
 	country := func() string { return pick("US", "TR", "DE", "GB") }
 	cur := func() string { return pick("USD", "EUR", "TRY", "GBP") }
-	switch rng.IntN(24) {
+	switch rng.IntN(26) {
 	case 0:
 		return fmt.Sprintf(`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (%d, %d, %d, %d, '%s')`,
 			off(), fac(), tr(), 100+rng.IntN(20000), cur())
@@ -76,6 +76,12 @@ func RandomWrite(rng *rand.Rand, ids CatalogueIDs) string {
 		return fmt.Sprintf(`UPDATE treatments SET lay_names = '{%s %s}' WHERE id = %d`, word(), word(), tr())
 	case 22:
 		return fmt.Sprintf(`UPDATE posts SET published = %s WHERE id = %d`, pick("true", "false"), 1+rng.IntN(6))
+	case 23:
+		return fmt.Sprintf(`INSERT INTO price_references VALUES (%d, '%s', %d, '%s', 'test')
+			ON CONFLICT (treatment_id, country_code) DO UPDATE SET amount = excluded.amount, currency = excluded.currency`,
+			tr(), country(), 100+rng.IntN(20000), cur())
+	case 24:
+		return fmt.Sprintf(`DELETE FROM price_references WHERE treatment_id = %d AND country_code = '%s'`, tr(), country())
 	default:
 		return fmt.Sprintf(`DELETE FROM exchange_rates WHERE currency = '%s' AND as_of > '2025-10-01'`, pick("EUR", "TRY", "GBP"))
 	}

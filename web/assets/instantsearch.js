@@ -130,11 +130,24 @@
         put(out, field, { value: String(raw), matchLevel: 'none', matchedWords: [] });
         return;
       }
-      var value = unescapeHTML(marked.replace(/<mark>/g, '\u0001').replace(/<\/mark>/g, '\u0002'))
-        .replace(/\u0001/g, pre).replace(/\u0002/g, post);
-      put(out, field, { value: value, matchLevel: 'full', fullyHighlighted: false, matchedWords: words });
+      put(out, field, { value: retag(marked, pre, post), matchLevel: 'full', fullyHighlighted: false, matchedWords: words });
     });
     return out;
+  }
+
+  // retag turns the API's marked text (HTML-escaped, <mark>) into the
+  // helper's highlight tags.
+  function retag(marked, pre, post) {
+    return unescapeHTML(marked.replace(/<mark>/g, '\u0001').replace(/<\/mark>/g, '\u0002'))
+      .replace(/\u0001/g, pre).replace(/\u0002/g, post);
+  }
+
+  // snippetResult shows what a hit matched (the API's matched: a lay name
+  // or translation the patient typed) as _snippetResult.matched, with the
+  // field it is in.
+  function snippetResult(hit, pre, post, words) {
+    if (!hit.matched) return undefined;
+    return { matched: { value: retag(hit.matched.text, pre, post), field: hit.matched.field, matchLevel: 'full', matchedWords: words } };
   }
 
   function careAtlasSearchClient(options) {
@@ -254,6 +267,7 @@
           hits: x.hitsPerPage === 0 ? [] : res.hits.map(function (h) {
             var hit = Object.assign({}, h, { objectID: h.type + ':' + h.id });
             hit._highlightResult = highlightResult(h, pre, post, words);
+            if (h.matched) hit._snippetResult = snippetResult(h, pre, post, words);
             delete hit.highlight;
             return hit;
           }),

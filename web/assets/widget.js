@@ -27,7 +27,7 @@
       label: 'Search treatments, clinics and doctors', placeholder: 'Treatment, clinic or doctor — e.g. knee replacement',
       search: 'Search', suggestions: 'Suggestions', results: '{n} results', result1: '1 result', searching: 'Searching…',
       none: 'No results for “{q}”.', tryThese: 'Check the spelling or try one of these:', dym: 'Did you mean', dymCount: '{n} results',
-      also: 'Also searched for', typo: 'spelling', synonym: 'same meaning', matched: 'Matched',
+      also: 'Also searched for', typo: 'spelling', synonym: 'same meaning', matched: 'Matched', typical: 'Typical in {c}: {p} (country reference, not this clinic’s price)', remove: 'Remove {x}',
       filters: 'Refine', type: 'Show', country: 'Country', category: 'Treatment area', price: 'Price', clear: 'Clear filters',
       sort: 'Sort by', relevance: 'Best match', price_asc: 'Lowest price', price_desc: 'Highest price', rating: 'Rating', distance: 'Distance',
       near: 'Sort by distance from me', nearOn: 'Using your location', nearFail: 'Your location is not available.',
@@ -49,7 +49,7 @@
       label: 'Buscar tratamientos, clínicas y médicos', placeholder: 'Tratamiento, clínica o médico — p. ej. prótesis de rodilla',
       search: 'Buscar', suggestions: 'Sugerencias', results: '{n} resultados', result1: '1 resultado', searching: 'Buscando…',
       none: 'No hay resultados para «{q}».', tryThese: 'Revise la ortografía o pruebe una de estas búsquedas:', dym: 'Quizás quiso decir', dymCount: '{n} resultados',
-      also: 'También se buscó', typo: 'ortografía', synonym: 'mismo significado', matched: 'Coincide con',
+      also: 'También se buscó', typo: 'ortografía', synonym: 'mismo significado', matched: 'Coincide con', typical: 'Habitual en {c}: {p} (referencia del país, no el precio de esta clínica)', remove: 'Quitar {x}',
       filters: 'Filtrar', type: 'Mostrar', country: 'País', category: 'Especialidad', price: 'Precio', clear: 'Quitar filtros',
       sort: 'Ordenar por', relevance: 'Más relevante', price_asc: 'Precio más bajo', price_desc: 'Precio más alto', rating: 'Valoración', distance: 'Distancia',
       near: 'Ordenar por distancia', nearOn: 'Usando su ubicación', nearFail: 'Su ubicación no está disponible.',
@@ -71,7 +71,7 @@
       label: 'Rechercher des traitements, cliniques et médecins', placeholder: 'Traitement, clinique ou médecin — p. ex. prothèse du genou',
       search: 'Rechercher', suggestions: 'Suggestions', results: '{n} résultats', result1: '1 résultat', searching: 'Recherche…',
       none: 'Aucun résultat pour « {q} ».', tryThese: 'Vérifiez l’orthographe ou essayez :', dym: 'Vouliez-vous dire', dymCount: '{n} résultats',
-      also: 'Recherche élargie à', typo: 'orthographe', synonym: 'même sens', matched: 'Correspond à',
+      also: 'Recherche élargie à', typo: 'orthographe', synonym: 'même sens', matched: 'Correspond à', typical: 'Habituel en {c} : {p} (référence du pays, pas le prix de cette clinique)', remove: 'Retirer {x}',
       filters: 'Affiner', type: 'Afficher', country: 'Pays', category: 'Spécialité', price: 'Prix', clear: 'Effacer les filtres',
       sort: 'Trier par', relevance: 'Pertinence', price_asc: 'Prix croissant', price_desc: 'Prix décroissant', rating: 'Note', distance: 'Distance',
       near: 'Trier par distance', nearOn: 'Votre position est utilisée', nearFail: 'Votre position n’est pas disponible.',
@@ -93,7 +93,7 @@
       label: 'Behandlungen, Kliniken und Ärzte suchen', placeholder: 'Behandlung, Klinik oder Arzt – z. B. Knieprothese',
       search: 'Suchen', suggestions: 'Vorschläge', results: '{n} Ergebnisse', result1: '1 Ergebnis', searching: 'Suche läuft…',
       none: 'Keine Ergebnisse für „{q}“.', tryThese: 'Prüfen Sie die Schreibweise oder versuchen Sie:', dym: 'Meinten Sie', dymCount: '{n} Ergebnisse',
-      also: 'Auch gesucht nach', typo: 'Schreibweise', synonym: 'gleiche Bedeutung', matched: 'Treffer',
+      also: 'Auch gesucht nach', typo: 'Schreibweise', synonym: 'gleiche Bedeutung', matched: 'Treffer', typical: 'Üblich in {c}: {p} (Richtwert des Landes, nicht der Preis dieser Klinik)', remove: '{x} entfernen',
       filters: 'Eingrenzen', type: 'Anzeigen', country: 'Land', category: 'Fachgebiet', price: 'Preis', clear: 'Filter entfernen',
       sort: 'Sortieren nach', relevance: 'Relevanz', price_asc: 'Niedrigster Preis', price_desc: 'Höchster Preis', rating: 'Bewertung', distance: 'Entfernung',
       near: 'Nach Entfernung sortieren', nearOn: 'Ihr Standort wird verwendet', nearFail: 'Ihr Standort ist nicht verfügbar.',
@@ -115,7 +115,7 @@
       label: 'Tedavi, klinik ve doktor arayın', placeholder: 'Tedavi, klinik veya doktor — ör. diz protezi',
       search: 'Ara', suggestions: 'Öneriler', results: '{n} sonuç', result1: '1 sonuç', searching: 'Aranıyor…',
       none: '“{q}” için sonuç yok.', tryThese: 'Yazımı kontrol edin veya şunlardan birini deneyin:', dym: 'Bunu mu demek istediniz:', dymCount: '{n} sonuç',
-      also: 'Şunlar da arandı', typo: 'yazım', synonym: 'aynı anlam', matched: 'Eşleşen',
+      also: 'Şunlar da arandı', typo: 'yazım', synonym: 'aynı anlam', matched: 'Eşleşen', typical: '{c} için tipik: {p} (ülke referansı, bu kliniğin fiyatı değil)', remove: '{x} kaldır',
       filters: 'Daralt', type: 'Göster', country: 'Ülke', category: 'Tedavi alanı', price: 'Fiyat', clear: 'Filtreleri temizle',
       sort: 'Sırala', relevance: 'En uygun', price_asc: 'En düşük fiyat', price_desc: 'En yüksek fiyat', rating: 'Puan', distance: 'Uzaklık',
       near: 'Bana uzaklığa göre sırala', nearOn: 'Konumunuz kullanılıyor', nearFail: 'Konumunuz alınamadı.',
@@ -643,10 +643,21 @@
     clear(this.res);
 
     var notes = [];
-    if (res.expansions && res.expansions.length) {
-      notes.push(h('p', { class: 'note' }, [T.also + ': ', res.expansions.map(function (x, i) {
+    var reads = (res.expansions || []).filter(function (x) { return x.kind === 'typo' || x.kind === 'synonym'; });
+    if (reads.length) {
+      notes.push(h('p', { class: 'note' }, [T.also + ': ', reads.map(function (x, i) {
         return [i ? '; ' : '', x.to.join(', '), ' (' + (x.kind === 'typo' ? T.typo : T.synonym) + ')'];
       })]));
+    }
+    // What order and place words became ("Turkey", "Lowest price"), each a
+    // chip that searches again without its words.
+    var intents = (res.expansions || []).filter(function (x) { return x.kind !== 'typo' && x.kind !== 'synonym' && x.kind !== 'ignored'; });
+    if (intents.length) {
+      notes.push(h('p', { class: 'note intents' }, intents.map(function (x) {
+        var label = x.param === 'sort' ? (T[x.values[0]] || x.values[0]) : x.to.join(', ');
+        return h('button', { type: 'button', class: 'tag', 'data-intent': x.kind, 'aria-label': self.t('remove', { x: label }),
+          onclick: function () { self.search(x.without); } }, label + ' ×');
+      })));
     }
     if (res.currency && res.rates_as_of) notes.push(h('p', { class: 'note' }, this.t('rates', { d: res.rates_as_of })));
     add(this.res, notes);
@@ -742,6 +753,13 @@
     if (r) {
       return h('span', { class: 'price', 'data-currency': r.currency }, this.money({ amount: r.min, currency: r.currency }) + ' – ' + this.money({ amount: r.max, currency: r.currency }));
     }
+    var tp = hit.typical_price;
+    if (tp) {
+      var typical = tp.converted || tp;
+      return h('span', { class: 'row' }, [h('span', { class: 'orig' }, T.onRequest),
+        h('span', { class: 'orig typical', 'data-country': tp.country, title: tp.source },
+          this.t('typical', { c: (hit.facility && hit.facility.country_name) || tp.country, p: this.money(typical) }))]);
+    }
     return h('span', { class: 'orig' }, T.onRequest);
   };
 
@@ -766,9 +784,12 @@
     var title = function (field) { return self.hd(0, { class: 't2' }, hl[field] ? marked(hl[field]) : hit.name); };
     var dist = hit.distance_km != null ? this.t('km', { d: this.num(hit.distance_km) }) : null;
     if (hit.abroad) dist = dist ? dist + ' · ' + T.abroad : T.abroad;
-    var why = null;
-    if (hit.type === 'offer' && hit.treatment && lay[hit.treatment.id]) why = lay[hit.treatment.id];
-    if (hit.type === 'treatment') why = lay[hit.id];
+    // Why it is here: what it matched, when that is not its title (a lay
+    // name or translation the patient typed).
+    var why = null, m = hit.matched;
+    if (m && !/^(name|treatment\.name)$/.test(m.field)) why = m.text;
+    else if (!m && hit.type === 'offer' && hit.treatment && lay[hit.treatment.id]) why = lay[hit.treatment.id];
+    else if (!m && hit.type === 'treatment') why = lay[hit.id];
     switch (hit.type) {
       case 'offer':
         kids = [title('treatment.name'),
