@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -130,17 +131,9 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	defer w.cleanUp(context.WithoutCancel(ctx))
 	rep.Kinds = w.kinds()
-	classes, err := benchClasses(ctx, pool, rep.Offers)
+	paths, err := freshQueries(ctx, pool)
 	if err != nil {
 		return err
-	}
-	var paths []string
-	for _, c := range classes { // the searches of every class (suggestions are not searches)
-		for _, p := range c.paths {
-			if strings.HasPrefix(p, "/v1/search?") {
-				paths = append(paths, p)
-			}
-		}
 	}
 	f := &changes{pool: pool, src: postgres.Source{Pool: pool}, live: lv, synced: func(context.Context) {}}
 	follow := startFollowing(ctx, f)
@@ -218,6 +211,42 @@ func serveFreshLoopback(lv *live.Live) (string, func(), error) {
 		Auth: auth.Config{PublicSearch: true, AnonymousRate: auth.Rate{PerMinute: -1}}}), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// freshQueries is the search mix of 'bench fresh', the shapes of bench's
+// classes (text, facets, price sort in euros, filters, broad facets):
+// twenty lay names the offers are found by, and twenty country and
+// category pairs.
+func freshQueries(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
+	terms, err := strings1(ctx, pool, `SELECT l FROM (SELECT DISTINCT lower(l) AS l FROM treatments t,
+		unnest(t.lay_names) l WHERE length(l) BETWEEN 5 AND 30) x ORDER BY md5(l) LIMIT 20`)
+	if err != nil || len(terms) == 0 {
+		return nil, fmt.Errorf("bench fresh: pick text queries (treatments need lay names): %v", err)
+	}
+	var paths []string
+	for _, t := range terms {
+		q := url.QueryEscape(t)
+		paths = append(paths, "/v1/search?type=offer&q="+q,
+			"/v1/search?type=offer&facets=country,category,kind&q="+q,
+			"/v1/search?type=offer&sort=price_asc&currency=EUR&q="+q)
+	}
+	rows, err := pool.Query(ctx, `SELECT f.country_code, t.category FROM offers o
+		JOIN facilities f ON f.id = o.facility_id JOIN treatments t ON t.id = o.treatment_id
+		WHERE o.id IN (SELECT id FROM offers ORDER BY id LIMIT 20000)
+		GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 20`)
+	if err != nil {
+		return nil, fmt.Errorf("bench fresh: pick filter queries: %w", err)
+	}
+	for rows.Next() {
+		var country, category string
+		if err := rows.Scan(&country, &category); err != nil {
+			return nil, err
+		}
+		paths = append(paths, fmt.Sprintf("/v1/search?type=offer&sort=price_asc&country=%s&category=%s",
+			url.QueryEscape(country), url.QueryEscape(category)),
+			"/v1/search?type=offer&sort=rating&facets=country,kind,city&category="+url.QueryEscape(category))
+	}
+	return paths, rows.Err()
 }
 
 // startFollowing runs serve's change-log follower until the returned func

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,11 +32,12 @@ type freshWriter struct {
 	written              atomic.Int64
 	mu                   sync.Mutex
 	benchOffers, benchPs []int64 // inserted and not yet deleted, oldest first
+	marked               map[*freshProbe]bool
 	probeN               atomic.Int64
 }
 
 func newFreshWriter(ctx context.Context, pool *pgxpool.Pool, rateEvery time.Duration) (*freshWriter, error) {
-	w := &freshWriter{pool: pool, rateEvery: rateEvery}
+	w := &freshWriter{pool: pool, rateEvery: rateEvery, marked: map[*freshProbe]bool{}}
 	rows, err := pool.Query(ctx, `SELECT id, currency = 'USD' AND price IS NOT NULL AND price_min IS NULL
 		FROM offers TABLESAMPLE SYSTEM (2) WHERE id < $1 LIMIT 20000`, benchIDs)
 	if err != nil {
@@ -246,6 +249,9 @@ func (w *freshWriter) mark(ctx context.Context) (*freshProbe, error) {
 	}
 	p.committed = time.Now()
 	w.written.Add(1)
+	w.mu.Lock()
+	w.marked[p] = true
+	w.mu.Unlock()
 	return p, nil
 }
 
@@ -255,6 +261,9 @@ func (w *freshWriter) unmark(ctx context.Context, p *freshProbe) error {
 		return fmt.Errorf("bench fresh: put back offer %d: %w", p.offer, err)
 	}
 	w.written.Add(1)
+	w.mu.Lock()
+	delete(w.marked, p)
+	w.mu.Unlock()
 	return nil
 }
 
@@ -314,8 +323,17 @@ func (w *freshWriter) probe(ctx context.Context, client *http.Client, base strin
 	return out
 }
 
-// cleanUp deletes the offers and posts the bench inserted.
+// cleanUp deletes the offers and posts the bench inserted and puts back
+// the prices of the offers still marked.
 func (w *freshWriter) cleanUp(ctx context.Context) {
+	w.mu.Lock()
+	marked := slices.Collect(maps.Keys(w.marked))
+	w.mu.Unlock()
+	for _, p := range marked {
+		if err := w.unmark(ctx, p); err != nil {
+			slog.Error("bench fresh: clean up", "err", err)
+		}
+	}
 	for _, q := range []string{`DELETE FROM offers WHERE id > $1`, `DELETE FROM posts WHERE id > $1`} {
 		if _, err := w.pool.Exec(ctx, q, benchIDs); err != nil {
 			slog.Error("bench fresh: clean up", "err", err)
