@@ -70,7 +70,7 @@ func newFreshWriter(ctx context.Context, pool *pgxpool.Pool, rateEvery time.Dura
 		return nil, fmt.Errorf("bench fresh: catalogue ranges: %w", err)
 	}
 	w.nextID.Store(next)
-	if w.currencies, err = strings1(ctx, pool, `SELECT DISTINCT currency FROM offers WHERE currency <> 'USD'`); err != nil {
+	if w.currencies, err = strings1(ctx, pool, `SELECT DISTINCT currency::text FROM offers WHERE currency <> 'USD'`); err != nil {
 		return nil, fmt.Errorf("bench fresh: currencies: %w", err)
 	}
 	return w, nil
@@ -124,7 +124,7 @@ func (w *freshWriter) start(ctx context.Context, rate int) func() error {
 			}
 		})
 	}
-	if w.rateEvery > 0 {
+	if w.rateEvery > 0 && len(w.currencies) > 0 {
 		wg.Go(func() {
 			t := time.NewTicker(w.rateEvery)
 			defer t.Stop()
