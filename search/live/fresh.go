@@ -81,7 +81,13 @@ func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordRea
 // applyTo applies ch to generation g, current or about to be; the caller
 // holds applyMu.
 func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read RecordReader) error {
-	prev := g.fresh // only applyTo and merges write it, under applyMu
+	prev, ok := l.hold(g) // only applyTo and merges write g.fresh, under applyMu
+	if !ok {
+		return ErrStale
+	}
+	if prev != nil {
+		defer prev.inUse.Done()
+	}
 	next := &fresh{position: ch.Position, applied: time.Now()}
 	if prev != nil {
 		next.rates, next.posts = prev.rates, prev.posts
@@ -121,6 +127,20 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 	}
 	l.mergeLater(g, next)
 	return nil
+}
+
+// hold returns g's overlay (nil: none) held like a snapshot's, so that
+// retiring g does not close it under the caller; false when g is retired.
+func (l *Live) hold(g *generation) (*fresh, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if g.retired {
+		return nil, false
+	}
+	if g.fresh != nil {
+		g.fresh.inUse.Add(1)
+	}
+	return g.fresh, true
 }
 
 // publish makes next g's overlay in place of prev, unless g was retired
@@ -164,10 +184,11 @@ func (l *Live) mergeLater(g *generation, f *fresh) {
 		}
 		l.applyMu.Lock()
 		defer l.applyMu.Unlock()
-		prev := g.fresh
-		if prev == nil {
+		prev, ok := l.hold(g)
+		if !ok || prev == nil {
 			return
 		}
+		defer prev.inUse.Done()
 		o, err := prev.overlay.WithMerge(m)
 		if err != nil {
 			if !errors.Is(err, search.ErrMergeStale) {
