@@ -20,75 +20,55 @@ import (
 // An Overlay is a generation with the changes made since it was built
 // applied on top, without writing the generation: its base documents that
 // were replaced or removed are left out (deleted), and the changed and new
-// records live in a small in-memory index built with the same mapping
-// (the delta). A search runs on both and merges them:
+// records live in small in-memory indexes built with the same mapping
+// (segments, overlay_segments.go). A search runs on the base and on every
+// segment and merges them:
 //
 //   - totals add; facet counts add by value; price bands add by band: every
 //     count is exact, as a rebuild over the same records would give;
 //   - the query is understood once, on the base, and that same reading
-//     (terms, synonyms, typo corrections) is matched in both, so the two
+//     (terms, synonyms, typo corrections) is matched in every part, so all
 //     match the same alternatives;
-//   - hits merge by the sort key, then score. Scores of the two indexes are
+//   - hits merge by the sort key, then score. Scores of two indexes are
 //     only comparable roughly (tf-idf counts documents per index, and a
 //     base's idf still counts its deleted documents), so under
 //     sort=relevance the order may differ a little from a rebuild's; the
 //     set of results and every count do not;
-//   - a page is taken from the merged order: each side keeps its best
+//   - a page is taken from the merged order: each part keeps its best
 //     page × per_page.
 //
 // Offers are matched through their treatment's and facility's documents
 // (match.go), and inherit their columns from them (columns.inherit), within
-// one index. So a delta holds, besides the changed records, the treatment
+// one index. So a segment holds, besides the changed records, the treatment
 // and facility of every offer and doctor in it and the treatments of every
 // facility in it (Needs lists them; the caller reads them as they are
-// now). A delta also holds every offer, facility and doctor whose
-// treatment's text changed (Needs). That costs a few more records than the changes but keeps the join
-// and the inheritance inside the delta, without either index reading the
-// other. The base needs nothing: Source.Impact re-reads every offer of a
-// changed treatment or facility, so an offer left in the base has a
-// treatment and facility whose text and values are unchanged, and its join
-// through their base documents (deleted or not) still holds.
+// now), and every live offer, facility and doctor of the base or an older
+// segment whose treatment's text changed. Those owners may be left out
+// (deleted) in the segment where an offer joins through them: the join
+// reads every document, live or not, and their text is still current. The
+// base needs nothing: Source.Impact re-reads every offer of a changed
+// treatment or facility, so an offer left in the base has a treatment and
+// facility whose text and values are unchanged.
 //
-// An Overlay is immutable; applying another batch builds a new one from
-// all the records changed since the generation. Close releases its delta,
-// never the generation.
+// An Overlay is immutable: Apply makes a new one that shares the
+// generation and the segments (their deletion bitmaps are copied when the
+// batch deletes from them), so a snapshot in flight never sees a change.
+// Close releases the overlay's hold on its segments, never the generation.
 type Overlay struct {
 	gen     *Index          // the generation as opened (not owned)
 	base    *Index          // the generation seen at the overlay's rates
-	delta   *Index          // the changed records; nil when none is left
 	deleted *roaring.Bitmap // base documents replaced or removed
-	gone    map[string]bool // the base's replaced or removed records, by DocID
+	segs    []segView       // oldest first; a record is live in one place at most
 }
 
-// NewOverlay builds the overlay of gen holding records, by DocID: every
-// record changed since gen was built, as it is now, nil when it was
-// deleted. rates are the exchange rates now: the delta's dollar prices are
-// converted with them, and searches filter, band and convert with them.
-// Records must hold what gen.Needs lists.
+// NewOverlay builds the overlay of gen holding records, by DocID: records
+// changed since gen was built, as they are now, nil when deleted. rates
+// are the exchange rates now: the segment's dollar prices are converted
+// with them, and searches filter, band and convert with them. Records must
+// hold what gen.Needs lists.
 func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string]*Record) (*Overlay, error) {
-	o := &Overlay{gen: gen, base: gen.atRates(rates), deleted: roaring.New(), gone: map[string]bool{}}
-	var live []*Record
-	for _, key := range slices.Sorted(maps.Keys(records)) {
-		id, err := gen.reader.InternalID(key)
-		if err != nil {
-			return nil, fmt.Errorf("overlay: look up %s: %w", key, err)
-		}
-		if len(id) > 0 {
-			o.deleted.Add(uint32(id.Value()))
-			o.gone[key] = true
-		}
-		if r := records[key]; r != nil {
-			live = append(live, r)
-		}
-	}
-	o.deleted.RunOptimize()
-	if len(live) > 0 {
-		var err error
-		if o.delta, err = memIndex(ctx, live, rates); err != nil {
-			return nil, err
-		}
-	}
-	return o, nil
+	o := &Overlay{gen: gen, base: gen, deleted: roaring.New()}
+	return o.Apply(ctx, rates, records)
 }
 
 // memIndex indexes records into an in-memory Bleve index with the
@@ -100,7 +80,7 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 	// whose internal ids are not document numbers.
 	idx, err := bleve.NewUsing("", NewMapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
-		return nil, fmt.Errorf("overlay: create delta: %w", err)
+		return nil, fmt.Errorf("overlay: create segment: %w", err)
 	}
 	ix := &Index{idx: idx, mapping: idx.Mapping(), rates: rates, typical: &typicalPrices{}}
 	fail := func(what string, err error) (*Index, error) {
@@ -108,7 +88,7 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 			ix.reader.Close()
 		}
 		idx.Close()
-		return nil, fmt.Errorf("overlay: delta: %s: %w", what, err)
+		return nil, fmt.Errorf("overlay: segment: %s: %w", what, err)
 	}
 	batch := idx.NewBatch()
 	vocab := newVocabCounter()
@@ -149,102 +129,156 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 // atRates is ix seen with other exchange rates: the same reader and
 // columns. Its dollar prices stay those of the build, which is right for
 // every document an overlay keeps: the offers priced in a currency whose
-// rate changed are re-read into the delta by the caller.
+// rate changed are re-read into a segment by the caller.
 func (ix *Index) atRates(rates Rates) *Index {
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: ix.cols,
 		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: &typicalPrices{}}
 }
 
-// Close releases the delta. The generation stays open.
+// Close releases the overlay's hold on its segments; a segment closes
+// when no overlay holds it. The generation stays open.
 func (o *Overlay) Close() error {
-	if o.delta == nil {
-		return nil
+	var errs []error
+	for _, s := range o.segs {
+		errs = append(errs, s.release())
 	}
-	err := o.delta.reader.Close()
-	return errors.Join(err, o.delta.idx.Close())
+	return errors.Join(errs...)
 }
 
 // Rates are the exchange rates the overlay converts with.
 func (o *Overlay) Rates() Rates { return o.base.rates }
 
 // Deleted is how many of the generation's documents the overlay leaves
-// out, and Changed how many records its delta holds.
+// out.
 func (o *Overlay) Deleted() uint64 { return o.deleted.GetCardinality() }
 
-// Changed is how many records the overlay's delta holds.
+// Changed is how many records the overlay's segments hold live.
 func (o *Overlay) Changed() uint64 {
-	if o.delta == nil {
-		return 0
+	var n uint64
+	for _, s := range o.segs {
+		n += s.live()
 	}
-	return o.delta.cols.docs
+	return n
 }
 
-// Needs lists the records a delta holding records must hold too, by type,
-// leaving out those records holds already. Read them as they are now, add
-// them, and ask again until it returns nothing (a facility brought in by
-// an offer brings its treatments). A delta needs:
+// Segments is how many segments the overlay holds.
+func (o *Overlay) Segments() int { return len(o.segs) }
+
+// Needs lists the records a segment holding records must hold too, by
+// type, leaving out those records holds already, as the generation alone
+// sees it (an overlay with no segments). See Overlay.Needs.
+func (ix *Index) Needs(ctx context.Context, records map[string]*Record) (map[string][]int64, error) {
+	need := needSet{records: records, ids: map[string]map[int64]bool{}}
+	need.owners()
+	if err := ix.fanOut(ctx, &need, nil); err != nil {
+		return nil, err
+	}
+	return need.sorted(), nil
+}
+
+// Needs lists the records a segment holding records (one batch) must hold
+// too, by type, leaving out those records holds already. Read them as they
+// are now, add them, and ask again until it returns nothing (a facility
+// brought in by an offer brings its treatments). A segment needs:
 //
 //   - the treatment and facility of each offer and doctor in it, and the
 //     treatments of each facility in it, so that offers join and inherit
-//     within the delta and facilities and doctors match through their
+//     within the segment and facilities and doctors match through their
 //     treatments;
-//   - every offer, facility and doctor of the generation that joins a
-//     treatment whose text (name, category, lay names, code, translations)
-//     is not what the generation holds: they match through the
-//     treatment's document, and the generation's holds the old text.
+//   - every live offer, facility and doctor of the generation or of an
+//     older segment that joins a treatment whose text (name, category, lay
+//     names, code, translations) is not what that index holds: they match
+//     through the treatment's document there, which holds the old text.
 //     Source.Impact already re-reads them for a change to the treatment's
-//     row; this covers a translation, which it does not fan out.
-func (ix *Index) Needs(ctx context.Context, records map[string]*Record) (map[string][]int64, error) {
-	need := map[string]map[int64]bool{}
-	want := func(typ string, id int64) {
-		if id <= 0 {
-			return
-		}
-		if _, ok := records[DocID(typ, id)]; ok {
-			return
-		}
-		if need[typ] == nil {
-			need[typ] = map[int64]bool{}
-		}
-		need[typ][id] = true
+//     row; this covers a translation, which it does not fan out, and the
+//     copies of a treatment an older segment holds.
+func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[string][]int64, error) {
+	need := needSet{records: records, ids: map[string]map[int64]bool{}}
+	need.owners()
+	if err := o.gen.fanOut(ctx, &need, o.deleted); err != nil {
+		return nil, err
 	}
-	for key, r := range records {
+	for _, s := range o.segs {
+		if err := s.ix.fanOut(ctx, &need, s.deleted); err != nil {
+			return nil, err
+		}
+	}
+	return need.sorted(), nil
+}
+
+// needSet gathers the ids a batch of records needs, by type.
+type needSet struct {
+	records map[string]*Record
+	ids     map[string]map[int64]bool
+}
+
+func (n *needSet) want(typ string, id int64) {
+	if id <= 0 {
+		return
+	}
+	if _, ok := n.records[DocID(typ, id)]; ok {
+		return
+	}
+	if n.ids[typ] == nil {
+		n.ids[typ] = map[int64]bool{}
+	}
+	n.ids[typ][id] = true
+}
+
+// owners wants the treatments and facility every record joins through.
+func (n *needSet) owners() {
+	for _, r := range n.records {
 		if r == nil {
 			continue
 		}
 		if f := facilityOf(r); f != nil && r.Type != TypeFacility {
-			want(TypeFacility, f.ID)
+			n.want(TypeFacility, f.ID)
 		}
 		if r.Treatment != nil {
-			want(TypeTreatment, r.Treatment.ID)
+			n.want(TypeTreatment, r.Treatment.ID)
 		}
 		for _, t := range r.Treatments {
-			want(TypeTreatment, t.ID)
+			n.want(TypeTreatment, t.ID)
 		}
-		if r.Type != TypeTreatment {
+	}
+}
+
+func (n *needSet) sorted() map[string][]int64 {
+	out := map[string][]int64{}
+	for typ, ids := range n.ids {
+		out[typ] = slices.Sorted(maps.Keys(ids))
+	}
+	return out
+}
+
+// fanOut wants every document of ix not in deleted that joins a treatment
+// of the batch whose text ix holds otherwise.
+func (ix *Index) fanOut(ctx context.Context, n *needSet, deleted *roaring.Bitmap) error {
+	for key, r := range n.records {
+		if r == nil || r.Type != TypeTreatment {
 			continue
 		}
 		same, err := ix.sameTreatmentText(ctx, key, r)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if same {
 			continue
 		}
-		err = ix.eachDoc(ix.cols.keywords[fieldTreatmentID].bitmap(itoa(r.ID)), func(typ string, id int64) {
+		docs := ix.cols.keywords[fieldTreatmentID].bitmap(itoa(r.ID))
+		if deleted != nil && !deleted.IsEmpty() {
+			docs = roaring.AndNot(docs, deleted)
+		}
+		err = ix.eachDoc(docs, func(typ string, id int64) {
 			if typ != TypeTreatment {
-				want(typ, id)
+				n.want(typ, id)
 			}
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	out := map[string][]int64{}
-	for typ, ids := range need {
-		out[typ] = slices.Sorted(maps.Keys(ids))
-	}
-	return out, nil
+	return nil
 }
 
 // sameTreatmentText reports whether the generation holds treatment r with
@@ -282,45 +316,86 @@ func (ix *Index) eachDoc(docs *roaring.Bitmap, fn func(typ string, id int64)) er
 	return err
 }
 
-// Get returns a record: the delta's when it holds it, else the
-// generation's unless the record was deleted.
+// Get returns a record: from the newest segment holding it, else the
+// generation's, unless it was deleted.
 func (o *Overlay) Get(ctx context.Context, typ string, id int64) (*Record, error) {
-	if o.delta != nil {
-		r, err := o.delta.Get(ctx, typ, id)
-		var e *Error
-		if err == nil || !errors.As(err, &e) || e.Code != NotFound {
-			return r, err
+	key := DocID(typ, id)
+	gone := &Error{Code: NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
+	for i := len(o.segs) - 1; i >= 0; i-- {
+		s := o.segs[i]
+		doc, ok := s.docs[key]
+		if !ok {
+			continue
 		}
+		if s.deleted != nil && s.deleted.Contains(doc) {
+			return nil, gone
+		}
+		return s.ix.Get(ctx, typ, id)
 	}
-	if o.gone[DocID(typ, id)] {
-		return nil, &Error{Code: NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
+	dead, err := o.baseGone(key)
+	if err != nil {
+		return nil, err
+	}
+	if dead {
+		return nil, gone
 	}
 	return o.gen.Get(ctx, typ, id)
 }
 
-// maxSuggestSkipped bounds how many more suggestions the base is asked for
-// to make up for its deleted documents.
+// baseGone reports whether the overlay leaves the generation's document
+// key out.
+func (o *Overlay) baseGone(key string) (bool, error) {
+	if o.deleted.IsEmpty() {
+		return false, nil
+	}
+	id, err := o.gen.reader.InternalID(key)
+	if err != nil {
+		return false, fmt.Errorf("overlay: look up %s: %w", key, err)
+	}
+	return len(id) > 0 && o.deleted.Contains(uint32(id.Value())), nil
+}
+
+// maxSuggestSkipped bounds how many more suggestions each part is asked
+// for to make up for its deleted documents.
 const maxSuggestSkipped = 50
 
-// Suggest completes q from the delta and the generation's live documents.
-// Scores of the two indexes are roughly comparable (see Overlay); exact
-// completions win over fuzzy ones as in Index.Suggest.
+// Suggest completes q from the segments' and the generation's live
+// documents. Scores of two indexes are roughly comparable (see Overlay);
+// exact completions win over fuzzy ones as in Index.Suggest.
 func (o *Overlay) Suggest(ctx context.Context, q string, limit int) ([]Suggestion, error) {
 	if limit == 0 {
 		limit = DefaultSuggest
 	}
-	base, err := o.gen.Suggest(ctx, q, min(limit+min(len(o.gone), maxSuggestSkipped), MaxSuggest+maxSuggestSkipped))
-	if err != nil || o.delta == nil && len(o.gone) == 0 {
-		return trimSuggestions(base, limit), err
+	ask := func(dead uint64) int {
+		return min(limit+min(int(dead), maxSuggestSkipped), MaxSuggest+maxSuggestSkipped)
 	}
-	base = slices.DeleteFunc(base, func(s Suggestion) bool { return o.gone[DocID(s.Type, s.ID)] })
-	var delta []Suggestion
-	if o.delta != nil {
-		if delta, err = o.delta.Suggest(ctx, q, limit); err != nil {
+	all, err := o.gen.Suggest(ctx, q, ask(o.deleted.GetCardinality()))
+	if err != nil || len(o.segs) == 0 && o.deleted.IsEmpty() {
+		return trimSuggestions(all, limit), err
+	}
+	var lookErr error
+	all = slices.DeleteFunc(all, func(s Suggestion) bool {
+		dead, err := o.baseGone(DocID(s.Type, s.ID))
+		lookErr = cmp.Or(lookErr, err)
+		return dead
+	})
+	if lookErr != nil {
+		return nil, lookErr
+	}
+	for _, s := range o.segs {
+		var dead uint64
+		if s.deleted != nil {
+			dead = s.deleted.GetCardinality()
+		}
+		more, err := s.ix.Suggest(ctx, q, ask(dead))
+		if err != nil {
 			return nil, err
 		}
+		all = append(all, slices.DeleteFunc(more, func(g Suggestion) bool {
+			doc, ok := s.docs[DocID(g.Type, g.ID)]
+			return ok && s.deleted != nil && s.deleted.Contains(doc)
+		})...)
 	}
-	all := append(base, delta...)
 	if slices.ContainsFunc(all, func(s Suggestion) bool { return !s.Fuzzy }) {
 		all = slices.DeleteFunc(all, func(s Suggestion) bool { return s.Fuzzy })
 	}
@@ -375,10 +450,10 @@ type ranked struct {
 	s *side
 }
 
-// Search runs r on the generation's live documents and on the delta, and
-// merges the two (see Overlay for what is exact and what is approximate).
+// Search runs r on the generation's live documents and on each segment's,
+// and merges them (see Overlay for what is exact and what is approximate).
 func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
-	if o.delta == nil && o.deleted.IsEmpty() {
+	if len(o.segs) == 0 && o.deleted.IsEmpty() {
 		o.gen.searches.Add(1)
 		return o.base.Search(ctx, r, syn)
 	}
@@ -410,12 +485,12 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		return fail(err)
 	}
 	sides := []*side{&base}
-	if o.delta != nil {
-		delta, err := o.delta.collect(ctx, &r, syn, u, nil)
+	for _, s := range o.segs {
+		seg, err := s.view.collect(ctx, &r, syn, u, s.deleted)
 		if err != nil {
 			return fail(err)
 		}
-		sides = append(sides, &delta)
+		sides = append(sides, &seg)
 	}
 
 	out := &Result{Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}
@@ -480,12 +555,12 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 }
 
 // knownInDelta drops the typo corrections the base gave a word that only
-// the delta holds (a new name): a rebuild knows the word and corrects
+// a segment holds (a new name): a rebuild knows the word and corrects
 // nothing. (The other way round, a word whose every document the overlay
 // deleted, the base still counts as known and offers no correction where
 // a rebuild would: a small difference, until the next generation.)
 func (o *Overlay) knownInDelta(ctx context.Context, u *understood) error {
-	if o.delta == nil {
+	if len(o.segs) == 0 {
 		return nil
 	}
 	for gi := range u.groups {
@@ -500,7 +575,7 @@ func (o *Overlay) knownInDelta(ctx context.Context, u *understood) error {
 			}
 		}
 		for _, a := range exact {
-			ok, err := o.delta.termExists(ctx, a.terms[0])
+			ok, err := o.segsHold(ctx, a.terms[0])
 			if err != nil {
 				return err
 			}
@@ -514,6 +589,16 @@ func (o *Overlay) knownInDelta(ctx context.Context, u *understood) error {
 		}
 	}
 	return nil
+}
+
+// segsHold reports whether a segment holds the term.
+func (o *Overlay) segsHold(ctx context.Context, t langTerm) (bool, error) {
+	for _, s := range o.segs {
+		if ok, err := s.ix.termExists(ctx, t); ok || err != nil {
+			return ok, err
+		}
+	}
+	return false, nil
 }
 
 // mergeFacets adds the sides' facet counts by value and their price bands

@@ -35,10 +35,16 @@ func catalogueRecords(t *testing.T, dir string) (map[string]*search.Record, sear
 	return out, rates
 }
 
+// needer is what lists the records a batch needs besides its own: a
+// generation (*search.Index) or an overlay on it.
+type needer interface {
+	Needs(context.Context, map[string]*search.Record) (map[string][]int64, error)
+}
+
 // changedRecords is what applying the change log would hand an overlay:
 // every record that differs between before and after (nil when gone), and
-// the owners a delta needs, read from after.
-func changedRecords(t *testing.T, gen *search.Index, before, after map[string]*search.Record) map[string]*search.Record {
+// the owners a segment needs, read from after.
+func changedRecords(t *testing.T, gen needer, before, after map[string]*search.Record) map[string]*search.Record {
 	out := map[string]*search.Record{}
 	for k, a := range after {
 		if b, ok := before[k]; !ok || !sameJSON(a, b) {
@@ -50,13 +56,21 @@ func changedRecords(t *testing.T, gen *search.Index, before, after map[string]*s
 			out[k] = nil
 		}
 	}
+	addNeeds(t, gen, out, after)
+	return out
+}
+
+// addNeeds adds to out, from after, what gen says a segment holding out
+// needs.
+func addNeeds(t *testing.T, gen needer, out, after map[string]*search.Record) {
+	t.Helper()
 	for {
 		need, err := gen.Needs(context.Background(), out)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(need) == 0 {
-			return out
+			return
 		}
 		for typ, ids := range need {
 			for _, id := range ids {
@@ -128,14 +142,33 @@ func overlayRequests() []search.Request {
 }
 
 // TestOverlayAnswersAsARebuild applies successive changes to the mini
-// catalogue through an overlay on its first build, and checks that every
-// total, every facet count and every set of hits (and their order, where a
-// sort key decides it) equals a rebuild of the changed catalogue.
+// catalogue through an overlay on its first build, one batch at a time as
+// the server does (each batch onto the previous overlay), and checks that
+// every total, every facet count and every set of hits (and their order,
+// where a sort key decides it) equals a rebuild of the changed catalogue,
+// and that the overlay a batch was applied to still answers as it did.
+// Merges run inline, or (the second run) are planned on one overlay and
+// applied to the next, after a batch deleted from the merged segments.
 func TestOverlayAnswersAsARebuild(t *testing.T) {
+	for _, inline := range []bool{true, false} {
+		name := "inline merges"
+		if !inline {
+			name = "merges apart"
+		}
+		t.Run(name, func(t *testing.T) {
+			if !inline {
+				t.Cleanup(search.SetInlineMergeMax(0))
+			}
+			overlayAnswersAsARebuild(t, inline)
+		})
+	}
+}
+
+func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 	ctx := context.Background()
 	cat := copyCatalogue(t, mini)
 	base, _ := buildAt(t, cat)
-	before, _ := catalogueRecords(t, cat)
+	before, rates := catalogueRecords(t, cat)
 	steps := []struct {
 		name string
 		do   func(dir string)
@@ -145,17 +178,27 @@ func TestOverlayAnswersAsARebuild(t *testing.T) {
 		{"new accreditation", func(d string) {
 			edit(t, d, "facilities.csv", "-95.4,Medicare certified,", "-95.4,Medicare certified|JCI,")
 		}},
+		{"offer price again", func(d string) { edit(t, d, "offers.csv", "1001,11,1,16000", "1001,11,1,9000") }},
 		{"lay name", func(d string) { edit(t, d, "treatments.csv", "nose job|nose reshaping", "nose job|schnozz fix") }},
 		{"new offer", func(d string) {
 			edit(t, d, "offers.csv", "1006,", "1007,13,2,9000,,,EUR,,Clinic price list\n1006,")
 		}},
 		{"facility moves", func(d string) { edit(t, d, "facilities.csv", "Rochester,1216", "Houston,1216") }},
+		{"new offer deleted", func(d string) { edit(t, d, "offers.csv", "1007,13,2,9000,,,EUR,,Clinic price list\n", "") }},
 		{"exchange rate", func(d string) { edit(t, d, "exchange_rates.csv", "EUR,0.8,", "EUR,0.5,") }},
+		{"facility moves back", func(d string) { edit(t, d, "facilities.csv", "Houston,1216", "Rochester,1216") }},
 	}
+	ov, err := search.NewOverlay(ctx, base.ix, rates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { ov.Close() }()
+	var merge *search.Merge // planned on the previous overlay, built
+	merges := 0
 	for _, step := range steps {
 		step.do(cat)
 		after, rates := catalogueRecords(t, cat)
-		changed := changedRecords(t, base.ix, before, after)
+		changed := changedRecords(t, ov, before, after)
 		// A rates change re-reads every offer priced in the changed
 		// currency, as the server does.
 		if step.name == "exchange rate" {
@@ -164,44 +207,104 @@ func TestOverlayAnswersAsARebuild(t *testing.T) {
 					changed[k] = r
 				}
 			}
+			addNeeds(t, ov, changed, after)
 		}
-		ov, err := search.NewOverlay(ctx, base.ix, rates, changed)
+		was := answers(t, ov)
+		next, err := ov.Apply(ctx, rates, changed)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rebuilt, _ := buildAt(t, cat)
-		for _, r := range overlayRequests() {
-			want, err := rebuilt.ix.Search(ctx, r, nil)
+		if merge != nil {
+			merged, err := next.WithMerge(merge)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%s: %v", step.name, err)
 			}
-			got, err := ov.Search(ctx, r, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameResult(t, step.name, r, got, want)
+			merge.Close()
+			next.Close()
+			next, merge = merged, nil
+			merges++
 		}
-		for k, r := range after {
-			got, err := ov.Get(ctx, r.Type, r.ID)
-			if err != nil || !sameJSON(got, r) {
-				t.Errorf("%s: Get %s = %v, %v; want the record as it is now", step.name, k, got, err)
-			}
-		}
-		for k := range changed {
-			if after[k] == nil {
-				typ, id := splitKey(t, k)
-				if _, err := ov.Get(ctx, typ, id); err == nil {
-					t.Errorf("%s: Get %s found a deleted record", step.name, k)
+		if !inline {
+			if merge = next.PlanMerge(); merge != nil {
+				if err := merge.Build(ctx); err != nil {
+					t.Fatal(err)
 				}
 			}
 		}
-		if step.name == "lay name" {
-			ss, err := ov.Suggest(ctx, "schnoz", 5)
-			if err != nil || len(ss) == 0 || ss[0].Type != search.TypeTreatment || ss[0].ID != 2 {
-				t.Errorf("%s: suggest schnoz = %v, %v; want treatment 2 first", step.name, ss, err)
-			}
+		if got := answers(t, ov); !reflect.DeepEqual(got, was) {
+			t.Errorf("%s: applying a batch changed the overlay it was applied to", step.name)
 		}
 		ov.Close()
+		ov = next
+		before = after
+		checkOverlay(t, step.name, ov, cat, after, changed)
+		if t.Failed() {
+			t.Logf("after %s:\n%s", step.name, ov.Dump())
+			return
+		}
+	}
+	if merge != nil {
+		merge.Close()
+	}
+	if !inline && merges == 0 {
+		t.Error("no merge was applied apart from Apply: the test misses that path")
+	}
+	if ov.Segments() >= len(steps) {
+		t.Errorf("%d segments after %d batches: nothing was merged", ov.Segments(), len(steps))
+	}
+}
+
+// answers is what an overlay answers to overlayRequests, as JSON.
+func answers(t *testing.T, ov *search.Overlay) []string {
+	var out []string
+	for _, r := range overlayRequests() {
+		res, err := ov.Search(context.Background(), r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Took = 0
+		b, _ := json.Marshal(res)
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// checkOverlay compares an overlay with a rebuild of cat, whose records
+// are after; changed was the last batch.
+func checkOverlay(t *testing.T, step string, ov *search.Overlay, cat string, after, changed map[string]*search.Record) {
+	t.Helper()
+	ctx := context.Background()
+	rebuilt, _ := buildAt(t, cat)
+	for _, r := range overlayRequests() {
+		want, err := rebuilt.ix.Search(ctx, r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ov.Search(ctx, r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameResult(t, step, r, got, want)
+	}
+	for k, r := range after {
+		got, err := ov.Get(ctx, r.Type, r.ID)
+		if err != nil || !sameJSON(got, r) {
+			t.Errorf("%s: Get %s = %v, %v; want the record as it is now", step, k, got, err)
+		}
+	}
+	for k := range changed {
+		if after[k] == nil {
+			typ, id := splitKey(t, k)
+			if _, err := ov.Get(ctx, typ, id); err == nil {
+				t.Errorf("%s: Get %s found a deleted record", step, k)
+			}
+		}
+	}
+	if step == "lay name" {
+		ss, err := ov.Suggest(ctx, "schnoz", 5)
+		if err != nil || len(ss) == 0 || ss[0].Type != search.TypeTreatment || ss[0].ID != 2 {
+			t.Errorf("%s: suggest schnoz = %v, %v; want treatment 2 first", step, ss, err)
+		}
 	}
 }
 

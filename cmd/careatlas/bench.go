@@ -92,6 +92,9 @@ type classStats struct {
 }
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "fresh" {
+		return benchFreshCmd(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("bench", "bench [--database-url URL] [--offers N] [--json]", stderr)
 	dbURL := databaseFlag(fs)
 	offers := fs.Int("offers", 1_000_000, "offers the catalogue should hold; a smaller one is regenerated")

@@ -19,11 +19,12 @@ import (
 
 // Freshness in serve: with a database, the server follows the change log
 // from the position the served generation was built at and applies each
-// batch on top of it (live.Apply). When a new generation opens, it follows
-// again from that generation's position: the changes made while it was
-// built are replayed onto it, and nothing is applied twice to one
-// generation. Until the replay catches up (usually well under a second),
-// the new generation shows the catalogue as it was when its build began.
+// batch on top of it (live.Apply). A newly opened generation is brought up
+// to date before it is served (replay, a live.Replayer): the changes after
+// its position — those made while it was built — are applied to it, the
+// last few with the served generation's updates held, so the swap never
+// shows older data than before it. The follower then goes on from where
+// the replay stopped, and nothing is applied twice to one generation.
 //
 // Trimming: once a generation has been served for trimGrace, the log is
 // trimmed up to its position. Every server on the database reads on from
@@ -73,8 +74,12 @@ func (c *changes) Freshness() api.Freshness {
 	return out
 }
 
-// run follows the log for each generation served in turn until ctx is done.
+// run follows the log for each generation served in turn until ctx is
+// done, and brings each newly opened generation up to date before it is
+// served.
 func (c *changes) run(ctx context.Context) {
+	c.live.SetReplayer(c.replay)
+	defer c.live.SetReplayer(nil)
 	for ctx.Err() == nil {
 		gen := c.live.Path()
 		if gen == "" {
@@ -90,6 +95,9 @@ func (c *changes) run(ctx context.Context) {
 func (c *changes) follow(ctx context.Context, gen string) {
 	still := func() bool { return ctx.Err() == nil && c.live.Path() == gen }
 	raw, err := indexer.ChangePosition(gen)
+	if lf := c.live.Freshness(); err == nil && lf.Generation == gen && lf.Position != "" {
+		raw = lf.Position // replayed before it was served
+	}
 	var from postgres.Position
 	if err == nil && raw != "" {
 		from, err = postgres.ParsePosition(raw)
@@ -160,6 +168,24 @@ func (c *changes) follow(ctx context.Context, gen string) {
 
 // apply applies one batch of changes to generation gen.
 func (c *changes) apply(ctx context.Context, gen string, batch []postgres.Change) error {
+	snap, err := c.live.Acquire()
+	if err != nil {
+		return err
+	}
+	rates := snap.Rates()
+	snap.Release()
+	return c.applyWith(ctx, batch, rates, func(ch live.Changes) error {
+		err := c.live.Apply(ctx, gen, ch, c.src.RecordsByID)
+		if errors.Is(err, live.ErrStale) {
+			return nil // a new generation is served: its own follower takes over
+		}
+		return err
+	})
+}
+
+// applyWith reads what batch changed, at rates (the exchange rates of the
+// snapshot it goes onto), and hands it to apply.
+func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates search.Rates, apply func(live.Changes) error) error {
 	if len(batch) == 0 {
 		return nil
 	}
@@ -183,12 +209,6 @@ func (c *changes) apply(ctx context.Context, gen string, batch []postgres.Change
 	if len(im.Records) == 0 && !im.Rates && !im.Posts {
 		return nil
 	}
-	snap, err := c.live.Acquire()
-	if err != nil {
-		return err
-	}
-	rates := snap.Rates()
-	snap.Release()
 	last := batch[len(batch)-1]
 	ch := live.Changes{Position: postgres.Position{XID: last.XID, ID: last.ID}.String(), Records: map[string]*search.Record{}}
 	records := im.Records
@@ -198,7 +218,7 @@ func (c *changes) apply(ctx context.Context, gen string, batch []postgres.Change
 		}
 		ch.Rates = &rates
 		// The offers priced in a changed currency get new dollar prices:
-		// they are re-read into the delta, converted at the new rates.
+		// they are re-read into the overlay, converted at the new rates.
 		ids, err := c.src.OffersPricedIn(ctx, im.Currencies)
 		if err != nil {
 			return err
@@ -221,13 +241,54 @@ func (c *changes) apply(ctx context.Context, gen string, batch []postgres.Change
 		}
 		ch.Posts = &set
 	}
-	if err := c.live.Apply(ctx, gen, ch, c.src.RecordsByID); err != nil {
-		if errors.Is(err, live.ErrStale) {
-			return nil // a new generation is served: its own follower takes over
-		}
+	if err := apply(ch); err != nil {
 		return err
 	}
 	slog.Debug("changes applied", "changes", len(batch), "records", len(ch.Records), "position", ch.Position,
+		"ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// replay brings a newly opened generation up to date before it is served
+// (a live.Replayer): it applies every change after the generation's
+// position, or after where an earlier pass stopped, until none is left.
+func (c *changes) replay(ctx context.Context, p *live.Pending) error {
+	raw := p.Position()
+	if raw == "" {
+		var err error
+		if raw, err = indexer.ChangePosition(p.Path()); err != nil || raw == "" {
+			return err // no position: it is served as it is, as follow says
+		}
+	}
+	from, err := postgres.ParsePosition(raw)
+	if err != nil {
+		return err
+	}
+	start, n := time.Now(), 0
+	for {
+		batch, next, err := postgres.ReadChanges(ctx, c.pool, from, postgres.DefaultBatch)
+		if err != nil {
+			return fmt.Errorf("replay changes after %s: %w", from, err)
+		}
+		err = c.applyWith(ctx, batch, p.Rates(), func(ch live.Changes) error {
+			return p.Apply(ctx, ch, c.src.RecordsByID)
+		})
+		if err != nil {
+			return fmt.Errorf("replay changes after %s: %w", from, err)
+		}
+		n += len(batch)
+		from = next
+		if len(batch) < postgres.DefaultBatch {
+			break
+		}
+	}
+	if p.Position() != from.String() {
+		// Record where the replay stopped, for the follower to go on from.
+		if err := p.Apply(ctx, live.Changes{Position: from.String()}, c.src.RecordsByID); err != nil {
+			return err
+		}
+	}
+	slog.Info("generation brought up to date", "generation", p.Path(), "changes", n, "position", from.String(),
 		"ms", time.Since(start).Milliseconds())
 	return nil
 }

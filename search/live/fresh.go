@@ -16,11 +16,15 @@ import (
 // Freshness: the changes made in the catalogue since a generation was built
 // are applied on top of it (search.Overlay), one batch at a time. Each
 // applied batch publishes a new snapshot: the same generation with a new
-// overlay, built from every record changed since the generation and the
-// batch's, swapped in as a whole. Requests in flight keep the overlay they
-// acquired; a replaced overlay is closed once they release it. A new
-// generation starts with none: whoever follows the change log starts again
-// from the new generation's position.
+// overlay, made from the previous one and the batch alone (the batch's
+// records go into a new segment; their older copies are marked deleted in
+// copies of the bitmaps that held them), swapped in as a whole. Requests in
+// flight keep the overlay they acquired; a replaced overlay is closed once
+// they release it. A merge of segments too large for Apply to do inline is
+// built in the background and swapped in the same way. A newly opened
+// generation has the changes after its position replayed onto it before it
+// is served (Replayer), so it never shows older data than the one it
+// replaces.
 
 // Changes are what one batch of the change log altered, read as a full
 // build reads it.
@@ -51,9 +55,8 @@ var ErrStale = errors.New("the generation is no longer served")
 // published; inUse counts the snapshots holding it.
 type fresh struct {
 	overlay  *search.Overlay
-	posts    *posts.Index              // nil: the generation's
-	rates    *search.Rates             // nil: the generation's
-	records  map[string]*search.Record // every record changed since the generation
+	posts    *posts.Index  // nil: the generation's
+	rates    *search.Rates // nil: the generation's
 	position string
 	applied  time.Time
 	inUse    sync.WaitGroup
@@ -61,8 +64,8 @@ type fresh struct {
 
 // Apply publishes a snapshot of the generation at gen with ch applied on
 // top of the changes applied before. It returns ErrStale when gen is no
-// longer the open generation. The records a delta needs besides the
-// changed ones (search.Index.Needs) are read with read.
+// longer the open generation. The records a segment needs besides the
+// changed ones (search.Overlay.Needs) are read with read.
 func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordReader) error {
 	l.applyMu.Lock()
 	defer l.applyMu.Unlock()
@@ -72,13 +75,23 @@ func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordRea
 	if g == nil || g.ix.Path() != gen {
 		return ErrStale
 	}
-	prev := g.fresh // only Apply writes it, and Apply holds applyMu
-	next := &fresh{records: map[string]*search.Record{}, position: ch.Position, applied: time.Now()}
+	return l.applyTo(ctx, g, ch, read)
+}
+
+// applyTo applies ch to generation g, current or about to be; the caller
+// holds applyMu.
+func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read RecordReader) error {
+	prev, ok := l.hold(g) // only applyTo and merges write g.fresh, under applyMu
+	if !ok {
+		return ErrStale
+	}
 	if prev != nil {
-		maps.Copy(next.records, prev.records)
+		defer prev.inUse.Done()
+	}
+	next := &fresh{position: ch.Position, applied: time.Now()}
+	if prev != nil {
 		next.rates, next.posts = prev.rates, prev.posts
 	}
-	maps.Copy(next.records, ch.Records)
 	if ch.Rates != nil {
 		next.rates = ch.Rates
 	}
@@ -89,31 +102,112 @@ func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordRea
 	if ch.Posts != nil {
 		next.posts = posts.NewIndex(ch.Posts.Posts, ch.Posts.Countries, time.Now()).WithRates(rates)
 	}
-	if err := needs(ctx, g.ix, rates, next.records, read); err != nil {
+	on := prev
+	if on == nil {
+		empty, err := search.NewOverlay(ctx, g.ix, rates, nil)
+		if err != nil {
+			return fmt.Errorf("apply changes: %w", err)
+		}
+		defer empty.Close()
+		on = &fresh{overlay: empty}
+	}
+	records := maps.Clone(ch.Records)
+	if records == nil {
+		records = map[string]*search.Record{}
+	}
+	if err := needs(ctx, on.overlay, rates, records, read); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
 	var err error
-	if next.overlay, err = search.NewOverlay(ctx, g.ix, rates, next.records); err != nil {
+	if next.overlay, err = on.overlay.Apply(ctx, rates, records); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
+	if !l.publish(g, prev, next) {
+		return ErrStale
+	}
+	l.mergeLater(g, next)
+	return nil
+}
+
+// hold returns g's overlay (nil: none) held like a snapshot's, so that
+// retiring g does not close it under the caller; false when g is retired.
+func (l *Live) hold(g *generation) (*fresh, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if g.retired {
+		return nil, false
+	}
+	if g.fresh != nil {
+		g.fresh.inUse.Add(1)
+	}
+	return g.fresh, true
+}
+
+// publish makes next g's overlay in place of prev, unless g was retired
+// (then it closes next and returns false).
+func (l *Live) publish(g *generation, prev, next *fresh) bool {
 	l.mu.Lock()
-	if l.cur != g {
+	if g.retired {
 		l.mu.Unlock()
 		next.overlay.Close()
-		return ErrStale
+		return false
 	}
 	g.fresh = next
 	l.mu.Unlock()
 	if prev != nil {
 		l.retireFresh(prev)
 	}
-	return nil
+	return true
 }
 
-// needs reads into records what a delta holding them needs too.
-func needs(ctx context.Context, gen *search.Index, rates search.Rates, records map[string]*search.Record, read RecordReader) error {
+// mergeLater starts the merge of f's segments the overlay's policy wants,
+// unless one is under way for g: it is built in the background and
+// published over whatever overlay g has then.
+func (l *Live) mergeLater(g *generation, f *fresh) {
+	if !l.merging.CompareAndSwap(false, true) {
+		return
+	}
+	m := f.overlay.PlanMerge()
+	if m == nil {
+		l.merging.Store(false)
+		return
+	}
+	l.closing.Add(1)
+	go func() {
+		defer l.closing.Done()
+		defer l.merging.Store(false)
+		defer m.Close()
+		start := time.Now()
+		if err := m.Build(context.Background()); err != nil {
+			slog.Error("merge overlay segments", "err", err)
+			return
+		}
+		l.applyMu.Lock()
+		defer l.applyMu.Unlock()
+		prev, ok := l.hold(g)
+		if !ok || prev == nil {
+			return
+		}
+		defer prev.inUse.Done()
+		o, err := prev.overlay.WithMerge(m)
+		if err != nil {
+			if !errors.Is(err, search.ErrMergeStale) {
+				slog.Error("merge overlay segments", "err", err)
+			}
+			return
+		}
+		next := &fresh{overlay: o, posts: prev.posts, rates: prev.rates, position: prev.position, applied: prev.applied}
+		if l.publish(g, prev, next) {
+			slog.Debug("overlay segments merged", "records", m.Size(), "segments", o.Segments(),
+				"ms", time.Since(start).Milliseconds())
+		}
+	}()
+}
+
+// needs reads into records what a segment holding them needs too.
+func needs(ctx context.Context, o *search.Overlay, rates search.Rates, records map[string]*search.Record, read RecordReader) error {
 	for {
-		need, err := gen.Needs(ctx, records)
+		need, err := o.Needs(ctx, records)
 		if err != nil || len(need) == 0 {
 			return err
 		}
@@ -158,6 +252,8 @@ type Freshness struct {
 	// Changed is how many records the overlay holds, Deleted how many of
 	// the generation's documents it leaves out.
 	Changed, Deleted uint64
+	// Segments is how many in-memory indexes hold the changed records.
+	Segments int
 }
 
 // Freshness says what the open generation has applied.
@@ -171,6 +267,64 @@ func (l *Live) Freshness() Freshness {
 	if f := l.cur.fresh; f != nil {
 		out.Position, out.Applied = f.position, f.applied
 		out.Changed, out.Deleted = f.overlay.Changed(), f.overlay.Deleted()
+		out.Segments = f.overlay.Segments()
 	}
 	return out
+}
+
+// A Replayer brings a newly opened generation up to date before it is
+// served: it reads the changes after the generation's position (or after
+// Pending.Position, once some were applied) and applies them with
+// Pending.Apply until it has read all there is. Reload calls it twice: once
+// while the served generation is still being updated, and once more, for
+// what came meanwhile, with the served generation's updates held until the
+// swap.
+type Replayer func(ctx context.Context, p *Pending) error
+
+// SetReplayer sets the Replayer of the generations opened from now on.
+func (l *Live) SetReplayer(r Replayer) {
+	l.reloadMu.Lock()
+	defer l.reloadMu.Unlock()
+	l.replay = r
+}
+
+// Pending is a generation opened but not yet served.
+type Pending struct {
+	l      *Live
+	g      *generation
+	locked bool // the caller holds applyMu
+}
+
+// Path is the generation's path.
+func (p *Pending) Path() string { return p.g.ix.Path() }
+
+// Position is the change-log position the changes applied to it reach, ""
+// when none were.
+func (p *Pending) Position() string {
+	p.l.mu.RLock()
+	defer p.l.mu.RUnlock()
+	if p.g.fresh == nil {
+		return ""
+	}
+	return p.g.fresh.position
+}
+
+// Rates are the exchange rates it converts with now.
+func (p *Pending) Rates() search.Rates {
+	p.l.mu.RLock()
+	defer p.l.mu.RUnlock()
+	if f := p.g.fresh; f != nil {
+		return f.overlay.Rates()
+	}
+	return p.g.ix.Rates()
+}
+
+// Apply applies one batch of changes to the pending generation, as
+// Live.Apply does to the served one.
+func (p *Pending) Apply(ctx context.Context, ch Changes, read RecordReader) error {
+	if !p.locked {
+		p.l.applyMu.Lock()
+		defer p.l.applyMu.Unlock()
+	}
+	return p.l.applyTo(ctx, p.g, ch, read)
 }

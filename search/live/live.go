@@ -32,7 +32,9 @@ type Live struct {
 	mu       sync.RWMutex // guards cur
 	cur      *generation
 	syn      atomic.Pointer[synonyms] // applied at query time, to every generation
-	closing  sync.WaitGroup           // old generations waiting for their last search
+	closing  sync.WaitGroup           // old generations waiting for their last search, merges
+	merging  atomic.Bool              // a merge of overlay segments is under way (fresh.go)
+	replay   Replayer                 // brings a new generation up to date before it is served; nil: none
 	// What /metrics reports of the generations and synonyms; see Stats.
 	opens, swaps, openFailures, synonymReloads atomic.Uint64
 }
@@ -59,8 +61,11 @@ type generation struct {
 	posts *posts.Index
 	inUse sync.WaitGroup
 	// fresh is the changes applied on top (fresh.go); nil: none. Written
-	// under Live.mu by Apply only.
+	// under Live.mu and Live.applyMu.
 	fresh *fresh
+	// retired: no longer current (or never to be); nothing is applied to
+	// it any more. Written under Live.mu.
+	retired bool
 }
 
 // synonyms is a synonym graph and the version of its source it came from.
@@ -177,8 +182,12 @@ func (l *Live) Path() string {
 
 // Reload switches to the published generation if it differs from the open
 // one, and reports whether it switched. The new generation is opened, with
-// its posts, before any search is sent to it.
-func (l *Live) Reload() (bool, error) {
+// its posts, and brought up to date by the Replayer, if one is set, before
+// any search is sent to it.
+func (l *Live) Reload() (bool, error) { return l.ReloadContext(context.Background()) }
+
+// ReloadContext is Reload with a context for the replay.
+func (l *Live) ReloadContext(ctx context.Context) (bool, error) {
 	l.reloadMu.Lock()
 	defer l.reloadMu.Unlock()
 	path, err := search.Current(l.dir)
@@ -193,9 +202,32 @@ func (l *Live) Reload() (bool, error) {
 		l.openFailures.Add(1)
 		return false, err
 	}
+	if l.replay != nil {
+		// Replay what came after the generation's position while the old
+		// one keeps being updated, then what came meanwhile with the old
+		// one's updates held: the swap happens at a position at or past
+		// the old one's, so no request sees older data after it.
+		err := l.replay(ctx, &Pending{l: l, g: g})
+		if err == nil {
+			l.applyMu.Lock()
+			defer l.applyMu.Unlock()
+			err = l.replay(ctx, &Pending{l: l, g: g, locked: true})
+		}
+		if err != nil {
+			l.openFailures.Add(1)
+			l.mu.Lock()
+			g.retired = true
+			l.mu.Unlock()
+			l.retire(g)
+			return false, fmt.Errorf("bring %s up to date: %w", filepath.Base(path), err)
+		}
+	}
 	l.mu.Lock()
 	old := l.cur
 	l.cur = g
+	if old != nil {
+		old.retired = true
+	}
 	l.mu.Unlock()
 	l.opens.Add(1)
 	if old != nil {
@@ -255,7 +287,7 @@ func (l *Live) Watch(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := l.Reload(); err != nil && !errors.Is(err, search.ErrNoIndex) {
+			if _, err := l.ReloadContext(ctx); err != nil && !errors.Is(err, search.ErrNoIndex) {
 				slog.Error("reload index", "err", err)
 			}
 		}
@@ -281,6 +313,9 @@ func (l *Live) Close() {
 	l.mu.Lock()
 	old := l.cur
 	l.cur = nil
+	if old != nil {
+		old.retired = true
+	}
 	l.mu.Unlock()
 	if old != nil {
 		l.retire(old)

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/auth"
+	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/search/live"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// 'careatlas bench fresh' measures freshness (issue 12) against a database
+// and an index built from it: how soon a committed change is visible in
+// search under a steady write load while clients search, what that load
+// costs the searches, and how long the server takes to catch up after it
+// was disconnected from the change log. The server runs in the process
+// (the index, the change-log follower serve runs, the HTTP API on
+// loopback); the writes go to the database as any application's would,
+// each in its own transaction. The bench leaves the catalogue as valid as
+// it found it: the offers and posts it inserts are deleted, the prices it
+// marks are put back; the prices, review counts and exchange rates it
+// edits stay edited.
+
+// freshReport is what 'careatlas bench fresh' measures; --json prints it.
+type freshReport struct {
+	Command     string      `json:"command"`
+	Machine     machineInfo `json:"machine"`
+	Offers      int64       `json:"offers"`
+	Rate        int         `json:"changes_per_second"`
+	Clients     int         `json:"clients"`
+	Quiet       latency     `json:"search_without_writes"`
+	Loaded      latency     `json:"search_under_writes"`
+	Visible     latency     `json:"visible_after_commit"`
+	Written     int64       `json:"changes_written"`
+	Kinds       []string    `json:"change_kinds"`
+	Catchup     *catchup    `json:"catch_up,omitempty"`
+	Initial     float64     `json:"seconds_to_catch_up_before_measuring"`
+	Segments    int         `json:"segments_at_end"`
+	ChangedDocs uint64      `json:"overlay_records_at_end"`
+}
+
+// latency is a distribution in milliseconds.
+type latency struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50_ms"`
+	P99 float64 `json:"p99_ms"`
+	Max float64 `json:"max_ms"`
+}
+
+func latencyOf(ds []time.Duration) latency {
+	if len(ds) == 0 {
+		return latency{}
+	}
+	slices.Sort(ds)
+	return latency{N: len(ds), P50: percentile(ds, 0.50), P99: percentile(ds, 0.99),
+		Max: float64(ds[len(ds)-1].Microseconds()) / 1000}
+}
+
+// catchup is the disconnected scenario.
+type catchup struct {
+	Disconnected string  `json:"disconnected"`
+	Changes      int64   `json:"changes_while_disconnected"`
+	Seconds      float64 `json:"seconds_to_catch_up"`
+}
+
+func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench fresh", "bench fresh --index-dir DIR [--database-url URL] [--rate 100] [--duration 2m] [--disconnected 10m]", stderr)
+	dbURL := databaseFlag(fs)
+	dir := fs.String("index-dir", "", "index directory built from the database (careatlas index)")
+	rate := fs.Int("rate", 100, "changes per second written, of mixed kinds")
+	clients := fs.Int("clients", 8, "concurrent searching clients")
+	duration := fs.Duration("duration", 2*time.Minute, "length of each search run (without, then with writes)")
+	disconnected := fs.Duration("disconnected", 10*time.Minute, "how long the server is cut off from the change log before it catches up (0: skip)")
+	rateEvery := fs.Duration("rate-every", time.Minute, "how often an exchange rate changes within the writes (0: never)")
+	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" || *rate < 1 || *rate > 10_000 || *clients < 1 || *clients > 256 || *duration <= 0 || *disconnected < 0 {
+		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --duration positive, --disconnected not negative")
+	}
+	cfg, err := pgxpool.ParseConfig(*dbURL)
+	if err != nil {
+		return fmt.Errorf("database url: %w", err)
+	}
+	cfg.MaxConns = 16
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connect to database: %w", err)
+	}
+	defer pool.Close()
+	if err := pool.Ping(ctx); err != nil {
+		return fmt.Errorf("connect to database (pass --database-url or set DATABASE_URL): %w", err)
+	}
+	lv, err := live.New(*dir)
+	if err != nil {
+		return err
+	}
+	defer lv.Close()
+	if !lv.Ready() {
+		return fmt.Errorf("no index in %s: build one with careatlas index", *dir)
+	}
+	base, stopHTTP, err := serveFreshLoopback(lv)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+
+	rep := &freshReport{Command: "careatlas bench fresh " + strings.Join(args, " "), Machine: machine(ctx, pool),
+		Rate: *rate, Clients: *clients}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM offers`).Scan(&rep.Offers); err != nil {
+		return fmt.Errorf("count offers: %w", err)
+	}
+	w, err := newFreshWriter(ctx, pool, *rateEvery)
+	if err != nil {
+		return err
+	}
+	defer w.cleanUp(context.WithoutCancel(ctx))
+	rep.Kinds = w.kinds()
+	paths, err := freshQueries(ctx, pool)
+	if err != nil {
+		return err
+	}
+	f := &changes{pool: pool, src: postgres.Source{Pool: pool}, live: lv, synced: func(context.Context) {}}
+	follow := startFollowing(ctx, f)
+	defer func() { follow() }()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}, Timeout: time.Minute}
+
+	// The index may be older than the log: measure from a server that has
+	// caught up with it.
+	start := time.Now()
+	first, err := w.mark(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := w.waitVisible(ctx, client, base, first, time.Hour); err != nil {
+		return err
+	}
+	if err := w.unmark(ctx, first); err != nil {
+		return err
+	}
+	rep.Initial = time.Since(start).Seconds()
+	slog.Warn("bench fresh: caught up with the log", "seconds", rep.Initial)
+
+	slog.Info("bench fresh: searching without writes", "clients", *clients, "for", *duration)
+	quiet, err := searchLatencies(ctx, client, base, paths, *clients, *duration)
+	if err != nil {
+		return err
+	}
+	rep.Quiet = latencyOf(quiet)
+	slog.Warn("bench fresh: search without writes", "latency", rep.Quiet)
+
+	slog.Info("bench fresh: searching under writes", "changes_per_second", *rate)
+	writeCtx, stopWrites := context.WithCancel(ctx)
+	writing := w.start(writeCtx, *rate)
+	probes := make(chan []time.Duration, 1)
+	go func() { probes <- w.probe(writeCtx, client, base) }()
+	loaded, err := searchLatencies(ctx, client, base, paths, *clients, *duration)
+	stopWrites()
+	visible := <-probes
+	if werr := writing(); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return err
+	}
+	rep.Loaded, rep.Visible = latencyOf(loaded), latencyOf(visible)
+	slog.Warn("bench fresh: under writes", "search", rep.Loaded, "visible", rep.Visible, "written", w.written.Load())
+
+	if *disconnected > 0 {
+		slog.Info("bench fresh: the server is cut off from the change log", "for", *disconnected)
+		if rep.Catchup, err = benchCatchup(ctx, w, client, base, *rate, *disconnected, &follow, f); err != nil {
+			return err
+		}
+	}
+	rep.Written = w.written.Load()
+	lf := lv.Freshness()
+	rep.Segments, rep.ChangedDocs = lf.Segments, lf.Changed
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printFresh(stdout, rep)
+	return nil
+}
+
+// serveFreshLoopback serves the API as serveLoopback does, with a search
+// budget of a minute: a shared machine's slow moments are measured, not
+// cut off as over budget.
+func serveFreshLoopback(lv *live.Live) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: api.New(lv, api.Options{SearchTimeout: time.Minute, SearchBudget: time.Minute,
+		Auth: auth.Config{PublicSearch: true, AnonymousRate: auth.Rate{PerMinute: -1}}}), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// freshQueries is the search mix of 'bench fresh', the shapes of bench's
+// classes (text, facets, price sort in euros, filters, broad facets):
+// twenty lay names the offers are found by, and twenty country and
+// category pairs.
+func freshQueries(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
+	terms, err := strings1(ctx, pool, `SELECT l FROM (SELECT DISTINCT lower(l) AS l FROM treatments t,
+		unnest(t.lay_names) l WHERE length(l) BETWEEN 5 AND 30) x ORDER BY md5(l) LIMIT 20`)
+	if err != nil || len(terms) == 0 {
+		return nil, fmt.Errorf("bench fresh: pick text queries (treatments need lay names): %v", err)
+	}
+	var paths []string
+	for _, t := range terms {
+		q := url.QueryEscape(t)
+		paths = append(paths, "/v1/search?type=offer&q="+q,
+			"/v1/search?type=offer&facets=country,category,kind&q="+q,
+			"/v1/search?type=offer&sort=price_asc&currency=EUR&q="+q)
+	}
+	rows, err := pool.Query(ctx, `SELECT f.country_code, t.category FROM offers o
+		JOIN facilities f ON f.id = o.facility_id JOIN treatments t ON t.id = o.treatment_id
+		WHERE o.id IN (SELECT id FROM offers ORDER BY id LIMIT 20000)
+		GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 20`)
+	if err != nil {
+		return nil, fmt.Errorf("bench fresh: pick filter queries: %w", err)
+	}
+	for rows.Next() {
+		var country, category string
+		if err := rows.Scan(&country, &category); err != nil {
+			return nil, err
+		}
+		paths = append(paths, fmt.Sprintf("/v1/search?type=offer&sort=price_asc&country=%s&category=%s",
+			url.QueryEscape(country), url.QueryEscape(category)),
+			"/v1/search?type=offer&sort=rating&facets=country,kind,city&category="+url.QueryEscape(category))
+	}
+	return paths, rows.Err()
+}
+
+// startFollowing runs serve's change-log follower until the returned func
+// is called, which waits for it to stop.
+func startFollowing(ctx context.Context, c *changes) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// benchCatchup stops the follower, writes for d, then starts it again and
+// times how long a change committed when it starts takes to be visible
+// (the writes go on meanwhile).
+func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base string, rate int, d time.Duration,
+	follow *func(), c *changes) (*catchup, error) {
+	(*follow)()
+	before := w.written.Load()
+	writeCtx, stopWrites := context.WithCancel(ctx)
+	defer stopWrites()
+	writing := w.start(writeCtx, rate)
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(d):
+	}
+	out := &catchup{Disconnected: d.String(), Changes: w.written.Load() - before}
+	probe, err := w.mark(ctx)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	*follow = startFollowing(ctx, c)
+	seen, err := w.waitVisible(ctx, client, base, probe, 5*time.Minute)
+	stopWrites()
+	if werr := writing(); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Seconds = seen.Sub(start).Seconds()
+	slog.Warn("bench fresh: caught up after the disconnection", "catch_up", out)
+	return out, w.unmark(ctx, probe)
+}
+
+// searchLatencies runs paths round robin from clients for d and returns
+// every request's latency.
+func searchLatencies(ctx context.Context, client *http.Client, base string, paths []string, clients int,
+	d time.Duration) ([]time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var mu sync.Mutex
+	var all []time.Duration
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for range clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			defer func() {
+				mu.Lock()
+				all = append(all, mine...)
+				mu.Unlock()
+			}()
+			for ctx.Err() == nil {
+				p := paths[int(next.Add(1))%len(paths)]
+				start := time.Now()
+				if err := getOK(ctx, client, base+p); err != nil {
+					if ctx.Err() == nil {
+						errs <- err
+					}
+					return
+				}
+				mine = append(mine, time.Since(start))
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return all, <-errs
+}
+
+func getOK(ctx context.Context, client *http.Client, u string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", u, resp.Status)
+	}
+	return nil
+}
+
+func printFresh(w io.Writer, r *freshReport) {
+	fmt.Fprintf(w, "%s\n%d offers, %d changes/s (%s), %d clients, %d changes written\n", r.Command, r.Offers, r.Rate,
+		strings.Join(r.Kinds, ", "), r.Clients, r.Written)
+	fmt.Fprintf(w, "machine: %d CPUs %s, %.1f GiB, PostgreSQL %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.MemGiB, r.Machine.Postgres)
+	row := func(name string, l latency) {
+		fmt.Fprintf(w, "%-28s n=%-7d p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms\n", name, l.N, l.P50, l.P99, l.Max)
+	}
+	row("search, no writes", r.Quiet)
+	row("search, under writes", r.Loaded)
+	row("visible after commit", r.Visible)
+	if r.Quiet.P50 > 0 {
+		fmt.Fprintf(w, "search under writes / without: p50 %+.1f%%, p99 %+.1f%%\n",
+			100*(r.Loaded.P50/r.Quiet.P50-1), 100*(r.Loaded.P99/r.Quiet.P99-1))
+	}
+	if c := r.Catchup; c != nil {
+		fmt.Fprintf(w, "catch-up after %s disconnected (%d changes): %.1f s\n", c.Disconnected, c.Changes, c.Seconds)
+	}
+	fmt.Fprintf(w, "caught up with the log before measuring in %.1f s\n", r.Initial)
+	fmt.Fprintf(w, "overlay at the end: %d records in %d segments\n", r.ChangedDocs, r.Segments)
+}
+
+// errProbeLost says a probe's change never became visible.
+var errProbeLost = errors.New("a committed change was not visible in time")

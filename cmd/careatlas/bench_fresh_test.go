@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/careatlas/careatlas/postgres/pgtest"
+	"github.com/jackc/pgx/v5"
+)
+
+// TestBenchFresh runs 'careatlas bench fresh' for seconds on the bundled
+// catalogue: every part of it (the searches with and without writes, the
+// probes, the disconnected catch-up, the clean-up) must run and report
+// figures, and the catalogue must be left without the bench's rows.
+func TestBenchFresh(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	dir := t.TempDir()
+	cli(t, "load", "--database-url", db, bundled)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	var out, errOut bytes.Buffer
+	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
+		"--clients", "2", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s"}
+	if code := run(ctx, args, &out, &errOut); code != 0 {
+		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
+	}
+	var rep freshReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	if rep.Quiet.N == 0 || rep.Loaded.N == 0 || rep.Visible.N == 0 || rep.Written < 50 {
+		t.Errorf("report without figures: %+v", rep)
+	}
+	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
+		t.Errorf("catch-up not measured: %+v", rep.Catchup)
+	}
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var left int
+	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM offers WHERE id > $1) + (SELECT count(*) FROM posts WHERE id > $1)
+		+ (SELECT count(*) FROM offers WHERE currency = 'USD' AND price > 900000 AND price < 901000 AND price = trunc(price))`, benchIDs).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("the bench left %d of its rows (inserted offers and posts, marked prices) in the catalogue", left)
+	}
+}

@@ -1,0 +1,342 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// benchIDs is where the ids of the offers and posts 'bench fresh' inserts
+// start, far above a generated catalogue's, so that it deletes only its own.
+const benchIDs = 2_000_000_000
+
+// freshWriter writes the mixed changes of 'bench fresh' and its probes.
+type freshWriter struct {
+	pool                 *pgxpool.Pool
+	rateEvery            time.Duration
+	offers, probeOffers  []int64 // offers whose prices change; USD offers the probes mark
+	facilities           [2]int64
+	treatments           [2]int64
+	currencies           []string // currencies offers are priced in
+	nextID               atomic.Int64
+	written              atomic.Int64
+	mu                   sync.Mutex
+	benchOffers, benchPs []int64 // inserted and not yet deleted, oldest first
+	marked               map[*freshProbe]bool
+	probeN               atomic.Int64
+}
+
+func newFreshWriter(ctx context.Context, pool *pgxpool.Pool, rateEvery time.Duration) (*freshWriter, error) {
+	w := &freshWriter{pool: pool, rateEvery: rateEvery, marked: map[*freshProbe]bool{}}
+	rows, err := pool.Query(ctx, `SELECT id, currency = 'USD' AND price IS NOT NULL AND price_min IS NULL
+		FROM offers TABLESAMPLE SYSTEM (2) WHERE id < $1 LIMIT 20000`, benchIDs)
+	if err != nil {
+		return nil, fmt.Errorf("bench fresh: sample offers: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var usd bool
+		if err := rows.Scan(&id, &usd); err != nil {
+			return nil, err
+		}
+		if usd && len(w.probeOffers) < 1000 {
+			w.probeOffers = append(w.probeOffers, id)
+		} else {
+			w.offers = append(w.offers, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("bench fresh: sample offers: %w", err)
+	}
+	if len(w.offers) == 0 || len(w.probeOffers) == 0 {
+		return nil, fmt.Errorf("bench fresh: the catalogue has too few offers (priced in dollars) to sample")
+	}
+	var next int64
+	err = pool.QueryRow(ctx, `SELECT (SELECT min(id) FROM facilities), (SELECT max(id) FROM facilities),
+			(SELECT min(id) FROM treatments), (SELECT max(id) FROM treatments),
+			greatest((SELECT max(id) FROM offers WHERE id >= $1), (SELECT max(id) FROM posts WHERE id >= $1), $1)`,
+		benchIDs).Scan(&w.facilities[0], &w.facilities[1], &w.treatments[0], &w.treatments[1], &next)
+	if err != nil {
+		return nil, fmt.Errorf("bench fresh: catalogue ranges: %w", err)
+	}
+	w.nextID.Store(next)
+	if w.currencies, err = strings1(ctx, pool, `SELECT DISTINCT currency::text FROM offers WHERE currency <> 'USD'`); err != nil {
+		return nil, fmt.Errorf("bench fresh: currencies: %w", err)
+	}
+	return w, nil
+}
+
+// kinds names the changes written, with their shares.
+func (w *freshWriter) kinds() []string {
+	out := []string{"55% offer prices", "12.5% offers inserted", "12.5% offers deleted",
+		"15% facility review counts (fan out to their offers)", "5% posts published or deleted"}
+	if w.rateEvery > 0 {
+		out = append(out, fmt.Sprintf("an exchange rate every %s (re-reads every offer priced in it)", w.rateEvery))
+	}
+	return out
+}
+
+// start writes rate changes a second, from a few connections, until ctx is
+// done; the returned func waits for the writers and says whether one
+// failed.
+func (w *freshWriter) start(ctx context.Context, rate int) func() error {
+	ticks := make(chan struct{}, rate)
+	var wg sync.WaitGroup
+	var failed atomic.Pointer[error]
+	fail := func(err error) {
+		if ctx.Err() == nil {
+			failed.CompareAndSwap(nil, &err)
+		}
+	}
+	wg.Go(func() {
+		defer close(ticks)
+		every := time.Second / time.Duration(rate)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				select {
+				case ticks <- struct{}{}:
+				default: // the writers are behind: the rate is not met, and the count says so
+				}
+			}
+		}
+	})
+	for range 4 {
+		wg.Go(func() {
+			for range ticks {
+				if err := w.one(ctx); err != nil {
+					fail(err)
+				}
+			}
+		})
+	}
+	if w.rateEvery > 0 && len(w.currencies) > 0 {
+		wg.Go(func() {
+			t := time.NewTicker(w.rateEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					cur := w.currencies[rand.IntN(len(w.currencies))]
+					if _, err := w.pool.Exec(ctx, `UPDATE exchange_rates SET rate = rate * $1 WHERE currency = $2`,
+						0.995+0.01*rand.Float64(), cur); err != nil {
+						fail(fmt.Errorf("change the %s rate: %w", cur, err))
+					}
+					w.written.Add(1)
+				}
+			}
+		})
+	}
+	return func() error {
+		wg.Wait()
+		if err := failed.Load(); err != nil {
+			return *err
+		}
+		return nil
+	}
+}
+
+// one writes one change of a random kind.
+func (w *freshWriter) one(ctx context.Context) error {
+	var err error
+	switch k := rand.Float64(); {
+	case k < 0.55:
+		_, err = w.pool.Exec(ctx, `UPDATE offers SET price = round(price * $1, 2) WHERE id = $2 AND price IS NOT NULL`,
+			0.95+0.1*rand.Float64(), w.offers[rand.IntN(len(w.offers))])
+	case k < 0.675:
+		err = w.insertOffer(ctx)
+	case k < 0.80:
+		err = w.deleteOffer(ctx)
+	case k < 0.95:
+		_, err = w.pool.Exec(ctx, `UPDATE facilities SET review_count = coalesce(review_count, 0) + 1 WHERE id = $1`,
+			w.between(w.facilities))
+	default:
+		err = w.post(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("bench fresh: write a change: %w", err)
+	}
+	w.written.Add(1)
+	return nil
+}
+
+func (w *freshWriter) between(r [2]int64) int64 { return r[0] + rand.Int64N(r[1]-r[0]+1) }
+
+func (w *freshWriter) insertOffer(ctx context.Context) error {
+	id := w.nextID.Add(1)
+	tag, err := w.pool.Exec(ctx, `INSERT INTO offers (id, facility_id, treatment_id, price, currency, source)
+		SELECT $1, f.id, t.id, $4, 'USD', 'bench fresh' FROM facilities f, treatments t WHERE f.id = $2 AND t.id = $3
+		ON CONFLICT DO NOTHING`, id, w.between(w.facilities), w.between(w.treatments), 1000+rand.IntN(20000))
+	if err == nil && tag.RowsAffected() == 1 {
+		w.mu.Lock()
+		w.benchOffers = append(w.benchOffers, id)
+		w.mu.Unlock()
+	}
+	return err
+}
+
+func (w *freshWriter) deleteOffer(ctx context.Context) error {
+	w.mu.Lock()
+	if len(w.benchOffers) == 0 {
+		w.mu.Unlock()
+		return w.insertOffer(ctx)
+	}
+	id := w.benchOffers[0]
+	w.benchOffers = w.benchOffers[1:]
+	w.mu.Unlock()
+	_, err := w.pool.Exec(ctx, `DELETE FROM offers WHERE id = $1`, id)
+	return err
+}
+
+// post publishes a post of a random facility, or deletes the oldest once
+// twenty are out.
+func (w *freshWriter) post(ctx context.Context) error {
+	w.mu.Lock()
+	if len(w.benchPs) >= 20 {
+		id := w.benchPs[0]
+		w.benchPs = w.benchPs[1:]
+		w.mu.Unlock()
+		_, err := w.pool.Exec(ctx, `DELETE FROM posts WHERE id = $1`, id)
+		return err
+	}
+	w.mu.Unlock()
+	id := w.nextID.Add(1)
+	_, err := w.pool.Exec(ctx, `INSERT INTO posts (id, facility_id, title, body, published, starts_at, keywords)
+		SELECT $1, id, 'Spring offer', 'A bench post.', true, now() - interval '1 day', '{checkup}'
+		FROM facilities WHERE id = $2`, id, w.between(w.facilities))
+	if err == nil {
+		w.mu.Lock()
+		w.benchPs = append(w.benchPs, id)
+		w.mu.Unlock()
+	}
+	return err
+}
+
+// freshProbe is one marked offer: its price set to a value no other offer
+// has, and the price it had.
+type freshProbe struct {
+	offer     int64
+	marker    int
+	was       *float64
+	committed time.Time
+}
+
+// mark sets a probe offer's price to a unique marker and returns when the
+// change was committed.
+func (w *freshWriter) mark(ctx context.Context) (*freshProbe, error) {
+	n := w.probeN.Add(1)
+	p := &freshProbe{offer: w.probeOffers[int(n)%len(w.probeOffers)], marker: 900_000 + int(n)}
+	err := w.pool.QueryRow(ctx, `WITH old AS (SELECT price FROM offers WHERE id = $1)
+		UPDATE offers SET price = $2 WHERE id = $1 RETURNING (SELECT price FROM old)::float8`, p.offer, p.marker).Scan(&p.was)
+	if err != nil {
+		return nil, fmt.Errorf("bench fresh: mark offer %d: %w", p.offer, err)
+	}
+	p.committed = time.Now()
+	w.written.Add(1)
+	w.mu.Lock()
+	w.marked[p] = true
+	w.mu.Unlock()
+	return p, nil
+}
+
+func (w *freshWriter) unmark(ctx context.Context, p *freshProbe) error {
+	_, err := w.pool.Exec(ctx, `UPDATE offers SET price = $1 WHERE id = $2 AND price = $3`, p.was, p.offer, p.marker)
+	if err != nil {
+		return fmt.Errorf("bench fresh: put back offer %d: %w", p.offer, err)
+	}
+	w.written.Add(1)
+	w.mu.Lock()
+	delete(w.marked, p)
+	w.mu.Unlock()
+	return nil
+}
+
+// waitVisible polls a search for the probe's marker price until it finds
+// the offer, and returns when it did.
+func (w *freshWriter) waitVisible(ctx context.Context, client *http.Client, base string, p *freshProbe,
+	timeout time.Duration) (time.Time, error) {
+	u := fmt.Sprintf("%s/v1/search?type=offer&price_min=%d&price_max=%d&per_page=1", base, p.marker, p.marker)
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return time.Time{}, err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return time.Time{}, err
+		}
+		var res struct {
+			Hits []struct {
+				ID int64 `json:"id"`
+			} `json:"hits"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&res)
+		resp.Body.Close()
+		if err != nil {
+			return time.Time{}, fmt.Errorf("bench fresh: probe search: %w", err)
+		}
+		if len(res.Hits) > 0 && res.Hits[0].ID == p.offer {
+			return time.Now(), nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Time{}, fmt.Errorf("%w: offer %d at %d, after %s", errProbeLost, p.offer, p.marker, timeout)
+}
+
+// probe marks an offer, times how soon a search finds it at its new price,
+// puts it back, and again, until ctx is done.
+func (w *freshWriter) probe(ctx context.Context, client *http.Client, base string) []time.Duration {
+	var out []time.Duration
+	for ctx.Err() == nil {
+		p, err := w.mark(ctx)
+		if err != nil {
+			break
+		}
+		seen, err := w.waitVisible(ctx, client, base, p, time.Minute)
+		if err == nil {
+			out = append(out, seen.Sub(p.committed))
+		} else if ctx.Err() == nil {
+			slog.Error("bench fresh: probe", "err", err)
+		}
+		if err := w.unmark(context.WithoutCancel(ctx), p); err != nil {
+			slog.Error("bench fresh", "err", err)
+		}
+		sleep(ctx, 100*time.Millisecond)
+	}
+	return out
+}
+
+// cleanUp deletes the offers and posts the bench inserted and puts back
+// the prices of the offers still marked.
+func (w *freshWriter) cleanUp(ctx context.Context) {
+	w.mu.Lock()
+	marked := slices.Collect(maps.Keys(w.marked))
+	w.mu.Unlock()
+	for _, p := range marked {
+		if err := w.unmark(ctx, p); err != nil {
+			slog.Error("bench fresh: clean up", "err", err)
+		}
+	}
+	for _, q := range []string{`DELETE FROM offers WHERE id > $1`, `DELETE FROM posts WHERE id > $1`} {
+		if _, err := w.pool.Exec(ctx, q, benchIDs); err != nil {
+			slog.Error("bench fresh: clean up", "err", err)
+		}
+	}
+}

@@ -1,0 +1,32 @@
+package search
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// SetInlineMergeMax sets the largest merge Apply does itself, for a test
+// of the merges left to PlanMerge; the returned func restores it.
+func SetInlineMergeMax(n int) (restore func()) {
+	old := inlineMergeMax
+	inlineMergeMax = n
+	return func() { inlineMergeMax = old }
+}
+
+// Dump lists each segment's records, dead ones marked, for a failing test.
+func (o *Overlay) Dump() string {
+	out := ""
+	for i, s := range o.segs {
+		out += fmt.Sprintf("seg %d:", i)
+		for _, k := range slices.Sorted(maps.Keys(s.docs)) {
+			mark := ""
+			if s.dead(s.docs[k]) {
+				mark = "(dead)"
+			}
+			out += " " + k + mark
+		}
+		out += "\n"
+	}
+	return out
+}

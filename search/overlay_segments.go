@@ -1,0 +1,322 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync/atomic"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Segments: an overlay keeps the records changed since its generation in a
+// stack of small in-memory indexes, oldest first, as scorch keeps segments.
+// Applying a batch indexes only the batch's records into a new segment and
+// marks their older copies deleted (in the base and in older segments), so
+// its cost follows the batch, not the changes since the generation. Merges
+// keep the stack short: two adjacent segments are merged once the newer
+// holds at least 1/mergeRatio of the older's live records, so sizes fall
+// by mergeRatio or more from the oldest to the newest, a search visits
+// O(log changes) segments, and a record is re-indexed O(log changes) times
+// over its life. Apply does the small merges itself; a larger one is built
+// apart (PlanMerge, Merge.Build, WithMerge: seconds for a hundred thousand
+// records) so that batches keep flowing meanwhile.
+
+// mergeRatio is the merge policy: merge two adjacent segments once the
+// newer holds at least 1/mergeRatio of the older's live records.
+const mergeRatio = 3
+
+// inlineMergeMax is the largest merge, in records, Apply does itself (tens
+// of milliseconds); larger ones are left to PlanMerge. A variable only for
+// the tests of those.
+var inlineMergeMax = 2000
+
+// segment is one in-memory index of changed records, shared by the
+// overlays that hold it; it closes when the last one releases it.
+type segment struct {
+	ix      *Index
+	records map[string]*Record // what it was built from, by DocID (for merges)
+	docs    map[string]uint32  // each record's document number
+	refs    atomic.Int32
+}
+
+// segView is a segment as one overlay sees it.
+type segView struct {
+	*segment
+	view    *Index          // ix at the overlay's rates
+	deleted *roaring.Bitmap // the segment's documents the overlay leaves out; nil: none
+}
+
+// live is how many of the segment's documents the overlay keeps.
+func (s segView) live() uint64 {
+	n := uint64(len(s.docs))
+	if s.deleted != nil {
+		n -= s.deleted.GetCardinality()
+	}
+	return n
+}
+
+func (s segView) dead(doc uint32) bool { return s.deleted != nil && s.deleted.Contains(doc) }
+
+func (s *segment) retain() { s.refs.Add(1) }
+
+func (s *segment) release() error {
+	if s.refs.Add(-1) == 0 {
+		return s.ix.Close()
+	}
+	return nil
+}
+
+// newSegment indexes records (none nil) into a segment held by nobody yet.
+func newSegment(ctx context.Context, records map[string]*Record, rates Rates) (*segment, error) {
+	keys := slices.Sorted(maps.Keys(records))
+	list := make([]*Record, len(keys))
+	for i, k := range keys {
+		list[i] = records[k]
+	}
+	ix, err := memIndex(ctx, list, rates)
+	if err != nil {
+		return nil, err
+	}
+	s := &segment{ix: ix, records: records, docs: make(map[string]uint32, len(keys))}
+	for _, k := range keys {
+		id, err := ix.reader.InternalID(k)
+		if err != nil || len(id) == 0 {
+			ix.Close()
+			return nil, fmt.Errorf("overlay: segment lost %s: %w", k, err)
+		}
+		s.docs[k] = uint32(id.Value())
+	}
+	return s, nil
+}
+
+// Apply returns a new overlay: o with records applied on top, by DocID, as
+// they are now (nil: deleted), at rates, the exchange rates now. Records
+// must hold what o.Needs lists. o is left as it was, for the searches
+// still reading it; close each when done.
+func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Record) (*Overlay, error) {
+	n := &Overlay{gen: o.gen, base: o.gen.atRates(rates), deleted: o.deleted, segs: make([]segView, len(o.segs), len(o.segs)+1)}
+	copy(n.segs, o.segs)
+	baseCopied := false
+	copied := make([]bool, len(n.segs))
+	live := map[string]*Record{}
+	for key, r := range records {
+		id, err := o.gen.reader.InternalID(key)
+		if err != nil {
+			return nil, fmt.Errorf("overlay: look up %s: %w", key, err)
+		}
+		if len(id) > 0 {
+			if !baseCopied {
+				n.deleted, baseCopied = n.deleted.Clone(), true
+			}
+			n.deleted.Add(uint32(id.Value()))
+		}
+		for i := range n.segs {
+			doc, ok := n.segs[i].docs[key]
+			if !ok {
+				continue
+			}
+			if !copied[i] {
+				n.segs[i].deleted, copied[i] = cloneOrNew(n.segs[i].deleted), true
+			}
+			n.segs[i].deleted.Add(doc)
+		}
+		if r != nil {
+			live[key] = r
+		}
+	}
+	if baseCopied {
+		n.deleted.RunOptimize()
+	}
+	for i := range n.segs {
+		n.segs[i].view = n.segs[i].ix.atRates(rates)
+	}
+	if len(live) > 0 {
+		s, err := newSegment(ctx, live, rates)
+		if err != nil {
+			return nil, err
+		}
+		n.segs = append(n.segs, segView{segment: s, view: s.ix})
+	}
+	for _, s := range n.segs {
+		s.retain()
+	}
+	for {
+		m := n.plan(inlineMergeMax)
+		if m == nil {
+			return n, nil
+		}
+		err := m.Build(ctx)
+		if err == nil {
+			var merged *Overlay
+			if merged, err = n.WithMerge(m); err == nil {
+				n.Close()
+				n = merged
+			}
+		}
+		m.Close()
+		if err != nil {
+			n.Close()
+			return nil, err
+		}
+	}
+}
+
+func cloneOrNew(b *roaring.Bitmap) *roaring.Bitmap {
+	if b == nil {
+		return roaring.New()
+	}
+	return b.Clone()
+}
+
+// A Merge is the merge of two adjacent segments of an overlay, planned on
+// one overlay, built apart from it, and applied to a later one (WithMerge).
+// Close it when done.
+type Merge struct {
+	a, b    *segment           // held until Close
+	records map[string]*Record // the live records of a and b when planned, and the owners they join
+	dead    map[string]bool    // those owners, deleted in the merged segment
+	rates   Rates
+	seg     *segment // the merged segment once built; nil when it holds nothing
+	built   bool
+}
+
+// PlanMerge returns the merge the policy wants that Apply leaves to its
+// caller (too large to do inline), or nil when there is none.
+func (o *Overlay) PlanMerge() *Merge { return o.plan(-1) }
+
+// plan returns the merge of the newest pair of adjacent segments the policy
+// wants, when it holds at most max records (any size when max < 0) and
+// more than inlineMergeMax when max < 0; else nil.
+func (o *Overlay) plan(max int) *Merge {
+	for i := len(o.segs) - 2; i >= 0; i-- {
+		older, newer := o.segs[i], o.segs[i+1]
+		if newer.live()*mergeRatio < older.live() {
+			continue
+		}
+		size := older.live() + newer.live()
+		if max >= 0 && size > uint64(max) || max < 0 && size <= uint64(inlineMergeMax) {
+			return nil
+		}
+		return o.planPair(i)
+	}
+	return nil
+}
+
+// planPair plans the merge of segments i and i+1: their live records, and
+// the owners (treatment, facility) those join through that are no longer
+// live there, so that the merged segment still joins them.
+func (o *Overlay) planPair(i int) *Merge {
+	m := &Merge{a: o.segs[i].segment, b: o.segs[i+1].segment, records: map[string]*Record{}, dead: map[string]bool{},
+		rates: o.base.rates}
+	m.a.retain()
+	m.b.retain()
+	for _, s := range o.segs[i : i+2] {
+		for key, doc := range s.docs {
+			if !s.dead(doc) {
+				m.records[key] = s.records[key]
+			}
+		}
+	}
+	for _, s := range o.segs[i : i+2] {
+		for key, doc := range s.docs {
+			if s.dead(doc) {
+				continue
+			}
+			ownerKeys(s.records[key], func(owner string) {
+				if _, ok := m.records[owner]; ok {
+					return
+				}
+				if r := s.records[owner]; r != nil {
+					m.records[owner], m.dead[owner] = r, true
+				}
+			})
+		}
+	}
+	return m
+}
+
+// ownerKeys calls fn with the DocID of each record r joins through.
+func ownerKeys(r *Record, fn func(key string)) {
+	if f := facilityOf(r); f != nil && r.Type != TypeFacility && f.ID > 0 {
+		fn(DocID(TypeFacility, f.ID))
+	}
+	if r.Treatment != nil && r.Treatment.ID > 0 {
+		fn(DocID(TypeTreatment, r.Treatment.ID))
+	}
+	for _, t := range r.Treatments {
+		fn(DocID(TypeTreatment, t.ID))
+	}
+}
+
+// Size is how many records the merge indexes.
+func (m *Merge) Size() int { return len(m.records) }
+
+// Build indexes the merged segment. It reads only what the merge holds, so
+// it runs beside searches and Apply.
+func (m *Merge) Build(ctx context.Context) error {
+	live := len(m.records) - len(m.dead)
+	if live > 0 {
+		s, err := newSegment(ctx, m.records, m.rates)
+		if err != nil {
+			return fmt.Errorf("merge segments: %w", err)
+		}
+		s.retain()
+		m.seg = s
+	}
+	m.built = true
+	return nil
+}
+
+// ErrMergeStale says that an overlay no longer holds the segments a merge
+// was planned on (another merge took them).
+var ErrMergeStale = errors.New("overlay: the merged segments are no longer held")
+
+// WithMerge returns a new overlay: o with the two segments m merged
+// replaced by the merged one. A record deleted since the merge was planned
+// is deleted in the merged segment too.
+func (o *Overlay) WithMerge(m *Merge) (*Overlay, error) {
+	if !m.built {
+		return nil, errors.New("overlay: merge not built")
+	}
+	i := slices.IndexFunc(o.segs, func(s segView) bool { return s.segment == m.a })
+	if i < 0 || i+1 >= len(o.segs) || o.segs[i+1].segment != m.b {
+		return nil, ErrMergeStale
+	}
+	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted}
+	n.segs = append(n.segs, o.segs[:i]...)
+	if m.seg != nil {
+		v := segView{segment: m.seg, view: m.seg.ix.atRates(o.base.rates)}
+		for key, doc := range m.seg.docs {
+			if m.dead[key] || !o.segs[i].holdsLive(key) && !o.segs[i+1].holdsLive(key) {
+				if v.deleted == nil {
+					v.deleted = roaring.New()
+				}
+				v.deleted.Add(doc)
+			}
+		}
+		n.segs = append(n.segs, v)
+	}
+	n.segs = append(n.segs, o.segs[i+2:]...)
+	for _, s := range n.segs {
+		s.retain()
+	}
+	return n, nil
+}
+
+func (s segView) holdsLive(key string) bool {
+	doc, ok := s.docs[key]
+	return ok && !s.dead(doc)
+}
+
+// Close releases what the merge holds.
+func (m *Merge) Close() error {
+	err := errors.Join(m.a.release(), m.b.release())
+	if m.seg != nil {
+		err = errors.Join(err, m.seg.release())
+		m.seg = nil
+	}
+	return err
+}
