@@ -26,7 +26,6 @@ import (
 // written, and asserts that none failed and none was lost beyond what the
 // README says.
 
-
 // load is clients searching a server in a loop until stop, counting what
 // was answered (200 with hits) and what failed, and when each answer came.
 type load struct {
