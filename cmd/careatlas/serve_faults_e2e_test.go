@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -337,3 +340,80 @@ func TestServeKilledUnderLoad(t *testing.T) {
 // and the batch's COPY takes milliseconds; the rest is room for a slow,
 // shared machine.
 const flushMargin = 3 * time.Second
+
+// reindexClients is how many clients search while TestReindexUnderLoad
+// reindexes.
+const reindexClients = 200
+
+// TestReindexUnderLoad runs a real 'careatlas index', a process of its
+// own as an operator runs it, into the directory a server serves, while
+// 200 clients search that server: the build publishes, the server opens
+// the new generation and closes the old one under them, and no request
+// fails. The catalogue is big enough for a build of some seconds (two
+// segments and a merge), small enough that 200 clients under the race
+// detector are answered well within the search budget.
+func TestReindexUnderLoad(t *testing.T) {
+	db, dir := pgtest.MustDB(t), t.TempDir()
+	cli(t, "gen", "--database-url", db, "--offers", "12000")
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms")
+	first := waitReady(t, base, 30*time.Second)
+
+	l := startLoad(base, reindexClients, 0)
+	time.Sleep(500 * time.Millisecond)
+	before := l.ok.Load()
+	cmd, phases, log := child(t, "index", "--database-url", db, "--index-dir", dir)
+	for range phases { // read to the end, or the child blocks on its log
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("careatlas index: %v\n%s", err, log.String())
+	}
+	during := l.ok.Load() - before
+	deadline := time.Now().Add(30 * time.Second)
+	for waitReady(t, base, time.Second) == first && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // keep the load on across the switch
+	l.stop()
+	if now := waitReady(t, base, time.Second); now == first {
+		t.Errorf("the server still serves %s after the reindex", now)
+	}
+	if l.failed.Load() > 0 {
+		t.Errorf("%d of %d requests failed during the reindex; first: %v", l.failed.Load(), l.ok.Load()+l.failed.Load(), l.firstFailure())
+	}
+	if during == 0 {
+		t.Errorf("no request completed while the index was being rebuilt")
+	}
+	t.Logf("%d clients: %d searches, %d of them during the rebuild, %d failed", reindexClients, l.ok.Load(), during, l.failed.Load())
+}
+
+// TestAdversarialCommand runs 'careatlas adversarial' briefly on the mini
+// catalogue. It asserts no timing (that is what the command is for): it
+// checks that both runs measured ordinary searches, none failing, and
+// that every adversarial shape was sent and answered 200 or 503
+// over_budget — a 400 would mean the command sends invalid requests,
+// which measure nothing but the validation.
+func TestAdversarialCommand(t *testing.T) {
+	var out, errOut strings.Builder
+	code := run(context.Background(), []string{"adversarial", "--index-dir", t.TempDir(), "--catalog", mini,
+		"--clients", "2", "--duration", "1s", "--mix", "0.5", "--json"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("adversarial: exit %d: %s", code, errOut.String())
+	}
+	var rep adversarialReport
+	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if rep.Without.Requests == 0 || rep.With.Requests == 0 || rep.Without.Failed+rep.With.Failed > 0 || rep.Ratio <= 0 {
+		t.Errorf("ordinary searches: without %+v, with %+v, ratio %v", rep.Without, rep.With, rep.Ratio)
+	}
+	for status, n := range rep.Statuses {
+		if status != "200" && status != "503" {
+			t.Errorf("%d adversarial searches answered %s", n, status)
+		}
+	}
+	shapes := slices.Sorted(maps.Keys(rep.Shapes))
+	if want := []string{"deep page", "every facet", "long", "many words", "random"}; !slices.Equal(shapes, want) {
+		t.Errorf("adversarial shapes sent: %v, want %v", shapes, want)
+	}
+}
