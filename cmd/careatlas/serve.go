@@ -159,6 +159,11 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		attachCtx, cancel := context.WithTimeout(ctx, attachTimeout)
 		err := s.attach(attachCtx)
 		cancel()
+		if err != nil && !errors.Is(err, errUnreachable) {
+			// Reached, but refused (a migration failed, the keys cannot
+			// be read): the operator's to fix, so say it now.
+			return nil, err
+		}
 		if err != nil {
 			slog.Warn("database unreachable at start: serving the index without it, and retrying",
 				"err", err, "every", attachEvery.String())
@@ -358,6 +363,9 @@ const (
 	attachLogEvery = time.Minute
 )
 
+// errUnreachable is attach's error when the database does not answer.
+var errUnreachable = errors.New("connect to database")
+
 // attach reaches the database and reads what serve needs of it before it
 // relies on it: the schema (migrated), the keys and the synonym graph.
 // Once it succeeds, attached is closed and what waits for the database
@@ -365,7 +373,7 @@ const (
 // spills while the database is away and writes the spill when it answers.
 func (s *server) attach(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("connect to database: %w", err)
+		return fmt.Errorf("%w: %w", errUnreachable, err)
 	}
 	if _, err := postgres.Migrate(ctx, s.pool); err != nil {
 		return err
