@@ -2,9 +2,12 @@ package api_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/web"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
@@ -182,6 +186,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 // answers).
 func TestEveryRouteDescribed(t *testing.T) {
 	e := api.New(miniLive(t), api.Options{KeyStore: postgres.Keys{}}) // every route, the key management ones too
+	web.Register(e)                                                   // and the front end, as serve adds it
 	doc, err := libopenapi.NewDocument(api.OpenAPI)
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +205,7 @@ func TestEveryRouteDescribed(t *testing.T) {
 	served := map[string]bool{}
 	for _, r := range e.Routes() {
 		op := r.Method + " " + param.ReplaceAllString(r.Path, "{$1}")
+		op = assetHash.ReplaceAllString(op, ".{hash}.js") // a script's content-hashed URL
 		served[op] = true
 		if !described[op] {
 			t.Errorf("%s is served but not described in api/openapi.json", op)
@@ -210,7 +216,7 @@ func TestEveryRouteDescribed(t *testing.T) {
 			t.Errorf("api/openapi.json describes %s, which no route serves", op)
 		}
 	}
-	if len(served) < 14 {
+	if len(served) < 26 {
 		t.Errorf("only %d routes: %v", len(served), slices.Sorted(func(yield func(string) bool) {
 			for k := range served {
 				if !yield(k) {
@@ -253,5 +259,57 @@ func TestContractCatchesDrift(t *testing.T) {
 	ok := &http.Response{StatusCode: 200, Header: resp.Header, Request: bad}
 	if err := theContract.check(bad, nil, ok, body); err == nil {
 		t.Errorf("a 200 to per_page=1000, which the document refuses, passed the contract")
+	}
+}
+
+// assetHash is the hash in a script's content-hashed URL.
+var assetHash = regexp.MustCompile(`\.[0-9a-f]{16}\.js$`)
+
+// TestFrontEndContract fetches every page and script of the front end
+// through the contract, as serve serves them beside the API: plain and
+// gzipped, whole and revalidated (304), by GET and HEAD, at the stable and
+// the content-hashed URLs the search page names.
+func TestFrontEndContract(t *testing.T) {
+	e := api.New(miniLive(t), openAccess())
+	web.Register(e)
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	// The content-hashed URLs: the first 16 hex digits of the SHA-256
+	// of each script; the search page names the widget's.
+	var hashed []string
+	for _, stem := range []string{"widget", "instantsearch"} {
+		_, script := send(t, "GET", srv.URL+"/v1/"+stem+".js", nil)
+		sum := sha256.Sum256(script)
+		hashed = append(hashed, "/v1/"+stem+"."+hex.EncodeToString(sum[:8])+".js")
+	}
+	if _, page := send(t, "GET", srv.URL+"/", nil); !strings.Contains(string(page), hashed[0]) {
+		t.Errorf("the search page does not name %s", hashed[0])
+	}
+	paths := append([]string{"/", "/embed-example.html", "/v1/widget.js", "/v1/instantsearch.js"}, hashed...)
+	for _, path := range paths {
+		for _, method := range []string{"GET", "HEAD"} {
+			for _, gzip := range []bool{false, true} {
+				h := http.Header{}
+				if gzip {
+					h.Set("Accept-Encoding", "gzip")
+				}
+				resp, body := send(t, method, srv.URL+path, h)
+				etag := resp.Header.Get("ETag")
+				if resp.StatusCode != 200 || etag == "" || (method == "GET" && len(body) == 0) ||
+					(resp.Header.Get("Content-Encoding") == "gzip") != gzip {
+					t.Errorf("%s %s (gzip %v): %d, ETag %q, %d bytes, Content-Encoding %q", method, path, gzip,
+						resp.StatusCode, etag, len(body), resp.Header.Get("Content-Encoding"))
+					continue
+				}
+				h.Set("If-None-Match", etag)
+				if resp, body := send(t, method, srv.URL+path, h); resp.StatusCode != 304 || len(body) != 0 {
+					t.Errorf("%s %s with If-None-Match %s: %d, %d bytes; want 304", method, path, etag, resp.StatusCode, len(body))
+				}
+			}
+		}
+	}
+	// A hash that names no version of the file is not found.
+	if resp, _ := send(t, "GET", srv.URL+"/v1/widget.0000000000000000.js", nil); resp.StatusCode != 404 {
+		t.Errorf("an unknown hash: %d, want 404", resp.StatusCode)
 	}
 }

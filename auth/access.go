@@ -16,6 +16,9 @@ type KeySource interface {
 	Key(id string) *Key
 }
 
+// loader is a KeySource that may not have read its keys yet (Cache).
+type loader interface{ Loaded() bool }
+
 // StaticKeys is a fixed set of keys by id, for tests and tools.
 type StaticKeys map[string]*Key
 
@@ -122,6 +125,9 @@ func (au *authenticator) authenticate(text string, now time.Time) (*Access, *Err
 		if subtle.ConstantTimeCompare(sum[:], au.bootstrap[:]) == 1 {
 			return &Access{Kind: Admin, KeyID: BootstrapID, KeyName: "--admin-key"}, nil
 		}
+	}
+	if l, ok := au.keys.(loader); ok && !l.Loaded() {
+		return nil, errKeysUnavailable
 	}
 	return nil, errBadKey
 }

@@ -34,6 +34,9 @@ type Cache struct {
 
 	mu      sync.Mutex // serialises Refresh
 	version string     // of the keys held
+	// loaded is set by the first Refresh that reads the store: until then
+	// the cache cannot tell a real key from a made-up one (Loaded).
+	loaded atomic.Bool
 }
 
 // NewCache returns an empty cache over src; call Refresh before serving and
@@ -54,6 +57,13 @@ func (c *Cache) Key(id string) *Key {
 	return (*c.keys.Load())[id]
 }
 
+// Loaded reports whether the keys have been read from the store at least
+// once. Until then an unknown key may be a real one the cache has not
+// seen, and the middleware answers 503 keys_unavailable rather than 401:
+// a server started while its database was away must not tell a clinic
+// that its key is invalid. A nil Cache has nothing to load.
+func (c *Cache) Loaded() bool { return c == nil || c.loaded.Load() }
+
 // Len returns how many keys are held.
 func (c *Cache) Len() int { return len(*c.keys.Load()) }
 
@@ -68,6 +78,7 @@ func (c *Cache) Refresh(ctx context.Context) error {
 		return fmt.Errorf("refresh keys: %w", err)
 	}
 	if v == c.version {
+		c.loaded.Store(true)
 		return nil
 	}
 	list, err := c.src.ListKeys(ctx)
@@ -80,6 +91,7 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	}
 	c.keys.Store(&m)
 	c.version = v
+	c.loaded.Store(true)
 	return nil
 }
 

@@ -33,7 +33,18 @@ const (
 	CodeRateLimited     = "rate_limited"
 	CodeInvalid         = "invalid_parameter"
 	CodeNotFound        = "not_found"
+	// CodeKeysUnavailable answers a request with a key the server cannot
+	// check yet: it has not read the keys from its database since it
+	// started (503, with Retry-After: RetryAfterKeys seconds).
+	CodeKeysUnavailable = "keys_unavailable"
 )
+
+// RetryAfterKeys is the Retry-After of a keys_unavailable answer: the
+// database is retried every second or so.
+const RetryAfterKeys = "5"
+
+var errKeysUnavailable = &Error{Status: http.StatusServiceUnavailable, Code: CodeKeysUnavailable,
+	Message: "API keys cannot be checked yet: the server has not reached its database since it started; retry shortly (searching without a key works if the server allows it)"}
 
 func errUnauthorized(msg string) *Error {
 	return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: msg}

@@ -121,7 +121,11 @@ func (m *middleware) handle(next echo.HandlerFunc) echo.HandlerFunc {
 		} else {
 			var err *Error
 			if a, err = m.auth.authenticate(text, now); err != nil {
-				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="careatlas"`)
+				if err.Status == http.StatusServiceUnavailable {
+					c.Response().Header().Set(echo.HeaderRetryAfter, RetryAfterKeys)
+				} else {
+					c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="careatlas"`)
+				}
 				return err
 			}
 		}

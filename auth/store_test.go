@@ -16,6 +16,7 @@ import (
 	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/postgres/pgtest"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 )
 
@@ -247,5 +248,74 @@ func TestKeyManagementRefusals(t *testing.T) {
 		if w.Code != c.status || body.Error.Param != c.param || body.Error.Message == "" {
 			t.Errorf("%s: %d %s, want %d naming %q", c.name, w.Code, w.Body, c.status, c.param)
 		}
+	}
+}
+
+// TestKeysNeverLoaded: a server whose database was away when it started
+// has never read its keys, so it cannot tell a clinic's real key from a
+// made-up one. It answers a request with a key 503 keys_unavailable with
+// Retry-After, not 401 (which would tell the clinic its key is invalid);
+// the operator's --admin-key, which needs no database, still works. Once
+// the keys are read, a real key passes and a made-up one is 401.
+func TestKeysNeverLoaded(t *testing.T) {
+	ctx := context.Background()
+	real := store(t)
+	k, secret, err := auth.NewKey(auth.Search, "clinic", auth.Scope{}, time.Time{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := real.CreateKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	created := auth.CreatedKey{Key: k, Secret: secret.Reveal()}
+	// The same store, but its database unreachable: nothing listens on
+	// port 1.
+	away, err := pgxpool.New(ctx, "postgres://careatlas@127.0.0.1:1/careatlas?connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(away.Close)
+	cache := auth.NewCache(postgres.Keys{Pool: away})
+	if err := cache.Refresh(ctx); err == nil {
+		t.Fatal("refresh from an unreachable database succeeded")
+	}
+	e := echo.New()
+	e.HTTPErrorHandler = apiErrors
+	e.Use(auth.Middleware(auth.Config{Keys: cache, AdminKey: operatorKey, PublicSearch: true}))
+	e.GET("/v1/search", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, auth.Require(auth.Search))
+	s := &server{e: e, cache: cache}
+	cases := []struct {
+		name, key  string
+		status     int
+		code       string
+		retryAfter bool
+	}{
+		{"a real key", created.Secret, 503, auth.CodeKeysUnavailable, true},
+		{"a made-up key", "ca_search_0123456789ab_" + strings.Repeat("00", 32), 503, auth.CodeKeysUnavailable, true},
+		{"the operator's key", operatorKey, 200, "", false},
+		{"no key, public search", "", 200, "", false},
+	}
+	for _, c := range cases {
+		w := s.do(http.MethodGet, "/v1/search", c.key, "")
+		if w.Code != c.status || (c.code != "" && !strings.Contains(w.Body.String(), `"code":"`+c.code+`"`)) ||
+			(w.Header().Get("Retry-After") != "") != c.retryAfter {
+			t.Errorf("%s before the keys were read: %d %s %v; want %d %s", c.name, w.Code, w.Body, w.Header(), c.status, c.code)
+		}
+	}
+	// The database is reached: the same cache, now over the real store.
+	loaded := auth.NewCache(real)
+	if err := loaded.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e2 := echo.New()
+	e2.HTTPErrorHandler = apiErrors
+	e2.Use(auth.Middleware(auth.Config{Keys: loaded, PublicSearch: true}))
+	e2.GET("/v1/search", func(c echo.Context) error { return c.NoContent(http.StatusOK) }, auth.Require(auth.Search))
+	s2 := &server{e: e2, cache: loaded}
+	if w := s2.do(http.MethodGet, "/v1/search", created.Secret, ""); w.Code != 200 {
+		t.Errorf("a real key once the keys are read: %d %s", w.Code, w.Body)
+	}
+	if w := s2.do(http.MethodGet, "/v1/search", cases[1].key, ""); w.Code != 401 {
+		t.Errorf("a made-up key once the keys are read: %d %s", w.Code, w.Body)
 	}
 }

@@ -7,6 +7,7 @@
 //	careatlas index                 rebuild the search index from PostgreSQL
 //	careatlas gen                   write a large generated catalogue into PostgreSQL
 //	careatlas bench                 measure CareAtlas against PostgreSQL full-text search
+//	careatlas adversarial           measure ordinary searches' latency beside hostile ones
 //	careatlas keys …                create, list, revoke and derive API keys
 package main
 
@@ -33,6 +34,7 @@ Usage:
   careatlas index   [--database-url URL] [--index-dir DIR] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
+  careatlas adversarial [--index-dir DIR | --url URL] [--clients 8] [--duration 10s] [--mix 0.2] [--json]
   careatlas keys    create|list|revoke|derive …   (careatlas keys --help)
 
 --database-url falls back to $DATABASE_URL, --admin-key to $CAREATLAS_ADMIN_KEY, --s3-endpoint to
@@ -98,13 +100,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"serve":   serveCmd,
-		"migrate": migrateCmd,
-		"load":    loadCmd,
-		"index":   indexCmd,
-		"gen":     genCmd,
-		"bench":   benchCmd,
-		"keys":    keysCmd,
+		"serve":       serveCmd,
+		"migrate":     migrateCmd,
+		"load":        loadCmd,
+		"index":       indexCmd,
+		"gen":         genCmd,
+		"bench":       benchCmd,
+		"adversarial": adversarialCmd,
+		"keys":        keysCmd,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

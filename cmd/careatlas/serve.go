@@ -106,6 +106,11 @@ type server struct {
 	// changes follows the catalogue's change log onto the served
 	// generation (fresh.go); nil without a database.
 	changes *changes
+	// attached is closed once the database has been reached, migrated,
+	// and the keys and synonyms read from it (attach); nil without a
+	// database. What needs the database waits for it.
+	attached   chan struct{}
+	attachOnce sync.Once
 }
 
 // newServer connects what the server needs and starts listening; Run
@@ -131,37 +136,42 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	opts := api.Options{PostsPerSession: cfg.postsPerSession, SearchBudget: cfg.searchBudget,
 		Metrics: reg, NoMetricsRoute: cfg.metricsAddr != "",
 		Auth: auth.Config{AdminKey: cfg.adminKey, PublicSearch: true, TrustedProxies: trusted, AnonymousRate: keyless}}
+	if s.live, err = live.New(cfg.indexDir); err != nil {
+		return nil, err
+	}
 	if cfg.dbURL != "" {
-		if s.pool, err = postgres.Connect(ctx, cfg.dbURL); err != nil {
-			return nil, err
+		// The pool connects lazily: a database that is away at start is
+		// retried in the background (attach) while the index is served.
+		if s.pool, err = pgxpool.New(ctx, cfg.dbURL); err != nil {
+			return nil, fmt.Errorf("connect to database: %w", err)
 		}
-		if _, err := postgres.Migrate(ctx, s.pool); err != nil {
-			return nil, err
-		}
+		s.attached = make(chan struct{})
 		s.events = postgres.NewEventWriter(s.pool, postgres.EventOptions{SpillDir: cfg.indexDir})
 		opts.Analytics = postgres.Analytics{EventWriter: s.events, Reports: postgres.Reports{Pool: s.pool}}
 		store := postgres.Keys{Pool: s.pool}
 		s.keys = auth.NewCache(store)
-		if err := s.keys.Refresh(ctx); err != nil {
-			return nil, fmt.Errorf("load api keys: %w", err)
-		}
 		opts.Auth.Keys, opts.Auth.PublicSearch, opts.KeyStore = s.keys, cfg.publicSearch, store
 		registerDatabaseMetrics(reg, s.pool, s.events)
-		opts.Health = newDatabaseHealth(s.pool, s.events).Parts
-	}
-	if s.live, err = live.New(cfg.indexDir); err != nil {
-		return nil, err
-	}
-	if s.pool != nil {
+		opts.Health = withKeys(newDatabaseHealth(s.pool, s.events).Parts, s.keys)
 		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace,
 			synced: s.loadSynonyms}
 		opts.Freshness = s.changes.Freshness
+		attachCtx, cancel := context.WithTimeout(ctx, attachTimeout)
+		err := s.attach(attachCtx)
+		cancel()
+		if err != nil && !errors.Is(err, errUnreachable) {
+			// Reached, but refused (a migration failed, the keys cannot
+			// be read): the operator's to fix, so say it now.
+			return nil, err
+		}
+		if err != nil {
+			slog.Warn("database unreachable at start: serving the index without it, and retrying",
+				"err", err, "every", attachEvery.String())
+		}
 	}
 	// The synonym graph is applied at query time: from PostgreSQL, watched
 	// for changes, or from the bundled catalogue in the demo.
-	if s.pool != nil {
-		s.loadSynonyms(ctx)
-	} else {
+	if s.pool == nil {
 		edges, err := indexer.FileSynonyms(cfg.catalog)
 		if err != nil {
 			return nil, fmt.Errorf("read synonyms: %w", err)
@@ -255,10 +265,23 @@ func (s *server) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { s.live.Watch(ctx, s.cfg.reloadEvery) })
 	if s.pool != nil {
-		wg.Go(func() { s.watchSynonyms(ctx) })
-		wg.Go(func() { s.changes.run(ctx) })
+		wg.Go(func() { s.attachLoop(ctx) })
+		wg.Go(func() {
+			if s.waitDatabase(ctx) {
+				s.watchSynonyms(ctx)
+			}
+		})
+		wg.Go(func() {
+			if s.waitDatabase(ctx) {
+				s.changes.run(ctx)
+			}
+		})
 		// Revoked and expired keys are refused within seconds.
-		wg.Go(func() { s.keys.Run(ctx, auth.DefaultRefresh) })
+		wg.Go(func() {
+			if s.waitDatabase(ctx) {
+				s.keys.Run(ctx, auth.DefaultRefresh)
+			}
+		})
 	}
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
@@ -321,11 +344,85 @@ func (s *server) Close() error {
 // when a database is configured, else from the bundled catalogue.
 func (s *server) firstIndex(ctx context.Context) error {
 	if s.pool != nil {
+		if !s.waitDatabase(ctx) {
+			return ctx.Err()
+		}
 		slog.Info("no index yet: building it from PostgreSQL")
 		return build(ctx, postgres.Source{Pool: s.pool}, s.cfg.indexDir, s.cfg.stdout, s.cfg.stderr)
 	}
 	slog.Info("no index and no database: building the demo index from the bundled catalogue", "catalog", s.cfg.catalog)
 	return build(ctx, &indexer.FileSource{Dir: s.cfg.catalog}, s.cfg.indexDir, s.cfg.stdout, s.cfg.stderr)
+}
+
+// How serve reaches a database that is away: the first try at start waits
+// at most attachTimeout (a refused connection fails at once; an address
+// that does not answer would otherwise hold start-up), then attachLoop
+// tries every attachEvery, logging at most every attachLogEvery.
+const (
+	attachTimeout  = 5 * time.Second
+	attachEvery    = time.Second
+	attachLogEvery = time.Minute
+)
+
+// errUnreachable is attach's error when the database does not answer.
+var errUnreachable = errors.New("connect to database")
+
+// attach reaches the database and reads what serve needs of it before it
+// relies on it: the schema (migrated), the keys and the synonym graph.
+// Once it succeeds, attached is closed and what waits for the database
+// (waitDatabase) starts. Analytics need none of this: the event writer
+// spills while the database is away and writes the spill when it answers.
+func (s *server) attach(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("%w: %w", errUnreachable, err)
+	}
+	if _, err := postgres.Migrate(ctx, s.pool); err != nil {
+		return err
+	}
+	if err := s.keys.Refresh(ctx); err != nil {
+		return fmt.Errorf("load api keys: %w", err)
+	}
+	s.loadSynonyms(ctx)
+	s.attachOnce.Do(func() { close(s.attached) })
+	return nil
+}
+
+// attachLoop retries attach until it succeeds or ctx is done.
+func (s *server) attachLoop(ctx context.Context) {
+	t := time.NewTicker(attachEvery)
+	defer t.Stop()
+	var logged time.Time
+	for {
+		select {
+		case <-s.attached:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		actx, cancel := context.WithTimeout(ctx, attachTimeout)
+		err := s.attach(actx)
+		cancel()
+		switch {
+		case err == nil:
+			slog.Info("database reached: keys, synonyms, the change log and analytics resume", "keys", s.keys.Len())
+			return
+		case ctx.Err() == nil && time.Since(logged) >= attachLogEvery:
+			slog.Warn("database still unreachable: serving the index without it", "err", err)
+			logged = time.Now()
+		}
+	}
+}
+
+// waitDatabase waits until the database has been reached (attach), and
+// reports whether it was, false when ctx ended first.
+func (s *server) waitDatabase(ctx context.Context) bool {
+	select {
+	case <-s.attached:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // watchSynonyms keeps the synonym graph in step with PostgreSQL: every tick
@@ -389,6 +486,21 @@ func pageURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// withKeys adds the key cache's state to /readyz's parts: until the keys
+// have been read once (the database was away at start), a request with a
+// key is answered 503 keys_unavailable, and the server is "degraded".
+func withKeys(health func(context.Context) map[string]api.Part, keys *auth.Cache) func(context.Context) map[string]api.Part {
+	return func(ctx context.Context) map[string]api.Part {
+		parts := health(ctx)
+		p := api.Part{OK: keys.Loaded(), Detail: map[string]any{"loaded": keys.Len()}}
+		if !p.OK {
+			p.Reason = "not read since start (the database is unreachable): requests with a key are answered 503 keys_unavailable; keyless searches are served where --public-search allows"
+		}
+		parts["keys"] = p
+		return parts
+	}
 }
 
 // withReplica adds a replica's state to /readyz's parts: a failed download
