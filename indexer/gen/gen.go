@@ -36,7 +36,7 @@ type Config struct {
 	Offers     int    // offers, exactly; default 1_000_000
 	Facilities int    // default Offers/10 (at least 1)
 	Doctors    int    // default Offers/5
-	Countries  int    // default 60; base countries first, then real ones from a built-in list
+	Countries  int    // default every country of the base, at least 60; base countries first, then real ones from a built-in list
 	Treatments int    // default 500; base treatments first, then variants of them
 	Seed       uint64 // default 1
 }
@@ -56,9 +56,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Doctors == 0 {
 		c.Doctors = c.Offers / 5
 	}
-	if c.Countries == 0 {
-		c.Countries = 60
-	}
+	// Countries stays 0 here: the default depends on the base (planCountries).
 	if c.Treatments == 0 {
 		c.Treatments = 500
 	}
@@ -359,6 +357,10 @@ func (m *model) planCountries() error {
 	haveRate("USD")
 
 	baseCountries := b.countries
+	if m.cfg.Countries == 0 {
+		// As global as the base catalogue: every country it has.
+		m.cfg.Countries = max(60, len(baseCountries))
+	}
 	if m.cfg.Countries < len(baseCountries) {
 		// Keep the countries the base has most facilities in, in file order.
 		idx := make([]int, len(baseCountries))

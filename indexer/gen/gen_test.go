@@ -271,3 +271,29 @@ func TestGenerateNeedsSchema(t *testing.T) {
 		t.Errorf("no schema: got %v, want an error saying to migrate", err)
 	}
 }
+
+// TestGenerateIsAsGlobalAsTheBase generates from the bundled catalogue
+// with the default countries: every country of the base is in the
+// generated catalogue, and its facilities spread over them as the base's do.
+func TestGenerateIsAsGlobalAsTheBase(t *testing.T) {
+	t.Parallel()
+	pool := migrated(t)
+	b, err := os.ReadFile("../../testdata/catalog/countries.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int64(len(strings.Split(strings.TrimSpace(string(b)), "\n")) - 1)
+	counts, err := gen.Generate(context.Background(), pool, "../../testdata/catalog",
+		gen.Config{Offers: 20000, Treatments: 100, Seed: 5}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want < 100 || counts["countries"] != want {
+		t.Errorf("%d countries generated, want the base's %d", counts["countries"], want)
+	}
+	spread := queryInt(t, pool, `SELECT count(DISTINCT country_code) FROM facilities`)
+	t.Logf("%d facilities in %d of %d countries", counts["facilities"], spread, want)
+	if spread < 60 {
+		t.Errorf("facilities in %d countries: the generated catalogue is less global than the base", spread)
+	}
+}
