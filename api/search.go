@@ -145,6 +145,16 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 		return err
 	}
 	defer done()
+	// The offers' prices in the patient's currency, as a search gives them.
+	cur := url.Values{}
+	if v := c.QueryParams()["currency"]; len(v) > 0 {
+		cur["currency"] = v
+	}
+	withDefaults(c, cur)
+	byCurrency, err := search.ParseRequest(search.Params{"currency": cur["currency"]}, snap.Rates())
+	if err != nil {
+		return err
+	}
 	rec, err := snap.Get(ctx, typ, id)
 	if err != nil {
 		return err
@@ -155,7 +165,7 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 	}
 	out := entityResponse{Record: rec}
 	if offersBy != "" {
-		req := search.Request{Sort: search.SortPriceAsc, PerPage: offers}.
+		req := search.Request{Sort: search.SortPriceAsc, PerPage: offers, Currency: byCurrency.Currency}.
 			MustWhere(search.FilterType, search.TypeOffer).MustWhere(offersBy, strconv.FormatInt(id, 10))
 		req, ok, err := restrict(c, req)
 		if err != nil || !ok {
