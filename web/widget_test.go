@@ -146,17 +146,21 @@ func TestWidgetOnClinicPage(t *testing.T) {
 		t.Errorf("post click: %+v", click)
 	}
 	b.waitWidget("the clinic's page", `!$('.detail').hidden && $('.detail .t1').textContent === 'Mayo Clinic Hospital'`)
-	var clickReq, facilityReq *request
+	b.waitFor("the page view to be answered", `__events.some(e => e.name === 'view')`)
+	var clickReq, facilityReq, viewReq *request
 	for _, r := range b.seen() {
 		if strings.HasSuffix(r.url, fmt.Sprintf("/v1/posts/%d/click", want.Posts[0].ID)) && r.method == "POST" {
 			clickReq = &r
 		}
-		if strings.HasPrefix(r.url, base+"/v1/facilities/11") {
+		if strings.HasPrefix(r.url, base+"/v1/facilities/11?") && r.method == "GET" {
 			facilityReq = &r
 		}
+		if strings.HasPrefix(r.url, base+"/v1/facilities/11/view?") && r.method == "POST" {
+			viewReq = &r
+		}
 	}
-	if clickReq == nil || clickReq.status != 202 || facilityReq == nil || facilityReq.status != 200 {
-		t.Errorf("post click request %+v, facility request %+v", clickReq, facilityReq)
+	if clickReq == nil || clickReq.status != 202 || facilityReq == nil || facilityReq.status != 200 || viewReq == nil || viewReq.status != 202 {
+		t.Errorf("post click request %+v, facility request %+v, page view %+v", clickReq, facilityReq, viewReq)
 	}
 	var offerIDs []string
 	b.widget(`$$('.detail [data-offer-id]').map(o => o.dataset.offerId)`, &offerIDs)
