@@ -593,10 +593,12 @@
       this.idle();
       return;
     }
-    // The search on screen, already recorded, is not recorded (or its
-    // posts counted) again: Enter after the results settled changes nothing.
-    var key = this.params(false).toString();
-    if (committed && record !== false && this.shown === key && this.main.hidden === false && this.err.hidden) return;
+    // The search on screen (or on its way), already recorded, is not
+    // recorded (or its posts counted) again: Enter after the results
+    // settled changes nothing.
+    var key = this.params(false).toString(), recorded = committed && record !== false;
+    if (recorded && (this.shown === key || this.sending === key) && this.main.hidden === false && this.err.hidden) return;
+    this.sending = recorded ? key : null;
     var seq = ++this.seq;
     if (this.ctl) this.ctl.abort();
     this.ctl = window.AbortController ? new AbortController() : null;
@@ -605,17 +607,19 @@
     var q = this.state.q, sent = performance.now();
     call(this.cfg, 'GET', '/v1/search', this.params(committed, record), this.ctl && this.ctl.signal).then(function (res) {
       if (seq !== self.seq) return;
+      self.sending = null;
       self.fail(null);
       self.render(res, q, performance.now() - sent);
-      self.shown = committed && record !== false ? key : null;
+      self.shown = recorded ? key : null;
     }, function (e) {
       if (seq !== self.seq || e.name === 'AbortError') return;
+      self.sending = null;
       self.fail(e);
     });
   };
 
   Widget.prototype.idle = function () {
-    this.shown = null;
+    this.shown = this.sending = null;
     this.res.setAttribute('aria-busy', 'false');
     this.status.textContent = '';
     clear(this.res);
@@ -987,6 +991,7 @@
   // text by default).
   Widget.prototype.openFacility = function (id, via) {
     var self = this, seq = ++this.seq, cfg = this.cfg;
+    this.sending = null;
     if (via == null) via = this.state.q;
     this.stopTimers();
     if (this.ctl) this.ctl.abort();
@@ -1031,7 +1036,12 @@
   // provider's report shows (the search's terms, the patient's country).
   Widget.prototype.viewed = function (id, via) {
     var self = this, cfg = this.cfg, p = { session: sessionID() };
-    if (via) p.q = String(via).slice(0, 500);
+    // The API takes at most 500 bytes of the search.
+    if (via) {
+      var q = String(via).slice(0, 500);
+      while (window.TextEncoder && new TextEncoder().encode(q).length > 500) q = q.slice(0, -1);
+      p.q = q;
+    }
     if (cfg.from) p.from = cfg.from;
     if (cfg.lang) p.lang = cfg.lang;
     call(cfg, 'POST', '/v1/facilities/' + encodeURIComponent(id) + '/view', p).then(function (r) {
