@@ -53,7 +53,8 @@ type Options struct {
 	// matched to searches otherwise).
 	NoPosts bool
 	// Analytics, when set, records searches, post impressions and clicks,
-	// and answers provider reports; without it those endpoints answer 503.
+	// and views of providers' pages, and answers provider reports; without
+	// it those endpoints answer 503.
 	Analytics Analytics
 	// Auth sets up keys, origins and rate limits (package auth): its
 	// AdminKey is the operator's bootstrap admin key, its Keys the stored
@@ -63,7 +64,8 @@ type Options struct {
 	KeyStore auth.Store
 	// PostsPerSession caps how often one session is shown a post (default
 	// 3); SessionTTL and MaxSessions bound how long and how many sessions
-	// are remembered (default 30 minutes and 100,000).
+	// are remembered (default 30 minutes and 100,000), for posts and for
+	// page views (a session's views of one page count once).
 	PostsPerSession int
 	SessionTTL      time.Duration
 	MaxSessions     int
@@ -119,6 +121,7 @@ func New(s Snapshots, opts Options) *echo.Echo {
 	h := &handlers{s: s, timeout: opts.SearchTimeout, budget: opts.SearchBudget, postsOn: !opts.NoPosts,
 		freshness: opts.Freshness, analytics: opts.Analytics,
 		caps:   posts.NewCaps(opts.PostsPerSession, opts.MaxSessions, opts.SessionTTL),
+		views:  posts.NewCaps(1, opts.MaxSessions, opts.SessionTTL),
 		health: opts.Health, ids: newRequestIDs(), metrics: newMetrics(opts.Metrics), accessLog: !opts.NoAccessLog}
 	opts.Metrics.MustRegister(newIndexCollector(s))
 	e := echo.New()
@@ -162,6 +165,7 @@ func New(s Snapshots, opts Options) *echo.Echo {
 	v1.GET("/search", h.search, search)
 	v1.GET("/suggest", h.suggest, search)
 	v1.GET("/facilities/:id", h.facility, search)
+	v1.POST("/facilities/:id/view", h.view, search)
 	v1.GET("/doctors/:id", h.doctor, search)
 	v1.GET("/treatments/:id", h.treatment, search)
 	v1.POST("/posts/match", h.matchPostsHandler, search)
@@ -191,6 +195,7 @@ type handlers struct {
 	postsOn   bool
 	analytics Analytics
 	caps      *posts.Caps
+	views     *posts.Caps // a session's views of each page, counted once
 	rotation  atomic.Uint64
 	freshness func() Freshness // nil: no change log is followed
 	health    func(ctx context.Context) map[string]Part

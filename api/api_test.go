@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -295,4 +297,109 @@ func TestUnderstandingInTheResponse(t *testing.T) {
 // rate limit, as the tests' many requests from one address need.
 func openAccess() api.Options {
 	return api.Options{Auth: auth.Config{PublicSearch: true, AnonymousRate: auth.Rate{PerMinute: -1}}}
+}
+
+// TestPricesInPatientCurrency: a facility's page, a search's hits and its
+// price bands are all in the currency the patient asked for, and each band
+// narrows, with its own bounds, to the offers whose converted price (or
+// the low end of a converted range) lies in it, as many as it counts.
+func TestPricesInPatientCurrency(t *testing.T) {
+	srv := newServer(t)
+	type money struct {
+		Amount   float64 `json:"amount"`
+		Currency string  `json:"currency"`
+	}
+	type span struct {
+		Min, Max float64
+		Currency string
+	}
+	type hit struct {
+		Type                string `json:"type"`
+		ID                  int64  `json:"id"`
+		ConvertedPrice      *money `json:"converted_price"`
+		ConvertedPriceRange *span  `json:"converted_price_range"`
+		ConvertedPriceSpan  *span  `json:"converted_price_span"`
+	}
+	// Facility 12's offers: 120,000 TRY (3,000 USD) and 80,000–120,000 TRY.
+	var fac struct{ Offers []hit }
+	if code := get(t, srv, "/v1/facilities/12?currency=eur", &fac); code != 200 || len(fac.Offers) != 2 {
+		t.Fatalf("facility 12 in EUR: %d %+v", code, fac)
+	}
+	if o := fac.Offers[0]; o.ID != 1006 || o.ConvertedPriceRange == nil || *o.ConvertedPriceRange != (span{1600, 2400, "EUR"}) {
+		t.Errorf("offer 1006 in EUR: %+v", o)
+	}
+	if o := fac.Offers[1]; o.ID != 1004 || o.ConvertedPrice == nil || *o.ConvertedPrice != (money{2400, "EUR"}) {
+		t.Errorf("offer 1004 in EUR: %+v", o)
+	}
+	var e struct{ Error struct{ Param string } }
+	if code := get(t, srv, "/v1/facilities/12?currency=ZZZ", &e); code != 400 || e.Error.Param != "currency" {
+		t.Errorf("facility in an unknown currency: %d %+v", code, e)
+	}
+	// IVF: 80,000–120,000 TRY and 4,000 EUR, 2,000–5,000 USD.
+	var ivf struct{ Hits []hit }
+	get(t, srv, "/v1/search?type=treatment&q=ivf&currency=TRY", &ivf)
+	if len(ivf.Hits) != 1 || ivf.Hits[0].ConvertedPriceSpan == nil || *ivf.Hits[0].ConvertedPriceSpan != (span{80000, 200000, "TRY"}) {
+		t.Errorf("IVF's price span in TRY: %+v", ivf.Hits)
+	}
+
+	for _, currency := range []string{"EUR", "TRY", "USD"} {
+		var all struct {
+			Facets map[string][]struct {
+				Value string
+				Count int
+			}
+		}
+		get(t, srv, "/v1/search?type=offer&facets=price&currency="+currency, &all)
+		clicked := 0
+		for _, band := range all.Facets["price"] {
+			lo, hi, _ := strings.Cut(strings.TrimSuffix(band.Value, "+"), "-")
+			q := url.Values{"type": {"offer"}, "currency": {currency}, "price_min": {lo}, "per_page": {"100"}}
+			if hi != "" {
+				q.Set("price_max", hi)
+			}
+			var in struct {
+				Total int
+				Hits  []hit
+			}
+			get(t, srv, "/v1/search?"+q.Encode(), &in)
+			if in.Total != band.Count || len(in.Hits) != band.Count {
+				t.Errorf("%s band %s counts %d; its filter finds %d", currency, band.Value, band.Count, in.Total)
+			}
+			for _, h := range in.Hits {
+				var p float64
+				switch {
+				case h.ConvertedPrice != nil && h.ConvertedPrice.Currency == currency:
+					p = h.ConvertedPrice.Amount
+				case h.ConvertedPriceRange != nil && h.ConvertedPriceRange.Currency == currency:
+					p = h.ConvertedPriceRange.Min
+				default:
+					t.Errorf("%s band %s: offer %d has no price in %s: %+v", currency, band.Value, h.ID, currency, h)
+					continue
+				}
+				low, high := mustParse(t, lo), mustParse(t, hi)
+				if p < low-0.01 || p > high+0.01 {
+					t.Errorf("%s band %s: offer %d at %v", currency, band.Value, h.ID, p)
+				}
+			}
+			if band.Count > 0 {
+				clicked++
+			}
+		}
+		if clicked < 3 {
+			t.Errorf("%s: bands %v: too few hold offers for the check to mean much", currency, all.Facets["price"])
+		}
+	}
+}
+
+// mustParse reads a band's bound; empty is no bound.
+func mustParse(t *testing.T, s string) float64 {
+	t.Helper()
+	if s == "" {
+		return math.Inf(1)
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

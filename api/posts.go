@@ -22,6 +22,7 @@ import (
 type Analytics interface {
 	RecordSearch(ctx context.Context, e posts.SearchEvent) error
 	RecordPost(ctx context.Context, e posts.PostEvent) error
+	RecordView(ctx context.Context, e posts.ViewEvent) error
 	// Report returns a *search.Error with search.NotFound for an unknown
 	// facility.
 	Report(ctx context.Context, facility int64, from, to time.Time) (*posts.Report, error)

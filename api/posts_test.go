@@ -308,6 +308,9 @@ func TestAnalyticsClosedWithoutKeyOrDatabase(t *testing.T) {
 	if code := do(t, "POST", srv.url+"/v1/posts/1/click", nil, nil, &e); code != 503 || e.Error.Code != "analytics_disabled" {
 		t.Errorf("click without a database: %d %+v, want 503", code, e)
 	}
+	if code := do(t, "POST", srv.url+"/v1/facilities/11/view?q=knee", nil, nil, &e); code != 503 || e.Error.Code != "analytics_disabled" {
+		t.Errorf("page view without a database: %d %+v, want 503", code, e)
+	}
 	srv = newPostsServer(t, false, "k")
 	if code := do(t, "GET", srv.url+"/v1/providers/11/analytics", http.Header{"Authorization": {"Bearer k"}}, nil, &e); code != 503 {
 		t.Errorf("analytics without a database: %d %+v, want 503", code, e)
@@ -315,5 +318,134 @@ func TestAnalyticsClosedWithoutKeyOrDatabase(t *testing.T) {
 	var res struct{ Posts []postJSON }
 	if code := do(t, "GET", srv.url+"/v1/search?q=knee+replacement", nil, nil, &res); code != 200 || len(res.Posts) != 1 {
 		t.Errorf("search without a database: %d %+v", code, res)
+	}
+}
+
+// TestFacilityViews: the page-view beacon records a view with the search's
+// terms and the patient's country, counts a session's repeated opens once,
+// refuses what it should with a JSON error naming the parameter, and the
+// provider's report shows the views per day and the terms that led there.
+func TestFacilityViews(t *testing.T) {
+	srv := newPostsServer(t, true, "s3cret")
+	ctx := context.Background()
+	views := []struct {
+		path   string
+		body   string // a form, when set
+		header http.Header
+		code   int
+		status string
+	}{
+		{"/v1/facilities/11/view?q=knee+replacement&from=de&session=a", "", nil, 202, "counted"},
+		{"/v1/facilities/11/view?q=knee+replacement&from=DE&session=a", "", nil, 200, "already_counted"},
+		{"/v1/facilities/11/view", "q=new+knee&session=b", nil, 202, "counted"},
+		{"/v1/facilities/11/view", "", http.Header{"X-Session-Id": {"b"}}, 200, "already_counted"},
+		{"/v1/facilities/12/view?session=a&lang=tr&q=burun+esteti%C4%9Fi", "", nil, 202, "counted"},
+		{"/v1/facilities/11/view", "", nil, 202, "counted"}, // no session, no search: counted every time
+		{"/v1/facilities/11/view", "", nil, 202, "counted"},
+	}
+	for _, v := range views {
+		var res struct {
+			Status     string `json:"status"`
+			FacilityID int64  `json:"facility_id"`
+		}
+		var body io.Reader
+		if v.body != "" {
+			body = strings.NewReader(v.body)
+		}
+		if code := do(t, "POST", srv.url+v.path, v.header, body, &res); code != v.code || res.Status != v.status {
+			t.Errorf("POST %s %s: %d %+v, want %d %s", v.path, v.body, code, res, v.code, v.status)
+		}
+	}
+	for _, c := range []struct {
+		path, body string
+		code       int
+		param      string
+	}{
+		{"/v1/facilities/999/view", "", 404, ""},
+		{"/v1/facilities/1000/view", "", 404, ""}, // an offer's id
+		{"/v1/facilities/x/view", "", 400, "id"},
+		{"/v1/facilities/0/view", "", 400, "id"},
+		{"/v1/facilities/11/view?q=" + strings.Repeat("k", 501), "", 400, "q"},
+		{"/v1/facilities/11/view?from=Germany", "", 400, "from"},
+		{"/v1/facilities/11/view?lang=xx", "", 400, "lang"},
+		{"/v1/facilities/11/view?session=" + strings.Repeat("s", 201), "", 400, "session"},
+		{"/v1/facilities/11/view?q=a&q=b", "", 400, "q"},
+		{"/v1/facilities/11/view?email=me@example.org", "", 400, "email"},
+		{"/v1/facilities/11/view", "q=" + strings.Repeat("k", 70<<10), 413, ""},
+	} {
+		var e struct {
+			Error struct{ Code, Param string } `json:"error"`
+		}
+		var body io.Reader
+		if c.body != "" {
+			body = strings.NewReader(c.body)
+		}
+		if code := do(t, "POST", srv.url+c.path, nil, body, &e); code != c.code || e.Error.Param != c.param || e.Error.Code == "" {
+			t.Errorf("POST %.80s: %d %+v, want %d naming %q", c.path, code, e, c.code, c.param)
+		}
+	}
+
+	today := time.Now().UTC().Format(time.DateOnly)
+	report := srv.url + "/v1/providers/11/analytics?from=" + today
+	var rep posts.Report
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if code := do(t, "GET", report, http.Header{"Authorization": {"Bearer s3cret"}}, nil, &rep); code != 200 {
+			t.Fatalf("analytics: %d", code)
+		}
+		if rep.PageViews.Total >= 4 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	want := posts.PageViews{Total: 4, PerDay: []posts.DayCount{{Date: today, Count: 4}},
+		Keywords:  []posts.TermCount{{Keyword: "knee", Count: 2}, {Keyword: "new", Count: 1}, {Keyword: "replac", Count: 1}},
+		Countries: []posts.CountryCount{{Country: "DE", Count: 1}}}
+	got := rep.PageViews
+	if got.Total != want.Total || !slices.Equal(got.PerDay, want.PerDay) || !slices.Equal(got.Keywords, want.Keywords) ||
+		!slices.Equal(got.Countries, want.Countries) {
+		t.Errorf("page views %+v, want %+v", got, want)
+	}
+	var kw []string
+	srv.pool.QueryRow(ctx, `SELECT keywords FROM facility_views WHERE facility_id = 12`).Scan(&kw)
+	if !slices.Equal(kw, []string{"bur", "estetik"}) {
+		t.Errorf("the Turkish search that led to facility 12 was recorded as %q", kw)
+	}
+}
+
+// TestSearchNotRecorded: record=false leaves a search out of analytics;
+// a bad value is a 400 naming it.
+func TestSearchNotRecorded(t *testing.T) {
+	srv := newPostsServer(t, true, "")
+	ctx := context.Background()
+	var res struct{ Total int }
+	for _, q := range []string{"kne&record=false", "knee+r&record=0", "knee+replacement&record=true", "knee+replacement"} {
+		if code := do(t, "GET", srv.url+"/v1/search?posts=0&q="+q, nil, nil, &res); code != 200 {
+			t.Fatalf("%s: %d", q, code)
+		}
+	}
+	var e struct {
+		Error struct{ Param string } `json:"error"`
+	}
+	for _, q := range []string{"record=maybe", "record=true&record=false"} {
+		if code := do(t, "GET", srv.url+"/v1/search?q=knee&"+q, nil, nil, &e); code != 400 || e.Error.Param != "record" {
+			t.Errorf("%s: %d %+v, want 400 naming record", q, code, e)
+		}
+	}
+	if err := srv.writer.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var recorded []string
+	rows, err := srv.pool.Query(ctx, `SELECT array_to_string(keywords, ' ') FROM search_events ORDER BY at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		recorded = append(recorded, k)
+	}
+	if !slices.Equal(recorded, []string{"knee replac", "knee replac"}) {
+		t.Errorf("recorded searches %q, want the two settled ones", recorded)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,10 @@ func (h *handlers) search(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	record, v, err := takeRecord(v)
+	if err != nil {
+		return err
+	}
 	snap, ctx, done, err := h.snapshot(c)
 	if err != nil {
 		return err
@@ -66,7 +71,7 @@ func (h *handlers) search(c echo.Context) error {
 	}
 	h.metrics.searched(kind, time.Since(began), int64(res.Total))
 	ms := h.matchPosts(ctx, snap, req, res.About, pp)
-	if h.analytics != nil {
+	if h.analytics != nil && record {
 		h.record(ctx, func(ctx context.Context) error {
 			return h.analytics.RecordSearch(ctx, posts.SearchEventFor(req, res, ms, start))
 		})
@@ -80,6 +85,30 @@ func (h *handlers) search(c echo.Context) error {
 		out.RatesAsOf = res.RatesAsOf.Format(time.DateOnly)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// takeRecord removes the record parameter from v and reads it. A client
+// that searches as the patient types sends record=false with each
+// keystroke's search and records only the search the patient settles on,
+// so that half-typed words ("kne", "knee r") do not become analytics
+// keywords. It leaves posts alone: a client that shows posts asks for them
+// (and so counts their impressions) only with searches it shows.
+func takeRecord(v url.Values) (bool, url.Values, error) {
+	vs, ok := v["record"]
+	if !ok {
+		return true, v, nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(vs[0]))
+	if len(vs) > 1 || err != nil {
+		return false, nil, invalid("record", "must be true or false, given once")
+	}
+	rest := url.Values{}
+	for k, x := range v {
+		if k != "record" {
+			rest[k] = x
+		}
+	}
+	return b, rest, nil
 }
 
 func ms64(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -116,10 +145,18 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 		return err
 	}
 	defer done()
-	cur, err := currencyParam(c, snap.Rates())
+	// Prices in the patient's currency, as a search gives them: currency=,
+	// or the key's default.
+	cv := url.Values{}
+	if v := c.QueryParams()["currency"]; len(v) > 0 {
+		cv["currency"] = v
+	}
+	withDefaults(c, cv)
+	byCurrency, err := search.ParseRequest(search.Params{"currency": cv["currency"]}, snap.Rates())
 	if err != nil {
 		return err
 	}
+	cur := byCurrency.Currency
 	rec, err := snap.Get(ctx, typ, id)
 	if err != nil {
 		return err
@@ -144,26 +181,6 @@ func (h *handlers) entity(c echo.Context, typ, offersBy string, offers int) erro
 		out.Offers = res.Hits
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-// currencyParam reads an entity page's currency=: the patient's, which
-// its typical prices and offers are converted to ("" for none).
-func currencyParam(c echo.Context, rates search.Rates) (string, error) {
-	vs := c.QueryParams()["currency"]
-	if len(vs) == 0 {
-		return "", nil
-	}
-	if len(vs) > 1 {
-		return "", invalid("currency", "is given %d times; give it once", len(vs))
-	}
-	if err := search.CheckText("currency", vs[0]); err != nil {
-		return "", err
-	}
-	cur := strings.ToUpper(strings.TrimSpace(vs[0]))
-	if _, ok := rates.Rates[cur]; !ok {
-		return "", invalid("currency", "no exchange rate for %q", vs[0])
-	}
-	return cur, nil
 }
 
 // suggestResponse is /v1/suggest's body.

@@ -116,3 +116,56 @@ func TestReport(t *testing.T) {
 		t.Errorf("report on an unknown facility: %v", err)
 	}
 }
+
+// TestReportPageViews: views of a provider's page are counted on every day
+// of the period (zero days included), with the terms and countries that led
+// to them; another facility's views and views outside the period are not.
+func TestReportPageViews(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	w := postgres.NewEventWriter(pool, postgres.EventOptions{})
+	day := time.Date(2026, 5, 10, 23, 30, 0, 0, time.UTC)
+	for _, e := range []posts.ViewEvent{
+		{At: day, FacilityID: 11, Keywords: []string{"knee", "replac"}, PatientCountry: "DE"},
+		{At: day.Add(time.Hour), FacilityID: 11, Keywords: []string{"knee"}, PatientCountry: "DE"}, // the next day, UTC
+		{At: day.Add(time.Hour), FacilityID: 11, PatientCountry: "GB"},                             // no search led there
+		{At: day.Add(2 * time.Hour), FacilityID: 11},
+		{At: day, FacilityID: 12, Keywords: []string{"nose"}},                  // another facility
+		{At: day.AddDate(0, 0, -5), FacilityID: 11, Keywords: []string{"old"}}, // before the period
+	} {
+		if err := w.RecordView(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 5, 9, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		from, to time.Time
+		want     posts.PageViews
+	}{
+		{from, from.AddDate(0, 0, 3), posts.PageViews{Total: 4,
+			PerDay:    []posts.DayCount{{Date: "2026-05-09", Count: 0}, {Date: "2026-05-10", Count: 1}, {Date: "2026-05-11", Count: 3}},
+			Keywords:  []posts.TermCount{{Keyword: "knee", Count: 2}, {Keyword: "replac", Count: 1}},
+			Countries: []posts.CountryCount{{Country: "DE", Count: 2}, {Country: "GB", Count: 1}}}},
+		// A period that starts and ends within days: the days it touches.
+		{day.Add(-time.Hour), day.Add(90 * time.Minute), posts.PageViews{Total: 3,
+			PerDay:    []posts.DayCount{{Date: "2026-05-10", Count: 1}, {Date: "2026-05-11", Count: 2}},
+			Keywords:  []posts.TermCount{{Keyword: "knee", Count: 2}, {Keyword: "replac", Count: 1}},
+			Countries: []posts.CountryCount{{Country: "DE", Count: 2}, {Country: "GB", Count: 1}}}},
+		{from.AddDate(0, 1, 0), from.AddDate(0, 1, 1), posts.PageViews{
+			PerDay: []posts.DayCount{{Date: "2026-06-09", Count: 0}}, Keywords: []posts.TermCount{}, Countries: []posts.CountryCount{}}},
+	}
+	for _, tc := range tests {
+		rep, err := postgres.Reports{Pool: pool}.Report(ctx, 11, tc.from, tc.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rep.PageViews
+		if got.Total != tc.want.Total || !slices.Equal(got.PerDay, tc.want.PerDay) ||
+			!slices.Equal(got.Keywords, tc.want.Keywords) || !slices.Equal(got.Countries, tc.want.Countries) {
+			t.Errorf("%s – %s: page views %+v, want %+v", tc.from, tc.to, got, tc.want)
+		}
+	}
+}

@@ -66,7 +66,8 @@ func (o *EventOptions) defaults() {
 	}
 }
 
-// EventWriter writes search and post events to PostgreSQL in batches.
+// EventWriter writes search, post and page-view events to PostgreSQL in
+// batches.
 type EventWriter struct {
 	pool *pgxpool.Pool
 	opts EventOptions
@@ -91,6 +92,7 @@ type EventWriter struct {
 type event struct {
 	search *posts.SearchEvent
 	post   *posts.PostEvent
+	view   *posts.ViewEvent
 }
 
 // NewEventWriter starts a writer; Close it to write what remains.
@@ -132,6 +134,11 @@ func (w *EventWriter) RecordSearch(ctx context.Context, e posts.SearchEvent) err
 // RecordPost queues a post impression or click, like RecordSearch.
 func (w *EventWriter) RecordPost(ctx context.Context, e posts.PostEvent) error {
 	return w.send(ctx, event{post: &e})
+}
+
+// RecordView queues a view of a provider's page, like RecordSearch.
+func (w *EventWriter) RecordView(ctx context.Context, e posts.ViewEvent) error {
+	return w.send(ctx, event{view: &e})
 }
 
 func (w *EventWriter) send(ctx context.Context, e event) error {
@@ -317,7 +324,7 @@ func (w *EventWriter) toSpill(batch []event, cause error) {
 }
 
 func (w *EventWriter) write(ctx context.Context, batch []event) error {
-	var searches, postEvents [][]any
+	var searches, postEvents, views [][]any
 	for _, e := range batch {
 		switch {
 		case e.search != nil:
@@ -327,6 +334,9 @@ func (w *EventWriter) write(ctx context.Context, batch []event) error {
 		case e.post != nil:
 			p := e.post
 			postEvents = append(postEvents, []any{p.At, p.PostID, p.FacilityID, p.Kind})
+		case e.view != nil:
+			v := e.view
+			views = append(views, []any{v.At, v.FacilityID, nonNil(v.Keywords), nullString(v.PatientCountry)})
 		}
 	}
 	return pgx.BeginFunc(ctx, w.pool, func(tx pgx.Tx) error {
@@ -341,6 +351,12 @@ func (w *EventWriter) write(ctx context.Context, batch []event) error {
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"post_events"},
 				[]string{"at", "post_id", "facility_id", "kind"}, pgx.CopyFromRows(postEvents)); err != nil {
 				return fmt.Errorf("copy post events: %w", err)
+			}
+		}
+		if len(views) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"facility_views"},
+				[]string{"at", "facility_id", "keywords", "patient_country"}, pgx.CopyFromRows(views)); err != nil {
+				return fmt.Errorf("copy facility views: %w", err)
 			}
 		}
 		return nil

@@ -33,7 +33,8 @@ type Reports struct {
 // Report returns facility's analytics for [from, to).
 func (r Reports) Report(ctx context.Context, facility int64, from, to time.Time) (*posts.Report, error) {
 	rep := &posts.Report{FacilityID: facility, From: from, To: to,
-		Posts: []posts.PostStats{}, Keywords: []posts.TermCount{}, Unmet: []posts.UnmetQuery{}}
+		Posts: []posts.PostStats{}, Keywords: []posts.TermCount{}, Unmet: []posts.UnmetQuery{},
+		PageViews: posts.PageViews{PerDay: []posts.DayCount{}, Keywords: []posts.TermCount{}, Countries: []posts.CountryCount{}}}
 	var exists bool
 	if err := r.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM facilities WHERE id = $1)`, facility).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("report on facility %d: %w", facility, err)
@@ -98,5 +99,61 @@ func (r Reports) Report(ctx context.Context, facility int64, from, to time.Time)
 	}); err != nil {
 		return nil, fmt.Errorf("report on facility %d: unmet searches: %w", facility, err)
 	}
+	if err := r.pageViews(ctx, facility, from, to, &rep.PageViews); err != nil {
+		return nil, fmt.Errorf("report on facility %d: page views: %w", facility, err)
+	}
 	return rep, nil
+}
+
+// pageViews counts the views of the facility's page in [from, to): on
+// every UTC day the period touches (zero included, so a chart needs no
+// gaps filled; the API bounds a period to 366 days), and by the search
+// terms and patients' countries that led to them.
+func (r Reports) pageViews(ctx context.Context, facility int64, from, to time.Time, pv *posts.PageViews) error {
+	rows, err := r.Pool.Query(ctx, `WITH v AS (
+			SELECT (at AT TIME ZONE 'UTC')::date AS day FROM facility_views
+			WHERE facility_id = $1 AND at >= $2 AND at < $3)
+		SELECT to_char(d, 'YYYY-MM-DD'), count(v.day)
+		FROM generate_series(($2::timestamptz AT TIME ZONE 'UTC')::date,
+			(($3::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC')::date, interval '1 day') d
+		LEFT JOIN v ON v.day = d::date
+		GROUP BY d ORDER BY d`, facility, from, to)
+	if err != nil {
+		return fmt.Errorf("per day: %w", err)
+	}
+	var dc posts.DayCount
+	if _, err := pgx.ForEachRow(rows, []any{&dc.Date, &dc.Count}, func() error {
+		pv.PerDay = append(pv.PerDay, dc)
+		pv.Total += dc.Count
+		return nil
+	}); err != nil {
+		return fmt.Errorf("per day: %w", err)
+	}
+	rows, err = r.Pool.Query(ctx, `SELECT k, count(*) FROM facility_views, unnest(keywords) k
+		WHERE facility_id = $1 AND at >= $2 AND at < $3
+		GROUP BY k ORDER BY 2 DESC, 1 LIMIT $4`, facility, from, to, reportRows)
+	if err != nil {
+		return fmt.Errorf("keywords: %w", err)
+	}
+	var tc posts.TermCount
+	if _, err := pgx.ForEachRow(rows, []any{&tc.Keyword, &tc.Count}, func() error {
+		pv.Keywords = append(pv.Keywords, tc)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("keywords: %w", err)
+	}
+	rows, err = r.Pool.Query(ctx, `SELECT patient_country, count(*) FROM facility_views
+		WHERE facility_id = $1 AND at >= $2 AND at < $3 AND patient_country IS NOT NULL
+		GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $4`, facility, from, to, reportRows)
+	if err != nil {
+		return fmt.Errorf("countries: %w", err)
+	}
+	var cc posts.CountryCount
+	if _, err := pgx.ForEachRow(rows, []any{&cc.Country, &cc.Count}, func() error {
+		pv.Countries = append(pv.Countries, cc)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("countries: %w", err)
+	}
+	return nil
 }

@@ -26,6 +26,7 @@ const DefaultSpillMax = 64 << 20
 type spilled struct {
 	Search *posts.SearchEvent `json:"search,omitempty"`
 	Post   *posts.PostEvent   `json:"post,omitempty"`
+	View   *posts.ViewEvent   `json:"view,omitempty"`
 }
 
 // spill keeps events on disk while the database is away: appended a batch
@@ -70,7 +71,7 @@ func (s *spill) add(batch []event) (dropped int, err error) {
 	var buf []byte
 	kept := 0
 	for _, e := range batch {
-		line, err := json.Marshal(spilled{Search: e.search, Post: e.post})
+		line, err := json.Marshal(spilled{Search: e.search, Post: e.post, View: e.view})
 		if err != nil {
 			return len(batch) - kept, fmt.Errorf("encode event: %w", err)
 		}
@@ -211,8 +212,8 @@ func readSpill(r io.Reader, each func([]event) error, progress func(n int, offse
 		if err := json.Unmarshal(line, &sp); err != nil {
 			return fmt.Errorf("at byte %d: %w", offset-int64(len(line)), err)
 		}
-		e := event{search: sp.Search, post: sp.Post}
-		if e.search == nil && e.post == nil {
+		e := event{search: sp.Search, post: sp.Post, view: sp.View}
+		if e.search == nil && e.post == nil && e.view == nil {
 			return fmt.Errorf("at byte %d: an empty event", offset-int64(len(line)))
 		}
 		progress(1, offset)

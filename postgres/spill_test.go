@@ -30,7 +30,7 @@ func ownCluster(t *testing.T) (*pgtest.Cluster, *pgxpool.Pool) {
 	return c, pool
 }
 
-// record sends n searches and n post views, failing the test if one is
+// record sends n searches, n post views and n page views, failing the test if one is
 // refused. During an outage, record runs before the test starts the
 // database again: a sender that waited for the database would wait for
 // ever, so each call has a deadline (a guard against hanging, far above
@@ -46,6 +46,9 @@ func record(t *testing.T, w *postgres.EventWriter, n int) {
 		if err := w.RecordPost(ctx, posts.PostEvent{At: time.Now(), PostID: 1, FacilityID: 1, Kind: posts.View}); err != nil {
 			t.Fatalf("event %d: %v (did the sender wait for the database?)", i, err)
 		}
+		if err := w.RecordView(ctx, posts.ViewEvent{At: time.Now(), FacilityID: 1, Keywords: []string{"knee"}, PatientCountry: "DE"}); err != nil {
+			t.Fatalf("event %d: %v (did the sender wait for the database?)", i, err)
+		}
 	}
 }
 
@@ -53,7 +56,7 @@ func countEvents(t *testing.T, pool *pgxpool.Pool) int64 {
 	t.Helper()
 	var n int64
 	if err := pool.QueryRow(context.Background(),
-		`SELECT (SELECT count(*) FROM search_events) + (SELECT count(*) FROM post_events)`).Scan(&n); err != nil {
+		`SELECT (SELECT count(*) FROM search_events) + (SELECT count(*) FROM post_events) + (SELECT count(*) FROM facility_views)`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -80,23 +83,23 @@ func TestEventsSurviveDatabaseOutage(t *testing.T) {
 		FlushEvery: 20 * time.Millisecond, SpillDir: spillDir})
 
 	record(t, w, 100)
-	waitFor(t, "the first events written", func() bool { return w.Written() == 200 })
+	waitFor(t, "the first events written", func() bool { return w.Written() == 300 })
 
 	c.Stop(t)
-	record(t, w, 2000) // 4,000 events through a buffer of 100
-	waitFor(t, "events spilled", func() bool { return w.Spilled() == 4000 })
+	record(t, w, 2000) // 6,000 events through a buffer of 100
+	waitFor(t, "events spilled", func() bool { return w.Spilled() == 6000 })
 	if _, err := os.Stat(filepath.Join(spillDir, postgres.SpillFile)); err != nil {
 		t.Fatalf("no spill file: %v", err)
 	}
 
 	c.Start(t)
 	record(t, w, 100)
-	waitFor(t, "the spill written", func() bool { return w.Spilled() == 0 && w.Written() == 4400 })
+	waitFor(t, "the spill written", func() bool { return w.Spilled() == 0 && w.Written() == 6600 })
 	if err := w.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := countEvents(t, pool); n != 4400 || w.Lost() != 0 {
-		t.Errorf("%d events in PostgreSQL, %d lost; want 4400 and none", n, w.Lost())
+	if n := countEvents(t, pool); n != 6600 || w.Lost() != 0 {
+		t.Errorf("%d events in PostgreSQL, %d lost; want 6600 and none", n, w.Lost())
 	}
 	if _, err := os.Stat(filepath.Join(spillDir, postgres.SpillFile)); !os.IsNotExist(err) {
 		t.Errorf("the spill file is still there after it was written: %v", err)
@@ -117,8 +120,8 @@ func TestEventsSpilledAtShutdownAreWrittenByTheNextWriter(t *testing.T) {
 	if err := w.Close(context.Background()); err != nil {
 		t.Fatalf("close during the outage: %v (spilled events are not lost)", err)
 	}
-	if w.Spilled() != 600 || w.Lost() != 0 {
-		t.Fatalf("spilled %d, lost %d; want 600 and none", w.Spilled(), w.Lost())
+	if w.Spilled() != 900 || w.Lost() != 0 {
+		t.Fatalf("spilled %d, lost %d; want 900 and none", w.Spilled(), w.Lost())
 	}
 	f, err := os.OpenFile(filepath.Join(spillDir, postgres.SpillFile), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
@@ -129,15 +132,15 @@ func TestEventsSpilledAtShutdownAreWrittenByTheNextWriter(t *testing.T) {
 
 	c.Start(t)
 	w2 := postgres.NewEventWriter(pool, opts)
-	if w2.Spilled() != 600 {
-		t.Errorf("the next writer found %d spilled events, want 600", w2.Spilled())
+	if w2.Spilled() != 900 {
+		t.Errorf("the next writer found %d spilled events, want 900", w2.Spilled())
 	}
 	record(t, w2, 10)
 	if err := w2.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := countEvents(t, pool); n != 620 {
-		t.Errorf("%d events in PostgreSQL, want 620", n)
+	if n := countEvents(t, pool); n != 930 {
+		t.Errorf("%d events in PostgreSQL, want 930", n)
 	}
 }
 
@@ -150,9 +153,9 @@ func TestEventsBeyondTheSpillBoundAreCounted(t *testing.T) {
 		FlushEvery: 20 * time.Millisecond, SpillDir: t.TempDir(), SpillMax: 20 << 10})
 	c.Stop(t)
 	record(t, w, 500)
-	waitFor(t, "the buffer drained", func() bool { return w.Spilled()+w.Lost() == 1000 })
+	waitFor(t, "the buffer drained", func() bool { return w.Spilled()+w.Lost() == 1500 })
 	if w.Lost() == 0 || w.Spilled() == 0 {
-		t.Fatalf("spilled %d, lost %d: a 20 KiB spill holds some of 1,000 events, not all", w.Spilled(), w.Lost())
+		t.Fatalf("spilled %d, lost %d: a 20 KiB spill holds some of 1,500 events, not all", w.Spilled(), w.Lost())
 	}
 	spilled := w.Spilled()
 	c.Start(t)

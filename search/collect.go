@@ -126,10 +126,15 @@ func (c *collector) add(doc uint32, score float64) {
 	}
 	if c.bands != nil {
 		if price := c.cols.price[doc]; !math.IsNaN(price) {
-			// Bands are [lo, hi): the last edge at or below the price.
+			// Bands are [lo, hi], as price_min and price_max bound a
+			// search: a band's count is what a click on it finds. The last
+			// edge at or below the price; a price on an edge is also in
+			// the band below.
 			i, found := slices.BinarySearch(c.bandUSD, price)
 			if !found {
 				i--
+			} else if i > 0 {
+				c.bandCnt[i-1]++
 			}
 			if i >= 0 {
 				c.bandCnt[i]++

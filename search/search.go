@@ -16,6 +16,12 @@ type Hit struct {
 	Record
 	Score          float64 `json:"score"`
 	ConvertedPrice *Money  `json:"converted_price,omitempty"`
+	// ConvertedPriceRange is an offer's price range, and ConvertedPriceSpan
+	// a treatment's span of offer prices (price_span_usd),
+	// in the patient's currency when one was asked for: what the price
+	// bands and price filters compare in that currency.
+	ConvertedPriceRange *MoneyRange `json:"converted_price_range,omitempty"`
+	ConvertedPriceSpan  *MoneyRange `json:"converted_price_span,omitempty"`
 	// DistanceKM is how far the hit is from the request's near point.
 	DistanceKM *float64 `json:"distance_km,omitempty"`
 	// Abroad says whether the hit is outside the patient's country (from=).
@@ -239,14 +245,41 @@ func decodeHit(src []byte, score float64, currency string, rates Rates) (Hit, er
 	if err := json.Unmarshal(src, &hit.Record); err != nil {
 		return hit, fmt.Errorf("decode hit: %w", err)
 	}
-	if currency != "" && hit.Price != nil {
-		if usd, ok := rates.ToUSD(hit.Price.Amount, hit.Price.Currency); ok {
-			v, _ := rates.FromUSD(usd, currency)
-			hit.ConvertedPrice = &Money{Amount: math.Round(v*100) / 100, Currency: currency}
+	if currency == "" {
+		return hit, nil
+	}
+	if hit.Price != nil {
+		if v, ok := convert(hit.Price.Amount, hit.Price.Currency, currency, rates); ok {
+			hit.ConvertedPrice = &Money{Amount: v, Currency: currency}
 		}
 	}
 	hit.ConvertTypicalPrices(currency, rates)
+	hit.ConvertedPriceRange = convertRange(hit.PriceRange, currency, rates)
+	hit.ConvertedPriceSpan = convertRange(hit.PriceSpan, currency, rates)
 	return hit, nil
+}
+
+// convert converts amount from one currency to another through dollars,
+// to the cent.
+func convert(amount float64, from, to string, rates Rates) (float64, bool) {
+	usd, ok := rates.ToUSD(amount, from)
+	if !ok {
+		return 0, false
+	}
+	v, ok := rates.FromUSD(usd, to)
+	return math.Round(v*100) / 100, ok
+}
+
+func convertRange(r *MoneyRange, to string, rates Rates) *MoneyRange {
+	if r == nil {
+		return nil
+	}
+	lo, ok1 := convert(r.Min, r.Currency, to, rates)
+	hi, ok2 := convert(r.Max, r.Currency, to, rates)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	return &MoneyRange{Min: lo, Max: hi, Currency: to}
 }
 
 // offerTreatment is an offer's treatment record, read once per page

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/careatlas/careatlas/indexer"
@@ -112,8 +114,10 @@ func TestFacets(t *testing.T) {
 	want := map[string][]search.FacetValue{
 		"country":  {{"US", 4}, {"TR", 2}, {"DE", 1}},
 		"category": {{"Cardiology", 2}, {"Fertility", 2}, {"Orthopaedics", 2}, {"Cosmetic surgery", 1}},
-		// USD: 12000.50, 15000, 11000 (US); 3000, 2000 (TR); 5000 (DE); one unpriced.
-		"price": {{"0-1000", 0}, {"1000-2500", 1}, {"2500-5000", 1}, {"5000-10000", 1}, {"10000-25000", 3},
+		// USD: 12000.50, 15000, 11000 (US); 3000, 2000 (TR); 5000 (DE); one
+		// unpriced. 5000 is on an edge: in both bands, as price_max=5000
+		// and price_min=5000 find it.
+		"price": {{"0-1000", 0}, {"1000-2500", 1}, {"2500-5000", 2}, {"5000-10000", 1}, {"10000-25000", 3},
 			{"25000-50000", 0}, {"50000+", 0}},
 	}
 	for name, w := range want {
@@ -137,6 +141,52 @@ func TestPriceBandsInPatientCurrency(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("bands %v, want %v", names, want)
 	}
+}
+
+// TestPriceBandCountsAreWhatTheirFilterFinds: in every currency, each price
+// band's count is the total of the same search with price_min and
+// price_max set to the band's bounds, as a click on the band sends them.
+func TestPriceBandCountsAreWhatTheirFilterFinds(t *testing.T) {
+	live, _ := miniIndex(t)
+	ctx := context.Background()
+	for _, currency := range []string{"", "USD", "EUR", "TRY"} {
+		req := search.Request{Facets: []string{"price"}, Currency: currency, PerPage: 10}.MustWhere(search.FilterType, "offer")
+		res, err := live.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nonzero := 0
+		for _, band := range res.Facets["price"] {
+			lo, hi, _ := strings.Cut(strings.TrimSuffix(band.Value, "+"), "-")
+			narrowed := req
+			narrowed.PriceMin = ptr(mustFloat(t, lo))
+			if hi != "" {
+				narrowed.PriceMax = ptr(mustFloat(t, hi))
+			}
+			got, err := live.Search(ctx, narrowed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int(got.Total) != band.Count {
+				t.Errorf("%q band %s counts %d; a search within it finds %d", currency, band.Value, band.Count, got.Total)
+			}
+			if band.Count > 0 {
+				nonzero++
+			}
+		}
+		if nonzero < 3 {
+			t.Errorf("%q: %v: too few bands hold offers for the check to mean much", currency, res.Facets["price"])
+		}
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func TestGet(t *testing.T) {
@@ -284,3 +334,5 @@ func TestPlaces(t *testing.T) {
 		t.Errorf("knee replacement within 100 km of Houston: %v, want offer 1000", got)
 	}
 }
+
+func ptr(f float64) *float64 { return &f }

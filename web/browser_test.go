@@ -252,7 +252,7 @@ const instrument = `<script>
   window.__lastKey = 0;
   window.__events = [];
   addEventListener('keydown', () => { window.__lastKey = performance.now(); }, true);
-  for (const name of ['results', 'error', 'post-click', 'facility']) {
+  for (const name of ['results', 'error', 'post-click', 'facility', 'view']) {
     addEventListener('careatlas:' + name, e => window.__events.push({ name, t: performance.now(), detail: e.detail }), true);
   }
 </script>`

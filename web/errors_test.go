@@ -138,10 +138,10 @@ func TestWidgetSendsKey(t *testing.T) {
 			return c.JSONBlob(200, []byte(`{"total":1,"page":1,"per_page":10,"hits":[{"type":"facility","id":12,"name":"Istanbul Aesthetic Clinic",
 				"country":"TR","country_name":"Turkey","score":1}],"posts":[{"type":"post","id":2,"facility_id":12,
 				"title":"Nose job package in Istanbul","text":"Rhinoplasty with three nights in a hotel.","reasons":["you searched nose job"]}]}`))
-		case strings.HasPrefix(c.Request().URL.Path, "/v1/facilities/"):
-			return c.JSON(200, map[string]any{"type": "facility", "id": 12, "name": "Istanbul Aesthetic Clinic"})
 		case c.Request().Method == http.MethodPost:
 			return c.JSON(202, map[string]any{"status": "counted"})
+		case strings.HasPrefix(c.Request().URL.Path, "/v1/facilities/"):
+			return c.JSON(200, map[string]any{"type": "facility", "id": 12, "name": "Istanbul Aesthetic Clinic"})
 		}
 		return apiError(404, "not_found", "no such thing")(c)
 	})
@@ -153,6 +153,7 @@ func TestWidgetSendsKey(t *testing.T) {
 	b.widget(`$('[data-post-id="2"] .t2 button').click()`, nil)
 	b.waitFor("the post click", `__events.some(e => e.name === 'post-click' && e.detail.counted)`)
 	b.waitWidget("the clinic's page", `!$('.detail').hidden`)
+	b.waitFor("the page view", `__events.some(e => e.name === 'view' && e.detail.counted)`)
 	var get, post, preflight int
 	for _, r := range stub.requests() {
 		switch r.Method {
@@ -168,12 +169,12 @@ func TestWidgetSendsKey(t *testing.T) {
 			}
 		case http.MethodOptions:
 			preflight++
-			if !strings.HasPrefix(r.URL.Path, "/v1/posts/") {
+			if !strings.HasPrefix(r.URL.Path, "/v1/posts/") && !strings.HasSuffix(r.URL.Path, "/view") {
 				t.Errorf("a preflight for %s", r.URL)
 			}
 		}
 	}
-	if get < 3 || post != 1 || preflight != 1 {
+	if get < 3 || post != 2 || preflight != 2 { // the click and the page view
 		t.Errorf("%d GETs, %d POSTs, %d preflights", get, post, preflight)
 	}
 }

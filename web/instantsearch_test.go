@@ -111,10 +111,10 @@ func TestInstantSearch(t *testing.T) {
 	if want := (7 + 1) / 2; len(got.Pages) != want {
 		t.Errorf("pagination shows pages %v, want %d", got.Pages, want)
 	}
-	// The cheapest converted price (offer 1006, a range in lira, is not
-	// converted) and the dearest.
-	if got.Min != "3000" || got.Max != "15000" {
-		t.Errorf("rangeInput bounds %s–%s, want 3000–15000 USD", got.Min, got.Max)
+	// The cheapest converted price (offer 1006, 80,000–120,000 TRY, is
+	// 2,000–3,000 USD: price filters compare its low end) and the dearest.
+	if got.Min != "2000" || got.Max != "15000" {
+		t.Errorf("rangeInput bounds %s–%s, want 2000–15000 USD", got.Min, got.Max)
 	}
 
 	b.eval(`[...document.querySelectorAll('.ais-Pagination-item--page a')].find(a => a.textContent === '2').click()`, nil)
@@ -174,6 +174,9 @@ func TestInstantSearchMapping(t *testing.T) {
 			"type=offer&price_min=100&price_max=2500.5&currency=USD&posts=0&page=1&per_page=20"},
 		{"doctors", `{aroundLatLng: '41.0, 28.9', aroundRadius: 25000}`,
 			"type=doctor&near=41.0%2C28.9&radius_km=25&currency=USD&posts=0&page=1&per_page=20"},
+		// Algolia's analytics: false (sent with the helper's extra facet
+		// queries) is CareAtlas's record=false.
+		{"offers", `{query: 'kne', analytics: false}`, "q=kne&type=offer&currency=USD&posts=0&record=false&page=1&per_page=20"},
 		{"offers", `{hitsPerPage: 0, facets: 'country'}`, "type=offer&facets=country&currency=USD&posts=0&page=1&per_page=1"},
 		{"offers", `{page: 5000, hitsPerPage: 100}`, "type=offer&currency=USD&posts=0&page=100&per_page=100"},
 		{"hotels", `{}`, "error: unknown index"},

@@ -22,12 +22,13 @@ var update = flag.Bool("update", false, "rewrite docs/widget.png, the screenshot
 const maxKeystrokeToResults = 2 * time.Second
 
 // TestWidgetOnClinicPage drives the one tag on a clinic's page, on another
-// origin than CareAtlas, the way a patient would.
+// origin than CareAtlas, with a search key that allows that origin, the
+// way a patient would.
 func TestWidgetOnClinicPage(t *testing.T) {
-	base := startCareAtlas(t)
 	site := startClinic(t, "")
+	base, key := startCareAtlasWithKey(t, site.URL)
 	b := newBrowser(t)
-	page := site.page("/clinic.html", clinicHTML("en", "", widgetTag(base, `data-currency="EUR"`, `data-from="DE"`)))
+	page := site.page("/clinic.html", clinicHTML("en", "", widgetTag(base, `data-key="`+key+`"`, `data-currency="EUR"`, `data-from="DE"`)))
 	b.open(page)
 	b.waitWidget("the search box", `$('input[role=combobox]') !== null`)
 
@@ -78,7 +79,7 @@ func TestWidgetOnClinicPage(t *testing.T) {
 	// Enter: the results are /v1/search's for the same query.
 	b.key(kb.Enter)
 	b.waitWidget("results with posts", `$('[role=listbox]').hidden && $('[data-post-id]') !== null`)
-	q := url.Values{"q": {typed}, "currency": {"EUR"}, "from": {"DE"}, "facets": {"type,country,category,price"}}
+	q := url.Values{"q": {typed}, "currency": {"EUR"}, "from": {"DE"}, "facets": {"type,country,category,price"}, "key": {key}}
 	b.expectResults(apiSearch(t, base, q))
 
 	// Prices in the chosen currency, as the API converts them.
@@ -146,17 +147,21 @@ func TestWidgetOnClinicPage(t *testing.T) {
 		t.Errorf("post click: %+v", click)
 	}
 	b.waitWidget("the clinic's page", `!$('.detail').hidden && $('.detail .t1').textContent === 'Mayo Clinic Hospital'`)
-	var clickReq, facilityReq *request
+	b.waitFor("the page view to be answered", `__events.some(e => e.name === 'view')`)
+	var clickReq, facilityReq, viewReq *request
 	for _, r := range b.seen() {
 		if strings.HasSuffix(r.url, fmt.Sprintf("/v1/posts/%d/click", want.Posts[0].ID)) && r.method == "POST" {
 			clickReq = &r
 		}
-		if strings.HasPrefix(r.url, base+"/v1/facilities/11") {
+		if strings.HasPrefix(r.url, base+"/v1/facilities/11?") && r.method == "GET" {
 			facilityReq = &r
 		}
+		if strings.HasPrefix(r.url, base+"/v1/facilities/11/view?") && r.method == "POST" {
+			viewReq = &r
+		}
 	}
-	if clickReq == nil || clickReq.status != 202 || facilityReq == nil || facilityReq.status != 200 {
-		t.Errorf("post click request %+v, facility request %+v", clickReq, facilityReq)
+	if clickReq == nil || clickReq.status != 202 || facilityReq == nil || facilityReq.status != 200 || viewReq == nil || viewReq.status != 202 {
+		t.Errorf("post click request %+v, facility request %+v, page view %+v", clickReq, facilityReq, viewReq)
 	}
 	var offerIDs []string
 	b.widget(`$$('.detail [data-offer-id]').map(o => o.dataset.offerId)`, &offerIDs)
@@ -164,7 +169,7 @@ func TestWidgetOnClinicPage(t *testing.T) {
 		t.Errorf("the clinic's page lists offers %v", offerIDs)
 	}
 
-	b.checkPrivacy(base, site.URL)
+	b.checkPrivacy(key, base, site.URL)
 	b.checkGlobals()
 }
 
@@ -188,8 +193,8 @@ func (b *browser) expectResults(want searchResponse) {
 
 // checkPrivacy: the page talked to no host but its own and CareAtlas, has
 // no cookies, and keeps the session id in sessionStorage; searches as you
-// type ask for no posts.
-func (b *browser) checkPrivacy(origins ...string) {
+// type ask for no posts; GETs carry the page's key (none when key is "").
+func (b *browser) checkPrivacy(key string, origins ...string) {
 	b.t.Helper()
 	var session string
 	b.eval(`sessionStorage.getItem('careatlas.session') || ''`, &session)
@@ -212,8 +217,8 @@ func (b *browser) checkPrivacy(origins ...string) {
 				b.t.Errorf("search with posts and session %q, want %q: %s", v.Get("session"), session, r.url)
 			}
 		}
-		if v.Has("key") {
-			b.t.Errorf("keyless widget sent a key: %s", r.url)
+		if v.Get("key") != key {
+			b.t.Errorf("search with key %q, want %q: %s", v.Get("key"), key, r.url)
 		}
 	}
 	if committed == 0 {

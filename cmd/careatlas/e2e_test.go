@@ -249,9 +249,10 @@ func TestEndToEnd(t *testing.T) {
 				`SELECT l, count(*) FROM doctors, unnest(languages) l GROUP BY 1`},
 			{url.Values{"type": {"offer"}}, "price", `WITH r AS (SELECT DISTINCT ON (currency) currency, rate FROM exchange_rates ORDER BY currency, as_of DESC),
 				 usd AS (SELECT coalesce(o.price, o.price_min) / r.rate AS v FROM offers o JOIN r ON r.currency = o.currency)
-				 SELECT CASE WHEN v < 1000 THEN '0-1000' WHEN v < 2500 THEN '1000-2500' WHEN v < 5000 THEN '2500-5000'
-				   WHEN v < 10000 THEN '5000-10000' WHEN v < 25000 THEN '10000-25000' WHEN v < 50000 THEN '25000-50000'
-				   ELSE '50000+' END, count(*) FROM usd WHERE v IS NOT NULL GROUP BY 1`},
+				 , bands (name, lo, hi) AS (VALUES ('0-1000', 0, 1000), ('1000-2500', 1000, 2500), ('2500-5000', 2500, 5000),
+				   ('5000-10000', 5000, 10000), ('10000-25000', 10000, 25000), ('25000-50000', 25000, 50000), ('50000+', 50000, NULL))
+				 -- A band holds what its bounds find: both included, so a price on an edge is in both bands beside it.
+				 SELECT b.name, count(*) FROM usd JOIN bands b ON v >= b.lo AND (b.hi IS NULL OR v <= b.hi) GROUP BY 1`},
 		}
 		for _, c := range checks {
 			q := c.params

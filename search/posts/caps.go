@@ -70,9 +70,36 @@ func (c *Caps) Record(id string, ms []Match, now time.Time) {
 	if c == nil || id == "" || len(ms) == 0 {
 		return
 	}
-	key := sessionKey(id)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	s := c.touch(sessionKey(id), now)
+	for _, m := range ms {
+		s.shown[m.Post.ID]++
+	}
+}
+
+// Take counts one use of id (a post, or anything else one session may see
+// only so often) in the session and says whether the cap allowed it: false
+// when the session has used id PerSession times already. The check and
+// the count are one step, so two requests at once cannot both pass a cap
+// of one. An empty session id has no cap.
+func (c *Caps) Take(sid string, id int64, now time.Time) bool {
+	if c == nil || sid == "" {
+		return true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.touch(sessionKey(sid), now)
+	if s.shown[id] >= c.perSession {
+		return false
+	}
+	s.shown[id]++
+	return true
+}
+
+// touch returns the session for key, made if it is new (forgetting the
+// least recently active beyond maxSessions), marked active now.
+func (c *Caps) touch(key uint64, now time.Time) *session {
 	s := c.get(key, now)
 	if s == nil {
 		s = &session{key: key, shown: map[int64]int{}}
@@ -83,9 +110,7 @@ func (c *Caps) Record(id string, ms []Match, now time.Time) {
 	}
 	s.seen = now
 	c.lru.MoveToFront(c.sessions[key])
-	for _, m := range ms {
-		s.shown[m.Post.ID]++
-	}
+	return s
 }
 
 // get returns the live session for key, dropping it if it has expired, and

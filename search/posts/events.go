@@ -22,6 +22,16 @@ type SearchEvent struct {
 	Total       int
 }
 
+// ViewEvent is one view of a provider's page: a patient opened a
+// facility's detail view. Keywords are the normalised terms of the search
+// that led there (empty when none did).
+type ViewEvent struct {
+	At             time.Time
+	FacilityID     int64
+	Keywords       []string
+	PatientCountry string
+}
+
 // Kinds of post event.
 const (
 	View  = "view"
@@ -46,6 +56,31 @@ type Report struct {
 	Posts    []PostStats  `json:"posts"`
 	Keywords []TermCount  `json:"top_keywords"`
 	Unmet    []UnmetQuery `json:"unmet_searches"`
+	// PageViews are the views of the facility's page.
+	PageViews PageViews `json:"page_views"`
+}
+
+// PageViews are the views of a provider's page in a period: how many,
+// on each day (UTC, every day of the period, zero included), and the
+// normalised search terms and patients' countries that led to them.
+type PageViews struct {
+	Total     int64          `json:"total"`
+	PerDay    []DayCount     `json:"per_day"`
+	Keywords  []TermCount    `json:"top_keywords"`
+	Countries []CountryCount `json:"patient_countries"`
+}
+
+// DayCount is a count on one day (UTC), as YYYY-MM-DD.
+type DayCount struct {
+	Date  string `json:"date"`
+	Count int64  `json:"count"`
+}
+
+// CountryCount is a patient country (ISO 3166-1 alpha-2) and how many
+// events came from patients who gave it.
+type CountryCount struct {
+	Country string `json:"country"`
+	Count   int64  `json:"count"`
 }
 
 // PostStats counts one post's impressions and clicks.
@@ -57,7 +92,7 @@ type PostStats struct {
 }
 
 // TermCount is a normalised search term and how many searches that surfaced
-// the facility used it.
+// the facility (or, under PageViews, views of its page) used it.
 type TermCount struct {
 	Keyword string `json:"keyword"`
 	Count   int64  `json:"count"`

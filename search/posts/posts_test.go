@@ -198,6 +198,32 @@ func TestCaps(t *testing.T) {
 	}
 }
 
+// TestCapsTake: a cap of one lets each id through once per session, until
+// the session has been idle for its time to live; no session, no cap.
+func TestCapsTake(t *testing.T) {
+	caps := NewCaps(1, 3, time.Minute)
+	tests := []struct {
+		session string
+		id      int64
+		at      time.Duration
+		want    bool
+	}{
+		{"alice", 11, 0, true},
+		{"alice", 11, time.Second, false},
+		{"alice", 12, 2 * time.Second, true},
+		{"bob", 11, 3 * time.Second, true},
+		{"", 11, 4 * time.Second, true},
+		{"", 11, 5 * time.Second, true},
+		{"alice", 11, 50 * time.Second, false}, // still active: the second search kept it alive
+		{"alice", 11, 2 * time.Minute, true},   // idle for longer than the TTL
+	}
+	for _, tc := range tests {
+		if got := caps.Take(tc.session, tc.id, now.Add(tc.at)); got != tc.want {
+			t.Errorf("Take(%q, %d) at +%v = %v, want %v", tc.session, tc.id, tc.at, got, tc.want)
+		}
+	}
+}
+
 func TestFormatMoney(t *testing.T) {
 	for _, c := range []struct {
 		amount float64

@@ -204,6 +204,10 @@
       if (options.lang) q.set('lang', options.lang);
       if (options.from) q.set('from', options.from);
       q.set('posts', '0');
+      // Algolia's analytics: false (the helper sends it with the extra
+      // queries that count a refined facet's other values) leaves the
+      // search out of CareAtlas's analytics too.
+      if (p.analytics === false || p.analytics === 'false') q.set('record', 'false');
       var hitsPerPage = p.hitsPerPage == null ? 20 : Math.max(0, Math.min(MAX_PER_PAGE, Number(p.hitsPerPage)));
       var page = Math.max(0, Number(p.page) || 0);
       return { q: q, p: p, facets: facets, hitsPerPage: hitsPerPage, page: page, empty: empty, index: req.indexName };
@@ -219,20 +223,22 @@
     }
 
     // priceStats is the lowest and highest price of the search, in the
-    // client's currency, for rangeInput: from the cheapest and dearest hits
-    // the API converts (it converts exact prices, not ranges, so an offer
-    // priced only as a range in another currency is passed over).
+    // client's currency, for rangeInput: from the cheapest and dearest hits,
+    // as the API converts them (a range by its low end when cheapest, its
+    // high end when dearest).
     function priceStats(x) {
       var one = function (sort) {
         var q = new URLSearchParams(x.q);
         ['facets', 'facet_size', 'page', 'price_min', 'price_max'].forEach(function (k) { q.delete(k); });
         q.set('sort', sort);
+        q.set('record', 'false'); // a lookup of the adapter's, not a search of the visitor's
         q.set('per_page', '20');
         return apiGet('/v1/search', q).then(function (res) {
           for (var i = 0; i < res.hits.length; i++) {
             var h = res.hits[i];
             if (h.converted_price) return h.converted_price.amount;
-            if (h.price_range && h.price_range.currency === currency) return sort === 'price_asc' ? h.price_range.min : h.price_range.max;
+            var r = h.converted_price_range || (h.price_range && h.price_range.currency === currency ? h.price_range : null);
+            if (r) return sort === 'price_asc' ? r.min : r.max;
           }
           return null;
         });

@@ -15,6 +15,7 @@
   var HOST = script && script.src ? new URL(script.src, location.href).origin : location.origin;
 
   var DEBOUNCE_MS = 40;        // as-you-type search waits this long after a keystroke
+  var SETTLE_MS = 1500;        // results left on screen this long make the search one the visitor settled on
   var SUGGEST_FROM = 2;        // /v1/suggest answers from the second character
   var MAX_WINDOW = 10000;      // page × per_page the API serves
   var FACETS = ['type', 'country', 'category', 'price'];
@@ -350,7 +351,9 @@
     }
     this.root = root;
     this.build();
-    if (cfg.facility) this.run(true);
+    // A clinic's own widget lists its offers at once: shown (with posts),
+    // but not recorded as a search, as nobody searched.
+    if (cfg.facility) this.run(true, false);
     host.addEventListener('careatlas:search', function (e) { self.search(e.detail && e.detail.q); });
   }
 
@@ -401,11 +404,14 @@
 
   // --- typing and suggestions ----------------------------------------------
 
+  // typed searches as the visitor types, without recording those searches
+  // or asking for posts; a search left on screen for SETTLE_MS is the one
+  // the visitor settled on, and is run again to record it and show posts.
   Widget.prototype.typed = function () {
     var self = this, q = this.input.value.trim();
     this.state.q = q;
     this.state.page = 1;
-    clearTimeout(this.timer);
+    this.stopTimers();
     if (q.length < SUGGEST_FROM) {
       this.closeList();
       if (!q) { this.seq++; this.idle(); }
@@ -413,6 +419,12 @@
     }
     this.suggest(q);
     this.timer = setTimeout(function () { self.run(false); }, DEBOUNCE_MS);
+    this.settleTimer = setTimeout(function () { self.run(true); }, SETTLE_MS);
+  };
+
+  Widget.prototype.stopTimers = function () {
+    clearTimeout(this.timer);
+    clearTimeout(this.settleTimer);
   };
 
   Widget.prototype.suggest = function (q) {
@@ -496,7 +508,7 @@
   };
 
   Widget.prototype.choose = function (i) {
-    var s = this.sugs[i];
+    var s = this.sugs[i], typed = this.state.q;
     if (!s) return;
     this.input.value = s.name;
     this.state.q = s.name;
@@ -504,7 +516,7 @@
     if (s.type === 'facility') {
       this.closeList();
       this.last = null;
-      this.openFacility(s.id);
+      this.openFacility(s.id, typed);
       return;
     }
     this.commit();
@@ -521,13 +533,19 @@
   };
 
   Widget.prototype.commit = function () {
-    clearTimeout(this.timer);
+    this.stopTimers();
     this.sugSeq++; // suggestions still on their way would reopen the list
     this.closeList();
     this.run(true);
   };
 
-  Widget.prototype.params = function (committed) {
+  // params are a search's parameters. A committed search is one the
+  // visitor asked for (Enter, a suggestion, a filter, a page) or left on
+  // screen: it asks for posts, and is recorded unless record is false. As
+  // the visitor types, searches ask for no posts (a post counts as seen
+  // when it is shown, and a keystroke's results are not) and say
+  // record=false, so half-typed words do not become a provider's keywords.
+  Widget.prototype.params = function (committed, record) {
     var s = this.state, cfg = this.cfg, p = new URLSearchParams();
     if (s.q) p.set('q', s.q);
     var types = s.f.type.length ? s.f.type : cfg.type ? [cfg.type] : [];
@@ -553,8 +571,10 @@
     if (committed) {
       if (cfg.posts != null) p.set('posts', cfg.posts);
       p.set('session', sessionID());
+      if (record === false) p.set('record', 'false');
     } else {
       p.set('posts', '0');
+      p.set('record', 'false');
     }
     return p;
   };
@@ -564,28 +584,42 @@
     return f.type.length + f.country.length + f.category.length > 0 || this.state.price != null;
   };
 
-  Widget.prototype.run = function (committed) {
-    var self = this, seq = ++this.seq;
-    if (this.ctl) this.ctl.abort();
+  Widget.prototype.run = function (committed, record) {
+    var self = this;
+    if (committed) clearTimeout(this.settleTimer);
     if (!this.state.q && !this.filtered() && !this.cfg.facility) {
+      ++this.seq;
+      if (this.ctl) this.ctl.abort();
       this.idle();
       return;
     }
+    // The search on screen (or on its way), already recorded, is not
+    // recorded (or its posts counted) again: Enter after the results
+    // settled changes nothing.
+    var key = this.params(false).toString(), recorded = committed && record !== false;
+    if (recorded && (this.shown === key || this.sending === key) && this.main.hidden === false && this.err.hidden) return;
+    this.sending = recorded ? key : null;
+    var seq = ++this.seq;
+    if (this.ctl) this.ctl.abort();
     this.ctl = window.AbortController ? new AbortController() : null;
     this.res.setAttribute('aria-busy', 'true');
     this.status.textContent = this.T.searching;
     var q = this.state.q, sent = performance.now();
-    call(this.cfg, 'GET', '/v1/search', this.params(committed), this.ctl && this.ctl.signal).then(function (res) {
+    call(this.cfg, 'GET', '/v1/search', this.params(committed, record), this.ctl && this.ctl.signal).then(function (res) {
       if (seq !== self.seq) return;
+      self.sending = null;
       self.fail(null);
       self.render(res, q, performance.now() - sent);
+      self.shown = recorded ? key : null;
     }, function (e) {
       if (seq !== self.seq || e.name === 'AbortError') return;
+      self.sending = null;
       self.fail(e);
     });
   };
 
   Widget.prototype.idle = function () {
+    this.shown = this.sending = null;
     this.res.setAttribute('aria-busy', 'false');
     this.status.textContent = '';
     clear(this.res);
@@ -605,6 +639,7 @@
     clear(this.err);
     this.err.hidden = !e;
     if (!e) return;
+    this.shown = null;
     this.res.setAttribute('aria-busy', 'false');
     this.status.textContent = '';
     clear(this.res);
@@ -751,7 +786,12 @@
       ]);
     }
     if (r) {
-      return h('span', { class: 'price', 'data-currency': r.currency }, this.money({ amount: r.min, currency: r.currency }) + ' – ' + this.money({ amount: r.max, currency: r.currency }));
+      var cr = hit.converted_price_range, shownR = cr || r, self = this;
+      var span = function (x) { return self.money({ amount: x.min, currency: x.currency }) + ' – ' + self.money({ amount: x.max, currency: x.currency }); };
+      return h('span', { class: 'row' }, [
+        h('span', { class: 'price', 'data-amount': shownR.min, 'data-currency': shownR.currency }, span(shownR)),
+        cr && cr.currency !== r.currency ? h('span', { class: 'orig' }, span(r) + ' ' + T.original) : null
+      ]);
     }
     var tp = hit.typical_price;
     if (tp) {
@@ -761,6 +801,13 @@
           this.t('typical', { c: (hit.facility && hit.facility.country_name) || tp.country, p: this.money(typical) }))]);
     }
     return h('span', { class: 'orig' }, T.onRequest);
+  };
+
+  // spanFrom is "from" the lowest price of a record's offers, in the
+  // visitor's currency when the API converted it.
+  Widget.prototype.spanFrom = function (hit) {
+    var sp = hit.converted_price_span || hit.price_span_usd;
+    return sp ? h('span', { class: 'meta' }, this.t('from', { p: this.money({ amount: sp.min, currency: sp.currency || 'USD' }) })) : null;
   };
 
   Widget.prototype.place = function (f) {
@@ -805,7 +852,7 @@
           h('p', { class: 'meta' }, [this.place(hit), dist ? ' · ' + dist : '']),
           h('div', { class: 'row' }, [this.rating(hit.rating, hit.review_count),
             hit.offer_count ? h('span', { class: 'meta' }, this.t('priced', { n: hit.offer_count })) : null,
-            hit.price_span_usd ? h('span', { class: 'meta' }, this.t('from', { p: this.money({ amount: hit.price_span_usd.min, currency: 'USD' }) })) : null]),
+            this.spanFrom(hit)]),
           this.tags(hit.accreditations, T.accreditations), this.tags(hit.languages, T.languages, this.language)];
         break;
       case 'doctor':
@@ -819,7 +866,7 @@
         kids = [title('name'),
           h('p', { class: 'meta' }, [hit.category || '', hit.code ? ' · ' + hit.code : '']),
           h('div', { class: 'row' }, [
-            hit.price_span_usd ? h('span', { class: 'meta' }, this.t('from', { p: this.money({ amount: hit.price_span_usd.min, currency: 'USD' }) })) : null,
+            this.spanFrom(hit),
             hit.offer_count ? h('button', { type: 'button', class: 'link', onclick: function () { self.compare(hit); } }, T.compare + ' (' + hit.offer_count + ')') : null])];
     }
     if (why) kids.push(h('p', { class: 'why' }, [T.matched + ': ', marked(why)]));
@@ -960,14 +1007,21 @@
 
   // --- a facility's page ---------------------------------------------------------
 
-  Widget.prototype.openFacility = function (id) {
-    var self = this, seq = ++this.seq;
+  // openFacility shows a facility's page, and counts it as a view of that
+  // provider's page with the search that led there (via; the search box's
+  // text by default).
+  Widget.prototype.openFacility = function (id, via) {
+    var self = this, seq = ++this.seq, cfg = this.cfg;
+    this.sending = null;
+    if (via == null) via = this.state.q;
+    this.stopTimers();
     if (this.ctl) this.ctl.abort();
     this.status.textContent = this.T.searching;
-    call(this.cfg, 'GET', '/v1/facilities/' + encodeURIComponent(id)).then(function (f) {
+    call(cfg, 'GET', '/v1/facilities/' + encodeURIComponent(id), cfg.currency ? { currency: cfg.currency } : null).then(function (f) {
       if (seq !== self.seq) return;
       self.status.textContent = '';
       self.showFacility(f);
+      self.viewed(f.id, via);
     }, function (e) {
       if (seq === self.seq) self.fail(e);
     });
@@ -997,6 +1051,26 @@
     d.hidden = false;
     heading.focus();
     this.emit('facility', { id: f.id });
+  };
+
+  // viewed sends the page-view beacon: what it carries is what the
+  // provider's report shows (the search's terms, the patient's country).
+  Widget.prototype.viewed = function (id, via) {
+    var self = this, cfg = this.cfg, p = { session: sessionID() };
+    // The API takes at most 500 bytes of the search.
+    if (via) {
+      var q = String(via).slice(0, 500);
+      while (window.TextEncoder && new TextEncoder().encode(q).length > 500) q = q.slice(0, -1);
+      p.q = q;
+    }
+    if (cfg.from) p.from = cfg.from;
+    if (cfg.lang) p.lang = cfg.lang;
+    call(cfg, 'POST', '/v1/facilities/' + encodeURIComponent(id) + '/view', p).then(function (r) {
+      self.emit('view', { id: id, counted: !!r && r.status === 'counted' });
+    }, function (e) {
+      // Counting is the server's business; the visitor still has the page.
+      self.emit('view', { id: id, counted: false, status: e.status || 0, code: e.code || e.kind });
+    });
   };
 
   Widget.prototype.back = function () {
