@@ -58,8 +58,8 @@ type Status struct {
 	// LastDownload is how long the last successful download took, from
 	// its first request to the local switch (fetch, verify, publish).
 	LastDownload time.Duration `json:"last_download_ns,omitempty"`
-	Failures    int64     `json:"failures"`  // downloads or checks that failed
-	Listening   bool      `json:"listening"` // woken by NOTIFY (false: polling only)
+	Failures     int64         `json:"failures"`  // downloads or checks that failed
+	Listening    bool          `json:"listening"` // woken by NOTIFY (false: polling only)
 }
 
 // Behind reports whether a newer generation is published than the one
