@@ -129,7 +129,7 @@ func TestNewKeyRefusesBadScope(t *testing.T) {
 		{Search, Scope{Filters: Filters{Countries: []string{"Spain"}}}},
 		{Search, Scope{Filters: Filters{Types: []string{"hotel"}}}},
 		{Search, Scope{Filters: Filters{FacilityIDs: []int64{0}}}},
-		{Search, Scope{Defaults: Defaults{Lang: "it"}}},
+		{Search, Scope{Defaults: Defaults{Lang: "ja"}}},
 		{Search, Scope{Defaults: Defaults{Currency: "EURO"}}},
 		{Search, Scope{Origins: []string{"clinic.example"}}},
 		{Search, Scope{Origins: []string{"https://clinic.example/page"}}},
