@@ -31,7 +31,10 @@ func TestWidgetStates(t *testing.T) {
 
 	// Nothing found: did-you-mean, and a click on it searches.
 	b.search("zzzz knee")
-	b.waitWidget("did-you-mean", `$('.dym button') !== null`)
+	// Typed key by key, a half-typed query ("zzzz kne") may show its own
+	// did-you-mean first when a key comes late: wait for the full one's.
+	b.waitFor("results for zzzz knee", `__events.some(e => e.name === 'results' && e.detail.q === 'zzzz knee')`)
+	b.waitWidget("did-you-mean", `$('.dym button') !== null && $('.res').getAttribute('aria-busy') === 'false'`)
 	var dym string
 	b.widget(`$('.dym button').dataset.q`, &dym)
 	if want := "knee"; dym != want {
