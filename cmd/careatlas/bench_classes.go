@@ -61,15 +61,19 @@ func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Poo
 		}
 		return nil
 	}
-	theirs := func(i int) error {
-		rows, err := pool.Query(ctx, c.sql, c.args[i%len(c.args)]...)
-		if err != nil {
-			return err
+	// sqlRun runs query i of the class through sql, reading every row.
+	sqlRun := func(sql string) func(i int) error {
+		return func(i int) error {
+			rows, err := pool.Query(ctx, sql, c.args[i%len(c.args)]...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			return rows.Err()
 		}
-		for rows.Next() {
-		}
-		return rows.Err()
 	}
+	theirs := sqlRun(c.sql)
 	// One untimed pass over every query warms caches on both sides.
 	for i := range c.paths {
 		if err := ours(i); err != nil {
@@ -101,15 +105,7 @@ func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Poo
 	st.PostgresP50, st.PostgresP95, st.PostgresP99 = percentile(lat, .50), percentile(lat, .95), percentile(lat, .99)
 	best := st.PostgresP50
 	if c.rumSQL != "" && rum {
-		rumOne := func(i int) error {
-			rows, err := pool.Query(ctx, c.rumSQL, c.args[i%len(c.args)]...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-			}
-			return rows.Err()
-		}
+		rumOne := sqlRun(c.rumSQL)
 		for i := range c.paths { // warm, as above
 			if err := rumOne(i); err != nil {
 				return nil, fmt.Errorf("postgres rum: %w", err)
