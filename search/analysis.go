@@ -201,6 +201,37 @@ func Analyze(lang, text string) []string {
 	return out
 }
 
+// analyzeWord is Analyze of one word, remembered: highlighting analyses
+// every word of every hit it shows in each of the query's languages, and
+// that analysis (Bleve's token streams) cost more than finding the hits.
+// The words shown come from the catalogue, a bounded vocabulary; the cache
+// is emptied when it passes wordCacheMax entries all the same. The slice
+// returned is shared: callers must not change it.
+func analyzeWord(lang, word string) []string {
+	k := langTerm{lang, word}
+	wordCache.RLock()
+	ts, ok := wordCache.m[k]
+	wordCache.RUnlock()
+	if ok {
+		return ts
+	}
+	ts = Analyze(lang, word)
+	wordCache.Lock()
+	if len(wordCache.m) >= wordCacheMax || wordCache.m == nil {
+		wordCache.m = make(map[langTerm][]string, 1024)
+	}
+	wordCache.m[k] = ts
+	wordCache.Unlock()
+	return ts
+}
+
+const wordCacheMax = 1 << 18
+
+var wordCache struct {
+	sync.RWMutex
+	m map[langTerm][]string
+}
+
 // analyzer returns the analyser of lang, English when lang is unsupported.
 func analyzer(lang string) analysis.Analyzer {
 	normOnce.Do(func() {

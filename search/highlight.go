@@ -87,6 +87,15 @@ type highlighter struct {
 	cache map[string][]langTerm // word → its terms, shared (analyzed)
 	// treatments memoises treatmentMatch by field prefix and id.
 	treatments map[string]bestMatch
+	// texts memoises text: a page of facilities and doctors lists the same
+	// treatment names again and again, and tokenising is the cost.
+	texts map[string]markedText
+}
+
+// markedText is a text's highlighted form, ok when it marked a word.
+type markedText struct {
+	s  string
+	ok bool
 }
 
 func (u *understood) highlighter() *highlighter {
@@ -131,7 +140,7 @@ func (h *highlighter) analyzed(word string) []langTerm {
 	}
 	var ts []langTerm
 	for _, lang := range h.langs {
-		for _, t := range Analyze(lang, word) {
+		for _, t := range analyzeWord(lang, word) {
 			ts = append(ts, langTerm{lang, t})
 		}
 	}
@@ -141,6 +150,18 @@ func (h *highlighter) analyzed(word string) []langTerm {
 
 // text HTML-escapes text and wraps each marked word in <mark>…</mark>.
 func (h *highlighter) text(text string) (string, bool) {
+	if m, ok := h.texts[text]; ok {
+		return m.s, m.ok
+	}
+	s, ok := h.mark(text)
+	if h.texts == nil {
+		h.texts = map[string]markedText{}
+	}
+	h.texts[text] = markedText{s, ok}
+	return s, ok
+}
+
+func (h *highlighter) mark(text string) (string, bool) {
 	var b strings.Builder
 	last, found := 0, false
 	for _, tok := range queryTokenizer.Tokenize([]byte(text)) {
