@@ -72,6 +72,9 @@ func BenchmarkSearch(b *testing.B) {
 		{"typo", search.Request{Query: "kne replacment"}.MustWhere(search.FilterType, "offer")},
 		{"other_language", search.Request{Query: "Knieprothese", Lang: "de"}},
 		{"all_types_explain", search.Request{Query: "cataract surgery", Explain: true}},
+		{"lay_phrase", search.Request{Query: "weight loss surgery"}},
+		{"geo_radius", search.Request{Near: &search.GeoPoint{Lat: 41.01, Lon: 28.97}, RadiusKM: 500, Sort: search.SortDistance,
+			Facets: []string{"city"}}.MustWhere(search.FilterType, "offer")},
 	}
 	edges, err := indexer.FileSynonyms("../testdata/catalog")
 	if err != nil {

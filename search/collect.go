@@ -103,6 +103,7 @@ type collector struct {
 	bands   []band
 	bandUSD []float64 // lower edges of bands in USD
 	bandCnt []int
+	fcol    *keywordColumn // the facility_id column, for distance sorts
 }
 
 func (c *collector) add(doc uint32, score float64) {
@@ -162,7 +163,10 @@ func (c *collector) sortKey(doc uint32) float64 {
 	case SortDistance:
 		// Within a radius every document stands at a measured facility.
 		if c.p.facilityKM != nil {
-			if ord, ok := c.cols.keywords[fieldFacilityID].first(doc); ok {
+			if c.fcol == nil {
+				c.fcol = c.cols.keywords[fieldFacilityID]
+			}
+			if ord, ok := c.fcol.first(doc); ok {
 				if d := c.p.facilityKM[ord]; d == d {
 					return float64(d)
 				}

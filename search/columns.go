@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -39,6 +40,14 @@ type columns struct {
 	// of the treatments; splitting once at open keeps those unions to the
 	// documents they are for.
 	treatmentOffers, treatmentRest, facilityOffers []*roaring.Bitmap
+	// byLat lists the facilities with a place, by ordinal, in ascending
+	// latitude (latOf and lonOf hold their places alongside): a radius
+	// measures only those in its band of latitude.
+	byLat        []uint32
+	latOf, lonOf []float32
+	// The facility_id bitmaps, all and offers only, as lists: a radius
+	// or a place word unions thousands of them (unionOf).
+	facilityLists, facilityOfferLists csr
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -340,27 +349,27 @@ func (c *columns) within(p *GeoPoint, km float64) (*roaring.Bitmap, []float32) {
 	if maxLat := math.Abs(p.Lat) + dLat; maxLat < 89 {
 		dLon = dLat / math.Cos(maxLat*math.Pi/180)
 	}
-	fcol := c.keywords[fieldFacilityID]
 	dist := make([]float32, len(c.facilityDoc))
-	var in []*roaring.Bitmap
-	for ord, doc := range c.facilityDoc {
-		dist[ord] = float32(math.NaN())
-		if doc < 0 {
-			continue
-		}
-		lat, lon := float64(c.lat[doc]), float64(c.lon[doc])
-		if lat != lat || lon != lon || math.Abs(lat-p.Lat) > dLat {
-			continue
+	for i := range dist {
+		dist[i] = float32(math.NaN())
+	}
+	var in []uint32
+	from, _ := slices.BinarySearch(c.latOf, float32(p.Lat-dLat))
+	for i := from; i < len(c.byLat) && float64(c.latOf[i]) <= p.Lat+dLat; i++ {
+		lat, lon := float64(c.latOf[i]), float64(c.lonOf[i])
+		if math.Abs(lat-p.Lat) > dLat {
+			continue // float32 rounding at the band's edges
 		}
 		if dl := math.Abs(lon - p.Lon); min(dl, 360-dl) > dLon {
 			continue
 		}
 		if d := haversineKM(p.Lat, p.Lon, lat, lon); d <= km {
-			in = append(in, fcol.bitmaps[ord])
+			ord := c.byLat[i]
+			in = append(in, ord)
 			dist[ord] = float32(d)
 		}
 	}
-	return unionMany(in, c.docs), dist
+	return unionOf(nil, c.facilityLists, in, c.docs), dist
 }
 
 // split fills the offer and rest halves of the treatment and facility
@@ -374,8 +383,22 @@ func (c *columns) split() {
 		c.treatmentOffers[i] = roaring.And(b, offers)
 		c.treatmentRest[i] = roaring.AndNot(b, offers)
 	}
+	c.byLat, c.latOf = c.byLat[:0], c.latOf[:0]
+	for ord, doc := range c.facilityDoc {
+		if doc >= 0 && c.lat[doc] == c.lat[doc] && c.lon[doc] == c.lon[doc] { // not NaN
+			c.byLat = append(c.byLat, uint32(ord))
+		}
+	}
+	slices.SortFunc(c.byLat, func(a, b uint32) int {
+		return cmp.Or(cmp.Compare(c.lat[c.facilityDoc[a]], c.lat[c.facilityDoc[b]]), cmp.Compare(a, b))
+	})
+	c.latOf, c.lonOf = make([]float32, len(c.byLat)), make([]float32, len(c.byLat))
+	for i, ord := range c.byLat {
+		c.latOf[i], c.lonOf[i] = c.lat[c.facilityDoc[ord]], c.lon[c.facilityDoc[ord]]
+	}
 	c.facilityOffers = make([]*roaring.Bitmap, len(fcol.bitmaps))
 	for i, b := range fcol.bitmaps {
 		c.facilityOffers[i] = roaring.And(b, offers)
 	}
+	c.facilityLists, c.facilityOfferLists = newCSR(fcol.bitmaps), newCSR(c.facilityOffers)
 }

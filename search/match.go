@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/binary"
 	"math"
 	"slices"
 
@@ -157,6 +158,15 @@ type matcher struct {
 	// among the treatments of the document being scored (see scoreRest).
 	treatTerms [][]termWeight
 	viaBest    []float64
+	// The cache of scoreRest: a facility or doctor that no term matched on
+	// its own text (own) scores what its matched treatments give, so its
+	// score is kept under the list of those treatments' ordinals (restKey,
+	// reused). A lay phrase matches dozens of treatments and through them
+	// most facilities and doctors, which share a few hundred such lists.
+	own       *roaring.Bitmap
+	restCache map[string]float64
+	restKey   []byte
+	restByOne []float64 // by treatment ordinal, for keys of one (NaN: not yet)
 }
 
 // termWeight is a term's weight for one treatment.
@@ -354,12 +364,11 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		h.viaTreatments = true
 	}
 	if m.wantOffers {
+		var lists []uint32
 		if len(facilities) <= maxFacilityUnion {
-			for _, ord := range facilities {
-				parts = append(parts, ix.cols.facilityOffers[ord])
-			}
+			lists = facilities
 		}
-		direct := unionMany(append(parts, h.doctor), m.ix.cols.docs)
+		direct := unionOf(append(parts, h.doctor), ix.cols.facilityOfferLists, lists, m.ix.cols.docs)
 		if len(facilities) > maxFacilityUnion {
 			fs := make([]bool, len(m.fcol.values))
 			for _, ord := range facilities {
@@ -469,6 +478,51 @@ func (m *matcher) scoreOfferUncached(doc, tord, ford uint32, hasT, hasF bool) fl
 // as scoreOffer's.
 func (m *matcher) scoreRest(doc uint32) float64 {
 	treatment := m.treatments.Contains(doc)
+	if treatment || m.treatTerms == nil || m.own.Contains(doc) {
+		return m.scoreRestUncached(doc, treatment)
+	}
+	// Matched only through its treatments: whether each alternative holds
+	// it (a.rest) and each term's weight for it (viaBest) depend on nothing
+	// but which of its treatments matched.
+	key := m.restKey[:0]
+	matched, one := 0, uint32(0)
+	for _, ord := range m.tcol.ords[m.tcol.start[doc]:m.tcol.start[doc+1]] {
+		if m.treatTerms[ord] != nil {
+			key = binary.LittleEndian.AppendUint32(key, ord)
+			matched, one = matched+1, ord
+		}
+	}
+	m.restKey = key
+	if matched == 1 { // most doctors: one matching treatment, no map
+		if v := m.restByOne[one]; v == v { // not NaN: computed
+			return v
+		}
+		v := m.scoreRestUncached(doc, false)
+		m.restByOne[one] = v
+		return v
+	}
+	if v, ok := m.restCache[string(key)]; ok {
+		return v
+	}
+	v := m.scoreRestUncached(doc, false)
+	m.restCache[string(key)] = v
+	return v
+}
+
+// prepareRestScores sets up the cache of scoreRest.
+func (m *matcher) prepareRestScores() {
+	m.own = roaring.New()
+	for _, h := range m.hits {
+		m.own.AddMany(h.other.docs)
+	}
+	m.restCache = map[string]float64{}
+	m.restByOne = make([]float64, len(m.tcol.values))
+	for i := range m.restByOne {
+		m.restByOne[i] = math.NaN()
+	}
+}
+
+func (m *matcher) scoreRestUncached(doc uint32, treatment bool) float64 {
 	if !treatment && m.treatTerms != nil {
 		// Each term's best weight among the document's treatments, in one
 		// pass over them (a facility offers dozens; a query's words in
@@ -566,6 +620,7 @@ func (m *matcher) run(ctx context.Context, filter *roaring.Bitmap, yield func(do
 	if len(bms) == 1 {
 		all = bms[0]
 	}
+	m.prepareRestScores()
 	n := 0
 	var err error
 	all.Iterate(func(doc uint32) bool {

@@ -106,6 +106,13 @@ func TestRestScoreThroughTreatments(t *testing.T) {
 		recs = append(recs, &Record{Type: TypeFacility, ID: f.ID, Name: f.Name, Country: "US", Treatments: mine},
 			&Record{Type: TypeDoctor, ID: int64(200 + i), Name: "Dr. " + f.Name, Facility: f, Treatments: mine})
 	}
+	// Facilities with the same treatments share a cached score unless a
+	// term matches their own text: one named for a query word, and its
+	// doctor (whose text holds the facility's name).
+	named := &FacilityRef{ID: 150, Name: "Knee Surgery Centre", Country: "US"}
+	recs = append(recs,
+		&Record{Type: TypeFacility, ID: named.ID, Name: named.Name, Country: "US", Treatments: ts[2:]},
+		&Record{Type: TypeDoctor, ID: 250, Name: "Dr. Plain", Facility: named, Treatments: ts[2:]})
 	for _, r := range recs {
 		if err := b.Add(r); err != nil {
 			t.Fatal(err)

@@ -13,7 +13,15 @@ import (
 // dense bitset and converting it back costs a pass over the elements and
 // one over the bitset.
 func unionMany(bms []*roaring.Bitmap, docs uint64) *roaring.Bitmap {
-	if len(bms) <= unionManyFrom {
+	return unionOf(bms, csr{}, nil, docs)
+}
+
+// unionOf is unionMany of bms and of the lists lists holds at ords.
+// Small sets are better read from lists: a bitmap is read through an
+// iterator set up afresh for each of its containers, which for a
+// facility's dozen documents costs more than setting their bits.
+func unionOf(bms []*roaring.Bitmap, lists csr, ords []uint32, docs uint64) *roaring.Bitmap {
+	if len(ords) == 0 && len(bms) <= unionManyFrom {
 		return roaring.FastOr(bms...)
 	}
 	words := densePool.Get().(*[]uint64)
@@ -24,19 +32,18 @@ func unionMany(bms []*roaring.Bitmap, docs uint64) *roaring.Bitmap {
 	}
 	w := (*words)[:n]
 	var buf [256]uint32
+	var it roaring.ManyIntIterator // reused: no allocation per bitmap
 	for _, b := range bms {
-		if b.GetCardinality() < smallUnionPart { // no iterator to allocate
-			b.Iterate(func(d uint32) bool {
-				w[d>>6] |= 1 << (d & 63)
-				return true
-			})
-			continue
-		}
-		it := b.ManyIterator()
+		it.Initialize(b)
 		for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
 			for _, d := range buf[:k] {
 				w[d>>6] |= 1 << (d & 63)
 			}
+		}
+	}
+	for _, ord := range ords {
+		for _, d := range lists.of(ord) {
+			w[d>>6] |= 1 << (d & 63)
 		}
 	}
 	out := roaring.FromDense(w, true)
@@ -44,11 +51,32 @@ func unionMany(bms []*roaring.Bitmap, docs uint64) *roaring.Bitmap {
 	return out
 }
 
-// smallUnionPart is the size under which a bitmap's elements are visited
-// with Iterate rather than a batch iterator (an allocation each).
-const smallUnionPart = 256
-
 // unionManyFrom is how many bitmaps make a union worth a dense bitset.
 const unionManyFrom = 8
 
 var densePool = sync.Pool{New: func() any { return new([]uint64) }}
+
+// csr holds the members of many small sets in one slice, set i's at
+// docs[start[i]:start[i+1]], ascending.
+type csr struct {
+	start, docs []uint32
+}
+
+func newCSR(bms []*roaring.Bitmap) csr {
+	c := csr{start: make([]uint32, len(bms)+1)}
+	total := uint64(0)
+	for _, b := range bms {
+		total += b.GetCardinality()
+	}
+	c.docs = make([]uint32, 0, total)
+	for i, b := range bms {
+		b.Iterate(func(d uint32) bool {
+			c.docs = append(c.docs, d)
+			return true
+		})
+		c.start[i+1] = uint32(len(c.docs))
+	}
+	return c
+}
+
+func (c csr) of(ord uint32) []uint32 { return c.docs[c.start[ord]:c.start[ord+1]] }

@@ -37,5 +37,22 @@ func TestUnionMany(t *testing.T) {
 				t.Fatalf("%d bitmaps: union of %d, want %d", n, got.GetCardinality(), want.GetCardinality())
 			}
 		}
+		// The same sets read as lists, half of them, the rest as bitmaps.
+		lists := newCSR(bms)
+		var ords []uint32
+		var rest []*roaring.Bitmap
+		for i, b := range bms {
+			if i%2 == 0 {
+				ords = append(ords, uint32(i))
+				if got := lists.of(uint32(i)); !roaring.BitmapOf(got...).Equals(b) {
+					t.Fatalf("list %d holds %d documents, its bitmap %d", i, len(got), b.GetCardinality())
+				}
+			} else {
+				rest = append(rest, b)
+			}
+		}
+		if got := unionOf(rest, lists, ords, docs); !got.Equals(want) {
+			t.Fatalf("%d sets, lists and bitmaps: union of %d, want %d", n, got.GetCardinality(), want.GetCardinality())
+		}
 	}
 }
