@@ -116,10 +116,6 @@ func (c *collector) add(doc uint32, score float64) {
 		}
 	}
 	c.total++
-	score *= float64(c.cols.trust[doc])
-	if c.p.boost != nil && c.p.boost.Contains(doc) {
-		score *= placeBoost
-	}
 	for _, f := range c.facets {
 		for _, ord := range f.col.ords[f.col.start[doc]:f.col.start[doc+1]] {
 			f.counts[ord]++
@@ -145,6 +141,16 @@ func (c *collector) add(doc uint32, score float64) {
 	if c.p.k == 0 {
 		return // facets and the total only
 	}
+	c.consider(doc, score)
+}
+
+// consider keeps doc among the best k if it ranks there; score is its text
+// relevance, which its trust (and a place boost) multiply.
+func (c *collector) consider(doc uint32, score float64) {
+	score *= float64(c.cols.trust[doc])
+	if c.p.boost != nil && c.p.boost.Contains(doc) {
+		score *= placeBoost
+	}
 	cand := candidate{doc: doc, score: score, key: c.sortKey(doc)}
 	if len(c.best.items) < c.p.k {
 		heap.Push(&c.best, cand)
@@ -153,6 +159,19 @@ func (c *collector) add(doc uint32, score float64) {
 		heap.Fix(&c.best, 0)
 	}
 }
+
+// onlyTop reports whether the collector wants nothing of a match but the
+// total and, by relevance alone, the best k: no facets, price bands or
+// bounds, and no place boost. Then a match may be counted without being
+// visited, and one that cannot rank skipped (matcher.runOffersTop).
+func (c *collector) onlyTop() bool {
+	return c.p.sort == SortRelevance && !c.p.priced && len(c.facets) == 0 && c.bands == nil && c.p.boost == nil
+}
+
+// full reports whether k candidates are kept, and worst is the one a new
+// candidate must beat then.
+func (c *collector) full() bool        { return c.p.k > 0 && len(c.best.items) >= c.p.k }
+func (c *collector) worst() candidate { return c.best.items[0] }
 
 func (c *collector) sortKey(doc uint32) float64 {
 	switch c.p.sort {
@@ -239,7 +258,7 @@ func (h *candidates) ranked() []candidate {
 // or without text the filter bitmap (or every document).
 func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 	if p.m != nil {
-		return p.m.run(ctx, p.filter, c.add)
+		return p.m.runFor(ctx, p.filter, c)
 	}
 	it := func(yield func(uint32)) {
 		if p.filter != nil {

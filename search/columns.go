@@ -48,6 +48,9 @@ type columns struct {
 	// The facility_id bitmaps, all and offers only, as lists: a radius
 	// or a place word unions thousands of them (unionOf).
 	facilityLists, facilityOfferLists csr
+	// maxTrust is the highest trust among each treatment's offers, by
+	// ordinal: what bounds their scores (matcher.runOffersTop).
+	maxTrust []float32
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -401,4 +404,11 @@ func (c *columns) split() {
 		c.facilityOffers[i] = roaring.And(b, offers)
 	}
 	c.facilityLists, c.facilityOfferLists = newCSR(fcol.bitmaps), newCSR(c.facilityOffers)
+	c.maxTrust = make([]float32, len(c.treatmentOffers))
+	for i, b := range c.treatmentOffers {
+		b.Iterate(func(d uint32) bool {
+			c.maxTrust[i] = max(c.maxTrust[i], c.trust[d])
+			return true
+		})
+	}
 }

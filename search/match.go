@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"math"
@@ -606,6 +607,34 @@ func (m *matcher) run(ctx context.Context, filter *roaring.Bitmap, yield func(do
 			return err
 		}
 	}
+	return m.runRest(ctx, filter, yield)
+}
+
+// runFor is run into a collector, taking the shortcut of runOffersTop
+// when the collector allows it.
+func (m *matcher) runFor(ctx context.Context, filter *roaring.Bitmap, c *collector) error {
+	if len(m.groups) == 0 {
+		return nil
+	}
+	if m.wantOffers {
+		done := false
+		if c.onlyTop() && offersTopShortcut {
+			var err error
+			if done, err = m.runOffersTop(ctx, filter, c); err != nil {
+				return err
+			}
+		}
+		if !done {
+			if err := m.runOffers(ctx, filter, c.add); err != nil {
+				return err
+			}
+		}
+	}
+	return m.runRest(ctx, filter, c.add)
+}
+
+// runRest is run's part for facilities, doctors and treatments.
+func (m *matcher) runRest(ctx context.Context, filter *roaring.Bitmap, yield func(doc uint32, score float64)) error {
 	if !m.wantRest {
 		return nil
 	}
@@ -639,6 +668,30 @@ func (m *matcher) run(ctx context.Context, filter *roaring.Bitmap, yield func(do
 // into one bitmap, walks it, and checks per offer only the groups that are
 // not materialised.
 func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield func(doc uint32, score float64)) error {
+	walk, checked := m.offerWalk(filter)
+	m.prepareOfferScores()
+	n := 0
+	var err error
+	walk.Iterate(func(doc uint32) bool {
+		if n++; n%checkDoneEvery == 0 {
+			if err = stopped(ctx); err != nil {
+				return false
+			}
+		}
+		for _, p := range checked {
+			if !p.has(doc) {
+				return true
+			}
+		}
+		yield(doc, m.scoreOffer(doc))
+		return true
+	})
+	return err
+}
+
+// offerWalk is the offers every materialised group holds (and the filter),
+// and the groups that are not materialised, to check offer by offer.
+func (m *matcher) offerWalk(filter *roaring.Bitmap) (*roaring.Bitmap, []pred) {
 	var bms []*roaring.Bitmap
 	var checked []pred
 	for _, g := range m.groups {
@@ -658,24 +711,113 @@ func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield f
 	if len(bms) > 1 {
 		walk = roaring.FastAnd(bms...)
 	}
+	return walk, checked
+}
+
+// runOffersTop is runOffers for a collector that wants only the total and
+// the best k by relevance (collector.onlyTop). An offer matched only
+// through its treatment scores its treatment's text score (scoreOffer's
+// cache) times its own trust, so the treatment's best trust bounds what
+// any of its offers can score: the total is the walk's cardinality, the
+// offers matched through a facility or a doctor are scored one by one, and
+// the rest treatment by treatment, best bound first, until a bound falls
+// below the k-th score kept — the offers after it cannot rank, and are
+// counted but never visited. It returns false, having changed nothing in
+// c, when the offers are not all accounted for that way (a group that is
+// not materialised, an offer without a treatment); runOffers then does it.
+func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *collector) (bool, error) {
+	walk, checked := m.offerWalk(filter)
+	if len(checked) > 0 {
+		return false, nil
+	}
 	m.prepareOfferScores()
-	n := 0
+	cols := m.ix.cols
+	var facs []uint32
+	for ord, via := range m.viaFacility {
+		if via {
+			facs = append(facs, uint32(ord))
+		}
+	}
+	var bms []*roaring.Bitmap
+	if m.viaDoctor != nil {
+		bms = append(bms, m.viaDoctor)
+	}
+	scored := roaring.And(walk, unionOf(bms, cols.facilityOfferLists, facs, cols.docs))
+	plain := roaring.AndNot(walk, scored)
+	type part struct {
+		ord   uint32
+		docs  *roaring.Bitmap
+		score float64 // the text score of each of its offers
+		bound float64 // the best any of them scores with its trust
+	}
+	var parts []part
+	left := plain.GetCardinality()
+	for ord := range cols.treatmentOffers {
+		if left == 0 {
+			break
+		}
+		if !m.treatmentMatched(uint32(ord)) {
+			continue
+		}
+		docs := roaring.And(plain, cols.treatmentOffers[ord])
+		if n := docs.GetCardinality(); n > 0 {
+			left -= n
+			parts = append(parts, part{ord: uint32(ord), docs: docs})
+		}
+	}
+	if left != 0 {
+		return false, nil
+	}
+	c.total += walk.GetCardinality()
+	if c.p.k == 0 {
+		return true, nil
+	}
 	var err error
-	walk.Iterate(func(doc uint32) bool {
-		if n++; n%checkDoneEvery == 0 {
-			if err = stopped(ctx); err != nil {
-				return false
+	n := 0
+	visit := func(score func(doc uint32) float64) func(doc uint32) bool {
+		return func(doc uint32) bool {
+			if n++; n%checkDoneEvery == 0 {
+				if err = stopped(ctx); err != nil {
+					return false
+				}
 			}
+			c.consider(doc, score(doc))
+			return true
 		}
-		for _, p := range checked {
-			if !p.has(doc) {
-				return true
-			}
+	}
+	scored.Iterate(visit(m.scoreOffer))
+	if err != nil {
+		return true, err
+	}
+	for i := range parts {
+		p := &parts[i]
+		p.score = m.scoreOffer(p.docs.Minimum())
+		p.bound = p.score * float64(cols.maxTrust[p.ord])
+	}
+	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.bound, a.bound) })
+	for _, p := range parts {
+		if c.full() && p.bound < c.worst().score {
+			break // and so is every part after it
 		}
-		yield(doc, m.scoreOffer(doc))
-		return true
-	})
-	return err
+		p.docs.Iterate(visit(func(uint32) float64 { return p.score }))
+		if err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// offersTopShortcut turns runOffersTop on; a test turns it off to compare.
+var offersTopShortcut = true
+
+// treatmentMatched reports whether a term matched treatment ord.
+func (m *matcher) treatmentMatched(ord uint32) bool {
+	for _, h := range m.hits {
+		if h.treat[ord] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // checkDoneEvery is how many documents a loop visits between looks at

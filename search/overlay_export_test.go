@@ -14,6 +14,14 @@ func SetInlineMergeMax(n int) (restore func()) {
 	return func() { inlineMergeMax = old }
 }
 
+// SetOffersTopShortcut turns matcher.runOffersTop on or off, for a test
+// that compares it with the full walk; the returned func restores it.
+func SetOffersTopShortcut(on bool) (restore func()) {
+	old := offersTopShortcut
+	offersTopShortcut = on
+	return func() { offersTopShortcut = old }
+}
+
 // Dump lists each segment's records, dead ones marked, for a failing test.
 func (o *Overlay) Dump() string {
 	out := ""

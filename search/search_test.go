@@ -336,3 +336,54 @@ func TestPlaces(t *testing.T) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+// TestTopShortcutEqualsTheFullWalk checks that counting the offers matched
+// through their treatments without visiting the ones that cannot rank
+// (runOffersTop) finds what visiting every match finds: the same total,
+// the same hits in the same order with the same scores, on every page.
+func TestTopShortcutEqualsTheFullWalk(t *testing.T) {
+	live := bundledIndex(t)
+	ctx := context.Background()
+	queries := []string{"knee replacement", "weight loss surgery", "hip", "hospital", "istanbul", "cardiology",
+		"nose job", "kne replacment", "dental implants", "hair transplant turkey", "ivf", "clinic", "cataract surgery"}
+	shortcut := 0
+	for _, q := range queries {
+		for _, types := range [][]string{{search.TypeOffer}, nil} {
+			for _, page := range []struct{ page, per int }{{1, 10}, {3, 10}, {1, 50}, {40, 25}} {
+				r := search.Request{Query: q, Page: page.page, PerPage: page.per}
+				for _, typ := range types {
+					r = r.MustWhere(search.FilterType, typ)
+				}
+				restore := search.SetOffersTopShortcut(false)
+				want, err := live.Search(ctx, r)
+				restore()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := live.Search(ctx, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%q types %v page %d×%d", q, types, page.page, page.per)
+				if got.Total != want.Total {
+					t.Errorf("%s: total %d, the full walk %d", name, got.Total, want.Total)
+				}
+				if len(got.Hits) != len(want.Hits) {
+					t.Fatalf("%s: %d hits, the full walk %d", name, len(got.Hits), len(want.Hits))
+				}
+				for i := range got.Hits {
+					g, w := got.Hits[i], want.Hits[i]
+					if g.Type != w.Type || g.ID != w.ID || g.Score != w.Score {
+						t.Errorf("%s: hit %d is %s %d (%v), the full walk's %s %d (%v)", name, i, g.Type, g.ID, g.Score, w.Type, w.ID, w.Score)
+					}
+				}
+				if want.Total > uint64(page.page*page.per) {
+					shortcut++
+				}
+			}
+		}
+	}
+	if shortcut < 20 {
+		t.Errorf("only %d searches matched more than a page: the shortcut was hardly tested", shortcut)
+	}
+}
