@@ -170,7 +170,7 @@ func (c *collector) onlyTop() bool {
 
 // full reports whether k candidates are kept, and worst is the one a new
 // candidate must beat then.
-func (c *collector) full() bool        { return c.p.k > 0 && len(c.best.items) >= c.p.k }
+func (c *collector) full() bool       { return c.p.k > 0 && len(c.best.items) >= c.p.k }
 func (c *collector) worst() candidate { return c.best.items[0] }
 
 func (c *collector) sortKey(doc uint32) float64 {
