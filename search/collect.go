@@ -160,12 +160,37 @@ func (c *collector) consider(doc uint32, score float64) {
 	}
 }
 
-// onlyTop reports whether the collector wants nothing of a match but the
-// total and, by relevance alone, the best k: no facets, price bands or
-// bounds, and no place boost. Then a match may be counted without being
-// visited, and one that cannot rank skipped (matcher.runOffersTop).
+// onlyTop reports whether the collector wants nothing of a match but what
+// a bitmap of matches gives at once (countAll) and, by relevance alone,
+// the best k: no price bands or bounds, no place boost, and only facets
+// of a few values. Then a match may be counted without being visited, and
+// one that cannot rank skipped (matcher.runOffersTop).
 func (c *collector) onlyTop() bool {
-	return c.p.sort == SortRelevance && !c.p.priced && len(c.facets) == 0 && c.bands == nil && c.p.boost == nil
+	if c.p.sort != SortRelevance || c.p.priced || c.bands != nil || c.p.boost != nil {
+		return false
+	}
+	for _, f := range c.facets {
+		if len(f.col.values) > maxBitmapFacet {
+			return false
+		}
+	}
+	return true
+}
+
+// maxBitmapFacet is the most values a facet may have to be counted by
+// intersecting each value's bitmap with the matches (countAll): country,
+// category and kind, not city. Past it, counting per match is cheaper.
+const maxBitmapFacet = 512
+
+// countAll counts every document of matched, as add would one by one,
+// without the candidates: the total and each facet value.
+func (c *collector) countAll(matched *roaring.Bitmap) {
+	c.total += matched.GetCardinality()
+	for _, f := range c.facets {
+		for ord, b := range f.col.bitmaps {
+			f.counts[ord] += int(matched.AndCardinality(b))
+		}
+	}
 }
 
 // full reports whether k candidates are kept, and worst is the one a new

@@ -714,17 +714,18 @@ func (m *matcher) offerWalk(filter *roaring.Bitmap) (*roaring.Bitmap, []pred) {
 	return walk, checked
 }
 
-// runOffersTop is runOffers for a collector that wants only the total and
-// the best k by relevance (collector.onlyTop). An offer matched only
-// through its treatment scores its treatment's text score (scoreOffer's
-// cache) times its own trust, so the treatment's best trust bounds what
-// any of its offers can score: the total is the walk's cardinality, the
-// offers matched through a facility or a doctor are scored one by one, and
-// the rest treatment by treatment, best bound first, until a bound falls
-// below the k-th score kept — the offers after it cannot rank, and are
-// counted but never visited. It returns false, having changed nothing in
-// c, when the offers are not all accounted for that way (a group that is
-// not materialised, an offer without a treatment); runOffers then does it.
+// runOffersTop is runOffers for a collector that wants only counts and the
+// best k by relevance (collector.onlyTop). An offer matched only through
+// its treatment scores its treatment's text score (scoreOffer's cache)
+// times its own trust, so the treatment's best trust bounds what any of
+// its offers can score. The total and facets are counted on the walk's
+// bitmap (collector.countAll); offers matched through a facility or a
+// doctor are scored one by one; the rest treatment by treatment, best
+// bound first, until a bound falls below the k-th score kept: the offers
+// after it cannot rank, and are counted but never visited. It returns
+// false, having changed nothing in c, when the offers are not all
+// accounted for that way (a group that is not materialised, an offer
+// without a treatment); runOffers then does it.
 func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *collector) (bool, error) {
 	walk, checked := m.offerWalk(filter)
 	if len(checked) > 0 {
@@ -768,7 +769,7 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	if left != 0 {
 		return false, nil
 	}
-	c.total += walk.GetCardinality()
+	c.countAll(walk)
 	if c.p.k == 0 {
 		return true, nil
 	}
