@@ -51,6 +51,8 @@ type columns struct {
 	// maxTrust is the highest trust among each treatment's offers, by
 	// ordinal: what bounds their scores (matcher.runOffersTop).
 	maxTrust []float32
+	// maxTrustRest is the highest trust of any facility or doctor.
+	maxTrustRest float32
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -404,6 +406,12 @@ func (c *columns) split() {
 		c.facilityOffers[i] = roaring.And(b, offers)
 	}
 	c.facilityLists, c.facilityOfferLists = newCSR(fcol.bitmaps), newCSR(c.facilityOffers)
+	c.maxTrustRest = 0
+	for d := range uint32(c.docs) {
+		if !offers.Contains(d) {
+			c.maxTrustRest = max(c.maxTrustRest, c.trust[d])
+		}
+	}
 	c.maxTrust = make([]float32, len(c.treatmentOffers))
 	for i, b := range c.treatmentOffers {
 		b.Iterate(func(d uint32) bool {

@@ -630,6 +630,9 @@ func (m *matcher) runFor(ctx context.Context, filter *roaring.Bitmap, c *collect
 			}
 		}
 	}
+	if c.onlyTop() && offersTopShortcut {
+		return m.runRestTop(ctx, filter, c)
+	}
 	return m.runRest(ctx, filter, c.add)
 }
 
@@ -638,6 +641,13 @@ func (m *matcher) runRest(ctx context.Context, filter *roaring.Bitmap, yield fun
 	if !m.wantRest {
 		return nil
 	}
+	m.prepareRestScores()
+	return m.walkRest(ctx, m.restWalk(filter), yield)
+}
+
+// restWalk is the facilities, doctors and treatments every group holds,
+// within filter.
+func (m *matcher) restWalk(filter *roaring.Bitmap) *roaring.Bitmap {
 	bms := make([]*roaring.Bitmap, 0, len(m.groups)+1)
 	for _, g := range m.groups {
 		bms = append(bms, g.rest)
@@ -645,11 +655,13 @@ func (m *matcher) runRest(ctx context.Context, filter *roaring.Bitmap, yield fun
 	if filter != nil {
 		bms = append(bms, filter)
 	}
-	all := roaring.FastAnd(bms...)
 	if len(bms) == 1 {
-		all = bms[0]
+		return bms[0]
 	}
-	m.prepareRestScores()
+	return roaring.FastAnd(bms...)
+}
+
+func (m *matcher) walkRest(ctx context.Context, all *roaring.Bitmap, yield func(doc uint32, score float64)) error {
 	n := 0
 	var err error
 	all.Iterate(func(doc uint32) bool {
@@ -662,6 +674,51 @@ func (m *matcher) runRest(ctx context.Context, filter *roaring.Bitmap, yield fun
 		return true
 	})
 	return err
+}
+
+// runRestTop is runRest for a collector that wants only counts and the
+// best k by relevance (collector.onlyTop), once the offers filled it. A
+// facility or doctor matched only through its treatments scores at most
+// restBound times its trust; when that, at the highest trust of any such
+// document, is below the k-th score kept, none of them can rank, and they
+// are counted on their bitmap instead of scored one by one. The others
+// (matched on their own text, and treatments) are scored as runRest does.
+func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *collector) error {
+	if !m.wantRest {
+		return nil
+	}
+	m.prepareRestScores()
+	all := m.restWalk(filter)
+	if m.treatTerms == nil || !c.full() {
+		return m.walkRest(ctx, all, c.add)
+	}
+	visit := roaring.Or(m.own, m.treatments)
+	visit.And(all)
+	through := roaring.AndNot(all, visit)
+	if through.IsEmpty() || m.restBound()*float64(m.ix.cols.maxTrustRest) >= c.worst().score {
+		return m.walkRest(ctx, all, c.add)
+	}
+	c.countAll(through)
+	return m.walkRest(ctx, visit, c.add)
+}
+
+// restBound is the most a facility or doctor matched only through its
+// treatments can score before its trust: every alternative counted as
+// matching, and each term at its best weight among all treatments (score
+// grows with both; see scoreRestUncached).
+func (m *matcher) restBound() float64 {
+	best := make([]float64, len(m.hits))
+	for _, h := range m.hits {
+		if h.viaTreatments {
+			best[h.idx] = slices.Max(h.treat)
+		}
+	}
+	return m.score(func(*matchAlt) bool { return true }, func(h *termHits) float64 {
+		if !h.viaTreatments {
+			return 0
+		}
+		return treatmentJoinWeight * best[h.idx]
+	})
 }
 
 // runOffers intersects every materialised group's offers (and the filter)
