@@ -168,6 +168,8 @@ type matcher struct {
 	restCache map[string]float64
 	restKey   []byte
 	restByOne []float64 // by treatment ordinal, for keys of one (NaN: not yet)
+	// unions caches treatmentUnion by which column and which ordinals.
+	unions map[string]*roaring.Bitmap
 }
 
 // termWeight is a term's weight for one treatment.
@@ -280,19 +282,16 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	ix := m.ix
 	h := &termHits{treat: make([]float64, len(m.tcol.values)), fac: map[uint32]float64{}, doctor: roaring.New(),
 		others: roaring.New()}
-	var parts []*roaring.Bitmap
-	var facilities []uint32
+	var tords, facilities []uint32
 	treatments := ix.cols.keywords[fieldType].bitmap(TypeTreatment)
 
 	// The treatment's names in the term's language: they find the treatment
 	// itself and, through it, its offers.
-	var viaTreatments []*roaring.Bitmap
 	var pass weightPass
 	err := ix.eachPosting(ctx, joinField(t.lang), t.term, m.nTreat, 1, func(doc uint32, w float64) {
 		if ord, ok := m.tcol.first(doc); ok {
 			h.treat[ord] += w
-			parts = append(parts, ix.cols.treatmentOffers[ord])
-			viaTreatments = append(viaTreatments, ix.cols.treatmentRest[ord])
+			tords = append(tords, ord)
 		}
 		if t.lang != LangEnglish {
 			pass.add(doc, 2*w)
@@ -359,9 +358,9 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 			}
 		}
 	}
-	if m.wantRest && !m.onlyTreatments && len(viaTreatments) > 0 {
+	if m.wantRest && !m.onlyTreatments && len(tords) > 0 {
 		// Facilities and doctors that provide a matching treatment.
-		h.others.Or(unionMany(viaTreatments, m.ix.cols.docs))
+		h.others.Or(m.treatmentUnion(tords, true))
 		h.viaTreatments = true
 	}
 	if m.wantOffers {
@@ -369,7 +368,10 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		if len(facilities) <= maxFacilityUnion {
 			lists = facilities
 		}
-		direct := unionOf(append(parts, h.doctor), ix.cols.facilityOfferLists, lists, m.ix.cols.docs)
+		direct := m.treatmentUnion(tords, false)
+		if !h.doctor.IsEmpty() || len(lists) > 0 {
+			direct = unionOf([]*roaring.Bitmap{direct, h.doctor}, ix.cols.facilityOfferLists, lists, ix.cols.docs)
+		}
 		if len(facilities) > maxFacilityUnion {
 			fs := make([]bool, len(m.fcol.values))
 			for _, ord := range facilities {
@@ -383,6 +385,34 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	h.idx = len(m.hits)
 	m.hits[t] = h
 	return h, nil
+}
+
+// treatmentUnion is the union over ords of the treatments' offers (or,
+// with rest, of the facilities and doctors providing them), once per query
+// for each list: the words of a phrase, and their synonyms and other
+// languages, often match the same treatments. The bitmap is shared:
+// nothing may change it.
+func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
+	of, key := m.ix.cols.treatmentOffers, make([]byte, 1, 1+4*len(ords))
+	if rest {
+		of, key[0] = m.ix.cols.treatmentRest, 'r'
+	}
+	for _, ord := range ords {
+		key = binary.LittleEndian.AppendUint32(key, ord)
+	}
+	if b, ok := m.unions[string(key)]; ok {
+		return b
+	}
+	bms := make([]*roaring.Bitmap, len(ords))
+	for i, ord := range ords {
+		bms[i] = of[ord]
+	}
+	b := unionMany(bms, m.ix.cols.docs)
+	if m.unions == nil {
+		m.unions = map[string]*roaring.Bitmap{}
+	}
+	m.unions[string(key)] = b
+	return b
 }
 
 // eachPosting calls fn with every document holding term in field and its
