@@ -3,6 +3,8 @@ package search
 import (
 	"context"
 	"errors"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // A search's cost is bounded twice. What a query can ask for is capped
@@ -24,4 +26,21 @@ func stopped(ctx context.Context) error {
 		return nil
 	}
 	return context.Cause(ctx)
+}
+
+// eachDoc calls fn with every document of b in order, looking at whether
+// ctx is done every checkDoneEvery documents; fn returns false to skip the
+// rest of b.
+func eachDoc(ctx context.Context, b *roaring.Bitmap, fn func(doc uint32) bool) error {
+	n := 0
+	var err error
+	b.Iterate(func(doc uint32) bool {
+		if n++; n%checkDoneEvery == 0 {
+			if err = stopped(ctx); err != nil {
+				return false
+			}
+		}
+		return fn(doc)
+	})
+	return err
 }

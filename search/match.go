@@ -692,18 +692,10 @@ func (m *matcher) restWalk(filter *roaring.Bitmap) *roaring.Bitmap {
 }
 
 func (m *matcher) walkRest(ctx context.Context, all *roaring.Bitmap, yield func(doc uint32, score float64)) error {
-	n := 0
-	var err error
-	all.Iterate(func(doc uint32) bool {
-		if n++; n%checkDoneEvery == 0 {
-			if err = stopped(ctx); err != nil {
-				return false
-			}
-		}
+	return eachDoc(ctx, all, func(doc uint32) bool {
 		yield(doc, m.scoreRest(doc))
 		return true
 	})
-	return err
 }
 
 // runRestTop is runRest for a collector that wants only counts and the
@@ -757,14 +749,7 @@ func (m *matcher) restBound() float64 {
 func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield func(doc uint32, score float64)) error {
 	walk, checked := m.offerWalk(filter)
 	m.prepareOfferScores()
-	n := 0
-	var err error
-	walk.Iterate(func(doc uint32) bool {
-		if n++; n%checkDoneEvery == 0 {
-			if err = stopped(ctx); err != nil {
-				return false
-			}
-		}
+	return eachDoc(ctx, walk, func(doc uint32) bool {
 		for _, p := range checked {
 			if !p.has(doc) {
 				return true
@@ -773,7 +758,6 @@ func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield f
 		yield(doc, m.scoreOffer(doc))
 		return true
 	})
-	return err
 }
 
 // offerWalk is the offers every materialised group holds (and the filter),
@@ -860,20 +844,10 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	if c.p.k == 0 {
 		return true, nil
 	}
-	var err error
-	n := 0
-	visit := func(score func(doc uint32) float64) func(doc uint32) bool {
-		return func(doc uint32) bool {
-			if n++; n%checkDoneEvery == 0 {
-				if err = stopped(ctx); err != nil {
-					return false
-				}
-			}
-			c.consider(doc, score(doc))
-			return true
-		}
-	}
-	scored.Iterate(visit(m.scoreOffer))
+	err := eachDoc(ctx, scored, func(doc uint32) bool {
+		c.consider(doc, m.scoreOffer(doc))
+		return true
+	})
 	if err != nil {
 		return true, err
 	}
@@ -887,7 +861,10 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		if c.full() && p.bound < c.worst().score {
 			break // and so is every part after it
 		}
-		p.docs.Iterate(visit(func(uint32) float64 { return p.score }))
+		err := eachDoc(ctx, p.docs, func(doc uint32) bool {
+			c.consider(doc, p.score)
+			return true
+		})
 		if err != nil {
 			return true, err
 		}
