@@ -74,9 +74,14 @@ type impactSets struct {
 	// country changed (in their offers, doctors), facilities whose doctors
 	// changed (in their offers).
 	treatmentFanout, facilityFanout, doctorFacilities set
-	countries, currencies                             []string
-	doctorTreatments                                  [][2]int64 // (doctor_id, treatment_id)
-	references                                        []referenceKey
+	// The references an offer had before each update, and the offers
+	// inserted: a facility's record lists the treatments it offers, so it
+	// changes when an offer comes, goes or moves, not when a price does.
+	offerRefs             map[int64][][2]int64 // offer → (facility_id, treatment_id) before each update
+	offersAdded           set
+	countries, currencies []string
+	doctorTreatments      [][2]int64 // (doctor_id, treatment_id)
+	references            []referenceKey
 }
 
 // referenceKey is a price reference's primary key.
@@ -111,7 +116,8 @@ func (s set) sorted() []int64 {
 func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 	im := Impact{}
 	sets := impactSets{offers: set{}, facilities: set{}, doctors: set{}, treatments: set{},
-		doctorRows: set{}, treatmentFanout: set{}, facilityFanout: set{}, doctorFacilities: set{}}
+		doctorRows: set{}, treatmentFanout: set{}, facilityFanout: set{}, doctorFacilities: set{},
+		offerRefs: map[int64][][2]int64{}, offersAdded: set{}}
 	for _, c := range changes {
 		if c.Op == OpTruncate {
 			if !slices.Contains(im.Reload, c.Table) {
@@ -120,9 +126,21 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 		}
 		switch c.Table {
 		case "offers":
-			sets.offers.add(c.Int(0))
-			sets.facilities.add(c.Refs["facility_id"])
+			// Its treatment's record counts its offers and spans their
+			// prices; its facility's lists the treatments offered, which
+			// an update changes only when it moves the offer (fanOut
+			// compares the references now with these).
+			id := c.Int(0)
+			sets.offers.add(id)
 			sets.treatments.add(c.Refs["treatment_id"])
+			switch c.Op {
+			case OpInsert:
+				sets.offersAdded.add(id)
+			case OpUpdate:
+				sets.offerRefs[id] = append(sets.offerRefs[id], [2]int64{c.Refs["facility_id"], c.Refs["treatment_id"]})
+			default:
+				sets.facilities.add(c.Refs["facility_id"])
+			}
 		case "facilities":
 			sets.facilities.add(c.Int(0))
 			sets.facilityFanout.add(c.Int(0))
@@ -184,6 +202,12 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 	batch := &pgx.Batch{}
 	into := func(dst set, sql string, args ...any) {
+		if noneOf(args) {
+			// Nothing to look up: skip the query rather than let the
+			// planner scan a table for an empty list (a generic plan of
+			// "currency = ANY($1)" reads every offer).
+			return
+		}
 		batch.Queue(sql, args...).Query(func(rows pgx.Rows) error {
 			var id int64
 			_, err := pgx.ForEachRow(rows, []any{&id}, func() error { dst.add(id); return nil })
@@ -192,16 +216,28 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 	}
 	// The changed rows' references now (their old ones came with the
 	// changes): the facility and treatment of an offer, a doctor's facility.
-	batch.Queue(`SELECT facility_id, treatment_id FROM offers WHERE id = ANY($1)`, sets.offers.sorted()).
-		Query(func(rows pgx.Rows) error {
-			var f, t int64
-			_, err := pgx.ForEachRow(rows, []any{&f, &t}, func() error {
-				sets.facilities.add(f)
-				sets.treatments.add(t)
-				return nil
+	if offers := sets.offers.sorted(); len(offers) > 0 {
+		batch.Queue(`SELECT id, facility_id, treatment_id FROM offers WHERE id = ANY($1)`, offers).
+			Query(func(rows pgx.Rows) error {
+				var id, f, t int64
+				_, err := pgx.ForEachRow(rows, []any{&id, &f, &t}, func() error {
+					sets.treatments.add(t)
+					if sets.offersAdded[id] {
+						sets.facilities.add(f)
+					}
+					for _, was := range sets.offerRefs[id] {
+						if was != [2]int64{f, t} {
+							sets.facilities.add(f, was[0])
+							sets.treatments.add(was[1])
+						}
+					}
+					return nil
+				})
+				return err
 			})
-			return err
-		})
+		// An updated offer that is gone now was deleted later in the
+		// batch, and its delete names its facility.
+	}
 	into(sets.doctorFacilities, `SELECT facility_id FROM doctors WHERE id = ANY($1)`, sets.doctorRows.sorted())
 	// Countries reach their facilities as a facility's own change would.
 	into(sets.facilityFanout, `SELECT id FROM facilities WHERE country_code = ANY($1)`, sets.countries)
@@ -215,7 +251,7 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 		JOIN offers o ON o.facility_id = f.id AND o.treatment_id = x.treatment_id`, refTreatments, refCountries)
 	// Rates reach the price spans of the treatments priced in them.
 	into(sets.treatments, `SELECT DISTINCT treatment_id FROM offers WHERE currency = ANY($1)`, sets.currencies)
-	if err := s.Pool.SendBatch(ctx, batch).Close(); err != nil {
+	if err := s.send(ctx, batch); err != nil {
 		return err
 	}
 
@@ -239,7 +275,35 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 	into(sets.offers, `SELECT o.id FROM unnest($1::bigint[], $2::bigint[]) AS x (doctor_id, treatment_id)
 		JOIN doctors d ON d.id = x.doctor_id
 		JOIN offers o ON o.facility_id = d.facility_id AND o.treatment_id = x.treatment_id`, pairs[0], pairs[1])
+	return s.send(ctx, batch)
+}
+
+// send runs batch, unless it is empty.
+func (s Source) send(ctx context.Context, batch *pgx.Batch) error {
+	if batch.Len() == 0 {
+		return nil
+	}
 	return s.Pool.SendBatch(ctx, batch).Close()
+}
+
+// noneOf reports whether every list in args is empty: a query over them
+// would find nothing.
+func noneOf(args []any) bool {
+	for _, a := range args {
+		switch v := a.(type) {
+		case []int64:
+			if len(v) > 0 {
+				return false
+			}
+		case []string:
+			if len(v) > 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // RecordsByID reads the current records of type typ (search.TypeOffer,

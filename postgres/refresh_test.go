@@ -163,9 +163,21 @@ func TestImpact(t *testing.T) {
 		want  records
 		check func(postgres.Impact) bool
 	}{
-		{"an offer's price: the offer, its treatment's span, its facility", []string{
+		{"an offer's price: the offer and its treatment's span, not its facility (which lists treatments, not prices)", []string{
 			`UPDATE offers SET price = 1 WHERE id = 1000`},
+			records{"offer": {1000}, "treatment": {1}}, nil},
+		{"an offer's price changed twice: still not its facility", []string{
+			`UPDATE offers SET price = 1 WHERE id = 1000`, `UPDATE offers SET price = 2 WHERE id = 1000`},
+			records{"offer": {1000}, "treatment": {1}}, nil},
+		{"an offer added: its facility offers one more treatment", []string{
+			`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (1999, 13, 1, 100, 'EUR')`},
+			records{"offer": {1999}, "treatment": {1}, "facility": {13}}, nil},
+		{"an offer deleted: its facility offers one less", []string{
+			`DELETE FROM offers WHERE id = 1000`},
 			records{"offer": {1000}, "treatment": {1}, "facility": {10}}, nil},
+		{"an offer moved and moved back in one batch: both facilities", []string{
+			`UPDATE offers SET facility_id = 13 WHERE id = 1000`, `UPDATE offers SET facility_id = 10 WHERE id = 1000`},
+			records{"offer": {1000}, "treatment": {1}, "facility": {10, 13}}, nil},
 		{"an offer moves: both facilities and both treatments", []string{
 			`UPDATE offers SET facility_id = 13, treatment_id = 2 WHERE id = 1002`},
 			records{"offer": {1002}, "treatment": {2, 3}, "facility": {10, 13}}, nil},

@@ -168,33 +168,35 @@ func (o *Overlay) Segments() int { return len(o.segs) }
 // type, leaving out those records holds already, as the generation alone
 // sees it (an overlay with no segments). See Overlay.Needs.
 func (ix *Index) Needs(ctx context.Context, records map[string]*Record) (map[string][]int64, error) {
-	need := needSet{records: records, ids: map[string]map[int64]bool{}}
-	need.owners()
-	if err := ix.fanOut(ctx, &need, nil); err != nil {
-		return nil, err
-	}
-	return need.sorted(), nil
+	o := &Overlay{gen: ix, base: ix, deleted: roaring.New()}
+	return o.Needs(ctx, records)
 }
 
 // Needs lists the records a segment holding records (one batch) must hold
 // too, by type, leaving out those records holds already. Read them as they
-// are now, add them, and ask again until it returns nothing (a facility
-// brought in by an offer brings its treatments). A segment needs:
+// are now, add them, and ask again until it returns nothing. A segment
+// needs every live offer, facility and doctor of the generation or of an
+// older segment that joins a treatment whose text (name, category, lay
+// names, code, translations) is not what that index holds: they match
+// through the treatment's document there, which holds the old text.
+// Source.Impact already re-reads them for a change to the treatment's row;
+// this covers a translation, which it does not fan out, and the copies of
+// a treatment an older segment holds.
 //
-//   - the treatment and facility of each offer and doctor in it, and the
-//     treatments of each facility in it, so that offers join and inherit
-//     within the segment and facilities and doctors match through their
-//     treatments;
-//   - every live offer, facility and doctor of the generation or of an
-//     older segment that joins a treatment whose text (name, category, lay
-//     names, code, translations) is not what that index holds: they match
-//     through the treatment's document there, which holds the old text.
-//     Source.Impact already re-reads them for a change to the treatment's
-//     row; this covers a translation, which it does not fan out, and the
-//     copies of a treatment an older segment holds.
+// The owners a segment's records join through (the treatment and facility
+// of each offer and doctor, the treatments of each facility) Apply copies
+// from where they are live in the overlay, as documents the segment holds
+// deleted: joined and inherited from, never hits. Needs lists only those
+// the overlay does not hold live at all (one inserted after the batch was
+// read, say).
 func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[string][]int64, error) {
 	need := needSet{records: records, ids: map[string]map[int64]bool{}}
-	need.owners()
+	if err := need.owners(func(key string) (bool, error) {
+		r, err := o.liveRecord(ctx, key)
+		return r != nil, err
+	}); err != nil {
+		return nil, err
+	}
 	if err := o.gen.fanOut(ctx, &need, o.deleted); err != nil {
 		return nil, err
 	}
@@ -204,6 +206,30 @@ func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[st
 		}
 	}
 	return need.sorted(), nil
+}
+
+// liveRecord returns the record with DocID key where the overlay holds it
+// live (the newest segment holding it live, else the generation), nil when
+// it holds it nowhere.
+func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
+	for i := len(o.segs) - 1; i >= 0; i-- {
+		if s := o.segs[i]; s.holdsLive(key) {
+			return s.records[key], nil
+		}
+	}
+	id, err := o.gen.reader.InternalID(key)
+	if err != nil {
+		return nil, fmt.Errorf("overlay: look up %s: %w", key, err)
+	}
+	if len(id) == 0 || o.deleted.Contains(uint32(id.Value())) {
+		return nil, nil
+	}
+	typ, n, _ := strings.Cut(key, ":")
+	num, err := strconv.ParseInt(n, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("overlay: document %q: %w", key, err)
+	}
+	return o.gen.Get(ctx, typ, num)
 }
 
 // needSet gathers the ids a batch of records needs, by type.
@@ -225,22 +251,30 @@ func (n *needSet) want(typ string, id int64) {
 	n.ids[typ][id] = true
 }
 
-// owners wants the treatments and facility every record joins through.
-func (n *needSet) owners() {
+// owners wants the treatments and facility a record joins through that
+// are not held live (held says which are).
+func (n *needSet) owners(held func(key string) (bool, error)) error {
 	for _, r := range n.records {
 		if r == nil {
 			continue
 		}
-		if f := facilityOf(r); f != nil && r.Type != TypeFacility {
-			n.want(TypeFacility, f.ID)
-		}
-		if r.Treatment != nil {
-			n.want(TypeTreatment, r.Treatment.ID)
-		}
-		for _, t := range r.Treatments {
-			n.want(TypeTreatment, t.ID)
+		var err error
+		ownerKeys(r, func(key string) {
+			if _, ok := n.records[key]; ok || err != nil {
+				return
+			}
+			var ok bool
+			if ok, err = held(key); err == nil && !ok {
+				typ, num, _ := strings.Cut(key, ":")
+				id, _ := strconv.ParseInt(num, 10, 64)
+				n.want(typ, id)
+			}
+		})
+		if err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 func (n *needSet) sorted() map[string][]int64 {
@@ -322,15 +356,11 @@ func (o *Overlay) Get(ctx context.Context, typ string, id int64) (*Record, error
 	key := DocID(typ, id)
 	gone := &Error{Code: NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
 	for i := len(o.segs) - 1; i >= 0; i-- {
-		s := o.segs[i]
-		doc, ok := s.docs[key]
-		if !ok {
-			continue
+		// A segment may hold a record deleted while it is live in an
+		// older part: as an owner its live records join through.
+		if s := o.segs[i]; s.holdsLive(key) {
+			return s.ix.Get(ctx, typ, id)
 		}
-		if s.deleted != nil && s.deleted.Contains(doc) {
-			return nil, gone
-		}
-		return s.ix.Get(ctx, typ, id)
 	}
 	dead, err := o.baseGone(key)
 	if err != nil {

@@ -134,11 +134,27 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 		n.segs[i].view = n.segs[i].ix.atRates(rates)
 	}
 	if len(live) > 0 {
-		s, err := newSegment(ctx, live, rates)
+		owners, err := o.owners(ctx, records, live)
 		if err != nil {
 			return nil, err
 		}
-		n.segs = append(n.segs, segView{segment: s, view: s.ix})
+		all := live
+		if len(owners) > 0 {
+			all = maps.Clone(live)
+			maps.Copy(all, owners)
+		}
+		s, err := newSegment(ctx, all, rates)
+		if err != nil {
+			return nil, err
+		}
+		v := segView{segment: s, view: s.ix}
+		if len(owners) > 0 {
+			v.deleted = roaring.New()
+			for key := range owners {
+				v.deleted.Add(s.docs[key])
+			}
+		}
+		n.segs = append(n.segs, v)
 	}
 	for _, s := range n.segs {
 		s.retain()
@@ -162,6 +178,37 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 			return nil, err
 		}
 	}
+}
+
+// owners returns, by DocID, the owners the live records join through
+// (ownerKeys) that the batch leaves alone, as o holds them live: the new
+// segment holds them deleted, so that its records join and inherit within
+// it while the owners' live copies stay where they are. An owner o holds
+// nowhere is left out (Needs lists it for the caller to read).
+func (o *Overlay) owners(ctx context.Context, records, live map[string]*Record) (map[string]*Record, error) {
+	out := map[string]*Record{}
+	var err error
+	for _, r := range live {
+		ownerKeys(r, func(key string) {
+			if err != nil {
+				return
+			}
+			if _, ok := records[key]; ok {
+				return
+			}
+			if _, ok := out[key]; ok {
+				return
+			}
+			var owner *Record
+			if owner, err = o.liveRecord(ctx, key); owner != nil {
+				out[key] = owner
+			}
+		})
+		if err != nil {
+			return nil, fmt.Errorf("overlay: owners of %s: %w", DocID(r.Type, r.ID), err)
+		}
+	}
+	return out, nil
 }
 
 func cloneOrNew(b *roaring.Bitmap) *roaring.Bitmap {

@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -209,6 +210,15 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 			}
 			addNeeds(t, ov, changed, after)
 		}
+		if step.name == "offer price" {
+			// The offer and its treatment (whose record spans its offers'
+			// prices) changed; its facility and the facility's treatments
+			// did not: the segment holds them as deleted owners, copied
+			// from the generation, and nothing else is read.
+			if got := slices.Sorted(maps.Keys(changed)); !slices.Equal(got, []string{"offer:1001", "treatment:1"}) {
+				t.Fatalf("a price change needs %v, want only the offer and its treatment", got)
+			}
+		}
 		was := answers(t, ov)
 		next, err := ov.Apply(ctx, rates, changed)
 		if err != nil {
@@ -238,6 +248,9 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 		ov = next
 		before = after
 		checkOverlay(t, step.name, ov, cat, after, changed)
+		if step.name == "offer price" && ov.Changed() != 2 {
+			t.Errorf("after a price change the overlay holds %d records live, want 2 (the owners it joins through stay live in the generation)", ov.Changed())
+		}
 		if t.Failed() {
 			t.Logf("after %s:\n%s", step.name, ov.Dump())
 			return

@@ -205,17 +205,11 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := profileTo(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	for _, c := range classes {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), c.name) {
 			continue
@@ -438,3 +432,23 @@ func printReport(w io.Writer, r *benchReport, classes []*benchClass) {
 }
 
 var errBadStatus = errors.New("unexpected status")
+
+// profileTo writes a CPU profile to path ("": none) until the
+// returned func is called.
+func profileTo(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}

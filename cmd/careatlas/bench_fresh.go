@@ -87,6 +87,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	disconnected := fs.Duration("disconnected", 10*time.Minute, "how long the server is cut off from the change log before it catches up (0: skip)")
 	rateEvery := fs.Duration("rate-every", time.Minute, "how often an exchange rate changes within the writes (0: never)")
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches under writes to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -165,11 +166,16 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	slog.Warn("bench fresh: search without writes", "latency", rep.Quiet)
 
 	slog.Info("bench fresh: searching under writes", "changes_per_second", *rate)
+	stopProfile, err := profileTo(*cpuProfile)
+	if err != nil {
+		return err
+	}
 	writeCtx, stopWrites := context.WithCancel(ctx)
 	writing := w.start(writeCtx, *rate)
 	probes := make(chan []time.Duration, 1)
 	go func() { probes <- w.probe(writeCtx, client, base) }()
 	loaded, err := searchLatencies(ctx, client, base, paths, *clients, *duration)
+	stopProfile()
 	stopWrites()
 	visible := <-probes
 	if werr := writing(); err == nil {

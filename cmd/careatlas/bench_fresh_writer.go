@@ -86,6 +86,10 @@ func (w *freshWriter) kinds() []string {
 	return out
 }
 
+// freshWriters is how many connections write the changes: enough that a
+// slow commit on a busy machine does not hold the rate down.
+const freshWriters = 16
+
 // start writes rate changes a second, from a few connections, until ctx is
 // done; the returned func waits for the writers and says whether one
 // failed.
@@ -115,7 +119,7 @@ func (w *freshWriter) start(ctx context.Context, rate int) func() error {
 			}
 		}
 	})
-	for range 4 {
+	for range freshWriters {
 		wg.Go(func() {
 			for range ticks {
 				if err := w.one(ctx); err != nil {

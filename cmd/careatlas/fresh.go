@@ -194,6 +194,7 @@ func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates 
 	if err != nil {
 		return err
 	}
+	impacted := time.Now()
 	if im.Rebuild() {
 		// A bulk load replaced whole tables without logging their rows:
 		// the overlay cannot follow it. Keep serving what we have and say
@@ -241,11 +242,13 @@ func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates 
 		}
 		ch.Posts = &set
 	}
+	read := time.Now()
 	if err := apply(ch); err != nil {
 		return err
 	}
 	slog.Debug("changes applied", "changes", len(batch), "records", len(ch.Records), "position", ch.Position,
-		"ms", time.Since(start).Milliseconds())
+		"ms", time.Since(start).Milliseconds(), "impact_ms", impacted.Sub(start).Milliseconds(),
+		"read_ms", read.Sub(impacted).Milliseconds(), "apply_ms", time.Since(read).Milliseconds())
 	return nil
 }
 

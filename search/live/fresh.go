@@ -115,13 +115,17 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 	if records == nil {
 		records = map[string]*search.Record{}
 	}
+	start := time.Now()
 	if err := needs(ctx, on.overlay, rates, records, read); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
+	needed := time.Now()
 	var err error
 	if next.overlay, err = on.overlay.Apply(ctx, rates, records); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
+	slog.Debug("overlay applied", "records", len(records), "needed", len(records)-len(ch.Records),
+		"needs_ms", needed.Sub(start).Milliseconds(), "index_ms", time.Since(needed).Milliseconds())
 	if !l.publish(g, prev, next) {
 		return ErrStale
 	}
