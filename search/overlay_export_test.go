@@ -6,14 +6,6 @@ import (
 	"slices"
 )
 
-// SetInlineMergeMax sets the largest merge Apply does itself, for a test
-// of the merges left to PlanMerge; the returned func restores it.
-func SetInlineMergeMax(n int) (restore func()) {
-	old := inlineMergeMax
-	inlineMergeMax = n
-	return func() { inlineMergeMax = old }
-}
-
 // SetOffersTopShortcut turns matcher.runOffersTop on or off, for a test
 // that compares it with the full walk; the returned func restores it.
 func SetOffersTopShortcut(on bool) (restore func()) {

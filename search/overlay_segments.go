@@ -20,18 +20,14 @@ import (
 // holds at least 1/mergeRatio of the older's live records, so sizes fall
 // by mergeRatio or more from the oldest to the newest, a search visits
 // O(log changes) segments, and a record is re-indexed O(log changes) times
-// over its life. Apply does the small merges itself; a larger one is built
-// apart (PlanMerge, Merge.Build, WithMerge: seconds for a hundred thousand
-// records) so that batches keep flowing meanwhile.
+// over its life. Apply never merges, so a batch is visible once its own
+// segment is built; merges are built apart (PlanMerge, Merge.Build,
+// WithMerge: seconds for a hundred thousand records) while batches keep
+// flowing.
 
 // mergeRatio is the merge policy: merge two adjacent segments once the
 // newer holds at least 1/mergeRatio of the older's live records.
 const mergeRatio = 3
-
-// inlineMergeMax is the largest merge, in records, Apply does itself (tens
-// of milliseconds); larger ones are left to PlanMerge. A variable only for
-// the tests of those.
-var inlineMergeMax = 2000
 
 // segment is one in-memory index of changed records, shared by the
 // overlays that hold it; it closes when the last one releases it.
@@ -159,25 +155,7 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 	for _, s := range n.segs {
 		s.retain()
 	}
-	for {
-		m := n.plan(inlineMergeMax)
-		if m == nil {
-			return n, nil
-		}
-		err := m.Build(ctx)
-		if err == nil {
-			var merged *Overlay
-			if merged, err = n.WithMerge(m); err == nil {
-				n.Close()
-				n = merged
-			}
-		}
-		m.Close()
-		if err != nil {
-			n.Close()
-			return nil, err
-		}
-	}
+	return n, nil
 }
 
 // owners returns, by DocID, the owners the live records join through
@@ -230,22 +208,15 @@ type Merge struct {
 	built   bool
 }
 
-// PlanMerge returns the merge the policy wants that Apply leaves to its
-// caller (too large to do inline), or nil when there is none.
-func (o *Overlay) PlanMerge() *Merge { return o.plan(-1) }
-
-// plan returns the merge of the newest pair of adjacent segments the policy
-// wants, when it holds at most max records (any size when max < 0) and
-// more than inlineMergeMax when max < 0; else nil.
-func (o *Overlay) plan(max int) *Merge {
+// PlanMerge returns the merge of the newest pair of adjacent segments the
+// policy wants, or nil when there is none. Apply never merges: a batch is
+// visible as soon as its own segment is built, and the caller merges apart
+// (Merge.Build beside the searches, then WithMerge).
+func (o *Overlay) PlanMerge() *Merge {
 	for i := len(o.segs) - 2; i >= 0; i-- {
 		older, newer := o.segs[i], o.segs[i+1]
 		if newer.live()*mergeRatio < older.live() {
 			continue
-		}
-		size := older.live() + newer.live()
-		if max >= 0 && size > uint64(max) || max < 0 && size <= uint64(inlineMergeMax) {
-			return nil
 		}
 		return o.planPair(i)
 	}

@@ -148,20 +148,16 @@ func overlayRequests() []search.Request {
 // every total, every facet count and every set of hits (and their order,
 // where a sort key decides it) equals a rebuild of the changed catalogue,
 // and that the overlay a batch was applied to still answers as it did.
-// Merges run inline, or (the second run) are planned on one overlay and
-// applied to the next, after a batch deleted from the merged segments.
+// Merges run right after each batch until none is wanted, or (the second
+// run) are planned on one overlay and applied to the next, after a batch
+// deleted from the merged segments.
 func TestOverlayAnswersAsARebuild(t *testing.T) {
 	for _, inline := range []bool{true, false} {
-		name := "inline merges"
+		name := "merges after each batch"
 		if !inline {
-			name = "merges apart"
+			name = "merges a batch late"
 		}
-		t.Run(name, func(t *testing.T) {
-			if !inline {
-				t.Cleanup(search.SetInlineMergeMax(0))
-			}
-			overlayAnswersAsARebuild(t, inline)
-		})
+		t.Run(name, func(t *testing.T) { overlayAnswersAsARebuild(t, inline) })
 	}
 }
 
@@ -234,6 +230,23 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 			next, merge = merged, nil
 			merges++
 		}
+		for inline {
+			m := next.PlanMerge()
+			if m == nil {
+				break
+			}
+			if err := m.Build(ctx); err != nil {
+				t.Fatal(err)
+			}
+			merged, err := next.WithMerge(m)
+			if err != nil {
+				t.Fatalf("%s: %v", step.name, err)
+			}
+			m.Close()
+			next.Close()
+			next = merged
+			merges++
+		}
 		if !inline {
 			if merge = next.PlanMerge(); merge != nil {
 				if err := merge.Build(ctx); err != nil {
@@ -259,8 +272,8 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 	if merge != nil {
 		merge.Close()
 	}
-	if !inline && merges == 0 {
-		t.Error("no merge was applied apart from Apply: the test misses that path")
+	if merges == 0 {
+		t.Error("no merge was applied: the test misses that path")
 	}
 	if ov.Segments() >= len(steps) {
 		t.Errorf("%d segments after %d batches: nothing was merged", ov.Segments(), len(steps))

@@ -164,9 +164,11 @@ func (l *Live) publish(g *generation, prev, next *fresh) bool {
 	return true
 }
 
-// mergeLater starts the merge of f's segments the overlay's policy wants,
-// unless one is under way for g: it is built in the background and
-// published over whatever overlay g has then.
+// mergeLater starts merging f's segments as the overlay's policy wants,
+// unless a merger runs for g already: each merge is built in the
+// background and published over whatever overlay g has then, and the
+// merger goes on with the next merge the policy wants until none is.
+// Apply never merges, so a batch is visible once its own segment is built.
 func (l *Live) mergeLater(g *generation, f *fresh) {
 	if !l.merging.CompareAndSwap(false, true) {
 		return
@@ -180,32 +182,43 @@ func (l *Live) mergeLater(g *generation, f *fresh) {
 	go func() {
 		defer l.closing.Done()
 		defer l.merging.Store(false)
-		defer m.Close()
-		start := time.Now()
-		if err := m.Build(context.Background()); err != nil {
-			slog.Error("merge overlay segments", "err", err)
-			return
-		}
-		l.applyMu.Lock()
-		defer l.applyMu.Unlock()
-		prev, ok := l.hold(g)
-		if !ok || prev == nil {
-			return
-		}
-		defer prev.inUse.Done()
-		o, err := prev.overlay.WithMerge(m)
-		if err != nil {
-			if !errors.Is(err, search.ErrMergeStale) {
-				slog.Error("merge overlay segments", "err", err)
-			}
-			return
-		}
-		next := &fresh{overlay: o, posts: prev.posts, rates: prev.rates, position: prev.position, applied: prev.applied}
-		if l.publish(g, prev, next) {
-			slog.Debug("overlay segments merged", "records", m.Size(), "segments", o.Segments(),
-				"ms", time.Since(start).Milliseconds())
+		for m != nil {
+			m = l.merge(g, m)
 		}
 	}()
+}
+
+// merge builds m, publishes it over g's overlay, closes it, and returns
+// the next merge the policy wants (nil: none, or g is retired).
+func (l *Live) merge(g *generation, m *search.Merge) *search.Merge {
+	defer m.Close()
+	start := time.Now()
+	if err := m.Build(context.Background()); err != nil {
+		slog.Error("merge overlay segments", "err", err)
+		return nil
+	}
+	l.applyMu.Lock()
+	defer l.applyMu.Unlock()
+	prev, ok := l.hold(g)
+	if !ok || prev == nil {
+		return nil
+	}
+	defer prev.inUse.Done()
+	o, err := prev.overlay.WithMerge(m)
+	if errors.Is(err, search.ErrMergeStale) {
+		return prev.overlay.PlanMerge()
+	}
+	if err != nil {
+		slog.Error("merge overlay segments", "err", err)
+		return nil
+	}
+	next := &fresh{overlay: o, posts: prev.posts, rates: prev.rates, position: prev.position, applied: prev.applied}
+	if !l.publish(g, prev, next) {
+		return nil
+	}
+	slog.Debug("overlay segments merged", "records", m.Size(), "segments", o.Segments(),
+		"ms", time.Since(start).Milliseconds())
+	return o.PlanMerge()
 }
 
 // needs reads into records what a segment holding them needs too.
