@@ -20,8 +20,14 @@ const Channel = "careatlas_changes"
 
 // Defaults of FollowOptions, and the follower's other timings.
 const (
-	DefaultPoll  = 2 * time.Second
-	DefaultBatch = 1000
+	DefaultPoll = 2 * time.Second
+	// DefaultBatch is large because a batch's cost is mostly per record,
+	// and a record changed many times while the server was behind (a
+	// treatment, re-read for each of its offers' changes) is read and
+	// indexed once per batch: catching up after an outage goes as fast as
+	// the distinct records allow. Up to date, a batch is what came since
+	// the last one, a few hundred changes.
+	DefaultBatch = 10000
 	// retryMin is the first wait after a failed read or apply; waits double
 	// up to the poll interval while failures go on.
 	retryMin = 50 * time.Millisecond
@@ -56,8 +62,8 @@ type FollowOptions struct {
 // and are retried, the listening connection is made again, and the
 // follower reads on from the last change it applied.
 type Follower struct {
-	pool  *pgxpool.Pool
-	apply func([]Change) error
+	pool    *pgxpool.Pool
+	prepare Prepare
 	opts  FollowOptions
 	pos   Position // the run goroutine's own; status has the published copy
 
@@ -102,16 +108,31 @@ func (s FollowStatus) Lag(now time.Time) time.Duration {
 	return max(lag, 0)
 }
 
+// Prepare reads what a batch of changes needs to be applied and returns
+// the func that applies it. The follower prepares a batch while the one
+// before it is still being applied (reading from PostgreSQL beside
+// indexing), and applies the batches one at a time, in order; a batch whose
+// apply fails is prepared again.
+type Prepare func(batch []Change) (apply func() error, err error)
+
+// Applying is the Prepare of an apply that does everything itself.
+func Applying(apply func([]Change) error) Prepare {
+	return func(batch []Change) (func() error, error) {
+		return func() error { return apply(batch) }, nil
+	}
+}
+
 // Follow starts following the log after position from, handing batches of
-// changes to apply, until ctx is cancelled. Wait says when it has stopped.
-func Follow(ctx context.Context, pool *pgxpool.Pool, from Position, apply func([]Change) error, opts FollowOptions) *Follower {
+// changes to prepare and apply, until ctx is cancelled. Wait says when it
+// has stopped.
+func Follow(ctx context.Context, pool *pgxpool.Pool, from Position, prepare Prepare, opts FollowOptions) *Follower {
 	if opts.Poll <= 0 {
 		opts.Poll = DefaultPoll
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = DefaultBatch
 	}
-	f := &Follower{pool: pool, apply: apply, opts: opts, pos: from,
+	f := &Follower{pool: pool, prepare: prepare, opts: opts, pos: from,
 		status: FollowStatus{Position: from}, done: make(chan struct{})}
 	go func() {
 		defer close(f.done)
@@ -187,24 +208,57 @@ func (f *Follower) run(ctx context.Context) error {
 
 // catchUp reads and applies batches until the log holds nothing more to
 // read now. It reports whether committed changes are held back behind a
-// transaction still in flight.
+// transaction still in flight. The next batch is read and prepared while
+// the last one is applied; the position moves only once a batch is.
 func (f *Follower) catchUp(ctx context.Context) (bool, error) {
+	var applying *inFlight
+	// settle waits for the batch being applied and moves on past it.
+	settle := func() error {
+		if applying == nil {
+			return nil
+		}
+		err := <-applying.done
+		if err != nil {
+			err = fmt.Errorf("apply changes after %s: %w", f.pos, err)
+		} else {
+			f.pos = applying.r.next
+			f.advanced(applying.r)
+		}
+		applying = nil
+		return err
+	}
+	at := f.pos // where the next read starts
 	for {
-		r, err := readChanges(ctx, f.pool, f.pos, f.opts.Batch)
+		r, err := readChanges(ctx, f.pool, at, f.opts.Batch)
+		var apply func() error
+		if err == nil && len(r.changes) > 0 {
+			if apply, err = f.prepare(r.changes); err != nil {
+				err = fmt.Errorf("prepare changes after %s: %w", at, err)
+			}
+		}
+		if serr := settle(); serr != nil {
+			return false, serr
+		}
 		if err != nil {
 			return false, err
 		}
-		if len(r.changes) > 0 {
-			if err := f.apply(r.changes); err != nil {
-				return false, fmt.Errorf("apply changes after %s: %w", f.pos, err)
-			}
+		at = r.next
+		applying = &inFlight{r: r, done: make(chan error, 1)}
+		if apply == nil {
+			applying.done <- nil
+		} else {
+			go func(done chan<- error) { done <- apply() }(applying.done)
 		}
-		f.pos = r.next
-		f.advanced(r)
 		if len(r.changes) < f.opts.Batch {
-			return r.held > 0, nil
+			return r.held > 0, settle()
 		}
 	}
+}
+
+// inFlight is a batch being applied.
+type inFlight struct {
+	r    read
+	done chan error
 }
 
 func (f *Follower) advanced(r read) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func has(table, key string) func([]postgres.Change) bool {
 func follow(t *testing.T, pool *pgxpool.Pool, from postgres.Position, a *applied, opts postgres.FollowOptions) *postgres.Follower {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	f := postgres.Follow(ctx, pool, from, a.apply, opts)
+	f := postgres.Follow(ctx, pool, from, postgres.Applying(a.apply), opts)
 	t.Cleanup(func() {
 		cancel()
 		if err := f.Wait(); err != nil {
@@ -244,8 +245,82 @@ func TestFollowerStopsWhenTrimmedPast(t *testing.T) {
 	if _, err := postgres.Trim(context.Background(), pool, position(t, pool)); err != nil {
 		t.Fatal(err)
 	}
-	f := postgres.Follow(context.Background(), pool, from, newApplied().apply, postgres.FollowOptions{})
+	f := postgres.Follow(context.Background(), pool, from, postgres.Applying(newApplied().apply), postgres.FollowOptions{})
 	if err := f.Wait(); !errors.Is(err, postgres.ErrTrimmed) {
 		t.Errorf("Wait = %v, want ErrTrimmed", err)
+	}
+}
+
+// TestFollowerPreparesAheadAndAppliesInOrder: with a backlog, the next
+// batch is prepared while the one before it is applied; batches are
+// applied one at a time and in log order, each change once; a batch whose
+// apply fails is prepared again and the position stays before it until
+// it is applied.
+func TestFollowerPreparesAheadAndAppliesInOrder(t *testing.T) {
+	pool, from := withMini(t)
+	for i := range 30 {
+		exec(t, pool, fmt.Sprintf(`UPDATE offers SET price = %d WHERE id = 1000`, 20000+i))
+	}
+	want, _ := readAll(t, pool, from)
+	var (
+		mu                sync.Mutex
+		applied           []postgres.Change
+		prepared, applies int
+		overlapped        bool // a batch was prepared while another was being applied
+		applying          bool
+		failed            bool
+	)
+	prepare := func(batch []postgres.Change) (func() error, error) {
+		mu.Lock()
+		prepared++
+		overlapped = overlapped || applying
+		mu.Unlock()
+		return func() error {
+			mu.Lock()
+			if applying {
+				mu.Unlock()
+				return fmt.Errorf("two batches applied at once")
+			}
+			applying = true
+			applies++
+			fail := applies == 3 && !failed
+			failed = failed || fail
+			mu.Unlock()
+			time.Sleep(50 * time.Millisecond) // long enough for the next read and prepare
+			mu.Lock()
+			defer mu.Unlock()
+			applying = false
+			if fail {
+				return fmt.Errorf("the third apply fails once")
+			}
+			applied = append(applied, batch...)
+			return nil
+		}, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f := postgres.Follow(ctx, pool, from, prepare, postgres.FollowOptions{Batch: 4, Poll: 100 * time.Millisecond})
+	defer func() {
+		cancel()
+		if err := f.Wait(); err != nil {
+			t.Errorf("follower: %v", err)
+		}
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for f.Status().Applied < int64(len(want)) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.EqualFunc(applied, want, func(a, b postgres.Change) bool { return a.ID == b.ID }) {
+		t.Errorf("applied %v, want each change once in log order: %v", brief(applied), brief(want))
+	}
+	if !failed || prepared <= (len(want)+3)/4 {
+		t.Errorf("failed %v, %d batches prepared for %d changes: the failed batch was not prepared again", failed, prepared, len(want))
+	}
+	if !overlapped {
+		t.Error("no batch was prepared while the one before it was applied")
+	}
+	if st := f.Status(); st.Applied != int64(len(want)) || st.Position.Compare(from) <= 0 {
+		t.Errorf("status %+v after %d changes", st, len(want))
 	}
 }

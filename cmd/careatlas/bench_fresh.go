@@ -156,6 +156,11 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	rep.Initial = time.Since(start).Seconds()
 	slog.Warn("bench fresh: caught up with the log", "seconds", rep.Initial)
+	// The merges the catch-up started would run beside the searches
+	// without writes: let them finish first.
+	for settle := time.Now().Add(5 * time.Minute); lv.Merging() && time.Now().Before(settle); {
+		sleep(ctx, 100*time.Millisecond)
+	}
 
 	slog.Info("bench fresh: searching without writes", "clients", *clients, "for", *duration)
 	quiet, err := searchLatencies(ctx, client, base, paths, *clients, *duration)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 )
 
 // Freshness in serve: with a database, the server follows the change log
@@ -116,8 +118,8 @@ func (c *changes) follow(ctx context.Context, gen string) {
 	c.rebuild.Store(false)
 	genCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	f := postgres.Follow(genCtx, c.pool, from, func(batch []postgres.Change) error {
-		return c.apply(genCtx, gen, batch)
+	f := postgres.Follow(genCtx, c.pool, from, func(batch []postgres.Change) (func() error, error) {
+		return c.prepare(genCtx, gen, batch)
 	}, postgres.FollowOptions{})
 	c.mu.Lock()
 	c.f = f
@@ -166,35 +168,74 @@ func (c *changes) follow(ctx context.Context, gen string) {
 	}
 }
 
-// apply applies one batch of changes to generation gen.
-func (c *changes) apply(ctx context.Context, gen string, batch []postgres.Change) error {
-	snap, err := c.live.Acquire()
+// prepare reads what one batch of changes altered, for generation gen, and
+// returns the func that applies it. The follower runs it while the batch
+// before is still being applied: if that batch changed the exchange rates
+// the records were read at, apply reads them again at the new ones.
+func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Change) (func() error, error) {
+	rates, err := c.rates()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rates := snap.Rates()
-	snap.Release()
-	return c.applyWith(ctx, batch, rates, func(ch live.Changes) error {
-		err := c.live.Apply(ctx, gen, ch, c.src.RecordsByID)
+	start := time.Now()
+	ch, err := c.read(ctx, batch, rates)
+	if err != nil || ch == nil {
+		return func() error { return nil }, err
+	}
+	read := time.Since(start)
+	return func() error {
+		now, err := c.rates()
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(now, rates) {
+			if ch, err = c.read(ctx, batch, now); err != nil || ch == nil {
+				return err
+			}
+		}
+		start := time.Now()
+		err = c.live.Apply(ctx, gen, *ch, c.src.RecordsByID)
 		if errors.Is(err, live.ErrStale) {
 			return nil // a new generation is served: its own follower takes over
 		}
+		if err == nil {
+			slog.Debug("changes applied", "changes", len(batch), "records", len(ch.Records), "position", ch.Position,
+				"read_ms", read.Milliseconds(), "apply_ms", time.Since(start).Milliseconds())
+		}
 		return err
-	})
+	}, nil
+}
+
+// rates are the exchange rates of the served snapshot.
+func (c *changes) rates() (search.Rates, error) {
+	snap, err := c.live.Acquire()
+	if err != nil {
+		return search.Rates{}, err
+	}
+	defer snap.Release()
+	return snap.Rates(), nil
 }
 
 // applyWith reads what batch changed, at rates (the exchange rates of the
 // snapshot it goes onto), and hands it to apply.
 func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates search.Rates, apply func(live.Changes) error) error {
-	if len(batch) == 0 {
-		return nil
-	}
-	start := time.Now()
-	im, err := c.src.Impact(ctx, batch)
-	if err != nil {
+	ch, err := c.read(ctx, batch, rates)
+	if err != nil || ch == nil {
 		return err
 	}
-	impacted := time.Now()
+	return apply(*ch)
+}
+
+// read reads what batch changed, at rates: nil when nothing the overlay
+// holds changed (or a bulk load did, which it cannot follow).
+func (c *changes) read(ctx context.Context, batch []postgres.Change, rates search.Rates) (*live.Changes, error) {
+	if len(batch) == 0 {
+		return nil, nil
+	}
+	im, err := c.src.Impact(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
 	if im.Rebuild() {
 		// A bulk load replaced whole tables without logging their rows:
 		// the overlay cannot follow it. Keep serving what we have and say
@@ -202,54 +243,59 @@ func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates 
 		if !c.rebuild.Swap(true) {
 			slog.Warn("changes: a bulk load replaced tables; a new generation is needed", "tables", im.Reload)
 		}
-		return nil
+		return nil, nil
 	}
 	if im.Synonyms {
 		c.synced(ctx)
 	}
 	if len(im.Records) == 0 && !im.Rates && !im.Posts {
-		return nil
+		return nil, nil
 	}
 	last := batch[len(batch)-1]
 	ch := live.Changes{Position: postgres.Position{XID: last.XID, ID: last.ID}.String(), Records: map[string]*search.Record{}}
 	records := im.Records
 	if im.Rates {
 		if rates, err = c.src.Rates(ctx); err != nil {
-			return err
+			return nil, err
 		}
 		ch.Rates = &rates
 		// The offers priced in a changed currency get new dollar prices:
 		// they are re-read into the overlay, converted at the new rates.
 		ids, err := c.src.OffersPricedIn(ctx, im.Currencies)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		records = withIDs(records, search.TypeOffer, ids)
 	}
+	// The types are read at once, each on its own connection: the batch
+	// waits for the slowest read, not for their sum.
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
 	for typ, ids := range records {
-		err := c.src.RecordsByID(ctx, rates, typ, ids, func(id int64, r *search.Record) error {
-			ch.Records[search.DocID(typ, id)] = r
+		g.Go(func() error {
+			err := c.src.RecordsByID(gctx, rates, typ, ids, func(id int64, r *search.Record) error {
+				mu.Lock()
+				ch.Records[search.DocID(typ, id)] = r
+				mu.Unlock()
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("read changed %s records: %w", typ, err)
+			}
 			return nil
 		})
-		if err != nil {
-			return fmt.Errorf("read changed %s records: %w", typ, err)
-		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	if im.Posts || im.Rates {
 		set, err := c.src.Posts(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ch.Posts = &set
 	}
-	read := time.Now()
-	if err := apply(ch); err != nil {
-		return err
-	}
-	slog.Debug("changes applied", "changes", len(batch), "records", len(ch.Records), "position", ch.Position,
-		"ms", time.Since(start).Milliseconds(), "impact_ms", impacted.Sub(start).Milliseconds(),
-		"read_ms", read.Sub(impacted).Milliseconds(), "apply_ms", time.Since(read).Milliseconds())
-	return nil
+	return &ch, nil
 }
 
 // replay brings a newly opened generation up to date before it is served

@@ -81,7 +81,11 @@ func TestOverlayEqualsARebuild(t *testing.T) {
 				break
 			}
 			n += len(batch)
-			if err := c.apply(ctx, served, batch); err != nil {
+			apply, err := c.prepare(ctx, served, batch)
+			if err != nil {
+				t.Fatalf("round %d: prepare: %v", round, err)
+			}
+			if err := apply(); err != nil {
 				t.Fatalf("round %d: apply: %v", round, err)
 			}
 		}

@@ -188,6 +188,9 @@ func (l *Live) mergeLater(g *generation, f *fresh) {
 	}()
 }
 
+// Merging says whether overlay segments are being merged in the background.
+func (l *Live) Merging() bool { return l.merging.Load() }
+
 // merge builds m, publishes it over g's overlay, closes it, and returns
 // the next merge the policy wants (nil: none, or g is retired).
 func (l *Live) merge(g *generation, m *search.Merge) *search.Merge {
