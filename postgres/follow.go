@@ -64,8 +64,8 @@ type FollowOptions struct {
 type Follower struct {
 	pool    *pgxpool.Pool
 	prepare Prepare
-	opts  FollowOptions
-	pos   Position // the run goroutine's own; status has the published copy
+	opts    FollowOptions
+	pos     Position // the run goroutine's own; status has the published copy
 
 	mu     sync.Mutex
 	status FollowStatus
