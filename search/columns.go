@@ -24,6 +24,13 @@ type columns struct {
 	docs     uint64 // one past the highest document number
 	keywords map[string]*keywordColumn
 	price    []float64 // USD; NaN when unpriced
+	// amount and currency are each priced offer's price as its source
+	// states it: what price is converted from again at other rates
+	// (atRates). converts says every priced document has them (a
+	// generation built before they were indexed has not).
+	amount   []float64
+	currency *keywordColumn
+	converts bool
 	rating   []float32 // NaN when unrated
 	trust    []float32 // the ranking's trust factor (trust.go); 1 when unknown
 	lat, lon []float32 // degrees; NaN when unknown
@@ -89,6 +96,14 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 	if c.price, err = loadNumbers(ctx, r, fieldPriceUSD, c.docs); err != nil {
 		return nil, fmt.Errorf("load column %s: %w", fieldPriceUSD, err)
 	}
+	if c.amount, err = loadNumbers(ctx, r, fieldPriceAmount, c.docs); err != nil {
+		return nil, fmt.Errorf("load column %s: %w", fieldPriceAmount, err)
+	}
+	if c.currency, err = loadKeyword(ctx, r, fieldPriceCurrency); err != nil {
+		return nil, fmt.Errorf("load column %s: %w", fieldPriceCurrency, err)
+	}
+	c.currency.index(c.docs)
+	c.converts = c.convertible()
 	for _, f := range []struct {
 		field string
 		dst   *[]float32
@@ -109,6 +124,51 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 	}
 	c.inherit()
 	return c, nil
+}
+
+// convertible reports whether every priced document has an amount and a
+// currency to convert its price from.
+func (c *columns) convertible() bool {
+	withCurrency := roaring.New()
+	for _, b := range c.currency.bitmaps {
+		withCurrency.Or(b)
+	}
+	for doc, p := range c.price {
+		if !math.IsNaN(p) && (math.IsNaN(c.amount[doc]) || !withCurrency.Contains(uint32(doc))) {
+			return false
+		}
+	}
+	return true
+}
+
+// atRates returns the columns with the price column converted from rates
+// from (those it was computed at) to rates to: c itself when no currency
+// its documents are priced in changed rate, else a copy sharing all but
+// the price column. Only columns that convert may be asked.
+func (c *columns) atRates(from, to Rates) *columns {
+	var changed []int
+	for ord, cur := range c.currency.values {
+		if from.Rates[cur] != to.Rates[cur] && !c.currency.bitmaps[ord].IsEmpty() {
+			changed = append(changed, ord)
+		}
+	}
+	if len(changed) == 0 {
+		return c
+	}
+	n := *c
+	n.price = slices.Clone(c.price)
+	for _, ord := range changed {
+		cur := c.currency.values[ord]
+		c.currency.bitmaps[ord].Iterate(func(doc uint32) bool {
+			usd, ok := to.ToUSD(c.amount[doc], cur)
+			if !ok {
+				usd = math.NaN()
+			}
+			n.price[doc] = usd
+			return true
+		})
+	}
+	return &n
 }
 
 // inherit gives every offer its treatment's category and its facility's

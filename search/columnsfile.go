@@ -25,7 +25,7 @@ const columnsFile = "careatlas_columns.bin"
 
 // columnsMagic starts the file and names its format's version: a reader
 // meeting another refuses the file and builds the columns instead.
-const columnsMagic = "careatlas-columns-1\n"
+const columnsMagic = "careatlas-columns-2\n"
 
 // writeColumns computes the columns of the closed index at path and stores
 // them in its columns file.
@@ -85,19 +85,11 @@ func (c *columns) writeTo(w io.Writer) error {
 	e.u64(c.docs)
 	e.u64(uint64(len(Filters)))
 	for _, f := range Filters {
-		kc := c.keywords[f.Field]
-		e.str(f.Field)
-		e.u64(uint64(len(kc.values)))
-		for i, v := range kc.values {
-			e.str(v)
-			if e.err == nil {
-				_, e.err = kc.bitmaps[i].WriteTo(w)
-			}
-		}
-		e.slice(kc.start)
-		e.slice(kc.ords)
+		e.keyword(f.Field, c.keywords[f.Field])
 	}
 	e.slice(c.price)
+	e.slice(c.amount)
+	e.keyword(fieldPriceCurrency, c.currency)
 	for _, col := range [][]float32{c.rating, c.trust, c.lat, c.lon} {
 		e.slice(col)
 	}
@@ -117,29 +109,18 @@ func readColumnsFrom(r io.Reader) (*columns, error) {
 		return nil, fmt.Errorf("columns of %d filters, where there are %d", n, len(Filters))
 	}
 	for _, f := range Filters {
-		if field := d.str(); d.err == nil && field != f.Field {
-			return nil, fmt.Errorf("column %q where %q was expected", field, f.Field)
-		}
-		kc := &keywordColumn{ordinal: map[string]uint32{}}
-		values := d.u64()
-		for i := uint64(0); i < values && d.err == nil; i++ {
-			v := d.str()
-			b := roaring.New()
-			if d.err == nil {
-				_, d.err = b.ReadFrom(r)
-			}
-			kc.ordinal[v] = uint32(len(kc.values))
-			kc.values = append(kc.values, v)
-			kc.bitmaps = append(kc.bitmaps, b)
-		}
-		kc.start = readSlice[uint32](d)
-		kc.ords = readSlice[uint32](d)
-		if d.err == nil && (uint64(len(kc.start)) != c.docs+1 || uint64(len(kc.ords)) != uint64(kc.start[c.docs])) {
-			return nil, fmt.Errorf("column %s does not fit an index of %d documents", f.Field, c.docs)
+		kc, err := d.keyword(f.Field, c.docs)
+		if err != nil {
+			return nil, err
 		}
 		c.keywords[f.Field] = kc
 	}
 	c.price = readSlice[float64](d)
+	c.amount = readSlice[float64](d)
+	var err error
+	if c.currency, err = d.keyword(fieldPriceCurrency, c.docs); err != nil {
+		return nil, err
+	}
 	for _, col := range []*[]float32{&c.rating, &c.trust, &c.lat, &c.lon} {
 		*col = readSlice[float32](d)
 	}
@@ -153,10 +134,50 @@ func readColumnsFrom(r io.Reader) (*columns, error) {
 			return nil, fmt.Errorf("a column of %d documents in an index of %d", len(col), c.docs)
 		}
 	}
-	if uint64(len(c.price)) != c.docs {
-		return nil, fmt.Errorf("a price column of %d documents in an index of %d", len(c.price), c.docs)
+	if uint64(len(c.price)) != c.docs || uint64(len(c.amount)) != c.docs {
+		return nil, fmt.Errorf("price columns of %d and %d documents in an index of %d", len(c.price), len(c.amount), c.docs)
 	}
+	c.converts = c.convertible()
 	return c, nil
+}
+
+// keyword writes keyword column kc of field.
+func (e *colWriter) keyword(field string, kc *keywordColumn) {
+	e.str(field)
+	e.u64(uint64(len(kc.values)))
+	for i, v := range kc.values {
+		e.str(v)
+		if e.err == nil {
+			_, e.err = kc.bitmaps[i].WriteTo(e.w)
+		}
+	}
+	e.slice(kc.start)
+	e.slice(kc.ords)
+}
+
+// keyword reads the keyword column of field, in an index of docs documents.
+func (d *colReader) keyword(field string, docs uint64) (*keywordColumn, error) {
+	if got := d.str(); d.err == nil && got != field {
+		return nil, fmt.Errorf("column %q where %q was expected", got, field)
+	}
+	kc := &keywordColumn{ordinal: map[string]uint32{}}
+	values := d.u64()
+	for i := uint64(0); i < values && d.err == nil; i++ {
+		v := d.str()
+		b := roaring.New()
+		if d.err == nil {
+			_, d.err = b.ReadFrom(d.r)
+		}
+		kc.ordinal[v] = uint32(len(kc.values))
+		kc.values = append(kc.values, v)
+		kc.bitmaps = append(kc.bitmaps, b)
+	}
+	kc.start = readSlice[uint32](d)
+	kc.ords = readSlice[uint32](d)
+	if d.err == nil && (uint64(len(kc.start)) != docs+1 || uint64(len(kc.ords)) != uint64(kc.start[docs])) {
+		return nil, fmt.Errorf("column %s does not fit an index of %d documents", field, docs)
+	}
+	return kc, d.err
 }
 
 // colWriter writes little-endian values, keeping the first error.

@@ -34,6 +34,11 @@ const (
 	fieldRating        = "rating"
 	fieldTrust         = "trust"
 	fieldPriceUSD      = "price_usd"
+	// An offer's price as its source states it (the amount, or the bottom
+	// of its range, and the currency): what the price column is converted
+	// from again when a rate changes (columns.atRates).
+	fieldPriceAmount   = "price_amount"
+	fieldPriceCurrency = "price_currency"
 	fieldLat           = "lat"
 	fieldLon           = "lon"
 	fieldSource        = "source"
@@ -124,7 +129,7 @@ func NewMapping() mapping.IndexMapping {
 	for _, f := range Filters {
 		doc.AddFieldMappingsAt(f.Field, keywordField())
 	}
-	for _, k := range []string{fieldRating, fieldTrust, fieldPriceUSD, fieldLat, fieldLon} {
+	for _, k := range []string{fieldRating, fieldTrust, fieldPriceUSD, fieldPriceAmount, fieldPriceCurrency, fieldLat, fieldLon} {
 		doc.AddFieldMappingsAt(k, keywordField())
 	}
 	suggest := text(false)
@@ -195,7 +200,8 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 			d[fieldDoctors] = names
 		}
 		if usd, ok := offerUSD(r, rates); ok {
-			d[fieldPriceUSD] = ftoa(usd)
+			amount, currency, _ := offerAmount(r)
+			d[fieldPriceUSD], d[fieldPriceAmount], d[fieldPriceCurrency] = ftoa(usd), ftoa(amount), currency
 		}
 	case TypeFacility:
 		d[fieldName] = r.Name
@@ -240,13 +246,23 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 // offerUSD is the price an offer is filtered and sorted by, in US dollars:
 // its price, or the bottom of its range ("from") when it only has a range.
 func offerUSD(r *Record, rates Rates) (float64, bool) {
+	amount, currency, ok := offerAmount(r)
+	if !ok {
+		return 0, false
+	}
+	return rates.ToUSD(amount, currency)
+}
+
+// offerAmount is the amount an offer's price column is converted from: its
+// price, or the bottom of its range, in its own currency.
+func offerAmount(r *Record) (float64, string, bool) {
 	switch {
 	case r.Price != nil:
-		return rates.ToUSD(r.Price.Amount, r.Price.Currency)
+		return r.Price.Amount, r.Price.Currency, true
 	case r.PriceRange != nil:
-		return rates.ToUSD(r.PriceRange.Min, r.PriceRange.Currency)
+		return r.PriceRange.Min, r.PriceRange.Currency, true
 	}
-	return 0, false
+	return 0, "", false
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -127,13 +127,26 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 }
 
 // atRates is ix seen with other exchange rates: the same reader and
-// columns. Its dollar prices stay those of the build, which is right for
-// every document an overlay keeps: the offers priced in a currency whose
-// rate changed are re-read into a segment by the caller.
+// columns, but for the dollar prices of the offers priced in a currency
+// whose rate changed, converted again from their own amounts (a copy of
+// the price column). An index built before those amounts were indexed
+// keeps its build's dollar prices: ConvertsRates says so, and the caller
+// re-reads those offers into a segment instead.
 func (ix *Index) atRates(rates Rates) *Index {
-	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: ix.cols,
+	cols := ix.cols
+	if cols.converts {
+		cols = cols.atRates(ix.rates, rates)
+	}
+	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: cols,
 		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: &typicalPrices{}}
 }
+
+// ConvertsRates reports whether the index converts its offers' prices at
+// new exchange rates itself (see atRates).
+func (ix *Index) ConvertsRates() bool { return ix.cols.converts }
+
+// sameRates reports whether a and b convert every currency alike.
+func sameRates(a, b Rates) bool { return maps.Equal(a.Rates, b.Rates) }
 
 // Close releases the overlay's hold on its segments; a segment closes
 // when no overlay holds it. The generation stays open.

@@ -93,7 +93,14 @@ func newSegment(ctx context.Context, records map[string]*Record, rates Rates) (*
 // must hold what o.Needs lists. o is left as it was, for the searches
 // still reading it; close each when done.
 func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Record) (*Overlay, error) {
-	n := &Overlay{gen: o.gen, base: o.gen.atRates(rates), deleted: o.deleted, segs: make([]segView, len(o.segs), len(o.segs)+1)}
+	// Views at unchanged rates are kept: a view at new rates copies the
+	// price column of every index whose offers are priced in a changed
+	// currency.
+	keep := sameRates(o.base.rates, rates)
+	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, segs: make([]segView, len(o.segs), len(o.segs)+1)}
+	if !keep {
+		n.base = o.gen.atRates(rates)
+	}
 	copy(n.segs, o.segs)
 	baseCopied := false
 	copied := make([]bool, len(n.segs))
@@ -127,7 +134,9 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 		n.deleted.RunOptimize()
 	}
 	for i := range n.segs {
-		n.segs[i].view = n.segs[i].ix.atRates(rates)
+		if !keep {
+			n.segs[i].view = n.segs[i].ix.atRates(rates)
+		}
 	}
 	if len(live) > 0 {
 		owners, err := o.owners(ctx, records, live)

@@ -173,23 +173,23 @@ func (c *changes) follow(ctx context.Context, gen string) {
 // before is still being applied: if that batch changed the exchange rates
 // the records were read at, apply reads them again at the new ones.
 func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Change) (func() error, error) {
-	rates, err := c.rates()
+	rates, converts, err := c.rates()
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	ch, err := c.read(ctx, batch, rates)
+	ch, err := c.read(ctx, batch, rates, converts)
 	if err != nil || ch == nil {
 		return func() error { return nil }, err
 	}
 	read := time.Since(start)
 	return func() error {
-		now, err := c.rates()
+		now, _, err := c.rates()
 		if err != nil {
 			return err
 		}
 		if !reflect.DeepEqual(now, rates) {
-			if ch, err = c.read(ctx, batch, now); err != nil || ch == nil {
+			if ch, err = c.read(ctx, batch, now, converts); err != nil || ch == nil {
 				return err
 			}
 		}
@@ -206,20 +206,22 @@ func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Chan
 	}, nil
 }
 
-// rates are the exchange rates of the served snapshot.
-func (c *changes) rates() (search.Rates, error) {
+// rates are the exchange rates of the served snapshot, and whether its
+// generation converts prices at new rates itself.
+func (c *changes) rates() (search.Rates, bool, error) {
 	snap, err := c.live.Acquire()
 	if err != nil {
-		return search.Rates{}, err
+		return search.Rates{}, false, err
 	}
 	defer snap.Release()
-	return snap.Rates(), nil
+	return snap.Rates(), snap.Index.ConvertsRates(), nil
 }
 
 // applyWith reads what batch changed, at rates (the exchange rates of the
 // snapshot it goes onto), and hands it to apply.
-func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates search.Rates, apply func(live.Changes) error) error {
-	ch, err := c.read(ctx, batch, rates)
+func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates search.Rates, converts bool,
+	apply func(live.Changes) error) error {
+	ch, err := c.read(ctx, batch, rates, converts)
 	if err != nil || ch == nil {
 		return err
 	}
@@ -227,8 +229,10 @@ func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates 
 }
 
 // read reads what batch changed, at rates: nil when nothing the overlay
-// holds changed (or a bulk load did, which it cannot follow).
-func (c *changes) read(ctx context.Context, batch []postgres.Change, rates search.Rates) (*live.Changes, error) {
+// holds changed (or a bulk load did, which it cannot follow). converts says
+// the generation converts its offers' prices at new rates itself; when it
+// does not, a rate change re-reads every offer priced in the currency.
+func (c *changes) read(ctx context.Context, batch []postgres.Change, rates search.Rates, converts bool) (*live.Changes, error) {
 	if len(batch) == 0 {
 		return nil, nil
 	}
@@ -259,13 +263,16 @@ func (c *changes) read(ctx context.Context, batch []postgres.Change, rates searc
 			return nil, err
 		}
 		ch.Rates = &rates
-		// The offers priced in a changed currency get new dollar prices:
-		// they are re-read into the overlay, converted at the new rates.
-		ids, err := c.src.OffersPricedIn(ctx, im.Currencies)
-		if err != nil {
-			return nil, err
+		if !converts {
+			// The offers priced in a changed currency get new dollar
+			// prices: they are re-read into the overlay, converted at the
+			// new rates.
+			ids, err := c.src.OffersPricedIn(ctx, im.Currencies)
+			if err != nil {
+				return nil, err
+			}
+			records = withIDs(records, search.TypeOffer, ids)
 		}
-		records = withIDs(records, search.TypeOffer, ids)
 	}
 	// The types are read at once, each on its own connection: the batch
 	// waits for the slowest read, not for their sum.
@@ -319,7 +326,7 @@ func (c *changes) replay(ctx context.Context, p *live.Pending) error {
 		if err != nil {
 			return fmt.Errorf("replay changes after %s: %w", from, err)
 		}
-		err = c.applyWith(ctx, batch, p.Rates(), func(ch live.Changes) error {
+		err = c.applyWith(ctx, batch, p.Rates(), p.ConvertsRates(), func(ch live.Changes) error {
 			return p.Apply(ctx, ch, c.src.RecordsByID)
 		})
 		if err != nil {

@@ -339,6 +339,10 @@ func (p *Pending) Rates() search.Rates {
 	return p.g.ix.Rates()
 }
 
+// ConvertsRates says whether the pending generation converts its offers'
+// prices at new exchange rates itself (search.Index.ConvertsRates).
+func (p *Pending) ConvertsRates() bool { return p.g.ix.ConvertsRates() }
+
 // Apply applies one batch of changes to the pending generation, as
 // Live.Apply does to the served one.
 func (p *Pending) Apply(ctx context.Context, ch Changes, read RecordReader) error {
