@@ -29,6 +29,19 @@ import (
 // newer holds at least 1/mergeRatio of the older's live records.
 const mergeRatio = 3
 
+// A segment holding more than sealedSize live records is sealed: the
+// ratio no longer merges it, since re-indexing it whenever the segments
+// after it reach a third of it would cost, over the overlay's life, four
+// times its size again (and at a hundred thousand records merges were most
+// of the follower's work). Sealed segments are merged only to keep a
+// search's segments at most maxSegments: then the two adjacent segments
+// with the fewest live records between them. The next generation folds
+// them all. Variables only for the tests of the policy.
+var (
+	sealedSize  = uint64(50_000)
+	maxSegments = 10
+)
+
 // segment is one in-memory index of changed records, shared by the
 // overlays that hold it; it closes when the last one releases it.
 type segment struct {
@@ -224,12 +237,21 @@ type Merge struct {
 func (o *Overlay) PlanMerge() *Merge {
 	for i := len(o.segs) - 2; i >= 0; i-- {
 		older, newer := o.segs[i], o.segs[i+1]
-		if newer.live()*mergeRatio < older.live() {
+		if newer.live()*mergeRatio < older.live() || older.live() > sealedSize {
 			continue
 		}
 		return o.planPair(i)
 	}
-	return nil
+	if len(o.segs) <= maxSegments {
+		return nil
+	}
+	best := 0
+	for i := 1; i < len(o.segs)-1; i++ {
+		if o.segs[i].live()+o.segs[i+1].live() < o.segs[best].live()+o.segs[best+1].live() {
+			best = i
+		}
+	}
+	return o.planPair(best)
 }
 
 // planPair plans the merge of segments i and i+1: their live records, and

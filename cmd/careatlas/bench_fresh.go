@@ -44,6 +44,8 @@ type freshReport struct {
 	Clients     int         `json:"clients"`
 	Quiet       latency     `json:"search_without_writes"`
 	Loaded      latency     `json:"search_under_writes"`
+	QuietCPU    cpuUse      `json:"cpu_without_writes"`
+	LoadedCPU   cpuUse      `json:"cpu_under_writes"`
 	Visible     latency     `json:"visible_after_commit"`
 	Written     int64       `json:"changes_written"`
 	Kinds       []string    `json:"change_kinds"`
@@ -163,11 +165,12 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 
 	slog.Info("bench fresh: searching without writes", "clients", *clients, "for", *duration)
+	cpu := cpuNow()
 	quiet, err := searchLatencies(ctx, client, base, paths, *clients, *duration)
 	if err != nil {
 		return err
 	}
-	rep.Quiet = latencyOf(quiet)
+	rep.Quiet, rep.QuietCPU = latencyOf(quiet), cpuNow().since(cpu)
 	slog.Warn("bench fresh: search without writes", "latency", rep.Quiet)
 
 	slog.Info("bench fresh: searching under writes", "changes_per_second", *rate)
@@ -175,11 +178,13 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	cpu = cpuNow()
 	writeCtx, stopWrites := context.WithCancel(ctx)
 	writing := w.start(writeCtx, *rate)
 	probes := make(chan []time.Duration, 1)
 	go func() { probes <- w.probe(writeCtx, client, base) }()
 	loaded, err := searchLatencies(ctx, client, base, paths, *clients, *duration)
+	rep.LoadedCPU = cpuNow().since(cpu)
 	stopProfile()
 	stopWrites()
 	visible := <-probes
@@ -374,6 +379,8 @@ func printFresh(w io.Writer, r *freshReport) {
 	row("search, no writes", r.Quiet)
 	row("search, under writes", r.Loaded)
 	row("visible after commit", r.Visible)
+	fmt.Fprintf(w, "cpu, no writes: this process %.1f s, local PostgreSQL %.1f s; under writes: %.1f s and %.1f s\n",
+		r.QuietCPU.Process, r.QuietCPU.Postgres, r.LoadedCPU.Process, r.LoadedCPU.Postgres)
 	if r.Quiet.P50 > 0 {
 		fmt.Fprintf(w, "search under writes / without: p50 %+.1f%%, p99 %+.1f%%\n",
 			100*(r.Loaded.P50/r.Quiet.P50-1), 100*(r.Loaded.P99/r.Quiet.P99-1))

@@ -81,7 +81,7 @@ func (w *freshWriter) kinds() []string {
 	out := []string{"55% offer prices", "12.5% offers inserted", "12.5% offers deleted",
 		"15% facility review counts (fan out to their offers)", "5% posts published or deleted"}
 	if w.rateEvery > 0 {
-		out = append(out, fmt.Sprintf("an exchange rate every %s (re-reads every offer priced in it)", w.rateEvery))
+		out = append(out, fmt.Sprintf("an exchange rate every %s (converts every offer priced in it)", w.rateEvery))
 	}
 	return out
 }
