@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
-	"golang.org/x/sync/errgroup"
 )
 
 // An Overlay is a generation with the changes made since it was built
@@ -73,12 +71,9 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 	return o.Apply(ctx, rates, records)
 }
 
-// memPartMin is the fewest records memIndex writes as a batch of their own
-// when it splits a large segment across cores.
-var memPartMin = 4000
-
 // memIndex indexes records into an in-memory Bleve index with the
-// generation's mapping, and loads its columns and vocabulary as Open does.
+// generation's mapping, as one batch (so one segment), and loads its
+// columns and vocabulary as Open does.
 func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, error) {
 	// scorch with no path keeps its segments in memory (and batches unsafe,
 	// which is what memory is); bleve.NewMemOnly would use upsidedown,
@@ -95,33 +90,19 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 		idx.Close()
 		return nil, fmt.Errorf("overlay: segment: %s: %w", what, err)
 	}
+	batch := idx.NewBatch()
 	vocab := newVocabCounter()
 	for _, r := range records {
+		doc, err := indexDocument(r, rates)
+		if err != nil {
+			return fail("index "+DocID(r.Type, r.ID), err)
+		}
+		if err := batch.Index(DocID(r.Type, r.ID), doc); err != nil {
+			return fail("index "+DocID(r.Type, r.ID), err)
+		}
 		vocab.addRecord(r)
 	}
-	// Bleve builds a batch's segment on one core. A large segment (a batch
-	// of the change log after an outage: tens of thousands of records) is
-	// written as several batches at once, one per core: scorch keeps them
-	// as parts of the one index, numbered as one.
-	parts := min(runtime.GOMAXPROCS(0), (len(records)+memPartMin-1)/memPartMin)
-	g := errgroup.Group{}
-	for p := range max(parts, 1) {
-		part := records[p*len(records)/max(parts, 1) : (p+1)*len(records)/max(parts, 1)]
-		g.Go(func() error {
-			batch := idx.NewBatch()
-			for _, r := range part {
-				doc, err := indexDocument(r, rates)
-				if err == nil {
-					err = batch.Index(DocID(r.Type, r.ID), doc)
-				}
-				if err != nil {
-					return fmt.Errorf("index %s: %w", DocID(r.Type, r.ID), err)
-				}
-			}
-			return idx.Batch(batch)
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := idx.Batch(batch); err != nil {
 		return fail("write", err)
 	}
 	adv, err := idx.Advanced()
