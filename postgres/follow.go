@@ -115,13 +115,6 @@ func (s FollowStatus) Lag(now time.Time) time.Duration {
 // apply fails is prepared again.
 type Prepare func(batch []Change) (apply func() error, err error)
 
-// Applying is the Prepare of an apply that does everything itself.
-func Applying(apply func([]Change) error) Prepare {
-	return func(batch []Change) (func() error, error) {
-		return func() error { return apply(batch) }, nil
-	}
-}
-
 // Follow starts following the log after position from, handing batches of
 // changes to prepare and apply, until ctx is cancelled. Wait says when it
 // has stopped.

@@ -34,6 +34,11 @@ func (a *applied) apply(cs []postgres.Change) error {
 	return nil
 }
 
+// prepare is a's apply as a postgres.Prepare that reads nothing ahead.
+func (a *applied) prepare(batch []postgres.Change) (func() error, error) {
+	return func() error { return a.apply(batch) }, nil
+}
+
 func (a *applied) all() []postgres.Change {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -72,7 +77,7 @@ func has(table, key string) func([]postgres.Change) bool {
 func follow(t *testing.T, pool *pgxpool.Pool, from postgres.Position, a *applied, opts postgres.FollowOptions) *postgres.Follower {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	f := postgres.Follow(ctx, pool, from, postgres.Applying(a.apply), opts)
+	f := postgres.Follow(ctx, pool, from, a.prepare, opts)
 	t.Cleanup(func() {
 		cancel()
 		if err := f.Wait(); err != nil {
@@ -245,7 +250,7 @@ func TestFollowerStopsWhenTrimmedPast(t *testing.T) {
 	if _, err := postgres.Trim(context.Background(), pool, position(t, pool)); err != nil {
 		t.Fatal(err)
 	}
-	f := postgres.Follow(context.Background(), pool, from, postgres.Applying(newApplied().apply), postgres.FollowOptions{})
+	f := postgres.Follow(context.Background(), pool, from, newApplied().prepare, postgres.FollowOptions{})
 	if err := f.Wait(); !errors.Is(err, postgres.ErrTrimmed) {
 		t.Errorf("Wait = %v, want ErrTrimmed", err)
 	}
