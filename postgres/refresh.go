@@ -70,9 +70,10 @@ type impactSets struct {
 	// Doctors whose own row changed: their facilities show them.
 	doctorRows set
 	// Rows that show in other records: treatments whose own row changed
-	// (in their offers, facilities, doctors), facilities whose own row or
-	// country changed (in their offers, doctors), facilities whose doctors
-	// changed (in their offers).
+	// (in their offers, facilities, doctors), facilities whose country
+	// changed (in their offers, doctors), facilities whose doctors
+	// changed (in their offers). A facility's own row reaches its offers
+	// and doctors through the server (search.Overlay.Needs).
 	treatmentFanout, facilityFanout, doctorFacilities set
 	// The references an offer had before each update, and the offers
 	// inserted: a facility's record lists the treatments it offers, so it
@@ -142,8 +143,13 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 				sets.facilities.add(c.Refs["facility_id"])
 			}
 		case "facilities":
+			// Its offers and doctors show it, but the server re-reads
+			// them only when they would show it otherwise: a change to
+			// its rating or review count alone (its stars) is patched
+			// into them where they are indexed (search.Overlay.Needs,
+			// overlay_stars.go). A deleted facility's offers and doctors
+			// log their own deletes.
 			sets.facilities.add(c.Int(0))
-			sets.facilityFanout.add(c.Int(0))
 		case "doctors":
 			sets.doctors.add(c.Int(0))
 			sets.doctorRows.add(c.Int(0))

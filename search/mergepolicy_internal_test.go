@@ -82,7 +82,7 @@ func mustMerge(t *testing.T, o *Overlay) *Overlay {
 	if err := m.Build(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	n, err := o.WithMerge(m)
+	n, err := o.WithMerge(context.Background(), m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,9 +46,11 @@ import (
 // segment whose treatment's text changed. Those owners may be left out
 // (deleted) in the segment where an offer joins through them: the join
 // reads every document, live or not, and their text is still current. The
-// base needs nothing: Source.Impact re-reads every offer of a changed
-// treatment or facility, so an offer left in the base has a treatment and
-// facility whose text and values are unchanged.
+// base needs nothing: an offer left in the base has a treatment and
+// facility whose text and values are unchanged (Source.Impact re-reads
+// every offer of a changed treatment; Needs every offer and doctor of a
+// facility they would show otherwise), but for its facility's rating and
+// review count, which the overlay patches in (overlay_stars.go).
 //
 // An Overlay is immutable: Apply makes a new one that shares the
 // generation and the segments (their deletion bitmaps are copied when the
@@ -59,6 +61,10 @@ type Overlay struct {
 	base    *Index          // the generation seen at the overlay's rates
 	deleted *roaring.Bitmap // base documents replaced or removed
 	segs    []segView       // oldest first; a record is live in one place at most
+	// stars holds, by id, the stars now of the facilities whose stars
+	// changed since the generation without their offers and doctors being
+	// re-indexed (overlay_stars.go).
+	stars map[int64]stars
 }
 
 // NewOverlay builds the overlay of gen holding records, by DocID: records
@@ -210,11 +216,15 @@ func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[st
 	}); err != nil {
 		return nil, err
 	}
-	if err := o.gen.fanOut(ctx, &need, o.deleted); err != nil {
+	restyled, _, err := o.facilityChanges(ctx, records)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.gen.fanOut(ctx, &need, o.deleted, restyled); err != nil {
 		return nil, err
 	}
 	for _, s := range o.segs {
-		if err := s.ix.fanOut(ctx, &need, s.deleted); err != nil {
+		if err := s.ix.fanOut(ctx, &need, s.deleted, restyled); err != nil {
 			return nil, err
 		}
 	}
@@ -299,8 +309,23 @@ func (n *needSet) sorted() map[string][]int64 {
 }
 
 // fanOut wants every document of ix not in deleted that joins a treatment
-// of the batch whose text ix holds otherwise.
-func (ix *Index) fanOut(ctx context.Context, n *needSet, deleted *roaring.Bitmap) error {
+// of the batch whose text ix holds otherwise, and every offer and doctor
+// of the facilities restyled (Overlay.facilityChanges).
+func (ix *Index) fanOut(ctx context.Context, n *needSet, deleted *roaring.Bitmap, restyled []int64) error {
+	for _, id := range restyled {
+		docs := ix.cols.keywords[fieldFacilityID].bitmap(itoa(id))
+		if deleted != nil && !deleted.IsEmpty() {
+			docs = roaring.AndNot(docs, deleted)
+		}
+		err := ix.eachDoc(docs, func(typ string, id int64) {
+			if typ == TypeOffer || typ == TypeDoctor {
+				n.want(typ, id)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
 	for key, r := range n.records {
 		if r == nil || r.Type != TypeTreatment {
 			continue
@@ -372,7 +397,7 @@ func (o *Overlay) Get(ctx context.Context, typ string, id int64) (*Record, error
 		// A segment may hold a record deleted while it is live in an
 		// older part: as an owner its live records join through.
 		if s := o.segs[i]; s.holdsLive(key) {
-			return s.ix.Get(ctx, typ, id)
+			return o.shown(s.ix.Get(ctx, typ, id))
 		}
 	}
 	dead, err := o.baseGone(key)
@@ -382,7 +407,15 @@ func (o *Overlay) Get(ctx context.Context, typ string, id int64) (*Record, error
 	if dead {
 		return nil, gone
 	}
-	return o.gen.Get(ctx, typ, id)
+	return o.shown(o.gen.Get(ctx, typ, id))
+}
+
+// shown is a record as the overlay returns it (showStars).
+func (o *Overlay) shown(r *Record, err error) (*Record, error) {
+	if err == nil {
+		o.showStars(r)
+	}
+	return r, err
 }
 
 // baseGone reports whether the overlay leaves the generation's document
@@ -574,6 +607,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		if err != nil {
 			return nil, err
 		}
+		o.showStars(&hit.Record)
 		s.ix.place(&hit, h.doc, &r)
 		if u != nil {
 			hit.Highlight = highlightHit(&hit.Record, u)

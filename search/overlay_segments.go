@@ -110,9 +110,16 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 	// price column of every index whose offers are priced in a changed
 	// currency.
 	keep := sameRates(o.base.rates, rates)
-	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, segs: make([]segView, len(o.segs), len(o.segs)+1)}
+	_, changed, err := o.facilityChanges(ctx, records)
+	if err != nil {
+		return nil, err
+	}
+	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, segs: make([]segView, len(o.segs), len(o.segs)+1),
+		stars: o.stars}
 	if !keep {
-		n.base = o.gen.atRates(rates)
+		// From the view at the old rates: its columns hold the stars
+		// patched so far (withStars).
+		n.base = o.base.atRates(rates)
 	}
 	copy(n.segs, o.segs)
 	baseCopied := false
@@ -148,8 +155,11 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 	}
 	for i := range n.segs {
 		if !keep {
-			n.segs[i].view = n.segs[i].ix.atRates(rates)
+			n.segs[i].view = n.segs[i].view.atRates(rates)
 		}
+	}
+	if err := n.patchStars(ctx, records, changed); err != nil {
+		return nil, err
 	}
 	if len(live) > 0 {
 		owners, err := o.owners(ctx, records, live)
@@ -161,6 +171,7 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 			all = maps.Clone(live)
 			maps.Copy(all, owners)
 		}
+		freshStars(all)
 		s, err := newSegment(ctx, all, rates)
 		if err != nil {
 			return nil, err
@@ -226,7 +237,8 @@ type Merge struct {
 	records map[string]*Record // the live records of a and b when planned, and the owners they join
 	dead    map[string]bool    // those owners, deleted in the merged segment
 	rates   Rates
-	seg     *segment // the merged segment once built; nil when it holds nothing
+	stars   map[int64]stars // the overlay's when planned: the records hold them
+	seg     *segment        // the merged segment once built; nil when it holds nothing
 	built   bool
 }
 
@@ -259,7 +271,7 @@ func (o *Overlay) PlanMerge() *Merge {
 // live there, so that the merged segment still joins them.
 func (o *Overlay) planPair(i int) *Merge {
 	m := &Merge{a: o.segs[i].segment, b: o.segs[i+1].segment, records: map[string]*Record{}, dead: map[string]bool{},
-		rates: o.base.rates}
+		rates: o.base.rates, stars: o.stars}
 	m.a.retain()
 	m.b.retain()
 	for _, s := range o.segs[i : i+2] {
@@ -282,6 +294,20 @@ func (o *Overlay) planPair(i int) *Merge {
 					m.records[owner], m.dead[owner] = r, true
 				}
 			})
+		}
+	}
+	// Offers and doctors of a facility whose stars changed since they
+	// were indexed are indexed with its stars now.
+	for key, r := range m.records {
+		if r.Facility == nil || r.Type != TypeOffer && r.Type != TypeDoctor {
+			continue
+		}
+		if st, ok := o.stars[r.Facility.ID]; ok {
+			if ref := st.on(r.Facility); ref != r.Facility {
+				c := *r
+				c.Facility = ref
+				m.records[key] = &c
+			}
 		}
 	}
 	return m
@@ -326,7 +352,7 @@ var ErrMergeStale = errors.New("overlay: the merged segments are no longer held"
 // WithMerge returns a new overlay: o with the two segments m merged
 // replaced by the merged one. A record deleted since the merge was planned
 // is deleted in the merged segment too.
-func (o *Overlay) WithMerge(m *Merge) (*Overlay, error) {
+func (o *Overlay) WithMerge(ctx context.Context, m *Merge) (*Overlay, error) {
 	if !m.built {
 		return nil, errors.New("overlay: merge not built")
 	}
@@ -334,7 +360,7 @@ func (o *Overlay) WithMerge(m *Merge) (*Overlay, error) {
 	if i < 0 || i+1 >= len(o.segs) || o.segs[i+1].segment != m.b {
 		return nil, ErrMergeStale
 	}
-	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted}
+	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, stars: o.stars}
 	n.segs = append(n.segs, o.segs[:i]...)
 	if m.seg != nil {
 		v := segView{segment: m.seg, view: m.seg.ix.atRates(o.base.rates)}
@@ -344,6 +370,19 @@ func (o *Overlay) WithMerge(m *Merge) (*Overlay, error) {
 					v.deleted = roaring.New()
 				}
 				v.deleted.Add(doc)
+			}
+		}
+		// Stars that changed since the merge was planned.
+		since := map[int64]stars{}
+		for id, st := range o.stars {
+			if was, ok := m.stars[id]; !ok || !was.equal(st) {
+				since[id] = st
+			}
+		}
+		if len(since) > 0 {
+			var err error
+			if v.view, err = v.view.withStars(ctx, since, v.deleted); err != nil {
+				return nil, err
 			}
 		}
 		n.segs = append(n.segs, v)

@@ -77,6 +77,11 @@ type catchup struct {
 	Disconnected string  `json:"disconnected"`
 	Changes      int64   `json:"changes_while_disconnected"`
 	Seconds      float64 `json:"seconds_to_catch_up"`
+	// WritesCPU is the CPU the writes alone used while the server was
+	// cut off: the writers here, the transactions and their log triggers
+	// in PostgreSQL. What the searches under writes lose beyond it is
+	// the follower's.
+	WritesCPU cpuUse `json:"cpu_of_writes_alone"`
 }
 
 func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -289,13 +294,14 @@ func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base
 	before := w.written.Load()
 	writeCtx, stopWrites := context.WithCancel(ctx)
 	defer stopWrites()
+	cpu := cpuNow()
 	writing := w.start(writeCtx, rate)
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-time.After(d):
 	}
-	out := &catchup{Disconnected: d.String(), Changes: w.written.Load() - before}
+	out := &catchup{Disconnected: d.String(), Changes: w.written.Load() - before, WritesCPU: cpuNow().since(cpu)}
 	probe, err := w.mark(ctx)
 	if err != nil {
 		return nil, err
@@ -387,6 +393,8 @@ func printFresh(w io.Writer, r *freshReport) {
 	}
 	if c := r.Catchup; c != nil {
 		fmt.Fprintf(w, "catch-up after %s disconnected (%d changes): %.1f s\n", c.Disconnected, c.Changes, c.Seconds)
+		fmt.Fprintf(w, "cpu of the writes alone, disconnected: this process %.1f s, local PostgreSQL %.1f s\n",
+			c.WritesCPU.Process, c.WritesCPU.Postgres)
 	}
 	fmt.Fprintf(w, "caught up with the log before measuring in %.1f s\n", r.Initial)
 	fmt.Fprintf(w, "overlay at the end: %d records in %d segments\n", r.ChangedDocs, r.Segments)

@@ -207,7 +207,7 @@ func (l *Live) merge(g *generation, m *search.Merge) *search.Merge {
 		return nil
 	}
 	defer prev.inUse.Done()
-	o, err := prev.overlay.WithMerge(m)
+	o, err := prev.overlay.WithMerge(context.Background(), m)
 	if errors.Is(err, search.ErrMergeStale) {
 		return prev.overlay.PlanMerge()
 	}

@@ -1,0 +1,225 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Stars: a facility's rating and review count show on its offers and
+// doctors (their FacilityRef), weigh in its offers' trust, and are the
+// rating its offers inherit for sort=rating. A change to those alone (a
+// new review: the commonest change a facility has) does not re-index the
+// facility's offers and doctors. The overlay patches its offers' rating
+// and trust columns where they are live (the generation and each older
+// segment: withStars), builds new segments' offers and doctors with their
+// facility's current figures (freshStars), and shows those figures on
+// every hit and record it returns (showStars). Any other change to what
+// offers and doctors show of a facility (its name, place, kind,
+// accreditations or languages: facilityOf) re-indexes them: Needs lists
+// them, as it lists a treatment's offers when its text changes.
+
+// stars are a facility's rating and review count.
+type stars struct {
+	rating  *float64
+	reviews *int
+}
+
+func starsOf(r *Record) stars { return stars{rating: r.Rating, reviews: r.ReviewCount} }
+
+func (s stars) equal(t stars) bool {
+	return eqPtr(s.rating, t.rating) && eqPtr(s.reviews, t.reviews)
+}
+
+func eqPtr[T comparable](a, b *T) bool { return a == b || a != nil && b != nil && *a == *b }
+
+// on returns ref with the stars s, a copy when they differ.
+func (s stars) on(ref *FacilityRef) *FacilityRef {
+	if ref == nil || (stars{ref.Rating, ref.ReviewCount}).equal(s) {
+		return ref
+	}
+	c := *ref
+	c.Rating, c.ReviewCount = s.rating, s.reviews
+	return &c
+}
+
+// shownAlike reports whether facility records a and b show alike on their
+// offers and doctors, stars apart: the same name, place, kind,
+// accreditations and languages (what facilityOf gives a facility).
+func shownAlike(a, b *Record) bool { return reflect.DeepEqual(facilityOf(a), facilityOf(b)) }
+
+// facilityChanges compares each live facility record in records with the
+// one o holds live: it returns the ids of those that show otherwise on
+// their offers and doctors (shownAlike), whose offers and doctors must be
+// re-read, and the new stars of those whose stars alone changed.
+func (o *Overlay) facilityChanges(ctx context.Context, records map[string]*Record) ([]int64, map[int64]stars, error) {
+	var restyled []int64
+	starred := map[int64]stars{}
+	for key, r := range records {
+		if r == nil || r.Type != TypeFacility {
+			continue
+		}
+		old, err := o.liveRecord(ctx, key)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case old == nil:
+		case !shownAlike(old, r):
+			restyled = append(restyled, r.ID)
+		case !starsOf(old).equal(starsOf(r)):
+			starred[r.ID] = starsOf(r)
+		}
+	}
+	slices.Sort(restyled)
+	return restyled, starred, nil
+}
+
+// withStars returns ix seen with the stars of facilities changed: the
+// rating and trust of their offers that are not dead patched in copies of
+// those columns (and the trust bound of their treatments raised to match).
+// Each patched offer's stored record is read for what else its trust
+// weighs (its price, its facility's accreditations). ix itself when none
+// of the facilities has an offer in it.
+func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *roaring.Bitmap) (*Index, error) {
+	fcol, tcol := ix.cols.keywords[fieldFacilityID], ix.cols.keywords[fieldTreatmentID]
+	if fcol == nil || tcol == nil {
+		return ix, nil
+	}
+	var cols *columns
+	for _, id := range slices.Sorted(maps.Keys(changed)) {
+		ord, ok := fcol.ordinal[itoa(id)]
+		if !ok || int(ord) >= len(ix.cols.facilityOffers) {
+			continue
+		}
+		docs := ix.cols.facilityOffers[ord]
+		if dead != nil && !dead.IsEmpty() {
+			docs = roaring.AndNot(docs, dead)
+		}
+		s := changed[id]
+		var err error
+		docs.Iterate(func(doc uint32) bool {
+			var src []byte
+			if src, err = ix.source(doc); err != nil {
+				return false
+			}
+			var r Record
+			if err = json.Unmarshal(src, &r); err != nil {
+				return false
+			}
+			r.Facility = s.on(r.Facility)
+			if cols == nil {
+				c := *ix.cols
+				c.rating, c.trust, c.maxTrust = slices.Clone(c.rating), slices.Clone(c.trust), slices.Clone(c.maxTrust)
+				cols = &c
+			}
+			cols.rating[doc] = float32(math.NaN())
+			if s.rating != nil {
+				cols.rating[doc] = float32(*s.rating)
+			}
+			t := float32(trustOf(&r).Trust)
+			cols.trust[doc] = t
+			if tord, ok := tcol.first(doc); ok && int(tord) < len(cols.maxTrust) {
+				cols.maxTrust[tord] = max(cols.maxTrust[tord], t)
+			}
+			return true
+		})
+		if err != nil {
+			return nil, fmt.Errorf("overlay: the offers of facility %d: %w", id, err)
+		}
+	}
+	if cols == nil {
+		return ix, nil
+	}
+	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: cols,
+		rates: ix.rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: ix.typical}, nil
+}
+
+// freshStars gives each offer and doctor in records the stars of its
+// facility where records holds the facility (a copy of the record when
+// they differ): a segment's documents agree with its facility's.
+func freshStars(records map[string]*Record) {
+	for key, r := range records {
+		if r == nil || r.Facility == nil || r.Type != TypeOffer && r.Type != TypeDoctor {
+			continue
+		}
+		f := records[DocID(TypeFacility, r.Facility.ID)]
+		if f == nil {
+			continue
+		}
+		if ref := starsOf(f).on(r.Facility); ref != r.Facility {
+			c := *r
+			c.Facility = ref
+			records[key] = &c
+		}
+	}
+}
+
+// showStars gives r, an offer or doctor the overlay returns, its
+// facility's stars as they are now, when they changed without r being
+// re-indexed.
+func (o *Overlay) showStars(r *Record) {
+	if r.Facility == nil || r.Type != TypeOffer && r.Type != TypeDoctor {
+		return
+	}
+	if s, ok := o.stars[r.Facility.ID]; ok {
+		r.Facility = s.on(r.Facility)
+	}
+}
+
+// patchStars brings n, an overlay being made from records, to the stars
+// changed (facilityChanges): the offers of those facilities in its generation
+// and segments, and the stars it shows of every facility records holds
+// that it showed before or that changed now.
+func (n *Overlay) patchStars(ctx context.Context, records map[string]*Record, changed map[int64]stars) error {
+	if len(changed) > 0 {
+		var err error
+		if n.base, err = n.base.withStars(ctx, changed, n.deleted); err != nil {
+			return err
+		}
+		for i := range n.segs {
+			if n.segs[i].view, err = n.segs[i].view.withStars(ctx, changed, n.segs[i].deleted); err != nil {
+				return err
+			}
+		}
+	}
+	shown, copied := n.stars, false
+	for key, r := range records {
+		typ, num, _ := strings.Cut(key, ":")
+		if typ != TypeFacility {
+			continue
+		}
+		id, err := strconv.ParseInt(num, 10, 64)
+		if err != nil {
+			return fmt.Errorf("overlay: document %q: %w", key, err)
+		}
+		_, had := shown[id]
+		_, now := changed[id]
+		if !had && !now {
+			continue
+		}
+		if !copied { // n shares the map with the overlay it was made from
+			shown, copied = maps.Clone(n.stars), true
+			if shown == nil {
+				shown = map[int64]stars{}
+			}
+		}
+		if r == nil {
+			delete(shown, id)
+		} else {
+			// Its offers elsewhere may still hold older stars: it goes on
+			// being shown as it is now.
+			shown[id] = starsOf(r)
+		}
+	}
+	n.stars = shown
+	return nil
+}
