@@ -88,3 +88,70 @@ func mustMerge(t *testing.T, o *Overlay) *Overlay {
 	}
 	return n
 }
+
+// TestMergedSegmentsJoinTheStarsNow: a merged segment's offers inherit
+// their facility's rating from its copy in the segment, which may be an
+// older one, dead in both merged segments, while the live one is
+// elsewhere: the merge indexes it with the facility's stars now.
+func TestMergedSegmentsJoinTheStarsNow(t *testing.T) {
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1}}
+	rating := func(v float64) *float64 { return &v }
+	count := func(n int) *int { return &n }
+	facility := func(r float64, n int) *Record {
+		return &Record{Type: TypeFacility, ID: 10, Name: "Clinic", Country: "TR", Rating: rating(r), ReviewCount: count(n)}
+	}
+	offer := func(f *Record, price float64) *Record {
+		return &Record{Type: TypeOffer, ID: 1, Name: "Rhinoplasty", Treatment: &TreatmentRef{ID: 1, Name: "Rhinoplasty"},
+			Facility: &FacilityRef{ID: 10, Name: "Clinic", Country: "TR", Rating: f.Rating, ReviewCount: f.ReviewCount},
+			Price:    &Money{Amount: price, Currency: "USD"}}
+	}
+	f0 := facility(4, 10)
+	gen, err := memIndex(ctx, []*Record{f0, offer(f0, 100), {Type: TypeTreatment, ID: 1, Name: "Rhinoplasty"}}, rates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+	o, err := NewOverlay(ctx, gen, rates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { o.Close() }()
+	apply := func(batch map[string]*Record) {
+		t.Helper()
+		n, err := o.Apply(ctx, rates, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		o = n
+	}
+	f1, f2 := facility(2, 50), facility(5, 400)
+	apply(map[string]*Record{"facility:10": f1})         // A: the facility live, stars f1
+	apply(map[string]*Record{"offer:1": offer(f1, 120)}) // B: the offer, the facility copied in dead
+	apply(map[string]*Record{"facility:10": f2})         // C: the facility live again, stars f2
+	m := o.planPair(0)                                   // A and B: the facility dead in both
+	defer m.Close()
+	if err := m.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	merged, err := o.WithMerge(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	o = merged
+	for _, s := range o.segs {
+		if doc, ok := s.docs["offer:1"]; ok && !s.dead(doc) {
+			if got := s.view.cols.rating[doc]; got != 5 {
+				t.Errorf("the merged offer sorts by rating %v, want its facility's 5 now", got)
+			}
+			want := float32(trustOf(offer(f2, 120)).Trust)
+			if got := s.view.cols.trust[doc]; got != want {
+				t.Errorf("the merged offer's trust is %v, want %v", got, want)
+			}
+			return
+		}
+	}
+	t.Fatal("no segment holds the offer live")
+}

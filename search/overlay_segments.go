@@ -297,8 +297,17 @@ func (o *Overlay) planPair(i int) *Merge {
 		}
 	}
 	// Offers and doctors of a facility whose stars changed since they
-	// were indexed are indexed with its stars now.
+	// were indexed, and the facility's copy they join (which may be an
+	// older one, dead in both), are indexed with its stars now.
 	for key, r := range m.records {
+		if r.Type == TypeFacility {
+			if st, ok := o.stars[r.ID]; ok && !starsOf(r).equal(st) {
+				c := *r
+				c.Rating, c.ReviewCount = st.rating, st.reviews
+				m.records[key] = &c
+			}
+			continue
+		}
 		if r.Facility == nil || r.Type != TypeOffer && r.Type != TypeDoctor {
 			continue
 		}
