@@ -2,7 +2,6 @@ package indexer
 
 import (
 	"maps"
-	"math"
 	"slices"
 
 	"github.com/careatlas/careatlas/indexer/catalog"
@@ -75,32 +74,17 @@ func DoctorRecord(d catalog.Doctor, f *search.FacilityRef, treatments []search.T
 	}
 }
 
-// PriceStat is the lowest and highest "from" price (the price, or the bottom
-// of the range) of a treatment's offers in one currency.
-type PriceStat struct {
-	Currency string
-	Min, Max float64
-}
+// PriceStat is search.PriceStat: both sources gather them, and the overlay
+// too when it counts a treatment's offers itself.
+type PriceStat = search.PriceStat
 
 func TreatmentRecord(t catalog.Treatment, translations map[string]search.Translation, offerCount int,
 	stats []PriceStat, rates search.Rates) *search.Record {
-	r := &search.Record{
+	return &search.Record{
 		Type: search.TypeTreatment, ID: t.ID, Name: t.Name, Category: t.Category, LayNames: list(t.LayNames),
 		Code: t.Code, Translations: translationMap(translations), OfferCount: offerCount,
+		PriceSpan: search.PriceSpan(stats, rates),
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, s := range stats {
-		if a, ok := rates.ToUSD(s.Min, s.Currency); ok {
-			lo = min(lo, a)
-		}
-		if b, ok := rates.ToUSD(s.Max, s.Currency); ok {
-			hi = max(hi, b)
-		}
-	}
-	if lo <= hi {
-		r.PriceSpan = &search.MoneyRange{Min: math.Round(lo), Max: math.Round(hi), Currency: "USD"}
-	}
-	return r
 }
 
 // translationMap returns nil for no translations and nil lay names for none,

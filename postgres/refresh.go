@@ -21,6 +21,10 @@ import (
 // in dollars. So a change reaches every record that showed the row before
 // the change or shows it after: the old references a change carries (Refs)
 // cover "before", the tables as they are now cover "after".
+//
+// Two fan-outs the server does itself, from what it holds: the treatments
+// whose offers changed are listed apart (Impact.Counts), and a facility's
+// change does not list its offers and doctors (search.Overlay.Needs).
 
 // Impact is what a batch of changes means for a server's snapshot.
 type Impact struct {
@@ -43,6 +47,12 @@ type Impact struct {
 	// Reload lists the tables that were truncated (a bulk load replaced
 	// them): their rows were not logged one by one. See Rebuild.
 	Reload []string
+	// Counts are the treatments, not in Records, whose offers came, went,
+	// moved or changed price: their records count those offers and span
+	// their prices. A server that counts them itself from the offers it
+	// holds (search.Overlay.Recount) need not read them; else read them
+	// with Records.
+	Counts []int64
 }
 
 // Rebuild reports whether the batch replaced a table whose rows make search
@@ -60,13 +70,15 @@ func (im Impact) Rebuild() bool {
 
 // Empty reports whether the batch changes nothing a server shows.
 func (im Impact) Empty() bool {
-	return len(im.Records) == 0 && !im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
+	return len(im.Records) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
 }
 
 // impactSets gathers, per rule, the ids a batch touches.
 type impactSets struct {
 	// The records to re-read.
 	offers, facilities, doctors, treatments set
+	// Treatments whose offers changed (Impact.Counts).
+	counts set
 	// Doctors whose own row changed: their facilities show them.
 	doctorRows set
 	// Rows that show in other records: treatments whose own row changed
@@ -116,7 +128,7 @@ func (s set) sorted() []int64 {
 // alters again is simply read again with that change.
 func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 	im := Impact{}
-	sets := impactSets{offers: set{}, facilities: set{}, doctors: set{}, treatments: set{},
+	sets := impactSets{offers: set{}, facilities: set{}, doctors: set{}, treatments: set{}, counts: set{},
 		doctorRows: set{}, treatmentFanout: set{}, facilityFanout: set{}, doctorFacilities: set{},
 		offerRefs: map[int64][][2]int64{}, offersAdded: set{}}
 	for _, c := range changes {
@@ -133,7 +145,7 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 			// compares the references now with these).
 			id := c.Int(0)
 			sets.offers.add(id)
-			sets.treatments.add(c.Refs["treatment_id"])
+			sets.counts.add(c.Refs["treatment_id"])
 			switch c.Op {
 			case OpInsert:
 				sets.offersAdded.add(id)
@@ -191,6 +203,12 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 	}
 	slices.Sort(sets.currencies)
 	im.Currencies = sets.currencies
+	for id := range sets.counts {
+		if !sets.treatments[id] {
+			im.Counts = append(im.Counts, id)
+		}
+	}
+	slices.Sort(im.Counts)
 	for typ, ids := range map[string]set{search.TypeOffer: sets.offers, search.TypeFacility: sets.facilities,
 		search.TypeDoctor: sets.doctors, search.TypeTreatment: sets.treatments} {
 		if len(ids) > 0 {
@@ -227,14 +245,14 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 			Query(func(rows pgx.Rows) error {
 				var id, f, t int64
 				_, err := pgx.ForEachRow(rows, []any{&id, &f, &t}, func() error {
-					sets.treatments.add(t)
+					sets.counts.add(t)
 					if sets.offersAdded[id] {
 						sets.facilities.add(f)
 					}
 					for _, was := range sets.offerRefs[id] {
 						if was != [2]int64{f, t} {
 							sets.facilities.add(f, was[0])
-							sets.treatments.add(was[1])
+							sets.counts.add(was[1])
 						}
 					}
 					return nil

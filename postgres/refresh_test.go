@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -181,6 +182,44 @@ func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgr
 		}
 	}
 	read(again)
+	// And it counts the offers of the treatments in Counts itself, from
+	// the offers it holds (search.Overlay.Recount).
+	for _, id := range im.Counts {
+		key := search.DocID(search.TypeTreatment, id)
+		tr := held[key]
+		if tr == nil {
+			continue
+		}
+		n, stats := 0, map[string]*search.PriceStat{}
+		for _, r := range held {
+			if r.Type != search.TypeOffer || r.Treatment == nil || r.Treatment.ID != id {
+				continue
+			}
+			n++
+			var amount float64
+			var cur string
+			switch {
+			case r.Price != nil:
+				amount, cur = r.Price.Amount, r.Price.Currency
+			case r.PriceRange != nil:
+				amount, cur = r.PriceRange.Min, r.PriceRange.Currency
+			default:
+				continue
+			}
+			if st := stats[cur]; st == nil {
+				stats[cur] = &search.PriceStat{Currency: cur, Min: amount, Max: amount}
+			} else {
+				st.Min, st.Max = min(st.Min, amount), max(st.Max, amount)
+			}
+		}
+		var list []search.PriceStat
+		for _, st := range stats {
+			list = append(list, *st)
+		}
+		c := *tr
+		c.OfferCount, c.PriceSpan = n, search.PriceSpan(list, rates)
+		held[key] = &c
+	}
 }
 
 // TestImpact pins the fan-out of each kind of change on the mini
@@ -194,24 +233,29 @@ func TestImpact(t *testing.T) {
 		want  records
 		check func(postgres.Impact) bool
 	}{
+		// "counts" is Impact.Counts: the treatments whose offers changed,
+		// counted by the server (or read, by one that cannot).
 		{"an offer's price: the offer and its treatment's span, not its facility (which lists treatments, not prices)", []string{
 			`UPDATE offers SET price = 1 WHERE id = 1000`},
-			records{"offer": {1000}, "treatment": {1}}, nil},
+			records{"offer": {1000}, "counts": {1}}, nil},
 		{"an offer's price changed twice: still not its facility", []string{
 			`UPDATE offers SET price = 1 WHERE id = 1000`, `UPDATE offers SET price = 2 WHERE id = 1000`},
-			records{"offer": {1000}, "treatment": {1}}, nil},
+			records{"offer": {1000}, "counts": {1}}, nil},
 		{"an offer added: its facility offers one more treatment", []string{
 			`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (1999, 13, 1, 100, 'EUR')`},
-			records{"offer": {1999}, "treatment": {1}, "facility": {13}}, nil},
+			records{"offer": {1999}, "counts": {1}, "facility": {13}}, nil},
 		{"an offer deleted: its facility offers one less", []string{
 			`DELETE FROM offers WHERE id = 1000`},
-			records{"offer": {1000}, "treatment": {1}, "facility": {10}}, nil},
+			records{"offer": {1000}, "counts": {1}, "facility": {10}}, nil},
 		{"an offer moved and moved back in one batch: both facilities", []string{
 			`UPDATE offers SET facility_id = 13 WHERE id = 1000`, `UPDATE offers SET facility_id = 10 WHERE id = 1000`},
-			records{"offer": {1000}, "treatment": {1}, "facility": {10, 13}}, nil},
+			records{"offer": {1000}, "counts": {1}, "facility": {10, 13}}, nil},
 		{"an offer moves: both facilities and both treatments", []string{
 			`UPDATE offers SET facility_id = 13, treatment_id = 2 WHERE id = 1002`},
-			records{"offer": {1002}, "treatment": {2, 3}, "facility": {10, 13}}, nil},
+			records{"offer": {1002}, "counts": {2, 3}, "facility": {10, 13}}, nil},
+		{"an offer and its treatment: the treatment is read, not counted", []string{
+			`UPDATE offers SET price = 1 WHERE id = 1000`, `UPDATE treatments SET code = 'X1' WHERE id = 1`},
+			records{"offer": {1000, 1001}, "treatment": {1}, "facility": {10, 11}, "doctor": {100, 102}}, nil},
 		{"a treatment renamed reaches every offer, facility and doctor showing it", []string{
 			`UPDATE treatments SET name = 'Knee replacement' WHERE id = 1`},
 			records{"treatment": {1}, "offer": {1000, 1001}, "facility": {10, 11}, "doctor": {100, 102}}, nil},
@@ -253,8 +297,15 @@ func TestImpact(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(im.Records, c.want) {
-				t.Errorf("records %v, want %v", im.Records, c.want)
+			got := maps.Clone(im.Records)
+			if len(im.Counts) > 0 {
+				if got == nil {
+					got = records{}
+				}
+				got["counts"] = im.Counts
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("records %v, want %v", got, c.want)
 			}
 			if c.check != nil && !c.check(im) {
 				t.Errorf("impact %+v", im)

@@ -103,19 +103,23 @@ func (s Source) treatments(ctx context.Context, rates search.Rates, ids idSet, y
 	stats := map[int64][]indexer.PriceStat{}
 	counts := map[int64]int{}
 	where, args := ids.where("treatment_id")
+	// Every offer counts; the span is of the priced ones (an offer on
+	// request with a currency adds nothing to it), as the file source and
+	// the overlay's own count (search.Overlay.Recount) have it.
 	rows, err := s.Pool.Query(ctx, `SELECT treatment_id, coalesce(currency, ''), count(*),
-			coalesce(min(coalesce(price, price_min))::float8, 0), coalesce(max(coalesce(price, price_min))::float8, 0)
+			min(coalesce(price, price_min))::float8, max(coalesce(price, price_min))::float8
 		FROM offers`+where+` GROUP BY 1, 2`, args...)
 	if err != nil {
 		return readError("read treatment prices", err)
 	}
 	var id int64
-	var st indexer.PriceStat
+	var cur string
+	var lo, hi *float64
 	var n int
-	if _, err := pgx.ForEachRow(rows, []any{&id, &st.Currency, &n, &st.Min, &st.Max}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&id, &cur, &n, &lo, &hi}, func() error {
 		counts[id] += n
-		if st.Currency != "" {
-			stats[id] = append(stats[id], st)
+		if cur != "" && lo != nil && hi != nil {
+			stats[id] = append(stats[id], indexer.PriceStat{Currency: cur, Min: *lo, Max: *hi})
 		}
 		return nil
 	}); err != nil {

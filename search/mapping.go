@@ -199,9 +199,14 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 			}
 			d[fieldDoctors] = names
 		}
+		// The amount as stated, even in a currency with no rate yet: a
+		// rate added later converts it (Index.atRates), and the overlay
+		// counts a treatment's prices from it (Overlay.Recount).
+		if amount, currency, ok := offerAmount(r); ok {
+			d[fieldPriceAmount], d[fieldPriceCurrency] = ftoa(amount), currency
+		}
 		if usd, ok := offerUSD(r, rates); ok {
-			amount, currency, _ := offerAmount(r)
-			d[fieldPriceUSD], d[fieldPriceAmount], d[fieldPriceCurrency] = ftoa(usd), ftoa(amount), currency
+			d[fieldPriceUSD] = ftoa(usd)
 		}
 	case TypeFacility:
 		d[fieldName] = r.Name

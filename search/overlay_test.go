@@ -49,8 +49,13 @@ type needer interface {
 // facility (the change log reads the facility alone: the overlay decides
 // whether its offers and doctors are read again), and what the overlay
 // says a segment needs besides, read from after.
-func changedRecords(t *testing.T, gen needer, before, after map[string]*search.Record) map[string]*search.Record {
+//
+// A treatment that differs only in its offer count and price span is
+// left out too: the overlay counts it (Recount), given the treatments of
+// the offers that changed, as the change log's Impact.Counts gives them.
+func changedRecords(t *testing.T, ov *search.Overlay, rates search.Rates, before, after map[string]*search.Record) map[string]*search.Record {
 	out := map[string]*search.Record{}
+	counted := map[int64]bool{} // the treatments of the offers that changed
 	for k, a := range after {
 		if b, ok := before[k]; !ok || !sameJSON(a, b) && !onlyItsFacility(a, b) {
 			out[k] = a
@@ -61,8 +66,35 @@ func changedRecords(t *testing.T, gen needer, before, after map[string]*search.R
 			out[k] = nil
 		}
 	}
-	addNeeds(t, gen, out, after)
+	for k := range out {
+		for _, r := range []*search.Record{before[k], after[k]} {
+			if r != nil && r.Type == search.TypeOffer && r.Treatment != nil {
+				counted[r.Treatment.ID] = true
+			}
+		}
+	}
+	for k, a := range out {
+		if b := before[k]; a != nil && b != nil && a.Type == search.TypeTreatment && counted[a.ID] && onlyItsCounts(a, b) {
+			delete(out, k)
+		}
+	}
+	counts := slices.Sorted(maps.Keys(counted))
+	if err := ov.Recount(context.Background(), rates, out, counts); err != nil {
+		t.Fatal(err)
+	}
+	addNeeds(t, ov, out, after)
 	return out
+}
+
+// onlyItsCounts reports whether treatment records a and b differ only in
+// their offer count and price span.
+func onlyItsCounts(a, b *search.Record) bool {
+	if a.Type != search.TypeTreatment {
+		return false
+	}
+	c := *b
+	c.OfferCount, c.PriceSpan = a.OfferCount, a.PriceSpan
+	return sameJSON(a, &c)
 }
 
 // addNeeds adds to out, from after, what gen says a segment holding out
@@ -227,7 +259,7 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 	for _, step := range steps {
 		step.do(cat)
 		after, rates := catalogueRecords(t, cat)
-		changed := changedRecords(t, ov, before, after)
+		changed := changedRecords(t, ov, rates, before, after)
 		// A rate change re-reads no offer: the overlay converts the price
 		// column from each offer's own amount (the treatments' price spans
 		// changed, and are read).

@@ -34,6 +34,31 @@ type MoneyRange struct {
 	Currency string  `json:"currency"`
 }
 
+// PriceStat is the lowest and highest "from" price (the price, or the bottom
+// of the range) of a treatment's priced offers in one currency.
+type PriceStat struct {
+	Currency string
+	Min, Max float64
+}
+
+// PriceSpan is a treatment's span of prices in dollars (Record.PriceSpan)
+// from its offers' price stats, at rates; nil when none converts.
+func PriceSpan(stats []PriceStat, rates Rates) *MoneyRange {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range stats {
+		if a, ok := rates.ToUSD(s.Min, s.Currency); ok {
+			lo = min(lo, a)
+		}
+		if b, ok := rates.ToUSD(s.Max, s.Currency); ok {
+			hi = max(hi, b)
+		}
+	}
+	if lo > hi {
+		return nil
+	}
+	return &MoneyRange{Min: math.Round(lo), Max: math.Round(hi), Currency: "USD"}
+}
+
 // TypicalPrice is what a treatment typically costs in a country, by a
 // cross-country price table (Source): a reference, not a quote.
 type TypicalPrice struct {

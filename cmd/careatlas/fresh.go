@@ -252,12 +252,20 @@ func (c *changes) read(ctx context.Context, batch []postgres.Change, rates searc
 	if im.Synonyms {
 		c.synced(ctx)
 	}
-	if len(im.Records) == 0 && !im.Rates && !im.Posts {
+	if len(im.Records) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Posts {
 		return nil, nil
 	}
 	last := batch[len(batch)-1]
 	ch := live.Changes{Position: postgres.Position{XID: last.XID, ID: last.ID}.String(), Records: map[string]*search.Record{}}
 	records := im.Records
+	if converts {
+		// The overlay counts the treatments' offers and spans their
+		// prices from the offers it holds: PostgreSQL would read every
+		// offer of each (most of what following the log cost it).
+		ch.Recount = im.Counts
+	} else if len(im.Counts) > 0 {
+		records = withIDs(records, search.TypeTreatment, im.Counts)
+	}
 	if im.Rates {
 		if rates, err = c.src.Rates(ctx); err != nil {
 			return nil, err

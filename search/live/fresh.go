@@ -41,6 +41,10 @@ type Changes struct {
 	// Posts are the posts now, when they (or the rates, which convert
 	// their price ceilings) changed.
 	Posts *posts.Set
+	// Recount lists treatments whose offers changed and that Records does
+	// not hold: the overlay counts their offers and spans their prices
+	// itself (search.Overlay.Recount).
+	Recount []int64
 }
 
 // RecordReader reads the records of one type with the given ids as they
@@ -116,6 +120,9 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 		records = map[string]*search.Record{}
 	}
 	start := time.Now()
+	if err := on.overlay.Recount(ctx, rates, records, ch.Recount); err != nil {
+		return fmt.Errorf("apply changes: %w", err)
+	}
 	if err := needs(ctx, on.overlay, rates, records, read); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}

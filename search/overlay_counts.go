@@ -1,0 +1,147 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Counts: a treatment's record counts its offers and spans their prices in
+// dollars (OfferCount, PriceSpan), so every offer that comes, goes, moves or
+// changes price changes its treatment's record. Reading that record again
+// from PostgreSQL means reading every offer of the treatment (thousands),
+// for each batch that touches one: most of what following the change log
+// cost the database. The overlay holds every live offer's treatment and
+// its price as stated (the treatment_id, price_amount and price_currency
+// columns of the generation and of each segment), so it counts them
+// itself, exactly as a build does (PriceSpan over the same PriceStats).
+
+// Recount adds to records, a batch about to be applied to o, the
+// treatments with the given ids whose offer count or price span the batch
+// changes: each a copy of the treatment's live record with the new count
+// and span, at rates. A treatment records holds already (read with the
+// batch), or o holds nowhere, is left alone. The overlay must convert
+// rates itself (ConvertsRates: its indexes hold each offer's amount).
+func (o *Overlay) Recount(ctx context.Context, rates Rates, records map[string]*Record, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if !o.gen.ConvertsRates() {
+		return fmt.Errorf("overlay: count treatments' offers: the generation holds no offer amounts; read the treatments")
+	}
+	// The documents the batch replaces, in the base and in each segment.
+	replaced, err := o.replacedBy(records)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		key := DocID(TypeTreatment, id)
+		if _, ok := records[key]; ok {
+			continue
+		}
+		old, err := o.liveRecord(ctx, key)
+		if err != nil {
+			return fmt.Errorf("overlay: count the offers of treatment %d: %w", id, err)
+		}
+		if old == nil {
+			continue
+		}
+		counts := offerCounts{stats: map[string]*PriceStat{}}
+		counts.index(o.base, id, o.deleted, replaced[0])
+		for i, s := range o.segs {
+			counts.index(s.view, id, s.deleted, replaced[i+1])
+		}
+		for _, r := range records {
+			if r != nil && r.Type == TypeOffer && r.Treatment != nil && r.Treatment.ID == id {
+				amount, currency, priced := offerAmount(r)
+				counts.add(amount, currency, priced)
+			}
+		}
+		span := PriceSpan(counts.sorted(), rates)
+		if old.OfferCount == counts.n && eqPtr(old.PriceSpan, span) {
+			continue
+		}
+		r := *old
+		r.OfferCount, r.PriceSpan = counts.n, span
+		records[key] = &r
+	}
+	return nil
+}
+
+// replacedBy returns the documents of the base (first) and of each
+// segment that records replace.
+func (o *Overlay) replacedBy(records map[string]*Record) ([]*roaring.Bitmap, error) {
+	out := make([]*roaring.Bitmap, len(o.segs)+1)
+	for i := range out {
+		out[i] = roaring.New()
+	}
+	for key := range records {
+		id, err := o.gen.reader.InternalID(key)
+		if err != nil {
+			return nil, fmt.Errorf("overlay: look up %s: %w", key, err)
+		}
+		if len(id) > 0 {
+			out[0].Add(uint32(id.Value()))
+		}
+		for i, s := range o.segs {
+			if doc, ok := s.docs[key]; ok {
+				out[i+1].Add(doc)
+			}
+		}
+	}
+	return out, nil
+}
+
+// offerCounts gathers a treatment's offers: how many, and the lowest and
+// highest amount in each currency of those priced.
+type offerCounts struct {
+	n     int
+	stats map[string]*PriceStat
+}
+
+func (c *offerCounts) add(amount float64, currency string, priced bool) {
+	c.n++
+	if !priced || currency == "" {
+		return
+	}
+	if st := c.stats[currency]; st == nil {
+		c.stats[currency] = &PriceStat{Currency: currency, Min: amount, Max: amount}
+	} else {
+		st.Min, st.Max = min(st.Min, amount), max(st.Max, amount)
+	}
+}
+
+// index adds the offers of treatment id in ix that are neither dead nor
+// replaced.
+func (c *offerCounts) index(ix *Index, id int64, dead, replaced *roaring.Bitmap) {
+	ord, ok := ix.cols.keywords[fieldTreatmentID].ordinal[itoa(id)]
+	if !ok || int(ord) >= len(ix.cols.treatmentOffers) {
+		return
+	}
+	docs := roaring.AndNot(ix.cols.treatmentOffers[ord], replaced)
+	if dead != nil {
+		docs.AndNot(dead)
+	}
+	cur := ix.cols.currency
+	docs.Iterate(func(doc uint32) bool {
+		amount, currency := ix.cols.amount[doc], ""
+		if ord, ok := cur.first(doc); ok {
+			currency = cur.values[ord]
+		}
+		c.add(amount, currency, !math.IsNaN(amount))
+		return true
+	})
+}
+
+// sorted is the stats by currency.
+func (c *offerCounts) sorted() []PriceStat {
+	out := make([]PriceStat, 0, len(c.stats))
+	for _, k := range slices.Sorted(maps.Keys(c.stats)) {
+		out = append(out, *c.stats[k])
+	}
+	return out
+}
