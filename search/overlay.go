@@ -196,8 +196,10 @@ func (ix *Index) Needs(ctx context.Context, records map[string]*Record) (map[str
 // are now, add them, and ask again until it returns nothing. A segment
 // needs every live offer, facility and doctor of the generation or of an
 // older segment that joins a treatment whose text (name, category, lay
-// names, code, translations) is not what that index holds: they match
-// through the treatment's document there, which holds the old text.
+// names, code, translations) is not what the overlay holds live: they
+// match through a copy of the treatment's document that holds the old
+// text. And every live offer and doctor of a facility they would show
+// otherwise (its name, place, kind, accreditations or languages).
 // Source.Impact already re-reads them for a change to the treatment's row;
 // this covers a translation, which it does not fan out, and the copies of
 // a treatment an older segment holds.
@@ -220,15 +222,41 @@ func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[st
 	if err != nil {
 		return nil, err
 	}
-	if err := o.gen.fanOut(ctx, &need, o.deleted, restyled); err != nil {
+	retexted, err := o.retexted(ctx, records)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.gen.fanOut(&need, o.deleted, retexted, restyled); err != nil {
 		return nil, err
 	}
 	for _, s := range o.segs {
-		if err := s.ix.fanOut(ctx, &need, s.deleted, restyled); err != nil {
+		if err := s.ix.fanOut(&need, s.deleted, retexted, restyled); err != nil {
 			return nil, err
 		}
 	}
 	return need.sorted(), nil
+}
+
+// retexted returns the ids of the treatments in records whose text is not
+// what the overlay holds live. Every live document joined to a treatment
+// joins a copy with its live text (a change of text re-reads them all), so
+// comparing with the live copy alone says whether any must be re-read.
+func (o *Overlay) retexted(ctx context.Context, records map[string]*Record) ([]int64, error) {
+	var out []int64
+	for key, r := range records {
+		if r == nil || r.Type != TypeTreatment {
+			continue
+		}
+		old, err := o.liveRecord(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if old != nil && !sameTreatmentText(old, r) {
+			out = append(out, r.ID)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // liveRecord returns the record with DocID key where the overlay holds it
@@ -309,63 +337,40 @@ func (n *needSet) sorted() map[string][]int64 {
 }
 
 // fanOut wants every document of ix not in deleted that joins a treatment
-// of the batch whose text ix holds otherwise, and every offer and doctor
-// of the facilities restyled (Overlay.facilityChanges).
-func (ix *Index) fanOut(ctx context.Context, n *needSet, deleted *roaring.Bitmap, restyled []int64) error {
-	for _, id := range restyled {
-		docs := ix.cols.keywords[fieldFacilityID].bitmap(itoa(id))
-		if deleted != nil && !deleted.IsEmpty() {
-			docs = roaring.AndNot(docs, deleted)
-		}
-		err := ix.eachDoc(docs, func(typ string, id int64) {
-			if typ == TypeOffer || typ == TypeDoctor {
-				n.want(typ, id)
+// whose text changed (retexted), and every offer and doctor of the
+// facilities restyled (Overlay.facilityChanges).
+func (ix *Index) fanOut(n *needSet, deleted *roaring.Bitmap, retexted, restyled []int64) error {
+	for _, fan := range []struct {
+		field string
+		ids   []int64
+		want  func(typ string) bool
+	}{
+		{fieldTreatmentID, retexted, func(typ string) bool { return typ != TypeTreatment }},
+		{fieldFacilityID, restyled, func(typ string) bool { return typ == TypeOffer || typ == TypeDoctor }},
+	} {
+		for _, id := range fan.ids {
+			docs := ix.cols.keywords[fan.field].bitmap(itoa(id))
+			if deleted != nil && !deleted.IsEmpty() {
+				docs = roaring.AndNot(docs, deleted)
 			}
-		})
-		if err != nil {
-			return err
-		}
-	}
-	for key, r := range n.records {
-		if r == nil || r.Type != TypeTreatment {
-			continue
-		}
-		same, err := ix.sameTreatmentText(ctx, key, r)
-		if err != nil {
-			return err
-		}
-		if same {
-			continue
-		}
-		docs := ix.cols.keywords[fieldTreatmentID].bitmap(itoa(r.ID))
-		if deleted != nil && !deleted.IsEmpty() {
-			docs = roaring.AndNot(docs, deleted)
-		}
-		err = ix.eachDoc(docs, func(typ string, id int64) {
-			if typ != TypeTreatment {
-				n.want(typ, id)
+			err := ix.eachDoc(docs, func(typ string, id int64) {
+				if fan.want(typ) {
+					n.want(typ, id)
+				}
+			})
+			if err != nil {
+				return err
 			}
-		})
-		if err != nil {
-			return err
 		}
 	}
 	return nil
 }
 
-// sameTreatmentText reports whether the generation holds treatment r with
-// the text it is matched by.
-func (ix *Index) sameTreatmentText(ctx context.Context, key string, r *Record) (bool, error) {
-	id, err := ix.reader.InternalID(key)
-	if err != nil || len(id) == 0 {
-		return false, err
-	}
-	old, err := ix.Get(ctx, r.Type, r.ID)
-	if err != nil {
-		return false, err
-	}
-	return old.Name == r.Name && old.Category == r.Category && old.Code == r.Code &&
-		slices.Equal(old.LayNames, r.LayNames) && reflect.DeepEqual(old.Translations, r.Translations), nil
+// sameTreatmentText reports whether treatment records a and b are matched
+// by the same text.
+func sameTreatmentText(a, b *Record) bool {
+	return a.Name == b.Name && a.Category == b.Category && a.Code == b.Code &&
+		slices.Equal(a.LayNames, b.LayNames) && reflect.DeepEqual(a.Translations, b.Translations)
 }
 
 // eachDoc calls fn with the type and id of each document in docs.

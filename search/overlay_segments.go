@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -39,8 +41,11 @@ const mergeRatio = 3
 // them all. Variables only for the tests of the policy.
 var (
 	sealedSize  = uint64(50_000)
-	maxSegments = 10
+	maxSegments = MaxSegments
 )
+
+// MaxSegments is how many segments the merge policy allows an overlay.
+const MaxSegments = 10
 
 // segment is one in-memory index of changed records, shared by the
 // overlays that hold it; it closes when the last one releases it.
@@ -158,8 +163,12 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 			n.segs[i].view = n.segs[i].view.atRates(rates)
 		}
 	}
+	patching := time.Now()
 	if err := n.patchStars(ctx, records, changed); err != nil {
 		return nil, err
+	}
+	if len(changed) > 0 {
+		slog.Debug("overlay: facilities' stars patched", "facilities", len(changed), "ms", time.Since(patching).Milliseconds())
 	}
 	if len(live) > 0 {
 		owners, err := o.owners(ctx, records, live)

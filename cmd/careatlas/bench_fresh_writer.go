@@ -79,7 +79,7 @@ func newFreshWriter(ctx context.Context, pool *pgxpool.Pool, rateEvery time.Dura
 // kinds names the changes written, with their shares.
 func (w *freshWriter) kinds() []string {
 	out := []string{"55% offer prices", "12.5% offers inserted", "12.5% offers deleted",
-		"15% facility review counts (fan out to their offers)", "5% posts published or deleted"}
+		"15% facility review counts (shown on their offers and doctors)", "5% posts published or deleted"}
 	if w.rateEvery > 0 {
 		out = append(out, fmt.Sprintf("an exchange rate every %s (converts every offer priced in it)", w.rateEvery))
 	}

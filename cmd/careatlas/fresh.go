@@ -256,7 +256,8 @@ func (c *changes) read(ctx context.Context, batch []postgres.Change, rates searc
 		return nil, nil
 	}
 	last := batch[len(batch)-1]
-	ch := live.Changes{Position: postgres.Position{XID: last.XID, ID: last.ID}.String(), Records: map[string]*search.Record{}}
+	ch := live.Changes{Position: postgres.Position{XID: last.XID, ID: last.ID}.String(), Records: map[string]*search.Record{},
+		Backlog: len(batch) >= postgres.DefaultBatch}
 	records := im.Records
 	if converts {
 		// The overlay counts the treatments' offers and spans their

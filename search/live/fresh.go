@@ -45,6 +45,9 @@ type Changes struct {
 	// not hold: the overlay counts their offers and spans their prices
 	// itself (search.Overlay.Recount).
 	Recount []int64
+	// Backlog says more changes wait after these (the batch was as large
+	// as the follower reads): the follower is catching up.
+	Backlog bool
 }
 
 // RecordReader reads the records of one type with the given ids as they
@@ -123,6 +126,7 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 	if err := on.overlay.Recount(ctx, rates, records, ch.Recount); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
+	counted := time.Since(start)
 	if err := needs(ctx, on.overlay, rates, records, read); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
@@ -132,11 +136,18 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 		return fmt.Errorf("apply changes: %w", err)
 	}
 	slog.Debug("overlay applied", "records", len(records), "needed", len(records)-len(ch.Records),
-		"needs_ms", needed.Sub(start).Milliseconds(), "index_ms", time.Since(needed).Milliseconds())
+		"recount_ms", counted.Milliseconds(), "needs_ms", (needed.Sub(start) - counted).Milliseconds(),
+		"index_ms", time.Since(needed).Milliseconds())
 	if !l.publish(g, prev, next) {
 		return ErrStale
 	}
-	l.mergeLater(g, next)
+	// While a backlog is applied, merges wait (unless the overlay holds
+	// more segments than the policy allows): on two cores a merge takes
+	// the CPU the next batches need, and only makes searches faster. The
+	// last batch of the backlog starts the merges the policy wants.
+	if !ch.Backlog || next.overlay.Segments() > search.MaxSegments {
+		l.mergeLater(g, next)
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/search"
@@ -122,5 +123,50 @@ func TestApplyPublishesANewSnapshot(t *testing.T) {
 	}
 	if f := l.Freshness(); f.Position != "" {
 		t.Errorf("a new generation's freshness %+v, want none applied", f)
+	}
+}
+
+// TestMergesWaitForTheBacklog: batches that say more changes wait behind
+// them (a follower catching up) start no merge, so they get the CPU; the
+// batch that ends the backlog starts the merges the policy wants.
+func TestMergesWaitForTheBacklog(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := indexer.Build(ctx, &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	l, err := live.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	gen := l.Path()
+	read := catalogueReader(t, mini)
+	// Each batch adds one offer: segments of the same size, which the
+	// policy merges.
+	for i, id := range []int64{1101, 1102, 1103} {
+		offer := &search.Record{Type: search.TypeOffer, ID: id, Name: "Rhinoplasty",
+			Treatment: &search.TreatmentRef{ID: 2, Name: "Rhinoplasty"}, Facility: &search.FacilityRef{ID: 12}}
+		ch := live.Changes{Position: "7/1", Records: map[string]*search.Record{search.DocID(search.TypeOffer, id): offer},
+			Backlog: true}
+		if err := l.Apply(ctx, gen, ch, read); err != nil {
+			t.Fatal(err)
+		}
+		if l.Merging() {
+			t.Fatalf("batch %d of a backlog started a merge", i)
+		}
+	}
+	if got := l.Freshness().Segments; got != 3 {
+		t.Fatalf("%d segments after three batches of a backlog, want three (none merged)", got)
+	}
+	ch := live.Changes{Position: "7/2", Records: map[string]*search.Record{search.DocID(search.TypeOffer, 1004): nil}}
+	if err := l.Apply(ctx, gen, ch, read); err != nil {
+		t.Fatal(err)
+	}
+	for l.Merging() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := l.Freshness().Segments; got >= 3 {
+		t.Errorf("%d segments once the backlog is applied, want them merged", got)
 	}
 }
