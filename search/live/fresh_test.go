@@ -56,15 +56,7 @@ func offerIDs(t *testing.T, s *live.Snapshot) []int64 {
 // and a new generation starts with no overlay.
 func TestApplyPublishesANewSnapshot(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	if _, err := indexer.Build(ctx, &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
-		t.Fatal(err)
-	}
-	l, err := live.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l, dir := liveOnMini(t)
 	before, err := l.Acquire()
 	if err != nil {
 		t.Fatal(err)
@@ -131,15 +123,7 @@ func TestApplyPublishesANewSnapshot(t *testing.T) {
 // batch that ends the backlog starts the merges the policy wants.
 func TestMergesWaitForTheBacklog(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	if _, err := indexer.Build(ctx, &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
-		t.Fatal(err)
-	}
-	l, err := live.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l, _ := liveOnMini(t)
 	gen := l.Path()
 	read := catalogueReader(t, mini)
 	// Each batch adds one offer: segments of the same size, which the
@@ -169,4 +153,20 @@ func TestMergesWaitForTheBacklog(t *testing.T) {
 	if got := l.Freshness().Segments; got >= 3 {
 		t.Errorf("%d segments once the backlog is applied, want them merged", got)
 	}
+}
+
+// liveOnMini builds the mini catalogue into a fresh index directory and
+// opens it; both are gone when the test ends.
+func liveOnMini(t *testing.T) (*live.Live, string) {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	l, err := live.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, dir
 }

@@ -117,15 +117,7 @@ func TestSnapshotSpansAReload(t *testing.T) {
 // with, so one request expands its query once, the same way throughout.
 func TestSynonymsInASnapshot(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	if _, err := indexer.Build(ctx, &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
-		t.Fatal(err)
-	}
-	l, err := live.New(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l, _ := liveOnMini(t)
 	g := search.NewSynonyms([]search.SynonymEdge{{Term: "schnozz fix", Synonym: "rhinoplasty"}})
 	l.SetSynonyms(g, "v1")
 	s, err := l.Acquire()
