@@ -201,8 +201,7 @@ func (ix *Index) Needs(ctx context.Context, records map[string]*Record) (map[str
 // text. And every live offer and doctor of a facility they would show
 // otherwise (its name, place, kind, accreditations or languages).
 // Source.Impact already re-reads them for a change to the treatment's row;
-// this covers a translation, which it does not fan out, and the copies of
-// a treatment an older segment holds.
+// this covers a translation, which it does not fan out.
 //
 // The owners a segment's records join through (the treatment and facility
 // of each offer and doctor, the treatments of each facility) Apply copies
@@ -218,14 +217,11 @@ func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[st
 	}); err != nil {
 		return nil, err
 	}
-	restyled, _, err := o.facilityChanges(ctx, records)
+	shown, err := o.shownChanges(ctx, records, TypeTreatment, TypeFacility)
 	if err != nil {
 		return nil, err
 	}
-	retexted, err := o.retexted(ctx, records)
-	if err != nil {
-		return nil, err
-	}
+	retexted, restyled := shown.retexted, shown.restyled
 	if err := o.gen.fanOut(&need, o.deleted, retexted, restyled); err != nil {
 		return nil, err
 	}
@@ -235,28 +231,6 @@ func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[st
 		}
 	}
 	return need.sorted(), nil
-}
-
-// retexted returns the ids of the treatments in records whose text is not
-// what the overlay holds live. Every live document joined to a treatment
-// joins a copy with its live text (a change of text re-reads them all), so
-// comparing with the live copy alone says whether any must be re-read.
-func (o *Overlay) retexted(ctx context.Context, records map[string]*Record) ([]int64, error) {
-	var out []int64
-	for key, r := range records {
-		if r == nil || r.Type != TypeTreatment {
-			continue
-		}
-		old, err := o.liveRecord(ctx, key)
-		if err != nil {
-			return nil, err
-		}
-		if old != nil && !sameTreatmentText(old, r) {
-			out = append(out, r.ID)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
 }
 
 // liveRecord returns the record with DocID key where the overlay holds it
@@ -338,7 +312,7 @@ func (n *needSet) sorted() map[string][]int64 {
 
 // fanOut wants every document of ix not in deleted that joins a treatment
 // whose text changed (retexted), and every offer and doctor of the
-// facilities restyled (Overlay.facilityChanges).
+// facilities restyled (Overlay.shownChanges).
 func (ix *Index) fanOut(n *needSet, deleted *roaring.Bitmap, retexted, restyled []int64) error {
 	for _, fan := range []struct {
 		field string

@@ -38,6 +38,12 @@ func (o *Overlay) Recount(ctx context.Context, rates Rates, records map[string]*
 	if err != nil {
 		return err
 	}
+	batch := map[int64][]*Record{} // the batch's live offers, by treatment
+	for _, r := range records {
+		if r != nil && r.Type == TypeOffer && r.Treatment != nil {
+			batch[r.Treatment.ID] = append(batch[r.Treatment.ID], r)
+		}
+	}
 	for _, id := range ids {
 		key := DocID(TypeTreatment, id)
 		if _, ok := records[key]; ok {
@@ -55,11 +61,9 @@ func (o *Overlay) Recount(ctx context.Context, rates Rates, records map[string]*
 		for i, s := range o.segs {
 			counts.index(s.view, id, s.deleted, replaced[i+1])
 		}
-		for _, r := range records {
-			if r != nil && r.Type == TypeOffer && r.Treatment != nil && r.Treatment.ID == id {
-				amount, currency, priced := offerAmount(r)
-				counts.add(amount, currency, priced)
-			}
+		for _, r := range batch[id] {
+			amount, currency, priced := offerAmount(r)
+			counts.add(amount, currency, priced)
 		}
 		span := PriceSpan(counts.sorted(), rates)
 		if old.OfferCount == counts.n && eqPtr(old.PriceSpan, span) {

@@ -115,10 +115,11 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 	// price column of every index whose offers are priced in a changed
 	// currency.
 	keep := sameRates(o.base.rates, rates)
-	_, changed, err := o.facilityChanges(ctx, records)
+	shown, err := o.shownChanges(ctx, records, TypeFacility) // only the stars
 	if err != nil {
 		return nil, err
 	}
+	changed := shown.starred
 	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, segs: make([]segView, len(o.segs), len(o.segs)+1),
 		stars: o.stars}
 	if !keep {

@@ -56,31 +56,50 @@ func (s stars) on(ref *FacilityRef) *FacilityRef {
 // accreditations and languages (what facilityOf gives a facility).
 func shownAlike(a, b *Record) bool { return reflect.DeepEqual(facilityOf(a), facilityOf(b)) }
 
-// facilityChanges compares each live facility record in records with the
-// one o holds live: it returns the ids of those that show otherwise on
-// their offers and doctors (shownAlike), whose offers and doctors must be
-// re-read, and the new stars of those whose stars alone changed.
-func (o *Overlay) facilityChanges(ctx context.Context, records map[string]*Record) ([]int64, map[int64]stars, error) {
-	var restyled []int64
-	starred := map[int64]stars{}
+// shown is what a batch changes of what other documents show of its
+// records (Overlay.shownChanges).
+type shown struct {
+	// retexted are the treatments whose text changed: the documents
+	// joined to them must be re-read.
+	retexted []int64
+	// restyled are the facilities that show otherwise on their offers and
+	// doctors (shownAlike), which must be re-read.
+	restyled []int64
+	// starred are the new stars of the facilities whose stars alone
+	// changed: patched into their offers (withStars).
+	starred map[int64]stars
+}
+
+// shownChanges compares each live record in records of the given types
+// (treatments, facilities) with the one o holds live. Every live document
+// joined to a treatment joins a copy with its live text (a change of text
+// re-reads them all), so comparing with the live copy alone says whether
+// any must be re-read; and likewise for a facility's offers and doctors.
+func (o *Overlay) shownChanges(ctx context.Context, records map[string]*Record, types ...string) (shown, error) {
+	out := shown{starred: map[int64]stars{}}
 	for key, r := range records {
-		if r == nil || r.Type != TypeFacility {
+		if r == nil || !slices.Contains(types, r.Type) {
 			continue
 		}
 		old, err := o.liveRecord(ctx, key)
 		if err != nil {
-			return nil, nil, err
+			return shown{}, err
 		}
 		switch {
 		case old == nil:
+		case r.Type == TypeTreatment:
+			if !sameTreatmentText(old, r) {
+				out.retexted = append(out.retexted, r.ID)
+			}
 		case !shownAlike(old, r):
-			restyled = append(restyled, r.ID)
+			out.restyled = append(out.restyled, r.ID)
 		case !starsOf(old).equal(starsOf(r)):
-			starred[r.ID] = starsOf(r)
+			out.starred[r.ID] = starsOf(r)
 		}
 	}
-	slices.Sort(restyled)
-	return restyled, starred, nil
+	slices.Sort(out.retexted)
+	slices.Sort(out.restyled)
+	return out, nil
 }
 
 // withStars returns ix seen with the stars of facilities changed: the
@@ -176,7 +195,7 @@ func (o *Overlay) showStars(r *Record) {
 }
 
 // patchStars brings n, an overlay being made from records, to the stars
-// changed (facilityChanges): the offers of those facilities in its generation
+// changed (shownChanges): the offers of those facilities in its generation
 // and segments, and the stars it shows of every facility records holds
 // that it showed before or that changed now.
 func (n *Overlay) patchStars(ctx context.Context, records map[string]*Record, changed map[int64]stars) error {
