@@ -211,10 +211,7 @@ func (ix *Index) Needs(ctx context.Context, records map[string]*Record) (map[str
 // read, say).
 func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[string][]int64, error) {
 	need := needSet{records: records, ids: map[string]map[int64]bool{}}
-	if err := need.owners(func(key string) (bool, error) {
-		r, err := o.liveRecord(ctx, key)
-		return r != nil, err
-	}); err != nil {
+	if err := need.owners(o.holdsLive); err != nil {
 		return nil, err
 	}
 	shown, err := o.shownChanges(ctx, records, TypeTreatment, TypeFacility)
@@ -231,6 +228,21 @@ func (o *Overlay) Needs(ctx context.Context, records map[string]*Record) (map[st
 		}
 	}
 	return need.sorted(), nil
+}
+
+// holdsLive reports whether the overlay holds the record with DocID key
+// live anywhere, without reading it.
+func (o *Overlay) holdsLive(key string) (bool, error) {
+	for _, s := range o.segs {
+		if s.holdsLive(key) {
+			return true, nil
+		}
+	}
+	id, err := o.gen.reader.InternalID(key)
+	if err != nil {
+		return false, fmt.Errorf("overlay: look up %s: %w", key, err)
+	}
+	return len(id) > 0 && !o.deleted.Contains(uint32(id.Value())), nil
 }
 
 // liveRecord returns the record with DocID key where the overlay holds it
