@@ -14,15 +14,7 @@ func TestMergePolicy(t *testing.T) {
 	sealedSize, maxSegments = 10, 3
 	ctx := context.Background()
 	rates := Rates{Rates: map[string]float64{"USD": 1}}
-	gen, err := memIndex(ctx, []*Record{{Type: TypeOffer, ID: 1}}, rates)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gen.Close()
-	o, err := NewOverlay(ctx, gen, rates, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := overlayOn(t, rates, &Record{Type: TypeOffer, ID: 1})
 	next := int64(100)
 	push := func(n int) {
 		t.Helper()
@@ -107,15 +99,7 @@ func TestMergedSegmentsJoinTheStarsNow(t *testing.T) {
 			Price:    &Money{Amount: price, Currency: "USD"}}
 	}
 	f0 := facility(4, 10)
-	gen, err := memIndex(ctx, []*Record{f0, offer(f0, 100), {Type: TypeTreatment, ID: 1, Name: "Rhinoplasty"}}, rates)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gen.Close()
-	o, err := NewOverlay(ctx, gen, rates, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := overlayOn(t, rates, f0, offer(f0, 100), &Record{Type: TypeTreatment, ID: 1, Name: "Rhinoplasty"})
 	defer func() { o.Close() }()
 	apply := func(batch map[string]*Record) {
 		t.Helper()
@@ -154,4 +138,21 @@ func TestMergedSegmentsJoinTheStarsNow(t *testing.T) {
 		}
 	}
 	t.Fatal("no segment holds the offer live")
+}
+
+// overlayOn returns an empty overlay on an in-memory generation of records;
+// the generation closes when the test ends, the overlay is the caller's.
+func overlayOn(t *testing.T, rates Rates, records ...*Record) *Overlay {
+	t.Helper()
+	ctx := context.Background()
+	gen, err := memIndex(ctx, records, rates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { gen.Close() })
+	o, err := NewOverlay(ctx, gen, rates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
