@@ -181,7 +181,13 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 			all = maps.Clone(live)
 			maps.Copy(all, owners)
 		}
-		freshStars(all)
+		// The segment's documents agree with their facility's.
+		restar(all, func(id int64) (stars, bool) {
+			if f := all[DocID(TypeFacility, id)]; f != nil {
+				return starsOf(f), true
+			}
+			return stars{}, false
+		})
 		s, err := newSegment(ctx, all, rates)
 		if err != nil {
 			return nil, err
@@ -309,26 +315,7 @@ func (o *Overlay) planPair(i int) *Merge {
 	// Offers and doctors of a facility whose stars changed since they
 	// were indexed, and the facility's copy they join (which may be an
 	// older one, dead in both), are indexed with its stars now.
-	for key, r := range m.records {
-		if r.Type == TypeFacility {
-			if st, ok := o.stars[r.ID]; ok && !starsOf(r).equal(st) {
-				c := *r
-				c.Rating, c.ReviewCount = st.rating, st.reviews
-				m.records[key] = &c
-			}
-			continue
-		}
-		if r.Facility == nil || r.Type != TypeOffer && r.Type != TypeDoctor {
-			continue
-		}
-		if st, ok := o.stars[r.Facility.ID]; ok {
-			if ref := st.on(r.Facility); ref != r.Facility {
-				c := *r
-				c.Facility = ref
-				m.records[key] = &c
-			}
-		}
-	}
+	restar(m.records, func(id int64) (stars, bool) { st, ok := o.stars[id]; return st, ok })
 	return m
 }
 

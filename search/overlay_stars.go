@@ -21,7 +21,7 @@ import (
 // facility's offers and doctors. The overlay patches its offers' rating
 // and trust columns where they are live (the generation and each older
 // segment: withStars), builds new segments' offers and doctors with their
-// facility's current figures (freshStars), and shows those figures on
+// facility's current figures (restar), and shows those figures on
 // every hit and record it returns (showStars). Any other change to what
 // offers and doctors show of a facility (its name, place, kind,
 // accreditations or languages: facilityOf) re-indexes them: Needs lists
@@ -162,22 +162,29 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 		rates: ix.rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: ix.typical}, nil
 }
 
-// freshStars gives each offer and doctor in records the stars of its
-// facility where records holds the facility (a copy of the record when
-// they differ): a segment's documents agree with its facility's.
-func freshStars(records map[string]*Record) {
+// restar gives each facility, offer and doctor in records the stars now
+// of its facility, where now knows them: a copy of the record when they
+// differ.
+func restar(records map[string]*Record, now func(facility int64) (stars, bool)) {
 	for key, r := range records {
-		if r == nil || r.Facility == nil || r.Type != TypeOffer && r.Type != TypeDoctor {
+		if r == nil {
 			continue
 		}
-		f := records[DocID(TypeFacility, r.Facility.ID)]
-		if f == nil {
-			continue
-		}
-		if ref := starsOf(f).on(r.Facility); ref != r.Facility {
-			c := *r
-			c.Facility = ref
-			records[key] = &c
+		switch {
+		case r.Type == TypeFacility:
+			if st, ok := now(r.ID); ok && !starsOf(r).equal(st) {
+				c := *r
+				c.Rating, c.ReviewCount = st.rating, st.reviews
+				records[key] = &c
+			}
+		case r.Facility != nil && (r.Type == TypeOffer || r.Type == TypeDoctor):
+			if st, ok := now(r.Facility.ID); ok {
+				if ref := st.on(r.Facility); ref != r.Facility {
+					c := *r
+					c.Facility = ref
+					records[key] = &c
+				}
+			}
 		}
 	}
 }
