@@ -89,6 +89,15 @@ type classStats struct {
 	Clients     int     `json:"clients"`
 	QPS         float64 `json:"qps"`
 	PostgresQPS float64 `json:"postgres_qps"`
+	// Slowest are the queries with the highest median latency, one client.
+	Slowest []slowQuery `json:"slowest,omitempty"`
+}
+
+// slowQuery is one query's median and worst latency over its samples.
+type slowQuery struct {
+	Path string  `json:"path"`
+	P50  float64 `json:"p50_ms"`
+	Max  float64 `json:"max_ms"`
 }
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -106,6 +115,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	base := fs.String("base", defaultCatalog, "catalogue the generated one follows"+catalogUsage)
 	only := fs.String("classes", "", "comma-separated classes to run (default: all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the query runs to this file")
+	memProfile := fs.String("memprofile", "", "write a profile of what the query runs allocated to this file")
 	reuse := fs.Bool("reuse-index", false, "query the index already in --index-dir instead of building one (no build figures)")
 	pgSide := fs.Bool("postgres", true, "measure PostgreSQL's full-text search beside CareAtlas (false: CareAtlas alone, as the cost curve's larger sizes)")
 	rum := fs.Bool("rum", true, "also measure PostgreSQL through the RUM index (needs the rum extension)")
@@ -227,6 +237,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	runtime.GC()
 	rep.Serve.RSSQueriedMiB = rssMiB()
+	if err := writeAllocs(*memProfile); err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -432,6 +445,22 @@ func printReport(w io.Writer, r *benchReport, classes []*benchClass) {
 }
 
 var errBadStatus = errors.New("unexpected status")
+
+// writeAllocs writes what the process allocated so far to path ("": nowhere).
+func writeAllocs(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("memory profile: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("memory profile: %w", err)
+	}
+	return f.Close()
+}
 
 // profileTo writes a CPU profile to path ("": none) until the
 // returned func is called.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -95,6 +97,7 @@ func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Poo
 		return nil, err
 	}
 	st.P50, st.P95, st.P99 = percentile(lat, .50), percentile(lat, .95), percentile(lat, .99)
+	st.Slowest = slowest(c.paths, lat, 5)
 	if c.sql == "" { // no PostgreSQL equivalent: CareAtlas alone
 		st.QPS, err = throughput(ctx, clients, d, ours)
 		return st, err
@@ -343,6 +346,24 @@ func benchClasses(ctx context.Context, pool *pgxpool.Pool, offers int64,
 		}
 	}
 	return out, nil
+}
+
+// slowest names the n queries of paths with the highest median latency in
+// lat (sample i ran paths[i%len(paths)]): at 200 samples over 20 queries a
+// p99 is one query's, and these say which.
+func slowest(paths []string, lat []time.Duration, n int) []slowQuery {
+	by := make([][]time.Duration, len(paths))
+	for i, d := range lat {
+		by[i%len(paths)] = append(by[i%len(paths)], d)
+	}
+	var out []slowQuery
+	for i, ds := range by {
+		if len(ds) > 0 {
+			out = append(out, slowQuery{Path: paths[i], P50: percentile(ds, .5), Max: percentile(ds, 1)})
+		}
+	}
+	slices.SortFunc(out, func(a, b slowQuery) int { return cmp.Compare(b.P50, a.P50) })
+	return out[:min(n, len(out))]
 }
 
 func (c *benchClass) add(path string, args ...any) {
