@@ -70,6 +70,10 @@ type keywordColumn struct {
 	bitmaps []*roaring.Bitmap
 	start   []uint32
 	ords    []uint32
+	// single is each document's ordinal plus one (0: none) when no
+	// document holds two values (a country, a treatment id): one read where
+	// start and ords take two, for the columns read per match (densify).
+	single []uint32
 }
 
 func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
@@ -305,6 +309,26 @@ func (kc *keywordColumn) index(docs uint64) {
 			fill[d]++
 		}
 	}
+	kc.densify()
+}
+
+// densify sets single when no document holds two values.
+func (kc *keywordColumn) densify() {
+	docs := len(kc.start) - 1
+	if docs < 0 || len(kc.ords) > docs {
+		return
+	}
+	single := make([]uint32, docs)
+	for doc := range docs {
+		switch kc.start[doc+1] - kc.start[doc] {
+		case 0:
+		case 1:
+			single[doc] = kc.ords[kc.start[doc]] + 1
+		default:
+			return
+		}
+	}
+	kc.single = single
 }
 
 // loadNumbers reads a number field (numbers written as keyword terms) into a
@@ -346,6 +370,10 @@ func loadNumbers(ctx context.Context, r index.IndexReader, field string, docs ui
 
 // first returns the first ordinal of doc, or false when it has none.
 func (kc *keywordColumn) first(doc uint32) (uint32, bool) {
+	if kc.single != nil {
+		v := kc.single[doc]
+		return v - 1, v != 0
+	}
 	if kc.start[doc] == kc.start[doc+1] {
 		return 0, false
 	}

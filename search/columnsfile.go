@@ -177,6 +177,9 @@ func (d *colReader) keyword(field string, docs uint64) (*keywordColumn, error) {
 	if d.err == nil && (uint64(len(kc.start)) != docs+1 || uint64(len(kc.ords)) != uint64(kc.start[docs])) {
 		return nil, fmt.Errorf("column %s does not fit an index of %d documents", field, docs)
 	}
+	if d.err == nil {
+		kc.densify()
+	}
 	return kc, d.err
 }
 
