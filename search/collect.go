@@ -107,12 +107,20 @@ type collector struct {
 }
 
 func (c *collector) add(doc uint32, score float64) {
+	if c.tally(doc) && c.p.k > 0 {
+		c.consider(doc, score)
+	}
+}
+
+// tally counts doc in the total, the facets and the price bands, and
+// reports whether it passed the price bounds.
+func (c *collector) tally(doc uint32) bool {
 	// Every path that feeds the collector walks only documents within the
 	// filter (and so within the radius): they are not checked again here.
 	if c.p.priced {
 		price := c.cols.price[doc]
 		if math.IsNaN(price) || price < c.p.priceMin || price > c.p.priceMax {
-			return
+			return false
 		}
 	}
 	c.total++
@@ -136,10 +144,7 @@ func (c *collector) add(doc uint32, score float64) {
 			}
 		}
 	}
-	if c.p.k == 0 {
-		return // facets and the total only
-	}
-	c.consider(doc, score)
+	return true
 }
 
 // consider keeps doc among the best k if it ranks there; score is its text

@@ -699,29 +699,43 @@ func (m *matcher) walkRest(ctx context.Context, all *roaring.Bitmap, yield func(
 }
 
 // runRestTop is runRest for a collector that wants only counts and the
-// best k by relevance (collector.onlyTop), once the offers filled it. A
-// facility or doctor matched only through its treatments scores at most
-// restBound times its trust; when that, at the highest trust of any such
-// document, is below the k-th score kept, none of them can rank, and they
-// are counted on their bitmap instead of scored one by one. The others
-// (matched on their own text, and treatments) are scored as runRest does.
+// best k by relevance (collector.onlyTop). A facility or doctor matched
+// only through its treatments scores at most restBound times its trust.
+// The others (matched on their own text, and treatments), which score
+// highest, are scored first, as runRest does; then, once k are kept, a
+// document matched only through its treatments whose bound is below the
+// k-th score kept cannot rank, and is counted without being scored: all
+// of them on their bitmap when even the highest trust cannot lift one
+// there, else one by one.
 func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *collector) error {
 	if !m.wantRest {
 		return nil
 	}
 	m.prepareRestScores()
 	all := m.restWalk(filter)
-	if m.treatTerms == nil || !c.full() {
+	if m.treatTerms == nil {
 		return m.walkRest(ctx, all, c.add)
 	}
 	visit := roaring.Or(m.own, m.treatments)
 	visit.And(all)
 	through := roaring.AndNot(all, visit)
-	if through.IsEmpty() || m.restBound()*float64(m.ix.cols.maxTrustRest) >= c.worst().score {
-		return m.walkRest(ctx, all, c.add)
+	if err := m.walkRest(ctx, visit, c.add); err != nil {
+		return err
 	}
-	c.countAll(through)
-	return m.walkRest(ctx, visit, c.add)
+	bound := m.restBound()
+	if c.full() && bound*float64(m.ix.cols.maxTrustRest) < c.worst().score {
+		c.countAll(through)
+		return nil
+	}
+	trust := m.ix.cols.trust
+	return eachDoc(ctx, through, func(doc uint32) bool {
+		if c.full() && bound*float64(trust[doc]) < c.worst().score {
+			c.tally(doc)
+		} else {
+			c.add(doc, m.scoreRest(doc))
+		}
+		return true
+	})
 }
 
 // restBound is the most a facility or doctor matched only through its
@@ -816,35 +830,46 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	}
 	scored := roaring.And(walk, unionOf(bms, cols.facilityOfferLists, facs, cols.docs))
 	plain := roaring.AndNot(walk, scored)
+	// One pass over the plain offers counts them by treatment and keeps
+	// one of each (intersecting the walk with each matched treatment's
+	// offers read the walk once per treatment, for dozens of them).
+	tcol := m.tcol
+	matched := make([]bool, len(tcol.values))
+	for _, h := range m.hits {
+		for ord, w := range h.treat {
+			matched[ord] = matched[ord] || w > 0
+		}
+	}
 	type part struct {
 		ord   uint32
-		docs  *roaring.Bitmap
-		score float64 // the text score of each of its offers
+		n     uint64 // its offers in the walk
+		some  uint32 // one of them
+		score float64
 		bound float64 // the best any of them scores with its trust
 	}
-	var parts []part
-	left := plain.GetCardinality()
-	for ord := range cols.treatmentOffers {
-		if left == 0 {
-			break
+	parts := make([]part, len(tcol.values))
+	var bad bool
+	err := eachDoc(ctx, plain, func(doc uint32) bool {
+		ord, ok := tcol.first(doc)
+		if !ok || !matched[ord] {
+			bad = true // not accounted for by a matched treatment
+			return false
 		}
-		if !m.treatmentMatched(uint32(ord)) {
-			continue
+		if parts[ord].n == 0 {
+			parts[ord].some = doc
 		}
-		docs := roaring.And(plain, cols.treatmentOffers[ord])
-		if n := docs.GetCardinality(); n > 0 {
-			left -= n
-			parts = append(parts, part{ord: uint32(ord), docs: docs})
-		}
+		parts[ord].n++
+		return true
+	})
+	if err != nil || bad {
+		return false, err
 	}
-	if left != 0 {
-		return false, nil
-	}
+	parts = slices.DeleteFunc(parts, func(p part) bool { return p.n == 0 })
 	c.countAll(walk)
 	if c.p.k == 0 {
 		return true, nil
 	}
-	err := eachDoc(ctx, scored, func(doc uint32) bool {
+	err = eachDoc(ctx, scored, func(doc uint32) bool {
 		c.consider(doc, m.scoreOffer(doc))
 		return true
 	})
@@ -853,7 +878,8 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	}
 	for i := range parts {
 		p := &parts[i]
-		p.score = m.scoreOffer(p.docs.Minimum())
+		p.ord, _ = tcol.first(p.some) // (the ordinal was the slice index)
+		p.score = m.scoreOffer(p.some)
 		p.bound = p.score * float64(cols.maxTrust[p.ord])
 	}
 	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.bound, a.bound) })
@@ -861,7 +887,11 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		if c.full() && p.bound < c.worst().score {
 			break // and so is every part after it
 		}
-		err := eachDoc(ctx, p.docs, func(doc uint32) bool {
+		docs := cols.treatmentOffers[p.ord]
+		if docs.GetCardinality() != p.n { // some are outside the walk
+			docs = roaring.And(plain, docs)
+		}
+		err := eachDoc(ctx, docs, func(doc uint32) bool {
 			c.consider(doc, p.score)
 			return true
 		})
