@@ -323,6 +323,16 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 	if p.m != nil {
 		return p.m.runFor(ctx, p.filter, c)
 	}
+	if c.walksOrders() {
+		walk := p.filter
+		if walk == nil {
+			walk = roaring.New()
+			walk.AddRange(0, ix.cols.docs)
+		}
+		if done, err := c.sortedTop(ctx, walk, func(uint32) float64 { return 1 }); done || err != nil {
+			return err
+		}
+	}
 	it := func(yield func(uint32)) {
 		if p.filter != nil {
 			p.filter.Iterate(func(d uint32) bool { yield(d); return true })

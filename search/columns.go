@@ -60,6 +60,12 @@ type columns struct {
 	maxTrust []float32
 	// maxTrustRest is the highest trust of any facility or doctor.
 	maxTrustRest float32
+	// orders are the documents in the order of each sort by a column,
+	// made on first use (sorted.go); starred are the documents whose
+	// rating changed since the columns were read (withStars), which the
+	// rating order may hold elsewhere.
+	orders  *sortOrders
+	starred *roaring.Bitmap
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents
@@ -127,6 +133,7 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 		}
 	}
 	c.inherit()
+	c.orders = newSortOrders(c.rating)
 	return c, nil
 }
 
@@ -161,6 +168,9 @@ func (c *columns) atRates(from, to Rates) *columns {
 	}
 	n := *c
 	n.price = slices.Clone(c.price)
+	if c.orders != nil {
+		n.orders = newSortOrders(c.orders.ratings)
+	}
 	for _, ord := range changed {
 		cur := c.currency.values[ord]
 		c.currency.bitmaps[ord].Iterate(func(doc uint32) bool {

@@ -138,6 +138,7 @@ func readColumnsFrom(r io.Reader) (*columns, error) {
 		return nil, fmt.Errorf("price columns of %d and %d documents in an index of %d", len(c.price), len(c.amount), c.docs)
 	}
 	c.converts = c.convertible()
+	c.orders = newSortOrders(c.rating)
 	return c, nil
 }
 

@@ -648,10 +648,17 @@ func (m *matcher) runFor(ctx context.Context, filter *roaring.Bitmap, c *collect
 	}
 	if m.wantOffers {
 		done := false
+		var err error
 		if c.onlyTop() && offersTopShortcut {
-			var err error
 			if done, err = m.runOffersTop(ctx, filter, c); err != nil {
 				return err
+			}
+		} else if c.walksOrders() && offersTopShortcut {
+			if walk, checked := m.offerWalk(filter); len(checked) == 0 {
+				m.prepareOfferScores()
+				if done, err = c.sortedTop(ctx, walk, m.scoreOffer); err != nil {
+					return err
+				}
 			}
 		}
 		if !done {

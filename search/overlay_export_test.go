@@ -14,6 +14,18 @@ func SetOffersTopShortcut(on bool) (restore func()) {
 	return func() { offersTopShortcut = old }
 }
 
+// SetSortedWalks makes sorted searches walk their sort's order always
+// (true) or never, for a test that compares the two; the returned func
+// restores the default, which walks it when that is cheaper.
+func SetSortedWalks(always bool) (restore func()) {
+	old := sortedWalks
+	sortedWalks = sortedNever
+	if always {
+		sortedWalks = sortedAlways
+	}
+	return func() { sortedWalks = old }
+}
+
 // Dump lists each segment's records, dead ones marked, for a failing test.
 func (o *Overlay) Dump() string {
 	out := ""

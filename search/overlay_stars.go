@@ -138,8 +138,13 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 			if cols == nil {
 				c := *ix.cols
 				c.rating, c.trust, c.maxTrust = slices.Clone(c.rating), slices.Clone(c.trust), slices.Clone(c.maxTrust)
+				c.starred = roaring.New()
+				if ix.cols.starred != nil {
+					c.starred = ix.cols.starred.Clone()
+				}
 				cols = &c
 			}
+			cols.starred.Add(doc)
 			cols.rating[doc] = float32(math.NaN())
 			if s.rating != nil {
 				cols.rating[doc] = float32(*s.rating)

@@ -400,3 +400,56 @@ func TestTopShortcutEqualsTheFullWalk(t *testing.T) {
 		t.Errorf("only %d searches matched more than a page: the shortcut was hardly tested", shortcut)
 	}
 }
+
+// TestSortedWalkEqualsTheFullWalk checks that a search sorted by price or
+// rating, walking the index's order of that sort until the page is full
+// (sortedTop), finds what visiting every match finds: the same total and
+// facet counts, and the same hits in the same order, with text and
+// without, on the first page and deep ones.
+func TestSortedWalkEqualsTheFullWalk(t *testing.T) {
+	live := bundledIndex(t)
+	ctx := context.Background()
+	queries := []string{"", "knee replacement", "hip", "hospital", "istanbul", "ivf", "dental implants", "clinic"}
+	for _, sort := range []string{search.SortPriceAsc, search.SortPriceDesc, search.SortRating} {
+		for _, q := range queries {
+			for _, page := range []struct{ page, per int }{{1, 10}, {2, 25}, {30, 20}} {
+				r := search.Request{Query: q, Sort: sort, Page: page.page, PerPage: page.per,
+					Facets: []string{"country", "category", "city"}}.MustWhere(search.FilterType, search.TypeOffer)
+				if q == "" {
+					r = r.MustWhere(search.FilterCountry, "TR")
+				}
+				restore := search.SetSortedWalks(false)
+				want, err := live.Search(ctx, r)
+				restore()
+				if err != nil {
+					t.Fatal(err)
+				}
+				restore = search.SetSortedWalks(true)
+				got, err := live.Search(ctx, r)
+				restore()
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%q by %s page %d×%d", q, sort, page.page, page.per)
+				if got.Total != want.Total {
+					t.Errorf("%s: total %d, the full walk %d", name, got.Total, want.Total)
+				}
+				if !reflect.DeepEqual(got.Facets, want.Facets) {
+					t.Errorf("%s: facets\n%v\nthe full walk's\n%v", name, got.Facets, want.Facets)
+				}
+				if len(got.Hits) != len(want.Hits) {
+					t.Fatalf("%s: %d hits, the full walk %d", name, len(got.Hits), len(want.Hits))
+				}
+				for i := range got.Hits {
+					g, w := got.Hits[i], want.Hits[i]
+					if g.Type != w.Type || g.ID != w.ID || g.Score != w.Score {
+						t.Errorf("%s: hit %d is %s %d (%v), the full walk's %s %d (%v)", name, i, g.Type, g.ID, g.Score, w.Type, w.ID, w.Score)
+					}
+				}
+				if q == "hospital" && page.page == 1 && want.Total < 100 {
+					t.Errorf("%s: %d matches, too few to test the walk", name, want.Total)
+				}
+			}
+		}
+	}
+}

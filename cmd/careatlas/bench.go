@@ -89,6 +89,9 @@ type classStats struct {
 	Clients     int     `json:"clients"`
 	QPS         float64 `json:"qps"`
 	PostgresQPS float64 `json:"postgres_qps"`
+	// FaultsPerQuery is the page faults per timed query (client and
+	// server): memory the process touched for the first time.
+	FaultsPerQuery float64 `json:"faults_per_query"`
 	// Slowest are the queries with the highest median latency, one client.
 	Slowest []slowQuery `json:"slowest,omitempty"`
 }

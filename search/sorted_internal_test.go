@@ -1,0 +1,58 @@
+package search
+
+import (
+	"context"
+	"testing"
+)
+
+// TestSortedWalkSeesNewStars checks that a search sorted by rating, which
+// walks the rating order the generation made when it opened, ranks an offer
+// by its facility's rating now: new reviews that lift a facility from last
+// to first put its offer first, and on a page of one.
+func TestSortedWalkSeesNewStars(t *testing.T) {
+	restore := sortedWalks
+	sortedWalks = sortedAlways
+	defer func() { sortedWalks = restore }()
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1}}
+	rating := func(v float64) *float64 { return &v }
+	count := func(n int) *int { return &n }
+	facility := func(id int64, r float64) *Record {
+		return &Record{Type: TypeFacility, ID: id, Name: "Clinic", Country: "TR", Rating: rating(r), ReviewCount: count(20)}
+	}
+	offer := func(id int64, f *Record) *Record {
+		return &Record{Type: TypeOffer, ID: id, Name: "Rhinoplasty", Treatment: &TreatmentRef{ID: 1, Name: "Rhinoplasty"},
+			Facility: &FacilityRef{ID: f.ID, Name: "Clinic", Country: "TR", Rating: f.Rating, ReviewCount: f.ReviewCount}}
+	}
+	records := []*Record{{Type: TypeTreatment, ID: 1, Name: "Rhinoplasty"}}
+	for i := range int64(5) {
+		f := facility(10+i, 4+float64(i)/10) // facility 10 rates lowest
+		records = append(records, f, offer(100+i, f))
+	}
+	o := overlayOn(t, rates, records...)
+	defer func() { o.Close() }()
+	first := func() int64 {
+		t.Helper()
+		r := Request{Sort: SortRating, PerPage: 1}.MustWhere(FilterType, TypeOffer)
+		res, err := o.Search(ctx, r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != 1 || res.Total != 5 {
+			t.Fatalf("%d hits of %d, want 1 of 5", len(res.Hits), res.Total)
+		}
+		return res.Hits[0].ID
+	}
+	if got := first(); got != 104 {
+		t.Fatalf("best rated offer %d, want 104 (its facility rates 4.4)", got)
+	}
+	n, err := o.Apply(ctx, rates, map[string]*Record{"facility:10": facility(10, 4.9)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	o = n
+	if got := first(); got != 100 {
+		t.Errorf("best rated offer %d after facility 10's new reviews (4.9), want its offer 100", got)
+	}
+}
