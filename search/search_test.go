@@ -401,21 +401,24 @@ func TestTopShortcutEqualsTheFullWalk(t *testing.T) {
 	}
 }
 
-// TestSortedWalkEqualsTheFullWalk checks that a search sorted by price or
-// rating, walking the index's order of that sort until the page is full
-// (sortedTop), finds what visiting every match finds: the same total and
+// TestSortedWalkEqualsTheFullWalk checks that a search sorted by price,
+// rating or distance within a radius, walking the order of that sort until
+// the page is full (sortedTop), finds what visiting every match finds: the same total and
 // facet counts, and the same hits in the same order, with text and
 // without, on the first page and deep ones.
 func TestSortedWalkEqualsTheFullWalk(t *testing.T) {
 	live := bundledIndex(t)
 	ctx := context.Background()
 	queries := []string{"", "knee replacement", "hip", "hospital", "istanbul", "ivf", "dental implants", "clinic"}
-	for _, sort := range []string{search.SortPriceAsc, search.SortPriceDesc, search.SortRating} {
+	istanbul := &search.GeoPoint{Lat: 41.0082, Lon: 28.9784}
+	for _, sort := range []string{search.SortPriceAsc, search.SortPriceDesc, search.SortRating, search.SortDistance} {
 		for _, q := range queries {
 			for _, page := range []struct{ page, per int }{{1, 10}, {2, 25}, {30, 20}} {
 				r := search.Request{Query: q, Sort: sort, Page: page.page, PerPage: page.per,
 					Facets: []string{"country", "category", "city"}}.MustWhere(search.FilterType, search.TypeOffer)
-				if q == "" {
+				if sort == search.SortDistance {
+					r.Near, r.RadiusKM = istanbul, 1500
+				} else if q == "" {
 					r = r.MustWhere(search.FilterCountry, "TR")
 				}
 				restore := search.SetSortedWalks(false)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"log/slog"
 	"math"
@@ -152,6 +153,8 @@ func (c *collector) walksOrders() bool {
 	switch c.p.sort {
 	case SortPriceAsc, SortPriceDesc, SortRating:
 		return !c.p.priced && c.bands == nil
+	case SortDistance:
+		return c.p.facilityKM != nil && !c.p.priced && c.bands == nil
 	}
 	return false
 }
@@ -168,6 +171,9 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 	n := walk.GetCardinality()
 	if n == 0 {
 		return false, nil
+	}
+	if c.p.sort == SortDistance {
+		return c.distanceTop(ctx, walk, n, score)
 	}
 	order, changed := c.ix.sortOrder(c.p.sort)
 	if order == nil || sortedWalks == sortedByCost && uint64(c.p.k)*uint64(len(order.docs)) > 2*n*n {
@@ -244,4 +250,77 @@ func denseOf(b *roaring.Bitmap, docs uint64) *[]uint64 {
 		}
 	}
 	return words
+}
+
+// distanceTop is sortedTop for a sort by distance within a radius, whose
+// order is the query's own: the facilities the radius measured, nearest
+// first, each with its offers. Only offers are walked so (a doctor may
+// work at several facilities, and sorts by the first).
+func (c *collector) distanceTop(ctx context.Context, walk *roaring.Bitmap, n uint64,
+	score func(doc uint32) float64) (bool, error) {
+	if walk.AndCardinality(c.cols.keywords[fieldType].bitmap(TypeOffer)) != n {
+		return false, nil
+	}
+	km := c.p.facilityKM
+	// The measured facilities, popped nearest first from a heap: a wide
+	// radius measures tens of thousands, and a page needs the nearest few.
+	near := &facilityHeap{}
+	for ord, d := range km {
+		if d == d { // not NaN: measured
+			near.items = append(near.items, facilityKM{d, uint32(ord)})
+		}
+	}
+	heap.Init(near)
+	c.countAll(walk)
+	if c.p.k == 0 {
+		return true, nil
+	}
+	in := denseOf(walk, c.cols.docs)
+	defer func() { clear(*in); densePool.Put(in) }()
+	seen := uint64(0)
+	for i := 0; near.Len() > 0; i++ {
+		ord := heap.Pop(near).(facilityKM).ord
+		if i%1024 == 1023 {
+			if err := stopped(ctx); err != nil {
+				return true, err
+			}
+		}
+		if c.full() && float64(km[ord]) > c.worst().key {
+			return true, nil // every facility after it is farther
+		}
+		for _, doc := range c.cols.facilityOfferLists.of(ord) {
+			if (*in)[doc>>6]&(1<<(doc&63)) != 0 {
+				seen++
+				c.consider(doc, score(doc))
+			}
+		}
+	}
+	if seen < n && !c.full() {
+		// Some matches stand at no facility the radius measured: visit
+		// them all.
+		c.best.items = c.best.items[:0]
+		return true, eachDoc(ctx, walk, func(doc uint32) bool { c.consider(doc, score(doc)); return true })
+	}
+	return true, nil
+}
+
+type facilityKM struct {
+	km  float32
+	ord uint32
+}
+
+// facilityHeap holds facilities nearest first, ties by ordinal.
+type facilityHeap struct{ items []facilityKM }
+
+func (h *facilityHeap) Len() int { return len(h.items) }
+func (h *facilityHeap) Less(i, j int) bool {
+	a, b := h.items[i], h.items[j]
+	return a.km < b.km || a.km == b.km && a.ord < b.ord
+}
+func (h *facilityHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *facilityHeap) Push(x any)   { h.items = append(h.items, x.(facilityKM)) }
+func (h *facilityHeap) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
 }
