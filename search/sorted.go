@@ -318,7 +318,7 @@ func (h *facilityHeap) Less(i, j int) bool {
 	return a.km < b.km || a.km == b.km && a.ord < b.ord
 }
 func (h *facilityHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *facilityHeap) Push(x any)   { h.items = append(h.items, x.(facilityKM)) }
+func (h *facilityHeap) Push(x any)    { h.items = append(h.items, x.(facilityKM)) }
 func (h *facilityHeap) Pop() any {
 	x := h.items[len(h.items)-1]
 	h.items = h.items[:len(h.items)-1]
