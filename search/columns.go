@@ -133,7 +133,7 @@ func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
 		}
 	}
 	c.inherit()
-	c.orders = newSortOrders(c.rating)
+	c.orders = newSortOrders(c.rating, c.trust)
 	return c, nil
 }
 
@@ -169,7 +169,7 @@ func (c *columns) atRates(from, to Rates) *columns {
 	n := *c
 	n.price = slices.Clone(c.price)
 	if c.orders != nil {
-		n.orders = newSortOrders(c.orders.ratings)
+		n.orders = c.orders.atOtherRates()
 	}
 	for _, ord := range changed {
 		cur := c.currency.values[ord]

@@ -138,7 +138,7 @@ func readColumnsFrom(r io.Reader) (*columns, error) {
 		return nil, fmt.Errorf("price columns of %d and %d documents in an index of %d", len(c.price), len(c.amount), c.docs)
 	}
 	c.converts = c.convertible()
-	c.orders = newSortOrders(c.rating)
+	c.orders = newSortOrders(c.rating, c.trust)
 	return c, nil
 }
 

@@ -890,12 +890,54 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		p.bound = p.score * float64(cols.maxTrust[p.ord])
 	}
 	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.bound, a.bound) })
+	byTrust, starred := m.ix.trustOrder()
+	var inPlain *[]uint64 // plain as a bit set, made when a part needs it
+	defer func() {
+		if inPlain != nil {
+			clear(*inPlain)
+			densePool.Put(inPlain)
+		}
+	}()
 	for _, p := range parts {
 		if c.full() && p.bound < c.worst().score {
 			break // and so is every part after it
 		}
 		docs := cols.treatmentOffers[p.ord]
-		if docs.GetCardinality() != p.n { // some are outside the walk
+		all := docs.GetCardinality() == p.n // else some are outside the walk
+		if byTrust != nil {
+			// The part's offers, most trusted first, until one scores
+			// below the k-th kept: so does every one after it.
+			if !all && inPlain == nil {
+				inPlain = denseOf(plain, cols.docs)
+			}
+			for i, doc := range byTrust[p.ord] {
+				if i%checkDoneEvery == checkDoneEvery-1 {
+					if err := stopped(ctx); err != nil {
+						return true, err
+					}
+				}
+				if starred != nil && starred.Contains(doc) {
+					continue // weighed below: its trust is not where the order has it
+				}
+				if c.full() && p.score*float64(cols.trust[doc]) < c.worst().score {
+					break
+				}
+				if all || (*inPlain)[doc>>6]&(1<<(doc&63)) != 0 {
+					c.consider(doc, p.score)
+				}
+			}
+			if starred != nil {
+				err := eachDoc(ctx, roaring.And(starred, roaring.And(plain, docs)), func(doc uint32) bool {
+					c.consider(doc, p.score)
+					return true
+				})
+				if err != nil {
+					return true, err
+				}
+			}
+			continue
+		}
+		if !all {
 			docs = roaring.And(plain, docs)
 		}
 		err := eachDoc(ctx, docs, func(doc uint32) bool {

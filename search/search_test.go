@@ -370,7 +370,9 @@ func TestTopShortcutEqualsTheFullWalk(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				restore = search.SetSortedWalks(true) // each treatment's offers most trusted first
 				got, err := live.Search(ctx, r)
+				restore()
 				if err != nil {
 					t.Fatal(err)
 				}

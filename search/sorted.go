@@ -48,24 +48,66 @@ type keyOrder struct {
 type madeOrder struct {
 	docs  []uint32
 	keyed *roaring.Bitmap // docs, as a bitmap
+	// byTreatment is the trust order's: a list per treatment ordinal.
+	byTreatment [][]uint32
 }
 
 // sortOrders are an index's orders. A copy of the columns at other rates
-// gets new ones; one with other stars (withStars) shares them, and lists
-// the documents whose rating changed since in starred: the rating order is
-// made from the ratings the index opened with.
+// gets new price orders (atOtherRates); one with other stars (withStars)
+// shares them all, and lists the documents whose rating and trust changed
+// since in starred: the rating and trust orders are made from the columns
+// the index opened with.
 type sortOrders struct {
-	priceAsc, priceDesc keyOrder
-	rating              keyOrder
+	priceAsc, priceDesc *keyOrder
+	rating              *keyOrder
 	ratings             []float32 // what the rating order is made from
+	// trust orders each treatment's offers by trust, most trusted first,
+	// for relevance (matcher.runOffersTop): an offer matched through its
+	// treatment scores the treatment's score times its trust.
+	trust  *keyOrder
+	trusts []float32 // what the trust order is made from
 }
 
-func newSortOrders(ratings []float32) *sortOrders {
-	o := &sortOrders{ratings: ratings}
-	for _, ko := range []*keyOrder{&o.priceAsc, &o.priceDesc, &o.rating} {
-		ko.ready = make(chan struct{})
+func newSortOrders(ratings, trusts []float32) *sortOrders {
+	return &sortOrders{priceAsc: newKeyOrder(), priceDesc: newKeyOrder(), rating: newKeyOrder(), ratings: ratings,
+		trust: newKeyOrder(), trusts: trusts}
+}
+
+func newKeyOrder() *keyOrder { return &keyOrder{ready: make(chan struct{})} }
+
+// atOtherRates returns the orders of the columns at other rates: new price
+// orders, the same others.
+func (o *sortOrders) atOtherRates() *sortOrders {
+	n := *o
+	n.priceAsc, n.priceDesc = newKeyOrder(), newKeyOrder()
+	return &n
+}
+
+// trustOrder returns each treatment's offers, by ordinal, most trusted
+// first (nil while it is being made), and the documents whose trust
+// changed since (nil: none).
+func (ix *Index) trustOrder() ([][]uint32, *roaring.Bitmap) {
+	o := ix.cols.orders
+	if o == nil || sortedWalks == sortedNever {
+		return nil, nil
 	}
-	return o
+	made := o.trust.getWith(func() *madeOrder {
+		cols := ix.cols
+		offers := cols.treatmentOffers
+		byT := make([][]uint32, len(offers))
+		for ord, b := range offers {
+			docs := b.ToArray()
+			slices.SortFunc(docs, func(a, b uint32) int {
+				return cmp.Or(cmp.Compare(o.trusts[b], o.trusts[a]), cmp.Compare(a, b))
+			})
+			byT[ord] = docs
+		}
+		return &madeOrder{byTreatment: byT}
+	})
+	if made == nil {
+		return nil, nil
+	}
+	return made.byTreatment, ix.cols.starred
 }
 
 // sortOrder returns the order of sort, nil while it is being made or when
@@ -79,9 +121,9 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 	switch sort {
 	case SortPriceAsc, SortPriceDesc:
 		desc := sort == SortPriceDesc
-		ko := &o.priceAsc
+		ko := o.priceAsc
 		if desc {
-			ko = &o.priceDesc
+			ko = o.priceDesc
 		}
 		typical := ix.typicalUSD()
 		return ko.get(ix.cols.docs, func(doc uint32) float64 { return ix.priceKey(doc, desc, typical) }, desc), nil
@@ -95,12 +137,17 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 // documents below docs with a key (not NaN), by key, descending when desc,
 // ties by document.
 func (ko *keyOrder) get(docs uint64, key func(uint32) float64, desc bool) *madeOrder {
+	return ko.getWith(func() *madeOrder { return makeOrder(docs, key, desc) })
+}
+
+// getWith returns the order make makes, starting to make it on first use.
+func (ko *keyOrder) getWith(make func() *madeOrder) *madeOrder {
 	ko.start.Do(func() {
 		go func() {
 			start := time.Now()
-			ko.made = makeOrder(docs, key, desc)
+			ko.made = make()
 			close(ko.ready)
-			slog.Debug("sort order made", "documents", len(ko.made.docs), "ms", time.Since(start).Milliseconds())
+			slog.Debug("sort order made", "ms", time.Since(start).Milliseconds())
 		}()
 	})
 	if sortedWalks == sortedAlways {

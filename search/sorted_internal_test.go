@@ -5,10 +5,11 @@ import (
 	"testing"
 )
 
-// TestSortedWalkSeesNewStars checks that a search sorted by rating, which
-// walks the rating order the generation made when it opened, ranks an offer
-// by its facility's rating now: new reviews that lift a facility from last
-// to first put its offer first, and on a page of one.
+// TestSortedWalkSeesNewStars checks that a search sorted by rating, or by
+// relevance, which walk the rating and trust orders the generation made
+// when it opened, rank an offer by its facility's rating now: new reviews
+// that lift a facility from last to first put its offer first, on a page
+// of one.
 func TestSortedWalkSeesNewStars(t *testing.T) {
 	restore := sortedWalks
 	sortedWalks = sortedAlways
@@ -31,9 +32,8 @@ func TestSortedWalkSeesNewStars(t *testing.T) {
 	}
 	o := overlayOn(t, rates, records...)
 	defer func() { o.Close() }()
-	first := func() int64 {
+	first := func(r Request) int64 {
 		t.Helper()
-		r := Request{Sort: SortRating, PerPage: 1}.MustWhere(FilterType, TypeOffer)
 		res, err := o.Search(ctx, r, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -43,8 +43,16 @@ func TestSortedWalkSeesNewStars(t *testing.T) {
 		}
 		return res.Hits[0].ID
 	}
-	if got := first(); got != 104 {
+	byRating := Request{Sort: SortRating, PerPage: 1}.MustWhere(FilterType, TypeOffer)
+	// By relevance, offers matched through their treatment score alike
+	// but for their trust, which the facility's rating raises: the walk
+	// takes each treatment's offers most trusted first.
+	byTrust := Request{Query: "rhinoplasty", PerPage: 1}.MustWhere(FilterType, TypeOffer)
+	if got := first(byRating); got != 104 {
 		t.Fatalf("best rated offer %d, want 104 (its facility rates 4.4)", got)
+	}
+	if got := first(byTrust); got != 104 {
+		t.Fatalf("most trusted rhinoplasty %d, want 104 (its facility rates 4.4)", got)
 	}
 	n, err := o.Apply(ctx, rates, map[string]*Record{"facility:10": facility(10, 4.9)})
 	if err != nil {
@@ -52,7 +60,10 @@ func TestSortedWalkSeesNewStars(t *testing.T) {
 	}
 	o.Close()
 	o = n
-	if got := first(); got != 100 {
+	if got := first(byRating); got != 100 {
 		t.Errorf("best rated offer %d after facility 10's new reviews (4.9), want its offer 100", got)
+	}
+	if got := first(byTrust); got != 100 {
+		t.Errorf("most trusted rhinoplasty %d after facility 10's new reviews (4.9), want its offer 100", got)
 	}
 }
