@@ -855,28 +855,32 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		bound float64 // the best any of them scores with its trust
 	}
 	parts := make([]part, len(tcol.values))
-	var bad bool
-	err := eachDoc(ctx, plain, func(doc uint32) bool {
-		ord, ok := tcol.first(doc)
-		if !ok || !matched[ord] {
-			bad = true // not accounted for by a matched treatment
-			return false
+	it := plain.ManyIterator()
+	var buf [256]uint32
+	for i, k := 0, it.NextMany(buf[:]); k > 0; i, k = i+k, it.NextMany(buf[:]) {
+		if i%checkDoneEvery < k {
+			if err := stopped(ctx); err != nil {
+				return false, err
+			}
 		}
-		if parts[ord].n == 0 {
-			parts[ord].some = doc
+		for _, doc := range buf[:k] {
+			ord, ok := tcol.first(doc)
+			if !ok || !matched[ord] {
+				return false, nil // not accounted for by a matched treatment
+			}
+			p := &parts[ord]
+			if p.n == 0 {
+				p.some = doc
+			}
+			p.n++
 		}
-		parts[ord].n++
-		return true
-	})
-	if err != nil || bad {
-		return false, err
 	}
 	parts = slices.DeleteFunc(parts, func(p part) bool { return p.n == 0 })
 	c.countAll(walk)
 	if c.p.k == 0 {
 		return true, nil
 	}
-	err = eachDoc(ctx, scored, func(doc uint32) bool {
+	err := eachDoc(ctx, scored, func(doc uint32) bool {
 		c.consider(doc, m.scoreOffer(doc))
 		return true
 	})
