@@ -931,8 +931,10 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 				}
 			}
 			if starred != nil {
-				err := eachDoc(ctx, roaring.And(starred, roaring.And(plain, docs)), func(doc uint32) bool {
-					c.consider(doc, p.score)
+				err := eachDoc(ctx, roaring.And(starred, docs), func(doc uint32) bool {
+					if all || plain.Contains(doc) {
+						c.consider(doc, p.score)
+					}
 					return true
 				})
 				if err != nil {
