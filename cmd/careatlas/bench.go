@@ -218,6 +218,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	slog.Info("warming up: every class's queries from all clients", "seconds", warmUpAll.Seconds())
+	if err := warmUpMix(ctx, baseURL, classes, *clients); err != nil {
+		return err
+	}
 	stopProfile, err := profileTo(*cpuProfile)
 	if err != nil {
 		return err

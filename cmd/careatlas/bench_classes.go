@@ -44,6 +44,33 @@ func minorFaults() int64 {
 // warmUp is how long the clients run a class, untimed, before it is timed.
 const warmUp = time.Second
 
+// warmUpAll is how long the clients run every class's queries, mixed and
+// untimed, before the first class is timed: the server reaches the memory
+// it keeps under the whole mix (see measure on page faults), and makes
+// the orders its sorts walk, as a server that has been serving has.
+const warmUpAll = 5 * time.Second
+
+func warmUpMix(ctx context.Context, base string, classes []*benchClass, clients int) error {
+	var paths []string
+	for _, c := range classes {
+		paths = append(paths, c.paths...)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 2 * time.Minute}
+	_, err := throughput(ctx, clients, warmUpAll, func(i int) error {
+		resp, err := client.Get(base + paths[i%len(paths)])
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("%w %d for %s: %s", errBadStatus, resp.StatusCode, paths[i%len(paths)], b)
+		}
+		return err
+	})
+	return err
+}
+
 func (c *benchClass) measure(ctx context.Context, base string, pool *pgxpool.Pool, samples, clients int,
 	d time.Duration, offers int64, rum, postgresSide bool) (*classStats, error) {
 	if !postgresSide {
