@@ -189,6 +189,22 @@ type matchAlt struct {
 	hits   []*termHits
 	offers pred
 	rest   *roaring.Bitmap
+	// restIt walks rest alongside the documents scoreRest is asked, which
+	// come in ascending order (restHas); restAt is the last asked.
+	restIt roaring.IntPeekable
+	restAt uint32
+}
+
+// restHas reports whether rest holds doc: with an iterator that moves
+// forward while the documents asked do, a search of a container when one
+// is asked again from the start.
+func (a *matchAlt) restHas(doc uint32) bool {
+	if a.restIt == nil || doc < a.restAt {
+		a.restIt = a.rest.Iterator()
+	}
+	a.restAt = doc
+	a.restIt.AdvanceIfNeeded(doc)
+	return a.restIt.HasNext() && a.restIt.PeekNext() == doc
 }
 
 func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string) (*matcher, error) {
@@ -566,7 +582,7 @@ func (m *matcher) scoreRestUncached(doc uint32, treatment bool) float64 {
 		}
 	}
 	return m.score(
-		func(a *matchAlt) bool { return a.rest.Contains(doc) },
+		func(a *matchAlt) bool { return a.restHas(doc) },
 		func(h *termHits) float64 {
 			s := h.other.get(doc)
 			if h.viaTreatments && !treatment {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // TestOfferScoreCache checks that the cached scores of offers matched only
@@ -166,6 +168,26 @@ func TestRestScoreThroughTreatments(t *testing.T) {
 		}
 		if scored == 0 {
 			t.Errorf("%q scored no facility or doctor: the test checks nothing", q)
+		}
+	}
+}
+
+// TestRestHasEqualsContains checks the forward-moving membership test
+// scoring uses against the bitmap's own, on runs of ascending documents
+// that start over, as scoreRest is asked by one walk and then another.
+func TestRestHasEqualsContains(t *testing.T) {
+	b := roaring.New()
+	for d := uint32(0); d < 300000; d += 7 {
+		b.Add(d)
+	}
+	b.AddRange(100000, 140000) // a run container among arrays and bitmaps
+	a := &matchAlt{rest: b}
+	runs := [][2]uint32{{0, 1000}, {500, 200000}, {3, 10}, {139990, 300100}, {0, 70}}
+	for _, r := range runs {
+		for d := r[0]; d < r[1]; d += 1 + d%5 {
+			if got, want := a.restHas(d), b.Contains(d); got != want {
+				t.Fatalf("run %v: restHas(%d) = %v, Contains %v", r, d, got, want)
+			}
 		}
 	}
 }
