@@ -163,9 +163,21 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 	if cols == nil {
 		return ix, nil
 	}
+	if cols.orders != nil && cols.starred.GetCardinality() > cols.docs/maxStarredPart {
+		// Each search weighs the starred documents one by one: once they
+		// are many, the rating and trust orders are made again from these
+		// columns, and none are starred.
+		cols.orders = cols.orders.withStars(cols.rating, cols.trust)
+		cols.starred = nil
+	}
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: cols,
 		rates: ix.rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: ix.typical}, nil
 }
+
+// maxStarredPart bounds the starred documents, as a part of the index:
+// past one in maxStarredPart, the orders are made again (withStars). A
+// test sets it to see both ways.
+var maxStarredPart uint64 = 200
 
 // restar gives each facility, offer and doctor in records the stars now
 // of its facility, where now knows them: a copy of the record when they

@@ -75,6 +75,15 @@ func newSortOrders(ratings, trusts []float32) *sortOrders {
 
 func newKeyOrder() *keyOrder { return &keyOrder{ready: make(chan struct{})} }
 
+// withStars returns the orders of columns with these ratings and trusts:
+// new rating and trust orders, made from them, the same price orders.
+func (o *sortOrders) withStars(ratings, trusts []float32) *sortOrders {
+	n := *o
+	n.rating, n.ratings = newKeyOrder(), ratings
+	n.trust, n.trusts = newKeyOrder(), trusts
+	return &n
+}
+
 // atOtherRates returns the orders of the columns at other rates: new price
 // orders, the same others.
 func (o *sortOrders) atOtherRates() *sortOrders {

@@ -9,11 +9,26 @@ import (
 // relevance, which walk the rating and trust orders the generation made
 // when it opened, rank an offer by its facility's rating now: new reviews
 // that lift a facility from last to first put its offer first, on a page
-// of one.
+// of one; both while those documents are weighed one by one (starred) and
+// once the orders are made again from the new stars.
 func TestSortedWalkSeesNewStars(t *testing.T) {
 	restore := sortedWalks
 	sortedWalks = sortedAlways
 	defer func() { sortedWalks = restore }()
+	for _, c := range []struct {
+		name string
+		part uint64
+	}{{"the new stars weighed one by one", 1}, {"the orders made again", 1 << 62}} {
+		t.Run(c.name, func(t *testing.T) {
+			restore := maxStarredPart
+			maxStarredPart = c.part
+			defer func() { maxStarredPart = restore }()
+			testSortedWalkSeesNewStars(t)
+		})
+	}
+}
+
+func testSortedWalkSeesNewStars(t *testing.T) {
 	ctx := context.Background()
 	rates := Rates{Rates: map[string]float64{"USD": 1}}
 	rating := func(v float64) *float64 { return &v }
