@@ -263,19 +263,18 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 			c.best.items = c.best.items[:0]
 			return true, eachDoc(ctx, walk, consider)
 		}
-		if changed != nil && changed.Contains(doc) {
+		// Only a match is weighed: past the k-th key the walk stops at the
+		// next match, every document after it having a key as bad or worse.
+		if (*in)[doc>>6]&(1<<(doc&63)) == 0 || changed != nil && changed.Contains(doc) {
 			continue
 		}
 		if c.full() {
-			// Every document after this one has a key as bad or worse.
 			key, worst := c.sortKey(doc), c.worst().key
 			if asc && key > worst || !asc && key < worst {
 				return true, nil
 			}
 		}
-		if (*in)[doc>>6]&(1<<(doc&63)) != 0 {
-			c.consider(doc, score(doc))
-		}
+		c.consider(doc, score(doc))
 	}
 	if !c.full() {
 		// Documents without a key rank after every one with.
