@@ -377,21 +377,7 @@ func TestTopShortcutEqualsTheFullWalk(t *testing.T) {
 					t.Fatal(err)
 				}
 				name := fmt.Sprintf("%q types %v page %d×%d", q, types, page.page, page.per)
-				if got.Total != want.Total {
-					t.Errorf("%s: total %d, the full walk %d", name, got.Total, want.Total)
-				}
-				if !reflect.DeepEqual(got.Facets, want.Facets) {
-					t.Errorf("%s: facets\n%v\nthe full walk's\n%v", name, got.Facets, want.Facets)
-				}
-				if len(got.Hits) != len(want.Hits) {
-					t.Fatalf("%s: %d hits, the full walk %d", name, len(got.Hits), len(want.Hits))
-				}
-				for i := range got.Hits {
-					g, w := got.Hits[i], want.Hits[i]
-					if g.Type != w.Type || g.ID != w.ID || g.Score != w.Score {
-						t.Errorf("%s: hit %d is %s %d (%v), the full walk's %s %d (%v)", name, i, g.Type, g.ID, g.Score, w.Type, w.ID, w.Score)
-					}
-				}
+				sameAsTheFullWalk(t, name, got, want)
 				if want.Total > uint64(page.page*page.per) {
 					shortcut++
 				}
@@ -436,25 +422,33 @@ func TestSortedWalkEqualsTheFullWalk(t *testing.T) {
 					t.Fatal(err)
 				}
 				name := fmt.Sprintf("%q by %s page %d×%d", q, sort, page.page, page.per)
-				if got.Total != want.Total {
-					t.Errorf("%s: total %d, the full walk %d", name, got.Total, want.Total)
-				}
-				if !reflect.DeepEqual(got.Facets, want.Facets) {
-					t.Errorf("%s: facets\n%v\nthe full walk's\n%v", name, got.Facets, want.Facets)
-				}
-				if len(got.Hits) != len(want.Hits) {
-					t.Fatalf("%s: %d hits, the full walk %d", name, len(got.Hits), len(want.Hits))
-				}
-				for i := range got.Hits {
-					g, w := got.Hits[i], want.Hits[i]
-					if g.Type != w.Type || g.ID != w.ID || g.Score != w.Score {
-						t.Errorf("%s: hit %d is %s %d (%v), the full walk's %s %d (%v)", name, i, g.Type, g.ID, g.Score, w.Type, w.ID, w.Score)
-					}
-				}
+				sameAsTheFullWalk(t, name, got, want)
 				if q == "hospital" && page.page == 1 && want.Total < 100 {
 					t.Errorf("%s: %d matches, too few to test the walk", name, want.Total)
 				}
 			}
+		}
+	}
+}
+
+// sameAsTheFullWalk fails the test unless a search that took a shortcut
+// (got) found what visiting every match found (want): the same total and
+// facet counts, and the same hits in the same order with the same scores.
+func sameAsTheFullWalk(t *testing.T, name string, got, want *search.Result) {
+	t.Helper()
+	if got.Total != want.Total {
+		t.Errorf("%s: total %d, the full walk %d", name, got.Total, want.Total)
+	}
+	if !reflect.DeepEqual(got.Facets, want.Facets) {
+		t.Errorf("%s: facets\n%v\nthe full walk's\n%v", name, got.Facets, want.Facets)
+	}
+	if len(got.Hits) != len(want.Hits) {
+		t.Fatalf("%s: %d hits, the full walk %d", name, len(got.Hits), len(want.Hits))
+	}
+	for i := range got.Hits {
+		g, w := got.Hits[i], want.Hits[i]
+		if g.Type != w.Type || g.ID != w.ID || g.Score != w.Score {
+			t.Errorf("%s: hit %d is %s %d (%v), the full walk's %s %d (%v)", name, i, g.Type, g.ID, g.Score, w.Type, w.ID, w.Score)
 		}
 	}
 }
