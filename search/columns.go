@@ -62,8 +62,8 @@ type columns struct {
 	maxTrustRest float32
 	// orders are the documents in the order of each sort by a column,
 	// made on first use (sorted.go); starred are the documents whose
-	// rating changed since the columns were read (withStars), which the
-	// rating order may hold elsewhere.
+	// rating and trust changed since the orders were made (withStars),
+	// which the rating and trust orders may hold elsewhere.
 	orders  *sortOrders
 	starred *roaring.Bitmap
 }

@@ -886,7 +886,7 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 			}
 			p := &parts[ord]
 			if p.n == 0 {
-				p.some = doc
+				p.ord, p.some = ord, doc
 			}
 			p.n++
 		}
@@ -905,7 +905,6 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	}
 	for i := range parts {
 		p := &parts[i]
-		p.ord, _ = tcol.first(p.some) // (the ordinal was the slice index)
 		p.score = m.scoreOffer(p.some)
 		p.bound = p.score * float64(cols.maxTrust[p.ord])
 	}
@@ -975,16 +974,6 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 
 // offersTopShortcut turns runOffersTop on; a test turns it off to compare.
 var offersTopShortcut = true
-
-// treatmentMatched reports whether a term matched treatment ord.
-func (m *matcher) treatmentMatched(ord uint32) bool {
-	for _, h := range m.hits {
-		if h.treat[ord] > 0 {
-			return true
-		}
-	}
-	return false
-}
 
 // checkDoneEvery is how many documents a loop visits between looks at
 // whether its request was cancelled or ran out of time.
