@@ -913,8 +913,7 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	var inPlain *[]uint64 // plain as a bit set, made when a part needs it
 	defer func() {
 		if inPlain != nil {
-			clear(*inPlain)
-			densePool.Put(inPlain)
+			releaseDense(inPlain)
 		}
 	}()
 	for _, p := range parts {

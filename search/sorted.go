@@ -239,17 +239,16 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 	if c.p.k == 0 {
 		return true, nil
 	}
-	consider := func(doc uint32) bool { c.consider(doc, score(doc)); return true }
 	if changed != nil {
 		// Their keys may not be where the order has them: each is weighed.
-		if err := eachDoc(ctx, roaring.And(walk, changed), consider); err != nil {
+		if err := c.considerEach(ctx, roaring.And(walk, changed), score); err != nil {
 			return true, err
 		}
 	}
 	// Membership in the walk, a bit per document: a bitmap's Contains
 	// searches a container, several times the cost of a step.
 	in := denseOf(walk, c.cols.docs)
-	defer func() { clear(*in); densePool.Put(in) }()
+	defer releaseDense(in)
 	asc := c.p.sort == SortPriceAsc
 	for i, doc := range order.docs {
 		if i%checkDoneEvery == checkDoneEvery-1 {
@@ -261,7 +260,7 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 			// The matches lie late in the order (offers priced on
 			// request, past every quoted price): visit them instead.
 			c.best.items = c.best.items[:0]
-			return true, eachDoc(ctx, walk, consider)
+			return true, c.considerEach(ctx, walk, score)
 		}
 		// Only a match is weighed: past the k-th key the walk stops at the
 		// next match, every document after it having a key as bad or worse.
@@ -282,13 +281,13 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 		if changed != nil {
 			rest.AndNot(changed)
 		}
-		return true, eachDoc(ctx, rest, consider)
+		return true, c.considerEach(ctx, rest, score)
 	}
 	return true, nil
 }
 
 // denseOf returns b as a bit set of docs bits, from densePool (union.go);
-// the caller clears it and puts it back.
+// the caller gives it back with releaseDense.
 func denseOf(b *roaring.Bitmap, docs uint64) *[]uint64 {
 	words := densePool.Get().(*[]uint64)
 	n := int((docs + 63) / 64)
@@ -331,7 +330,7 @@ func (c *collector) distanceTop(ctx context.Context, walk *roaring.Bitmap, n uin
 		return true, nil
 	}
 	in := denseOf(walk, c.cols.docs)
-	defer func() { clear(*in); densePool.Put(in) }()
+	defer releaseDense(in)
 	seen := uint64(0)
 	for i := 0; near.Len() > 0; i++ {
 		ord := heap.Pop(near).(facilityKM).ord
@@ -354,7 +353,7 @@ func (c *collector) distanceTop(ctx context.Context, walk *roaring.Bitmap, n uin
 		// Some matches stand at no facility the radius measured: visit
 		// them all.
 		c.best.items = c.best.items[:0]
-		return true, eachDoc(ctx, walk, func(doc uint32) bool { c.consider(doc, score(doc)); return true })
+		return true, c.considerEach(ctx, walk, score)
 	}
 	return true, nil
 }
@@ -378,4 +377,18 @@ func (h *facilityHeap) Pop() any {
 	x := h.items[len(h.items)-1]
 	h.items = h.items[:len(h.items)-1]
 	return x
+}
+
+// releaseDense clears a bit set of denseOf and puts it back in densePool.
+func releaseDense(words *[]uint64) {
+	clear(*words)
+	densePool.Put(words)
+}
+
+// considerEach offers the collector every document of b, scored by score.
+func (c *collector) considerEach(ctx context.Context, b *roaring.Bitmap, score func(doc uint32) float64) error {
+	return eachDoc(ctx, b, func(doc uint32) bool {
+		c.consider(doc, score(doc))
+		return true
+	})
 }
