@@ -23,7 +23,9 @@ import (
 // behind a million offers, so matching the treatments and taking the union
 // of their offers' bitmaps replaces walking hundreds of thousands of
 // postings, and the build never analyses the same treatment text once per
-// offer.
+// offer. Each word's offers are kept as the treatments and facilities it
+// matched (treatPred) until the words and groups are combined, and the
+// union is taken once, of the treatments every word matched.
 //
 // Facilities, doctors and treatments match on their own text (fieldText,
 // and the join fields of other languages for treatments), a word in a name
@@ -40,84 +42,231 @@ import (
 // "rhinoplasty" ranks above one that matches only one of them.
 const otherAltsWeight = 0.25
 
-// maxFacilityUnion is how many matching facilities are unioned into a
-// bitmap; beyond it (a word like "hospital") membership is checked per offer.
-// A union costs about a pass over the facilities' offers (unionMany).
-const maxFacilityUnion = 20000
-
-// pred is a set of offers: a bitmap when it can be materialised, else a
-// membership test.
+// pred is a set of offers: a membership test, and what it holds as a
+// treatPred when it can be written as one (offersOf materialises those).
 type pred interface {
 	has(doc uint32) bool
-	bitmap() *roaring.Bitmap // nil when not materialised
 }
 
-type bmPred struct{ b *roaring.Bitmap }
-
-func (p bmPred) has(doc uint32) bool     { return p.b.Contains(doc) }
-func (p bmPred) bitmap() *roaring.Bitmap { return p.b }
-
-// facPred holds the offers in direct or at a facility marked in facilities.
-type facPred struct {
-	direct     *roaring.Bitmap
-	facilities []bool
-	fcol       *keywordColumn
+// treatPred holds the offers whose treatment is marked in treat, those at
+// a facility marked in fac, and those in extra (offers whose doctors match,
+// or already combined). A word's offers stay in this form while the words
+// and groups are combined, and are materialised once, at the end
+// (offerWalk): the words of a phrase each match dozens of treatments, a
+// word like "st" thousands of facilities, and a union of each one's offers
+// cost more than the rest of the search. An offer has one treatment, so the
+// offers every word matches through their treatment are those of the
+// treatments every word matched.
+type treatPred struct {
+	treat      []bool // by treatment ordinal; nil: none
+	n          int    // how many are marked in treat
+	fac        []bool // by facility ordinal; nil: none
+	nFac       int
+	extra      *roaring.Bitmap // nil: none
+	tcol, fcol *keywordColumn
 }
 
-func (p facPred) has(doc uint32) bool {
-	if p.direct.Contains(doc) {
-		return true
-	}
-	ord, ok := p.fcol.first(doc)
-	return ok && p.facilities[ord]
-}
-func (p facPred) bitmap() *roaring.Bitmap { return nil }
-
-type andPred []pred
-
-func (p andPred) has(doc uint32) bool {
-	for _, q := range p {
-		if !q.has(doc) {
-			return false
-		}
-	}
-	return true
-}
-func (p andPred) bitmap() *roaring.Bitmap { return nil }
-
-type orPred []pred
-
-func (p orPred) has(doc uint32) bool {
-	for _, q := range p {
-		if q.has(doc) {
+func (p *treatPred) has(doc uint32) bool {
+	if p.n > 0 {
+		if ord, ok := p.tcol.first(doc); ok && p.treat[ord] {
 			return true
 		}
 	}
-	return false
+	if p.nFac > 0 {
+		if ord, ok := p.fcol.first(doc); ok && p.fac[ord] {
+			return true
+		}
+	}
+	return p.extra != nil && p.extra.Contains(doc)
 }
-func (p orPred) bitmap() *roaring.Bitmap { return nil }
 
-// combine makes the AND (or OR) of ps, materialised when every part is.
-func combine(ps []pred, and bool) pred {
+func (p *treatPred) empty() bool {
+	return p.n == 0 && p.nFac == 0 && (p.extra == nil || p.extra.IsEmpty())
+}
+
+// ords lists the marked ordinals of marks.
+func ords(marks []bool, n int) []uint32 {
+	out := make([]uint32, 0, n)
+	for ord, ok := range marks {
+		if ok {
+			out = append(out, uint32(ord))
+		}
+	}
+	return out
+}
+
+// mark sets the ordinals ords in marks (made when nil), and returns them
+// and how many are set.
+func mark(marks []bool, size int, list []uint32) ([]bool, int) {
+	if len(list) > 0 && marks == nil {
+		marks = make([]bool, size)
+	}
+	for _, ord := range list {
+		marks[ord] = true
+	}
+	n := 0
+	for _, ok := range marks {
+		if ok {
+			n++
+		}
+	}
+	return marks, n
+}
+
+// size is about how many offers p holds, counting twice those it holds
+// two ways.
+func (p *treatPred) size(cols *columns) uint64 {
+	n := uint64(0)
+	for ord, ok := range p.treat {
+		if ok {
+			n += cols.treatmentOffers[ord].GetCardinality()
+		}
+	}
+	for ord, ok := range p.fac {
+		if ok {
+			n += uint64(len(cols.facilityOfferLists.of(uint32(ord))))
+		}
+	}
+	if p.extra != nil {
+		n += p.extra.GetCardinality()
+	}
+	return n
+}
+
+// each calls fn with every offer p holds other than through a treatment
+// marked in skip, some more than once.
+func (p *treatPred) each(cols *columns, skip []bool, fn func(doc uint32)) {
+	for ord, ok := range p.treat {
+		if ok && (skip == nil || !skip[ord]) {
+			cols.treatmentOffers[ord].Iterate(func(doc uint32) bool {
+				fn(doc)
+				return true
+			})
+		}
+	}
+	for ord, ok := range p.fac {
+		if ok {
+			for _, doc := range cols.facilityOfferLists.of(uint32(ord)) {
+				fn(doc)
+			}
+		}
+	}
+	if p.extra != nil {
+		p.extra.Iterate(func(doc uint32) bool {
+			fn(doc)
+			return true
+		})
+	}
+}
+
+// combine makes the AND (or OR) of ps, which are all treatPreds.
+func (m *matcher) combine(ps []pred, and bool) pred {
 	if len(ps) == 1 {
 		return ps[0]
 	}
-	bms := make([]*roaring.Bitmap, 0, len(ps))
-	for _, p := range ps {
-		if b := p.bitmap(); b != nil {
-			bms = append(bms, b)
+	tps := make([]*treatPred, len(ps))
+	for i, p := range ps {
+		tps[i] = p.(*treatPred)
+	}
+	out := &treatPred{tcol: m.tcol, fcol: m.fcol}
+	if !and {
+		var extras []*roaring.Bitmap
+		for _, tp := range tps {
+			if tp.n > 0 {
+				out.treat, out.n = mark(out.treat, len(m.tcol.values), ords(tp.treat, tp.n))
+			}
+			if tp.nFac > 0 {
+				out.fac, out.nFac = mark(out.fac, len(m.fcol.values), ords(tp.fac, tp.nFac))
+			}
+			if tp.extra != nil {
+				extras = append(extras, tp.extra)
+			}
+		}
+		if len(extras) > 0 {
+			out.extra = roaring.FastOr(extras...)
+		}
+		return out
+	}
+	// Through their treatments, the offers of the treatments every part
+	// marks.
+	out.treat, out.n = slices.Clone(tps[0].treat), tps[0].n
+	for _, tp := range tps[1:] {
+		if out.n == 0 || tp.n == 0 {
+			out.treat, out.n = nil, 0
+			break
+		}
+		out.n = 0
+		for ord, ok := range tp.treat {
+			out.treat[ord] = out.treat[ord] && ok
+			if out.treat[ord] {
+				out.n++
+			}
 		}
 	}
-	if len(bms) == len(ps) {
-		if and {
-			return bmPred{roaring.FastAnd(bms...)}
+	// The others, when a part holds offers through their facility or
+	// doctor: those of the smallest part that every other part holds.
+	if !slices.ContainsFunc(tps, func(tp *treatPred) bool { return tp.nFac > 0 || tp.extra != nil }) {
+		return out
+	}
+	gen, least, total := 0, uint64(math.MaxUint64), uint64(0)
+	for i, tp := range tps {
+		n := tp.size(m.ix.cols)
+		if n < least {
+			gen, least = i, n
 		}
-		return bmPred{roaring.FastOr(bms...)}
+		total += n
 	}
-	if and {
-		return andPred(ps)
+	if total <= least*uint64(len(tps)-1)*offerCheckCost {
+		// Asking each of the smallest part's offers whether the others
+		// hold it would cost more than making each part's bitmap: the
+		// others are small too ("new hip": the facilities in New York
+		// and New Delhi, and the hip treatments).
+		bms := make([]*roaring.Bitmap, len(tps))
+		for i, tp := range tps {
+			bms[i] = m.offersOf(tp)
+		}
+		return &treatPred{extra: roaring.FastAnd(bms...), tcol: m.tcol, fcol: m.fcol}
 	}
-	return orPred(ps)
+	var kept []uint32
+	tps[gen].each(m.ix.cols, out.treat, func(doc uint32) {
+		for j, tp := range tps {
+			if j != gen && !tp.has(doc) {
+				return
+			}
+		}
+		kept = append(kept, doc)
+	})
+	if len(kept) > 0 {
+		out.extra = roaring.BitmapOf(kept...)
+	}
+	return out
+}
+
+// offerCheckCost is about how many offers a union of bitmaps adds in the
+// time treatPred.has asks after one (a lookup in a column of a million
+// offers, most often a cache miss).
+var offerCheckCost uint64 = 8 // a var for a test (SetOfferCheckCost)
+
+// offersOf materialises p.
+func (m *matcher) offersOf(p *treatPred) *roaring.Bitmap {
+	cols := m.ix.cols
+	var bms []*roaring.Bitmap
+	if p.n > 0 {
+		bms = append(bms, m.treatmentUnion(ords(p.treat, p.n), false))
+	}
+	if p.extra != nil {
+		bms = append(bms, p.extra)
+	}
+	if p.nFac > 0 {
+		return unionOf(bms, cols.facilityOfferLists, ords(p.fac, p.nFac), cols.docs)
+	}
+	switch len(bms) {
+	case 0:
+		return roaring.New()
+	case 1:
+		return bms[0] // may be shared: not changed
+	}
+	return roaring.Or(bms[0], bms[1])
 }
 
 // termHits is what one analysed term matches.
@@ -170,7 +319,12 @@ type matcher struct {
 	restByOne []float64 // by treatment ordinal, for keys of one (NaN: not yet)
 	// unions caches treatmentUnion by which column and which ordinals.
 	unions map[string]*roaring.Bitmap
+	// offersAll is the offers every group holds (offerWalk; nil: not yet).
+	offersAll *roaring.Bitmap
 }
+
+// noOffers is the offers of a part that matches none.
+var noOffers pred = &treatPred{}
 
 // termWeight is a term's weight for one treatment.
 type termWeight struct {
@@ -244,9 +398,9 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 					rbs = append(rbs, h.others)
 				}
 			}
-			ma.offers, ma.rest = bmPred{roaring.New()}, roaring.New()
+			ma.offers, ma.rest = noOffers, roaring.New()
 			if wantOffers {
-				ma.offers = combine(ops, true)
+				ma.offers = m.combine(ops, true)
 			}
 			if wantRest {
 				ma.rest = roaring.FastAnd(rbs...)
@@ -257,16 +411,16 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 			// An alternative that matches nothing (most words in most
 			// languages) is dropped, so that scoring a match only visits
 			// the alternatives that can hold it.
-			if b := ma.offers.bitmap(); b != nil && b.IsEmpty() && ma.rest.IsEmpty() {
+			if tp, ok := ma.offers.(*treatPred); ok && tp.empty() && ma.rest.IsEmpty() {
 				continue
 			}
 			offerPreds = append(offerPreds, ma.offers)
 			restBMs = append(restBMs, ma.rest)
 			mg.alts = append(mg.alts, ma)
 		}
-		mg.offers, mg.rest = bmPred{roaring.New()}, roaring.New()
+		mg.offers, mg.rest = noOffers, roaring.New()
 		if wantOffers && len(offerPreds) > 0 {
-			mg.offers = combine(offerPreds, false)
+			mg.offers = m.combine(offerPreds, false)
 		}
 		if wantRest && len(restBMs) > 0 {
 			mg.rest = roaring.FastOr(restBMs...)
@@ -380,23 +534,13 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		h.viaTreatments = true
 	}
 	if m.wantOffers {
-		var lists []uint32
-		if len(facilities) <= maxFacilityUnion {
-			lists = facilities
+		tp := &treatPred{tcol: m.tcol, fcol: m.fcol}
+		tp.treat, tp.n = mark(nil, len(m.tcol.values), tords)
+		tp.fac, tp.nFac = mark(nil, len(m.fcol.values), facilities)
+		if !h.doctor.IsEmpty() {
+			tp.extra = h.doctor
 		}
-		direct := m.treatmentUnion(tords, false)
-		if !h.doctor.IsEmpty() || len(lists) > 0 {
-			direct = unionOf([]*roaring.Bitmap{direct, h.doctor}, ix.cols.facilityOfferLists, lists, ix.cols.docs)
-		}
-		if len(facilities) > maxFacilityUnion {
-			fs := make([]bool, len(m.fcol.values))
-			for _, ord := range facilities {
-				fs[ord] = true
-			}
-			h.offers = facPred{direct: direct, facilities: fs, fcol: m.fcol}
-		} else {
-			h.offers = bmPred{direct}
-		}
+		h.offers = tp
 	}
 	h.idx = len(m.hits)
 	m.hits[t] = h
@@ -670,11 +814,9 @@ func (m *matcher) runFor(ctx context.Context, filter *roaring.Bitmap, c *collect
 				return err
 			}
 		} else if c.walksOrders() && offersTopShortcut {
-			if walk, checked := m.offerWalk(filter); len(checked) == 0 {
-				m.prepareOfferScores()
-				if done, err = c.sortedTop(ctx, walk, m.scoreOffer); err != nil {
-					return err
-				}
+			m.prepareOfferScores()
+			if done, err = c.sortedTop(ctx, m.offerWalk(filter), m.scoreOffer); err != nil {
+				return err
 			}
 		}
 		if !done {
@@ -780,46 +922,32 @@ func (m *matcher) restBound() float64 {
 	})
 }
 
-// runOffers intersects every materialised group's offers (and the filter)
-// into one bitmap, walks it, and checks per offer only the groups that are
-// not materialised.
+// runOffers walks the offers every group holds (and the filter) and
+// scores each.
 func (m *matcher) runOffers(ctx context.Context, filter *roaring.Bitmap, yield func(doc uint32, score float64)) error {
-	walk, checked := m.offerWalk(filter)
+	walk := m.offerWalk(filter)
 	m.prepareOfferScores()
 	return eachDoc(ctx, walk, func(doc uint32) bool {
-		for _, p := range checked {
-			if !p.has(doc) {
-				return true
-			}
-		}
 		yield(doc, m.scoreOffer(doc))
 		return true
 	})
 }
 
-// offerWalk is the offers every materialised group holds (and the filter),
-// and the groups that are not materialised, to check offer by offer.
-func (m *matcher) offerWalk(filter *roaring.Bitmap) (*roaring.Bitmap, []pred) {
-	var bms []*roaring.Bitmap
-	var checked []pred
-	for _, g := range m.groups {
-		if b := g.offers.bitmap(); b != nil {
-			bms = append(bms, b)
-		} else {
-			checked = append(checked, g.offers)
+// offerWalk is the offers every group holds (and the filter). The groups
+// are combined as treatPreds first, so that the offers are materialised
+// once.
+func (m *matcher) offerWalk(filter *roaring.Bitmap) *roaring.Bitmap {
+	if m.offersAll == nil {
+		ps := make([]pred, len(m.groups))
+		for i, g := range m.groups {
+			ps[i] = g.offers
 		}
-	}
-	if len(bms) == 0 {
-		bms = append(bms, m.offers)
+		m.offersAll = m.offersOf(m.combine(ps, true).(*treatPred))
 	}
 	if filter != nil {
-		bms = append(bms, filter)
+		return roaring.And(m.offersAll, filter)
 	}
-	walk := bms[0]
-	if len(bms) > 1 {
-		walk = roaring.FastAnd(bms...)
-	}
-	return walk, checked
+	return m.offersAll
 }
 
 // runOffersTop is runOffers for a collector that wants only counts and the
@@ -832,26 +960,39 @@ func (m *matcher) offerWalk(filter *roaring.Bitmap) (*roaring.Bitmap, []pred) {
 // bound first, until a bound falls below the k-th score kept: the offers
 // after it cannot rank, and are counted but never visited. It returns
 // false, having changed nothing in c, when the offers are not all
-// accounted for that way (a group that is not materialised, an offer
-// without a treatment); runOffers then does it.
+// accounted for that way (an offer without a treatment); runOffers then
+// does it.
 func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *collector) (bool, error) {
-	walk, checked := m.offerWalk(filter)
-	if len(checked) > 0 {
-		return false, nil
-	}
+	walk := m.offerWalk(filter)
 	m.prepareOfferScores()
 	cols := m.ix.cols
 	var facs []uint32
+	atFacs := 0 // how many offers the facilities hold
 	for ord, via := range m.viaFacility {
 		if via {
 			facs = append(facs, uint32(ord))
+			atFacs += len(cols.facilityOfferLists.of(uint32(ord)))
 		}
 	}
-	var bms []*roaring.Bitmap
-	if m.viaDoctor != nil {
-		bms = append(bms, m.viaDoctor)
+	var scored *roaring.Bitmap
+	if uint64(atFacs) > walk.GetCardinality() {
+		// A word like "st" matches thousands of facilities' places: the
+		// walk is the smaller side.
+		var kept []uint32
+		walk.Iterate(func(doc uint32) bool {
+			if ord, ok := m.fcol.first(doc); ok && m.viaFacility[ord] || m.viaDoctor != nil && m.viaDoctor.Contains(doc) {
+				kept = append(kept, doc)
+			}
+			return true
+		})
+		scored = roaring.BitmapOf(kept...)
+	} else {
+		var bms []*roaring.Bitmap
+		if m.viaDoctor != nil {
+			bms = append(bms, m.viaDoctor)
+		}
+		scored = roaring.And(walk, unionOf(bms, cols.facilityOfferLists, facs, cols.docs))
 	}
-	scored := roaring.And(walk, unionOf(bms, cols.facilityOfferLists, facs, cols.docs))
 	plain := roaring.AndNot(walk, scored)
 	// One pass over the plain offers counts them by treatment and keeps
 	// one of each (intersecting the walk with each matched treatment's

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -41,4 +42,51 @@ func (o *Overlay) Dump() string {
 		out += "\n"
 	}
 	return out
+}
+
+// MatchedOffers runs r's text match and returns the offers it yields, and
+// the offers that every group holds through an alternative whose every
+// term's own test holds them (termHits.offers, asked offer by offer): the
+// walk, which combines the terms' treatments, facilities and doctors
+// before it materialises any offer, must yield exactly these.
+func MatchedOffers(ix *Index, r Request) (walked, byTerm []uint32, err error) {
+	r, err = r.Validate(ix.rates)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := ix.compile(context.Background(), &r, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := p.m
+	err = m.run(context.Background(), nil, func(doc uint32, _ float64) {
+		if m.offers.Contains(doc) {
+			walked = append(walked, doc)
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	m.offers.Iterate(func(doc uint32) bool {
+		for _, g := range m.groups {
+			if !slices.ContainsFunc(g.alts, func(a matchAlt) bool {
+				return !slices.ContainsFunc(a.hits, func(h *termHits) bool { return !h.offers.has(doc) })
+			}) {
+				return true
+			}
+		}
+		byTerm = append(byTerm, doc)
+		return true
+	})
+	return walked, byTerm, nil
+}
+
+// SetOfferCheckCost sets how a text search combines its words' offers:
+// 0 always asks the smallest word's offers whether the others hold them,
+// a huge cost always makes each word's bitmap; the returned func restores
+// the default, which picks the cheaper.
+func SetOfferCheckCost(cost uint64) (restore func()) {
+	old := offerCheckCost
+	offerCheckCost = cost
+	return func() { offerCheckCost = old }
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -449,6 +450,38 @@ func sameAsTheFullWalk(t *testing.T, name string, got, want *search.Result) {
 		g, w := got.Hits[i], want.Hits[i]
 		if g.Type != w.Type || g.ID != w.ID || g.Score != w.Score {
 			t.Errorf("%s: hit %d is %s %d (%v), the full walk's %s %d (%v)", name, i, g.Type, g.ID, g.Score, w.Type, w.ID, w.Score)
+		}
+	}
+}
+
+// TestOfferWalkEqualsTermByTerm checks the offers a text search walks,
+// which it finds by combining the words' treatments, facilities and
+// doctors before it makes any bitmap of offers, against each word's own
+// test asked offer by offer: words that match only treatments, places
+// ("istanbul"), facility names ("hospital", "medical"), doctors' names
+// ("patel") and mixes of them.
+func TestOfferWalkEqualsTermByTerm(t *testing.T) {
+	live := bundledIndex(t)
+	for _, q := range []string{"knee replacement", "total knee replacement", "weight loss surgery",
+		"hair transplant istanbul", "istanbul", "hospital knee", "st hospital knee", "medical center cardiology",
+		"patel", "patel cardiology", "dr patel knee replacement", "nose job", "kne replacment", "ivf turkey",
+		"removal of the uterus", "coronary artery disease"} {
+		for _, c := range []struct {
+			name string
+			cost uint64
+		}{{"asked", 0}, {"unioned", math.MaxUint32}, {"cheaper", 8}} {
+			restore := search.SetOfferCheckCost(c.cost)
+			walked, byTerm, err := search.MatchedOffers(live.ix, search.Request{Query: q})
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(walked, byTerm) {
+				t.Errorf("%q, %s: the walk yields %d offers, the words' own tests %d", q, c.name, len(walked), len(byTerm))
+			}
+			if len(byTerm) == 0 {
+				t.Errorf("%q matches no offer: the test checks nothing", q)
+			}
 		}
 	}
 }
