@@ -227,6 +227,35 @@ func analyzeWord(lang, word string) []string {
 
 const wordCacheMax = 1 << 18
 
+// analyzeEveryLanguage is word analysed in each of Languages, shared (not
+// to be changed): highlighting asks it of every word of every hit, and one
+// lookup costs less than one per language.
+func analyzeEveryLanguage(word string) []langTerm {
+	everyCache.RLock()
+	ts, ok := everyCache.m[word]
+	everyCache.RUnlock()
+	if ok {
+		return ts
+	}
+	for _, lang := range Languages {
+		for _, t := range analyzeWord(lang, word) {
+			ts = append(ts, langTerm{lang, t})
+		}
+	}
+	everyCache.Lock()
+	if len(everyCache.m) >= wordCacheMax/len(Languages) || everyCache.m == nil {
+		everyCache.m = make(map[string][]langTerm, 1024)
+	}
+	everyCache.m[word] = ts
+	everyCache.Unlock()
+	return ts
+}
+
+var everyCache struct {
+	sync.RWMutex
+	m map[string][]langTerm
+}
+
 var wordCache struct {
 	sync.RWMutex
 	m map[langTerm][]string

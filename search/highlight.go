@@ -2,6 +2,7 @@ package search
 
 import (
 	"html"
+	"slices"
 	"strings"
 )
 
@@ -138,11 +139,9 @@ func (h *highlighter) analyzed(word string) []langTerm {
 	if h.cache == nil {
 		h.cache = map[string][]langTerm{}
 	}
-	var ts []langTerm
-	for _, lang := range h.langs {
-		for _, t := range analyzeWord(lang, word) {
-			ts = append(ts, langTerm{lang, t})
-		}
+	ts := analyzeEveryLanguage(word)
+	if len(h.langs) != len(Languages) {
+		ts = slices.DeleteFunc(slices.Clone(ts), func(t langTerm) bool { return !slices.Contains(h.langs, t.lang) })
 	}
 	h.cache[word] = ts
 	return ts

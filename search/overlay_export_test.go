@@ -80,13 +80,3 @@ func MatchedOffers(ix *Index, r Request) (walked, byTerm []uint32, err error) {
 	})
 	return walked, byTerm, nil
 }
-
-// SetOfferCheckCost sets how a text search combines its words' offers:
-// 0 always asks the smallest word's offers whether the others hold them,
-// a huge cost always makes each word's bitmap; the returned func restores
-// the default, which picks the cheaper.
-func SetOfferCheckCost(cost uint64) (restore func()) {
-	old := offerCheckCost
-	offerCheckCost = cost
-	return func() { offerCheckCost = old }
-}
