@@ -305,8 +305,10 @@ type matcher struct {
 	restByOne []float64 // by treatment ordinal, for keys of one (NaN: not yet)
 	// unions caches treatmentUnion by which column and which ordinals.
 	unions map[string]*roaring.Bitmap
-	// offersAll is the offers every group holds (offerWalk; nil: not yet).
-	offersAll *roaring.Bitmap
+	// offersAll is the offers every group holds (offerWalk; nil: not yet),
+	// and offersPred the treatPred it was made of.
+	offersAll  *roaring.Bitmap
+	offersPred *treatPred
 }
 
 // noOffers is the offers of a part that matches none.
@@ -946,12 +948,148 @@ func (m *matcher) offerWalk(filter *roaring.Bitmap) *roaring.Bitmap {
 		for i, g := range m.groups {
 			ps[i] = g.offers
 		}
-		m.offersAll = m.offersOf(m.combine(ps, true).(*treatPred))
+		m.offersPred = m.combine(ps, true).(*treatPred)
+		m.offersAll = m.offersOf(m.offersPred)
 	}
 	if filter != nil {
 		return roaring.And(m.offersAll, filter)
 	}
 	return m.offersAll
+}
+
+// scoredOffers is the offers of walk matched through a facility or a
+// doctor, which runOffersTop scores one by one.
+func (m *matcher) scoredOffers(walk *roaring.Bitmap) *roaring.Bitmap {
+	cols := m.ix.cols
+	var facs []uint32
+	atFacs := 0 // how many offers the facilities hold
+	for ord, via := range m.viaFacility {
+		if via {
+			facs = append(facs, uint32(ord))
+			atFacs += len(cols.facilityOfferLists.of(uint32(ord)))
+		}
+	}
+	if uint64(atFacs) > walk.GetCardinality() {
+		// A word like "st" matches thousands of facilities' places: the
+		// walk is the smaller side.
+		var kept []uint32
+		walk.Iterate(func(doc uint32) bool {
+			if ord, ok := m.fcol.first(doc); ok && m.viaFacility[ord] || m.viaDoctor != nil && m.viaDoctor.Contains(doc) {
+				kept = append(kept, doc)
+			}
+			return true
+		})
+		return roaring.BitmapOf(kept...)
+	}
+	var bms []*roaring.Bitmap
+	if m.viaDoctor != nil {
+		bms = append(bms, m.viaDoctor)
+	}
+	return roaring.And(walk, unionOf(bms, cols.facilityOfferLists, facs, cols.docs))
+}
+
+// matchedTreatments marks the treatments any term matched.
+func (m *matcher) matchedTreatments() []bool {
+	matched := make([]bool, len(m.tcol.values))
+	for _, h := range m.hits {
+		for ord, w := range h.treat {
+			matched[ord] = matched[ord] || w > 0
+		}
+	}
+	return matched
+}
+
+// countPlainDocs counts the plain offers by treatment into parts, keeping
+// one of each, in one pass over them; false when one has no matched
+// treatment.
+func countPlainDocs(ctx context.Context, parts []part, plain *roaring.Bitmap, tcol *keywordColumn, matched []bool) bool {
+	it := plain.ManyIterator()
+	var buf [256]uint32
+	for i, k := 0, it.NextMany(buf[:]); k > 0; i, k = i+k, it.NextMany(buf[:]) {
+		if i%checkDoneEvery < k && stopped(ctx) != nil {
+			return true // the caller sees ctx done
+		}
+		for _, doc := range buf[:k] {
+			ord, ok := tcol.first(doc)
+			if !ok || !matched[ord] {
+				return false // not accounted for by a matched treatment
+			}
+			p := &parts[ord]
+			if p.n == 0 {
+				p.ord, p.some = ord, doc
+			}
+			p.n++
+		}
+	}
+	return true
+}
+
+// countPlain is countPlainDocs for a walk that is offersPred's bitmap:
+// a treatment's plain offers are its offers less those scored.
+func (m *matcher) countPlain(parts []part, scored *roaring.Bitmap, matched []bool) bool {
+	tp, cols, tcol := m.offersPred, m.ix.cols, m.tcol
+	scoredOf := make([]uint64, len(tcol.values))
+	scored.Iterate(func(doc uint32) bool {
+		if ord, ok := tcol.first(doc); ok && tp.n > 0 && tp.treat[ord] {
+			scoredOf[ord]++
+		}
+		return true
+	})
+	for ord, ok := range tp.treat {
+		if !ok {
+			continue
+		}
+		o := uint32(ord)
+		docs := cols.treatmentOffers[o]
+		n := docs.GetCardinality() - scoredOf[o]
+		if n == 0 {
+			continue
+		}
+		p := &parts[o]
+		p.ord, p.n = o, n
+		docs.Iterate(func(doc uint32) bool {
+			if scored.Contains(doc) {
+				return true
+			}
+			p.some = doc
+			return false
+		})
+	}
+	if tp.extra == nil {
+		return true
+	}
+	// An offer of extra not scored matched every word through its
+	// treatment, so it was counted above; this holds whatever else.
+	ok := true
+	tp.extra.Iterate(func(doc uint32) bool {
+		if scored.Contains(doc) {
+			return true
+		}
+		ord, has := tcol.first(doc)
+		if has && tp.n > 0 && tp.treat[ord] {
+			return true // counted with its treatment
+		}
+		if !has || !matched[ord] {
+			ok = false
+			return false
+		}
+		p := &parts[ord]
+		if p.n == 0 {
+			p.ord, p.some = ord, doc
+		}
+		p.n++
+		return true
+	})
+	return ok
+}
+
+// part is a treatment's plain offers in runOffersTop.
+type part struct {
+	ord   uint32
+	n     uint64 // its offers in the walk
+	some  uint32 // one of them
+	score float64
+	bound float64 // the best any of them scores with its trust
 }
 
 // runOffersTop is runOffers for a collector that wants only counts and the
@@ -970,71 +1108,27 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	walk := m.offerWalk(filter)
 	m.prepareOfferScores()
 	cols := m.ix.cols
-	var facs []uint32
-	atFacs := 0 // how many offers the facilities hold
-	for ord, via := range m.viaFacility {
-		if via {
-			facs = append(facs, uint32(ord))
-			atFacs += len(cols.facilityOfferLists.of(uint32(ord)))
-		}
-	}
-	var scored *roaring.Bitmap
-	if uint64(atFacs) > walk.GetCardinality() {
-		// A word like "st" matches thousands of facilities' places: the
-		// walk is the smaller side.
-		var kept []uint32
-		walk.Iterate(func(doc uint32) bool {
-			if ord, ok := m.fcol.first(doc); ok && m.viaFacility[ord] || m.viaDoctor != nil && m.viaDoctor.Contains(doc) {
-				kept = append(kept, doc)
-			}
-			return true
-		})
-		scored = roaring.BitmapOf(kept...)
-	} else {
-		var bms []*roaring.Bitmap
-		if m.viaDoctor != nil {
-			bms = append(bms, m.viaDoctor)
-		}
-		scored = roaring.And(walk, unionOf(bms, cols.facilityOfferLists, facs, cols.docs))
-	}
+	scored := m.scoredOffers(walk)
 	plain := roaring.AndNot(walk, scored)
 	// One pass over the plain offers counts them by treatment and keeps
 	// one of each (intersecting the walk with each matched treatment's
 	// offers read the walk once per treatment, for dozens of them).
 	tcol := m.tcol
-	matched := make([]bool, len(tcol.values))
-	for _, h := range m.hits {
-		for ord, w := range h.treat {
-			matched[ord] = matched[ord] || w > 0
-		}
-	}
-	type part struct {
-		ord   uint32
-		n     uint64 // its offers in the walk
-		some  uint32 // one of them
-		score float64
-		bound float64 // the best any of them scores with its trust
-	}
+	matched := m.matchedTreatments()
 	parts := make([]part, len(tcol.values))
-	it := plain.ManyIterator()
-	var buf [256]uint32
-	for i, k := 0, it.NextMany(buf[:]); k > 0; i, k = i+k, it.NextMany(buf[:]) {
-		if i%checkDoneEvery < k {
-			if err := stopped(ctx); err != nil {
-				return false, err
-			}
+	// Without a filter, the walk holds every offer of the treatments the
+	// words all matched (offersPred): those that are plain are counted
+	// from the treatments' bitmaps and the few scored ones, and only the
+	// offers matched otherwise (offersPred.extra) are visited.
+	whole := filter == nil && m.offersPred != nil && m.offersPred.nFac == 0
+	if whole {
+		if !m.countPlain(parts, scored, matched) {
+			return false, nil
 		}
-		for _, doc := range buf[:k] {
-			ord, ok := tcol.first(doc)
-			if !ok || !matched[ord] {
-				return false, nil // not accounted for by a matched treatment
-			}
-			p := &parts[ord]
-			if p.n == 0 {
-				p.ord, p.some = ord, doc
-			}
-			p.n++
-		}
+	} else if !countPlainDocs(ctx, parts, plain, tcol, matched) {
+		return false, nil
+	} else if err := stopped(ctx); err != nil {
+		return false, err
 	}
 	parts = slices.DeleteFunc(parts, func(p part) bool { return p.n == 0 })
 	c.countAll(walk)
@@ -1070,7 +1164,7 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		if byTrust != nil {
 			// The part's offers, most trusted first, until one scores
 			// below the k-th kept: so does every one after it.
-			if !all && inPlain == nil {
+			if !all && !whole && inPlain == nil {
 				inPlain = denseOf(plain, cols.docs)
 			}
 			for i, doc := range byTrust[p.ord] {
@@ -1085,7 +1179,7 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 				if c.full() && p.score*float64(cols.trust[doc]) < c.worst().score {
 					break
 				}
-				if all || (*inPlain)[doc>>6]&(1<<(doc&63)) != 0 {
+				if all || whole && !scored.Contains(doc) || !whole && (*inPlain)[doc>>6]&(1<<(doc&63)) != 0 {
 					c.consider(doc, p.score)
 				}
 			}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // SetOffersTopShortcut turns matcher.runOffersTop on or off, for a test
@@ -79,4 +81,41 @@ func MatchedOffers(ix *Index, r Request) (walked, byTerm []uint32, err error) {
 		return true
 	})
 	return walked, byTerm, nil
+}
+
+// PlainCounts counts a text search's plain offers (those matched only
+// through their treatment) by treatment both ways runOffersTop can: from
+// the treatments' bitmaps (whole reports whether it may) and offer by
+// offer. Each part reads "ordinal:count:first offer".
+func PlainCounts(ix *Index, r Request) (fromTreatments, oneByOne []string, whole bool, err error) {
+	r, err = r.Validate(ix.rates)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	p, err := ix.compile(context.Background(), &r, nil)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	m := p.m
+	walk := m.offerWalk(nil)
+	m.prepareOfferScores()
+	scored := m.scoredOffers(walk)
+	matched := m.matchedTreatments()
+	show := func(parts []part) []string {
+		var out []string
+		for _, p := range parts {
+			if p.n > 0 {
+				out = append(out, fmt.Sprintf("%d:%d:%d", p.ord, p.n, p.some))
+			}
+		}
+		return out
+	}
+	a, b := make([]part, len(m.tcol.values)), make([]part, len(m.tcol.values))
+	if !m.countPlain(a, scored, matched) {
+		a = nil
+	}
+	if !countPlainDocs(context.Background(), b, roaring.AndNot(walk, scored), m.tcol, matched) {
+		b = nil
+	}
+	return show(a), show(b), m.offersPred.nFac == 0, nil
 }

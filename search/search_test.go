@@ -458,9 +458,17 @@ func sameAsTheFullWalk(t *testing.T, name string, got, want *search.Result) {
 // doctors before it makes any bitmap of offers, against each word's own
 // test asked offer by offer: words that match only treatments, places
 // ("istanbul"), facility names ("hospital", "medical"), doctors' names
-// ("patel") and mixes of them.
+// ("patel") and mixes of them. Where the walk is the treatments' offers
+// whole, the plain offers counted from the treatments' bitmaps must equal
+// those counted one by one.
 func TestOfferWalkEqualsTermByTerm(t *testing.T) {
 	live := bundledIndex(t)
+	wholes := 0
+	defer func() {
+		if wholes == 0 {
+			t.Error("no query counted its plain offers from the treatments: the test checks nothing")
+		}
+	}()
 	for _, q := range []string{"knee replacement", "total knee replacement", "weight loss surgery",
 		"hair transplant istanbul", "istanbul", "hospital knee", "st hospital knee", "medical center cardiology",
 		"patel", "patel cardiology", "dr patel knee replacement", "nose job", "kne replacment", "ivf turkey",
@@ -474,6 +482,16 @@ func TestOfferWalkEqualsTermByTerm(t *testing.T) {
 		}
 		if len(byTerm) == 0 {
 			t.Errorf("%q matches no offer: the test checks nothing", q)
+		}
+		fromTreatments, oneByOne, whole, err := search.PlainCounts(live.ix, search.Request{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if whole {
+			wholes++
+			if !slices.Equal(fromTreatments, oneByOne) {
+				t.Errorf("%q: plain offers counted from the treatments %v, one by one %v", q, fromTreatments, oneByOne)
+			}
 		}
 	}
 }
