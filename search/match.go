@@ -67,17 +67,22 @@ type treatPred struct {
 }
 
 func (p *treatPred) has(doc uint32) bool {
+	tord, tok := uint32(0), false
 	if p.n > 0 {
-		if ord, ok := p.tcol.first(doc); ok && p.treat[ord] {
-			return true
-		}
+		tord, tok = p.tcol.first(doc)
 	}
+	ford, fok := uint32(0), false
 	if p.nFac > 0 {
-		if ord, ok := p.fcol.first(doc); ok && p.fac[ord] {
-			return true
-		}
+		ford, fok = p.fcol.first(doc)
 	}
-	return p.extra != nil && p.extra.Contains(doc)
+	return p.hasAt(doc, tord, tok, ford, fok)
+}
+
+// hasAt is has for an offer whose treatment and facility ordinals are
+// known (tok, fok: it has one).
+func (p *treatPred) hasAt(doc, tord uint32, tok bool, ford uint32, fok bool) bool {
+	return p.n > 0 && tok && p.treat[tord] || p.nFac > 0 && fok && p.fac[ford] ||
+		p.extra != nil && p.extra.Contains(doc)
 }
 
 func (p *treatPred) empty() bool {
@@ -116,44 +121,50 @@ func mark(marks []bool, size int, list []uint32) ([]bool, int) {
 // size is about how many offers p holds, counting twice those it holds
 // two ways.
 func (p *treatPred) size(cols *columns) uint64 {
-	n := uint64(0)
+	n := 0
 	for ord, ok := range p.treat {
 		if ok {
-			n += cols.treatmentOffers[ord].GetCardinality()
+			n += len(cols.treatmentOfferLists.of(uint32(ord)))
 		}
 	}
 	for ord, ok := range p.fac {
 		if ok {
-			n += uint64(len(cols.facilityOfferLists.of(uint32(ord))))
+			n += len(cols.facilityOfferLists.of(uint32(ord)))
 		}
 	}
 	if p.extra != nil {
-		n += p.extra.GetCardinality()
+		n += int(p.extra.GetCardinality())
 	}
-	return n
+	return uint64(n)
 }
 
 // each calls fn with every offer p holds other than through a treatment
-// marked in skip, some more than once.
-func (p *treatPred) each(cols *columns, skip []bool, fn func(doc uint32)) {
+// marked in skip, some more than once, and with its treatment and facility
+// ordinals (tok, fok: it has one).
+func (p *treatPred) each(cols *columns, skip []bool, fn func(doc, tord uint32, tok bool, ford uint32, fok bool)) {
 	for ord, ok := range p.treat {
-		if ok && (skip == nil || !skip[ord]) {
-			cols.treatmentOffers[ord].Iterate(func(doc uint32) bool {
-				fn(doc)
-				return true
-			})
+		if !ok || skip != nil && skip[ord] {
+			continue
+		}
+		start := cols.treatmentOfferLists.start[ord]
+		for i, doc := range cols.treatmentOfferLists.of(uint32(ord)) {
+			f := cols.treatmentOfferFacs[int(start)+i]
+			fn(doc, uint32(ord), true, f-1, f != 0)
 		}
 	}
 	for ord, ok := range p.fac {
 		if ok {
 			for _, doc := range cols.facilityOfferLists.of(uint32(ord)) {
-				fn(doc)
+				tord, tok := p.tcol.first(doc)
+				fn(doc, tord, tok, uint32(ord), true)
 			}
 		}
 	}
 	if p.extra != nil {
 		p.extra.Iterate(func(doc uint32) bool {
-			fn(doc)
+			tord, tok := p.tcol.first(doc)
+			ford, fok := p.fcol.first(doc)
+			fn(doc, tord, tok, ford, fok)
 			return true
 		})
 	}
@@ -219,9 +230,9 @@ func (m *matcher) combine(ps []pred, and bool) pred {
 		}
 	}
 	var kept []uint32
-	tps[gen].each(m.ix.cols, out.treat, func(doc uint32) {
+	tps[gen].each(m.ix.cols, out.treat, func(doc, tord uint32, tok bool, ford uint32, fok bool) {
 		for j, tp := range tps {
-			if j != gen && !tp.has(doc) {
+			if j != gen && !tp.hasAt(doc, tord, tok, ford, fok) {
 				return
 			}
 		}
