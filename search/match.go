@@ -100,22 +100,45 @@ func ords(marks []bool, n int) []uint32 {
 	return out
 }
 
-// mark sets the ordinals ords in marks (made when nil), and returns them
-// and how many are set.
-func mark(marks []bool, size int, list []uint32) ([]bool, int) {
-	if len(list) > 0 && marks == nil {
-		marks = make([]bool, size)
+// markOrds marks list in a new slice of size (nil when list is empty),
+// and returns it and how many it marks.
+func markOrds(size int, list []uint32) ([]bool, int) {
+	if len(list) == 0 {
+		return nil, 0
 	}
+	marks, n := make([]bool, size), 0
 	for _, ord := range list {
-		marks[ord] = true
+		if !marks[ord] {
+			marks[ord] = true
+			n++
+		}
 	}
+	return marks, n
+}
+
+// orMarks adds the n marks of from to into (made when nil), and returns
+// it and how many it marks.
+func orMarks(into, from []bool, n int) ([]bool, int) {
+	if n == 0 {
+		return into, countMarks(into)
+	}
+	if into == nil {
+		return slices.Clone(from), n
+	}
+	for ord, ok := range from {
+		into[ord] = into[ord] || ok
+	}
+	return into, countMarks(into)
+}
+
+func countMarks(marks []bool) int {
 	n := 0
 	for _, ok := range marks {
 		if ok {
 			n++
 		}
 	}
-	return marks, n
+	return n
 }
 
 // size is about how many offers p holds, counting twice those it holds
@@ -183,12 +206,8 @@ func (m *matcher) combine(ps []pred, and bool) pred {
 	if !and {
 		var extras []*roaring.Bitmap
 		for _, tp := range tps {
-			if tp.n > 0 {
-				out.treat, out.n = mark(out.treat, len(m.tcol.values), ords(tp.treat, tp.n))
-			}
-			if tp.nFac > 0 {
-				out.fac, out.nFac = mark(out.fac, len(m.fcol.values), ords(tp.fac, tp.nFac))
-			}
+			out.treat, out.n = orMarks(out.treat, tp.treat, tp.n)
+			out.fac, out.nFac = orMarks(out.fac, tp.fac, tp.nFac)
 			if tp.extra != nil {
 				extras = append(extras, tp.extra)
 			}
@@ -544,8 +563,8 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	}
 	if m.wantOffers {
 		tp := &treatPred{tcol: m.tcol, fcol: m.fcol}
-		tp.treat, tp.n = mark(nil, len(m.tcol.values), tords)
-		tp.fac, tp.nFac = mark(nil, len(m.fcol.values), facilities)
+		tp.treat, tp.n = markOrds(len(m.tcol.values), tords)
+		tp.fac, tp.nFac = markOrds(len(m.fcol.values), facilities)
 		if !h.doctor.IsEmpty() {
 			tp.extra = h.doctor
 		}
@@ -1023,17 +1042,19 @@ func (m *matcher) matchedTreatments() []bool {
 // countPlainDocs counts the plain offers by treatment into parts, keeping
 // one of each, in one pass over them; false when one has no matched
 // treatment.
-func countPlainDocs(ctx context.Context, parts []part, plain *roaring.Bitmap, tcol *keywordColumn, matched []bool) bool {
+func countPlainDocs(ctx context.Context, parts []part, plain *roaring.Bitmap, tcol *keywordColumn, matched []bool) (bool, error) {
 	it := plain.ManyIterator()
 	var buf [256]uint32
 	for i, k := 0, it.NextMany(buf[:]); k > 0; i, k = i+k, it.NextMany(buf[:]) {
-		if i%checkDoneEvery < k && stopped(ctx) != nil {
-			return true // the caller sees ctx done
+		if i%checkDoneEvery < k {
+			if err := stopped(ctx); err != nil {
+				return false, err
+			}
 		}
 		for _, doc := range buf[:k] {
 			ord, ok := tcol.first(doc)
 			if !ok || !matched[ord] {
-				return false // not accounted for by a matched treatment
+				return false, nil // not accounted for by a matched treatment
 			}
 			p := &parts[ord]
 			if p.n == 0 {
@@ -1042,7 +1063,7 @@ func countPlainDocs(ctx context.Context, parts []part, plain *roaring.Bitmap, tc
 			p.n++
 		}
 	}
-	return true
+	return true, nil
 }
 
 // countPlain is countPlainDocs for a walk that is offersPred's bitmap:
@@ -1141,15 +1162,16 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	// words all matched (offersPred): those that are plain are counted
 	// from the treatments' bitmaps and the few scored ones, and only the
 	// offers matched otherwise (offersPred.extra) are visited.
-	whole := filter == nil && m.offersPred != nil && m.offersPred.nFac == 0
-	if whole {
-		if !m.countPlain(parts, scored, matched) {
-			return false, nil
+	whole := filter == nil && m.offersPred.nFac == 0 // offerWalk set offersPred
+	counted := whole && m.countPlain(parts, scored, matched)
+	if !whole {
+		var err error
+		if counted, err = countPlainDocs(ctx, parts, plain, tcol, matched); err != nil {
+			return false, err
 		}
-	} else if !countPlainDocs(ctx, parts, plain, tcol, matched) {
+	}
+	if !counted {
 		return false, nil
-	} else if err := stopped(ctx); err != nil {
-		return false, err
 	}
 	parts = slices.DeleteFunc(parts, func(p part) bool { return p.n == 0 })
 	c.countAll(walk)

@@ -114,7 +114,11 @@ func PlainCounts(ix *Index, r Request) (fromTreatments, oneByOne []string, whole
 	if !m.countPlain(a, scored, matched) {
 		a = nil
 	}
-	if !countPlainDocs(context.Background(), b, roaring.AndNot(walk, scored), m.tcol, matched) {
+	ok, err := countPlainDocs(context.Background(), b, roaring.AndNot(walk, scored), m.tcol, matched)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if !ok {
 		b = nil
 	}
 	return show(a), show(b), m.offersPred.nFac == 0, nil

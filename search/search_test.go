@@ -458,7 +458,8 @@ func sameAsTheFullWalk(t *testing.T, name string, got, want *search.Result) {
 // doctors before it makes any bitmap of offers, against each word's own
 // test asked offer by offer: words that match only treatments, places
 // ("istanbul"), facility names ("hospital", "medical"), doctors' names
-// ("patel") and mixes of them. Where the walk is the treatments' offers
+// ("patel"), words whose readings in other languages match other
+// treatments ("total", "implant"), and mixes of them. Where the walk is the treatments' offers
 // whole, the plain offers counted from the treatments' bitmaps must equal
 // those counted one by one.
 func TestOfferWalkEqualsTermByTerm(t *testing.T) {
@@ -472,7 +473,7 @@ func TestOfferWalkEqualsTermByTerm(t *testing.T) {
 	for _, q := range []string{"knee replacement", "total knee replacement", "weight loss surgery",
 		"hair transplant istanbul", "istanbul", "hospital knee", "st hospital knee", "medical center cardiology",
 		"patel", "patel cardiology", "dr patel knee replacement", "nose job", "kne replacment", "ivf turkey",
-		"removal of the uterus", "coronary artery disease"} {
+		"removal of the uterus", "coronary artery disease", "total", "implant"} {
 		walked, byTerm, err := search.MatchedOffers(live.ix, search.Request{Query: q})
 		if err != nil {
 			t.Fatal(err)
