@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	index "github.com/blevesearch/bleve_index_api"
@@ -287,12 +288,16 @@ func (m *matcher) offersOf(p *treatPred) *roaring.Bitmap {
 
 // termHits is what one analysed term matches.
 type termHits struct {
-	treat  []float64          // by treatment ordinal: weight
-	fac    map[uint32]float64 // facility ordinal → weight
-	doctor *roaring.Bitmap    // offers whose doctors' names hold the term
-	offers pred
-	other  docWeights // facilities, doctors, treatments → weight
-	others *roaring.Bitmap
+	treat []float64 // by treatment ordinal: weight
+	// fac is the weight by facility ordinal (nil: none), and facOrds the
+	// facilities it holds. A word like "st" is in thousands of places, and
+	// a slice costs a fraction of a map's inserts.
+	fac     []float64
+	facOrds []uint32
+	doctor  *roaring.Bitmap // offers whose doctors' names hold the term
+	offers  pred
+	other   docWeights // facilities, doctors, treatments → weight
+	others  *roaring.Bitmap
 	// viaTreatments: facilities and doctors match through their treatments.
 	viaTreatments bool
 	// idx numbers the term in its matcher (matcher.viaBest).
@@ -468,7 +473,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		return h, nil
 	}
 	ix := m.ix
-	h := &termHits{treat: make([]float64, len(m.tcol.values)), fac: map[uint32]float64{}, doctor: roaring.New(),
+	h := &termHits{treat: make([]float64, len(m.tcol.values)), doctor: roaring.New(),
 		others: roaring.New()}
 	var tords, facilities []uint32
 	treatments := ix.cols.keywords[fieldType].bitmap(TypeTreatment)
@@ -499,7 +504,14 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		// most of its postings.
 		var names weightPass
 		if m.wantOffers || m.wantRest {
-			err = ix.eachPosting2(ctx, fieldName, t.term, m.nTreat, m.nRest, 2, func(doc uint32, wTreat, wRest float64) {
+			p, err := ix.openPostings(ctx, fieldName, t.term)
+			if err != nil {
+				return nil, err
+			}
+			if m.wantRest {
+				names = weightPass{docs: make([]uint32, 0, p.count), ws: make([]float64, 0, p.count)}
+			}
+			err = p.each(ctx, m.nTreat, m.nRest, 2, func(doc uint32, wTreat, wRest float64) {
 				treatment := treatments.Contains(doc)
 				if treatment && m.wantOffers {
 					if ord, ok := m.tcol.first(doc); ok {
@@ -515,7 +527,14 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 			}
 		}
 		if m.wantOffers {
-			err = ix.eachPosting(ctx, fieldPlace, t.term, m.nFac, 1, func(doc uint32, w float64) {
+			p, err := ix.openPostings(ctx, fieldPlace, t.term)
+			if err != nil {
+				return nil, err
+			}
+			if p.count > 0 {
+				h.fac, facilities = facWeights(len(m.fcol.values)), make([]uint32, 0, p.count)
+			}
+			err = p.each(ctx, m.nFac, m.nFac, 1, func(doc uint32, w, _ float64) {
 				if ord, ok := m.fcol.first(doc); ok {
 					h.fac[ord] += w
 					facilities = append(facilities, ord)
@@ -534,8 +553,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 			}
 		}
 		if m.wantRest && !m.onlyTreatments {
-			var pass weightPass
-			err = ix.eachPosting(ctx, fieldText, t.term, m.nRest, 1, pass.add)
+			pass, err := ix.weighPostings(ctx, fieldText, t.term, m.nRest, 1, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -544,11 +562,8 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		}
 		if m.wantRest {
 			h.other.merge(names)
-			var pass weightPass
-			err = ix.eachPosting(ctx, fieldLay, t.term, m.nRest, 2, func(doc uint32, w float64) {
-				if !m.offers.Contains(doc) && (!m.onlyTreatments || treatments.Contains(doc)) {
-					pass.add(doc, w)
-				}
+			pass, err := ix.weighPostings(ctx, fieldLay, t.term, m.nRest, 2, func(doc uint32) bool {
+				return !m.offers.Contains(doc) && (!m.onlyTreatments || treatments.Contains(doc))
 			})
 			if err != nil {
 				return nil, err
@@ -565,6 +580,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		tp := &treatPred{tcol: m.tcol, fcol: m.fcol}
 		tp.treat, tp.n = markOrds(len(m.tcol.values), tords)
 		tp.fac, tp.nFac = markOrds(len(m.fcol.values), facilities)
+		h.facOrds = facilities
 		if !h.doctor.IsEmpty() {
 			tp.extra = h.doctor
 		}
@@ -613,22 +629,55 @@ func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
 	return b
 }
 
-// eachPosting calls fn with every document holding term in field and its
-// tf-idf weight times boost, idf taken over n documents.
-func (ix *Index) eachPosting(ctx context.Context, field, term string, n, boost float64, fn func(doc uint32, weight float64)) error {
-	return ix.eachPosting2(ctx, field, term, n, n, boost, func(doc uint32, w, _ float64) { fn(doc, w) })
+// facWeightPool holds termHits.fac slices, all zero, for matchers to
+// reuse: one is as long as the index has facilities (800 KB at 100,000),
+// and a word in thousands of places would otherwise make one per search.
+var facWeightPool sync.Pool
+
+// facWeights returns a zeroed slice of n weights, from facWeightPool when
+// it holds one long enough.
+func facWeights(n int) []float64 {
+	if w, ok := facWeightPool.Get().(*[]float64); ok && cap(*w) >= n {
+		return (*w)[:n]
+	}
+	return make([]float64, n)
 }
 
-// eachPosting2 is eachPosting with two weights, idf taken over n1 and over
-// n2 documents.
-func (ix *Index) eachPosting2(ctx context.Context, field, term string, n1, n2, boost float64, fn func(doc uint32, w1, w2 float64)) error {
+// release gives back what m took from pools; m is not used after it.
+func (m *matcher) release() {
+	for _, h := range m.hits {
+		if h.fac != nil {
+			for _, ord := range h.facOrds {
+				h.fac[ord] = 0
+			}
+			w := h.fac
+			facWeightPool.Put(&w)
+			h.fac = nil
+		}
+	}
+}
+
+// termPostings is a term's postings in one field, open for one walk.
+type termPostings struct {
+	tfr   index.TermFieldReader
+	count int // how many documents hold the term
+}
+
+func (ix *Index) openPostings(ctx context.Context, field, term string) (termPostings, error) {
 	tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), field, true, true, false)
 	if err != nil {
-		return err
+		return termPostings{}, err
 	}
-	defer tfr.Close()
-	idf1 := max(1+math.Log(n1/float64(tfr.Count()+1)), 0.1)
-	idf2 := max(1+math.Log(n2/float64(tfr.Count()+1)), 0.1)
+	return termPostings{tfr: tfr, count: int(tfr.Count())}, nil
+}
+
+// each calls fn with every document holding the term and its tf-idf
+// weights times boost, idf taken over n1 and over n2 documents, and
+// closes the postings.
+func (p termPostings) each(ctx context.Context, n1, n2, boost float64, fn func(doc uint32, w1, w2 float64)) error {
+	defer p.tfr.Close()
+	idf1 := max(1+math.Log(n1/float64(p.count+1)), 0.1)
+	idf2 := max(1+math.Log(n2/float64(p.count+1)), 0.1)
 	var doc index.TermFieldDoc
 	for i := 1; ; i++ {
 		if i%checkDoneEvery == 0 {
@@ -636,7 +685,7 @@ func (ix *Index) eachPosting2(ctx context.Context, field, term string, n1, n2, b
 				return err
 			}
 		}
-		d, err := tfr.Next(&doc)
+		d, err := p.tfr.Next(&doc)
 		if err != nil {
 			return err
 		}
@@ -648,13 +697,40 @@ func (ix *Index) eachPosting2(ctx context.Context, field, term string, n1, n2, b
 	}
 }
 
+// eachPosting calls fn with every document holding term in field and its
+// tf-idf weight times boost, idf taken over n documents.
+func (ix *Index) eachPosting(ctx context.Context, field, term string, n, boost float64, fn func(doc uint32, weight float64)) error {
+	p, err := ix.openPostings(ctx, field, term)
+	if err != nil {
+		return err
+	}
+	return p.each(ctx, n, n, boost, func(doc uint32, w, _ float64) { fn(doc, w) })
+}
+
+// weighPostings collects into a pass the weights eachPosting gives, of
+// the documents keep accepts (nil: all), its lists sized for the term's
+// postings.
+func (ix *Index) weighPostings(ctx context.Context, field, term string, n, boost float64, keep func(doc uint32) bool) (weightPass, error) {
+	p, err := ix.openPostings(ctx, field, term)
+	if err != nil {
+		return weightPass{}, err
+	}
+	pass := weightPass{docs: make([]uint32, 0, p.count), ws: make([]float64, 0, p.count)}
+	err = p.each(ctx, n, n, boost, func(doc uint32, w, _ float64) {
+		if keep == nil || keep(doc) {
+			pass.add(doc, w)
+		}
+	})
+	return pass, err
+}
+
 // offerScore is an offer's weight for one term.
 func (h *termHits) offerScore(doc uint32, tord, ford uint32, hasT, hasF bool) float64 {
 	v := 0.0
 	if hasT {
 		v += h.treat[tord]
 	}
-	if hasF && len(h.fac) > 0 {
+	if hasF && h.fac != nil {
 		v += h.fac[ford]
 	}
 	if h.doctor.Contains(doc) {
@@ -674,7 +750,7 @@ func (m *matcher) prepareOfferScores() {
 	m.viaFacility = make([]bool, len(m.fcol.values))
 	var doctors []*roaring.Bitmap
 	for _, h := range m.hits {
-		for ford := range h.fac {
+		for _, ford := range h.facOrds {
 			m.viaFacility[ford] = true
 		}
 		if !h.doctor.IsEmpty() {
@@ -998,8 +1074,10 @@ func (m *matcher) offerWalk(filter *roaring.Bitmap) *roaring.Bitmap {
 }
 
 // scoredOffers is the offers of walk matched through a facility or a
-// doctor, which runOffersTop scores one by one.
-func (m *matcher) scoredOffers(walk *roaring.Bitmap) *roaring.Bitmap {
+// doctor, which runOffersTop scores one by one. whole says that walk is
+// offersPred's offers, with no facility marked: its treatments' lists and
+// extra.
+func (m *matcher) scoredOffers(walk *roaring.Bitmap, whole bool) *roaring.Bitmap {
 	cols := m.ix.cols
 	var facs []uint32
 	atFacs := 0 // how many offers the facilities hold
@@ -1012,20 +1090,35 @@ func (m *matcher) scoredOffers(walk *roaring.Bitmap) *roaring.Bitmap {
 	if uint64(atFacs) > walk.GetCardinality() {
 		// A word like "st" matches thousands of facilities' places: the
 		// walk is the smaller side.
-		var kept []uint32
-		walk.Iterate(func(doc uint32) bool {
-			if ord, ok := m.fcol.first(doc); ok && m.viaFacility[ord] || m.viaDoctor != nil && m.viaDoctor.Contains(doc) {
-				kept = append(kept, doc)
-			}
-			return true
-		})
-		return roaring.BitmapOf(kept...)
+		return m.scoredInWalk(walk, whole)
 	}
 	var bms []*roaring.Bitmap
 	if m.viaDoctor != nil {
 		bms = append(bms, m.viaDoctor)
 	}
 	return roaring.And(walk, unionOf(bms, cols.facilityOfferLists, facs, cols.docs))
+}
+
+// scoredInWalk is scoredOffers read offer by offer from walk. When it is
+// whole, its treatments' lists give each offer's facility alongside, read
+// in order instead of looked up in a column of every document.
+func (m *matcher) scoredInWalk(walk *roaring.Bitmap, whole bool) *roaring.Bitmap {
+	var kept []uint32
+	via := func(doc, ford uint32, fok bool) {
+		if fok && m.viaFacility[ford] || m.viaDoctor != nil && m.viaDoctor.Contains(doc) {
+			kept = append(kept, doc)
+		}
+	}
+	if whole {
+		m.offersPred.each(m.ix.cols, nil, func(doc, _ uint32, _ bool, ford uint32, fok bool) { via(doc, ford, fok) })
+	} else {
+		walk.Iterate(func(doc uint32) bool {
+			ford, fok := m.fcol.first(doc)
+			via(doc, ford, fok)
+			return true
+		})
+	}
+	return roaring.BitmapOf(kept...)
 }
 
 // matchedTreatments marks the treatments any term matched.
@@ -1150,7 +1243,12 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	walk := m.offerWalk(filter)
 	m.prepareOfferScores()
 	cols := m.ix.cols
-	scored := m.scoredOffers(walk)
+	// Without a filter, the walk holds every offer of the treatments the
+	// words all matched (offersPred): those that are plain are counted
+	// from the treatments' bitmaps and the few scored ones, and only the
+	// offers matched otherwise (offersPred.extra) are visited.
+	whole := filter == nil && m.offersPred.nFac == 0 // offerWalk set offersPred
+	scored := m.scoredOffers(walk, whole)
 	plain := roaring.AndNot(walk, scored)
 	// One pass over the plain offers counts them by treatment and keeps
 	// one of each (intersecting the walk with each matched treatment's
@@ -1158,11 +1256,6 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	tcol := m.tcol
 	matched := m.matchedTreatments()
 	parts := make([]part, len(tcol.values))
-	// Without a filter, the walk holds every offer of the treatments the
-	// words all matched (offersPred): those that are plain are counted
-	// from the treatments' bitmaps and the few scored ones, and only the
-	// offers matched otherwise (offersPred.extra) are visited.
-	whole := filter == nil && m.offersPred.nFac == 0 // offerWalk set offersPred
 	counted := whole && m.countPlain(parts, scored, matched)
 	if !whole {
 		var err error
@@ -1179,7 +1272,16 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		return true, nil
 	}
 	err := eachDoc(ctx, scored, func(doc uint32) bool {
-		c.consider(doc, m.scoreOffer(doc))
+		s := m.scoreOffer(doc)
+		// Its treatment's best trust bounds what it can score: an offer
+		// below the k-th kept is not weighed (its trust, read from a
+		// column of every document, is most of what weighing it costs).
+		if c.full() {
+			if tord, ok := tcol.first(doc); ok && s*float64(cols.maxTrust[tord]) < c.worst().score {
+				return true
+			}
+		}
+		c.consider(doc, s)
 		return true
 	})
 	if err != nil {

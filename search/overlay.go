@@ -552,6 +552,13 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		return fail(err)
 	}
 	sides := []*side{&base}
+	defer func() {
+		for _, s := range sides {
+			if s.p.m != nil {
+				s.p.m.release()
+			}
+		}
+	}()
 	for _, s := range o.segs {
 		seg, err := s.view.collect(ctx, &r, syn, u, s.deleted)
 		if err != nil {

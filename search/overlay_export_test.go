@@ -99,7 +99,18 @@ func PlainCounts(ix *Index, r Request) (fromTreatments, oneByOne []string, whole
 	m := p.m
 	walk := m.offerWalk(nil)
 	m.prepareOfferScores()
-	scored := m.scoredOffers(walk)
+	whole = m.offersPred.nFac == 0
+	scored := m.scoredOffers(walk, whole)
+	// Every way of finding the offers scored one by one finds the same.
+	ways := []*roaring.Bitmap{m.scoredInWalk(walk, false)}
+	if whole {
+		ways = append(ways, m.scoredInWalk(walk, true))
+	}
+	for _, w := range ways {
+		if !w.Equals(scored) {
+			return nil, nil, false, fmt.Errorf("scored offers: %v, read from the walk %v", scored.ToArray(), w.ToArray())
+		}
+	}
 	matched := m.matchedTreatments()
 	show := func(parts []part) []string {
 		var out []string
@@ -121,5 +132,5 @@ func PlainCounts(ix *Index, r Request) (fromTreatments, oneByOne []string, whole
 	if !ok {
 		b = nil
 	}
-	return show(a), show(b), m.offersPred.nFac == 0, nil
+	return show(a), show(b), whole, nil
 }

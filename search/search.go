@@ -109,6 +109,9 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
+	if p.m != nil {
+		defer p.m.release()
+	}
 	c := ix.newCollector(&r, p)
 	if err := ix.run(ctx, p, c); err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)

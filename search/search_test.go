@@ -496,3 +496,37 @@ func TestOfferWalkEqualsTermByTerm(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedSearchesScoreAlike runs searches whose words match
+// facilities' places (their weights are kept in slices matchers reuse)
+// over and over, in turn: each must score as it did the first time, so
+// nothing one search weighed is left for the next.
+func TestRepeatedSearchesScoreAlike(t *testing.T) {
+	live := bundledIndex(t)
+	queries := []string{"st hospital knee", "istanbul hair transplant", "hospital", "antalya dental"}
+	scores := func(q string) []float64 {
+		res, err := live.Search(context.Background(), search.Request{Query: q, PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []float64
+		for _, h := range res.Hits {
+			out = append(out, h.Score)
+		}
+		if len(out) == 0 {
+			t.Fatalf("%q finds nothing: the test checks nothing", q)
+		}
+		return out
+	}
+	first := map[string][]float64{}
+	for round := range 3 {
+		for _, q := range queries {
+			got := scores(q)
+			if round == 0 {
+				first[q] = got
+			} else if !slices.Equal(got, first[q]) {
+				t.Errorf("%q, round %d: scores %v, first %v", q, round+1, got[:min(5, len(got))], first[q][:min(5, len(first[q]))])
+			}
+		}
+	}
+}
