@@ -36,6 +36,7 @@ type plan struct {
 	// facilityKM is each facility's distance from near, by facility
 	// ordinal, when a radius measured them (NaN: outside it).
 	facilityKM []float32
+	measured   []uint32 // the facilities facilityKM measured
 }
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
@@ -78,9 +79,10 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 		}
 	}
 	if r.RadiusKM > 0 {
-		near, dist := ix.cols.within(r.Near, r.RadiusKM)
+		types := r.types()
+		near, dist, measured := ix.cols.within(r.Near, r.RadiusKM, len(types) == 1 && types[0] == TypeOffer)
 		and(near)
-		p.facilityKM = dist
+		p.facilityKM, p.measured = dist, measured
 	}
 	if r.PriceMin != nil {
 		p.priceMin, p.priced = *usdBound(r.PriceMin, r.Currency, ix.rates), true

@@ -52,6 +52,11 @@ type columns struct {
 	// measures only those in its band of latitude.
 	byLat        []uint32
 	latOf, lonOf []float32
+	// xyzOf holds their places alongside as points on the unit sphere, x,
+	// y and z: whether one is within a radius is then a few
+	// multiplications, where the haversine formula takes four
+	// trigonometric functions (a 500 km radius in Europe measures 20,000).
+	xyzOf []float64
 	// The facility_id bitmaps, all and offers only, as lists: a radius
 	// or a place word unions thousands of them (unionOf).
 	facilityLists, facilityOfferLists csr
@@ -433,10 +438,25 @@ func (c *columns) distanceKM(doc uint32, p *GeoPoint) float64 {
 	return haversineKM(p.Lat, p.Lon, float64(lat), float64(lon))
 }
 
+const earthRadiusKM = 6371.0088
+
+// unitVector is a place as a point on the unit sphere.
+func unitVector(lat, lon float64) (x, y, z float64) {
+	rad := math.Pi / 180
+	cosLat := math.Cos(lat * rad)
+	return cosLat * math.Cos(lon*rad), cosLat * math.Sin(lon*rad), math.Sin(lat * rad)
+}
+
+// chordKM is the distance along the sphere between two points on the unit
+// sphere chord2 (the square of the straight line between them) apart: the
+// haversine formula's, whose haversine is chord2/4.
+func chordKM(chord2 float64) float64 {
+	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(chord2)/2))
+}
+
 // haversineKM is the distance between two points on a sphere the Earth's
 // mean radius, accurate to about 0.5% on the real ellipsoid.
 func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
-	const earthRadiusKM = 6371.0088
 	rad := math.Pi / 180
 	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
 	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
@@ -449,10 +469,13 @@ func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
 // offers are a million), each first against a bounding box, and the answer
 // is the union of their facility_id bitmaps.
 //
+// With offersOnly, only the facilities' offers: the search wants no other
+// type.
+//
 // It also returns the distance of each facility measured, by facility
 // ordinal (NaN for the others), which sorting by distance reads instead of
-// measuring each offer again.
-func (c *columns) within(p *GeoPoint, km float64) (*roaring.Bitmap, []float32) {
+// measuring each offer again, and the ordinals of those measured.
+func (c *columns) within(p *GeoPoint, km float64, offersOnly bool) (*roaring.Bitmap, []float32, []uint32) {
 	const kmPerDegree = 111.2
 	dLat := km / kmPerDegree
 	dLon := 360.0 // near a pole, or a radius past half the globe: every longitude
@@ -464,6 +487,12 @@ func (c *columns) within(p *GeoPoint, km float64) (*roaring.Bitmap, []float32) {
 		dist[i] = float32(math.NaN())
 	}
 	var in []uint32
+	px, py, pz := unitVector(p.Lat, p.Lon)
+	// The longest chord within km, with room for rounding: chordKM decides.
+	maxChord2 := math.Inf(1)
+	if half := km / (2 * earthRadiusKM); half < math.Pi/2 {
+		maxChord2 = 4*math.Sin(half)*math.Sin(half)*(1+1e-9) + 1e-15
+	}
 	from, _ := slices.BinarySearch(c.latOf, float32(p.Lat-dLat))
 	for i := from; i < len(c.byLat) && float64(c.latOf[i]) <= p.Lat+dLat; i++ {
 		lat, lon := float64(c.latOf[i]), float64(c.lonOf[i])
@@ -473,13 +502,22 @@ func (c *columns) within(p *GeoPoint, km float64) (*roaring.Bitmap, []float32) {
 		if dl := math.Abs(lon - p.Lon); min(dl, 360-dl) > dLon {
 			continue
 		}
-		if d := haversineKM(p.Lat, p.Lon, lat, lon); d <= km {
+		dx, dy, dz := c.xyzOf[3*i]-px, c.xyzOf[3*i+1]-py, c.xyzOf[3*i+2]-pz
+		chord2 := dx*dx + dy*dy + dz*dz
+		if chord2 > maxChord2 {
+			continue
+		}
+		if d := chordKM(chord2); d <= km {
 			ord := c.byLat[i]
 			in = append(in, ord)
 			dist[ord] = float32(d)
 		}
 	}
-	return unionOf(nil, c.facilityLists, in, c.docs), dist
+	lists := c.facilityLists
+	if offersOnly {
+		lists = c.facilityOfferLists // a quarter fewer documents to mark
+	}
+	return unionOf(nil, lists, in, c.docs), dist, in
 }
 
 // split fills the offer and rest halves of the treatment and facility
@@ -503,8 +541,10 @@ func (c *columns) split() {
 		return cmp.Or(cmp.Compare(c.lat[c.facilityDoc[a]], c.lat[c.facilityDoc[b]]), cmp.Compare(a, b))
 	})
 	c.latOf, c.lonOf = make([]float32, len(c.byLat)), make([]float32, len(c.byLat))
+	c.xyzOf = make([]float64, 3*len(c.byLat))
 	for i, ord := range c.byLat {
 		c.latOf[i], c.lonOf[i] = c.lat[c.facilityDoc[ord]], c.lon[c.facilityDoc[ord]]
+		c.xyzOf[3*i], c.xyzOf[3*i+1], c.xyzOf[3*i+2] = unitVector(float64(c.latOf[i]), float64(c.lonOf[i]))
 	}
 	c.facilityOffers = make([]*roaring.Bitmap, len(fcol.bitmaps))
 	for i, b := range fcol.bitmaps {

@@ -318,11 +318,9 @@ func (c *collector) distanceTop(ctx context.Context, walk *roaring.Bitmap, n uin
 	km := c.p.facilityKM
 	// The measured facilities, popped nearest first from a heap: a wide
 	// radius measures tens of thousands, and a page needs the nearest few.
-	near := &facilityHeap{}
-	for ord, d := range km {
-		if d == d { // not NaN: measured
-			near.items = append(near.items, facilityKM{d, uint32(ord)})
-		}
+	near := &facilityHeap{items: make([]facilityKM, len(c.p.measured))}
+	for i, ord := range c.p.measured {
+		near.items[i] = facilityKM{km[ord], ord}
 	}
 	heap.Init(near)
 	c.countAll(walk)

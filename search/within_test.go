@@ -18,6 +18,8 @@ func TestRadiusEqualsBruteForce(t *testing.T) {
 	const bundledCatalog = "../testdata/catalog"
 	ix := bundledIndex(t) // shared: building it under -race takes minutes
 	var places []search.GeoPoint
+	placeOf := map[int64]search.GeoPoint{}
+	var offersAt []int64 // each offer's facility
 	src := &indexer.FileSource{Dir: bundledCatalog}
 	rates, err := src.Rates(context.Background())
 	if err != nil {
@@ -26,6 +28,10 @@ func TestRadiusEqualsBruteForce(t *testing.T) {
 	err = src.Records(context.Background(), rates, func(r *search.Record) error {
 		if r.Type == search.TypeFacility && r.Location != nil {
 			places = append(places, *r.Location)
+			placeOf[r.ID] = *r.Location
+		}
+		if r.Type == search.TypeOffer && r.Facility != nil {
+			offersAt = append(offersAt, r.Facility.ID)
 		}
 		return nil
 	})
@@ -64,6 +70,34 @@ func TestRadiusEqualsBruteForce(t *testing.T) {
 				if h.DistanceKM == nil || *h.DistanceKM > tc.km+0.05 {
 					t.Errorf("hit %d at %v km, outside %.0f km", h.ID, h.DistanceKM, tc.km)
 				}
+			}
+
+			// Offers alone (the radius then marks only the facilities'
+			// offers), nearest first.
+			wantOffers := 0
+			for _, f := range offersAt {
+				if p, ok := placeOf[f]; ok && haversine(tc.at, p) <= tc.km {
+					wantOffers++
+				}
+			}
+			res, err = ix.Search(context.Background(), search.Request{Near: &tc.at, RadiusKM: tc.km, Sort: search.SortDistance,
+				PerPage: 50}.MustWhere(search.FilterType, search.TypeOffer))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int(res.Total) != wantOffers {
+				t.Errorf("%d offers within %.0f km, want %d", res.Total, tc.km, wantOffers)
+			}
+			last := 0.0
+			for _, h := range res.Hits {
+				if h.DistanceKM == nil || *h.DistanceKM > tc.km+0.05 || *h.DistanceKM < last-0.05 {
+					t.Errorf("offer %d at %v km: outside %.0f km, or nearer than the one before (%.1f)", h.ID, h.DistanceKM, tc.km, last)
+					continue
+				}
+				last = *h.DistanceKM
+			}
+			if wantOffers > 0 && len(res.Hits) == 0 {
+				t.Error("no offer shown")
 			}
 		})
 	}
