@@ -319,6 +319,19 @@ func (h *candidates) ranked() []candidate {
 	return out
 }
 
+// rankedFrom returns the kept candidates ranked from position from on,
+// best first, and empties h. They are the worst kept, so they are popped
+// off the heap, whose top is the worst: a deep page (from 5,000 on) sorts
+// ten, where ranked sorts all 5,010.
+func (h *candidates) rankedFrom(from int) []candidate {
+	n := max(len(h.items)-from, 0)
+	out := make([]candidate, n)
+	for i := n - 1; i >= 0; i-- {
+		out[i] = heap.Pop(h).(candidate)
+	}
+	return out
+}
+
 // run feeds every match of the plan to the collector: the text's matches,
 // or without text the filter bitmap (or every document).
 func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {

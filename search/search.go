@@ -125,9 +125,9 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 		asOf := ix.rates.AsOf
 		out.RatesAsOf = &asOf
 	}
-	ranked := c.best.ranked()
-	treatments := map[int64]*Record{} // the page's offers' treatments
-	for i := (r.Page - 1) * r.PerPage; i < len(ranked); i++ {
+	ranked := c.best.rankedFrom((r.Page - 1) * r.PerPage) // the page
+	treatments := map[int64]*Record{}                     // the page's offers' treatments
+	for i := range ranked {
 		src, err := ix.source(ranked[i].doc)
 		if err != nil {
 			return nil, fmt.Errorf("search %q: load hit: %w", r.Query, err)

@@ -530,3 +530,60 @@ func TestRepeatedSearchesScoreAlike(t *testing.T) {
 		}
 	}
 }
+
+// TestPagesTileTheRanking: the pages of a search, read one after another,
+// are the ranking one large page shows, in its order, down to a last page
+// that is only partly full.
+func TestPagesTileTheRanking(t *testing.T) {
+	live := bundledIndex(t)
+	ctx := context.Background()
+	partial := 0
+	defer func() {
+		if partial == 0 {
+			t.Error("no search had fewer than 100 hits: a partly full last page was not checked")
+		}
+	}()
+	for _, tc := range []struct {
+		q, sort, typ string
+	}{
+		{"knee replacement", "", ""}, {"hospital", "", ""}, {"rhinoplasty", search.SortPriceAsc, ""},
+		{"ivf", search.SortRating, ""}, {"", search.SortPriceDesc, ""},
+		{"istanbul", "", search.TypeFacility}, {"ivf", "", search.TypeFacility},
+	} {
+		r := search.Request{Query: tc.q, Sort: tc.sort}
+		if tc.typ != "" {
+			r = r.MustWhere(search.FilterType, tc.typ)
+		}
+		r.PerPage = 100
+		all, err := live.Search(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tiled []search.Hit
+		for page := 1; page <= 12; page++ {
+			r.Page, r.PerPage = page, 9
+			res, err := live.Search(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tiled = append(tiled, res.Hits...)
+		}
+		want := all.Hits
+		if int(all.Total) >= 100 {
+			tiled = tiled[:100] // 12 pages of 9 go past the large page
+		} else {
+			partial++
+			if len(tiled) != len(want) {
+				t.Errorf("%q by %q: %d hits over the pages, %d on one", tc.q, tc.sort, len(tiled), len(want))
+				continue
+			}
+		}
+		for i := range want {
+			if tiled[i].ID != want[i].ID || tiled[i].Type != want[i].Type || tiled[i].Score != want[i].Score {
+				t.Errorf("%q by %q: position %d is %s %d on the pages, %s %d on one", tc.q, tc.sort, i,
+					tiled[i].Type, tiled[i].ID, want[i].Type, want[i].ID)
+				break
+			}
+		}
+	}
+}
