@@ -1015,6 +1015,36 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 		return nil
 	}
 	trust := m.ix.cols.trust
+	if byTrust, starred := m.ix.restTrustOrder(); byTrust != nil && c.p.k > 0 {
+		// Most trusted first, until even the best treatments' score
+		// cannot lift one over the k-th kept: so it is for every one
+		// after it. A lay phrase's words reach tens of thousands of
+		// facilities and doctors through their treatments, and the page
+		// is made of the first few hundred.
+		c.countAll(through)
+		in := denseOf(through, m.ix.cols.docs)
+		defer releaseDense(in)
+		for i, doc := range byTrust {
+			if i%checkDoneEvery == checkDoneEvery-1 {
+				if err := stopped(ctx); err != nil {
+					return err
+				}
+			}
+			if starred != nil && starred.Contains(doc) {
+				continue // weighed below: its trust is not where the order has it
+			}
+			if c.full() && bound*float64(trust[doc]) < c.worst().score {
+				break
+			}
+			if (*in)[doc>>6]&(1<<(doc&63)) != 0 {
+				c.consider(doc, m.scoreRest(doc))
+			}
+		}
+		if starred != nil {
+			return c.considerEach(ctx, roaring.And(starred, through), m.scoreRest)
+		}
+		return nil
+	}
 	return eachDoc(ctx, through, func(doc uint32) bool {
 		if c.full() && bound*float64(trust[doc]) < c.worst().score {
 			c.tally(doc)

@@ -350,7 +350,7 @@ func TestTopShortcutEqualsTheFullWalk(t *testing.T) {
 		"nose job", "kne replacment", "dental implants", "hair transplant turkey", "ivf", "clinic", "cataract surgery"}
 	shortcut := 0
 	for _, q := range queries {
-		for _, types := range [][]string{{search.TypeOffer}, nil} {
+		for _, types := range [][]string{{search.TypeOffer}, nil, {search.TypeFacility, search.TypeDoctor}} {
 			for _, page := range []struct{ page, per int }{{1, 10}, {3, 10}, {1, 50}, {40, 25}} {
 				r := search.Request{Query: q, Page: page.page, PerPage: page.per}
 				if page.page == 1 {
@@ -361,8 +361,8 @@ func TestTopShortcutEqualsTheFullWalk(t *testing.T) {
 						r.Facets = append(r.Facets, "city")
 					}
 				}
-				for _, typ := range types {
-					r = r.MustWhere(search.FilterType, typ)
+				if types != nil {
+					r = r.MustWhere(search.FilterType, types...)
 				}
 				restore := search.SetOffersTopShortcut(false)
 				want, err := live.Search(ctx, r)

@@ -48,8 +48,10 @@ type keyOrder struct {
 type madeOrder struct {
 	docs  []uint32
 	keyed *roaring.Bitmap // docs, as a bitmap
-	// byTreatment is the trust order's: a list per treatment ordinal.
+	// byTreatment is the trust order's: a list per treatment ordinal; and
+	// rest its facilities and doctors, most trusted first.
 	byTreatment [][]uint32
+	rest        []uint32
 }
 
 // sortOrders are an index's orders. A copy of the columns at other rates
@@ -111,12 +113,27 @@ func (ix *Index) trustOrder() ([][]uint32, *roaring.Bitmap) {
 			})
 			byT[ord] = docs
 		}
-		return &madeOrder{byTreatment: byT}
+		types := cols.keywords[fieldType]
+		rest := roaring.Or(types.bitmap(TypeFacility), types.bitmap(TypeDoctor)).ToArray()
+		slices.SortFunc(rest, func(a, b uint32) int {
+			return cmp.Or(cmp.Compare(o.trusts[b], o.trusts[a]), cmp.Compare(a, b))
+		})
+		return &madeOrder{byTreatment: byT, rest: rest}
 	})
 	if made == nil {
 		return nil, nil
 	}
 	return made.byTreatment, ix.cols.starred
+}
+
+// restTrustOrder returns the facilities and doctors most trusted first
+// (nil while the trust order is being made), and the documents whose
+// trust changed since (nil: none).
+func (ix *Index) restTrustOrder() ([]uint32, *roaring.Bitmap) {
+	if byT, starred := ix.trustOrder(); byT != nil {
+		return ix.cols.orders.trust.made.rest, starred
+	}
+	return nil, nil
 }
 
 // sortOrder returns the order of sort, nil while it is being made or when
