@@ -1006,15 +1006,26 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 	visit := roaring.Or(m.own, m.treatments)
 	visit.And(all)
 	through := roaring.AndNot(all, visit)
-	if err := m.walkRest(ctx, visit, c.add); err != nil {
+	bound, withOwn := m.restBound()
+	trust := m.ix.cols.trust
+	// Those matched on their own text (a word like "st" is in thousands of
+	// facilities' texts) are weighed when what their own text and the best
+	// treatments could give them, times their trust, might rank.
+	err := eachDoc(ctx, visit, func(doc uint32) bool {
+		if c.full() && withOwn(doc)*float64(trust[doc]) < c.worst().score {
+			c.tally(doc)
+		} else {
+			c.add(doc, m.scoreRest(doc))
+		}
+		return true
+	})
+	if err != nil {
 		return err
 	}
-	bound := m.restBound()
 	if c.full() && bound*float64(m.ix.cols.maxTrustRest) < c.worst().score {
 		c.countAll(through)
 		return nil
 	}
-	trust := m.ix.cols.trust
 	if byTrust, starred := m.ix.restTrustOrder(); byTrust != nil && c.p.k > 0 {
 		// Most trusted first, until even the best treatments' score
 		// cannot lift one over the k-th kept: so it is for every one
@@ -1055,23 +1066,24 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 	})
 }
 
-// restBound is the most a facility or doctor matched only through its
-// treatments can score before its trust: every alternative counted as
+// restBound returns the most a facility or doctor matched only through
+// its treatments can score before its trust: every alternative counted as
 // matching, and each term at its best weight among all treatments (score
-// grows with both; see scoreRestUncached).
-func (m *matcher) restBound() float64 {
+// grows with both; see scoreRestUncached); and, for one matched on its own
+// text too, that bound with its own weights added.
+func (m *matcher) restBound() (float64, func(doc uint32) float64) {
 	best := make([]float64, len(m.hits))
 	for _, h := range m.hits {
 		if h.viaTreatments {
-			best[h.idx] = slices.Max(h.treat)
+			best[h.idx] = treatmentJoinWeight * slices.Max(h.treat)
 		}
 	}
-	return m.score(func(*matchAlt) bool { return true }, func(h *termHits) float64 {
-		if !h.viaTreatments {
-			return 0
-		}
-		return treatmentJoinWeight * best[h.idx]
-	})
+	always := func(*matchAlt) bool { return true }
+	bound := m.score(always, func(h *termHits) float64 { return best[h.idx] })
+	withOwn := func(doc uint32) float64 {
+		return m.score(always, func(h *termHits) float64 { return h.other.get(doc) + best[h.idx] })
+	}
+	return bound, withOwn
 }
 
 // runOffers walks the offers every group holds (and the filter) and
