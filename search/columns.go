@@ -46,7 +46,7 @@ type columns struct {
 	// offers of the treatments and facilities a word finds, and the rest
 	// of the treatments; splitting once at open keeps those unions to the
 	// documents they are for.
-	treatmentOffers, treatmentRest, facilityOffers []*roaring.Bitmap
+	treatmentOffers, treatmentRest []*roaring.Bitmap
 	// byLat lists the facilities with a place, by ordinal, in ascending
 	// latitude (latOf and lonOf hold their places alongside): a radius
 	// measures only those in its band of latitude.
@@ -546,11 +546,11 @@ func (c *columns) split() {
 		c.latOf[i], c.lonOf[i] = c.lat[c.facilityDoc[ord]], c.lon[c.facilityDoc[ord]]
 		c.xyzOf[3*i], c.xyzOf[3*i+1], c.xyzOf[3*i+2] = unitVector(float64(c.latOf[i]), float64(c.lonOf[i]))
 	}
-	c.facilityOffers = make([]*roaring.Bitmap, len(fcol.bitmaps))
-	for i, b := range fcol.bitmaps {
-		c.facilityOffers[i] = roaring.And(b, offers)
-	}
-	c.facilityLists, c.facilityOfferLists = newCSR(fcol.bitmaps), newCSR(c.facilityOffers)
+	// A facility's offers are kept as a list only: a bitmap each, for
+	// 100,000 facilities, was hundreds of thousands of small objects that
+	// every garbage collection marks again.
+	c.facilityLists = newCSR(fcol.bitmaps)
+	c.facilityOfferLists = c.facilityLists.filter(offers.Contains)
 	c.treatmentOfferLists = newCSR(c.treatmentOffers)
 	c.treatmentOfferFacs = make([]uint32, len(c.treatmentOfferLists.docs))
 	for i, doc := range c.treatmentOfferLists.docs {

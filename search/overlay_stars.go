@@ -116,12 +116,12 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 	var cols *columns
 	for _, id := range slices.Sorted(maps.Keys(changed)) {
 		ord, ok := fcol.ordinal[itoa(id)]
-		if !ok || int(ord) >= len(ix.cols.facilityOffers) {
+		if !ok || int(ord) >= len(ix.cols.facilityOfferLists.start)-1 {
 			continue
 		}
-		docs := ix.cols.facilityOffers[ord]
+		docs := roaring.BitmapOf(ix.cols.facilityOfferLists.of(ord)...)
 		if dead != nil && !dead.IsEmpty() {
-			docs = roaring.AndNot(docs, dead)
+			docs.AndNot(dead)
 		}
 		s := changed[id]
 		var err error

@@ -80,3 +80,17 @@ func newCSR(bms []*roaring.Bitmap) csr {
 }
 
 func (c csr) of(ord uint32) []uint32 { return c.docs[c.start[ord]:c.start[ord+1]] }
+
+// filter returns the sets of c holding only the members keep accepts.
+func (c csr) filter(keep func(uint32) bool) csr {
+	out := csr{start: make([]uint32, len(c.start))}
+	for i := range len(c.start) - 1 {
+		for _, d := range c.of(uint32(i)) {
+			if keep(d) {
+				out.docs = append(out.docs, d)
+			}
+		}
+		out.start[i+1] = uint32(len(out.docs))
+	}
+	return out
+}
