@@ -1026,7 +1026,7 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 		c.countAll(through)
 		return nil
 	}
-	if byTrust, starred := m.ix.restTrustOrder(); byTrust != nil && c.p.k > 0 {
+	if order, starred := m.ix.trustOrder(); order != nil && c.p.k > 0 {
 		// Most trusted first, until even the best treatments' score
 		// cannot lift one over the k-th kept: so it is for every one
 		// after it. A lay phrase's words reach tens of thousands of
@@ -1035,7 +1035,7 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 		c.countAll(through)
 		in := denseOf(through, m.ix.cols.docs)
 		defer releaseDense(in)
-		for i, doc := range byTrust {
+		for i, doc := range order.rest {
 			if i%checkDoneEvery == checkDoneEvery-1 {
 				if err := stopped(ctx); err != nil {
 					return err
@@ -1335,7 +1335,11 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		p.bound = p.score * float64(cols.maxTrust[p.ord])
 	}
 	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.bound, a.bound) })
-	byTrust, starred := m.ix.trustOrder()
+	var byTrust [][]uint32
+	order, starred := m.ix.trustOrder()
+	if order != nil {
+		byTrust = order.byTreatment
+	}
 	var inPlain *[]uint64 // plain as a bit set, made when a part needs it
 	defer func() {
 		if inPlain != nil {

@@ -94,10 +94,11 @@ func (o *sortOrders) atOtherRates() *sortOrders {
 	return &n
 }
 
-// trustOrder returns each treatment's offers, by ordinal, most trusted
-// first (nil while it is being made), and the documents whose trust
-// changed since (nil: none).
-func (ix *Index) trustOrder() ([][]uint32, *roaring.Bitmap) {
+// trustOrder returns the trust order (nil while it is being made): each
+// treatment's offers, by ordinal, most trusted first, and the facilities
+// and doctors most trusted first; and the documents whose trust changed
+// since (nil: none).
+func (ix *Index) trustOrder() (*madeOrder, *roaring.Bitmap) {
 	o := ix.cols.orders
 	if o == nil || sortedWalks == sortedNever {
 		return nil, nil
@@ -123,17 +124,7 @@ func (ix *Index) trustOrder() ([][]uint32, *roaring.Bitmap) {
 	if made == nil {
 		return nil, nil
 	}
-	return made.byTreatment, ix.cols.starred
-}
-
-// restTrustOrder returns the facilities and doctors most trusted first
-// (nil while the trust order is being made), and the documents whose
-// trust changed since (nil: none).
-func (ix *Index) restTrustOrder() ([]uint32, *roaring.Bitmap) {
-	if byT, starred := ix.trustOrder(); byT != nil {
-		return ix.cols.orders.trust.made.rest, starred
-	}
-	return nil, nil
+	return made, ix.cols.starred
 }
 
 // sortOrder returns the order of sort, nil while it is being made or when
