@@ -86,7 +86,12 @@ type keywordColumn struct {
 	values  []string
 	ordinal map[string]uint32
 	bitmaps []*roaring.Bitmap
-	start   []uint32
+	// lists holds each value's documents instead of bitmaps (nil) in a
+	// column of a value per facility: 100,000 bitmaps of a few documents
+	// each were most of the small objects every garbage collection marks,
+	// and searches read the lists (valueBitmap makes a bitmap when asked).
+	lists *csr
+	start []uint32
 	ords    []uint32
 	// single is each document's ordinal plus one (0: none) when no
 	// document holds two values (a country, a treatment id): one read where
@@ -405,9 +410,18 @@ func (kc *keywordColumn) first(doc uint32) (uint32, bool) {
 // bitmap returns the documents holding value (empty when none do).
 func (kc *keywordColumn) bitmap(value string) *roaring.Bitmap {
 	if ord, ok := kc.ordinal[value]; ok {
-		return kc.bitmaps[ord]
+		return kc.valueBitmap(ord)
 	}
 	return roaring.New()
+}
+
+// valueBitmap returns the documents holding the value of ordinal ord; a
+// column's own bitmap, which nothing may change, unless it keeps lists.
+func (kc *keywordColumn) valueBitmap(ord uint32) *roaring.Bitmap {
+	if kc.lists != nil {
+		return roaring.BitmapOf(kc.lists.of(ord)...)
+	}
+	return kc.bitmaps[ord]
 }
 
 // anyOf returns the documents holding any of values in field; values the
@@ -416,7 +430,7 @@ func (kc *keywordColumn) anyOf(values []string) *roaring.Bitmap {
 	var bs []*roaring.Bitmap
 	for _, v := range values {
 		if ord, ok := kc.ordinal[v]; ok {
-			bs = append(bs, kc.bitmaps[ord])
+			bs = append(bs, kc.valueBitmap(ord))
 		}
 	}
 	switch len(bs) {
@@ -551,6 +565,7 @@ func (c *columns) split() {
 	// every garbage collection marks again.
 	c.facilityLists = newCSR(fcol.bitmaps)
 	c.facilityOfferLists = c.facilityLists.filter(offers.Contains)
+	fcol.lists, fcol.bitmaps = &c.facilityLists, nil
 	c.treatmentOfferLists = newCSR(c.treatmentOffers)
 	c.treatmentOfferFacs = make([]uint32, len(c.treatmentOfferLists.docs))
 	for i, doc := range c.treatmentOfferLists.docs {

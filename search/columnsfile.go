@@ -149,7 +149,7 @@ func (e *colWriter) keyword(field string, kc *keywordColumn) {
 	for i, v := range kc.values {
 		e.str(v)
 		if e.err == nil {
-			_, e.err = kc.bitmaps[i].WriteTo(e.w)
+			_, e.err = kc.valueBitmap(uint32(i)).WriteTo(e.w)
 		}
 	}
 	e.slice(kc.start)
