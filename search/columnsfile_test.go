@@ -84,8 +84,8 @@ func sameColumns(t *testing.T, a, b *columns) {
 		if !slices.Equal(ka.values, kb.values) || !slices.Equal(ka.start, kb.start) || !slices.Equal(ka.ords, kb.ords) {
 			t.Errorf("column %s differs", f.Field)
 		}
-		for i := range ka.bitmaps {
-			if !ka.bitmaps[i].Equals(kb.bitmaps[i]) || ka.ordinal[ka.values[i]] != kb.ordinal[kb.values[i]] {
+		for i := range ka.values {
+			if !ka.valueBitmap(uint32(i)).Equals(kb.valueBitmap(uint32(i))) || ka.ordinal[ka.values[i]] != kb.ordinal[kb.values[i]] {
 				t.Errorf("column %s, value %q differs", f.Field, ka.values[i])
 			}
 		}
