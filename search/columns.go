@@ -92,7 +92,7 @@ type keywordColumn struct {
 	// and searches read the lists (valueBitmap makes a bitmap when asked).
 	lists *csr
 	start []uint32
-	ords    []uint32
+	ords  []uint32
 	// single is each document's ordinal plus one (0: none) when no
 	// document holds two values (a country, a treatment id): one read where
 	// start and ords take two, for the columns read per match (densify).
