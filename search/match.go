@@ -509,7 +509,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 				return nil, err
 			}
 			if m.wantRest {
-				names = weightPass{docs: make([]uint32, 0, p.count), ws: make([]float64, 0, p.count)}
+				names = newWeightPass(p.count)
 			}
 			err = p.each(ctx, m.nTreat, m.nRest, 2, func(doc uint32, wTreat, wRest float64) {
 				treatment := treatments.Contains(doc)
@@ -715,7 +715,7 @@ func (ix *Index) weighPostings(ctx context.Context, field, term string, n, boost
 	if err != nil {
 		return weightPass{}, err
 	}
-	pass := weightPass{docs: make([]uint32, 0, p.count), ws: make([]float64, 0, p.count)}
+	pass := newWeightPass(p.count)
 	err = p.each(ctx, n, n, boost, func(doc uint32, w, _ float64) {
 		if keep == nil || keep(doc) {
 			pass.add(doc, w)

@@ -20,6 +20,11 @@ type weightPass struct {
 	ws   []float64
 }
 
+// newWeightPass returns a pass with room for n postings.
+func newWeightPass(n int) weightPass {
+	return weightPass{docs: make([]uint32, 0, n), ws: make([]float64, 0, n)}
+}
+
 func (p *weightPass) add(doc uint32, w float64) {
 	if n := len(p.docs); n > 0 && p.docs[n-1] == doc {
 		p.ws[n-1] += w
