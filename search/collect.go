@@ -37,7 +37,41 @@ type plan struct {
 	// ordinal, when a radius measured them (NaN: outside it).
 	facilityKM []float32
 	measured   []uint32 // the facilities facilityKM measured
+	// dead are documents an overlay left out (replaced or deleted since
+	// the index was built): matched as any other, never counted or kept
+	// (collector.tally, consider, countAll). Nil: none.
+	dead *deadDocs
 }
+
+// deadDocs is a set of documents an overlay leaves out of an index, as a
+// bitmap and as a bit per document: the collector tests every match it
+// counts or keeps against it, and a bit costs a shift where a bitmap's
+// Contains searches a container. Leaving them out there, rather than
+// intersecting a filter of every live document with the matches, keeps
+// the plan without a filter, and so on the paths an unfiltered search
+// takes (the top shortcuts that count a bitmap and visit only what can
+// rank): an overlaid search does what the generation's would, plus a
+// test per document it counts one by one.
+type deadDocs struct {
+	b    *roaring.Bitmap
+	bits []uint64
+}
+
+// newDeadDocs returns the set of b among docs documents; nil when b is
+// empty.
+func newDeadDocs(b *roaring.Bitmap, docs uint64) *deadDocs {
+	if b == nil || b.IsEmpty() {
+		return nil
+	}
+	d := &deadDocs{b: b, bits: make([]uint64, (docs+63)/64)}
+	b.Iterate(func(doc uint32) bool {
+		d.bits[doc>>6] |= 1 << (doc & 63)
+		return true
+	})
+	return d
+}
+
+func (d *deadDocs) has(doc uint32) bool { return d.bits[doc>>6]&(1<<(doc&63)) != 0 }
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),
@@ -117,6 +151,9 @@ func (c *collector) add(doc uint32, score float64) {
 // tally counts doc in the total, the facets and the price bands, and
 // reports whether it passed the price bounds.
 func (c *collector) tally(doc uint32) bool {
+	if c.p.dead != nil && c.p.dead.has(doc) {
+		return false
+	}
 	// Every path that feeds the collector walks only documents within the
 	// filter (and so within the radius): they are not checked again here.
 	if c.p.priced {
@@ -152,6 +189,9 @@ func (c *collector) tally(doc uint32) bool {
 // consider keeps doc among the best k if it ranks there; score is its text
 // relevance, which its trust (and a place boost) multiply.
 func (c *collector) consider(doc uint32, score float64) {
+	if c.p.dead != nil && c.p.dead.has(doc) {
+		return
+	}
 	score *= float64(c.cols.trust[doc])
 	if c.p.boost != nil && c.p.boost.Contains(doc) {
 		score *= placeBoost
@@ -187,21 +227,50 @@ func (c *collector) onlyTop() bool {
 // category and kind, not city. Past it, counting per match is cheaper.
 const maxBitmapFacet = 512
 
-// countAll counts every document of matched, as add would one by one,
-// without the candidates: the total and each facet value.
+// countAll counts every document of matched but the dead, as add would one
+// by one, without the candidates: the total and each facet value.
+func (c *collector) countAll(matched *roaring.Bitmap) {
+	c.total += matched.GetCardinality()
+	c.countFacets(matched)
+	if c.p.dead == nil {
+		return
+	}
+	// The dead among them were counted with the rest: they are taken off
+	// again, being few beside the matches.
+	uncount := func(doc uint32) {
+		c.total--
+		for i := range c.facets {
+			c.facets[i].uncount(doc)
+		}
+	}
+	if matched.GetCardinality() > c.p.dead.b.GetCardinality() {
+		roaring.And(matched, c.p.dead.b).Iterate(func(doc uint32) bool { uncount(doc); return true })
+		return
+	}
+	// Testing each match's bit beats intersecting the containers.
+	it := matched.ManyIterator()
+	var buf [256]uint32
+	for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
+		for _, doc := range buf[:k] {
+			if c.p.dead.has(doc) {
+				uncount(doc)
+			}
+		}
+	}
+}
+
+// countFacets counts the facet values of every document of matched.
 //
 // Intersecting matched with every value's bitmap reads each value's
 // documents, about every document of the index once per facet, whatever
 // matched holds; reading the column of each match costs about three times
 // as much per document, and so wins below a third of the index (a rare
 // treatment's few thousand offers: 14 ms → under 1 ms at a million).
-func (c *collector) countAll(matched *roaring.Bitmap) {
-	n := matched.GetCardinality()
-	c.total += n
+func (c *collector) countFacets(matched *roaring.Bitmap) {
 	if len(c.facets) == 0 {
 		return
 	}
-	if 3*n < uint64(c.cols.docs) {
+	if 3*matched.GetCardinality() < uint64(c.cols.docs) {
 		it := matched.ManyIterator()
 		buf := make([]uint32, 256)
 		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
@@ -265,6 +334,19 @@ func (f *facetCounts) count(doc uint32) {
 	}
 	for _, ord := range f.col.ords[f.col.start[doc]:f.col.start[doc+1]] {
 		f.counts[ord]++
+	}
+}
+
+// uncount takes back a count of doc's values.
+func (f *facetCounts) uncount(doc uint32) {
+	if f.col.single != nil {
+		if v := f.col.single[doc]; v != 0 {
+			f.counts[v-1]--
+		}
+		return
+	}
+	for _, ord := range f.col.ords[f.col.start[doc]:f.col.start[doc+1]] {
+		f.counts[ord]--
 	}
 }
 

@@ -473,7 +473,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		return h, nil
 	}
 	ix := m.ix
-	h := &termHits{treat: make([]float64, len(m.tcol.values)), doctor: roaring.New(),
+	h := &termHits{treat: treatWeights(len(m.tcol.values)), doctor: roaring.New(),
 		others: roaring.New()}
 	var tords, facilities []uint32
 	treatments := ix.cols.keywords[fieldType].bitmap(TypeTreatment)
@@ -643,9 +643,29 @@ func facWeights(n int) []float64 {
 	return make([]float64, n)
 }
 
+// treatWeightPool holds termHits.treat slices for matchers to reuse: a
+// query's words, synonyms, corrections and languages are dozens of terms,
+// each looked up in the generation and in every segment of an overlay.
+var treatWeightPool sync.Pool
+
+// treatWeights returns a zeroed slice of n weights, from treatWeightPool
+// when it holds one long enough.
+func treatWeights(n int) []float64 {
+	if w, ok := treatWeightPool.Get().(*[]float64); ok && cap(*w) >= n {
+		return (*w)[:n]
+	}
+	return make([]float64, n)
+}
+
 // release gives back what m took from pools; m is not used after it.
 func (m *matcher) release() {
 	for _, h := range m.hits {
+		if h.treat != nil {
+			w := h.treat
+			clear(w)
+			treatWeightPool.Put(&w)
+			h.treat = nil
+		}
 		if h.fac != nil {
 			for _, ord := range h.facOrds {
 				h.fac[ord] = 0

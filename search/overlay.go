@@ -60,6 +60,7 @@ type Overlay struct {
 	gen     *Index          // the generation as opened (not owned)
 	base    *Index          // the generation seen at the overlay's rates
 	deleted *roaring.Bitmap // base documents replaced or removed
+	deadSet *deadDocs       // deleted, as searches test it (seal)
 	segs    []segView       // oldest first; a record is live in one place at most
 	// stars holds, by id, the stars now of the facilities whose stars
 	// changed since the generation without their offers and doctors being
@@ -483,8 +484,8 @@ type side struct {
 
 // collect runs r on one side: compiled without its text (filters, price
 // bounds, radius), then matched with u, the query as the base understood
-// it; deleted documents are left out of every candidate.
-func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *understood, deleted *roaring.Bitmap) (side, error) {
+// it; dead documents are matched, never counted or kept (plan.dead).
+func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *understood, dead *deadDocs) (side, error) {
 	noText := *r
 	noText.Query, noText.text = "", ""
 	p, err := ix.compile(ctx, &noText, syn)
@@ -497,18 +498,26 @@ func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *unde
 		}
 		p.u = u
 	}
-	if deleted != nil && !deleted.IsEmpty() {
-		if p.filter == nil {
-			p.filter = roaring.New()
-			p.filter.AddRange(0, ix.cols.docs)
-		}
-		p.filter.AndNot(deleted)
-	}
+	p.dead = dead
 	c := ix.newCollector(r, p)
 	if err := ix.run(ctx, p, c); err != nil {
 		return side{}, err
 	}
 	return side{ix: ix, p: p, c: c}, nil
+}
+
+// seal makes the searches' sets of the documents o leaves out, where its
+// bitmaps changed: once per overlay, not per search.
+func (o *Overlay) seal() {
+	if o.deadSet == nil || o.deadSet.b != o.deleted {
+		o.deadSet = newDeadDocs(o.deleted, o.gen.cols.docs)
+	}
+	for i := range o.segs {
+		s := &o.segs[i]
+		if s.deadSet == nil || s.deadSet.b != s.deleted {
+			s.deadSet = newDeadDocs(s.deleted, s.ix.cols.docs)
+		}
+	}
 }
 
 // ranked is a kept candidate and the side it came from.
@@ -547,7 +556,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 			return fail(err)
 		}
 	}
-	base, err := o.base.collect(ctx, &r, syn, u, o.deleted)
+	base, err := o.base.collect(ctx, &r, syn, u, o.deadSet)
 	if err != nil {
 		return fail(err)
 	}
@@ -560,7 +569,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		}
 	}()
 	for _, s := range o.segs {
-		seg, err := s.view.collect(ctx, &r, syn, u, s.deleted)
+		seg, err := s.view.collect(ctx, &r, syn, u, s.deadSet)
 		if err != nil {
 			return fail(err)
 		}
@@ -677,26 +686,41 @@ func (o *Overlay) segsHold(ctx context.Context, t langTerm) (bool, error) {
 }
 
 // mergeFacets adds the sides' facet counts by value and their price bands
-// by band (the sides have the same bands: same rates, same currency).
+// by band (the sides have the same bands: same rates, same currency). The
+// segments' counts are added into the base's, by the base's ordinal of
+// each value (a value the base lacks counts apart): a city facet has
+// thousands of values, and a segment a few.
 func mergeFacets(sides []*side, size int) map[string][]FacetValue {
 	out := map[string][]FacetValue{}
 	first := sides[0].c
 	for i, f := range first.facets {
-		counts := map[string]int{}
-		for _, s := range sides {
+		counts := f.counts // the base's, which this search owns
+		var extra map[string]int
+		for _, s := range sides[1:] {
 			g := s.c.facets[i]
 			for ord, n := range g.counts {
-				if n > 0 {
-					counts[g.col.values[ord]] += n
+				if n <= 0 {
+					continue
 				}
+				v := g.col.values[ord]
+				if bord, ok := f.col.ordinal[v]; ok {
+					counts[bord] += n
+					continue
+				}
+				if extra == nil {
+					extra = map[string]int{}
+				}
+				extra[v] += n
 			}
 		}
-		values := slices.Sorted(maps.Keys(counts))
-		ns := make([]int, len(values))
-		for j, v := range values {
-			ns[j] = counts[v]
+		values := f.col.values
+		if extra != nil {
+			values = slices.Clone(values)
+			for v, n := range extra {
+				values, counts = append(values, v), append(counts, n)
+			}
 		}
-		out[f.name] = topValues(values, ns, size)
+		out[f.name] = topValues(values, counts, size)
 	}
 	if first.bands != nil {
 		vs := make([]FacetValue, len(first.bands))

@@ -61,6 +61,7 @@ type segView struct {
 	*segment
 	view    *Index          // ix at the overlay's rates
 	deleted *roaring.Bitmap // the segment's documents the overlay leaves out; nil: none
+	deadSet *deadDocs       // deleted, as searches test it (Overlay.seal)
 }
 
 // live is how many of the segment's documents the overlay keeps.
@@ -204,6 +205,7 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 	for _, s := range n.segs {
 		s.retain()
 	}
+	n.seal()
 	return n, nil
 }
 
@@ -397,6 +399,7 @@ func (o *Overlay) WithMerge(ctx context.Context, m *Merge) (*Overlay, error) {
 	for _, s := range n.segs {
 		s.retain()
 	}
+	n.seal()
 	return n, nil
 }
 
