@@ -170,7 +170,49 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := map[string]any{fieldSource: string(source)}
+	d := joinDocument(r, rates)
+	d[fieldSource] = string(source)
+	if r.Type == TypeTreatment {
+		d[fieldLay] = append(slices.Clone(r.LayNames), r.Code)
+	}
+	var text []string
+	switch r.Type {
+	case TypeFacility:
+		d[fieldName] = r.Name
+		text = append(text, r.Name, r.City, r.CountryName, r.Description, r.Address)
+	case TypeDoctor:
+		if r.Facility != nil {
+			text = append(text, r.Facility.Name, r.Facility.City, r.Facility.CountryName)
+		}
+		d[fieldName] = r.Name
+		text = append(text, r.Name)
+		text = append(text, r.Specialties...)
+	case TypeTreatment:
+		text = append(append(text, r.Name, r.Category), r.LayNames...)
+		text = append(text, r.Code)
+	}
+	if len(text) > 0 {
+		d[fieldText] = text
+	}
+	if r.Type != TypeOffer {
+		suggest := append([]string{r.Name}, r.LayNames...)
+		for _, tr := range r.Translations {
+			suggest = append(append(suggest, tr.Name), tr.LayNames...)
+		}
+		d[fieldSuggest] = suggest
+	}
+	return d, nil
+}
+
+// joinDocument is the part of a record's document that the documents
+// joining it read (match.go, columns.inherit): its keyword values and
+// place, its rating and trust, a treatment's names in every language, a
+// facility's place words, and an offer's prices and doctors. An overlay's
+// segment indexes only this of the owners it holds to be joined through,
+// never as hits (Overlay.Apply): they were most of what a segment indexed,
+// and a treatment's own text and suggestions most of their cost.
+func joinDocument(r *Record, rates Rates) map[string]any {
+	d := map[string]any{}
 	for _, f := range Filters {
 		// Offers index only their own keyword values (type, treatment and
 		// facility ids): the treatment's category and the facility's place,
@@ -187,7 +229,6 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 	if f := facilityOf(r); f != nil && f.Location != nil {
 		d[fieldLat], d[fieldLon] = ftoa(f.Location.Lat), ftoa(f.Location.Lon)
 	}
-	var text []string
 	rating := r.Rating
 	switch r.Type {
 	case TypeOffer:
@@ -209,22 +250,11 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 			d[fieldPriceUSD] = ftoa(usd)
 		}
 	case TypeFacility:
-		d[fieldName] = r.Name
 		d[fieldPlace] = []string{r.Name, r.City, r.CountryName}
-		text = append(text, r.Name, r.City, r.CountryName, r.Description, r.Address)
-	case TypeDoctor:
-		if r.Facility != nil {
-			text = append(text, r.Facility.Name, r.Facility.City, r.Facility.CountryName)
-		}
-		d[fieldName] = r.Name
-		text = append(text, r.Name)
-		text = append(text, r.Specialties...)
 	case TypeTreatment:
+		// The name field finds a treatment's offers too (matcher.term).
 		d[fieldName] = r.Name
-		lay := append(slices.Clone(r.LayNames), r.Code)
-		d[fieldLay] = lay
-		d[fieldJoin] = append([]string{r.Name, r.Category}, lay...)
-		text = append(append(text, r.Name, r.Category), lay...)
+		d[fieldJoin] = append(append([]string{r.Name, r.Category}, r.LayNames...), r.Code)
 		for lang, tr := range r.Translations {
 			if SupportedLanguage(lang) && lang != LangEnglish {
 				d[joinField(lang)] = append([]string{tr.Name}, tr.LayNames...)
@@ -235,17 +265,7 @@ func indexDocument(r *Record, rates Rates) (map[string]any, error) {
 		d[fieldRating] = ftoa(*rating)
 	}
 	d[fieldTrust] = ftoa(trustOf(r).Trust)
-	if len(text) > 0 {
-		d[fieldText] = text
-	}
-	if r.Type != TypeOffer {
-		suggest := append([]string{r.Name}, r.LayNames...)
-		for _, tr := range r.Translations {
-			suggest = append(append(suggest, tr.Name), tr.LayNames...)
-		}
-		d[fieldSuggest] = suggest
-	}
-	return d, nil
+	return d
 }
 
 // offerUSD is the price an offer is filtered and sorted by, in US dollars:

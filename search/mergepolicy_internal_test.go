@@ -145,7 +145,7 @@ func TestMergedSegmentsJoinTheStarsNow(t *testing.T) {
 func overlayOn(t *testing.T, rates Rates, records ...*Record) *Overlay {
 	t.Helper()
 	ctx := context.Background()
-	gen, err := memIndex(ctx, records, rates)
+	gen, err := memIndex(ctx, records, nil, rates)
 	if err != nil {
 		t.Fatal(err)
 	}

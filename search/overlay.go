@@ -80,8 +80,10 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 
 // memIndex indexes records into an in-memory Bleve index with the
 // generation's mapping, as one batch (so one segment), and loads its
-// columns and vocabulary as Open does.
-func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, error) {
+// columns and vocabulary as Open does. The records whose DocIDs owners
+// holds are indexed only to be joined through (joinDocument): the caller
+// leaves them out of every search.
+func memIndex(ctx context.Context, records []*Record, owners map[string]bool, rates Rates) (*Index, error) {
 	// scorch with no path keeps its segments in memory (and batches unsafe,
 	// which is what memory is); bleve.NewMemOnly would use upsidedown,
 	// whose internal ids are not document numbers.
@@ -100,12 +102,19 @@ func memIndex(ctx context.Context, records []*Record, rates Rates) (*Index, erro
 	batch := idx.NewBatch()
 	vocab := newVocabCounter()
 	for _, r := range records {
+		key := DocID(r.Type, r.ID)
+		if owners[key] {
+			if err := batch.Index(key, joinDocument(r, rates)); err != nil {
+				return fail("index "+key, err)
+			}
+			continue
+		}
 		doc, err := indexDocument(r, rates)
 		if err != nil {
-			return fail("index "+DocID(r.Type, r.ID), err)
+			return fail("index "+key, err)
 		}
-		if err := batch.Index(DocID(r.Type, r.ID), doc); err != nil {
-			return fail("index "+DocID(r.Type, r.ID), err)
+		if err := batch.Index(key, doc); err != nil {
+			return fail("index "+key, err)
 		}
 		vocab.addRecord(r)
 	}

@@ -84,14 +84,15 @@ func (s *segment) release() error {
 	return nil
 }
 
-// newSegment indexes records (none nil) into a segment held by nobody yet.
-func newSegment(ctx context.Context, records map[string]*Record, rates Rates) (*segment, error) {
+// newSegment indexes records (none nil) into a segment held by nobody yet;
+// those whose DocIDs owners holds only to be joined through (memIndex).
+func newSegment(ctx context.Context, records map[string]*Record, owners map[string]bool, rates Rates) (*segment, error) {
 	keys := slices.Sorted(maps.Keys(records))
 	list := make([]*Record, len(keys))
 	for i, k := range keys {
 		list[i] = records[k]
 	}
-	ix, err := memIndex(ctx, list, rates)
+	ix, err := memIndex(ctx, list, owners, rates)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +190,14 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 			}
 			return stars{}, false
 		})
-		s, err := newSegment(ctx, all, rates)
+		var joined map[string]bool
+		if len(owners) > 0 {
+			joined = make(map[string]bool, len(owners))
+			for key := range owners {
+				joined[key] = true
+			}
+		}
+		s, err := newSegment(ctx, all, joined, rates)
 		if err != nil {
 			return nil, err
 		}
@@ -342,7 +350,7 @@ func (m *Merge) Size() int { return len(m.records) }
 func (m *Merge) Build(ctx context.Context) error {
 	live := len(m.records) - len(m.dead)
 	if live > 0 {
-		s, err := newSegment(ctx, m.records, m.rates)
+		s, err := newSegment(ctx, m.records, m.dead, m.rates)
 		if err != nil {
 			return fmt.Errorf("merge segments: %w", err)
 		}

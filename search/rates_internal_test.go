@@ -21,12 +21,12 @@ func TestPriceColumnAtNewRates(t *testing.T) {
 		{Type: TypeOffer, ID: 4},
 	}
 	ctx := context.Background()
-	ix, err := memIndex(ctx, recs, old)
+	ix, err := memIndex(ctx, recs, nil, old)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	want, err := memIndex(ctx, recs, now)
+	want, err := memIndex(ctx, recs, nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}
