@@ -66,6 +66,9 @@ type Overlay struct {
 	// changed since the generation without their offers and doctors being
 	// re-indexed (overlay_stars.go).
 	stars map[int64]stars
+	// patched are base's rating and trust columns when it patched stars
+	// into copies (nil: the generation's), held until Close.
+	patched *patchedColumns
 }
 
 // NewOverlay builds the overlay of gen holding records, by DocID: records
@@ -167,6 +170,8 @@ func sameRates(a, b Rates) bool { return maps.Equal(a.Rates, b.Rates) }
 // Close releases the overlay's hold on its segments; a segment closes
 // when no overlay holds it. The generation stays open.
 func (o *Overlay) Close() error {
+	o.patched.release()
+	o.patched = nil
 	var errs []error
 	for _, s := range o.segs {
 		errs = append(errs, s.release())

@@ -123,7 +123,8 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 	}
 	changed := shown.starred
 	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, segs: make([]segView, len(o.segs), len(o.segs)+1),
-		stars: o.stars}
+		stars: o.stars, patched: o.patched}
+	n.patched.retain()
 	if !keep {
 		// From the view at the old rates: its columns hold the stars
 		// patched so far (withStars).
@@ -376,7 +377,8 @@ func (o *Overlay) WithMerge(ctx context.Context, m *Merge) (*Overlay, error) {
 	if i < 0 || i+1 >= len(o.segs) || o.segs[i+1].segment != m.b {
 		return nil, ErrMergeStale
 	}
-	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, stars: o.stars}
+	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, stars: o.stars, patched: o.patched}
+	n.patched.retain()
 	n.segs = append(n.segs, o.segs[:i]...)
 	if m.seg != nil {
 		v := segView{segment: m.seg, view: m.seg.ix.atRates(o.base.rates)}
@@ -397,7 +399,7 @@ func (o *Overlay) WithMerge(ctx context.Context, m *Merge) (*Overlay, error) {
 		}
 		if len(since) > 0 {
 			var err error
-			if v.view, err = v.view.withStars(ctx, since, v.deleted); err != nil {
+			if v.view, err = v.view.withStars(ctx, since, v.deleted, false); err != nil {
 				return nil, err
 			}
 		}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -26,6 +28,46 @@ import (
 // offers and doctors show of a facility (its name, place, kind,
 // accreditations or languages: facilityOf) re-indexes them: Needs lists
 // them, as it lists a treatment's offers when its text changes.
+
+// patchedColumns are the rating and trust columns of an overlay's view of
+// its generation, copied to patch stars into (withStars): a column per
+// document, 5 MB each at a million offers, copied whenever a batch changes
+// a facility's stars (most batches). Fresh memory for each copy cost more
+// in page faults than the copy itself, so they come from columnPool and
+// go back to it once no overlay reads them: each overlay whose view
+// shares them holds a reference, dropped by Close.
+type patchedColumns struct {
+	rating, trust []float32
+	refs          atomic.Int32
+}
+
+func (p *patchedColumns) retain() {
+	if p != nil {
+		p.refs.Add(1)
+	}
+}
+
+func (p *patchedColumns) release() {
+	if p != nil && p.refs.Add(-1) == 0 {
+		for _, col := range [][]float32{p.rating, p.trust} {
+			columnPool.Put(&col)
+		}
+	}
+}
+
+// columnPool holds float32 columns no search reads any more.
+var columnPool sync.Pool
+
+// pooledCopy copies col into a column from columnPool when one is large
+// enough.
+func pooledCopy(col []float32) []float32 {
+	if c, ok := columnPool.Get().(*[]float32); ok && cap(*c) >= len(col) {
+		out := (*c)[:len(col)]
+		copy(out, col)
+		return out
+	}
+	return slices.Clone(col)
+}
 
 // stars are a facility's rating and review count.
 type stars struct {
@@ -108,7 +150,10 @@ func (o *Overlay) shownChanges(ctx context.Context, records map[string]*Record, 
 // Each patched offer's stored record is read for what else its trust
 // weighs (its price, its facility's accreditations). ix itself when none
 // of the facilities has an offer in it.
-func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *roaring.Bitmap) (*Index, error) {
+//
+// With pool, the rating and trust copies come from columnPool: the caller
+// owns them (patchedColumns) and gives them back when no search reads them.
+func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *roaring.Bitmap, pool bool) (*Index, error) {
 	fcol, tcol := ix.cols.keywords[fieldFacilityID], ix.cols.keywords[fieldTreatmentID]
 	if fcol == nil || tcol == nil {
 		return ix, nil
@@ -137,7 +182,11 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 			r.Facility = s.on(r.Facility)
 			if cols == nil {
 				c := *ix.cols
-				c.rating, c.trust, c.maxTrust = slices.Clone(c.rating), slices.Clone(c.trust), slices.Clone(c.maxTrust)
+				copyCol := slices.Clone[[]float32]
+				if pool {
+					copyCol = pooledCopy
+				}
+				c.rating, c.trust, c.maxTrust = copyCol(c.rating), copyCol(c.trust), slices.Clone(c.maxTrust)
 				c.starred = roaring.New()
 				if ix.cols.starred != nil {
 					c.starred = ix.cols.starred.Clone()
@@ -224,12 +273,18 @@ func (o *Overlay) showStars(r *Record) {
 // that it showed before or that changed now.
 func (n *Overlay) patchStars(ctx context.Context, records map[string]*Record, changed map[int64]stars) error {
 	if len(changed) > 0 {
-		var err error
-		if n.base, err = n.base.withStars(ctx, changed, n.deleted); err != nil {
+		base, err := n.base.withStars(ctx, changed, n.deleted, true)
+		if err != nil {
 			return err
 		}
+		if base != n.base {
+			n.patched.release() // the overlay n is made from holds it still
+			n.patched = &patchedColumns{rating: base.cols.rating, trust: base.cols.trust}
+			n.patched.refs.Store(1)
+			n.base = base
+		}
 		for i := range n.segs {
-			if n.segs[i].view, err = n.segs[i].view.withStars(ctx, changed, n.segs[i].deleted); err != nil {
+			if n.segs[i].view, err = n.segs[i].view.withStars(ctx, changed, n.segs[i].deleted, false); err != nil {
 				return err
 			}
 		}
