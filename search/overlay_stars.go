@@ -215,8 +215,10 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 	if cols.orders != nil && cols.starred.GetCardinality() > cols.docs/maxStarredPart {
 		// Each search weighs the starred documents one by one: once they
 		// are many, the rating and trust orders are made again from these
-		// columns, and none are starred.
-		cols.orders = cols.orders.withStars(cols.rating, cols.trust)
+		// columns (copies of their own: the view's may go back to
+		// columnPool while the orders are still being made from them),
+		// and none are starred.
+		cols.orders = cols.orders.withStars(slices.Clone(cols.rating), slices.Clone(cols.trust), cols.starred)
 		cols.starred = nil
 	}
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: cols,

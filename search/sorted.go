@@ -68,6 +68,13 @@ type sortOrders struct {
 	// treatment scores the treatment's score times its trust.
 	trust  *keyOrder
 	trusts []float32 // what the trust order is made from
+	// prev are the orders these replaced (withStars), walked while these
+	// are made, with the documents whose stars changed since they were
+	// (prevStarred) weighed apart: without them, every search sorted by
+	// rating visited all its matches for the second or so a new order
+	// takes. Nil: none.
+	prev        *sortOrders
+	prevStarred *roaring.Bitmap
 }
 
 func newSortOrders(ratings, trusts []float32) *sortOrders {
@@ -77,13 +84,44 @@ func newSortOrders(ratings, trusts []float32) *sortOrders {
 
 func newKeyOrder() *keyOrder { return &keyOrder{ready: make(chan struct{})} }
 
-// withStars returns the orders of columns with these ratings and trusts:
-// new rating and trust orders, made from them, the same price orders.
-func (o *sortOrders) withStars(ratings, trusts []float32) *sortOrders {
+// withStars returns the orders of columns with these ratings and trusts
+// (the orders' own: nothing may change them): new rating and trust
+// orders, made from them, the same price orders. starred are the
+// documents whose stars changed since o's were made.
+func (o *sortOrders) withStars(ratings, trusts []float32, starred *roaring.Bitmap) *sortOrders {
 	n := *o
 	n.rating, n.ratings = newKeyOrder(), ratings
 	n.trust, n.trusts = newKeyOrder(), trusts
+	// One older set of orders is kept, the newest made.
+	n.prev, n.prevStarred = o, starred
+	if o.rating.madeYet() == nil && o.prev != nil {
+		n.prev, n.prevStarred = o.prev, orOf(o.prevStarred, starred)
+	}
+	p := *n.prev
+	p.prev, p.prevStarred = nil, nil
+	n.prev = &p
 	return &n
+}
+
+// orOf is the union of a and b, either of which may be nil.
+func orOf(a, b *roaring.Bitmap) *roaring.Bitmap {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return roaring.Or(a, b)
+}
+
+// madeYet returns the order if it is made, without starting to make it.
+func (ko *keyOrder) madeYet() *madeOrder {
+	select {
+	case <-ko.ready:
+		return ko.made
+	default:
+		return nil
+	}
 }
 
 // atOtherRates returns the orders of the columns at other rates: new price
@@ -122,6 +160,11 @@ func (ix *Index) trustOrder() (*madeOrder, *roaring.Bitmap) {
 		return &madeOrder{byTreatment: byT, rest: rest}
 	})
 	if made == nil {
+		if p := o.prev; p != nil {
+			if made := p.trust.madeYet(); made != nil {
+				return made, orOf(o.prevStarred, ix.cols.starred)
+			}
+		}
 		return nil, nil
 	}
 	return made, ix.cols.starred
@@ -145,7 +188,13 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 		typical := ix.typicalUSD()
 		return ko.get(ix.cols.docs, func(doc uint32) float64 { return ix.priceKey(doc, desc, typical) }, desc), nil
 	case SortRating:
-		return o.rating.get(ix.cols.docs, func(doc uint32) float64 { return float64(o.ratings[doc]) }, true), ix.cols.starred
+		made := o.rating.get(ix.cols.docs, func(doc uint32) float64 { return float64(o.ratings[doc]) }, true)
+		if made == nil && o.prev != nil {
+			if made := o.prev.rating.madeYet(); made != nil {
+				return made, orOf(o.prevStarred, ix.cols.starred)
+			}
+		}
+		return made, ix.cols.starred
 	}
 	return nil, nil
 }
@@ -157,10 +206,18 @@ func (ko *keyOrder) get(docs uint64, key func(uint32) float64, desc bool) *madeO
 	return ko.getWith(func() *madeOrder { return makeOrder(docs, key, desc) })
 }
 
+// holdOrders, when a test sets it, holds the orders started meanwhile
+// until it is closed.
+var holdOrders chan struct{}
+
 // getWith returns the order make makes, starting to make it on first use.
 func (ko *keyOrder) getWith(make func() *madeOrder) *madeOrder {
 	ko.start.Do(func() {
+		hold := holdOrders
 		go func() {
+			if hold != nil {
+				<-hold
+			}
 			start := time.Now()
 			ko.made = make()
 			close(ko.ready)

@@ -3,6 +3,8 @@ package search
 import (
 	"context"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // TestSortedWalkSeesNewStars checks that a search sorted by rating, or by
@@ -10,7 +12,8 @@ import (
 // when it opened, rank an offer by its facility's rating now: new reviews
 // that lift a facility from last to first put its offer first, on a page
 // of one; both while those documents are weighed one by one (starred) and
-// once the orders are made again from the new stars.
+// once the orders are made again from the new stars, and while those are
+// being made (the old orders walked, the new stars weighed apart).
 func TestSortedWalkSeesNewStars(t *testing.T) {
 	restore := sortedWalks
 	sortedWalks = sortedAlways
@@ -18,17 +21,19 @@ func TestSortedWalkSeesNewStars(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		part uint64
-	}{{"the new stars weighed one by one", 1}, {"the orders made again", 1 << 62}} {
+		hold bool
+	}{{"the new stars weighed one by one", 1, false}, {"the orders made again", 1 << 62, false},
+		{"the old orders walked while the new are made", 1 << 62, true}} {
 		t.Run(c.name, func(t *testing.T) {
 			restore := maxStarredPart
 			maxStarredPart = c.part
 			defer func() { maxStarredPart = restore }()
-			testSortedWalkSeesNewStars(t)
+			testSortedWalkSeesNewStars(t, c.hold)
 		})
 	}
 }
 
-func testSortedWalkSeesNewStars(t *testing.T) {
+func testSortedWalkSeesNewStars(t *testing.T, hold bool) {
 	ctx := context.Background()
 	rates := Rates{Rates: map[string]float64{"USD": 1}}
 	rating := func(v float64) *float64 { return &v }
@@ -69,12 +74,33 @@ func testSortedWalkSeesNewStars(t *testing.T) {
 	if got := first(byTrust); got != 104 {
 		t.Fatalf("most trusted rhinoplasty %d, want 104 (its facility rates 4.4)", got)
 	}
+	if hold {
+		// The new orders are not made until the end: searches may not
+		// wait for them.
+		holdOrders, sortedWalks = make(chan struct{}), sortedByCost
+		defer func() { close(holdOrders); holdOrders, sortedWalks = nil, sortedAlways }()
+	}
 	n, err := o.Apply(ctx, rates, map[string]*Record{"facility:10": facility(10, 4.9)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.Close()
 	o = n
+	if hold {
+		for _, sort := range []string{SortRating, SortRelevance} {
+			var order *madeOrder
+			var changed *roaring.Bitmap
+			if sort == SortRating {
+				order, changed = o.base.sortOrder(sort)
+			} else {
+				order, changed = o.base.trustOrder()
+			}
+			if order == nil || changed == nil || changed.GetCardinality() == 0 {
+				t.Fatalf("sort %s while the new orders are made: order %v, changed %v; want the old order and facility 10's offer",
+					sort, order != nil, changed)
+			}
+		}
+	}
 	if got := first(byRating); got != 100 {
 		t.Errorf("best rated offer %d after facility 10's new reviews (4.9), want its offer 100", got)
 	}
