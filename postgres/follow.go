@@ -48,6 +48,13 @@ type FollowOptions struct {
 	Poll time.Duration
 	// Batch is the most changes handed to apply at once. DefaultBatch if 0.
 	Batch int
+	// Gather is how long a notification waits before the log is read, so
+	// that the changes committed meanwhile are applied as one batch (0:
+	// none). It is the refresh interval of Lucene-based engines: a change
+	// is visible up to Gather later, and a steady stream of changes is
+	// applied in a few batches a second rather than one per commit, each
+	// batch costing the server a segment to build and later merge.
+	Gather time.Duration
 }
 
 // A Follower reads the change log as it grows and hands the changes to
@@ -194,6 +201,15 @@ func (f *Follower) run(ctx context.Context) error {
 			return nil
 		case <-wake:
 			timer.Stop()
+			if f.opts.Gather > 0 {
+				gather := time.NewTimer(f.opts.Gather)
+				select {
+				case <-ctx.Done():
+					gather.Stop()
+					return nil
+				case <-gather.C:
+				}
+			}
 		case <-timer.C:
 		}
 	}

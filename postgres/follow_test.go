@@ -18,6 +18,7 @@ import (
 type applied struct {
 	mu      sync.Mutex
 	changes []postgres.Change
+	batches int
 	seen    chan struct{} // a non-blocking tick per batch
 }
 
@@ -26,6 +27,7 @@ func newApplied() *applied { return &applied{seen: make(chan struct{}, 1)} }
 func (a *applied) apply(cs []postgres.Change) error {
 	a.mu.Lock()
 	a.changes = append(a.changes, cs...)
+	a.batches++
 	a.mu.Unlock()
 	select {
 	case a.seen <- struct{}{}:
@@ -107,6 +109,29 @@ func TestFollowerWakesOnNotify(t *testing.T) {
 	}
 	if st.Applied != 5 || st.Position.Compare(from) <= 0 || st.Err != "" || st.Lag(time.Now()) != 0 {
 		t.Errorf("status %+v", st)
+	}
+}
+
+// TestFollowerGathersAfterNotify: with Gather, the changes committed one
+// after another, each with its notification, reach apply as one batch, no
+// sooner than Gather after the first.
+func TestFollowerGathersAfterNotify(t *testing.T) {
+	pool, from := withMini(t)
+	a := newApplied()
+	const gather = time.Second
+	follow(t, pool, from, a, postgres.FollowOptions{Poll: time.Minute, Gather: gather})
+	start := time.Now()
+	for i := range 5 {
+		exec(t, pool, fmt.Sprintf(`UPDATE offers SET price = %d WHERE id = 1000`, 16000+i))
+	}
+	a.waitFor(t, 10*time.Second, "five updates", func(cs []postgres.Change) bool { return len(cs) == 5 })
+	if took := time.Since(start); took < gather {
+		t.Errorf("the changes arrived after %v, before the %v they gather for", took, gather)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.batches != 1 {
+		t.Errorf("five changes committed within the gathering came in %d batches, want 1", a.batches)
 	}
 }
 
