@@ -37,22 +37,28 @@ import (
 
 // freshReport is what 'careatlas bench fresh' measures; --json prints it.
 type freshReport struct {
-	Command     string      `json:"command"`
-	Machine     machineInfo `json:"machine"`
-	Offers      int64       `json:"offers"`
-	Rate        int         `json:"changes_per_second"`
-	Clients     int         `json:"clients"`
-	Quiet       latency     `json:"search_without_writes"`
-	Loaded      latency     `json:"search_under_writes"`
-	QuietCPU    cpuUse      `json:"cpu_without_writes"`
-	LoadedCPU   cpuUse      `json:"cpu_under_writes"`
-	Visible     latency     `json:"visible_after_commit"`
-	Written     int64       `json:"changes_written"`
-	Kinds       []string    `json:"change_kinds"`
-	Catchup     *catchup    `json:"catch_up,omitempty"`
-	Initial     float64     `json:"seconds_to_catch_up_before_measuring"`
-	Segments    int         `json:"segments_at_end"`
-	ChangedDocs uint64      `json:"overlay_records_at_end"`
+	Command string      `json:"command"`
+	Machine machineInfo `json:"machine"`
+	Offers  int64       `json:"offers"`
+	Rate    int         `json:"changes_per_second"`
+	Clients int         `json:"clients"`
+	// SearchRate is the searches a second the clients send between them
+	// on a fixed schedule, each timed from when it was due; 0: each
+	// client sends its next search when the last is answered (the
+	// machine saturated, so the figures measure what the writes take
+	// from the searches' share of the CPU).
+	SearchRate  int      `json:"searches_per_second,omitempty"`
+	Quiet       latency  `json:"search_without_writes"`
+	Loaded      latency  `json:"search_under_writes"`
+	QuietCPU    cpuUse   `json:"cpu_without_writes"`
+	LoadedCPU   cpuUse   `json:"cpu_under_writes"`
+	Visible     latency  `json:"visible_after_commit"`
+	Written     int64    `json:"changes_written"`
+	Kinds       []string `json:"change_kinds"`
+	Catchup     *catchup `json:"catch_up,omitempty"`
+	Initial     float64  `json:"seconds_to_catch_up_before_measuring"`
+	Segments    int      `json:"segments_at_end"`
+	ChangedDocs uint64   `json:"overlay_records_at_end"`
 }
 
 // latency is a distribution in milliseconds.
@@ -90,6 +96,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	dir := fs.String("index-dir", "", "index directory built from the database (careatlas index)")
 	rate := fs.Int("rate", 100, "changes per second written, of mixed kinds")
 	clients := fs.Int("clients", 8, "concurrent searching clients")
+	searchRate := fs.Int("search-rate", 0, "searches a second the clients send on a fixed schedule (0: each as soon as the last is answered)")
 	duration := fs.Duration("duration", 2*time.Minute, "length of each search run (without, then with writes)")
 	disconnected := fs.Duration("disconnected", 10*time.Minute, "how long the server is cut off from the change log before it catches up (0: skip)")
 	rateEvery := fs.Duration("rate-every", time.Minute, "how often an exchange rate changes within the writes (0: never)")
@@ -98,8 +105,9 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" || *rate < 1 || *rate > 10_000 || *clients < 1 || *clients > 256 || *duration <= 0 || *disconnected < 0 {
-		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --duration positive, --disconnected not negative")
+	if *dir == "" || *rate < 1 || *rate > 10_000 || *clients < 1 || *clients > 256 || *duration <= 0 || *disconnected < 0 ||
+		*searchRate < 0 || *searchRate > 100_000 {
+		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative")
 	}
 	cfg, err := pgxpool.ParseConfig(*dbURL)
 	if err != nil {
@@ -129,7 +137,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer stopHTTP()
 
 	rep := &freshReport{Command: "careatlas bench fresh " + strings.Join(args, " "), Machine: machine(ctx, pool),
-		Rate: *rate, Clients: *clients}
+		Rate: *rate, Clients: *clients, SearchRate: *searchRate}
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM offers`).Scan(&rep.Offers); err != nil {
 		return fmt.Errorf("count offers: %w", err)
 	}
@@ -171,7 +179,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	slog.Info("bench fresh: searching without writes", "clients", *clients, "for", *duration)
 	cpu := cpuNow()
-	quiet, err := searchLatencies(ctx, client, base, paths, *clients, *duration)
+	quiet, err := searchLatencies(ctx, client, base, paths, *clients, *searchRate, *duration)
 	if err != nil {
 		return err
 	}
@@ -188,7 +196,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	writing := w.start(writeCtx, *rate)
 	probes := make(chan []time.Duration, 1)
 	go func() { probes <- w.probe(writeCtx, client, base) }()
-	loaded, err := searchLatencies(ctx, client, base, paths, *clients, *duration)
+	loaded, err := searchLatencies(ctx, client, base, paths, *clients, *searchRate, *duration)
 	rep.LoadedCPU = cpuNow().since(cpu)
 	stopProfile()
 	stopWrites()
@@ -323,7 +331,13 @@ func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base
 
 // searchLatencies runs paths round robin from clients for d and returns
 // every request's latency.
-func searchLatencies(ctx context.Context, client *http.Client, base string, paths []string, clients int,
+// searchLatencies runs the queries of paths from clients concurrent
+// clients for d. With rate 0 each client sends its next query when the
+// last is answered; otherwise the clients send rate queries a second
+// between them on a fixed schedule, and each is timed from when it was
+// due, so a server that falls behind is charged for the wait (no
+// coordinated omission).
+func searchLatencies(ctx context.Context, client *http.Client, base string, paths []string, clients, rate int,
 	d time.Duration) ([]time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -332,7 +346,8 @@ func searchLatencies(ctx context.Context, client *http.Client, base string, path
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
-	for range clients {
+	begin := time.Now()
+	for i := range clients {
 		wg.Go(func() {
 			var mine []time.Duration
 			defer func() {
@@ -340,9 +355,24 @@ func searchLatencies(ctx context.Context, client *http.Client, base string, path
 				all = append(all, mine...)
 				mu.Unlock()
 			}()
+			var every time.Duration
+			due := begin
+			if rate > 0 {
+				every = time.Duration(clients) * time.Second / time.Duration(rate)
+				due = begin.Add(time.Duration(i) * every / time.Duration(clients))
+			}
 			for ctx.Err() == nil {
-				p := paths[int(next.Add(1))%len(paths)]
 				start := time.Now()
+				if rate > 0 {
+					if wait := time.Until(due); wait > 0 {
+						sleep(ctx, wait)
+						if ctx.Err() != nil {
+							return
+						}
+					}
+					start, due = due, due.Add(every)
+				}
+				p := paths[int(next.Add(1))%len(paths)]
 				if err := getOK(ctx, client, base+p); err != nil {
 					if ctx.Err() == nil {
 						errs <- err
@@ -379,6 +409,9 @@ func printFresh(w io.Writer, r *freshReport) {
 	fmt.Fprintf(w, "%s\n%d offers, %d changes/s (%s), %d clients, %d changes written\n", r.Command, r.Offers, r.Rate,
 		strings.Join(r.Kinds, ", "), r.Clients, r.Written)
 	fmt.Fprintf(w, "machine: %d CPUs %s, %.1f GiB, PostgreSQL %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.MemGiB, r.Machine.Postgres)
+	if r.SearchRate > 0 {
+		fmt.Fprintf(w, "searches sent at %d a second on a fixed schedule, timed from when each was due\n", r.SearchRate)
+	}
 	row := func(name string, l latency) {
 		fmt.Fprintf(w, "%-28s n=%-7d p50 %8.1f ms  p99 %8.1f ms  max %8.1f ms\n", name, l.N, l.P50, l.P99, l.Max)
 	}

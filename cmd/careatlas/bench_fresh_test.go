@@ -13,7 +13,8 @@ import (
 // TestBenchFresh runs 'careatlas bench fresh' for seconds on the bundled
 // catalogue: every part of it (the searches with and without writes, the
 // probes, the disconnected catch-up, the clean-up) must run and report
-// figures, and the catalogue must be left without the bench's rows.
+// figures, and the catalogue must be left without the bench's rows. The
+// searches are paced (--search-rate): no more are sent than scheduled.
 func TestBenchFresh(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustDB(t)
@@ -22,7 +23,7 @@ func TestBenchFresh(t *testing.T) {
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
-		"--clients", "2", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s"}
+		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -32,6 +33,10 @@ func TestBenchFresh(t *testing.T) {
 	}
 	if rep.Quiet.N == 0 || rep.Loaded.N == 0 || rep.Visible.N == 0 || rep.Written < 50 {
 		t.Errorf("report without figures: %+v", rep)
+	}
+	if rep.SearchRate != 40 || rep.Quiet.N > 40*2+2 || rep.Loaded.N > 40*2+2 {
+		t.Errorf("paced at 40 a second for 2 s: %d searches without writes, %d under writes; want at most 82 each",
+			rep.Quiet.N, rep.Loaded.N)
 	}
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)
