@@ -420,6 +420,11 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 	if p.m != nil {
 		return p.m.runFor(ctx, p.filter, c)
 	}
+	if p.priced {
+		if done, err := c.priceRange(ctx, p.filter); done || err != nil {
+			return err
+		}
+	}
 	if c.walksOrders() {
 		walk := p.filter
 		if walk == nil {

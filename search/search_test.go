@@ -587,3 +587,65 @@ func TestPagesTileTheRanking(t *testing.T) {
 		}
 	}
 }
+
+// TestPriceRangeEqualsTheFullWalk checks that a search bounded by price
+// without text, which reads the offers in the bounds off the price order
+// (collector.priceRange), finds what visiting every match finds: bounds
+// on both sides, one side, a single price an offer has, in dollars and in
+// euros, with a filter and without, under each sort, with the price
+// facet.
+func TestPriceRangeEqualsTheFullWalk(t *testing.T) {
+	live := bundledIndex(t)
+	ctx := context.Background()
+	cheapest, err := live.Search(ctx, search.Request{Sort: search.SortPriceAsc, PerPage: 50}.MustWhere(search.FilterType, search.TypeOffer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exact *search.Money
+	for _, h := range cheapest.Hits {
+		if h.Price != nil && h.Price.Currency == "USD" {
+			exact = h.Price
+		}
+	}
+	if exact == nil {
+		t.Fatal("no offer priced in dollars among the 50 cheapest")
+	}
+	f := func(v float64) *float64 { return &v }
+	for _, b := range []struct {
+		name     string
+		min, max *float64
+		currency string
+	}{
+		{"1,000 to 5,000 dollars", f(1000), f(5000), ""},
+		{"from 20,000 dollars", f(20000), nil, ""},
+		{"up to 3,000 euros", nil, f(3000), "EUR"},
+		{"exactly one offer's price", &exact.Amount, &exact.Amount, ""},
+	} {
+		for _, sort := range []string{search.SortRelevance, search.SortPriceAsc, search.SortRating} {
+			for _, country := range []string{"", "TR"} {
+				r := search.Request{Sort: sort, PerPage: 20, PriceMin: b.min, PriceMax: b.max, Currency: b.currency,
+					Facets: []string{"country", search.FacetPrice}}.MustWhere(search.FilterType, search.TypeOffer)
+				if country != "" {
+					r = r.MustWhere(search.FilterCountry, country)
+				}
+				restore := search.SetSortedWalks(false)
+				want, err := live.Search(ctx, r)
+				restore()
+				if err != nil {
+					t.Fatal(err)
+				}
+				restore = search.SetSortedWalks(true)
+				got, err := live.Search(ctx, r)
+				restore()
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%s by %s in %q", b.name, sort, country)
+				sameAsTheFullWalk(t, name, got, want)
+				if country == "" && want.Total == 0 {
+					t.Errorf("%s: nothing matched, so nothing was tested", name)
+				}
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -347,6 +348,47 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 			rest.AndNot(changed)
 		}
 		return true, c.considerEach(ctx, rest, score)
+	}
+	return true, nil
+}
+
+// priceRange feeds the collector the documents of filter (nil: all) whose
+// price lies within the plan's bounds, read off the price order: they are
+// a run of it, found by binary search, so a search for a price band (or
+// the one price a freshness probe looks for) visits the offers priced in
+// it, not every offer. It returns false, having changed nothing in c, when
+// the order is not made yet or the run is not much smaller than filter.
+func (c *collector) priceRange(ctx context.Context, filter *roaring.Bitmap) (bool, error) {
+	if sortedWalks == sortedNever || c.p.priceMin > c.p.priceMax || c.p.priceMin >= typicalTier {
+		return false, nil
+	}
+	order, _ := c.ix.sortOrder(SortPriceAsc)
+	if order == nil {
+		return false, nil
+	}
+	// Keys rise along the order: real prices, then the offers priced on
+	// request by their typical prices, past typicalTier.
+	typical := c.ix.typicalUSD()
+	key := func(i int) float64 { return c.ix.priceKey(order.docs[i], false, typical) }
+	lo := sort.Search(len(order.docs), func(i int) bool { return key(i) >= c.p.priceMin })
+	top := min(c.p.priceMax, typicalTier/2)
+	hi := lo + sort.Search(len(order.docs)-lo, func(i int) bool { return key(lo+i) > top })
+	size := uint64(c.cols.docs)
+	if filter != nil {
+		size = filter.GetCardinality()
+	}
+	if sortedWalks == sortedByCost && 4*uint64(hi-lo) > size {
+		return false, nil
+	}
+	for i, doc := range order.docs[lo:hi] {
+		if i%checkDoneEvery == checkDoneEvery-1 {
+			if err := stopped(ctx); err != nil {
+				return true, err
+			}
+		}
+		if filter == nil || filter.Contains(doc) {
+			c.add(doc, 1)
+		}
 	}
 	return true, nil
 }
