@@ -396,7 +396,6 @@ func TestTopShortcutEqualsTheFullWalk(t *testing.T) {
 // without, on the first page and deep ones.
 func TestSortedWalkEqualsTheFullWalk(t *testing.T) {
 	live := bundledIndex(t)
-	ctx := context.Background()
 	queries := []string{"", "knee replacement", "hip", "hospital", "istanbul", "ivf", "dental implants", "clinic"}
 	istanbul := &search.GeoPoint{Lat: 41.0082, Lon: 28.9784}
 	for _, sort := range []string{search.SortPriceAsc, search.SortPriceDesc, search.SortRating, search.SortDistance} {
@@ -409,18 +408,7 @@ func TestSortedWalkEqualsTheFullWalk(t *testing.T) {
 				} else if q == "" {
 					r = r.MustWhere(search.FilterCountry, "TR")
 				}
-				restore := search.SetSortedWalks(false)
-				want, err := live.Search(ctx, r)
-				restore()
-				if err != nil {
-					t.Fatal(err)
-				}
-				restore = search.SetSortedWalks(true)
-				got, err := live.Search(ctx, r)
-				restore()
-				if err != nil {
-					t.Fatal(err)
-				}
+				got, want := withAndWithoutWalks(t, live, r)
 				name := fmt.Sprintf("%q by %s page %d×%d", q, sort, page.page, page.per)
 				sameAsTheFullWalk(t, name, got, want)
 				if q == "hospital" && page.page == 1 && want.Total < 100 {
@@ -429,6 +417,26 @@ func TestSortedWalkEqualsTheFullWalk(t *testing.T) {
 			}
 		}
 	}
+}
+
+// withAndWithoutWalks runs r walking the sort's orders always (got), and
+// never, visiting every match (want).
+func withAndWithoutWalks(t *testing.T, live *testIndex, r search.Request) (got, want *search.Result) {
+	t.Helper()
+	ctx := context.Background()
+	restore := search.SetSortedWalks(false)
+	want, err := live.Search(ctx, r)
+	restore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore = search.SetSortedWalks(true)
+	got, err = live.Search(ctx, r)
+	restore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, want
 }
 
 // sameAsTheFullWalk fails the test unless a search that took a shortcut
@@ -628,18 +636,7 @@ func TestPriceRangeEqualsTheFullWalk(t *testing.T) {
 				if country != "" {
 					r = r.MustWhere(search.FilterCountry, country)
 				}
-				restore := search.SetSortedWalks(false)
-				want, err := live.Search(ctx, r)
-				restore()
-				if err != nil {
-					t.Fatal(err)
-				}
-				restore = search.SetSortedWalks(true)
-				got, err := live.Search(ctx, r)
-				restore()
-				if err != nil {
-					t.Fatal(err)
-				}
+				got, want := withAndWithoutWalks(t, live, r)
 				name := fmt.Sprintf("%s by %s in %q", b.name, sort, country)
 				sameAsTheFullWalk(t, name, got, want)
 				if country == "" && want.Total == 0 {
