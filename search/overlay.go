@@ -83,10 +83,10 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 
 // memIndex indexes records into an in-memory Bleve index with the
 // generation's mapping, as one batch (so one segment), and loads its
-// columns and vocabulary as Open does. The records whose DocIDs owners
-// holds are indexed only to be joined through (joinDocument): the caller
-// leaves them out of every search.
-func memIndex(ctx context.Context, records []*Record, owners map[string]bool, rates Rates) (*Index, error) {
+// columns and vocabulary as Open does. The records whose DocIDs owner
+// reports (nil: none) are indexed only to be joined through
+// (joinDocument): the caller leaves them out of every search.
+func memIndex(ctx context.Context, records []*Record, owner func(key string) bool, rates Rates) (*Index, error) {
 	// scorch with no path keeps its segments in memory (and batches unsafe,
 	// which is what memory is); bleve.NewMemOnly would use upsidedown,
 	// whose internal ids are not document numbers.
@@ -106,7 +106,7 @@ func memIndex(ctx context.Context, records []*Record, owners map[string]bool, ra
 	vocab := newVocabCounter()
 	for _, r := range records {
 		key := DocID(r.Type, r.ID)
-		if owners[key] {
+		if owner != nil && owner(key) {
 			if err := batch.Index(key, joinDocument(r, rates)); err != nil {
 				return fail("index "+key, err)
 			}

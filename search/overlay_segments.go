@@ -85,14 +85,14 @@ func (s *segment) release() error {
 }
 
 // newSegment indexes records (none nil) into a segment held by nobody yet;
-// those whose DocIDs owners holds only to be joined through (memIndex).
-func newSegment(ctx context.Context, records map[string]*Record, owners map[string]bool, rates Rates) (*segment, error) {
+// those whose DocIDs owner reports only to be joined through (memIndex).
+func newSegment(ctx context.Context, records map[string]*Record, owner func(key string) bool, rates Rates) (*segment, error) {
 	keys := slices.Sorted(maps.Keys(records))
 	list := make([]*Record, len(keys))
 	for i, k := range keys {
 		list[i] = records[k]
 	}
-	ix, err := memIndex(ctx, list, owners, rates)
+	ix, err := memIndex(ctx, list, owner, rates)
 	if err != nil {
 		return nil, err
 	}
@@ -191,14 +191,7 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 			}
 			return stars{}, false
 		})
-		var joined map[string]bool
-		if len(owners) > 0 {
-			joined = make(map[string]bool, len(owners))
-			for key := range owners {
-				joined[key] = true
-			}
-		}
-		s, err := newSegment(ctx, all, joined, rates)
+		s, err := newSegment(ctx, all, func(key string) bool { _, ok := owners[key]; return ok }, rates)
 		if err != nil {
 			return nil, err
 		}
@@ -351,7 +344,7 @@ func (m *Merge) Size() int { return len(m.records) }
 func (m *Merge) Build(ctx context.Context) error {
 	live := len(m.records) - len(m.dead)
 	if live > 0 {
-		s, err := newSegment(ctx, m.records, m.dead, m.rates)
+		s, err := newSegment(ctx, m.records, func(key string) bool { return m.dead[key] }, m.rates)
 		if err != nil {
 			return fmt.Errorf("merge segments: %w", err)
 		}

@@ -104,6 +104,21 @@ func (o *sortOrders) withStars(ratings, trusts []float32, starred *roaring.Bitma
 	return &n
 }
 
+// orPrev returns made and the documents starred since it was made; while
+// it is not made yet, the same order of prev (of pick) if that is made,
+// with everything starred since prev's. Nil when neither is made.
+func (o *sortOrders) orPrev(made *madeOrder, starred *roaring.Bitmap, pick func(*sortOrders) *keyOrder) (*madeOrder, *roaring.Bitmap) {
+	if made != nil {
+		return made, starred
+	}
+	if o.prev != nil {
+		if old := pick(o.prev).madeYet(); old != nil {
+			return old, orOf(o.prevStarred, starred)
+		}
+	}
+	return nil, nil
+}
+
 // orOf is the union of a and b, either of which may be nil.
 func orOf(a, b *roaring.Bitmap) *roaring.Bitmap {
 	switch {
@@ -160,15 +175,7 @@ func (ix *Index) trustOrder() (*madeOrder, *roaring.Bitmap) {
 		})
 		return &madeOrder{byTreatment: byT, rest: rest}
 	})
-	if made == nil {
-		if p := o.prev; p != nil {
-			if made := p.trust.madeYet(); made != nil {
-				return made, orOf(o.prevStarred, ix.cols.starred)
-			}
-		}
-		return nil, nil
-	}
-	return made, ix.cols.starred
+	return o.orPrev(made, ix.cols.starred, func(p *sortOrders) *keyOrder { return p.trust })
 }
 
 // sortOrder returns the order of sort, nil while it is being made or when
@@ -190,12 +197,7 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 		return ko.get(ix.cols.docs, func(doc uint32) float64 { return ix.priceKey(doc, desc, typical) }, desc), nil
 	case SortRating:
 		made := o.rating.get(ix.cols.docs, func(doc uint32) float64 { return float64(o.ratings[doc]) }, true)
-		if made == nil && o.prev != nil {
-			if made := o.prev.rating.madeYet(); made != nil {
-				return made, orOf(o.prevStarred, ix.cols.starred)
-			}
-		}
-		return made, ix.cols.starred
+		return o.orPrev(made, ix.cols.starred, func(p *sortOrders) *keyOrder { return p.rating })
 	}
 	return nil, nil
 }
@@ -228,12 +230,7 @@ func (ko *keyOrder) getWith(make func() *madeOrder) *madeOrder {
 	if sortedWalks == sortedAlways {
 		<-ko.ready
 	}
-	select {
-	case <-ko.ready:
-		return ko.made
-	default:
-		return nil
-	}
+	return ko.madeYet()
 }
 
 func makeOrder(docs uint64, key func(uint32) float64, desc bool) *madeOrder {
