@@ -145,6 +145,41 @@ func TestFollowerGathersAfterNotify(t *testing.T) {
 	}
 }
 
+// TestFollowersFollowOnTheirOwn: two servers on one database each follow
+// the log from their own position and each gets every change, in order;
+// one that stops loses the other nothing, and one that starts later reads
+// what it missed.
+func TestFollowersFollowOnTheirOwn(t *testing.T) {
+	pool, from := withMini(t)
+	a, b := newApplied(), newApplied()
+	follow(t, pool, from, a, postgres.FollowOptions{Poll: time.Minute})
+	ctx, stopB := context.WithCancel(context.Background())
+	fb := postgres.Follow(ctx, pool, from, b.prepare, postgres.FollowOptions{Poll: time.Minute})
+	for i := range 3 {
+		exec(t, pool, fmt.Sprintf(`UPDATE offers SET price = %d WHERE id = 1000`, 17000+i))
+	}
+	a.waitFor(t, 10*time.Second, "three updates, first server", func(cs []postgres.Change) bool { return len(cs) == 3 })
+	b.waitFor(t, 10*time.Second, "three updates, second server", func(cs []postgres.Change) bool { return len(cs) == 3 })
+	stopB()
+	if err := fb.Wait(); err != nil {
+		t.Fatalf("second follower: %v", err)
+	}
+	for i := range 2 {
+		exec(t, pool, fmt.Sprintf(`UPDATE offers SET price = %d WHERE id = 1001`, 18000+i))
+	}
+	a.waitFor(t, 10*time.Second, "two more, first server, the second stopped", func(cs []postgres.Change) bool { return len(cs) == 5 })
+	// The second starts again from where it stopped and reads what it missed.
+	c := newApplied()
+	follow(t, pool, fb.Status().Position, c, postgres.FollowOptions{Poll: time.Minute})
+	c.waitFor(t, 10*time.Second, "the two it missed", func(cs []postgres.Change) bool { return len(cs) == 2 })
+	if got := brief(a.all()); len(a.all()) != 5 {
+		t.Errorf("first server applied %v, want five changes once each", got)
+	}
+	if !slices.EqualFunc(b.all(), a.all()[:3], func(x, y postgres.Change) bool { return x.Table == y.Table && slices.Equal(x.Key, y.Key) }) {
+		t.Errorf("the servers applied different changes: %v and %v", brief(b.all()), brief(a.all()[:3]))
+	}
+}
+
 // TestFollowerPollsWhenNotWoken: a change that comes with no notification
 // (written straight into the log here; in life, a notification lost with
 // its connection) is read at the next poll.
