@@ -5,16 +5,17 @@ import (
 	"testing"
 )
 
-// TestMergePolicy: the newest pair the ratio wants is merged unless the
-// older is sealed (more than sealedSize live records); sealed segments are
-// merged only when there are more than maxSegments, the adjacent pair with
-// the fewest live records first.
+// TestMergePolicy: runs of mergeFactor adjacent segments of one level are
+// merged, the newest first, leaving sealed segments (more than sealedSize
+// live records) out; beyond maxSegments, the adjacent pair with the fewest
+// live records is merged.
 func TestMergePolicy(t *testing.T) {
 	defer func(s uint64, m int) { sealedSize, maxSegments = s, m }(sealedSize, maxSegments)
-	sealedSize, maxSegments = 10, 3
+	sealedSize, maxSegments = 500, 5
 	ctx := context.Background()
 	rates := Rates{Rates: map[string]float64{"USD": 1}}
 	o := overlayOn(t, rates, &Record{Type: TypeOffer, ID: 1})
+	defer func() { o.Close() }()
 	next := int64(100)
 	push := func(n int) {
 		t.Helper()
@@ -30,38 +31,52 @@ func TestMergePolicy(t *testing.T) {
 		o.Close()
 		o = n2
 	}
-	plan := func(want int) {
+	merge := func(want int) {
 		t.Helper()
 		m := o.PlanMerge()
 		switch {
 		case m == nil && want == 0:
+			return
 		case m == nil:
-			t.Fatalf("no merge planned; want one of %d records", want)
-		default:
-			defer m.Close()
-			if want == 0 || m.Size() != want {
-				t.Fatalf("a merge of %d records planned; want %d", m.Size(), want)
-			}
+			t.Fatalf("no merge planned of %d segments; want one of %d records", o.Segments(), want)
+		case want == 0 || m.Size() != want:
+			m.Close()
+			t.Fatalf("a merge of %d records planned; want %d", m.Size(), want)
 		}
+		m.Close()
+		o2 := o
+		o = mustMerge(t, o2)
+		o2.Close()
 	}
-	push(12)
-	push(5)
-	plan(0) // 5 is over a third of 12, but 12 is sealed
-	push(2)
-	plan(7) // 2 is over a third of 5
-	defer func() { o.Close() }()
-	o2 := o
-	o = mustMerge(t, o2)
-	o2.Close()
-	push(20)
-	plan(27) // 7 is not sealed, and 20 is over a third of it
-	o2 = o
-	o = mustMerge(t, o2)
-	o2.Close()
-	push(11)
-	plan(0) // 12, 27, 11: the older of each pair is sealed, and three are allowed
-	push(13)
-	plan(24) // four: the fewest between two adjacent is 11 + 13
+	for range 3 {
+		push(30)
+		merge(0) // fewer than four of level 0 (under 100 live records)
+	}
+	push(30)
+	merge(120) // four of level 0
+	push(150)
+	push(200)
+	merge(0) // 120, 150, 200: level 1 (100 to 399)
+	push(100)
+	merge(570) // four of level 1
+	for range 3 {
+		push(450)
+		merge(0) // 570 is sealed: three of level 2 (400 to 1599) besides it
+	}
+	push(450)
+	merge(1800) // four unsealed of level 2
+	push(30)
+	push(150)
+	push(30)
+	merge(0) // 570, 1800, 30, 150, 30: no run, five allowed
+	push(150)
+	merge(180) // six: the fewest between two adjacent is 30 + 150, the oldest such pair
+	if got := o.Segments(); got != 5 {
+		t.Fatalf("%d segments after the merges; want 5", got)
+	}
+	if got := o.segs[2].live(); got != 180 {
+		t.Errorf("the third segment holds %d live records; want the merged 180", got)
+	}
 }
 
 func mustMerge(t *testing.T, o *Overlay) *Overlay {
@@ -114,7 +129,7 @@ func TestMergedSegmentsJoinTheStarsNow(t *testing.T) {
 	apply(map[string]*Record{"facility:10": f1})         // A: the facility live, stars f1
 	apply(map[string]*Record{"offer:1": offer(f1, 120)}) // B: the offer, the facility copied in dead
 	apply(map[string]*Record{"facility:10": f2})         // C: the facility live again, stars f2
-	m := o.planPair(0)                                   // A and B: the facility dead in both
+	m := o.planRun(0, 2)                                 // A and B: the facility dead in both
 	defer m.Close()
 	if err := m.Build(ctx); err != nil {
 		t.Fatal(err)
@@ -145,7 +160,7 @@ func TestMergedSegmentsJoinTheStarsNow(t *testing.T) {
 func overlayOn(t *testing.T, rates Rates, records ...*Record) *Overlay {
 	t.Helper()
 	ctx := context.Background()
-	gen, err := memIndex(ctx, records, nil, rates)
+	gen, _, err := memIndex(ctx, records, nil, rates, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

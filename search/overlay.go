@@ -85,41 +85,41 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 // generation's mapping, as one batch (so one segment), and loads its
 // columns and vocabulary as Open does. The records whose DocIDs owner
 // reports (nil: none) are indexed only to be joined through
-// (joinDocument): the caller leaves them out of every search.
-func memIndex(ctx context.Context, records []*Record, owner func(key string) bool, rates Rates) (*Index, error) {
+// (joinDocument): the caller leaves them out of every search. Documents
+// prior holds (nil: none) are reused where they still hold; the others
+// are analysed by workers goroutines (overlay_analysis.go). It returns
+// every record's document, by the index of records.
+func memIndex(ctx context.Context, records []*Record, owner func(key string) bool, rates Rates,
+	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
 	// scorch with no path keeps its segments in memory (and batches unsafe,
 	// which is what memory is); bleve.NewMemOnly would use upsidedown,
 	// whose internal ids are not document numbers.
 	idx, err := bleve.NewUsing("", NewMapping(), scorch.Name, scorch.Name, nil)
 	if err != nil {
-		return nil, fmt.Errorf("overlay: create segment: %w", err)
+		return nil, nil, fmt.Errorf("overlay: create segment: %w", err)
 	}
 	ix := &Index{idx: idx, mapping: idx.Mapping(), rates: rates, typical: &typicalPrices{}}
-	fail := func(what string, err error) (*Index, error) {
+	fail := func(what string, err error) (*Index, []*analyzed, error) {
 		if ix.reader != nil {
 			ix.reader.Close()
 		}
 		idx.Close()
-		return nil, fmt.Errorf("overlay: segment: %s: %w", what, err)
+		return nil, nil, fmt.Errorf("overlay: segment: %s: %w", what, err)
+	}
+	docs, err := analyzeAll(ix.mapping, records, owner, rates, prior, workers)
+	if err != nil {
+		return fail("analyse", err)
 	}
 	batch := idx.NewBatch()
 	vocab := newVocabCounter()
-	for _, r := range records {
+	for i, r := range records {
 		key := DocID(r.Type, r.ID)
-		if owner != nil && owner(key) {
-			if err := batch.Index(key, joinDocument(r, rates)); err != nil {
-				return fail("index "+key, err)
-			}
-			continue
-		}
-		doc, err := indexDocument(r, rates)
-		if err != nil {
+		if err := batch.IndexAdvanced(docs[i].document(key)); err != nil {
 			return fail("index "+key, err)
 		}
-		if err := batch.Index(key, doc); err != nil {
-			return fail("index "+key, err)
+		if !docs[i].join {
+			vocab.addRecord(r)
 		}
-		vocab.addRecord(r)
 	}
 	if err := idx.Batch(batch); err != nil {
 		return fail("write", err)
@@ -142,7 +142,7 @@ func memIndex(ctx context.Context, records []*Record, owner func(key string) boo
 	if ix.vocab, err = loadVocabulary(raw); err != nil {
 		return fail("vocabulary", err)
 	}
-	return ix, nil
+	return ix, docs, nil
 }
 
 // atRates is ix seen with other exchange rates: the same reader and

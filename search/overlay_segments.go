@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -18,42 +19,59 @@ import (
 // Applying a batch indexes only the batch's records into a new segment and
 // marks their older copies deleted (in the base and in older segments), so
 // its cost follows the batch, not the changes since the generation. Merges
-// keep the stack short: two adjacent segments are merged once the newer
-// holds at least 1/mergeRatio of the older's live records, so sizes fall
-// by mergeRatio or more from the oldest to the newest, a search visits
-// O(log changes) segments, and a record is re-indexed O(log changes) times
-// over its life. Apply never merges, so a batch is visible once its own
-// segment is built; merges are built apart (PlanMerge, Merge.Build,
-// WithMerge: seconds for a hundred thousand records) while batches keep
-// flowing.
+// keep the stack short, by levels as Lucene's log merge policy does: a
+// segment's level is how many times mergeFactor its live records are
+// mergeFloor, and once mergeFactor adjacent segments share a level they
+// are merged into one of the next. A record is re-indexed once per level,
+// O(log changes) times over its life, and a search visits at most
+// mergeFactor-1 segments per level. (The policy before merged two
+// adjacent segments once the newer held a third of the older's records:
+// fewer segments, but the oldest was re-indexed each time the stack grew
+// by a third, eight times the records applied in a minute of steady
+// writes, where levels of four re-index three times.) Apply never merges,
+// so a batch is visible once its own segment is built; merges are built
+// apart (PlanMerge, Merge.Build, WithMerge) while batches keep flowing,
+// from the documents the segments analysed already (overlay_analysis.go).
 
-// mergeRatio is the merge policy: merge two adjacent segments once the
-// newer holds at least 1/mergeRatio of the older's live records.
-const mergeRatio = 3
+// The merge policy: segments of one level (live records from
+// mergeFloor·mergeFactor^(level-1) up) are merged mergeFactor at a time.
+const (
+	mergeFactor = 4
+	mergeFloor  = 100
+)
 
 // A segment holding more than sealedSize live records is sealed: the
-// ratio no longer merges it, since re-indexing it whenever the segments
-// after it reach a third of it would cost, over the overlay's life, four
-// times its size again (and at a hundred thousand records merges were most
-// of the follower's work). Sealed segments are merged only to keep a
-// search's segments at most maxSegments: then the two adjacent segments
-// with the fewest live records between them. The next generation folds
-// them all. Variables only for the tests of the policy.
+// levels no longer merge it, since re-indexing it once more costs seconds
+// of both cores. Sealed segments are merged only to keep a search's
+// segments at most maxSegments: then the two adjacent segments with the
+// fewest live records between them. The next generation folds them all.
+// Variables only for the tests of the policy.
 var (
 	sealedSize  = uint64(50_000)
 	maxSegments = MaxSegments
 )
 
-// MaxSegments is how many segments the merge policy allows an overlay.
-const MaxSegments = 10
+// MaxSegments is how many segments the merge policy allows an overlay:
+// mergeFactor-1 at each of four levels.
+const MaxSegments = 12
+
+// level is the merge level of a segment of n live records.
+func level(n uint64) int {
+	l := 0
+	for bound := uint64(mergeFloor); n >= bound; bound *= mergeFactor {
+		l++
+	}
+	return l
+}
 
 // segment is one in-memory index of changed records, shared by the
 // overlays that hold it; it closes when the last one releases it.
 type segment struct {
-	ix      *Index
-	records map[string]*Record // what it was built from, by DocID (for merges)
-	docs    map[string]uint32  // each record's document number
-	refs    atomic.Int32
+	ix       *Index
+	records  map[string]*Record   // what it was built from, by DocID (for merges)
+	analyzed map[string]*analyzed // their documents, by DocID (for merges)
+	docs     map[string]uint32    // each record's document number
+	refs     atomic.Int32
 }
 
 // segView is a segment as one overlay sees it.
@@ -86,26 +104,43 @@ func (s *segment) release() error {
 
 // newSegment indexes records (none nil) into a segment held by nobody yet;
 // those whose DocIDs owner reports only to be joined through (memIndex).
-func newSegment(ctx context.Context, records map[string]*Record, owner func(key string) bool, rates Rates) (*segment, error) {
+// It reuses the documents prior holds (nil: none) where they still hold,
+// and analyses the others on workers goroutines.
+func newSegment(ctx context.Context, records map[string]*Record, owner func(key string) bool, rates Rates,
+	prior func(key string) *analyzed, workers int) (*segment, error) {
 	keys := slices.Sorted(maps.Keys(records))
 	list := make([]*Record, len(keys))
 	for i, k := range keys {
 		list[i] = records[k]
 	}
-	ix, err := memIndex(ctx, list, owner, rates)
+	ix, docs, err := memIndex(ctx, list, owner, rates, prior, workers)
 	if err != nil {
 		return nil, err
 	}
-	s := &segment{ix: ix, records: records, docs: make(map[string]uint32, len(keys))}
-	for _, k := range keys {
+	s := &segment{ix: ix, records: records, analyzed: make(map[string]*analyzed, len(keys)),
+		docs: make(map[string]uint32, len(keys))}
+	for i, k := range keys {
 		id, err := ix.reader.InternalID(k)
 		if err != nil || len(id) == 0 {
 			ix.Close()
 			return nil, fmt.Errorf("overlay: segment lost %s: %w", k, err)
 		}
 		s.docs[k] = uint32(id.Value())
+		s.analyzed[k] = docs[i]
 	}
 	return s, nil
+}
+
+// priorDocs looks a record's document up in segs, newest first.
+func priorDocs(segs ...*segment) func(key string) *analyzed {
+	return func(key string) *analyzed {
+		for i := len(segs) - 1; i >= 0; i-- {
+			if a := segs[i].analyzed[key]; a != nil {
+				return a
+			}
+		}
+		return nil
+	}
 }
 
 // Apply returns a new overlay: o with records applied on top, by DocID, as
@@ -191,7 +226,15 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 			}
 			return stars{}, false
 		})
-		s, err := newSegment(ctx, all, func(key string) bool { _, ok := owners[key]; return ok }, rates)
+		// Owners recur from batch to batch (a treatment joins in most), so
+		// their documents are looked up in the segments. The batch waits
+		// for its segment: it is analysed on every core.
+		held := make([]*segment, len(o.segs))
+		for i, s := range o.segs {
+			held[i] = s.segment
+		}
+		s, err := newSegment(ctx, all, func(key string) bool { _, ok := owners[key]; return ok }, rates,
+			priorDocs(held...), runtime.GOMAXPROCS(0))
 		if err != nil {
 			return nil, err
 		}
@@ -249,12 +292,12 @@ func cloneOrNew(b *roaring.Bitmap) *roaring.Bitmap {
 	return b.Clone()
 }
 
-// A Merge is the merge of two adjacent segments of an overlay, planned on
-// one overlay, built apart from it, and applied to a later one (WithMerge).
-// Close it when done.
+// A Merge is the merge of a run of adjacent segments of an overlay,
+// planned on one overlay, built apart from it, and applied to a later one
+// (WithMerge). Close it when done.
 type Merge struct {
-	a, b    *segment           // held until Close
-	records map[string]*Record // the live records of a and b when planned, and the owners they join
+	segs    []*segment         // the run, oldest first; held until Close
+	records map[string]*Record // their live records when planned, and the owners they join
 	dead    map[string]bool    // those owners, deleted in the merged segment
 	rates   Rates
 	stars   map[int64]stars // the overlay's when planned: the records hold them
@@ -262,17 +305,27 @@ type Merge struct {
 	built   bool
 }
 
-// PlanMerge returns the merge of the newest pair of adjacent segments the
-// policy wants, or nil when there is none. Apply never merges: a batch is
-// visible as soon as its own segment is built, and the caller merges apart
-// (Merge.Build beside the searches, then WithMerge).
+// PlanMerge returns the merge the policy wants, or nil when there is none:
+// the newest run of mergeFactor or more adjacent unsealed segments of one
+// level (all of the run), else, beyond maxSegments, the adjacent pair with the fewest live
+// records. Apply never merges: a batch is visible as soon as its own
+// segment is built, and the caller merges apart (Merge.Build beside the
+// searches, then WithMerge).
 func (o *Overlay) PlanMerge() *Merge {
-	for i := len(o.segs) - 2; i >= 0; i-- {
-		older, newer := o.segs[i], o.segs[i+1]
-		if newer.live()*mergeRatio < older.live() || older.live() > sealedSize {
+	for j := len(o.segs); j > 0; {
+		if o.segs[j-1].live() > sealedSize {
+			j--
 			continue
 		}
-		return o.planPair(i)
+		i := j - 1
+		lv := level(o.segs[i].live())
+		for i > 0 && o.segs[i-1].live() <= sealedSize && level(o.segs[i-1].live()) == lv {
+			i--
+		}
+		if j-i >= mergeFactor {
+			return o.planRun(i, j)
+		}
+		j = i
 	}
 	if len(o.segs) <= maxSegments {
 		return nil
@@ -283,25 +336,27 @@ func (o *Overlay) PlanMerge() *Merge {
 			best = i
 		}
 	}
-	return o.planPair(best)
+	return o.planRun(best, best+2)
 }
 
-// planPair plans the merge of segments i and i+1: their live records, and
+// planRun plans the merge of segments i to j-1: their live records, and
 // the owners (treatment, facility) those join through that are no longer
 // live there, so that the merged segment still joins them.
-func (o *Overlay) planPair(i int) *Merge {
-	m := &Merge{a: o.segs[i].segment, b: o.segs[i+1].segment, records: map[string]*Record{}, dead: map[string]bool{},
-		rates: o.base.rates, stars: o.stars}
-	m.a.retain()
-	m.b.retain()
-	for _, s := range o.segs[i : i+2] {
+func (o *Overlay) planRun(i, j int) *Merge {
+	m := &Merge{records: map[string]*Record{}, dead: map[string]bool{}, rates: o.base.rates, stars: o.stars}
+	run := o.segs[i:j]
+	for _, s := range run {
+		s.retain()
+		m.segs = append(m.segs, s.segment)
+	}
+	for _, s := range run {
 		for key, doc := range s.docs {
 			if !s.dead(doc) {
 				m.records[key] = s.records[key]
 			}
 		}
 	}
-	for _, s := range o.segs[i : i+2] {
+	for _, s := range run {
 		for key, doc := range s.docs {
 			if s.dead(doc) {
 				continue
@@ -318,7 +373,7 @@ func (o *Overlay) planPair(i int) *Merge {
 	}
 	// Offers and doctors of a facility whose stars changed since they
 	// were indexed, and the facility's copy they join (which may be an
-	// older one, dead in both), are indexed with its stars now.
+	// older one, dead in all), are indexed with its stars now.
 	restar(m.records, func(id int64) (stars, bool) { st, ok := o.stars[id]; return st, ok })
 	return m
 }
@@ -344,7 +399,11 @@ func (m *Merge) Size() int { return len(m.records) }
 func (m *Merge) Build(ctx context.Context) error {
 	live := len(m.records) - len(m.dead)
 	if live > 0 {
-		s, err := newSegment(ctx, m.records, func(key string) bool { return m.dead[key] }, m.rates)
+		// Merges run beside the searches: one goroutine analyses what the
+		// segments merged do not hold already (records restarred or
+		// repriced since), so that a merge never takes every core.
+		s, err := newSegment(ctx, m.records, func(key string) bool { return m.dead[key] }, m.rates,
+			priorDocs(m.segs...), 1)
 		if err != nil {
 			return fmt.Errorf("merge segments: %w", err)
 		}
@@ -366,8 +425,9 @@ func (o *Overlay) WithMerge(ctx context.Context, m *Merge) (*Overlay, error) {
 	if !m.built {
 		return nil, errors.New("overlay: merge not built")
 	}
-	i := slices.IndexFunc(o.segs, func(s segView) bool { return s.segment == m.a })
-	if i < 0 || i+1 >= len(o.segs) || o.segs[i+1].segment != m.b {
+	i := slices.IndexFunc(o.segs, func(s segView) bool { return s.segment == m.segs[0] })
+	j := i + len(m.segs)
+	if i < 0 || j > len(o.segs) || !slices.EqualFunc(o.segs[i:j], m.segs, func(v segView, s *segment) bool { return v.segment == s }) {
 		return nil, ErrMergeStale
 	}
 	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, stars: o.stars, patched: o.patched}
@@ -376,7 +436,7 @@ func (o *Overlay) WithMerge(ctx context.Context, m *Merge) (*Overlay, error) {
 	if m.seg != nil {
 		v := segView{segment: m.seg, view: m.seg.ix.atRates(o.base.rates)}
 		for key, doc := range m.seg.docs {
-			if m.dead[key] || !o.segs[i].holdsLive(key) && !o.segs[i+1].holdsLive(key) {
+			if m.dead[key] || !slices.ContainsFunc(o.segs[i:j], func(s segView) bool { return s.holdsLive(key) }) {
 				if v.deleted == nil {
 					v.deleted = roaring.New()
 				}
@@ -398,7 +458,7 @@ func (o *Overlay) WithMerge(ctx context.Context, m *Merge) (*Overlay, error) {
 		}
 		n.segs = append(n.segs, v)
 	}
-	n.segs = append(n.segs, o.segs[i+2:]...)
+	n.segs = append(n.segs, o.segs[j:]...)
 	for _, s := range n.segs {
 		s.retain()
 	}
@@ -413,7 +473,11 @@ func (s segView) holdsLive(key string) bool {
 
 // Close releases what the merge holds.
 func (m *Merge) Close() error {
-	err := errors.Join(m.a.release(), m.b.release())
+	var err error
+	for _, s := range m.segs {
+		err = errors.Join(err, s.release())
+	}
+	m.segs = nil
 	if m.seg != nil {
 		err = errors.Join(err, m.seg.release())
 		m.seg = nil

@@ -21,12 +21,12 @@ func TestPriceColumnAtNewRates(t *testing.T) {
 		{Type: TypeOffer, ID: 4},
 	}
 	ctx := context.Background()
-	ix, err := memIndex(ctx, recs, nil, old)
+	ix, _, err := memIndex(ctx, recs, nil, old, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	want, err := memIndex(ctx, recs, nil, now)
+	want, _, err := memIndex(ctx, recs, nil, now, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

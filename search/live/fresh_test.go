@@ -126,9 +126,9 @@ func TestMergesWaitForTheBacklog(t *testing.T) {
 	l, _ := liveOnMini(t)
 	gen := l.Path()
 	read := catalogueReader(t, mini)
-	// Each batch adds one offer: segments of the same size, which the
-	// policy merges.
-	for i, id := range []int64{1101, 1102, 1103} {
+	// Each batch adds one offer: segments of one level, four of which
+	// the policy merges.
+	for i, id := range []int64{1101, 1102, 1103, 1104} {
 		offer := &search.Record{Type: search.TypeOffer, ID: id, Name: "Rhinoplasty",
 			Treatment: &search.TreatmentRef{ID: 2, Name: "Rhinoplasty"}, Facility: &search.FacilityRef{ID: 12}}
 		ch := live.Changes{Position: "7/1", Records: map[string]*search.Record{search.DocID(search.TypeOffer, id): offer},
@@ -140,8 +140,8 @@ func TestMergesWaitForTheBacklog(t *testing.T) {
 			t.Fatalf("batch %d of a backlog started a merge", i)
 		}
 	}
-	if got := l.Freshness().Segments; got != 3 {
-		t.Fatalf("%d segments after three batches of a backlog, want three (none merged)", got)
+	if got := l.Freshness().Segments; got != 4 {
+		t.Fatalf("%d segments after four batches of a backlog, want four (none merged)", got)
 	}
 	ch := live.Changes{Position: "7/2", Records: map[string]*search.Record{search.DocID(search.TypeOffer, 1004): nil}}
 	if err := l.Apply(ctx, gen, ch, read); err != nil {
@@ -150,7 +150,7 @@ func TestMergesWaitForTheBacklog(t *testing.T) {
 	for l.Merging() {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := l.Freshness().Segments; got >= 3 {
+	if got := l.Freshness().Segments; got >= 4 {
 		t.Errorf("%d segments once the backlog is applied, want them merged", got)
 	}
 }

@@ -1,0 +1,132 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// TestReusedDocumentsIndexAsNew: a segment built from the documents an
+// earlier one analysed (as merges are) holds exactly the postings a build
+// from the records does, however many times the documents are reused, and
+// with several values in one field (which Bleve merges into the first's
+// term frequencies in place). A record copied (restar), repriced by a new
+// rate, or indexed as an owner instead is analysed again.
+func TestReusedDocumentsIndexAsNew(t *testing.T) {
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.8}}
+	rating := 4.5
+	records := []*Record{
+		{Type: TypeTreatment, ID: 1, Name: "Knee replacement", Category: "orthopedics",
+			LayNames: []string{"new knee", "knee op", "knee surgery knee"}, Code: "KR",
+			Translations: map[string]Translation{"de": {Name: "Knieprothese", LayNames: []string{"neues Knie", "Knie"}}}},
+		{Type: TypeFacility, ID: 2, Name: "Knee Clinic Istanbul", City: "Istanbul", Country: "TR", CountryName: "Turkey",
+			Description: "clinic clinic clinic", Accreditations: []string{"JCI", "ISO"}, Languages: []string{"en", "tr"},
+			Rating: &rating, Treatments: []TreatmentRef{{ID: 1, Name: "Knee replacement"}}},
+		{Type: TypeOffer, ID: 3, Name: "Knee replacement", Treatment: &TreatmentRef{ID: 1, Name: "Knee replacement"},
+			Facility: &FacilityRef{ID: 2, Name: "Knee Clinic Istanbul"}, Price: &Money{Amount: 8000, Currency: "EUR"},
+			Doctors: []Ref{{ID: 9, Name: "Ada Lovelace"}, {ID: 10, Name: "Ada Byron"}}},
+		{Type: TypeDoctor, ID: 4, Name: "Ada Lovelace", Specialties: []string{"knee", "hip", "knee"},
+			Facility: &FacilityRef{ID: 2, Name: "Knee Clinic Istanbul"}},
+	}
+	owner := func(key string) bool { return key == DocID(TypeFacility, 2) }
+	fresh, first, err := memIndex(ctx, records, owner, rates, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	want := allPostings(t, fresh)
+	if len(want) == 0 {
+		t.Fatal("the fresh index has no postings")
+	}
+	docs := first
+	for round := range 3 {
+		byKey := map[string]*analyzed{}
+		for i, r := range records {
+			byKey[DocID(r.Type, r.ID)] = docs[i]
+		}
+		again, reused, err := memIndex(ctx, records, owner, rates, func(key string) *analyzed { return byKey[key] }, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range records {
+			if reused[i] != first[i] {
+				t.Errorf("round %d: %s was analysed again", round, DocID(records[i].Type, records[i].ID))
+			}
+		}
+		if got := allPostings(t, again); !slices.Equal(got, want) {
+			t.Errorf("round %d: reused documents index differently:\n got %v\nwant %v", round, got, want)
+		}
+		again.Close()
+		docs = reused
+	}
+
+	copied := *records[3]
+	moved := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.5}}
+	for _, c := range []struct {
+		name  string
+		r     *Record
+		join  bool
+		rates Rates
+		reuse bool
+	}{
+		{"the same record", records[2], false, rates, true},
+		{"a rate of a currency it is not priced in", records[2], false, Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.8, "GBP": 0.7}}, true},
+		{"a copy (restar)", &copied, false, rates, false},
+		{"its currency's rate moved", records[2], false, moved, false},
+		{"as an owner", records[2], true, rates, false},
+	} {
+		i := slices.IndexFunc(records, func(r *Record) bool { return r.ID == c.r.ID })
+		if got := first[i].reusable(c.r, c.join, c.rates); got != c.reuse {
+			t.Errorf("%s: reusable says %v", c.name, got)
+		}
+	}
+}
+
+// allPostings lists every posting of ix: field, term, document, frequency and
+// norm.
+func allPostings(t *testing.T, ix *Index) []string {
+	t.Helper()
+	fields, err := ix.reader.Fields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range fields {
+		dict, err := ix.reader.FieldDict(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e == nil {
+				break
+			}
+			tfr, err := ix.reader.TermFieldReader(context.Background(), []byte(e.Term), f, true, true, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				d, err := tfr.Next(&index.TermFieldDoc{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d == nil {
+					break
+				}
+				id, _ := ix.reader.ExternalID(d.ID)
+				out = append(out, fmt.Sprintf("%s:%s:%s:%d:%.4f", f, e.Term, id, d.Freq, d.Norm))
+			}
+			tfr.Close()
+		}
+		dict.Close()
+	}
+	slices.Sort(out)
+	return out
+}
