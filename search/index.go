@@ -191,6 +191,9 @@ type Index struct {
 	placeSet *places
 	// typical is the typical prices price sorts read (typical.go).
 	typical *typicalPrices
+	// memo keeps the postings searches read, in an overlay's segment
+	// (postingsmemo.go); nil in a generation.
+	memo *postingsMemo
 	// searches counts the searches run on the index (what /metrics
 	// reports, and how a test sees that a request searched once).
 	searches atomic.Uint64

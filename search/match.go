@@ -677,13 +677,19 @@ func (m *matcher) release() {
 	}
 }
 
-// termPostings is a term's postings in one field, open for one walk.
+// termPostings is a term's postings in one field, open for one walk: read
+// from the index, or from its postings memo (list).
 type termPostings struct {
 	tfr   index.TermFieldReader
+	list  []memoPosting
 	count int // how many documents hold the term
 }
 
 func (ix *Index) openPostings(ctx context.Context, field, term string) (termPostings, error) {
+	if ix.memo != nil {
+		list, err := ix.memo.postings(ctx, ix.reader, field, term)
+		return termPostings{list: list, count: len(list)}, err
+	}
 	tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), field, true, true, false)
 	if err != nil {
 		return termPostings{}, err
@@ -695,9 +701,16 @@ func (ix *Index) openPostings(ctx context.Context, field, term string) (termPost
 // weights times boost, idf taken over n1 and over n2 documents, and
 // closes the postings.
 func (p termPostings) each(ctx context.Context, n1, n2, boost float64, fn func(doc uint32, w1, w2 float64)) error {
-	defer p.tfr.Close()
 	idf1 := max(1+math.Log(n1/float64(p.count+1)), 0.1)
 	idf2 := max(1+math.Log(n2/float64(p.count+1)), 0.1)
+	if p.tfr == nil {
+		for _, d := range p.list {
+			tf := boost * math.Sqrt(float64(d.freq)) * d.norm
+			fn(d.doc, tf*idf1, tf*idf2)
+		}
+		return nil
+	}
+	defer p.tfr.Close()
 	var doc index.TermFieldDoc
 	for i := 1; ; i++ {
 		if i%checkDoneEvery == 0 {

@@ -98,7 +98,7 @@ func memIndex(ctx context.Context, records []*Record, owner func(key string) boo
 	if err != nil {
 		return nil, nil, fmt.Errorf("overlay: create segment: %w", err)
 	}
-	ix := &Index{idx: idx, mapping: idx.Mapping(), rates: rates, typical: &typicalPrices{}}
+	ix := &Index{idx: idx, mapping: idx.Mapping(), rates: rates, typical: &typicalPrices{}, memo: &postingsMemo{}}
 	fail := func(what string, err error) (*Index, []*analyzed, error) {
 		if ix.reader != nil {
 			ix.reader.Close()
@@ -106,18 +106,17 @@ func memIndex(ctx context.Context, records []*Record, owner func(key string) boo
 		idx.Close()
 		return nil, nil, fmt.Errorf("overlay: segment: %s: %w", what, err)
 	}
-	docs, err := analyzeAll(ix.mapping, records, owner, rates, prior, workers)
+	kept, docs, err := analyzeAll(ix.mapping, records, owner, rates, prior, workers)
 	if err != nil {
 		return fail("analyse", err)
 	}
 	batch := idx.NewBatch()
 	vocab := newVocabCounter()
 	for i, r := range records {
-		key := DocID(r.Type, r.ID)
-		if err := batch.IndexAdvanced(docs[i].document(key)); err != nil {
-			return fail("index "+key, err)
+		if err := batch.IndexAdvanced(docs[i]); err != nil {
+			return fail("index "+docs[i].ID(), err)
 		}
-		if !docs[i].join {
+		if !kept[i].join {
 			vocab.addRecord(r)
 		}
 	}
@@ -142,7 +141,7 @@ func memIndex(ctx context.Context, records []*Record, owner func(key string) boo
 	if ix.vocab, err = loadVocabulary(raw); err != nil {
 		return fail("vocabulary", err)
 	}
-	return ix, docs, nil
+	return ix, kept, nil
 }
 
 // atRates is ix seen with other exchange rates: the same reader and

@@ -18,13 +18,31 @@ import (
 // one, so that a merge in the background leaves the other core to the
 // searches), and handed to Bleve with fields whose Analyze does nothing.
 
-// analyzed is one record's document, mapped and analysed.
+// analyzed is one record's document, mapped and analysed, kept compact: a
+// segment holds one per record for its life, and a map of term
+// frequencies per field made the garbage collector scan a dozen objects
+// per field. Its fields' terms are one string, so a document is a few
+// objects.
 type analyzed struct {
 	r      *Record // what it was made from: restar makes a copy when the stars change
 	join   bool    // only the join fields (joinDocument): an owner
 	usd    float64 // the dollar price it holds (offerUSD), at the rates it was made with
 	usdOK  bool
-	fields []document.Field // one per field name, analysed
+	stored []document.Field // fields only stored (the source): Bleve never analyses them
+	fields []analyzedField  // indexed fields, one per name
+	terms  string           // every indexed field's terms, one after another
+	counts []uint32         // for each term, where it ends in terms and how often it occurs
+}
+
+// analyzedField is one indexed field of an analyzed document: its terms
+// are counts[from:to] (in pairs).
+type analyzedField struct {
+	name     string
+	opts     index.FieldIndexingOptions
+	typ      byte
+	length   int
+	plain    uint64
+	from, to int
 }
 
 // reusable says whether a holds r's document, as it is to be indexed now:
@@ -37,84 +55,130 @@ func (a *analyzed) reusable(r *Record, join bool, rates Rates) bool {
 	return ok == a.usdOK && usd == a.usd
 }
 
-// document is a new Bleve document of a's fields, for one batch: Bleve
-// adds its own _id field to each.
+// document is a new Bleve document of a's fields, for one batch, with
+// term frequencies of its own (Bleve's segment builder may merge into
+// them), fields whose Analyze keeps them, and room for the _id field
+// Bleve adds.
 func (a *analyzed) document(key string) *document.Document {
 	d := document.NewDocument(key)
-	d.Fields = make([]document.Field, len(a.fields), len(a.fields)+1)
-	copy(d.Fields, a.fields)
+	d.Fields = make([]document.Field, 0, len(a.stored)+len(a.fields)+1)
+	d.Fields = append(d.Fields, a.stored...)
+	for _, f := range a.fields {
+		freqs := make(index.TokenFrequencies, (f.to-f.from)/2)
+		start := 0
+		if f.from > 0 {
+			start = int(a.counts[f.from-2])
+		}
+		for i := f.from; i < f.to; i += 2 {
+			end := int(a.counts[i])
+			term := a.terms[start:end]
+			tf := &index.TokenFreq{Term: []byte(term)}
+			tf.SetFrequency(int(a.counts[i+1]))
+			freqs[term] = tf
+			start = end
+		}
+		d.Fields = append(d.Fields, &frozenField{analyzedField: f, freqs: freqs})
+	}
 	return d
 }
 
-// analyze maps and analyses r's document (joinDocument when join).
-func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rates) (*analyzed, error) {
+// analyze maps and analyses r's document (joinDocument when join), and
+// returns it kept, and as a Bleve document for the batch at hand (whose
+// maps are then its own).
+func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rates) (*analyzed, *document.Document, error) {
 	var data map[string]any
 	if join {
 		data = joinDocument(r, rates)
 	} else {
 		var err error
 		if data, err = indexDocument(r, rates); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	d := document.NewDocument(key)
 	if err := m.MapDocument(d, data); err != nil {
-		return nil, fmt.Errorf("map %s: %w", key, err)
+		return nil, nil, fmt.Errorf("map %s: %w", key, err)
 	}
 	if d.HasComposite() {
-		return nil, fmt.Errorf("map %s: the mapping made a composite field", key)
+		return nil, nil, fmt.Errorf("map %s: the mapping made a composite field", key)
 	}
 	a := &analyzed{r: r, join: join}
 	a.usd, a.usdOK = offerUSD(r, rates)
-	// Fields of one name (the values of an array) are indexed as one:
-	// Bleve's segment builder merges them into the first one's term
-	// frequencies, in place, which a document indexed twice must not
-	// see. So they are merged here, into new maps, once.
-	byName := map[string]int{}
+	// Fields of one name (the values of an array) are indexed as one
+	// field, as Bleve's segment builder indexes them: their term
+	// frequencies add, and so do their lengths.
+	type merged struct {
+		f     analyzedField
+		freqs index.TokenFrequencies
+	}
+	var fields []*merged
+	byName := map[string]*merged{}
 	for _, f := range d.Fields {
 		if !f.Options().IsIndexed() {
-			// Stored only (the source): Bleve never analyses it and
-			// reads only its value.
-			a.fields = append(a.fields, f)
+			a.stored = append(a.stored, f)
 			continue
 		}
 		if f.Options().IsStored() || f.Options().IncludeDocValues() {
-			return nil, fmt.Errorf("map %s: field %s is indexed and stored: its value would be lost", key, f.Name())
+			return nil, nil, fmt.Errorf("map %s: field %s is stored or has doc values: a document kept analysed holds only term counts", key, f.Name())
 		}
 		f.Analyze()
-		i, ok := byName[f.Name()]
-		if !ok {
-			byName[f.Name()] = len(a.fields)
-			a.fields = append(a.fields, &frozenField{name: f.Name(), opts: f.Options(), typ: f.EncodedFieldType(),
-				length: f.AnalyzedLength(), freqs: f.AnalyzedTokenFrequencies(), plain: f.NumPlainTextBytes()})
-			continue
+		mf := byName[f.Name()]
+		if mf == nil {
+			// Without term vectors, which the keyword fields' mapping
+			// asks for and nothing reads: every search opens postings
+			// without them (openPostings, understand, suggestions).
+			opts := f.Options() &^ index.IncludeTermVectors
+			mf = &merged{f: analyzedField{name: f.Name(), opts: opts, typ: f.EncodedFieldType()}, freqs: index.TokenFrequencies{}}
+			byName[f.Name()] = mf
+			fields = append(fields, mf)
 		}
-		ff := a.fields[i].(*frozenField)
-		if !ff.merged {
-			own := index.TokenFrequencies{}
-			own.MergeAll(ff.name, ff.freqs)
-			ff.freqs, ff.merged = own, true
-		}
-		ff.freqs.MergeAll(ff.name, f.AnalyzedTokenFrequencies())
-		ff.length += f.AnalyzedLength()
-		ff.plain += f.NumPlainTextBytes()
+		mf.freqs.MergeAll(mf.f.name, f.AnalyzedTokenFrequencies())
+		mf.f.length += f.AnalyzedLength()
+		mf.f.plain += f.NumPlainTextBytes()
 	}
-	return a, nil
+	n, size := 0, 0
+	for _, mf := range fields {
+		n += len(mf.freqs)
+		for term := range mf.freqs {
+			size += len(term)
+		}
+	}
+	terms := make([]byte, 0, size)
+	a.counts = make([]uint32, 0, 2*n)
+	a.fields = make([]analyzedField, len(fields))
+	for i, mf := range fields {
+		mf.f.from = len(a.counts)
+		for term, tf := range mf.freqs {
+			terms = append(terms, term...)
+			a.counts = append(a.counts, uint32(len(terms)), uint32(tf.Frequency()))
+		}
+		mf.f.to = len(a.counts)
+		a.fields[i] = mf.f
+	}
+	a.terms = string(terms)
+	now := document.NewDocument(key)
+	now.Fields = make([]document.Field, 0, len(a.stored)+len(fields)+1)
+	now.Fields = append(now.Fields, a.stored...)
+	for i, mf := range fields {
+		now.Fields = append(now.Fields, &frozenField{analyzedField: a.fields[i], freqs: mf.freqs})
+	}
+	return a, now, nil
 }
 
-// analyzeAll returns the documents of records (by the same index), reusing
-// prior's where they still hold (nil: none), analysed by workers
-// goroutines.
+// analyzeAll returns the documents of records (by the same index), kept
+// and for one batch, reusing prior's where they still hold (nil: none),
+// analysed by workers goroutines.
 func analyzeAll(m mapping.IndexMapping, records []*Record, owner func(key string) bool, rates Rates,
-	prior func(key string) *analyzed, workers int) ([]*analyzed, error) {
-	out := make([]*analyzed, len(records))
+	prior func(key string) *analyzed, workers int) ([]*analyzed, []*document.Document, error) {
+	kept := make([]*analyzed, len(records))
+	docs := make([]*document.Document, len(records))
 	todo := make([]int, 0, len(records))
 	for i, r := range records {
 		key := DocID(r.Type, r.ID)
 		join := owner != nil && owner(key)
 		if prior != nil {
 			if a := prior(key); a.reusable(r, join, rates) {
-				out[i] = a
+				kept[i], docs[i] = a, a.document(key)
 				continue
 			}
 		}
@@ -129,41 +193,36 @@ func analyzeAll(m mapping.IndexMapping, records []*Record, owner func(key string
 				i := todo[j]
 				r := records[i]
 				key := DocID(r.Type, r.ID)
-				a, err := analyze(m, key, r, owner != nil && owner(key), rates)
+				a, d, err := analyze(m, key, r, owner != nil && owner(key), rates)
 				if err != nil {
 					errs[w] = err
 					return
 				}
-				out[i] = a
+				kept[i], docs[i] = a, d
 			}
 		})
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return kept, docs, nil
 }
 
-// frozenField is an analysed field that Bleve may index any number of
-// times: Analyze keeps what it holds.
+// frozenField is an analysed field that Bleve indexes as it is: Analyze
+// keeps what it holds.
 type frozenField struct {
-	name   string
-	opts   index.FieldIndexingOptions
-	typ    byte
-	length int
-	freqs  index.TokenFrequencies
-	plain  uint64
-	merged bool // freqs is its own map (analyze)
+	analyzedField
+	freqs index.TokenFrequencies
 }
 
 func (f *frozenField) Name() string                                     { return f.name }
 func (f *frozenField) ArrayPositions() []uint64                         { return nil }
 func (f *frozenField) Options() index.FieldIndexingOptions              { return f.opts }
 func (f *frozenField) Analyze()                                         {}
-func (f *frozenField) Value() []byte                                    { return nil } // indexed, never stored (NewMapping)
+func (f *frozenField) Value() []byte                                    { return nil } // indexed, never stored (analyze)
 func (f *frozenField) NumPlainTextBytes() uint64                        { return f.plain }
 func (f *frozenField) EncodedFieldType() byte                           { return f.typ }
 func (f *frozenField) AnalyzedLength() int                              { return f.length }

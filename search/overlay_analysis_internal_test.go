@@ -6,41 +6,65 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// TestReusedDocumentsIndexAsNew: a segment built from the documents an
-// earlier one analysed (as merges are) holds exactly the postings a build
-// from the records does, however many times the documents are reused, and
+// TestReusedDocumentsIndexAsNew: a segment built from documents analysed
+// here holds exactly the postings Bleve builds from the same records, and
+// one built from the documents an earlier one analysed (as merges are)
+// too, however many times the documents are reused, and
 // with several values in one field (which Bleve merges into the first's
 // term frequencies in place). A record copied (restar), repriced by a new
 // rate, or indexed as an owner instead is analysed again.
 func TestReusedDocumentsIndexAsNew(t *testing.T) {
 	ctx := context.Background()
 	rates := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.8}}
-	rating := 4.5
-	records := []*Record{
-		{Type: TypeTreatment, ID: 1, Name: "Knee replacement", Category: "orthopedics",
-			LayNames: []string{"new knee", "knee op", "knee surgery knee"}, Code: "KR",
-			Translations: map[string]Translation{"de": {Name: "Knieprothese", LayNames: []string{"neues Knie", "Knie"}}}},
-		{Type: TypeFacility, ID: 2, Name: "Knee Clinic Istanbul", City: "Istanbul", Country: "TR", CountryName: "Turkey",
-			Description: "clinic clinic clinic", Accreditations: []string{"JCI", "ISO"}, Languages: []string{"en", "tr"},
-			Rating: &rating, Treatments: []TreatmentRef{{ID: 1, Name: "Knee replacement"}}},
-		{Type: TypeOffer, ID: 3, Name: "Knee replacement", Treatment: &TreatmentRef{ID: 1, Name: "Knee replacement"},
-			Facility: &FacilityRef{ID: 2, Name: "Knee Clinic Istanbul"}, Price: &Money{Amount: 8000, Currency: "EUR"},
-			Doctors: []Ref{{ID: 9, Name: "Ada Lovelace"}, {ID: 10, Name: "Ada Byron"}}},
-		{Type: TypeDoctor, ID: 4, Name: "Ada Lovelace", Specialties: []string{"knee", "hip", "knee"},
-			Facility: &FacilityRef{ID: 2, Name: "Knee Clinic Istanbul"}},
-	}
+	records := sampleRecords()
 	owner := func(key string) bool { return key == DocID(TypeFacility, 2) }
+	// What Bleve itself indexes from the same documents.
+	ref, err := bleve.NewUsing("", NewMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	b := ref.NewBatch()
+	for _, r := range records {
+		key := DocID(r.Type, r.ID)
+		doc := joinDocument(r, rates)
+		if !owner(key) {
+			if doc, err = indexDocument(r, rates); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Index(key, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ref.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	adv, err := ref.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refReader, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer refReader.Close()
+	want := allPostings(t, refReader)
+	if len(want) == 0 {
+		t.Fatal("the reference index has no postings")
+	}
 	fresh, first, err := memIndex(ctx, records, owner, rates, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fresh.Close()
-	want := allPostings(t, fresh)
-	if len(want) == 0 {
-		t.Fatal("the fresh index has no postings")
+	if got := allPostings(t, fresh.reader); !slices.Equal(got, want) {
+		t.Errorf("analysed documents index differently from Bleve's own:\n got %v\nwant %v", got, want)
 	}
 	docs := first
 	for round := range 3 {
@@ -57,7 +81,7 @@ func TestReusedDocumentsIndexAsNew(t *testing.T) {
 				t.Errorf("round %d: %s was analysed again", round, DocID(records[i].Type, records[i].ID))
 			}
 		}
-		if got := allPostings(t, again); !slices.Equal(got, want) {
+		if got := allPostings(t, again.reader); !slices.Equal(got, want) {
 			t.Errorf("round %d: reused documents index differently:\n got %v\nwant %v", round, got, want)
 		}
 		again.Close()
@@ -86,17 +110,17 @@ func TestReusedDocumentsIndexAsNew(t *testing.T) {
 	}
 }
 
-// allPostings lists every posting of ix: field, term, document, frequency and
-// norm.
-func allPostings(t *testing.T, ix *Index) []string {
+// allPostings lists every posting r holds: field, term, document,
+// frequency and norm.
+func allPostings(t *testing.T, r index.IndexReader) []string {
 	t.Helper()
-	fields, err := ix.reader.Fields()
+	fields, err := r.Fields()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, f := range fields {
-		dict, err := ix.reader.FieldDict(f)
+		dict, err := r.FieldDict(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +132,7 @@ func allPostings(t *testing.T, ix *Index) []string {
 			if e == nil {
 				break
 			}
-			tfr, err := ix.reader.TermFieldReader(context.Background(), []byte(e.Term), f, true, true, false)
+			tfr, err := r.TermFieldReader(context.Background(), []byte(e.Term), f, true, true, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +144,7 @@ func allPostings(t *testing.T, ix *Index) []string {
 				if d == nil {
 					break
 				}
-				id, _ := ix.reader.ExternalID(d.ID)
+				id, _ := r.ExternalID(d.ID)
 				out = append(out, fmt.Sprintf("%s:%s:%s:%d:%.4f", f, e.Term, id, d.Freq, d.Norm))
 			}
 			tfr.Close()
@@ -129,4 +153,23 @@ func allPostings(t *testing.T, ix *Index) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// sampleRecords are one record of each kind, with arrays of values (some
+// repeated) and a translation.
+func sampleRecords() []*Record {
+	rating := 4.5
+	return []*Record{
+		{Type: TypeTreatment, ID: 1, Name: "Knee replacement", Category: "orthopedics",
+			LayNames: []string{"new knee", "knee op", "knee surgery knee"}, Code: "KR",
+			Translations: map[string]Translation{"de": {Name: "Knieprothese", LayNames: []string{"neues Knie", "Knie"}}}},
+		{Type: TypeFacility, ID: 2, Name: "Knee Clinic Istanbul", City: "Istanbul", Country: "TR", CountryName: "Turkey",
+			Description: "clinic clinic clinic", Accreditations: []string{"JCI", "ISO"}, Languages: []string{"en", "tr"},
+			Rating: &rating, Treatments: []TreatmentRef{{ID: 1, Name: "Knee replacement"}}},
+		{Type: TypeOffer, ID: 3, Name: "Knee replacement", Treatment: &TreatmentRef{ID: 1, Name: "Knee replacement"},
+			Facility: &FacilityRef{ID: 2, Name: "Knee Clinic Istanbul"}, Price: &Money{Amount: 8000, Currency: "EUR"},
+			Doctors: []Ref{{ID: 9, Name: "Ada Lovelace"}, {ID: 10, Name: "Ada Byron"}}},
+		{Type: TypeDoctor, ID: 4, Name: "Ada Lovelace", Specialties: []string{"knee", "hip", "knee"},
+			Facility: &FacilityRef{ID: 2, Name: "Knee Clinic Istanbul"}},
+	}
 }
