@@ -155,8 +155,14 @@ func (ix *Index) atRates(rates Rates) *Index {
 	if cols.converts {
 		cols = cols.atRates(ix.rates, rates)
 	}
+	return ix.viewWith(cols, rates, &typicalPrices{})
+}
+
+// viewWith is ix seen with other columns, rates and typical prices: the
+// same reader, mapping, vocabulary, places and postings memo.
+func (ix *Index) viewWith(cols *columns, rates Rates, typical *typicalPrices) *Index {
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: cols,
-		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: &typicalPrices{}}
+		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, memo: ix.memo}
 }
 
 // ConvertsRates reports whether the index converts its offers' prices at

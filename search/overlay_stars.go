@@ -221,8 +221,7 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 		cols.orders = cols.orders.withStars(slices.Clone(cols.rating), slices.Clone(cols.trust), cols.starred)
 		cols.starred = nil
 	}
-	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: cols,
-		rates: ix.rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: ix.typical}, nil
+	return ix.viewWith(cols, ix.rates, ix.typical), nil
 }
 
 // maxStarredPart bounds the starred documents, as a part of the index:

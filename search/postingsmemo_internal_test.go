@@ -11,7 +11,8 @@ import (
 // TestPostingsMemoReadsAsTheIndex: a segment's postings memo gives every
 // term's postings as the index holds them, and none for a term it does not
 // hold; the second read of a term comes from the memo; a full memo reads
-// through and keeps nothing more.
+// through and keeps nothing more. The views of a segment (at new rates,
+// with new stars) share its memo.
 func TestPostingsMemoReadsAsTheIndex(t *testing.T) {
 	ctx := context.Background()
 	rates := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.8}}
@@ -22,6 +23,19 @@ func TestPostingsMemoReadsAsTheIndex(t *testing.T) {
 	defer ix.Close()
 	if ix.memo == nil {
 		t.Fatal("a segment has no postings memo")
+	}
+	// The views an overlay searches share it.
+	moved := ix.atRates(Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.5}})
+	if moved == ix || moved.memo != ix.memo {
+		t.Error("the segment seen at new rates does not share its postings memo")
+	}
+	four := 4.0
+	starred, err := ix.withStars(ctx, map[int64]stars{2: {rating: &four}}, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if starred == ix || starred.memo != ix.memo {
+		t.Error("the segment with new stars does not share its postings memo")
 	}
 	fields, err := ix.reader.Fields()
 	if err != nil {

@@ -102,6 +102,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rateEvery := fs.Duration("rate-every", time.Minute, "how often an exchange rate changes within the writes (0: never)")
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches under writes to this file")
+	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -212,7 +213,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	if *disconnected > 0 {
 		slog.Info("bench fresh: the server is cut off from the change log", "for", *disconnected)
-		if rep.Catchup, err = benchCatchup(ctx, w, client, base, *rate, *disconnected, &follow, f); err != nil {
+		if rep.Catchup, err = benchCatchup(ctx, w, client, base, *rate, *disconnected, &follow, f, *catchupProfile); err != nil {
 			return err
 		}
 	}
@@ -297,7 +298,7 @@ func startFollowing(ctx context.Context, c *changes) func() {
 // times how long a change committed when it starts takes to be visible
 // (the writes go on meanwhile).
 func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base string, rate int, d time.Duration,
-	follow *func(), c *changes) (*catchup, error) {
+	follow *func(), c *changes, profile string) (*catchup, error) {
 	(*follow)()
 	before := w.written.Load()
 	writeCtx, stopWrites := context.WithCancel(ctx)
@@ -314,9 +315,14 @@ func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base
 	if err != nil {
 		return nil, err
 	}
+	stopProfile, err := profileTo(profile)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	*follow = startFollowing(ctx, c)
 	seen, err := w.waitVisible(ctx, client, base, probe, 5*time.Minute)
+	stopProfile()
 	stopWrites()
 	if werr := writing(); err == nil {
 		err = werr
