@@ -127,12 +127,18 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 			// Without term vectors, which the keyword fields' mapping
 			// asks for and nothing reads: every search opens postings
 			// without them (openPostings, understand, suggestions).
+			// The first value's map is taken as it is: the mapped
+			// document is ours and goes once analysed.
 			opts := f.Options() &^ index.IncludeTermVectors
-			mf = &merged{f: analyzedField{name: f.Name(), opts: opts, typ: f.EncodedFieldType()}, freqs: index.TokenFrequencies{}}
+			mf = &merged{f: analyzedField{name: f.Name(), opts: opts, typ: f.EncodedFieldType()}, freqs: f.AnalyzedTokenFrequencies()}
+			if mf.freqs == nil {
+				mf.freqs = index.TokenFrequencies{}
+			}
 			byName[f.Name()] = mf
 			fields = append(fields, mf)
+		} else {
+			mf.freqs.MergeAll(mf.f.name, f.AnalyzedTokenFrequencies())
 		}
-		mf.freqs.MergeAll(mf.f.name, f.AnalyzedTokenFrequencies())
 		mf.f.length += f.AnalyzedLength()
 		mf.f.plain += f.NumPlainTextBytes()
 	}
@@ -149,6 +155,7 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 	for i, mf := range fields {
 		mf.f.from = len(a.counts)
 		for term, tf := range mf.freqs {
+			tf.Locations = nil // no term vectors (above)
 			terms = append(terms, term...)
 			a.counts = append(a.counts, uint32(len(terms)), uint32(tf.Frequency()))
 		}

@@ -142,13 +142,23 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 		return ErrStale
 	}
 	// While a backlog is applied, merges wait (unless the overlay holds
-	// more segments than the policy allows): on two cores a merge takes
-	// the CPU the next batches need, and only makes searches faster. The
-	// last batch of the backlog starts the merges the policy wants.
-	if !ch.Backlog || next.overlay.Segments() > search.MaxSegments {
+	// twice the segments the policy allows): on two cores a merge takes
+	// the CPU the next batches need, and only makes searches faster. A
+	// backlog's batches are large, so the policy's levels would merge
+	// four of them (tens of thousands of records) in the middle of it.
+	// The last batch of the backlog starts the merges the policy wants.
+	l.backlog.Store(ch.Backlog)
+	if mergeNow(ch.Backlog, next.overlay.Segments()) {
 		l.mergeLater(g, next)
 	}
 	return nil
+}
+
+// mergeNow says whether merges go on after a batch: always, but during a
+// backlog, when the overlay holds more than twice the segments the policy
+// allows.
+func mergeNow(backlog bool, segments int) bool {
+	return !backlog || segments > 2*search.MaxSegments
 }
 
 // hold returns g's overlay (nil: none) held like a snapshot's, so that
@@ -239,6 +249,9 @@ func (l *Live) merge(g *generation, m *search.Merge) *search.Merge {
 	}
 	slog.Debug("overlay segments merged", "records", m.Size(), "segments", o.Segments(),
 		"ms", time.Since(start).Milliseconds())
+	if !mergeNow(l.backlog.Load(), o.Segments()) {
+		return nil // a backlog started meanwhile: its last batch merges
+	}
 	return o.PlanMerge()
 }
 

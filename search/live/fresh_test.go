@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -119,8 +120,9 @@ func TestApplyPublishesANewSnapshot(t *testing.T) {
 }
 
 // TestMergesWaitForTheBacklog: batches that say more changes wait behind
-// them (a follower catching up) start no merge, so they get the CPU; the
-// batch that ends the backlog starts the merges the policy wants.
+// them (a follower catching up) start no merge, so they get the CPU,
+// until the overlay holds more than twice the segments the policy allows;
+// the batch that ends the backlog starts the merges the policy wants.
 func TestMergesWaitForTheBacklog(t *testing.T) {
 	ctx := context.Background()
 	l, _ := liveOnMini(t)
@@ -128,29 +130,40 @@ func TestMergesWaitForTheBacklog(t *testing.T) {
 	read := catalogueReader(t, mini)
 	// Each batch adds one offer: segments of one level, four of which
 	// the policy merges.
-	for i, id := range []int64{1101, 1102, 1103, 1104} {
-		offer := &search.Record{Type: search.TypeOffer, ID: id, Name: "Rhinoplasty",
+	next := int64(1101)
+	apply := func(backlog bool) {
+		t.Helper()
+		offer := &search.Record{Type: search.TypeOffer, ID: next, Name: "Rhinoplasty",
 			Treatment: &search.TreatmentRef{ID: 2, Name: "Rhinoplasty"}, Facility: &search.FacilityRef{ID: 12}}
-		ch := live.Changes{Position: "7/1", Records: map[string]*search.Record{search.DocID(search.TypeOffer, id): offer},
-			Backlog: true}
+		ch := live.Changes{Position: fmt.Sprintf("7/%d", next), Records: map[string]*search.Record{search.DocID(search.TypeOffer, next): offer},
+			Backlog: backlog}
+		next++
 		if err := l.Apply(ctx, gen, ch, read); err != nil {
 			t.Fatal(err)
 		}
+	}
+	settle := func() int {
+		for l.Merging() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		return l.Freshness().Segments
+	}
+	limit := 2 * search.MaxSegments
+	for i := range limit {
+		apply(true)
 		if l.Merging() {
 			t.Fatalf("batch %d of a backlog started a merge", i)
 		}
 	}
-	if got := l.Freshness().Segments; got != 4 {
-		t.Fatalf("%d segments after four batches of a backlog, want four (none merged)", got)
+	if got := l.Freshness().Segments; got != limit {
+		t.Fatalf("%d segments after %d batches of a backlog, want as many (none merged)", got, limit)
 	}
-	ch := live.Changes{Position: "7/2", Records: map[string]*search.Record{search.DocID(search.TypeOffer, 1004): nil}}
-	if err := l.Apply(ctx, gen, ch, read); err != nil {
-		t.Fatal(err)
+	apply(true)
+	if got := settle(); got > limit {
+		t.Errorf("%d segments after %d batches of a backlog, want at most %d", got, limit+1, limit)
 	}
-	for l.Merging() {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := l.Freshness().Segments; got >= 4 {
+	apply(false)
+	if got := settle(); got >= 4 {
 		t.Errorf("%d segments once the backlog is applied, want them merged", got)
 	}
 }

@@ -34,6 +34,7 @@ type Live struct {
 	syn      atomic.Pointer[synonyms] // applied at query time, to every generation
 	closing  sync.WaitGroup           // old generations waiting for their last search, merges
 	merging  atomic.Bool              // a merge of overlay segments is under way (fresh.go)
+	backlog  atomic.Bool              // the last batch applied said more wait behind it (fresh.go)
 	replay   Replayer                 // brings a new generation up to date before it is served; nil: none
 	// What /metrics reports of the generations and synonyms; see Stats.
 	opens, swaps, openFailures, synonymReloads atomic.Uint64
