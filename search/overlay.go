@@ -271,7 +271,7 @@ func (o *Overlay) holdsLive(key string) (bool, error) {
 func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
 	for i := len(o.segs) - 1; i >= 0; i-- {
 		if s := o.segs[i]; s.holdsLive(key) {
-			return s.records[key], nil
+			return s.record(key), nil
 		}
 	}
 	id, err := o.gen.reader.InternalID(key)

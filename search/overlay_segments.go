@@ -68,10 +68,17 @@ func level(n uint64) int {
 // overlays that hold it; it closes when the last one releases it.
 type segment struct {
 	ix       *Index
-	records  map[string]*Record   // what it was built from, by DocID (for merges)
-	analyzed map[string]*analyzed // their documents, by DocID (for merges)
+	analyzed map[string]*analyzed // the records it was built from and their documents, by DocID (for merges)
 	docs     map[string]uint32    // each record's document number
 	refs     atomic.Int32
+}
+
+// record is the record the segment indexed as key (nil: none).
+func (s *segment) record(key string) *Record {
+	if a := s.analyzed[key]; a != nil {
+		return a.r
+	}
+	return nil
 }
 
 // segView is a segment as one overlay sees it.
@@ -117,8 +124,7 @@ func newSegment(ctx context.Context, records map[string]*Record, owner func(key 
 	if err != nil {
 		return nil, err
 	}
-	s := &segment{ix: ix, records: records, analyzed: make(map[string]*analyzed, len(keys)),
-		docs: make(map[string]uint32, len(keys))}
+	s := &segment{ix: ix, analyzed: make(map[string]*analyzed, len(keys)), docs: make(map[string]uint32, len(keys))}
 	for i, k := range keys {
 		id, err := ix.reader.InternalID(k)
 		if err != nil || len(id) == 0 {
@@ -352,7 +358,7 @@ func (o *Overlay) planRun(i, j int) *Merge {
 	for _, s := range run {
 		for key, doc := range s.docs {
 			if !s.dead(doc) {
-				m.records[key] = s.records[key]
+				m.records[key] = s.record(key)
 			}
 		}
 	}
@@ -361,11 +367,11 @@ func (o *Overlay) planRun(i, j int) *Merge {
 			if s.dead(doc) {
 				continue
 			}
-			ownerKeys(s.records[key], func(owner string) {
+			ownerKeys(s.record(key), func(owner string) {
 				if _, ok := m.records[owner]; ok {
 					return
 				}
-				if r := s.records[owner]; r != nil {
+				if r := s.record(owner); r != nil {
 					m.records[owner], m.dead[owner] = r, true
 				}
 			})

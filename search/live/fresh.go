@@ -237,7 +237,7 @@ func (l *Live) merge(g *generation, m *search.Merge) *search.Merge {
 	defer prev.inUse.Done()
 	o, err := prev.overlay.WithMerge(context.Background(), m)
 	if errors.Is(err, search.ErrMergeStale) {
-		return prev.overlay.PlanMerge()
+		return l.nextMerge(prev.overlay)
 	}
 	if err != nil {
 		slog.Error("merge overlay segments", "err", err)
@@ -249,8 +249,14 @@ func (l *Live) merge(g *generation, m *search.Merge) *search.Merge {
 	}
 	slog.Debug("overlay segments merged", "records", m.Size(), "segments", o.Segments(),
 		"ms", time.Since(start).Milliseconds())
+	return l.nextMerge(o)
+}
+
+// nextMerge is the merge the policy wants next on o, unless a backlog
+// started meanwhile (its last batch merges).
+func (l *Live) nextMerge(o *search.Overlay) *search.Merge {
 	if !mergeNow(l.backlog.Load(), o.Segments()) {
-		return nil // a backlog started meanwhile: its last batch merges
+		return nil
 	}
 	return o.PlanMerge()
 }
