@@ -194,6 +194,9 @@ type Index struct {
 	// memo keeps the postings searches read, in an overlay's segment
 	// (postingsmemo.go); nil in a generation.
 	memo *postingsMemo
+	// spans holds each treatment's offers by price, for an overlay's
+	// recounts (overlay_counts.go); nil in a segment.
+	spans *offerSpans
 	// searches counts the searches run on the index (what /metrics
 	// reports, and how a test sees that a request searched once).
 	searches atomic.Uint64
@@ -214,7 +217,8 @@ func openWith(path string, stored bool) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: &typicalPrices{}}
+	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: &typicalPrices{},
+		spans: &offerSpans{}}
 	fail := func(what string, err error) (*Index, error) {
 		if ix.reader != nil {
 			ix.reader.Close()

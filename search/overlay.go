@@ -159,10 +159,11 @@ func (ix *Index) atRates(rates Rates) *Index {
 }
 
 // viewWith is ix seen with other columns, rates and typical prices: the
-// same reader, mapping, vocabulary, places and postings memo.
+// same reader, mapping, vocabulary, places, postings memo and offer spans.
 func (ix *Index) viewWith(cols *columns, rates Rates, typical *typicalPrices) *Index {
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: cols,
-		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, memo: ix.memo}
+		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, memo: ix.memo,
+		spans: ix.spans}
 }
 
 // ConvertsRates reports whether the index converts its offers' prices at

@@ -1,11 +1,13 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -126,19 +128,127 @@ func (c *offerCounts) index(ix *Index, id int64, dead, replaced *roaring.Bitmap)
 	if !ok || int(ord) >= len(ix.cols.treatmentOffers) {
 		return
 	}
+	if ix.spans != nil {
+		c.span(ix.spans.of(ix.cols, ord), ix.cols.treatmentOffers[ord], dead, replaced)
+		return
+	}
 	docs := roaring.AndNot(ix.cols.treatmentOffers[ord], replaced)
 	if dead != nil {
 		docs.AndNot(dead)
 	}
 	cur := ix.cols.currency
 	docs.Iterate(func(doc uint32) bool {
-		amount, currency := ix.cols.amount[doc], ""
-		if ord, ok := cur.first(doc); ok {
-			currency = cur.values[ord]
-		}
+		amount, currency := offerAmountAt(ix.cols, cur, doc)
 		c.add(amount, currency, !math.IsNaN(amount))
 		return true
 	})
+}
+
+// offerAmountAt is doc's price as stated: its amount (NaN: unpriced) and
+// currency ("" when it has none).
+func offerAmountAt(cols *columns, cur *keywordColumn, doc uint32) (float64, string) {
+	amount, currency := cols.amount[doc], ""
+	if ord, ok := cur.first(doc); ok {
+		currency = cur.values[ord]
+	}
+	return amount, currency
+}
+
+// span adds a treatment's offers, all of docs but the dead and replaced,
+// from their spans: the count by cardinalities, and each currency's lowest
+// and highest amount from the ends of its list inwards, past the few left
+// out. What index would add document by document, without visiting the
+// thousands of a treatment's offers a batch did not touch.
+func (c *offerCounts) span(sp *treatmentSpan, docs, dead, replaced *roaring.Bitmap) {
+	out := func(doc uint32) bool {
+		return replaced.Contains(doc) || dead != nil && dead.Contains(doc)
+	}
+	n := docs.GetCardinality()
+	if dead != nil {
+		n -= docs.AndCardinality(dead)
+	}
+	replaced.Iterate(func(doc uint32) bool {
+		if docs.Contains(doc) && (dead == nil || !dead.Contains(doc)) {
+			n--
+		}
+		return true
+	})
+	c.n += int(n)
+	for _, l := range sp.byCurrency {
+		lo := slices.IndexFunc(l.docs, func(doc uint32) bool { return !out(doc) })
+		if lo < 0 {
+			continue
+		}
+		hi := len(l.docs) - 1
+		for out(l.docs[hi]) {
+			hi--
+		}
+		c.stretch(l.currency, l.amounts[lo], l.amounts[hi])
+	}
+}
+
+// stretch widens the currency's span to [lo, hi].
+func (c *offerCounts) stretch(currency string, lo, hi float64) {
+	if st := c.stats[currency]; st == nil {
+		c.stats[currency] = &PriceStat{Currency: currency, Min: lo, Max: hi}
+	} else {
+		st.Min, st.Max = min(st.Min, lo), max(st.Max, hi)
+	}
+}
+
+// offerSpans holds, for each treatment of a generation, its priced offers
+// by currency in order of amount: made the first time an overlay recounts
+// the treatment, and kept, as a generation never changes. A view of the
+// generation (other rates, other stars) shares them: amounts are as
+// stated, whatever the rates.
+type offerSpans struct {
+	mu    sync.Mutex
+	spans map[uint32]*treatmentSpan
+}
+
+// treatmentSpan is one treatment's priced offers: a list per currency.
+type treatmentSpan struct{ byCurrency []currencyDocs }
+
+// currencyDocs are offers priced in currency, lowest amount first.
+type currencyDocs struct {
+	currency string
+	docs     []uint32
+	amounts  []float64
+}
+
+// of returns the span of the treatment with ordinal ord in cols.
+func (s *offerSpans) of(cols *columns, ord uint32) *treatmentSpan {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sp := s.spans[ord]; sp != nil {
+		return sp
+	}
+	type priced struct {
+		doc    uint32
+		amount float64
+	}
+	by := map[string][]priced{}
+	cols.treatmentOffers[ord].Iterate(func(doc uint32) bool {
+		if amount, currency := offerAmountAt(cols, cols.currency, doc); !math.IsNaN(amount) && currency != "" {
+			by[currency] = append(by[currency], priced{doc, amount})
+		}
+		return true
+	})
+	sp := &treatmentSpan{}
+	for _, currency := range slices.Sorted(maps.Keys(by)) {
+		l := by[currency]
+		slices.SortStableFunc(l, func(a, b priced) int { return cmp.Compare(a.amount, b.amount) })
+		cd := currencyDocs{currency: currency, docs: make([]uint32, len(l)), amounts: make([]float64, len(l))}
+		for i, p := range l {
+			cd.docs[i], cd.amounts[i] = p.doc, p.amount
+		}
+		sp.byCurrency = append(sp.byCurrency, cd)
+	}
+	if s.spans == nil {
+		s.spans = map[uint32]*treatmentSpan{}
+	}
+	s.spans[ord] = sp
+	return sp
 }
 
 // sorted is the stats by currency.
