@@ -467,7 +467,73 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 	return m, nil
 }
 
-// term looks a term up, once per query.
+// matchFields are the fields term reads a term of lang in.
+func matchFields(lang string) []string {
+	if lang == LangEnglish {
+		return []string{fieldJoin, fieldName, fieldPlace, fieldDoctors, fieldText, fieldLay}
+	}
+	return []string{joinField(lang)}
+}
+
+// mayMatch reports whether ix could match u: whether every group of u has
+// an alternative whose every term ix holds, in one of the fields term
+// reads it in (matchFields). A term held nowhere matches nothing, an
+// alternative needs all its terms and a query every group, so an index
+// for which this is false matches nothing of u, whatever a search filters.
+// An overlay's search passes such a segment by (Overlay.search): most
+// small segments, for most queries, hold none of the query's treatments,
+// places or doctors, and a matcher, a plan and a collector cost the same
+// for an empty side.
+func (ix *Index) mayMatch(ctx context.Context, u *understood) (bool, error) {
+	if len(u.groups) == 0 {
+		return true, nil
+	}
+	for gi := range u.groups {
+		found := false
+		for ai := range u.groups[gi].alts {
+			a := &u.groups[gi].alts[ai]
+			all := true
+			for _, t := range a.terms {
+				held, err := ix.holdsTerm(ctx, t)
+				if err != nil {
+					return false, err
+				}
+				if !held {
+					all = false
+					break
+				}
+			}
+			if all { // an alternative of no terms included: kept, as term would
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// holdsTerm reports whether ix holds t in a field term reads it in.
+func (ix *Index) holdsTerm(ctx context.Context, t langTerm) (bool, error) {
+	for _, field := range matchFields(t.lang) {
+		p, err := ix.openPostings(ctx, field, t.term)
+		if err != nil {
+			return false, err
+		}
+		if p.tfr != nil {
+			p.tfr.Close()
+		}
+		if p.count > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// term looks a term up, once per query. The fields it reads are
+// matchFields'.
 func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	if h, ok := m.hits[t]; ok {
 		return h, nil

@@ -589,6 +589,14 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		}
 	}()
 	for _, s := range o.segs {
+		if u != nil {
+			// A segment that cannot match the words is an empty side.
+			if ok, err := s.view.mayMatch(ctx, u); err != nil {
+				return fail(err)
+			} else if !ok {
+				continue
+			}
+		}
 		seg, err := s.view.collect(ctx, &r, syn, u, s.deadSet)
 		if err != nil {
 			return fail(err)

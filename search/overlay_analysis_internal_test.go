@@ -173,3 +173,81 @@ func sampleRecords() []*Record {
 			Facility: &FacilityRef{ID: 2, Name: "Knee Clinic Istanbul"}},
 	}
 }
+
+// TestSegmentsPassedByMatchNothing: a search passes a segment by when it
+// holds none of some word of the query in a field the matcher reads
+// (Index.mayMatch), and searches one that holds a word of each: a new
+// treatment's name, a translation, a facility's place, a doctor. What it
+// passes by matches nothing, which the matcher itself says.
+func TestSegmentsPassedByMatchNothing(t *testing.T) {
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1}}
+	o := overlayOn(t, rates,
+		&Record{Type: TypeTreatment, ID: 1, Name: "Cataract surgery", Category: "Ophthalmology"},
+		&Record{Type: TypeFacility, ID: 10, Name: "Eye Clinic", Country: "TR", City: "Izmir"},
+		&Record{Type: TypeOffer, ID: 100, Name: "Cataract surgery", Treatment: &TreatmentRef{ID: 1, Name: "Cataract surgery"},
+			Facility: &FacilityRef{ID: 10, Name: "Eye Clinic", Country: "TR", City: "Izmir"}})
+	defer func() { o.Close() }()
+	zygoma := &Record{Type: TypeTreatment, ID: 2, Name: "Zygoma implant", Category: "Dental", LayNames: []string{"cheekbone anchor"},
+		Translations: map[string]Translation{"de": {Name: "Jochbeinimplantat"}}}
+	harbour := &FacilityRef{ID: 11, Name: "Harbour Dental", Country: "PT", City: "Porto"}
+	batch := map[string]*Record{
+		"treatment:2": zygoma,
+		"facility:11": {Type: TypeFacility, ID: 11, Name: harbour.Name, Country: "PT", City: "Porto"},
+		"offer:101": {Type: TypeOffer, ID: 101, Name: zygoma.Name, Treatment: &TreatmentRef{ID: 2, Name: zygoma.Name},
+			Facility: harbour, Doctors: []Ref{{ID: 7, Name: "Dr. Quillon"}}},
+	}
+	n, err := o.Apply(ctx, rates, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	o = n
+	if len(o.segs) != 1 {
+		t.Fatalf("%d segments, want 1", len(o.segs))
+	}
+	seg := o.segs[0].view
+	for _, c := range []struct {
+		q, lang string
+		may     bool
+	}{
+		{"zygoma implant", "", true},
+		{"cheekbone anchor", "", true},
+		{"Jochbeinimplantat", "de", true},
+		{"porto", "", true},
+		{"harbour zygoma", "", true},
+		{"quillon", "", true},
+		{"cataract", "", false},        // the generation's, not the segment's
+		{"zygoma cataract", "", false}, // one word of two
+		{"izmir", "", false},
+	} {
+		u, err := o.base.understand(ctx, c.q, c.lang, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		may, err := seg.mayMatch(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if may != c.may {
+			t.Errorf("%q: a segment holding a new treatment at a new clinic may match: %v, want %v", c.q, may, c.may)
+		}
+		r, err := Request{Query: c.q, Lang: c.lang}.Validate(rates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		side, err := seg.collect(ctx, &r, nil, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if side.p.m != nil {
+			side.p.m.release()
+		}
+		if !c.may && side.c.total != 0 {
+			t.Errorf("%q: passed by, but the segment matches %d documents", c.q, side.c.total)
+		}
+		if c.may && side.c.total == 0 {
+			t.Errorf("%q: the segment matches nothing; the case tests nothing", c.q)
+		}
+	}
+}
