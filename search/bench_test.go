@@ -122,3 +122,103 @@ func BenchmarkSuggest(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOverlaySearch measures what an overlay adds to a search: the
+// bench fresh mix (lay names as text, with facets, sorted by price in
+// euros; filters with a price sort and broad facets) on the generation
+// alone, with 200 offers deleted, and with ten segments of 100 repriced
+// offers each (as the follower leaves them between merges). ns/op is per
+// search.
+func BenchmarkOverlaySearch(b *testing.B) {
+	live := bundledIndex(b)
+	gen, ctx := live.ix, context.Background()
+	rates := gen.Rates()
+	var reqs []search.Request
+	for _, q := range []string{"knee replacement", "nose job", "heart attack", "ivf", "cataract surgery"} {
+		reqs = append(reqs,
+			search.Request{Query: q}.MustWhere(search.FilterType, "offer"),
+			search.Request{Query: q, Facets: []string{"country", "category", "kind"}}.MustWhere(search.FilterType, "offer"),
+			search.Request{Query: q, Sort: search.SortPriceAsc, Currency: "EUR"}.MustWhere(search.FilterType, "offer"))
+	}
+	for _, c := range []struct{ country, category string }{{"US", "Cardiology"}, {"GB", "Orthopaedics"}, {"TR", "Cosmetic surgery"}} {
+		reqs = append(reqs,
+			search.Request{Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer").
+				MustWhere(search.FilterCountry, c.country).MustWhere(search.FilterCategory, c.category),
+			search.Request{Sort: search.SortRating, Facets: []string{"country", "kind", "city"}}.
+				MustWhere(search.FilterType, "offer").MustWhere(search.FilterCategory, c.category))
+	}
+	// Offers to change, spread over the catalogue.
+	var offers []*search.Record
+	for page := 1; len(offers) < 1200; page++ {
+		res, err := gen.Search(ctx, search.Request{Page: page, PerPage: 100, Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer"), nil)
+		if err != nil || len(res.Hits) == 0 {
+			b.Fatalf("collect offers: %v", err)
+		}
+		for i := range res.Hits {
+			r := res.Hits[i].Record
+			offers = append(offers, &r)
+		}
+	}
+	var made []*search.Overlay // each closed when the benchmark ends
+	b.Cleanup(func() {
+		for _, o := range made {
+			o.Close()
+		}
+	})
+	empty, err := search.NewOverlay(ctx, gen, rates, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	made = append(made, empty)
+	deleted := map[string]*search.Record{}
+	for _, r := range offers[:200] {
+		deleted[search.DocID(r.Type, r.ID)] = nil
+	}
+	withDeleted, err := empty.Apply(ctx, rates, deleted)
+	if err != nil {
+		b.Fatal(err)
+	}
+	made = append(made, withDeleted)
+	withSegments := withDeleted
+	for s := range 10 {
+		batch := map[string]*search.Record{}
+		for _, r := range offers[200+100*s : 300+100*s] {
+			r, err := gen.Get(ctx, r.Type, r.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Price != nil {
+				p := *r.Price
+				p.Amount *= 1.01
+				r.Price = &p
+			}
+			batch[search.DocID(r.Type, r.ID)] = r
+		}
+		if withSegments, err = withSegments.Apply(ctx, rates, batch); err != nil {
+			b.Fatal(err)
+		}
+		made = append(made, withSegments)
+	}
+	if withSegments.Segments() != 10 {
+		b.Fatalf("%d segments, want 10", withSegments.Segments())
+	}
+	for _, c := range []struct {
+		name   string
+		search func(search.Request) (*search.Result, error)
+	}{
+		{"generation", func(r search.Request) (*search.Result, error) { return gen.Search(ctx, r, nil) }},
+		{"200_deleted", func(r search.Request) (*search.Result, error) { return withDeleted.Search(ctx, r, nil) }},
+		{"10_segments", func(r search.Request) (*search.Result, error) { return withSegments.Search(ctx, r, nil) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := c.search(reqs[i%len(reqs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
