@@ -163,16 +163,15 @@ func (c *offerCounts) span(sp *treatmentSpan, docs, dead, replaced *roaring.Bitm
 	out := func(doc uint32) bool {
 		return replaced.Contains(doc) || dead != nil && dead.Contains(doc)
 	}
+	// By containers, not by document: a catch-up's batch replaces
+	// thousands, and every treatment is recounted.
 	n := docs.GetCardinality()
+	gone := roaring.And(docs, replaced) // the treatment's offers the batch replaces
 	if dead != nil {
 		n -= docs.AndCardinality(dead)
+		gone.AndNot(dead) // those dead are counted out already
 	}
-	replaced.Iterate(func(doc uint32) bool {
-		if docs.Contains(doc) && (dead == nil || !dead.Contains(doc)) {
-			n--
-		}
-		return true
-	})
+	n -= gone.GetCardinality()
 	c.n += int(n)
 	for _, l := range sp.byCurrency {
 		lo := slices.IndexFunc(l.docs, func(doc uint32) bool { return !out(doc) })
