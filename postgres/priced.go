@@ -24,3 +24,21 @@ func (s Source) OffersPricedIn(ctx context.Context, currencies []string) ([]int6
 	}
 	return ids, nil
 }
+
+// TreatmentsPricedIn lists the treatments with an offer priced in any of
+// currencies, ascending: when a currency's rate changes, their price
+// spans (in dollars) change with it.
+func (s Source) TreatmentsPricedIn(ctx context.Context, currencies []string) ([]int64, error) {
+	if len(currencies) == 0 {
+		return nil, nil
+	}
+	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT treatment_id FROM offers WHERE currency = ANY($1) ORDER BY 1`, currencies)
+	if err != nil {
+		return nil, fmt.Errorf("treatments priced in %v: %w", currencies, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("treatments priced in %v: %w", currencies, err)
+	}
+	return ids, nil
+}

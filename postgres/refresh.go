@@ -33,9 +33,11 @@ type Impact struct {
 	// a record that is gone comes back nil, to be deleted.
 	Records map[string][]int64
 	// Rates says that exchange rates changed: reload them (Source.Rates).
-	// Currencies are the ones whose rates changed; the offers priced in them
-	// need their dollar prices converted again (the treatments whose spans
-	// change are in Records).
+	// Currencies are the ones whose rates changed: the offers priced in
+	// them need their dollar prices converted again, and the treatments
+	// priced in them their price spans (OffersPricedIn,
+	// TreatmentsPricedIn; a server whose overlay converts and counts
+	// itself reads neither).
 	Rates      bool
 	Currencies []string
 	// Synonyms says that the synonym graph changed: reload it
@@ -273,8 +275,9 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 	into(sets.offers, `SELECT o.id FROM unnest($1::bigint[], $2::text[]) AS x (treatment_id, country_code)
 		JOIN facilities f ON f.country_code = x.country_code
 		JOIN offers o ON o.facility_id = f.id AND o.treatment_id = x.treatment_id`, refTreatments, refCountries)
-	// Rates reach the price spans of the treatments priced in them.
-	into(sets.treatments, `SELECT DISTINCT treatment_id FROM offers WHERE currency = ANY($1)`, sets.currencies)
+	// Rates reach the price spans of the treatments priced in them: the
+	// caller finds those (Currencies), as a server that converts prices
+	// itself recounts them without reading anything.
 	if err := s.send(ctx, batch); err != nil {
 		return err
 	}

@@ -275,9 +275,9 @@ func TestImpact(t *testing.T) {
 			`UPDATE countries SET name = 'Türkiye' WHERE code = 'TR'`},
 			records{"facility": {12}, "offer": {1004, 1006}, "doctor": {101}},
 			func(im postgres.Impact) bool { return im.Posts }},
-		{"a rate: the treatments priced in it, and the currency", []string{
+		{"a rate: the currency (whose offers and treatments the server finds)", []string{
 			`INSERT INTO exchange_rates VALUES ('TRY', 41, '2025-11-01')`},
-			records{"treatment": {2, 4}},
+			nil,
 			func(im postgres.Impact) bool { return im.Rates && reflect.DeepEqual(im.Currencies, []string{"TRY"}) }},
 		{"a price reference: its treatment and the treatment's offers in its country", []string{
 			`UPDATE price_references SET amount = 3100 WHERE treatment_id = 2 AND country_code = 'TR'`},
@@ -328,4 +328,43 @@ func idRange(lo, hi int64) []int64 {
 		out = append(out, id)
 	}
 	return out
+}
+
+// TestPricedIn: after a rate change, the offers and the treatments priced
+// in the currency, which a server that does not convert prices itself
+// reads again.
+func TestPricedIn(t *testing.T) {
+	ctx := context.Background()
+	pool, _ := withMini(t)
+	src := postgres.Source{Pool: pool}
+	offers, err := src.OffersPricedIn(ctx, []string{"TRY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	treatments, err := src.TreatmentsPricedIn(ctx, []string{"TRY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantOffers, wantTreatments []int64
+	rows, err := pool.Query(ctx, `SELECT id, treatment_id FROM offers WHERE currency = 'TRY' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, tr int64
+		if err := rows.Scan(&id, &tr); err != nil {
+			t.Fatal(err)
+		}
+		wantOffers = append(wantOffers, id)
+		if !slices.Contains(wantTreatments, tr) {
+			wantTreatments = append(wantTreatments, tr)
+		}
+	}
+	slices.Sort(wantTreatments)
+	if len(wantTreatments) == 0 || !slices.Equal(offers, wantOffers) || !slices.Equal(treatments, wantTreatments) {
+		t.Errorf("priced in TRY: offers %v, treatments %v; want %v, %v", offers, treatments, wantOffers, wantTreatments)
+	}
+	if none, err := src.TreatmentsPricedIn(ctx, nil); err != nil || none != nil {
+		t.Errorf("treatments priced in no currency: %v, %v", none, err)
+	}
 }

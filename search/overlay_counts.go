@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -76,6 +77,38 @@ func (o *Overlay) Recount(ctx context.Context, rates Rates, records map[string]*
 		records[key] = &r
 	}
 	return nil
+}
+
+// TreatmentsPricedIn lists the treatments that have an offer priced in
+// any of currencies, live or not, in the generation or a segment: those
+// whose price spans a change of the currencies' rates can move. Recount
+// leaves alone those it finds unchanged.
+func (o *Overlay) TreatmentsPricedIn(currencies []string) []int64 {
+	ids := map[int64]bool{}
+	for _, ix := range o.indexes() {
+		priced := ix.cols.currency.anyOf(currencies)
+		if priced.IsEmpty() {
+			continue
+		}
+		tcol := ix.cols.keywords[fieldTreatmentID]
+		for ord, offers := range ix.cols.treatmentOffers {
+			if ord < len(tcol.values) && offers.Intersects(priced) {
+				if id, err := strconv.ParseInt(tcol.values[ord], 10, 64); err == nil {
+					ids[id] = true
+				}
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(ids))
+}
+
+// indexes are the generation (at the overlay's rates) and each segment.
+func (o *Overlay) indexes() []*Index {
+	out := []*Index{o.base}
+	for _, s := range o.segs {
+		out = append(out, s.view)
+	}
+	return out
 }
 
 // replacedBy returns the documents of the base (first) and of each

@@ -279,15 +279,24 @@ func (c *changes) read(ctx context.Context, batch []postgres.Change, rates searc
 			return nil, err
 		}
 		ch.Rates = &rates
-		if !converts {
+		if converts {
+			// The overlay converts its offers' prices and recounts the
+			// spans of the treatments priced in the currencies itself:
+			// reading those treatments cost PostgreSQL seconds a rate.
+			ch.Repriced = im.Currencies
+		} else {
 			// The offers priced in a changed currency get new dollar
-			// prices: they are re-read into the overlay, converted at the
-			// new rates.
+			// prices, and their treatments new spans: they are re-read
+			// into the overlay, converted at the new rates.
 			ids, err := c.src.OffersPricedIn(ctx, im.Currencies)
 			if err != nil {
 				return nil, err
 			}
 			records = withIDs(records, search.TypeOffer, ids)
+			if ids, err = c.src.TreatmentsPricedIn(ctx, im.Currencies); err != nil {
+				return nil, err
+			}
+			records = withIDs(records, search.TypeTreatment, ids)
 		}
 	}
 	// The types are read at once, each on its own connection: the batch

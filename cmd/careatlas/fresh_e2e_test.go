@@ -181,6 +181,18 @@ func TestChangesReachTheAPI(t *testing.T) {
 			got := offerOrder(res)
 			return slices.Equal(got, []int64{1006, 1004, 1005, 1000}), fmt.Sprint(got)
 		})
+		// And so did the span of its treatment (IVF: 4,000 EUR and from
+		// 80,000 TRY), which the overlay recounts at the new rate without
+		// reading the treatment: 2,000 to 5,000 USD, now to 8,000.
+		visibleWithin(t, "the EUR offer's treatment's span", func() (bool, string) {
+			var tr struct {
+				Span *struct{ Min, Max float64 } `json:"price_span_usd"`
+			}
+			if code, err := getJSON(base+"/v1/treatments/4", &tr); err != nil || code != 200 {
+				return false, fmt.Sprint(code, err)
+			}
+			return tr.Span != nil && tr.Span.Min == 2000 && tr.Span.Max == 8000, fmt.Sprintf("%+v", tr.Span)
+		})
 	})
 	t.Run("a new synonym applies", func(t *testing.T) {
 		exec(`INSERT INTO synonyms (term, synonym, source) VALUES ('schnozz', 'rhinoplasty', 'curated')`)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -45,6 +46,10 @@ type Changes struct {
 	// not hold: the overlay counts their offers and spans their prices
 	// itself (search.Overlay.Recount).
 	Recount []int64
+	// Repriced lists the currencies whose rates changed: the overlay
+	// recounts the treatments priced in them too, whose price spans in
+	// dollars move with the rates (search.Overlay.TreatmentsPricedIn).
+	Repriced []string
 	// Backlog says more changes wait after these (the batch was as large
 	// as the follower reads): the follower is catching up.
 	Backlog bool
@@ -123,7 +128,11 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 		records = map[string]*search.Record{}
 	}
 	start := time.Now()
-	if err := on.overlay.Recount(ctx, rates, records, ch.Recount); err != nil {
+	recount := ch.Recount
+	if len(ch.Repriced) > 0 {
+		recount = append(slices.Clone(recount), on.overlay.TreatmentsPricedIn(ch.Repriced)...)
+	}
+	if err := on.overlay.Recount(ctx, rates, records, recount); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
 	counted := time.Since(start)
