@@ -1,8 +1,10 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -55,4 +57,60 @@ const clockTicks = 100
 // since is the CPU used between before and u.
 func (u cpuUse) since(before cpuUse) cpuUse {
 	return cpuUse{Process: u.Process - before.Process, Postgres: u.Postgres - before.Postgres}
+}
+
+// schedWaits is how long this process's goroutines have waited to run
+// once runnable, so far (runtime/metrics' cumulative histogram). A search
+// that waits for a core shows here before it shows in its latency: on a
+// machine whose cores the follower's work or PostgreSQL hold, goroutines
+// queue.
+type schedWaits struct{ h *metrics.Float64Histogram }
+
+const schedLatencies = "/sched/latencies:seconds"
+
+func schedNow() schedWaits {
+	s := []metrics.Sample{{Name: schedLatencies}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return schedWaits{}
+	}
+	return schedWaits{s[0].Value.Float64Histogram()}
+}
+
+// schedWait is the distribution of goroutines' waits to run, in
+// milliseconds (each the upper bound of its histogram bucket).
+type schedWait struct {
+	N   uint64  `json:"n"`
+	P50 float64 `json:"p50_ms"`
+	P99 float64 `json:"p99_ms"`
+}
+
+// since is the waits between before and s.
+func (s schedWaits) since(before schedWaits) schedWait {
+	if s.h == nil || before.h == nil || len(s.h.Counts) != len(before.h.Counts) {
+		return schedWait{}
+	}
+	counts := make([]uint64, len(s.h.Counts))
+	var n uint64
+	for i := range counts {
+		counts[i] = s.h.Counts[i] - before.h.Counts[i]
+		n += counts[i]
+	}
+	at := func(q float64) float64 {
+		want, seen := uint64(math.Ceil(q*float64(n))), uint64(0)
+		for i, c := range counts {
+			if seen += c; seen >= want && c > 0 {
+				upper := s.h.Buckets[i+1]
+				if math.IsInf(upper, 1) {
+					upper = s.h.Buckets[i]
+				}
+				return upper * 1000
+			}
+		}
+		return 0
+	}
+	if n == 0 {
+		return schedWait{}
+	}
+	return schedWait{N: n, P50: at(0.50), P99: at(0.99)}
 }

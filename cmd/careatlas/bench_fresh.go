@@ -47,18 +47,23 @@ type freshReport struct {
 	// client sends its next search when the last is answered (the
 	// machine saturated, so the figures measure what the writes take
 	// from the searches' share of the CPU).
-	SearchRate  int      `json:"searches_per_second,omitempty"`
-	Quiet       latency  `json:"search_without_writes"`
-	Loaded      latency  `json:"search_under_writes"`
-	QuietCPU    cpuUse   `json:"cpu_without_writes"`
-	LoadedCPU   cpuUse   `json:"cpu_under_writes"`
-	Visible     latency  `json:"visible_after_commit"`
-	Written     int64    `json:"changes_written"`
-	Kinds       []string `json:"change_kinds"`
-	Catchup     *catchup `json:"catch_up,omitempty"`
-	Initial     float64  `json:"seconds_to_catch_up_before_measuring"`
-	Segments    int      `json:"segments_at_end"`
-	ChangedDocs uint64   `json:"overlay_records_at_end"`
+	SearchRate int     `json:"searches_per_second,omitempty"`
+	Quiet      latency `json:"search_without_writes"`
+	Loaded     latency `json:"search_under_writes"`
+	QuietCPU   cpuUse  `json:"cpu_without_writes"`
+	LoadedCPU  cpuUse  `json:"cpu_under_writes"`
+	// QuietWait and LoadedWait are how long this process's goroutines
+	// waited for a core once runnable, in each search phase.
+	QuietWait   schedWait `json:"goroutine_wait_without_writes"`
+	LoadedWait  schedWait `json:"goroutine_wait_under_writes"`
+	Refresh     string    `json:"refresh"`
+	Visible     latency   `json:"visible_after_commit"`
+	Written     int64     `json:"changes_written"`
+	Kinds       []string  `json:"change_kinds"`
+	Catchup     *catchup  `json:"catch_up,omitempty"`
+	Initial     float64   `json:"seconds_to_catch_up_before_measuring"`
+	Segments    int       `json:"segments_at_end"`
+	ChangedDocs uint64    `json:"overlay_records_at_end"`
 }
 
 // latency is a distribution in milliseconds.
@@ -102,13 +107,15 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rateEvery := fs.Duration("rate-every", time.Minute, "how often an exchange rate changes within the writes (0: never)")
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches under writes to this file")
+	quietProfile := fs.String("quiet-cpuprofile", "", "write a CPU profile of the searches without writes to this file (to compare: pprof -diff_base)")
+	refresh := fs.Duration("refresh", changesGather, "serve --refresh: how long changes gather before they are applied as one batch")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" || *rate < 1 || *rate > 10_000 || *clients < 1 || *clients > 256 || *duration <= 0 || *disconnected < 0 ||
-		*searchRate < 0 || *searchRate > 100_000 {
-		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative")
+		*searchRate < 0 || *searchRate > 100_000 || *refresh < minRefresh || *refresh > maxRefresh {
+		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative, --refresh %s–%s", minRefresh, maxRefresh)
 	}
 	cfg, err := pgxpool.ParseConfig(*dbURL)
 	if err != nil {
@@ -138,7 +145,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer stopHTTP()
 
 	rep := &freshReport{Command: "careatlas bench fresh " + strings.Join(args, " "), Machine: machine(ctx, pool),
-		Rate: *rate, Clients: *clients, SearchRate: *searchRate}
+		Rate: *rate, Clients: *clients, SearchRate: *searchRate, Refresh: refresh.String()}
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM offers`).Scan(&rep.Offers); err != nil {
 		return fmt.Errorf("count offers: %w", err)
 	}
@@ -152,7 +159,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	f := &changes{pool: pool, src: postgres.Source{Pool: pool}, live: lv, synced: func(context.Context) {}}
+	f := &changes{pool: pool, src: postgres.Source{Pool: pool}, live: lv, synced: func(context.Context) {}, gather: *refresh}
 	follow := startFollowing(ctx, f)
 	defer func() { follow() }()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}, Timeout: time.Minute}
@@ -179,12 +186,17 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 
 	slog.Info("bench fresh: searching without writes", "clients", *clients, "for", *duration)
-	cpu := cpuNow()
-	quiet, err := searchLatencies(ctx, client, base, paths, *clients, *searchRate, *duration)
+	stopQuietProfile, err := profileTo(*quietProfile)
 	if err != nil {
 		return err
 	}
-	rep.Quiet, rep.QuietCPU = latencyOf(quiet), cpuNow().since(cpu)
+	cpu, waits := cpuNow(), schedNow()
+	quiet, err := searchLatencies(ctx, client, base, paths, *clients, *searchRate, *duration)
+	stopQuietProfile()
+	if err != nil {
+		return err
+	}
+	rep.Quiet, rep.QuietCPU, rep.QuietWait = latencyOf(quiet), cpuNow().since(cpu), schedNow().since(waits)
 	slog.Warn("bench fresh: search without writes", "latency", rep.Quiet)
 
 	slog.Info("bench fresh: searching under writes", "changes_per_second", *rate)
@@ -192,13 +204,13 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	cpu = cpuNow()
+	cpu, waits = cpuNow(), schedNow()
 	writeCtx, stopWrites := context.WithCancel(ctx)
 	writing := w.start(writeCtx, *rate)
 	probes := make(chan []time.Duration, 1)
 	go func() { probes <- w.probe(writeCtx, client, base) }()
 	loaded, err := searchLatencies(ctx, client, base, paths, *clients, *searchRate, *duration)
-	rep.LoadedCPU = cpuNow().since(cpu)
+	rep.LoadedCPU, rep.LoadedWait = cpuNow().since(cpu), schedNow().since(waits)
 	stopProfile()
 	stopWrites()
 	visible := <-probes
@@ -426,6 +438,8 @@ func printFresh(w io.Writer, r *freshReport) {
 	row("visible after commit", r.Visible)
 	fmt.Fprintf(w, "cpu, no writes: this process %.1f s, local PostgreSQL %.1f s; under writes: %.1f s and %.1f s\n",
 		r.QuietCPU.Process, r.QuietCPU.Postgres, r.LoadedCPU.Process, r.LoadedCPU.Postgres)
+	fmt.Fprintf(w, "goroutines' wait to run, no writes: p50 %.3f ms, p99 %.3f ms; under writes: p50 %.3f ms, p99 %.3f ms\n",
+		r.QuietWait.P50, r.QuietWait.P99, r.LoadedWait.P50, r.LoadedWait.P99)
 	if r.Quiet.P50 > 0 {
 		fmt.Fprintf(w, "search under writes / without: p50 %+.1f%%, p99 %+.1f%%\n",
 			100*(r.Loaded.P50/r.Quiet.P50-1), 100*(r.Loaded.P99/r.Quiet.P99-1))

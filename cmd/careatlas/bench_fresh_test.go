@@ -23,7 +23,7 @@ func TestBenchFresh(t *testing.T) {
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
-		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s"}
+		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -37,6 +37,9 @@ func TestBenchFresh(t *testing.T) {
 	if rep.SearchRate != 40 || rep.Quiet.N > 40*2+2 || rep.Loaded.N > 40*2+2 {
 		t.Errorf("paced at 40 a second for 2 s: %d searches without writes, %d under writes; want at most 82 each",
 			rep.Quiet.N, rep.Loaded.N)
+	}
+	if rep.QuietWait.N == 0 || rep.LoadedWait.N == 0 || rep.LoadedWait.P99 < rep.LoadedWait.P50 || rep.Refresh != "100ms" {
+		t.Errorf("goroutines' waits or the refresh not reported: %+v %+v %q", rep.QuietWait, rep.LoadedWait, rep.Refresh)
 	}
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)

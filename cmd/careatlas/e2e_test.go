@@ -380,6 +380,8 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"index", "--database-url", ""}, 1, "no database configured"},
 		{[]string{"load", "--nope"}, 2, "flag provided but not defined"},
+		{[]string{"serve", "--refresh", "10ms"}, 1, "--refresh 10ms: must be from 50ms to 5s"},
+		{[]string{"serve", "--refresh", "1m"}, 1, "--refresh 1m0s: must be from 50ms to 5s"},
 		{[]string{"load", "--database-url", "postgres://127.0.0.1:1/x?connect_timeout=2", "a", "b"}, 2, "Usage"},
 	} {
 		t.Setenv("DATABASE_URL", "")

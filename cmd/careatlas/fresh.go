@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,11 +42,18 @@ import (
 const changesGeneration = 250 * time.Millisecond
 
 // changesGather is how long the follower lets changes gather after a
-// notification before it reads them (postgres.FollowOptions.Gather): a
-// quarter of the one second a change has to be visible at p50, and at a
-// hundred changes a second, batches of some twenty-five instead of a
-// segment per commit.
+// notification before it reads them (postgres.FollowOptions.Gather; serve
+// --refresh): a quarter of the one second a change has to be visible at
+// p50, and at a hundred changes a second, batches of some twenty-five
+// instead of a segment per commit.
 const changesGather = 250 * time.Millisecond
+
+// minRefresh and maxRefresh bound --refresh: below, nearly every commit
+// is a segment of its own; above, a change is no longer fresh.
+const (
+	minRefresh = 50 * time.Millisecond
+	maxRefresh = 5 * time.Second
+)
 
 // lagWarning is how far behind the server must be for the logs to say so,
 // and lagLogEvery how often they repeat it.
@@ -61,6 +69,7 @@ type changes struct {
 	live    *live.Live
 	synced  func(context.Context) // reloads the synonym graph
 	grace   time.Duration         // 0: never trim
+	gather  time.Duration         // 0: changesGather
 	mu      sync.Mutex
 	f       *postgres.Follower // the follower of the served generation
 	rebuild atomic.Bool        // a bulk load replaced a table since the generation
@@ -127,7 +136,7 @@ func (c *changes) follow(ctx context.Context, gen string) {
 	defer stop()
 	f := postgres.Follow(genCtx, c.pool, from, func(batch []postgres.Change) (func() error, error) {
 		return c.prepare(genCtx, gen, batch)
-	}, postgres.FollowOptions{Gather: changesGather})
+	}, postgres.FollowOptions{Gather: cmp.Or(c.gather, changesGather)})
 	c.mu.Lock()
 	c.f = f
 	c.mu.Unlock()

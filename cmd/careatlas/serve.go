@@ -30,6 +30,7 @@ type serveConfig struct {
 	searchBudget                   time.Duration
 	reloadEvery, synonymsEvery     time.Duration
 	trimGrace                      time.Duration
+	refresh                        time.Duration
 	adminKey                       string
 	postsPerSession                int
 	publicSearch                   bool
@@ -61,12 +62,17 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 		"serve /metrics on this address (e.g. 127.0.0.1:9090) instead of on --addr, so that it need not be public")
 	fs.DurationVar(&cfg.searchBudget, "search-budget", api.DefaultSearchBudget,
 		"how long one search may work before it is answered 503 over_budget")
+	fs.DurationVar(&cfg.refresh, "refresh", changesGather,
+		"how long committed changes gather before they are read and applied as one batch: a change is searchable about this much later (50ms–5s)")
 	fs.DurationVar(&cfg.trimGrace, "trim-grace", 10*time.Minute,
 		"with a database, trim the change log up to the served generation's position once it has been served this long (0: never)")
 	generations, endpoint := storeFlags(fs, "generations",
 		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
 	if err := parse(fs, args); err != nil {
 		return cfg, err
+	}
+	if cfg.refresh < minRefresh || cfg.refresh > maxRefresh {
+		return cfg, fmt.Errorf("--refresh %s: must be from %s to %s", cfg.refresh, minRefresh, maxRefresh)
 	}
 	cfg.dbURL, cfg.generations, cfg.s3Endpoint = *dbURL, *generations, *endpoint
 	return cfg, nil
@@ -153,7 +159,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		opts.Auth.Keys, opts.Auth.PublicSearch, opts.KeyStore = s.keys, cfg.publicSearch, store
 		registerDatabaseMetrics(reg, s.pool, s.events)
 		opts.Health = withKeys(newDatabaseHealth(s.pool, s.events).Parts, s.keys)
-		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace,
+		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace, gather: cfg.refresh,
 			synced: s.loadSynonyms}
 		opts.Freshness = s.changes.Freshness
 		attachCtx, cancel := context.WithTimeout(ctx, attachTimeout)
