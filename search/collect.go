@@ -127,6 +127,29 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 	return p, nil
 }
 
+// filteredOut reports whether r's filters (its clauses: country,
+// category, accreditation, …) leave none of ix's documents. An overlay's
+// segment holds a few hundred records, and most hold nothing in the
+// country and category a search asks for: such a segment is passed by, an
+// empty side, as one that cannot match the words is (mayMatch), instead of
+// compiling and running the search on it. Dead documents count as held, so
+// false may still find nothing.
+func (ix *Index) filteredOut(r *Request) bool {
+	var left *roaring.Bitmap
+	for _, c := range r.clauses {
+		b := ix.cols.keywords[c.filter.Field].anyOf(c.values) // may be the column's own: not changed
+		if left == nil {
+			left = b
+		} else {
+			left = roaring.And(left, b)
+		}
+		if left.IsEmpty() {
+			return true
+		}
+	}
+	return false
+}
+
 // collector counts matches and facets and keeps the best k candidates.
 type collector struct {
 	ix      *Index

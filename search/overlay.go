@@ -589,6 +589,9 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		}
 	}()
 	for _, s := range o.segs {
+		if s.view.filteredOut(&r) {
+			continue // an empty side
+		}
 		if u != nil {
 			// A segment that cannot match the words is an empty side.
 			if ok, err := s.view.mayMatch(ctx, u); err != nil {

@@ -174,20 +174,17 @@ func sampleRecords() []*Record {
 	}
 }
 
-// TestSegmentsPassedByMatchNothing: a search passes a segment by when it
-// holds none of some word of the query in a field the matcher reads
-// (Index.mayMatch), and searches one that holds a word of each: a new
-// treatment's name, a translation, a facility's place, a doctor. What it
-// passes by matches nothing, which the matcher itself says.
-func TestSegmentsPassedByMatchNothing(t *testing.T) {
+// zygomaSegment is an overlay on a generation holding a cataract
+// offer in Izmir, with one segment: a new treatment (a lay name, a German
+// name) offered by a new clinic in Porto with a named doctor.
+func zygomaSegment(t *testing.T, rates Rates) *Overlay {
+	t.Helper()
 	ctx := context.Background()
-	rates := Rates{Rates: map[string]float64{"USD": 1}}
 	o := overlayOn(t, rates,
 		&Record{Type: TypeTreatment, ID: 1, Name: "Cataract surgery", Category: "Ophthalmology"},
 		&Record{Type: TypeFacility, ID: 10, Name: "Eye Clinic", Country: "TR", City: "Izmir"},
 		&Record{Type: TypeOffer, ID: 100, Name: "Cataract surgery", Treatment: &TreatmentRef{ID: 1, Name: "Cataract surgery"},
 			Facility: &FacilityRef{ID: 10, Name: "Eye Clinic", Country: "TR", City: "Izmir"}})
-	defer func() { o.Close() }()
 	zygoma := &Record{Type: TypeTreatment, ID: 2, Name: "Zygoma implant", Category: "Dental", LayNames: []string{"cheekbone anchor"},
 		Translations: map[string]Translation{"de": {Name: "Jochbeinimplantat"}}}
 	harbour := &FacilityRef{ID: 11, Name: "Harbour Dental", Country: "PT", City: "Porto"}
@@ -202,10 +199,22 @@ func TestSegmentsPassedByMatchNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.Close()
-	o = n
-	if len(o.segs) != 1 {
-		t.Fatalf("%d segments, want 1", len(o.segs))
+	t.Cleanup(func() { n.Close() })
+	if len(n.segs) != 1 {
+		t.Fatalf("%d segments, want 1", len(n.segs))
 	}
+	return n
+}
+
+// TestSegmentsPassedByMatchNothing: a search passes a segment by when it
+// holds none of some word of the query in a field the matcher reads
+// (Index.mayMatch), and searches one that holds a word of each: a new
+// treatment's name, a translation, a facility's place, a doctor. What it
+// passes by matches nothing, which the matcher itself says.
+func TestSegmentsPassedByMatchNothing(t *testing.T) {
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1}}
+	o := zygomaSegment(t, rates)
 	seg := o.segs[0].view
 	for _, c := range []struct {
 		q, lang string
@@ -248,6 +257,61 @@ func TestSegmentsPassedByMatchNothing(t *testing.T) {
 		}
 		if c.may && side.c.total == 0 {
 			t.Errorf("%q: the segment matches nothing; the case tests nothing", c.q)
+		}
+	}
+}
+
+// TestSegmentsPassedByFilters: a segment whose documents the filters
+// leave none of is passed by; one that holds what they ask for is not.
+func TestSegmentsPassedByFilters(t *testing.T) {
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1}}
+	o := zygomaSegment(t, rates)
+	seg := o.segs[0].view
+	for _, c := range []struct {
+		q       string
+		filters [][]string // param, values…
+		out     bool
+	}{
+		{"", [][]string{{"country", "PT"}}, false},
+		{"", [][]string{{"country", "PT", "TR"}}, false},
+		{"", [][]string{{"country", "PT"}, {"category", "Dental"}}, false},
+		{"zygoma", [][]string{{"country", "PT"}}, false},
+		{"", nil, false},
+		{"", [][]string{{"country", "TR"}}, true}, // the generation's
+		{"", [][]string{{"country", "PT"}, {"category", "Ophthalmology"}}, true},
+		{"", [][]string{{"country", "XX"}}, true},
+		{"zygoma", [][]string{{"country", "TR"}}, true},
+	} {
+		r := Request{Query: c.q}
+		for _, f := range c.filters {
+			r = r.MustWhere(f[0], f[1:]...)
+		}
+		r, err := r.Validate(rates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := seg.filteredOut(&r); out != c.out {
+			t.Errorf("%q %v: filtered out %v, want %v", c.q, c.filters, out, c.out)
+		}
+		var u *understood
+		if c.q != "" {
+			if u, err = o.base.understand(ctx, c.q, "", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		side, err := seg.collect(ctx, &r, nil, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if side.p.m != nil {
+			side.p.m.release()
+		}
+		if c.out && side.c.total != 0 {
+			t.Errorf("%q %v: passed by, but the segment matches %d documents", c.q, c.filters, side.c.total)
+		}
+		if !c.out && side.c.total == 0 {
+			t.Errorf("%q %v: the segment matches nothing; the case tests nothing", c.q, c.filters)
 		}
 	}
 }
