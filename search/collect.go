@@ -23,7 +23,7 @@ type candidate struct {
 type plan struct {
 	u        *understood     // nil: no text, every document is a candidate
 	m        *matcher        // the text's postings
-	filter   *roaring.Bitmap // nil: no keyword filter
+	filter   *roaring.Bitmap // nil: no keyword filter; read only (it may be a column's own)
 	priceMin float64         // USD, inclusive; -Inf when open
 	priceMax float64         // USD, inclusive; +Inf when open
 	priced   bool            // a price bound was given: unpriced offers fail it
@@ -86,11 +86,19 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 		}
 		p.u = u
 	}
+	// The filter is only read once compiled (run, the matcher's walks), so
+	// a single clause's bitmap is used as it is, though it may be the
+	// column's own; a second makes a new one. Cloning the first cost a
+	// copy per search and per overlay segment.
+	owned := false
 	and := func(b *roaring.Bitmap) {
-		if p.filter == nil {
-			p.filter = b.Clone()
-		} else {
+		switch {
+		case p.filter == nil:
+			p.filter = b
+		case owned:
 			p.filter.And(b)
+		default:
+			p.filter, owned = roaring.And(p.filter, b), true
 		}
 	}
 	for _, c := range r.clauses {
