@@ -54,16 +54,19 @@ type freshReport struct {
 	LoadedCPU  cpuUse  `json:"cpu_under_writes"`
 	// QuietWait and LoadedWait are how long this process's goroutines
 	// waited for a core once runnable, in each search phase.
-	QuietWait   schedWait `json:"goroutine_wait_without_writes"`
-	LoadedWait  schedWait `json:"goroutine_wait_under_writes"`
-	Refresh     string    `json:"refresh"`
-	Visible     latency   `json:"visible_after_commit"`
-	Written     int64     `json:"changes_written"`
-	Kinds       []string  `json:"change_kinds"`
-	Catchup     *catchup  `json:"catch_up,omitempty"`
-	Initial     float64   `json:"seconds_to_catch_up_before_measuring"`
-	Segments    int       `json:"segments_at_end"`
-	ChangedDocs uint64    `json:"overlay_records_at_end"`
+	QuietWait  schedWait `json:"goroutine_wait_without_writes"`
+	LoadedWait schedWait `json:"goroutine_wait_under_writes"`
+	Refresh    string    `json:"refresh"`
+	// Unfollowed is the searches under the same writes with the follower
+	// stopped (--unfollowed): what the writes alone take from them.
+	Unfollowed  *unfollowed `json:"search_under_writes_unfollowed,omitempty"`
+	Visible     latency     `json:"visible_after_commit"`
+	Written     int64       `json:"changes_written"`
+	Kinds       []string    `json:"change_kinds"`
+	Catchup     *catchup    `json:"catch_up,omitempty"`
+	Initial     float64     `json:"seconds_to_catch_up_before_measuring"`
+	Segments    int         `json:"segments_at_end"`
+	ChangedDocs uint64      `json:"overlay_records_at_end"`
 }
 
 // latency is a distribution in milliseconds.
@@ -84,6 +87,18 @@ func latencyOf(ds []time.Duration) latency {
 }
 
 // catchup is the disconnected scenario.
+// unfollowed is the phase of --unfollowed: the searches, on the overlay
+// as the phase under writes left it, while the same writes go on and the
+// follower applies none of them. Its figures less the searches without
+// writes are what sharing the machine with the writers and PostgreSQL
+// costs; the phase under writes less these, what applying the changes
+// (the follower, the new segments) costs.
+type unfollowed struct {
+	Search latency   `json:"search"`
+	CPU    cpuUse    `json:"cpu"`
+	Wait   schedWait `json:"goroutine_wait"`
+}
+
 type catchup struct {
 	Disconnected string  `json:"disconnected"`
 	Changes      int64   `json:"changes_while_disconnected"`
@@ -109,6 +124,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches under writes to this file")
 	quietProfile := fs.String("quiet-cpuprofile", "", "write a CPU profile of the searches without writes to this file (to compare: pprof -diff_base)")
 	refresh := fs.Duration("refresh", changesGather, "serve --refresh: how long changes gather before they are applied as one batch")
+	unfollow := fs.Bool("unfollowed", false, "search under the writes once more for --duration with the follower stopped: what the writes alone take from the searches")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -223,6 +239,12 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rep.Loaded, rep.Visible = latencyOf(loaded), latencyOf(visible)
 	slog.Warn("bench fresh: under writes", "search", rep.Loaded, "visible", rep.Visible, "written", w.written.Load())
 
+	if *unfollow {
+		if rep.Unfollowed, err = benchUnfollowed(ctx, w, client, base, paths, *clients, *searchRate, *rate, *duration,
+			&follow, f, lv); err != nil {
+			return err
+		}
+	}
 	if *disconnected > 0 {
 		slog.Info("bench fresh: the server is cut off from the change log", "for", *disconnected)
 		if rep.Catchup, err = benchCatchup(ctx, w, client, base, *rate, *disconnected, &follow, f, *catchupProfile); err != nil {
@@ -309,6 +331,42 @@ func startFollowing(ctx context.Context, c *changes) func() {
 // benchCatchup stops the follower, writes for d, then starts it again and
 // times how long a change committed when it starts takes to be visible
 // (the writes go on meanwhile).
+// benchUnfollowed searches for d under the writes with the follower
+// stopped, then starts it again and waits until it has caught up and its
+// merges are done.
+func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, base string, paths []string,
+	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, lv *live.Live) (*unfollowed, error) {
+	slog.Info("bench fresh: searching under writes, the follower stopped", "for", d)
+	(*follow)()
+	writeCtx, stopWrites := context.WithCancel(ctx)
+	defer stopWrites()
+	cpu, waits := cpuNow(), schedNow()
+	writing := w.start(writeCtx, rate)
+	lat, err := searchLatencies(ctx, client, base, paths, clients, searchRate, d)
+	out := &unfollowed{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
+	stopWrites()
+	if werr := writing(); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Search = latencyOf(lat)
+	slog.Warn("bench fresh: under writes, the follower stopped", "search", out.Search)
+	*follow = startFollowing(ctx, c)
+	probe, err := w.mark(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.waitVisible(ctx, client, base, probe, 5*time.Minute); err != nil {
+		return nil, err
+	}
+	for settle := time.Now().Add(5 * time.Minute); lv.Merging() && time.Now().Before(settle); {
+		sleep(ctx, 100*time.Millisecond)
+	}
+	return out, w.unmark(ctx, probe)
+}
+
 func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base string, rate int, d time.Duration,
 	follow *func(), c *changes, profile string) (*catchup, error) {
 	(*follow)()
@@ -435,6 +493,9 @@ func printFresh(w io.Writer, r *freshReport) {
 	}
 	row("search, no writes", r.Quiet)
 	row("search, under writes", r.Loaded)
+	if u := r.Unfollowed; u != nil {
+		row("search, writes unfollowed", u.Search)
+	}
 	row("visible after commit", r.Visible)
 	fmt.Fprintf(w, "cpu, no writes: this process %.1f s, local PostgreSQL %.1f s; under writes: %.1f s and %.1f s\n",
 		r.QuietCPU.Process, r.QuietCPU.Postgres, r.LoadedCPU.Process, r.LoadedCPU.Postgres)
@@ -443,6 +504,10 @@ func printFresh(w io.Writer, r *freshReport) {
 	if r.Quiet.P50 > 0 {
 		fmt.Fprintf(w, "search under writes / without: p50 %+.1f%%, p99 %+.1f%%\n",
 			100*(r.Loaded.P50/r.Quiet.P50-1), 100*(r.Loaded.P99/r.Quiet.P99-1))
+	}
+	if u := r.Unfollowed; u != nil && r.Quiet.P50 > 0 {
+		fmt.Fprintf(w, "search under writes, the follower stopped / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: this process %.1f s, local PostgreSQL %.1f s)\n",
+			100*(u.Search.P50/r.Quiet.P50-1), 100*(u.Search.P99/r.Quiet.P99-1), u.CPU.Process, u.CPU.Postgres)
 	}
 	if c := r.Catchup; c != nil {
 		fmt.Fprintf(w, "catch-up after %s disconnected (%d changes): %.1f s\n", c.Disconnected, c.Changes, c.Seconds)

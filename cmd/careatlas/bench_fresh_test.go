@@ -12,7 +12,8 @@ import (
 
 // TestBenchFresh runs 'careatlas bench fresh' for seconds on the bundled
 // catalogue: every part of it (the searches with and without writes, the
-// probes, the disconnected catch-up, the clean-up) must run and report
+// probes, the searches with the follower stopped, the disconnected
+// catch-up, the clean-up) must run and report
 // figures, and the catalogue must be left without the bench's rows. The
 // searches are paced (--search-rate): no more are sent than scheduled.
 func TestBenchFresh(t *testing.T) {
@@ -23,7 +24,8 @@ func TestBenchFresh(t *testing.T) {
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
-		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms"}
+		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
+		"--unfollowed"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -40,6 +42,9 @@ func TestBenchFresh(t *testing.T) {
 	}
 	if rep.QuietWait.N == 0 || rep.LoadedWait.N == 0 || rep.LoadedWait.P99 < rep.LoadedWait.P50 || rep.Refresh != "100ms" {
 		t.Errorf("goroutines' waits or the refresh not reported: %+v %+v %q", rep.QuietWait, rep.LoadedWait, rep.Refresh)
+	}
+	if u := rep.Unfollowed; u == nil || u.Search.N == 0 || u.Search.N > 40*2+2 || u.Wait.N == 0 {
+		t.Errorf("searches under writes with the follower stopped not measured: %+v", u)
 	}
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)
