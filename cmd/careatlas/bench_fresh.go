@@ -125,6 +125,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	quietProfile := fs.String("quiet-cpuprofile", "", "write a CPU profile of the searches without writes to this file (to compare: pprof -diff_base)")
 	refresh := fs.Duration("refresh", changesGather, "serve --refresh: how long changes gather before they are applied as one batch")
 	unfollow := fs.Bool("unfollowed", false, "search under the writes once more for --duration with the follower stopped: what the writes alone take from the searches")
+	unfollowedProfile := fs.String("unfollowed-cpuprofile", "", "with --unfollowed, write a CPU profile of that phase to this file")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -241,7 +242,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	if *unfollow {
 		if rep.Unfollowed, err = benchUnfollowed(ctx, w, client, base, paths, *clients, *searchRate, *rate, *duration,
-			&follow, f, lv); err != nil {
+			&follow, f, lv, *unfollowedProfile); err != nil {
 			return err
 		}
 	}
@@ -335,15 +336,20 @@ func startFollowing(ctx context.Context, c *changes) func() {
 // stopped, then starts it again and waits until it has caught up and its
 // merges are done.
 func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, base string, paths []string,
-	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, lv *live.Live) (*unfollowed, error) {
+	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, lv *live.Live, profile string) (*unfollowed, error) {
 	slog.Info("bench fresh: searching under writes, the follower stopped", "for", d)
 	(*follow)()
+	stopProfile, err := profileTo(profile)
+	if err != nil {
+		return nil, err
+	}
 	writeCtx, stopWrites := context.WithCancel(ctx)
 	defer stopWrites()
 	cpu, waits := cpuNow(), schedNow()
 	writing := w.start(writeCtx, rate)
 	lat, err := searchLatencies(ctx, client, base, paths, clients, searchRate, d)
 	out := &unfollowed{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
+	stopProfile()
 	stopWrites()
 	if werr := writing(); err == nil {
 		err = werr
