@@ -491,6 +491,9 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 
 // source returns the stored record JSON of an internal document number.
 func (ix *Index) source(doc uint32) ([]byte, error) {
+	if ix.stored != nil {
+		return ix.stored.source(doc)
+	}
 	id, err := ix.reader.ExternalID(index.NewIndexInternalID(nil, uint64(doc)))
 	if err != nil {
 		return nil, err

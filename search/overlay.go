@@ -130,6 +130,7 @@ func memIndex(ctx context.Context, records []*Record, owner func(key string) boo
 	if ix.reader, err = adv.Reader(); err != nil {
 		return fail("reader", err)
 	}
+	ix.stored = newStoredFields(ix.reader)
 	if ix.cols, err = loadColumns(ctx, ix.reader); err != nil {
 		return fail("columns", err)
 	}
@@ -161,7 +162,7 @@ func (ix *Index) atRates(rates Rates) *Index {
 // viewWith is ix seen with other columns, rates and typical prices: the
 // same reader, mapping, vocabulary, places, postings memo and offer spans.
 func (ix *Index) viewWith(cols *columns, rates Rates, typical *typicalPrices) *Index {
-	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, mapping: ix.mapping, cols: cols,
+	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, stored: ix.stored, mapping: ix.mapping, cols: cols,
 		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, memo: ix.memo,
 		spans: ix.spans}
 }
