@@ -142,13 +142,20 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 // empty side, as one that cannot match the words is (mayMatch), instead of
 // compiling and running the search on it. Dead documents count as held, so
 // false may still find nothing.
+//
+// Only the last two clauses' bitmaps are intersected without making a
+// third (Intersects): a segment that is searched after all compiles the
+// same intersection again, so the test should cost less than that.
 func (ix *Index) filteredOut(r *Request) bool {
 	var left *roaring.Bitmap
-	for _, c := range r.clauses {
+	for i, c := range r.clauses {
 		b := ix.cols.keywords[c.filter.Field].anyOf(c.values) // may be the column's own: not changed
-		if left == nil {
+		switch {
+		case left == nil:
 			left = b
-		} else {
+		case i == len(r.clauses)-1:
+			return !left.Intersects(b)
+		default:
 			left = roaring.And(left, b)
 		}
 		if left.IsEmpty() {

@@ -276,10 +276,13 @@ func TestSegmentsPassedByFilters(t *testing.T) {
 		{"", [][]string{{"country", "PT"}}, false},
 		{"", [][]string{{"country", "PT", "TR"}}, false},
 		{"", [][]string{{"country", "PT"}, {"category", "Dental"}}, false},
+		{"", [][]string{{"type", "offer"}, {"country", "PT"}, {"category", "Dental"}}, false},
 		{"zygoma", [][]string{{"country", "PT"}}, false},
 		{"", nil, false},
 		{"", [][]string{{"country", "TR"}}, true}, // the generation's
 		{"", [][]string{{"country", "PT"}, {"category", "Ophthalmology"}}, true},
+		{"", [][]string{{"type", "offer"}, {"country", "PT"}, {"category", "Ophthalmology"}}, true},
+		{"", [][]string{{"country", "TR"}, {"type", "offer"}, {"category", "Dental"}}, true},
 		{"", [][]string{{"country", "XX"}}, true},
 		{"zygoma", [][]string{{"country", "TR"}}, true},
 	} {
