@@ -183,24 +183,12 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	// The index may be older than the log: measure from a server that has
 	// caught up with it.
-	start := time.Now()
-	first, err := w.mark(ctx)
+	initial, err := caughtUp(ctx, w, client, base, lv, time.Hour)
 	if err != nil {
 		return err
 	}
-	if _, err := w.waitVisible(ctx, client, base, first, time.Hour); err != nil {
-		return err
-	}
-	if err := w.unmark(ctx, first); err != nil {
-		return err
-	}
-	rep.Initial = time.Since(start).Seconds()
+	rep.Initial = initial.Seconds()
 	slog.Warn("bench fresh: caught up with the log", "seconds", rep.Initial)
-	// The merges the catch-up started would run beside the searches
-	// without writes: let them finish first.
-	for settle := time.Now().Add(5 * time.Minute); lv.Merging() && time.Now().Before(settle); {
-		sleep(ctx, 100*time.Millisecond)
-	}
 
 	slog.Info("bench fresh: searching without writes", "clients", *clients, "for", *duration)
 	stopQuietProfile, err := profileTo(*quietProfile)
@@ -360,17 +348,34 @@ func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, b
 	out.Search = latencyOf(lat)
 	slog.Warn("bench fresh: under writes, the follower stopped", "search", out.Search)
 	*follow = startFollowing(ctx, c)
-	probe, err := w.mark(ctx)
-	if err != nil {
+	if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
 		return nil, err
 	}
-	if _, err := w.waitVisible(ctx, client, base, probe, 5*time.Minute); err != nil {
-		return nil, err
+	return out, nil
+}
+
+// caughtUp waits until a change committed now is visible, within the
+// time given, and then until the merges the catch-up started are done,
+// so that they do not run beside the next phase's searches. It returns
+// how long the change took to be visible.
+func caughtUp(ctx context.Context, w *freshWriter, client *http.Client, base string, lv *live.Live,
+	within time.Duration) (time.Duration, error) {
+	start := time.Now()
+	probe, err := w.mark(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := w.waitVisible(ctx, client, base, probe, within); err != nil {
+		return 0, err
+	}
+	took := time.Since(start)
+	if err := w.unmark(ctx, probe); err != nil {
+		return 0, err
 	}
 	for settle := time.Now().Add(5 * time.Minute); lv.Merging() && time.Now().Before(settle); {
 		sleep(ctx, 100*time.Millisecond)
 	}
-	return out, w.unmark(ctx, probe)
+	return took, nil
 }
 
 func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base string, rate int, d time.Duration,
