@@ -86,7 +86,6 @@ func latencyOf(ds []time.Duration) latency {
 		Max: float64(ds[len(ds)-1].Microseconds()) / 1000}
 }
 
-// catchup is the disconnected scenario.
 // unfollowed is the phase of --unfollowed: the searches, on the overlay
 // as the phase under writes left it, while the same writes go on and the
 // follower applies none of them. Its figures less the searches without
@@ -99,6 +98,7 @@ type unfollowed struct {
 	Wait   schedWait `json:"goroutine_wait"`
 }
 
+// catchup is the disconnected scenario.
 type catchup struct {
 	Disconnected string  `json:"disconnected"`
 	Changes      int64   `json:"changes_while_disconnected"`
