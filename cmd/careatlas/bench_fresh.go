@@ -219,10 +219,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	stopProfile()
 	stopWrites()
 	visible := <-probes
-	if werr := writing(); err == nil {
-		err = werr
-	}
-	if err != nil {
+	if err := errors.Join(err, writing()); err != nil {
 		return err
 	}
 	rep.Loaded, rep.Visible = latencyOf(loaded), latencyOf(visible)
@@ -339,10 +336,7 @@ func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, b
 	out := &unfollowed{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
 	stopProfile()
 	stopWrites()
-	if werr := writing(); err == nil {
-		err = werr
-	}
-	if err != nil {
+	if err := errors.Join(err, writing()); err != nil {
 		return nil, err
 	}
 	out.Search = latencyOf(lat)
@@ -405,10 +399,7 @@ func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base
 	seen, err := w.waitVisible(ctx, client, base, probe, 5*time.Minute)
 	stopProfile()
 	stopWrites()
-	if werr := writing(); err == nil {
-		err = werr
-	}
-	if err != nil {
+	if err := errors.Join(err, writing()); err != nil {
 		return nil, err
 	}
 	out.Seconds = seen.Sub(start).Seconds()
