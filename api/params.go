@@ -56,7 +56,11 @@ func bodyParams(c echo.Context) (url.Values, error) {
 			return nil, invalid("body", "holds more than one JSON value")
 		}
 		for k, val := range body {
-			vs, err := jsonValues(k, val)
+			name := k
+			if name == "" {
+				name = "(unnamed)" // as search.UnknownParameter names it
+			}
+			vs, err := jsonValues(name, val)
 			if err != nil {
 				return nil, err
 			}
