@@ -261,8 +261,10 @@ var wordCache struct {
 	m map[langTerm][]string
 }
 
-// analyzer returns the analyser of lang, English when lang is unsupported.
-func analyzer(lang string) analysis.Analyzer {
+// sharedMapping is one mapping, made once, for what analyses without an
+// index of its own: queries and the overlay's segments. A mapping is only
+// read once made; making one builds every language's analysers.
+func sharedMapping() mapping.IndexMapping {
 	normOnce.Do(func() {
 		normMapping = NewMapping()
 		normAnalyzer = map[string]analysis.Analyzer{}
@@ -270,6 +272,12 @@ func analyzer(lang string) analysis.Analyzer {
 			normAnalyzer[l] = normMapping.AnalyzerNamed(analyzerName(l))
 		}
 	})
+	return normMapping
+}
+
+// analyzer returns the analyser of lang, English when lang is unsupported.
+func analyzer(lang string) analysis.Analyzer {
+	sharedMapping()
 	if a := normAnalyzer[lang]; a != nil {
 		return a
 	}

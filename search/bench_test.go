@@ -123,33 +123,33 @@ func BenchmarkSuggest(b *testing.B) {
 	}
 }
 
-// BenchmarkOverlaySearch measures what an overlay adds to a search: the
-// bench fresh mix (lay names as text, with facets, sorted by price in
-// euros; filters with a price sort and broad facets) on the generation
-// alone, with 200 offers deleted, and with ten segments of 100 repriced
-// offers each (as the follower leaves them between merges). ns/op is per
-// search.
-func BenchmarkOverlaySearch(b *testing.B) {
+// overlayBench is the bundled generation, an overlay of it with 200 offers
+// deleted, that overlay with ten segments of 100 repriced offers each (as
+// the follower leaves them between merges), and 100 more offers repriced,
+// by DocID, for a batch to apply. The overlays are closed when b ends.
+func overlayBench(b *testing.B) (gen *search.Index, withDeleted, withSegments *search.Overlay, batch map[string]*search.Record) {
 	live := bundledIndex(b)
 	gen, ctx := live.ix, context.Background()
 	rates := gen.Rates()
-	var reqs []search.Request
-	for _, q := range []string{"knee replacement", "nose job", "heart attack", "ivf", "cataract surgery"} {
-		reqs = append(reqs,
-			search.Request{Query: q}.MustWhere(search.FilterType, "offer"),
-			search.Request{Query: q, Facets: []string{"country", "category", "kind"}}.MustWhere(search.FilterType, "offer"),
-			search.Request{Query: q, Sort: search.SortPriceAsc, Currency: "EUR"}.MustWhere(search.FilterType, "offer"))
-	}
-	for _, c := range []struct{ country, category string }{{"US", "Cardiology"}, {"GB", "Orthopaedics"}, {"TR", "Cosmetic surgery"}} {
-		reqs = append(reqs,
-			search.Request{Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer").
-				MustWhere(search.FilterCountry, c.country).MustWhere(search.FilterCategory, c.category),
-			search.Request{Sort: search.SortRating, Facets: []string{"country", "kind", "city"}}.
-				MustWhere(search.FilterType, "offer").MustWhere(search.FilterCategory, c.category))
+	repriced := func(offers []*search.Record) map[string]*search.Record {
+		batch := map[string]*search.Record{}
+		for _, r := range offers {
+			r, err := gen.Get(ctx, r.Type, r.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Price != nil {
+				p := *r.Price
+				p.Amount *= 1.01
+				r.Price = &p
+			}
+			batch[search.DocID(r.Type, r.ID)] = r
+		}
+		return batch
 	}
 	// Offers to change, spread over the catalogue.
 	var offers []*search.Record
-	for page := 1; len(offers) < 1200; page++ {
+	for page := 1; len(offers) < 1300; page++ {
 		res, err := gen.Search(ctx, search.Request{Page: page, PerPage: 100, Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer"), nil)
 		if err != nil || len(res.Hits) == 0 {
 			b.Fatalf("collect offers: %v", err)
@@ -174,27 +174,13 @@ func BenchmarkOverlaySearch(b *testing.B) {
 	for _, r := range offers[:200] {
 		deleted[search.DocID(r.Type, r.ID)] = nil
 	}
-	withDeleted, err := empty.Apply(ctx, rates, deleted)
-	if err != nil {
+	if withDeleted, err = empty.Apply(ctx, rates, deleted); err != nil {
 		b.Fatal(err)
 	}
 	made = append(made, withDeleted)
-	withSegments := withDeleted
+	withSegments = withDeleted
 	for s := range 10 {
-		batch := map[string]*search.Record{}
-		for _, r := range offers[200+100*s : 300+100*s] {
-			r, err := gen.Get(ctx, r.Type, r.ID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if r.Price != nil {
-				p := *r.Price
-				p.Amount *= 1.01
-				r.Price = &p
-			}
-			batch[search.DocID(r.Type, r.ID)] = r
-		}
-		if withSegments, err = withSegments.Apply(ctx, rates, batch); err != nil {
+		if withSegments, err = withSegments.Apply(ctx, rates, repriced(offers[200+100*s:300+100*s])); err != nil {
 			b.Fatal(err)
 		}
 		made = append(made, withSegments)
@@ -202,6 +188,65 @@ func BenchmarkOverlaySearch(b *testing.B) {
 	if withSegments.Segments() != 10 {
 		b.Fatalf("%d segments, want 10", withSegments.Segments())
 	}
+	return gen, withDeleted, withSegments, repriced(offers[1200:1300])
+}
+
+// BenchmarkOverlayApply measures the follower's work: a batch of 100
+// repriced offers applied to an overlay of ten segments (a new segment,
+// with the treatments and facilities they join through), and the merge
+// of those ten segments the policy plans (about 1,000 offers and their
+// owners). ns/op is per batch or per merge.
+func BenchmarkOverlayApply(b *testing.B) {
+	gen, _, withSegments, batch := overlayBench(b)
+	ctx, rates := context.Background(), gen.Rates()
+	b.Run("batch_100", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			o, err := withSegments.Apply(ctx, rates, batch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			o.Close()
+		}
+	})
+	b.Run("merge_10x100", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m := withSegments.PlanMerge()
+			if m == nil {
+				b.Fatal("no merge planned over ten segments")
+			}
+			if err := m.Build(ctx); err != nil {
+				b.Fatal(err)
+			}
+			m.Close()
+		}
+	})
+}
+
+// BenchmarkOverlaySearch measures what an overlay adds to a search: the
+// bench fresh mix (lay names as text, with facets, sorted by price in
+// euros; filters with a price sort and broad facets) on the generation
+// alone, with 200 offers deleted, and with ten segments of 100 repriced
+// offers each (as the follower leaves them between merges). ns/op is per
+// search.
+func BenchmarkOverlaySearch(b *testing.B) {
+	ctx := context.Background()
+	var reqs []search.Request
+	for _, q := range []string{"knee replacement", "nose job", "heart attack", "ivf", "cataract surgery"} {
+		reqs = append(reqs,
+			search.Request{Query: q}.MustWhere(search.FilterType, "offer"),
+			search.Request{Query: q, Facets: []string{"country", "category", "kind"}}.MustWhere(search.FilterType, "offer"),
+			search.Request{Query: q, Sort: search.SortPriceAsc, Currency: "EUR"}.MustWhere(search.FilterType, "offer"))
+	}
+	for _, c := range []struct{ country, category string }{{"US", "Cardiology"}, {"GB", "Orthopaedics"}, {"TR", "Cosmetic surgery"}} {
+		reqs = append(reqs,
+			search.Request{Sort: search.SortPriceAsc}.MustWhere(search.FilterType, "offer").
+				MustWhere(search.FilterCountry, c.country).MustWhere(search.FilterCategory, c.category),
+			search.Request{Sort: search.SortRating, Facets: []string{"country", "kind", "city"}}.
+				MustWhere(search.FilterType, "offer").MustWhere(search.FilterCategory, c.category))
+	}
+	gen, withDeleted, withSegments, _ := overlayBench(b)
 	for _, c := range []struct {
 		name   string
 		search func(search.Request) (*search.Result, error)

@@ -498,6 +498,9 @@ func (ix *Index) run(ctx context.Context, p *plan, c *collector) error {
 
 // source returns the stored record JSON of an internal document number.
 func (ix *Index) source(doc uint32) ([]byte, error) {
+	if ix.mem != nil {
+		return ix.mem.source(doc)
+	}
 	if ix.stored != nil {
 		return ix.stored.source(doc)
 	}

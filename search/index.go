@@ -192,9 +192,9 @@ type Index struct {
 	placeSet *places
 	// typical is the typical prices price sorts read (typical.go).
 	typical *typicalPrices
-	// memo keeps the postings searches read, in an overlay's segment
-	// (postingsmemo.go); nil in a generation.
-	memo *postingsMemo
+	// mem is reader, in an overlay's segment (memsegment.go); nil in a
+	// generation, which idx holds.
+	mem *memSegment
 	// spans holds each treatment's offers by price, for an overlay's
 	// recounts (overlay_counts.go); nil in a segment.
 	spans *offerSpans
@@ -278,11 +278,14 @@ func (ix *Index) Path() string { return ix.path }
 func (ix *Index) Rates() Rates { return ix.rates }
 
 // DocCount is the number of documents in the index.
-func (ix *Index) DocCount() (uint64, error) { return ix.idx.DocCount() }
+func (ix *Index) DocCount() (uint64, error) { return ix.reader.DocCount() }
 
 // Close closes the index.
 func (ix *Index) Close() error {
 	ix.reader.Close()
+	if ix.idx == nil { // a segment: nothing else is open
+		return nil
+	}
 	return ix.idx.Close()
 }
 
@@ -291,7 +294,7 @@ func (ix *Index) Get(ctx context.Context, typ string, id int64) (*Record, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	doc, err := ix.idx.Document(DocID(typ, id))
+	doc, err := ix.reader.Document(DocID(typ, id))
 	if err != nil {
 		return nil, fmt.Errorf("get %s %d: %w", typ, id, err)
 	}

@@ -744,7 +744,7 @@ func (m *matcher) release() {
 }
 
 // termPostings is a term's postings in one field, open for one walk: read
-// from the index, or from its postings memo (list).
+// from the index, or a segment's own (list).
 type termPostings struct {
 	tfr   index.TermFieldReader
 	list  []memoPosting
@@ -752,9 +752,9 @@ type termPostings struct {
 }
 
 func (ix *Index) openPostings(ctx context.Context, field, term string) (termPostings, error) {
-	if ix.memo != nil {
-		list, err := ix.memo.postings(ctx, ix.reader, field, term)
-		return termPostings{list: list, count: len(list)}, err
+	if ix.mem != nil {
+		list := ix.mem.postings(field, term)
+		return termPostings{list: list, count: len(list)}, nil
 	}
 	tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), field, true, true, false)
 	if err != nil {

@@ -12,8 +12,6 @@ import (
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -81,57 +79,38 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 	return o.Apply(ctx, rates, records)
 }
 
-// memIndex indexes records into an in-memory Bleve index with the
-// generation's mapping, as one batch (so one segment), and loads its
-// columns and vocabulary as Open does. The records whose DocIDs owner
-// reports (nil: none) are indexed only to be joined through
-// (joinDocument): the caller leaves them out of every search. Documents
-// prior holds (nil: none) are reused where they still hold; the others
-// are analysed by workers goroutines (overlay_analysis.go). It returns
+// memIndex indexes records into a segment (memsegment.go) with the
+// generation's mapping, and loads its columns and vocabulary as Open does.
+// The records whose DocIDs owner reports (nil: none) are indexed only to
+// be joined through (joinDocument): the caller leaves them out of every
+// search. Documents prior holds (nil: none) are reused where they still
+// hold; the others are analysed by workers goroutines
+// (overlay_analysis.go). Document number i is records[i]'s. It returns
 // every record's document, by the index of records.
 func memIndex(ctx context.Context, records []*Record, owner func(key string) bool, rates Rates,
 	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
-	// scorch with no path keeps its segments in memory (and batches unsafe,
-	// which is what memory is); bleve.NewMemOnly would use upsidedown,
-	// whose internal ids are not document numbers.
-	idx, err := bleve.NewUsing("", NewMapping(), scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("overlay: create segment: %w", err)
-	}
-	ix := &Index{idx: idx, mapping: idx.Mapping(), rates: rates, typical: &typicalPrices{}, memo: &postingsMemo{}}
+	m := sharedMapping()
 	fail := func(what string, err error) (*Index, []*analyzed, error) {
-		if ix.reader != nil {
-			ix.reader.Close()
-		}
-		idx.Close()
 		return nil, nil, fmt.Errorf("overlay: segment: %s: %w", what, err)
 	}
-	kept, docs, err := analyzeAll(ix.mapping, records, owner, rates, prior, workers)
+	kept, err := analyzeAll(m, records, owner, rates, prior, workers)
 	if err != nil {
 		return fail("analyse", err)
 	}
-	batch := idx.NewBatch()
+	keys := make([]string, len(records))
 	vocab := newVocabCounter()
 	for i, r := range records {
-		if err := batch.IndexAdvanced(docs[i]); err != nil {
-			return fail("index "+docs[i].ID(), err)
-		}
+		keys[i] = DocID(r.Type, r.ID)
 		if !kept[i].join {
 			vocab.addRecord(r)
 		}
 	}
-	if err := idx.Batch(batch); err != nil {
-		return fail("write", err)
-	}
-	adv, err := idx.Advanced()
+	seg, err := newMemSegment(keys, kept)
 	if err != nil {
-		return fail("advanced", err)
+		return fail("index", err)
 	}
-	if ix.reader, err = adv.Reader(); err != nil {
-		return fail("reader", err)
-	}
-	ix.stored = newStoredFields(ix.reader)
-	if ix.cols, err = loadColumns(ctx, ix.reader); err != nil {
+	ix := &Index{reader: seg, mem: seg, mapping: m, rates: rates, typical: &typicalPrices{}}
+	if ix.cols, err = loadColumns(ctx, seg); err != nil {
 		return fail("columns", err)
 	}
 	ix.cols.split() // as openWith does
@@ -160,11 +139,10 @@ func (ix *Index) atRates(rates Rates) *Index {
 }
 
 // viewWith is ix seen with other columns, rates and typical prices: the
-// same reader, mapping, vocabulary, places, postings memo and offer spans.
+// same reader, mapping, vocabulary, places and offer spans.
 func (ix *Index) viewWith(cols *columns, rates Rates, typical *typicalPrices) *Index {
-	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, stored: ix.stored, mapping: ix.mapping, cols: cols,
-		rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, memo: ix.memo,
-		spans: ix.spans}
+	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, stored: ix.stored, mem: ix.mem, mapping: ix.mapping,
+		cols: cols, rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, spans: ix.spans}
 }
 
 // ConvertsRates reports whether the index converts its offers' prices at

@@ -16,7 +16,8 @@ import (
 // follower's. The documents are analysed here, by the goroutines the
 // caller asks for (Apply: every core, since a batch waits for it; a merge:
 // one, so that a merge in the background leaves the other core to the
-// searches), and handed to Bleve with fields whose Analyze does nothing.
+// searches), and a segment's postings are made from them
+// (newMemSegment).
 
 // analyzed is one record's document, mapped and analysed, kept compact: a
 // segment holds one per record for its life, and a map of term
@@ -38,10 +39,7 @@ type analyzed struct {
 // are counts[from:to] (in pairs).
 type analyzedField struct {
 	name     string
-	opts     index.FieldIndexingOptions
-	typ      byte
 	length   int
-	plain    uint64
 	from, to int
 }
 
@@ -55,52 +53,23 @@ func (a *analyzed) reusable(r *Record, join bool, rates Rates) bool {
 	return ok == a.usdOK && usd == a.usd
 }
 
-// document is a new Bleve document of a's fields, for one batch, with
-// term frequencies of its own (Bleve's segment builder may merge into
-// them), fields whose Analyze keeps them, and room for the _id field
-// Bleve adds.
-func (a *analyzed) document(key string) *document.Document {
-	d := document.NewDocument(key)
-	d.Fields = make([]document.Field, 0, len(a.stored)+len(a.fields)+1)
-	d.Fields = append(d.Fields, a.stored...)
-	for _, f := range a.fields {
-		freqs := make(index.TokenFrequencies, (f.to-f.from)/2)
-		start := 0
-		if f.from > 0 {
-			start = int(a.counts[f.from-2])
-		}
-		for i := f.from; i < f.to; i += 2 {
-			end := int(a.counts[i])
-			term := a.terms[start:end]
-			tf := &index.TokenFreq{Term: []byte(term)}
-			tf.SetFrequency(int(a.counts[i+1]))
-			freqs[term] = tf
-			start = end
-		}
-		d.Fields = append(d.Fields, &frozenField{analyzedField: f, freqs: freqs})
-	}
-	return d
-}
-
-// analyze maps and analyses r's document (joinDocument when join), and
-// returns it kept, and as a Bleve document for the batch at hand (whose
-// maps are then its own).
-func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rates) (*analyzed, *document.Document, error) {
+// analyze maps and analyses r's document (joinDocument when join).
+func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rates) (*analyzed, error) {
 	var data map[string]any
 	if join {
 		data = joinDocument(r, rates)
 	} else {
 		var err error
 		if data, err = indexDocument(r, rates); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	d := document.NewDocument(key)
 	if err := m.MapDocument(d, data); err != nil {
-		return nil, nil, fmt.Errorf("map %s: %w", key, err)
+		return nil, fmt.Errorf("map %s: %w", key, err)
 	}
 	if d.HasComposite() {
-		return nil, nil, fmt.Errorf("map %s: the mapping made a composite field", key)
+		return nil, fmt.Errorf("map %s: the mapping made a composite field", key)
 	}
 	a := &analyzed{r: r, join: join}
 	a.usd, a.usdOK = offerUSD(r, rates)
@@ -119,18 +88,16 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 			continue
 		}
 		if f.Options().IsStored() || f.Options().IncludeDocValues() {
-			return nil, nil, fmt.Errorf("map %s: field %s is stored or has doc values: a document kept analysed holds only term counts", key, f.Name())
+			return nil, fmt.Errorf("map %s: field %s is stored or has doc values: a document kept analysed holds only term counts", key, f.Name())
 		}
 		f.Analyze()
 		mf := byName[f.Name()]
 		if mf == nil {
-			// Without term vectors, which the keyword fields' mapping
-			// asks for and nothing reads: every search opens postings
-			// without them (openPostings, understand, suggestions).
 			// The first value's map is taken as it is: the mapped
-			// document is ours and goes once analysed.
-			opts := f.Options() &^ index.IncludeTermVectors
-			mf = &merged{f: analyzedField{name: f.Name(), opts: opts, typ: f.EncodedFieldType()}, freqs: f.AnalyzedTokenFrequencies()}
+			// document is ours and goes once analysed. Term vectors,
+			// which the keyword fields' mapping asks for, are not kept:
+			// nothing reads them (openPostings, understand, suggestions).
+			mf = &merged{f: analyzedField{name: f.Name()}, freqs: f.AnalyzedTokenFrequencies()}
 			if mf.freqs == nil {
 				mf.freqs = index.TokenFrequencies{}
 			}
@@ -140,7 +107,6 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 			mf.freqs.MergeAll(mf.f.name, f.AnalyzedTokenFrequencies())
 		}
 		mf.f.length += f.AnalyzedLength()
-		mf.f.plain += f.NumPlainTextBytes()
 	}
 	n, size := 0, 0
 	for _, mf := range fields {
@@ -163,29 +129,22 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 		a.fields[i] = mf.f
 	}
 	a.terms = string(terms)
-	now := document.NewDocument(key)
-	now.Fields = make([]document.Field, 0, len(a.stored)+len(fields)+1)
-	now.Fields = append(now.Fields, a.stored...)
-	for i, mf := range fields {
-		now.Fields = append(now.Fields, &frozenField{analyzedField: a.fields[i], freqs: mf.freqs})
-	}
-	return a, now, nil
+	return a, nil
 }
 
-// analyzeAll returns the documents of records (by the same index), kept
-// and for one batch, reusing prior's where they still hold (nil: none),
-// analysed by workers goroutines.
+// analyzeAll returns the documents of records (by the same index),
+// reusing prior's where they still hold (nil: none), analysed by workers
+// goroutines.
 func analyzeAll(m mapping.IndexMapping, records []*Record, owner func(key string) bool, rates Rates,
-	prior func(key string) *analyzed, workers int) ([]*analyzed, []*document.Document, error) {
+	prior func(key string) *analyzed, workers int) ([]*analyzed, error) {
 	kept := make([]*analyzed, len(records))
-	docs := make([]*document.Document, len(records))
 	todo := make([]int, 0, len(records))
 	for i, r := range records {
 		key := DocID(r.Type, r.ID)
 		join := owner != nil && owner(key)
 		if prior != nil {
 			if a := prior(key); a.reusable(r, join, rates) {
-				kept[i], docs[i] = a, a.document(key)
+				kept[i] = a
 				continue
 			}
 		}
@@ -200,38 +159,20 @@ func analyzeAll(m mapping.IndexMapping, records []*Record, owner func(key string
 				i := todo[j]
 				r := records[i]
 				key := DocID(r.Type, r.ID)
-				a, d, err := analyze(m, key, r, owner != nil && owner(key), rates)
+				a, err := analyze(m, key, r, owner != nil && owner(key), rates)
 				if err != nil {
 					errs[w] = err
 					return
 				}
-				kept[i], docs[i] = a, d
+				kept[i] = a
 			}
 		})
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return kept, docs, nil
+	return kept, nil
 }
-
-// frozenField is an analysed field that Bleve indexes as it is: Analyze
-// keeps what it holds.
-type frozenField struct {
-	analyzedField
-	freqs index.TokenFrequencies
-}
-
-func (f *frozenField) Name() string                                     { return f.name }
-func (f *frozenField) ArrayPositions() []uint64                         { return nil }
-func (f *frozenField) Options() index.FieldIndexingOptions              { return f.opts }
-func (f *frozenField) Analyze()                                         {}
-func (f *frozenField) Value() []byte                                    { return nil } // indexed, never stored (analyze)
-func (f *frozenField) NumPlainTextBytes() uint64                        { return f.plain }
-func (f *frozenField) EncodedFieldType() byte                           { return f.typ }
-func (f *frozenField) AnalyzedLength() int                              { return f.length }
-func (f *frozenField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
-func (f *frozenField) Size() int                                        { return 64 + len(f.name) + f.freqs.Size() }

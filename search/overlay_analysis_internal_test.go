@@ -24,36 +24,7 @@ func TestReusedDocumentsIndexAsNew(t *testing.T) {
 	records := sampleRecords()
 	owner := func(key string) bool { return key == DocID(TypeFacility, 2) }
 	// What Bleve itself indexes from the same documents.
-	ref, err := bleve.NewUsing("", NewMapping(), scorch.Name, scorch.Name, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ref.Close()
-	b := ref.NewBatch()
-	for _, r := range records {
-		key := DocID(r.Type, r.ID)
-		doc := joinDocument(r, rates)
-		if !owner(key) {
-			if doc, err = indexDocument(r, rates); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Index(key, doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := ref.Batch(b); err != nil {
-		t.Fatal(err)
-	}
-	adv, err := ref.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	refReader, err := adv.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer refReader.Close()
+	_, refReader := bleveOf(t, records, owner, rates)
 	want := allPostings(t, refReader)
 	if len(want) == 0 {
 		t.Fatal("the reference index has no postings")
@@ -108,6 +79,44 @@ func TestReusedDocumentsIndexAsNew(t *testing.T) {
 			t.Errorf("%s: reusable says %v", c.name, got)
 		}
 	}
+}
+
+// bleveOf is what Bleve itself indexes from records (in memory, one
+// segment), those owner reports as owners (joinDocument), and a reader of
+// it; both are closed when t ends.
+func bleveOf(t *testing.T, records []*Record, owner func(key string) bool, rates Rates) (bleve.Index, index.IndexReader) {
+	t.Helper()
+	ref, err := bleve.NewUsing("", NewMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ref.Close() })
+	b := ref.NewBatch()
+	for _, r := range records {
+		key := DocID(r.Type, r.ID)
+		doc := joinDocument(r, rates)
+		if owner == nil || !owner(key) {
+			if doc, err = indexDocument(r, rates); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Index(key, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ref.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	adv, err := ref.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return ref, r
 }
 
 // allPostings lists every posting r holds: field, term, document,

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	bcollector "github.com/blevesearch/bleve/v2/search/collector"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -111,7 +113,8 @@ func (ix *Index) Suggest(ctx context.Context, q string, limit int) ([]Suggestion
 }
 
 // suggest runs one suggestion query, treatments first when scores tie,
-// leaving out the documents in skip.
+// leaving out the documents in skip. It runs Bleve's searchers on the
+// index's reader, a generation's or a segment's alike (memsegment.go).
 func (ix *Index) suggest(ctx context.Context, q query.Query, limit int, skip map[string]bool) ([]Suggestion, error) {
 	preferTreatments := bleve.NewTermQuery(TypeTreatment)
 	preferTreatments.SetField(fieldType)
@@ -120,20 +123,27 @@ func (ix *Index) suggest(ctx context.Context, q query.Query, limit int, skip map
 	b.AddMust(q) // only treatments, facilities and doctors have the field
 	b.AddShould(preferTreatments)
 
-	req := bleve.NewSearchRequestOptions(b, limit, 0, false)
-	req.Fields = []string{fieldSource}
-	res, err := ix.idx.SearchInContext(ctx, req)
+	searcher, err := b.Searcher(ctx, ix.reader, ix.mapping, bsearch.SearcherOptions{})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Suggestion, 0, len(res.Hits))
-	for _, h := range res.Hits {
+	defer searcher.Close()
+	coll := bcollector.NewTopNCollector(limit, 0, bsearch.SortOrder{&bsearch.SortScore{Desc: true}})
+	if err := coll.Collect(ctx, searcher, ix.reader); err != nil {
+		return nil, err
+	}
+	hits := coll.Results()
+	out := make([]Suggestion, 0, len(hits))
+	for _, h := range hits {
 		if skip[h.ID] {
 			continue
 		}
-		src, _ := h.Fields[fieldSource].(string)
+		src, err := ix.source(uint32(h.IndexInternalID.Value()))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", h.ID, err)
+		}
 		var r Record
-		if err := json.Unmarshal([]byte(src), &r); err != nil {
+		if err := json.Unmarshal(src, &r); err != nil {
 			return nil, fmt.Errorf("decode %s: %w", h.ID, err)
 		}
 		out = append(out, Suggestion{Type: r.Type, ID: r.ID, Name: r.Name, Detail: detail(&r), Score: h.Score})

@@ -1,0 +1,343 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// An overlay's segment is a memSegment: the postings of its documents kept
+// as they were analysed, term by term in maps, and their records as they
+// came. It was a Bleve index of its own, and Bleve encodes every batch into
+// a zap segment (dictionaries as finite state transducers, postings
+// compressed in chunks) that the follower then paid for again at every
+// merge, on a core the searches wanted: most of the follower's work, and
+// the slow searches under writes. A segment lives for minutes and holds a
+// few thousand records; it needs none of that.
+//
+// memSegment is a Bleve index.IndexReader, so what reads a generation
+// reads a segment alike: columns, postings, query understanding, and
+// Bleve's own searchers for suggestions. Its document numbers are the
+// order of the records it was built from; it deletes nothing (the overlay
+// keeps a segment's deletions beside it).
+type memSegment struct {
+	ids     []string // by document number
+	byID    map[string]uint32
+	sources [][]byte // each document's stored record JSON
+	stored  [][]document.Field
+	fields  map[string]*memField
+}
+
+// memField is one field's postings.
+type memField struct {
+	postings map[string][]memoPosting // by term, in document order
+	once     sync.Once
+	terms    []string // sorted, made on first use (dict)
+}
+
+// memoPosting is one posting, with what the tf-idf weight is made of.
+type memoPosting struct {
+	doc  uint32
+	freq uint32
+	norm float64
+}
+
+// fieldNorm is the norm of a field of length terms, as Bleve's zap segments
+// keep it (a float32) and give it back.
+func fieldNorm(length int) float64 {
+	return float64(float32(1 / math.Sqrt(float64(uint32(length)))))
+}
+
+// newMemSegment indexes docs, document number i being docs[i] under keys[i].
+func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
+	s := &memSegment{ids: keys, byID: make(map[string]uint32, len(keys)), sources: make([][]byte, len(keys)),
+		stored: make([][]document.Field, len(keys)), fields: map[string]*memField{}}
+	field := func(name string) *memField {
+		f := s.fields[name]
+		if f == nil {
+			f = &memField{postings: map[string][]memoPosting{}}
+			s.fields[name] = f
+		}
+		return f
+	}
+	ids := field(fieldID)
+	for i, a := range docs {
+		doc := uint32(i)
+		key := keys[i]
+		if _, dup := s.byID[key]; dup {
+			return nil, fmt.Errorf("segment: %s given twice", key)
+		}
+		s.byID[key] = doc
+		// As Bleve indexes every document's identifier.
+		ids.postings[key] = []memoPosting{{doc: doc, freq: 1, norm: fieldNorm(1)}}
+		s.stored[i] = a.stored
+		for _, f := range a.stored {
+			field(f.Name()) // a field, of no terms, as Bleve lists it
+			if f.Name() == fieldSource {
+				s.sources[i] = f.Value()
+			}
+		}
+		start := 0
+		for _, af := range a.fields {
+			mf := field(af.name)
+			norm := fieldNorm(af.length)
+			if af.from > 0 {
+				start = int(a.counts[af.from-2])
+			}
+			for j := af.from; j < af.to; j += 2 {
+				end := int(a.counts[j])
+				term := a.terms[start:end]
+				mf.postings[term] = append(mf.postings[term], memoPosting{doc: doc, freq: a.counts[j+1], norm: norm})
+				start = end
+			}
+		}
+	}
+	return s, nil
+}
+
+// fieldID is the field Bleve keeps each document's identifier in.
+const fieldID = "_id"
+
+// postings is term's postings in field, in document order (nil: none).
+func (s *memSegment) postings(field, term string) []memoPosting {
+	if f := s.fields[field]; f != nil {
+		return f.postings[term]
+	}
+	return nil
+}
+
+// source is document doc's stored record JSON (nil: it has none).
+func (s *memSegment) source(doc uint32) ([]byte, error) {
+	if int(doc) >= len(s.sources) {
+		return nil, fmt.Errorf("document number %d not found", doc)
+	}
+	return s.sources[doc], nil
+}
+
+// dict is field's terms, sorted as Bleve's dictionaries are (by bytes).
+func (f *memField) dict() []string {
+	f.once.Do(func() {
+		f.terms = make([]string, 0, len(f.postings))
+		for t := range f.postings {
+			f.terms = append(f.terms, t)
+		}
+		slices.Sort(f.terms)
+	})
+	return f.terms
+}
+
+func (s *memSegment) TermFieldReader(_ context.Context, term []byte, field string, _, _, _ bool) (index.TermFieldReader, error) {
+	return &memTermReader{term: string(term), list: s.postings(field, string(term))}, nil
+}
+
+func (s *memSegment) DocIDReaderAll() (index.DocIDReader, error) {
+	docs := make([]uint32, len(s.ids))
+	for i := range docs {
+		docs[i] = uint32(i)
+	}
+	return &memDocIDReader{docs: docs}, nil
+}
+
+func (s *memSegment) DocIDReaderOnly(ids []string) (index.DocIDReader, error) {
+	var docs []uint32
+	for _, id := range ids {
+		if d, ok := s.byID[id]; ok {
+			docs = append(docs, d)
+		}
+	}
+	slices.Sort(docs)
+	return &memDocIDReader{docs: slices.Compact(docs)}, nil
+}
+
+func (s *memSegment) FieldDict(field string) (index.FieldDict, error) {
+	return s.dictWhere(field, func(string) int { return 0 })
+}
+
+// FieldDictRange is the terms from startTerm up to, as scorch reads an
+// inclusive end, the first term past endTerm with its last byte
+// incremented ("c" takes in "cl").
+func (s *memSegment) FieldDictRange(field string, startTerm, endTerm []byte) (index.FieldDict, error) {
+	var past string // nothing past: no end
+	if len(endTerm) > 0 {
+		b := []byte(string(endTerm))
+		if last := len(b) - 1; b[last] < 0xff {
+			b[last]++
+		} else {
+			b = append(b, 0)
+		}
+		past = string(b)
+	}
+	return s.dictWhere(field, func(t string) int {
+		switch {
+		case t < string(startTerm):
+			return -1
+		case past != "" && t >= past:
+			return 1
+		}
+		return 0
+	})
+}
+
+func (s *memSegment) FieldDictPrefix(field string, prefix []byte) (index.FieldDict, error) {
+	p := string(prefix)
+	return s.dictWhere(field, func(t string) int {
+		if strings.HasPrefix(t, p) {
+			return 0
+		}
+		return strings.Compare(t, p)
+	})
+}
+
+// dictWhere is field's dictionary over the sorted run of terms for which
+// where is 0 (-1: before the run, 1: after it).
+func (s *memSegment) dictWhere(field string, where func(term string) int) (index.FieldDict, error) {
+	f := s.fields[field]
+	if f == nil {
+		return &memDict{}, nil
+	}
+	terms := f.dict()
+	from := sort.Search(len(terms), func(i int) bool { return where(terms[i]) >= 0 })
+	to := from + sort.Search(len(terms)-from, func(i int) bool { return where(terms[from+i]) > 0 })
+	return &memDict{f: f, terms: terms[from:to]}, nil
+}
+
+func (s *memSegment) Document(id string) (index.Document, error) {
+	doc, ok := s.byID[id]
+	if !ok {
+		return nil, nil
+	}
+	d := document.NewDocument(id)
+	d.Fields = append(d.Fields, s.stored[doc]...)
+	return d, nil
+}
+
+// DocValueReader reads nothing: a segment's documents have no doc values
+// (analyze refuses fields that ask for them).
+func (s *memSegment) DocValueReader([]string) (index.DocValueReader, error) {
+	return memDocValues{}, nil
+}
+
+func (s *memSegment) Fields() ([]string, error) {
+	return slices.Sorted(func(yield func(string) bool) {
+		for name := range s.fields {
+			if !yield(name) {
+				return
+			}
+		}
+	}), nil
+}
+
+// GetInternal finds nothing: a segment keeps no internal values (the
+// generation's rates and vocabulary are the generation's).
+func (s *memSegment) GetInternal([]byte) ([]byte, error) { return nil, nil }
+
+func (s *memSegment) DocCount() (uint64, error) { return uint64(len(s.ids)), nil }
+
+func (s *memSegment) ExternalID(id index.IndexInternalID) (string, error) {
+	if len(id) != 8 {
+		return "", fmt.Errorf("%x is not a document number", []byte(id))
+	}
+	if doc := id.Value(); doc >= uint64(len(s.ids)) {
+		return "", fmt.Errorf("document number %d not found", doc)
+	}
+	return s.ids[id.Value()], nil
+}
+
+// InternalID is nil, as scorch's, when no document has the identifier.
+func (s *memSegment) InternalID(id string) (index.IndexInternalID, error) {
+	doc, ok := s.byID[id]
+	if !ok {
+		return nil, nil
+	}
+	return index.NewIndexInternalID(nil, uint64(doc)), nil
+}
+
+func (s *memSegment) Close() error { return nil }
+
+// memTermReader walks one term's postings.
+type memTermReader struct {
+	term string
+	list []memoPosting
+	at   int
+}
+
+func (r *memTermReader) Next(pre *index.TermFieldDoc) (*index.TermFieldDoc, error) {
+	if r.at >= len(r.list) {
+		return nil, nil
+	}
+	p := r.list[r.at]
+	r.at++
+	if pre == nil {
+		pre = &index.TermFieldDoc{}
+	}
+	*pre = index.TermFieldDoc{Term: r.term, ID: index.NewIndexInternalID(pre.ID, uint64(p.doc)),
+		Freq: uint64(p.freq), Norm: p.norm}
+	return pre, nil
+}
+
+func (r *memTermReader) Advance(id index.IndexInternalID, pre *index.TermFieldDoc) (*index.TermFieldDoc, error) {
+	doc := id.Value()
+	r.at += sort.Search(len(r.list)-r.at, func(i int) bool { return uint64(r.list[r.at+i].doc) >= doc })
+	return r.Next(pre)
+}
+
+func (r *memTermReader) Count() uint64 { return uint64(len(r.list)) }
+func (r *memTermReader) Close() error  { return nil }
+func (r *memTermReader) Size() int     { return 64 + len(r.term) }
+
+// memDict walks a run of a field's sorted terms.
+type memDict struct {
+	f     *memField
+	terms []string
+	at    int
+	entry index.DictEntry
+}
+
+func (d *memDict) Next() (*index.DictEntry, error) {
+	if d.at >= len(d.terms) {
+		return nil, nil
+	}
+	t := d.terms[d.at]
+	d.at++
+	d.entry = index.DictEntry{Term: t, Count: uint64(len(d.f.postings[t]))}
+	return &d.entry, nil
+}
+
+func (d *memDict) Close() error      { return nil }
+func (d *memDict) Cardinality() int  { return len(d.terms) }
+func (d *memDict) BytesRead() uint64 { return 0 }
+
+// memDocIDReader walks sorted document numbers.
+type memDocIDReader struct {
+	docs []uint32
+	at   int
+}
+
+func (r *memDocIDReader) Next() (index.IndexInternalID, error) {
+	if r.at >= len(r.docs) {
+		return nil, nil
+	}
+	r.at++
+	return index.NewIndexInternalID(nil, uint64(r.docs[r.at-1])), nil
+}
+
+func (r *memDocIDReader) Advance(id index.IndexInternalID) (index.IndexInternalID, error) {
+	doc := id.Value()
+	r.at += sort.Search(len(r.docs)-r.at, func(i int) bool { return uint64(r.docs[r.at+i]) >= doc })
+	return r.Next()
+}
+
+func (r *memDocIDReader) Size() int    { return 64 + 4*len(r.docs) }
+func (r *memDocIDReader) Close() error { return nil }
+
+type memDocValues struct{}
+
+func (memDocValues) VisitDocValues(index.IndexInternalID, index.DocValueVisitor) error { return nil }
+func (memDocValues) BytesRead() uint64                                                 { return 0 }
