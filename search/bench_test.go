@@ -227,9 +227,9 @@ func BenchmarkOverlayApply(b *testing.B) {
 // BenchmarkOverlaySearch measures what an overlay adds to a search: the
 // bench fresh mix (lay names as text, with facets, sorted by price in
 // euros; filters with a price sort and broad facets) on the generation
-// alone, with 200 offers deleted, and with ten segments of 100 repriced
-// offers each (as the follower leaves them between merges). ns/op is per
-// search.
+// alone, with 200 offers deleted, with ten segments of 100 repriced
+// offers each (as the follower leaves them between merges), and with those
+// ten merged into one. ns/op is per search.
 func BenchmarkOverlaySearch(b *testing.B) {
 	ctx := context.Background()
 	var reqs []search.Request
@@ -247,6 +247,23 @@ func BenchmarkOverlaySearch(b *testing.B) {
 				MustWhere(search.FilterType, "offer").MustWhere(search.FilterCategory, c.category))
 	}
 	gen, withDeleted, withSegments, _ := overlayBench(b)
+	// The ten segments merged into one, as the policy plans.
+	m := withSegments.PlanMerge()
+	if m == nil {
+		b.Fatal("no merge planned over ten segments")
+	}
+	defer m.Close()
+	if err := m.Build(ctx); err != nil {
+		b.Fatal(err)
+	}
+	merged, err := withSegments.WithMerge(ctx, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer merged.Close()
+	if merged.Segments() != 1 {
+		b.Fatalf("%d segments merged into %d", withSegments.Segments(), merged.Segments())
+	}
 	for _, c := range []struct {
 		name   string
 		search func(search.Request) (*search.Result, error)
@@ -254,6 +271,7 @@ func BenchmarkOverlaySearch(b *testing.B) {
 		{"generation", func(r search.Request) (*search.Result, error) { return gen.Search(ctx, r, nil) }},
 		{"200_deleted", func(r search.Request) (*search.Result, error) { return withDeleted.Search(ctx, r, nil) }},
 		{"10_segments", func(r search.Request) (*search.Result, error) { return withSegments.Search(ctx, r, nil) }},
+		{"merged", func(r search.Request) (*search.Result, error) { return merged.Search(ctx, r, nil) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -192,6 +192,9 @@ type Index struct {
 	placeSet *places
 	// typical is the typical prices price sorts read (typical.go).
 	typical *typicalPrices
+	// treatments are the generation's treatment records as searches
+	// decoded them (treatment); nil in a segment, which keeps its records.
+	treatments *treatmentCache
 	// mem is reader, in an overlay's segment (memsegment.go); nil in a
 	// generation, which idx holds.
 	mem *memSegment
@@ -219,7 +222,7 @@ func openWith(path string, stored bool) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: &typicalPrices{},
-		spans: &offerSpans{}}
+		spans: &offerSpans{}, treatments: &treatmentCache{}}
 	fail := func(what string, err error) (*Index, error) {
 		if ix.reader != nil {
 			ix.reader.Close()

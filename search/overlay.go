@@ -139,10 +139,11 @@ func (ix *Index) atRates(rates Rates) *Index {
 }
 
 // viewWith is ix seen with other columns, rates and typical prices: the
-// same reader, mapping, vocabulary, places and offer spans.
+// same reader, mapping, vocabulary, places, offer spans and treatments.
 func (ix *Index) viewWith(cols *columns, rates Rates, typical *typicalPrices) *Index {
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, stored: ix.stored, mem: ix.mem, mapping: ix.mapping,
-		cols: cols, rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, spans: ix.spans}
+		cols: cols, rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, spans: ix.spans,
+		treatments: ix.treatments}
 }
 
 // ConvertsRates reports whether the index converts its offers' prices at
@@ -628,7 +629,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		s.ix.place(&hit, h.doc, &r)
 		if u != nil {
 			hit.Highlight = highlightHit(&hit.Record, u)
-			hit.Matched = matchOf(&hit.Record, o.offerTreatment(ctx, &hit.Record, treatments), u)
+			hit.Matched = matchOf(&hit.Record, offerTreatment(ctx, &hit.Record, treatments, o.treatment), u)
 		}
 		if r.Explain {
 			hit.Explain = s.p.explain(&hit, h.doc)
@@ -745,19 +746,18 @@ func mergeFacets(sides []*side, size int) map[string][]FacetValue {
 	return out
 }
 
-// offerTreatment is Index.offerTreatment over the overlay: the treatment
-// as the delta has it when it changed.
-func (o *Overlay) offerTreatment(ctx context.Context, r *Record, cache map[int64]*Record) *Record {
-	if r.Type != TypeOffer || r.Treatment == nil {
+// treatment is treatment id's record as the overlay holds it: the
+// record a segment kept, or the generation's unless deleted (nil: none).
+// Only read it.
+func (o *Overlay) treatment(ctx context.Context, id int64) *Record {
+	key := DocID(TypeTreatment, id)
+	for i := len(o.segs) - 1; i >= 0; i-- {
+		if s := o.segs[i]; s.holdsLive(key) {
+			return s.record(key)
+		}
+	}
+	if dead, err := o.baseGone(key); err != nil || dead {
 		return nil
 	}
-	if t, ok := cache[r.Treatment.ID]; ok {
-		return t
-	}
-	t, err := o.Get(ctx, TypeTreatment, r.Treatment.ID)
-	if err != nil {
-		t = nil
-	}
-	cache[r.Treatment.ID] = t
-	return t
+	return o.gen.treatment(ctx, id)
 }

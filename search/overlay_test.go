@@ -460,6 +460,17 @@ func sameResult(t *testing.T, step string, r search.Request, got, want *search.R
 	if g, w := ids(got.Hits), ids(want.Hits); !slices.Equal(g, w) {
 		t.Errorf("%s: hits %v, a rebuild gives %v", name, g, w)
 	}
+	// What each hit says the query matched (an offer's treatment's lay
+	// names and translations as they are now).
+	matched := map[string]*search.Match{}
+	for _, h := range want.Hits {
+		matched[search.DocID(h.Type, h.ID)] = h.Matched
+	}
+	for _, h := range got.Hits {
+		if w, ok := matched[search.DocID(h.Type, h.ID)]; ok && !sameJSON(h.Matched, w) {
+			t.Errorf("%s: %s matched %+v, in a rebuild %+v", name, search.DocID(h.Type, h.ID), h.Matched, w)
+		}
+	}
 	if r.Query == "" && r.Sort == "" {
 		// Each hit scores its trust: compare them hit by hit.
 		scores := map[string]float64{}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -139,7 +140,7 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 		ix.place(&hit, ranked[i].doc, &r)
 		if p.u != nil {
 			hit.Highlight = highlightHit(&hit.Record, p.u)
-			hit.Matched = matchOf(&hit.Record, ix.offerTreatment(ctx, &hit.Record, treatments), p.u)
+			hit.Matched = matchOf(&hit.Record, offerTreatment(ctx, &hit.Record, treatments, ix.treatment), p.u)
 		}
 		if r.Explain {
 			hit.Explain = p.explain(&hit, ranked[i].doc)
@@ -286,20 +287,44 @@ func convertRange(r *MoneyRange, to string, rates Rates) *MoneyRange {
 }
 
 // offerTreatment is an offer's treatment record, read once per page
-// (cache): offers carry no copy of their treatment's lay names and
-// translations, which are often what the patient typed. nil for other
-// records, or when it cannot be read (then only its name shows).
-func (ix *Index) offerTreatment(ctx context.Context, r *Record, cache map[int64]*Record) *Record {
+// (cache) through treatment: offers carry no copy of their treatment's
+// lay names and translations, which are often what the patient typed. nil
+// for other records, or when it cannot be read (then only its name
+// shows). The record is shared: only read it.
+func offerTreatment(ctx context.Context, r *Record, cache map[int64]*Record,
+	treatment func(context.Context, int64) *Record) *Record {
 	if r.Type != TypeOffer || r.Treatment == nil {
 		return nil
 	}
-	if t, ok := cache[r.Treatment.ID]; ok {
-		return t
+	t, ok := cache[r.Treatment.ID]
+	if !ok {
+		t = treatment(ctx, r.Treatment.ID)
+		cache[r.Treatment.ID] = t
 	}
-	t, err := ix.Get(ctx, TypeTreatment, r.Treatment.ID)
+	return t
+}
+
+// treatmentCache keeps a generation's treatment records as treatment
+// decodes them: a generation never changes, and most text searches
+// decode a few treatments (offerTreatment), whose translations and lay
+// names make them the largest records. It holds at most every treatment
+// of the generation.
+type treatmentCache struct{ m sync.Map } // id → *Record
+
+// treatment is treatment id's record, decoded once per generation (nil:
+// none, or it cannot be read). Only read it.
+func (ix *Index) treatment(ctx context.Context, id int64) *Record {
+	if ix.treatments != nil {
+		if t, ok := ix.treatments.m.Load(id); ok {
+			return t.(*Record)
+		}
+	}
+	t, err := ix.Get(ctx, TypeTreatment, id)
 	if err != nil {
-		t = nil
+		return nil
 	}
-	cache[r.Treatment.ID] = t
+	if ix.treatments != nil {
+		ix.treatments.m.Store(id, t)
+	}
 	return t
 }
