@@ -289,6 +289,10 @@ func (m *matcher) offersOf(p *treatPred) *roaring.Bitmap {
 // termHits is what one analysed term matches.
 type termHits struct {
 	treat []float64 // by treatment ordinal: weight
+	// treatOrds are the ordinals treat weighs, each once, in order: the
+	// walks over a term's treatments visit these, not every treatment of
+	// the index (each segment's column holds hundreds).
+	treatOrds []uint32
 	// fac is the weight by facility ordinal (nil: none), and facOrds the
 	// facilities it holds. A word like "st" is in thousands of places, and
 	// a slice costs a fraction of a map's inserts.
@@ -458,8 +462,8 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 		if m.treatTerms == nil {
 			m.treatTerms = make([][]termWeight, len(m.tcol.values))
 		}
-		for ord, w := range h.treat {
-			if w > 0 {
+		for _, ord := range h.treatOrds {
+			if w := h.treat[ord]; w > 0 {
 				m.treatTerms[ord] = append(m.treatTerms[ord], termWeight{h.idx, w})
 			}
 		}
@@ -549,7 +553,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	var pass weightPass
 	err := ix.eachPosting(ctx, joinField(t.lang), t.term, m.nTreat, 1, func(doc uint32, w float64) {
 		if ord, ok := m.tcol.first(doc); ok {
-			h.treat[ord] += w
+			h.weighTreatment(ord, w)
 			tords = append(tords, ord)
 		}
 		if t.lang != LangEnglish {
@@ -581,7 +585,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 				treatment := treatments.Contains(doc)
 				if treatment && m.wantOffers {
 					if ord, ok := m.tcol.first(doc); ok {
-						h.treat[ord] += wTreat
+						h.weighTreatment(ord, wTreat)
 					}
 				}
 				if m.wantRest && (treatment || !m.onlyTreatments && !m.offers.Contains(doc)) {
@@ -652,6 +656,8 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		}
 		h.offers = tp
 	}
+	slices.Sort(h.treatOrds)
+	h.treatOrds = slices.Compact(h.treatOrds)
 	h.idx = len(m.hits)
 	m.hits[t] = h
 	return h, nil
@@ -728,7 +734,9 @@ func (m *matcher) release() {
 	for _, h := range m.hits {
 		if h.treat != nil {
 			w := h.treat
-			clear(w)
+			for _, ord := range h.treatOrds {
+				w[ord] = 0
+			}
 			treatWeightPool.Put(&w)
 			h.treat = nil
 		}
@@ -821,6 +829,14 @@ func (ix *Index) weighPostings(ctx context.Context, field, term string, n, boost
 		}
 	})
 	return pass, err
+}
+
+// weighTreatment adds w to the term's weight of treatment ordinal ord.
+func (h *termHits) weighTreatment(ord uint32, w float64) {
+	if h.treat[ord] == 0 {
+		h.treatOrds = append(h.treatOrds, ord)
+	}
+	h.treat[ord] += w
 }
 
 // offerScore is an offer's weight for one term.
@@ -1174,7 +1190,9 @@ func (m *matcher) restBound() (float64, func(doc uint32) float64) {
 	best := make([]float64, len(m.hits))
 	for _, h := range m.hits {
 		if h.viaTreatments {
-			best[h.idx] = treatmentJoinWeight * slices.Max(h.treat)
+			for _, ord := range h.treatOrds {
+				best[h.idx] = max(best[h.idx], treatmentJoinWeight*h.treat[ord])
+			}
 		}
 	}
 	always := func(*matchAlt) bool { return true }
@@ -1266,8 +1284,8 @@ func (m *matcher) scoredInWalk(walk *roaring.Bitmap, whole bool) *roaring.Bitmap
 func (m *matcher) matchedTreatments() []bool {
 	matched := make([]bool, len(m.tcol.values))
 	for _, h := range m.hits {
-		for ord, w := range h.treat {
-			matched[ord] = matched[ord] || w > 0
+		for _, ord := range h.treatOrds {
+			matched[ord] = matched[ord] || h.treat[ord] > 0
 		}
 	}
 	return matched
