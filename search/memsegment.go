@@ -28,11 +28,10 @@ import (
 // order of the records it was built from; it deletes nothing (the overlay
 // keeps a segment's deletions beside it).
 type memSegment struct {
-	ids     []string // by document number
-	byID    map[string]uint32
-	sources [][]byte // each document's stored record JSON
-	stored  [][]document.Field
-	fields  map[string]*memField
+	ids    []string // by document number
+	byID   map[string]uint32
+	stored [][]document.Field // each document's stored fields: its record JSON (fieldSource)
+	fields map[string]*memField
 }
 
 // memField is one field's postings.
@@ -57,8 +56,8 @@ func fieldNorm(length int) float64 {
 
 // newMemSegment indexes docs, document number i being docs[i] under keys[i].
 func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
-	s := &memSegment{ids: keys, byID: make(map[string]uint32, len(keys)), sources: make([][]byte, len(keys)),
-		stored: make([][]document.Field, len(keys)), fields: map[string]*memField{}}
+	s := &memSegment{ids: keys, byID: make(map[string]uint32, len(keys)), stored: make([][]document.Field, len(keys)),
+		fields: map[string]*memField{}}
 	field := func(name string) *memField {
 		f := s.fields[name]
 		if f == nil {
@@ -80,9 +79,6 @@ func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
 		s.stored[i] = a.stored
 		for _, f := range a.stored {
 			field(f.Name()) // a field, of no terms, as Bleve lists it
-			if f.Name() == fieldSource {
-				s.sources[i] = f.Value()
-			}
 		}
 		start := 0
 		for _, af := range a.fields {
@@ -115,10 +111,15 @@ func (s *memSegment) postings(field, term string) []memoPosting {
 
 // source is document doc's stored record JSON (nil: it has none).
 func (s *memSegment) source(doc uint32) ([]byte, error) {
-	if int(doc) >= len(s.sources) {
+	if int(doc) >= len(s.stored) {
 		return nil, fmt.Errorf("document number %d not found", doc)
 	}
-	return s.sources[doc], nil
+	for _, f := range s.stored[doc] {
+		if f.Name() == fieldSource {
+			return f.Value(), nil
+		}
+	}
+	return nil, nil
 }
 
 // dict is field's terms, sorted as Bleve's dictionaries are (by bytes).
