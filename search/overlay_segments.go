@@ -51,6 +51,10 @@ var (
 	maxSegments = MaxSegments
 )
 
+// parallelBatch is the size from which a batch's segment is analysed on
+// every core (Apply): a backlog's batches, not a steady stream's.
+const parallelBatch = 1000
+
 // MaxSegments is how many segments the merge policy allows an overlay:
 // mergeFactor-1 at each of four levels.
 const MaxSegments = 12
@@ -234,13 +238,20 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 		})
 		// Owners recur from batch to batch (a treatment joins in most), so
 		// their documents are looked up in the segments. The batch waits
-		// for its segment: it is analysed on every core.
+		// for its segment: a backlog's is analysed on every core. A steady
+		// stream's batch (a few dozen records every quarter second) is
+		// analysed on one, so that it never takes every core from the
+		// searches for the few milliseconds it costs.
 		held := make([]*segment, len(o.segs))
 		for i, s := range o.segs {
 			held[i] = s.segment
 		}
+		workers := 1
+		if len(all) >= parallelBatch {
+			workers = runtime.GOMAXPROCS(0)
+		}
 		s, err := newSegment(ctx, all, func(key string) bool { _, ok := owners[key]; return ok }, rates,
-			priorDocs(held...), runtime.GOMAXPROCS(0))
+			priorDocs(held...), workers)
 		if err != nil {
 			return nil, err
 		}
