@@ -14,9 +14,9 @@ import (
 // merge re-indexes the record without mapping and analysing it again:
 // analysis was half of a merge's work, and merges were most of the
 // follower's. The documents are analysed here, by the goroutines the
-// caller asks for (Apply: every core, since a batch waits for it; a merge:
-// one, so that a merge in the background leaves the other core to the
-// searches), and a segment's postings are made from them
+// caller asks for (Apply: every core for a backlog's batch, which the
+// follower waits for, one for a steady stream's; a merge: one, so that a
+// merge in the background leaves the other core to the searches), and a segment's postings are made from them
 // (newMemSegment).
 
 // analyzed is one record's document, mapped and analysed, kept compact: a
