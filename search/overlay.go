@@ -250,10 +250,8 @@ func (o *Overlay) holdsLive(key string) (bool, error) {
 // live (the newest segment holding it live, else the generation), nil when
 // it holds it nowhere.
 func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
-	for i := len(o.segs) - 1; i >= 0; i-- {
-		if s := o.segs[i]; s.holdsLive(key) {
-			return s.record(key), nil
-		}
+	if s := o.newestLive(key); s != nil {
+		return s.record(key), nil
 	}
 	id, err := o.gen.reader.InternalID(key)
 	if err != nil {
@@ -385,12 +383,8 @@ func (ix *Index) eachDoc(docs *roaring.Bitmap, fn func(typ string, id int64)) er
 func (o *Overlay) Get(ctx context.Context, typ string, id int64) (*Record, error) {
 	key := DocID(typ, id)
 	gone := &Error{Code: NotFound, Message: fmt.Sprintf("no %s with id %d", typ, id)}
-	for i := len(o.segs) - 1; i >= 0; i-- {
-		// A segment may hold a record deleted while it is live in an
-		// older part: as an owner its live records join through.
-		if s := o.segs[i]; s.holdsLive(key) {
-			return o.shown(s.ix.Get(ctx, typ, id))
-		}
+	if s := o.newestLive(key); s != nil {
+		return o.shown(s.ix.Get(ctx, typ, id))
 	}
 	dead, err := o.baseGone(key)
 	if err != nil {
@@ -400,6 +394,18 @@ func (o *Overlay) Get(ctx context.Context, typ string, id int64) (*Record, error
 		return nil, gone
 	}
 	return o.shown(o.gen.Get(ctx, typ, id))
+}
+
+// newestLive is the newest segment holding key live (nil: none). A
+// segment may hold a record deleted while it is live in an older part: as
+// an owner its live records join through.
+func (o *Overlay) newestLive(key string) *segView {
+	for i := len(o.segs) - 1; i >= 0; i-- {
+		if o.segs[i].holdsLive(key) {
+			return &o.segs[i]
+		}
+	}
+	return nil
 }
 
 // shown is a record as the overlay returns it (showStars).
@@ -751,10 +757,8 @@ func mergeFacets(sides []*side, size int) map[string][]FacetValue {
 // Only read it.
 func (o *Overlay) treatment(ctx context.Context, id int64) *Record {
 	key := DocID(TypeTreatment, id)
-	for i := len(o.segs) - 1; i >= 0; i-- {
-		if s := o.segs[i]; s.holdsLive(key) {
-			return s.record(key)
-		}
+	if s := o.newestLive(key); s != nil {
+		return s.record(key)
 	}
 	if dead, err := o.baseGone(key); err != nil || dead {
 		return nil
