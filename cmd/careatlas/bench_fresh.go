@@ -59,7 +59,12 @@ type freshReport struct {
 	Refresh    string    `json:"refresh"`
 	// Unfollowed is the searches under the same writes with the follower
 	// stopped (--unfollowed): what the writes alone take from them.
-	Unfollowed  *unfollowed `json:"search_under_writes_unfollowed,omitempty"`
+	Unfollowed *unfollowed `json:"search_under_writes_unfollowed,omitempty"`
+	// Floor is the searches under the same writes, the follower applying
+	// them, on the generation alone (--floor): what sharing the machine
+	// with the writes and the follower costs a search with no overlay to
+	// read, the least a search under writes can cost here.
+	Floor       *unfollowed `json:"search_under_writes_generation_alone,omitempty"`
 	Visible     latency     `json:"visible_after_commit"`
 	Written     int64       `json:"changes_written"`
 	Kinds       []string    `json:"change_kinds"`
@@ -86,7 +91,7 @@ func latencyOf(ds []time.Duration) latency {
 		Max: float64(ds[len(ds)-1].Microseconds()) / 1000}
 }
 
-// unfollowed is the phase of --unfollowed: the searches, on the overlay
+// unfollowed is the phase of --unfollowed (and of --floor): the searches, on the overlay
 // as the phase under writes left it, while the same writes go on and the
 // follower applies none of them. Its figures less the searches without
 // writes are what sharing the machine with the writers and PostgreSQL
@@ -125,6 +130,8 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	quietProfile := fs.String("quiet-cpuprofile", "", "write a CPU profile of the searches without writes to this file (to compare: pprof -diff_base)")
 	refresh := fs.Duration("refresh", changesGather, "serve --refresh: how long changes gather before they are applied as one batch")
 	unfollow := fs.Bool("unfollowed", false, "search under the writes once more for --duration with the follower stopped: what the writes alone take from the searches")
+	floor := fs.Bool("floor", false, "search under the writes once more for --duration on the generation alone, the follower applying them: what sharing the machine costs a search with no overlay to read")
+	floorProfile := fs.String("floor-cpuprofile", "", "with --floor, write a CPU profile of that phase to this file")
 	unfollowedProfile := fs.String("unfollowed-cpuprofile", "", "with --unfollowed, write a CPU profile of that phase to this file")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
@@ -225,6 +232,11 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rep.Loaded, rep.Visible = latencyOf(loaded), latencyOf(visible)
 	slog.Warn("bench fresh: under writes", "search", rep.Loaded, "visible", rep.Visible, "written", w.written.Load())
 
+	if *floor {
+		if rep.Floor, err = benchFloor(ctx, w, client, lv, paths, *clients, *searchRate, *rate, *duration, *floorProfile); err != nil {
+			return err
+		}
+	}
 	if *unfollow {
 		if rep.Unfollowed, err = benchUnfollowed(ctx, w, client, base, paths, *clients, *searchRate, *rate, *duration,
 			&follow, f, lv, *unfollowedProfile); err != nil {
@@ -252,7 +264,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 // serveFreshLoopback serves the API as serveLoopback does, with a search
 // budget of a minute: a shared machine's slow moments are measured, not
 // cut off as over budget.
-func serveFreshLoopback(lv *live.Live) (string, func(), error) {
+func serveFreshLoopback(lv api.Snapshots) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("listen: %w", err)
@@ -314,9 +326,6 @@ func startFollowing(ctx context.Context, c *changes) func() {
 	}
 }
 
-// benchCatchup stops the follower, writes for d, then starts it again and
-// times how long a change committed when it starts takes to be visible
-// (the writes go on meanwhile).
 // benchUnfollowed searches for d under the writes with the follower
 // stopped, then starts it again and waits until it has caught up and its
 // merges are done.
@@ -348,6 +357,44 @@ func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, b
 	return out, nil
 }
 
+// generationOnly serves the generation as it was built, without the
+// changes applied on top (Live.AcquireGeneration).
+type generationOnly struct{ lv *live.Live }
+
+func (g generationOnly) Acquire() (*live.Snapshot, error) { return g.lv.AcquireGeneration() }
+
+// benchFloor searches for d under the writes, the follower applying them
+// as in the phase under writes, on the generation alone, served on a
+// loopback port of its own: the searches share the machine with the
+// writers, PostgreSQL and the follower, and read no overlay.
+func benchFloor(ctx context.Context, w *freshWriter, client *http.Client, lv *live.Live, paths []string,
+	clients, searchRate, rate int, d time.Duration, profile string) (*unfollowed, error) {
+	slog.Info("bench fresh: searching under writes on the generation alone", "for", d)
+	base, stopHTTP, err := serveFreshLoopback(generationOnly{lv})
+	if err != nil {
+		return nil, err
+	}
+	defer stopHTTP()
+	stopProfile, err := profileTo(profile)
+	if err != nil {
+		return nil, err
+	}
+	writeCtx, stopWrites := context.WithCancel(ctx)
+	defer stopWrites()
+	cpu, waits := cpuNow(), schedNow()
+	writing := w.start(writeCtx, rate)
+	lat, err := searchLatencies(ctx, client, base, paths, clients, searchRate, d)
+	out := &unfollowed{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
+	stopProfile()
+	stopWrites()
+	if err := errors.Join(err, writing()); err != nil {
+		return nil, err
+	}
+	out.Search = latencyOf(lat)
+	slog.Warn("bench fresh: under writes, the generation alone", "search", out.Search)
+	return out, nil
+}
+
 // caughtUp waits until a change committed now is visible, within the
 // time given, and then until the merges the catch-up started are done,
 // so that they do not run beside the next phase's searches. It returns
@@ -372,6 +419,9 @@ func caughtUp(ctx context.Context, w *freshWriter, client *http.Client, base str
 	return took, nil
 }
 
+// benchCatchup stops the follower, writes for d, then starts it again and
+// times how long a change committed when it starts takes to be visible
+// (the writes go on meanwhile).
 func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base string, rate int, d time.Duration,
 	follow *func(), c *changes, profile string) (*catchup, error) {
 	(*follow)()
@@ -407,8 +457,6 @@ func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base
 	return out, w.unmark(ctx, probe)
 }
 
-// searchLatencies runs paths round robin from clients for d and returns
-// every request's latency.
 // searchLatencies runs the queries of paths from clients concurrent
 // clients for d. With rate 0 each client sends its next query when the
 // last is answered; otherwise the clients send rate queries a second
@@ -498,6 +546,9 @@ func printFresh(w io.Writer, r *freshReport) {
 	if u := r.Unfollowed; u != nil {
 		row("search, writes unfollowed", u.Search)
 	}
+	if f := r.Floor; f != nil {
+		row("search, writes, generation", f.Search)
+	}
 	row("visible after commit", r.Visible)
 	fmt.Fprintf(w, "cpu, no writes: this process %.1f s, local PostgreSQL %.1f s; under writes: %.1f s and %.1f s\n",
 		r.QuietCPU.Process, r.QuietCPU.Postgres, r.LoadedCPU.Process, r.LoadedCPU.Postgres)
@@ -510,6 +561,10 @@ func printFresh(w io.Writer, r *freshReport) {
 	if u := r.Unfollowed; u != nil && r.Quiet.P50 > 0 {
 		fmt.Fprintf(w, "search under writes, the follower stopped / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: this process %.1f s, local PostgreSQL %.1f s)\n",
 			100*(u.Search.P50/r.Quiet.P50-1), 100*(u.Search.P99/r.Quiet.P99-1), u.CPU.Process, u.CPU.Postgres)
+	}
+	if f := r.Floor; f != nil && r.Quiet.P50 > 0 {
+		fmt.Fprintf(w, "search under writes on the generation alone / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: this process %.1f s, local PostgreSQL %.1f s)\n",
+			100*(f.Search.P50/r.Quiet.P50-1), 100*(f.Search.P99/r.Quiet.P99-1), f.CPU.Process, f.CPU.Postgres)
 	}
 	if c := r.Catchup; c != nil {
 		fmt.Fprintf(w, "catch-up after %s disconnected (%d changes): %.1f s\n", c.Disconnected, c.Changes, c.Seconds)

@@ -12,7 +12,8 @@ import (
 
 // TestBenchFresh runs 'careatlas bench fresh' for seconds on the bundled
 // catalogue: every part of it (the searches with and without writes, the
-// probes, the searches with the follower stopped, the disconnected
+// probes, the searches with the follower stopped and on the generation
+// alone, the disconnected
 // catch-up, the clean-up) must run and report
 // figures, and the catalogue must be left without the bench's rows. The
 // searches are paced (--search-rate): no more are sent than scheduled.
@@ -25,7 +26,7 @@ func TestBenchFresh(t *testing.T) {
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
-		"--unfollowed"}
+		"--unfollowed", "--floor"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -45,6 +46,9 @@ func TestBenchFresh(t *testing.T) {
 	}
 	if u := rep.Unfollowed; u == nil || u.Search.N == 0 || u.Search.N > 40*2+2 || u.Wait.N == 0 {
 		t.Errorf("searches under writes with the follower stopped not measured: %+v", u)
+	}
+	if f := rep.Floor; f == nil || f.Search.N == 0 || f.Search.N > 40*2+2 || f.Wait.N == 0 {
+		t.Errorf("searches under writes on the generation alone not measured: %+v", f)
 	}
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)

@@ -53,7 +53,8 @@ func offerIDs(t *testing.T, s *live.Snapshot) []int64 {
 
 // TestApplyPublishesANewSnapshot applies a deletion and a new post on top
 // of a generation: snapshots acquired after see them, one acquired before
-// keeps what it had, a batch for a generation no longer served is refused,
+// keeps what it had, as does the generation alone (AcquireGeneration),
+// a batch for a generation no longer served is refused,
 // and a new generation starts with no overlay.
 func TestApplyPublishesANewSnapshot(t *testing.T) {
 	ctx := context.Background()
@@ -86,6 +87,15 @@ func TestApplyPublishesANewSnapshot(t *testing.T) {
 	}
 	if got := offerIDs(t, before); !slices.Equal(got, all) {
 		t.Errorf("a snapshot acquired before: offers %v, want %v", got, all)
+	}
+	generation, err := l.AcquireGeneration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer generation.Release()
+	if got := offerIDs(t, generation); !slices.Equal(got, all) || generation.Posts.Len() == 1 {
+		t.Errorf("the generation alone, acquired after: offers %v and %d posts, want every offer %v and the built posts",
+			got, generation.Posts.Len(), all)
 	}
 	if after.Posts.Len() != 1 || before.Posts.Len() == 1 {
 		t.Errorf("posts: %d after, %d before; want 1 after only", after.Posts.Len(), before.Posts.Len())

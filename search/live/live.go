@@ -100,7 +100,15 @@ type Snapshot struct {
 
 // Acquire returns a snapshot of the current generation, or
 // search.ErrNoIndex while none is open.
-func (l *Live) Acquire() (*Snapshot, error) {
+func (l *Live) Acquire() (*Snapshot, error) { return l.acquire(true) }
+
+// AcquireGeneration returns a snapshot of the current generation as it
+// was built, without the changes applied on top: what 'careatlas bench
+// fresh --floor' measures searches under writes against when they have
+// no overlay to read. Serving never uses it.
+func (l *Live) AcquireGeneration() (*Snapshot, error) { return l.acquire(false) }
+
+func (l *Live) acquire(changes bool) (*Snapshot, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.cur == nil {
@@ -108,7 +116,7 @@ func (l *Live) Acquire() (*Snapshot, error) {
 	}
 	l.cur.inUse.Add(1)
 	s := &Snapshot{Index: l.cur.ix, Posts: l.cur.posts, Synonyms: l.syn.Load().graph, gen: l.cur}
-	if f := l.cur.fresh; f != nil { // freshness hook: the overlay in force
+	if f := l.cur.fresh; f != nil && changes { // freshness hook: the overlay in force
 		f.inUse.Add(1)
 		s.fresh = f
 		if f.posts != nil {
