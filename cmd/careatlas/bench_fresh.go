@@ -64,14 +64,17 @@ type freshReport struct {
 	// them, on the generation alone (--floor): what sharing the machine
 	// with the writes and the follower costs a search with no overlay to
 	// read, the least a search under writes can cost here.
-	Floor       *unfollowed `json:"search_under_writes_generation_alone,omitempty"`
-	Visible     latency     `json:"visible_after_commit"`
-	Written     int64       `json:"changes_written"`
-	Kinds       []string    `json:"change_kinds"`
-	Catchup     *catchup    `json:"catch_up,omitempty"`
-	Initial     float64     `json:"seconds_to_catch_up_before_measuring"`
-	Segments    int         `json:"segments_at_end"`
-	ChangedDocs uint64      `json:"overlay_records_at_end"`
+	Floor *unfollowed `json:"search_under_writes_generation_alone,omitempty"`
+	// FloorUnfollowed is the same with the follower stopped: what the
+	// writers and PostgreSQL alone take from a search on this machine.
+	FloorUnfollowed *unfollowed `json:"search_under_writes_generation_alone_unfollowed,omitempty"`
+	Visible         latency     `json:"visible_after_commit"`
+	Written         int64       `json:"changes_written"`
+	Kinds           []string    `json:"change_kinds"`
+	Catchup         *catchup    `json:"catch_up,omitempty"`
+	Initial         float64     `json:"seconds_to_catch_up_before_measuring"`
+	Segments        int         `json:"segments_at_end"`
+	ChangedDocs     uint64      `json:"overlay_records_at_end"`
 }
 
 // latency is a distribution in milliseconds.
@@ -130,7 +133,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	quietProfile := fs.String("quiet-cpuprofile", "", "write a CPU profile of the searches without writes to this file (to compare: pprof -diff_base)")
 	refresh := fs.Duration("refresh", changesGather, "serve --refresh: how long changes gather before they are applied as one batch")
 	unfollow := fs.Bool("unfollowed", false, "search under the writes once more for --duration with the follower stopped: what the writes alone take from the searches")
-	floor := fs.Bool("floor", false, "search under the writes once more for --duration on the generation alone, the follower applying them: what sharing the machine costs a search with no overlay to read")
+	floor := fs.Bool("floor", false, "search under the writes for --duration on the generation alone, the follower applying them, then as long with it stopped: what sharing the machine costs a search with no overlay to read")
 	floorProfile := fs.String("floor-cpuprofile", "", "with --floor, write a CPU profile of that phase to this file")
 	unfollowedProfile := fs.String("unfollowed-cpuprofile", "", "with --unfollowed, write a CPU profile of that phase to this file")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
@@ -233,7 +236,8 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	slog.Warn("bench fresh: under writes", "search", rep.Loaded, "visible", rep.Visible, "written", w.written.Load())
 
 	if *floor {
-		if rep.Floor, err = benchFloor(ctx, w, client, lv, paths, *clients, *searchRate, *rate, *duration, *floorProfile); err != nil {
+		if rep.Floor, rep.FloorUnfollowed, err = benchFloor(ctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *duration,
+			&follow, f, *floorProfile); err != nil {
 			return err
 		}
 	}
@@ -366,33 +370,52 @@ func (g generationOnly) Acquire() (*live.Snapshot, error) { return g.lv.AcquireG
 // benchFloor searches for d under the writes, the follower applying them
 // as in the phase under writes, on the generation alone, served on a
 // loopback port of its own: the searches share the machine with the
-// writers, PostgreSQL and the follower, and read no overlay.
-func benchFloor(ctx context.Context, w *freshWriter, client *http.Client, lv *live.Live, paths []string,
-	clients, searchRate, rate int, d time.Duration, profile string) (*unfollowed, error) {
+// writers, PostgreSQL and the follower, and read no overlay. Then it
+// searches as long with the follower stopped (the writers and PostgreSQL
+// alone), starts it again and waits until it has caught up.
+func benchFloor(ctx context.Context, w *freshWriter, client *http.Client, base string, lv *live.Live, paths []string,
+	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, profile string) (*unfollowed, *unfollowed, error) {
 	slog.Info("bench fresh: searching under writes on the generation alone", "for", d)
-	base, stopHTTP, err := serveFreshLoopback(generationOnly{lv})
+	gen, stopHTTP, err := serveFreshLoopback(generationOnly{lv})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer stopHTTP()
-	stopProfile, err := profileTo(profile)
+	phase := func(profile string) (*unfollowed, error) {
+		stopProfile, err := profileTo(profile)
+		if err != nil {
+			return nil, err
+		}
+		writeCtx, stopWrites := context.WithCancel(ctx)
+		defer stopWrites()
+		cpu, waits := cpuNow(), schedNow()
+		writing := w.start(writeCtx, rate)
+		lat, err := searchLatencies(ctx, client, gen, paths, clients, searchRate, d)
+		out := &unfollowed{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
+		stopProfile()
+		stopWrites()
+		if err := errors.Join(err, writing()); err != nil {
+			return nil, err
+		}
+		out.Search = latencyOf(lat)
+		return out, nil
+	}
+	followed, err := phase(profile)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	writeCtx, stopWrites := context.WithCancel(ctx)
-	defer stopWrites()
-	cpu, waits := cpuNow(), schedNow()
-	writing := w.start(writeCtx, rate)
-	lat, err := searchLatencies(ctx, client, base, paths, clients, searchRate, d)
-	out := &unfollowed{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
-	stopProfile()
-	stopWrites()
-	if err := errors.Join(err, writing()); err != nil {
-		return nil, err
+	slog.Warn("bench fresh: under writes, the generation alone", "search", followed.Search)
+	(*follow)()
+	alone, err := phase("")
+	if err != nil {
+		return nil, nil, err
 	}
-	out.Search = latencyOf(lat)
-	slog.Warn("bench fresh: under writes, the generation alone", "search", out.Search)
-	return out, nil
+	slog.Warn("bench fresh: under writes, the generation alone, the follower stopped", "search", alone.Search)
+	*follow = startFollowing(ctx, c)
+	if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
+		return nil, nil, err
+	}
+	return followed, alone, nil
 }
 
 // caughtUp waits until a change committed now is visible, within the
@@ -549,6 +572,9 @@ func printFresh(w io.Writer, r *freshReport) {
 	if f := r.Floor; f != nil {
 		row("search, writes, generation", f.Search)
 	}
+	if f := r.FloorUnfollowed; f != nil {
+		row("search, writes, gen., unf.", f.Search)
+	}
 	row("visible after commit", r.Visible)
 	fmt.Fprintf(w, "cpu, no writes: this process %.1f s, local PostgreSQL %.1f s; under writes: %.1f s and %.1f s\n",
 		r.QuietCPU.Process, r.QuietCPU.Postgres, r.LoadedCPU.Process, r.LoadedCPU.Postgres)
@@ -564,6 +590,10 @@ func printFresh(w io.Writer, r *freshReport) {
 	}
 	if f := r.Floor; f != nil && r.Quiet.P50 > 0 {
 		fmt.Fprintf(w, "search under writes on the generation alone / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: this process %.1f s, local PostgreSQL %.1f s)\n",
+			100*(f.Search.P50/r.Quiet.P50-1), 100*(f.Search.P99/r.Quiet.P99-1), f.CPU.Process, f.CPU.Postgres)
+	}
+	if f := r.FloorUnfollowed; f != nil && r.Quiet.P50 > 0 {
+		fmt.Fprintf(w, "search under writes on the generation alone, the follower stopped / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: this process %.1f s, local PostgreSQL %.1f s)\n",
 			100*(f.Search.P50/r.Quiet.P50-1), 100*(f.Search.P99/r.Quiet.P99-1), f.CPU.Process, f.CPU.Postgres)
 	}
 	if c := r.Catchup; c != nil {

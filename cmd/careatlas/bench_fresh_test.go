@@ -50,6 +50,9 @@ func TestBenchFresh(t *testing.T) {
 	if f := rep.Floor; f == nil || f.Search.N == 0 || f.Search.N > 40*2+2 || f.Wait.N == 0 {
 		t.Errorf("searches under writes on the generation alone not measured: %+v", f)
 	}
+	if f := rep.FloorUnfollowed; f == nil || f.Search.N == 0 || f.Search.N > 40*2+2 || f.Wait.N == 0 {
+		t.Errorf("searches under writes on the generation alone, the follower stopped, not measured: %+v", f)
+	}
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)
 	}
