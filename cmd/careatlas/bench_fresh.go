@@ -58,23 +58,24 @@ type freshReport struct {
 	LoadedWait schedWait `json:"goroutine_wait_under_writes"`
 	Refresh    string    `json:"refresh"`
 	// Unfollowed is the searches under the same writes with the follower
-	// stopped (--unfollowed): what the writes alone take from them.
-	Unfollowed *unfollowed `json:"search_under_writes_unfollowed,omitempty"`
+	// stopped (--unfollowed): the overlay's searches without the
+	// follower's work beside them.
+	Unfollowed *underWrites `json:"search_under_writes_unfollowed,omitempty"`
 	// Floor is the searches under the same writes, the follower applying
 	// them, on the generation alone (--floor): what sharing the machine
 	// with the writes and the follower costs a search with no overlay to
 	// read, the least a search under writes can cost here.
-	Floor *unfollowed `json:"search_under_writes_generation_alone,omitempty"`
+	Floor *underWrites `json:"search_under_writes_generation_alone,omitempty"`
 	// FloorUnfollowed is the same with the follower stopped: what the
 	// writers and PostgreSQL alone take from a search on this machine.
-	FloorUnfollowed *unfollowed `json:"search_under_writes_generation_alone_unfollowed,omitempty"`
-	Visible         latency     `json:"visible_after_commit"`
-	Written         int64       `json:"changes_written"`
-	Kinds           []string    `json:"change_kinds"`
-	Catchup         *catchup    `json:"catch_up,omitempty"`
-	Initial         float64     `json:"seconds_to_catch_up_before_measuring"`
-	Segments        int         `json:"segments_at_end"`
-	ChangedDocs     uint64      `json:"overlay_records_at_end"`
+	FloorUnfollowed *underWrites `json:"search_under_writes_generation_alone_unfollowed,omitempty"`
+	Visible         latency      `json:"visible_after_commit"`
+	Written         int64        `json:"changes_written"`
+	Kinds           []string     `json:"change_kinds"`
+	Catchup         *catchup     `json:"catch_up,omitempty"`
+	Initial         float64      `json:"seconds_to_catch_up_before_measuring"`
+	Segments        int          `json:"segments_at_end"`
+	ChangedDocs     uint64       `json:"overlay_records_at_end"`
 }
 
 // latency is a distribution in milliseconds.
@@ -94,13 +95,15 @@ func latencyOf(ds []time.Duration) latency {
 		Max: float64(ds[len(ds)-1].Microseconds()) / 1000}
 }
 
-// unfollowed is the phase of --unfollowed (and of --floor): the searches, on the overlay
-// as the phase under writes left it, while the same writes go on and the
-// follower applies none of them. Its figures less the searches without
-// writes are what sharing the machine with the writers and PostgreSQL
-// costs; the phase under writes less these, what applying the changes
-// (the follower, the new segments) costs.
-type unfollowed struct {
+// underWrites is one search phase under the writes besides the main
+// one. --unfollowed searches the overlay as the phase under writes left
+// it, with the follower stopped: the overlay's searches without the
+// follower's work beside them. --floor searches the generation alone,
+// with the follower applying the writes and then stopped: what sharing
+// the machine with the follower, the writers and PostgreSQL costs a
+// search that reads no overlay. The phase under writes less the floor is
+// what the overlay's searches cost.
+type underWrites struct {
 	Search latency   `json:"search"`
 	CPU    cpuUse    `json:"cpu"`
 	Wait   schedWait `json:"goroutine_wait"`
@@ -132,7 +135,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches under writes to this file")
 	quietProfile := fs.String("quiet-cpuprofile", "", "write a CPU profile of the searches without writes to this file (to compare: pprof -diff_base)")
 	refresh := fs.Duration("refresh", changesGather, "serve --refresh: how long changes gather before they are applied as one batch")
-	unfollow := fs.Bool("unfollowed", false, "search under the writes once more for --duration with the follower stopped: what the writes alone take from the searches")
+	unfollow := fs.Bool("unfollowed", false, "search under the writes once more for --duration with the follower stopped: the overlay's searches without the follower's work beside them")
 	floor := fs.Bool("floor", false, "search under the writes for --duration on the generation alone, the follower applying them, then as long with it stopped: what sharing the machine costs a search with no overlay to read")
 	floorProfile := fs.String("floor-cpuprofile", "", "with --floor, write a CPU profile of that phase to this file")
 	unfollowedProfile := fs.String("unfollowed-cpuprofile", "", "with --unfollowed, write a CPU profile of that phase to this file")
@@ -334,9 +337,25 @@ func startFollowing(ctx context.Context, c *changes) func() {
 // stopped, then starts it again and waits until it has caught up and its
 // merges are done.
 func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, base string, paths []string,
-	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, lv *live.Live, profile string) (*unfollowed, error) {
+	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, lv *live.Live, profile string) (*underWrites, error) {
 	slog.Info("bench fresh: searching under writes, the follower stopped", "for", d)
 	(*follow)()
+	out, err := searchUnderWrites(ctx, w, client, base, paths, clients, searchRate, rate, d, profile)
+	if err != nil {
+		return nil, err
+	}
+	slog.Warn("bench fresh: under writes, the follower stopped", "search", out.Search)
+	*follow = startFollowing(ctx, c)
+	if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// searchUnderWrites searches the API at base for d while rate changes a
+// second are written, profiling the phase to profile ("": not).
+func searchUnderWrites(ctx context.Context, w *freshWriter, client *http.Client, base string, paths []string,
+	clients, searchRate, rate int, d time.Duration, profile string) (*underWrites, error) {
 	stopProfile, err := profileTo(profile)
 	if err != nil {
 		return nil, err
@@ -346,18 +365,13 @@ func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, b
 	cpu, waits := cpuNow(), schedNow()
 	writing := w.start(writeCtx, rate)
 	lat, err := searchLatencies(ctx, client, base, paths, clients, searchRate, d)
-	out := &unfollowed{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
+	out := &underWrites{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
 	stopProfile()
 	stopWrites()
 	if err := errors.Join(err, writing()); err != nil {
 		return nil, err
 	}
 	out.Search = latencyOf(lat)
-	slog.Warn("bench fresh: under writes, the follower stopped", "search", out.Search)
-	*follow = startFollowing(ctx, c)
-	if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
-		return nil, err
-	}
 	return out, nil
 }
 
@@ -374,39 +388,20 @@ func (g generationOnly) Acquire() (*live.Snapshot, error) { return g.lv.AcquireG
 // searches as long with the follower stopped (the writers and PostgreSQL
 // alone), starts it again and waits until it has caught up.
 func benchFloor(ctx context.Context, w *freshWriter, client *http.Client, base string, lv *live.Live, paths []string,
-	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, profile string) (*unfollowed, *unfollowed, error) {
+	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, profile string) (*underWrites, *underWrites, error) {
 	slog.Info("bench fresh: searching under writes on the generation alone", "for", d)
 	gen, stopHTTP, err := serveFreshLoopback(generationOnly{lv})
 	if err != nil {
 		return nil, nil, err
 	}
 	defer stopHTTP()
-	phase := func(profile string) (*unfollowed, error) {
-		stopProfile, err := profileTo(profile)
-		if err != nil {
-			return nil, err
-		}
-		writeCtx, stopWrites := context.WithCancel(ctx)
-		defer stopWrites()
-		cpu, waits := cpuNow(), schedNow()
-		writing := w.start(writeCtx, rate)
-		lat, err := searchLatencies(ctx, client, gen, paths, clients, searchRate, d)
-		out := &unfollowed{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
-		stopProfile()
-		stopWrites()
-		if err := errors.Join(err, writing()); err != nil {
-			return nil, err
-		}
-		out.Search = latencyOf(lat)
-		return out, nil
-	}
-	followed, err := phase(profile)
+	followed, err := searchUnderWrites(ctx, w, client, gen, paths, clients, searchRate, rate, d, profile)
 	if err != nil {
 		return nil, nil, err
 	}
 	slog.Warn("bench fresh: under writes, the generation alone", "search", followed.Search)
 	(*follow)()
-	alone, err := phase("")
+	alone, err := searchUnderWrites(ctx, w, client, gen, paths, clients, searchRate, rate, d, "")
 	if err != nil {
 		return nil, nil, err
 	}
