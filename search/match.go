@@ -306,6 +306,9 @@ type termHits struct {
 	viaTreatments bool
 	// idx numbers the term in its matcher (matcher.viaBest).
 	idx int
+	// kept: a segment keeps these hits for every search (termCache), so
+	// their weights are not pooled, and nothing writes them once made.
+	kept bool
 }
 
 // matcher runs one understood query against one index.
@@ -543,8 +546,18 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 		return h, nil
 	}
 	ix := m.ix
-	h := &termHits{treat: treatWeights(len(m.tcol.values)), doctor: roaring.New(),
-		others: roaring.New()}
+	var key termKey
+	if ix.mem != nil {
+		key = termKey{t: t, wantOffers: m.wantOffers, wantRest: m.wantRest, onlyTreatments: m.onlyTreatments}
+		if kept := ix.mem.terms.get(key); kept != nil {
+			h := *kept
+			h.idx = len(m.hits)
+			m.hits[t] = &h
+			return &h, nil
+		}
+	}
+	h := &termHits{doctor: roaring.New(), others: roaring.New(), kept: ix.mem != nil}
+	h.treat = weights(&treatWeightPool, len(m.tcol.values), h.kept)
 	var tords, facilities []uint32
 	treatments := ix.cols.keywords[fieldType].bitmap(TypeTreatment)
 
@@ -602,7 +615,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 				return nil, err
 			}
 			if p.count > 0 {
-				h.fac, facilities = facWeights(len(m.fcol.values)), make([]uint32, 0, p.count)
+				h.fac, facilities = weights(&facWeightPool, len(m.fcol.values), h.kept), make([]uint32, 0, p.count)
 			}
 			err = p.each(ctx, m.nFac, m.nFac, 1, func(doc uint32, w, _ float64) {
 				if ord, ok := m.fcol.first(doc); ok {
@@ -660,6 +673,10 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	h.treatOrds = slices.Compact(h.treatOrds)
 	h.idx = len(m.hits)
 	m.hits[t] = h
+	if h.kept {
+		kept := *h
+		ix.mem.terms.put(key, &kept)
+	}
 	return h, nil
 }
 
@@ -706,25 +723,18 @@ func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
 // and a word in thousands of places would otherwise make one per search.
 var facWeightPool sync.Pool
 
-// facWeights returns a zeroed slice of n weights, from facWeightPool when
-// it holds one long enough.
-func facWeights(n int) []float64 {
-	if w, ok := facWeightPool.Get().(*[]float64); ok && cap(*w) >= n {
-		return (*w)[:n]
-	}
-	return make([]float64, n)
-}
-
 // treatWeightPool holds termHits.treat slices for matchers to reuse: a
 // query's words, synonyms, corrections and languages are dozens of terms,
 // each looked up in the generation and in every segment of an overlay.
 var treatWeightPool sync.Pool
 
-// treatWeights returns a zeroed slice of n weights, from treatWeightPool
-// when it holds one long enough.
-func treatWeights(n int) []float64 {
-	if w, ok := treatWeightPool.Get().(*[]float64); ok && cap(*w) >= n {
-		return (*w)[:n]
+// weights returns n zero weights: from pool when it holds a slice long
+// enough, unless they are to be kept (termHits.kept).
+func weights(pool *sync.Pool, n int, kept bool) []float64 {
+	if !kept {
+		if w, ok := pool.Get().(*[]float64); ok && cap(*w) >= n {
+			return (*w)[:n]
+		}
 	}
 	return make([]float64, n)
 }
@@ -732,6 +742,9 @@ func treatWeights(n int) []float64 {
 // release gives back what m took from pools; m is not used after it.
 func (m *matcher) release() {
 	for _, h := range m.hits {
+		if h.kept {
+			continue
+		}
 		if h.treat != nil {
 			w := h.treat
 			for _, ord := range h.treatOrds {

@@ -32,6 +32,51 @@ type memSegment struct {
 	byID   map[string]uint32
 	stored [][]document.Field // each document's stored fields: its record JSON (fieldSource)
 	fields map[string]*memField
+	terms  termCache
+}
+
+// termCache keeps a segment's term lookups (matcher.term) for the
+// searches after: a segment never changes, and every search that cannot
+// pass it by looks up each of its words in every language and field, and
+// joins the treatments' names to the treatments the segment holds, as the
+// generation already did (the segment holds the treatment of each of its
+// offers). That was about half of what the segments cost a search under
+// writes at a million offers. The hits kept are shared by every matcher
+// that reads them: each gets a copy numbered in its own terms, and none
+// writes them.
+type termCache struct {
+	mu   sync.RWMutex
+	hits map[termKey]*termHits
+}
+
+// termKey is what a term's hits depend on besides the segment: the term
+// and the types the matcher wants.
+type termKey struct {
+	t                                    langTerm
+	wantOffers, wantRest, onlyTreatments bool
+}
+
+// maxKeptTerms bounds a segment's termCache: past it, a term's hits are
+// made for each search as before. One term's hits weigh the segment's
+// few hundred treatments, a few kilobytes, so a full cache is a few
+// megabytes, for a segment that lives minutes.
+const maxKeptTerms = 1024
+
+func (c *termCache) get(k termKey) *termHits {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.hits[k]
+}
+
+func (c *termCache) put(k termKey, h *termHits) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hits == nil {
+		c.hits = map[termKey]*termHits{}
+	}
+	if len(c.hits) < maxKeptTerms {
+		c.hits[k] = h
+	}
 }
 
 // memField is one field's postings.

@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/careatlas/careatlas/indexer"
@@ -358,6 +360,14 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 	}
 }
 
+// asJSON is a result as JSON, without the time it took.
+func asJSON(res *search.Result) string {
+	c := *res
+	c.Took = 0
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
 // answers is what an overlay answers to overlayRequests, as JSON.
 func answers(t *testing.T, ov *search.Overlay) []string {
 	var out []string
@@ -366,9 +376,7 @@ func answers(t *testing.T, ov *search.Overlay) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res.Took = 0
-		b, _ := json.Marshal(res)
-		out = append(out, string(b))
+		out = append(out, asJSON(res))
 	}
 	return out
 }
@@ -384,11 +392,28 @@ func checkOverlay(t *testing.T, step string, ov *search.Overlay, cat string, aft
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Three times, the last two at once: a segment keeps its terms'
+		// hits for the searches after it (termCache), and they share them.
 		got, err := ov.Search(ctx, r, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameResult(t, step, r, got, want)
+		var again, meanwhile *search.Result
+		var errAgain, errMeanwhile error
+		var wg sync.WaitGroup
+		wg.Go(func() { meanwhile, errMeanwhile = ov.Search(ctx, r, nil) })
+		again, errAgain = ov.Search(ctx, r, nil)
+		wg.Wait()
+		if err := errors.Join(errAgain, errMeanwhile); err != nil {
+			t.Fatal(err)
+		}
+		// The same overlay answers the same request alike, score for score.
+		for _, res := range []*search.Result{again, meanwhile} {
+			if a, b := asJSON(got), asJSON(res); a != b {
+				t.Errorf("%s, %+v searched again:\n%s\nthe first time:\n%s", step, r, b, a)
+			}
+		}
 	}
 	for k, r := range after {
 		got, err := ov.Get(ctx, r.Type, r.ID)
