@@ -16,8 +16,8 @@ import (
 // follower's. The documents are analysed here, by the goroutines the
 // caller asks for (Apply: every core for a backlog's batch, which the
 // follower waits for, one for a steady stream's; a merge: one, so that a
-// merge in the background leaves the other core to the searches), and a segment's postings are made from them
-// (newMemSegment).
+// merge in the background leaves the other core to the searches), and a
+// segment's postings are made from them (newMemSegment).
 
 // analyzed is one record's document, mapped and analysed, kept compact: a
 // segment holds one per record for its life, and a map of term
