@@ -13,7 +13,7 @@ import (
 // TestBenchFresh runs 'careatlas bench fresh' for seconds on the bundled
 // catalogue: every part of it (the searches with and without writes, the
 // probes, the searches with the follower stopped and on the generation
-// alone, the disconnected
+// alone, the rounds of blocks that take turns, the disconnected
 // catch-up, the clean-up) must run and report
 // figures, and the catalogue must be left without the bench's rows. The
 // searches are paced (--search-rate): no more are sent than scheduled.
@@ -26,7 +26,7 @@ func TestBenchFresh(t *testing.T) {
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
-		"--unfollowed", "--floor"}
+		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -52,6 +52,11 @@ func TestBenchFresh(t *testing.T) {
 	}
 	if f := rep.FloorUnfollowed; f == nil || f.Search.N == 0 || f.Search.N > 40*2+2 || f.Wait.N == 0 {
 		t.Errorf("searches under writes on the generation alone, the follower stopped, not measured: %+v", f)
+	}
+	if rs := rep.Rounds; rs == nil || rs.Rounds != 2 || rs.Quiet.N == 0 || rs.Loaded.N == 0 || rs.Floor == nil || rs.Floor.N == 0 ||
+		rs.Quiet.N > 2*(40+2) || len(rs.P50Change) != 2 || len(rs.FloorP99Change) != 2 || rs.MedianFloorP50Change == nil ||
+		rs.MedianP50Change != (rs.P50Change[0]+rs.P50Change[1])/2 {
+		t.Errorf("rounds of blocks that take turns not measured: %+v", rs)
 	}
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/careatlas/careatlas/search/live"
+)
+
+// rounds is what --rounds measures: the searches without writes and
+// under writes (and, with --floor, on the generation alone under writes)
+// in short blocks that take turns, round after round, each round in a
+// rotated order. A shared VM's speed drifts by a third over minutes; one
+// phase a minute long after another measures that drift as much as the
+// writes. Blocks that take turns share the drift, and each round's
+// figures are compared within the round.
+type rounds struct {
+	Rounds int    `json:"rounds"`
+	Block  string `json:"block"`
+	// Quiet, Loaded and Floor pool every block of their kind.
+	Quiet     latency  `json:"search_without_writes"`
+	Loaded    latency  `json:"search_under_writes"`
+	Floor     *latency `json:"search_under_writes_generation_alone,omitempty"`
+	QuietCPU  cpuUse   `json:"cpu_without_writes"`
+	LoadedCPU cpuUse   `json:"cpu_under_writes"`
+	FloorCPU  *cpuUse  `json:"cpu_under_writes_generation_alone,omitempty"`
+	// Each is one round's change of the blocks under writes over the
+	// block without writes, in percent, in the order the rounds ran.
+	P50Change      []float64 `json:"p50_change_pct"`
+	P99Change      []float64 `json:"p99_change_pct"`
+	FloorP50Change []float64 `json:"floor_p50_change_pct,omitempty"`
+	FloorP99Change []float64 `json:"floor_p99_change_pct,omitempty"`
+	// The medians of the rounds' changes: the figures the target is
+	// judged by.
+	MedianP50Change      float64  `json:"median_p50_change_pct"`
+	MedianP99Change      float64  `json:"median_p99_change_pct"`
+	MedianFloorP50Change *float64 `json:"median_floor_p50_change_pct,omitempty"`
+	MedianFloorP99Change *float64 `json:"median_floor_p99_change_pct,omitempty"`
+}
+
+// The kinds of block in a round.
+const (
+	blockQuiet = iota
+	blockLoaded
+	blockFloor
+)
+
+// benchRounds runs n rounds of blocks of d each: without writes, under
+// writes, and with floor on the generation alone under writes (served at
+// its own loopback port), the follower applying the writes throughout.
+// Before a block without writes the server catches up with the log and
+// finishes its merges, so that the block has neither writes nor their
+// work beside it.
+func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base string, lv *live.Live, paths []string,
+	clients, searchRate, rate, n int, d time.Duration, floor bool) (*rounds, error) {
+	kinds := []int{blockQuiet, blockLoaded}
+	at := map[int]string{blockQuiet: base, blockLoaded: base}
+	if floor {
+		gen, stopHTTP, err := serveFreshLoopback(generationOnly{lv})
+		if err != nil {
+			return nil, err
+		}
+		defer stopHTTP()
+		kinds, at[blockFloor] = append(kinds, blockFloor), gen
+	}
+	out := &rounds{Rounds: n, Block: d.String()}
+	all := make([][]time.Duration, len(kinds))
+	cpus := make([]cpuUse, len(kinds))
+	for r := range n {
+		p50s, p99s := make([]float64, len(kinds)), make([]float64, len(kinds))
+		for i := range kinds {
+			kind := kinds[(r+i)%len(kinds)]
+			if kind == blockQuiet {
+				if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
+					return nil, err
+				}
+			}
+			lat, cpu, err := searchBlock(ctx, w, client, at[kind], paths, clients, searchRate, rate, d, kind != blockQuiet)
+			if err != nil {
+				return nil, err
+			}
+			l := latencyOf(lat)
+			p50s[kind], p99s[kind] = l.P50, l.P99
+			all[kind] = append(all[kind], lat...)
+			cpus[kind] = cpuUse{Process: cpus[kind].Process + cpu.Process, Postgres: cpus[kind].Postgres + cpu.Postgres}
+		}
+		out.P50Change = append(out.P50Change, change(p50s[blockLoaded], p50s[blockQuiet]))
+		out.P99Change = append(out.P99Change, change(p99s[blockLoaded], p99s[blockQuiet]))
+		if floor {
+			out.FloorP50Change = append(out.FloorP50Change, change(p50s[blockFloor], p50s[blockQuiet]))
+			out.FloorP99Change = append(out.FloorP99Change, change(p99s[blockFloor], p99s[blockQuiet]))
+		}
+		slog.Warn("bench fresh: round", "round", r+1, "of", n, "p50_ms", p50s, "p99_ms", p99s)
+	}
+	out.Quiet, out.Loaded = latencyOf(all[blockQuiet]), latencyOf(all[blockLoaded])
+	out.QuietCPU, out.LoadedCPU = cpus[blockQuiet], cpus[blockLoaded]
+	out.MedianP50Change, out.MedianP99Change = median(out.P50Change), median(out.P99Change)
+	if floor {
+		l, p50, p99 := latencyOf(all[blockFloor]), median(out.FloorP50Change), median(out.FloorP99Change)
+		out.Floor, out.FloorCPU, out.MedianFloorP50Change, out.MedianFloorP99Change = &l, &cpus[blockFloor], &p50, &p99
+	}
+	return out, nil
+}
+
+// searchBlock searches the API at base for d, under rate changes a
+// second if writes.
+func searchBlock(ctx context.Context, w *freshWriter, client *http.Client, base string, paths []string,
+	clients, searchRate, rate int, d time.Duration, writes bool) ([]time.Duration, cpuUse, error) {
+	writeCtx, stopWrites := context.WithCancel(ctx)
+	defer stopWrites()
+	cpu := cpuNow()
+	writing := func() error { return nil }
+	if writes {
+		writing = w.start(writeCtx, rate)
+	}
+	lat, err := searchLatencies(ctx, client, base, paths, clients, searchRate, d)
+	used := cpuNow().since(cpu)
+	stopWrites()
+	if err := errors.Join(err, writing()); err != nil {
+		return nil, cpuUse{}, err
+	}
+	if len(lat) == 0 {
+		return nil, cpuUse{}, fmt.Errorf("bench fresh: a block of %s answered no search", d)
+	}
+	return lat, used, nil
+}
+
+// change is how much larger a is than b, in percent.
+func change(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * (a/b - 1)
+}
+
+// median is the middle of xs (the mean of the two middle ones for an even
+// count).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
