@@ -144,14 +144,15 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	unfollowedProfile := fs.String("unfollowed-cpuprofile", "", "with --unfollowed, write a CPU profile of that phase to this file")
 	nRounds := fs.Int("rounds", 0, "then search in this many rounds of short blocks that take turns, without and under writes (and with --floor on the generation alone), so the machine's drift falls on each alike (0: not)")
 	block := fs.Duration("block", 10*time.Second, "with --rounds, the length of each block")
+	warm := fs.Duration("warm-up", 5*time.Second, "before measuring, search untimed for this long without writes, then as long under writes (0: not)")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" || *rate < 1 || *rate > 10_000 || *clients < 1 || *clients > 256 || *duration <= 0 || *disconnected < 0 ||
 		*searchRate < 0 || *searchRate > 100_000 || *refresh < minRefresh || *refresh > maxRefresh ||
-		*nRounds < 0 || *nRounds > 1000 || *block <= 0 {
-		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative, --refresh %s–%s, --rounds 0–1000, --block positive", minRefresh, maxRefresh)
+		*nRounds < 0 || *nRounds > 1000 || *block <= 0 || *warm < 0 {
+		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative, --refresh %s–%s, --rounds 0–1000, --block positive, --warm-up not negative", minRefresh, maxRefresh)
 	}
 	cfg, err := pgxpool.ParseConfig(*dbURL)
 	if err != nil {
@@ -208,6 +209,11 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	rep.Initial = initial.Seconds()
 	slog.Warn("bench fresh: caught up with the log", "seconds", rep.Initial)
+	if *warm > 0 {
+		if err := warmUpFresh(ctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *warm); err != nil {
+			return err
+		}
+	}
 
 	slog.Info("bench fresh: searching without writes", "clients", *clients, "for", *duration)
 	stopQuietProfile, err := profileTo(*quietProfile)
@@ -423,6 +429,24 @@ func benchFloor(ctx context.Context, w *freshWriter, client *http.Client, base s
 		return nil, nil, err
 	}
 	return followed, alone, nil
+}
+
+// warmUpFresh searches untimed for d without writes, then as long under
+// writes, and waits until the server has caught up and merged: a server
+// that has been serving has made the orders its sorts walk and the price
+// spans its recounts read (each on first use, at a million offers most of
+// a second), which a measured phase must not pay for.
+func warmUpFresh(ctx context.Context, w *freshWriter, client *http.Client, base string, lv *live.Live, paths []string,
+	clients, searchRate, rate int, d time.Duration) error {
+	slog.Info("bench fresh: warming up, without writes then under them", "for", d)
+	if _, err := searchLatencies(ctx, client, base, paths, clients, searchRate, d); err != nil {
+		return fmt.Errorf("warm up: %w", err)
+	}
+	if _, err := searchUnderWrites(ctx, w, client, base, paths, clients, searchRate, rate, d, ""); err != nil {
+		return fmt.Errorf("warm up: %w", err)
+	}
+	_, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute)
+	return err
 }
 
 // caughtUp waits until a change committed now is visible, within the

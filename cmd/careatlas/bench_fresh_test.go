@@ -26,7 +26,7 @@ func TestBenchFresh(t *testing.T) {
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
-		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s"}
+		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s", "--warm-up", "1s"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
