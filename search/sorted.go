@@ -159,6 +159,9 @@ func (ix *Index) trustOrder() (*madeOrder, *roaring.Bitmap) {
 	}
 	made := o.trust.getWith(func() *madeOrder {
 		cols := ix.cols
+		if old, moved := o.prevMade(func(p *sortOrders) *keyOrder { return p.trust }); old != nil {
+			return remadeTrust(old, moved, cols.keywords[fieldTreatmentID], o.trusts)
+		}
 		offers := cols.treatmentOffers
 		byT := make([][]uint32, len(offers))
 		for ord, b := range offers {
@@ -196,7 +199,13 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 		typical := ix.typicalUSD()
 		return ko.get(ix.cols.docs, func(doc uint32) float64 { return ix.priceKey(doc, desc, typical) }, desc), nil
 	case SortRating:
-		made := o.rating.get(ix.cols.docs, func(doc uint32) float64 { return float64(o.ratings[doc]) }, true)
+		key := func(doc uint32) float64 { return float64(o.ratings[doc]) }
+		made := o.rating.getWith(func() *madeOrder {
+			if old, moved := o.prevMade(func(p *sortOrders) *keyOrder { return p.rating }); old != nil {
+				return remadeOrder(old, moved, key, true)
+			}
+			return makeOrder(ix.cols.docs, key, true)
+		})
 		return o.orPrev(made, ix.cols.starred, func(p *sortOrders) *keyOrder { return p.rating })
 	}
 	return nil, nil
@@ -208,6 +217,12 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 func (ko *keyOrder) get(docs uint64, key func(uint32) float64, desc bool) *madeOrder {
 	return ko.getWith(func() *madeOrder { return makeOrder(docs, key, desc) })
 }
+
+// orderMakers lets one order be made at a time. Each is made on one core
+// (at a million offers, most of a second); two at once, as a change of
+// stars or rates starts, took both cores from the searches, which waited
+// behind them: the tail of the searches under writes.
+var orderMakers = make(chan struct{}, 1)
 
 // holdOrders, when a test sets it, holds the orders started meanwhile
 // until it is closed.
@@ -221,6 +236,8 @@ func (ko *keyOrder) getWith(make func() *madeOrder) *madeOrder {
 			if hold != nil {
 				<-hold
 			}
+			orderMakers <- struct{}{}
+			defer func() { <-orderMakers }()
 			start := time.Now()
 			ko.made = make()
 			close(ko.ready)
@@ -493,4 +510,116 @@ func (c *collector) considerEach(ctx context.Context, b *roaring.Bitmap, score f
 		c.consider(doc, score(doc))
 		return true
 	})
+}
+
+// prevMade returns the order pick chooses of the orders these replaced,
+// if it is made, and the documents whose keys may differ from those it
+// was made from (withStars); nil when there is none made.
+func (o *sortOrders) prevMade(pick func(*sortOrders) *keyOrder) (*madeOrder, *roaring.Bitmap) {
+	if o.prev == nil {
+		return nil, nil
+	}
+	if old := pick(o.prev).madeYet(); old != nil {
+		return old, o.prevStarred
+	}
+	return nil, nil
+}
+
+// remadeOrder is old, an order makeOrder made, as makeOrder would make it
+// with key, when only the documents of moved may have another key than
+// old was made with: the others keep their order; the moved are taken
+// out, sorted by key and merged back in. One pass over old, where making
+// the order again sorts every document: a few milliseconds at a million
+// offers against half a second of a core each time a few thousand
+// offers' stars have changed (withStars).
+func remadeOrder(old *madeOrder, moved *roaring.Bitmap, key func(uint32) float64, desc bool) *madeOrder {
+	keyed := old.keyed.Clone()
+	keyed.AndNot(moved)
+	var in []uint32
+	moved.Iterate(func(doc uint32) bool {
+		if !math.IsNaN(key(doc)) {
+			in = append(in, doc)
+			keyed.Add(doc)
+		}
+		return true
+	})
+	keyed.RunOptimize()
+	return &madeOrder{docs: mergeMoved(old.docs, moved, in, key, desc), keyed: keyed}
+}
+
+// remadeTrust is old, a trust order, with the offers of moved weighed by
+// trusts (remadeOrder, treatment by treatment: only the treatments of
+// moved offers change). The facilities and doctors keep their order: a
+// change of stars alone weighs only offers (withStars).
+func remadeTrust(old *madeOrder, moved *roaring.Bitmap, treatment *keywordColumn, trusts []float32) *madeOrder {
+	byT := slices.Clone(old.byTreatment)
+	ofT := map[uint32][]uint32{}
+	moved.Iterate(func(doc uint32) bool {
+		if ord, ok := treatment.first(doc); ok && int(ord) < len(byT) {
+			ofT[ord] = append(ofT[ord], doc)
+		}
+		return true
+	})
+	key := func(doc uint32) float64 { return float64(trusts[doc]) }
+	for ord, in := range ofT {
+		byT[ord] = mergeMoved(old.byTreatment[ord], roaring.BitmapOf(in...), in, key, true)
+	}
+	return &madeOrder{byTreatment: byT, rest: old.rest}
+}
+
+// mergeMoved returns docs, ordered by key (descending when desc, ties by
+// document) but for the documents of moved, without those, merged with in
+// (moved documents, in any order) sorted alike.
+func mergeMoved(docs []uint32, moved *roaring.Bitmap, in []uint32, key func(uint32) float64, desc bool) []uint32 {
+	type kd struct {
+		key float64
+		doc uint32
+	}
+	compare := func(a, b kd) int {
+		c := cmp.Compare(a.key, b.key)
+		if desc {
+			c = -c
+		}
+		return cmp.Or(c, cmp.Compare(a.doc, b.doc))
+	}
+	add := make([]kd, len(in))
+	for i, doc := range in {
+		add[i] = kd{key(doc), doc}
+	}
+	slices.SortFunc(add, compare)
+	// A bitset tests the moved document by document, where the bitmap's
+	// Contains costs a search each.
+	var out []uint32
+	if last, ok := lastOf(moved); ok {
+		skip := make([]uint64, last/64+1)
+		moved.Iterate(func(doc uint32) bool {
+			skip[doc/64] |= 1 << (doc % 64)
+			return true
+		})
+		out = make([]uint32, 0, len(docs)+len(add))
+		j := 0
+		for _, doc := range docs {
+			if doc <= last && skip[doc/64]&(1<<(doc%64)) != 0 {
+				continue
+			}
+			cur := kd{key(doc), doc}
+			for ; j < len(add) && compare(add[j], cur) < 0; j++ {
+				out = append(out, add[j].doc)
+			}
+			out = append(out, doc)
+		}
+		for ; j < len(add); j++ {
+			out = append(out, add[j].doc)
+		}
+		return out
+	}
+	return slices.Clone(docs)
+}
+
+// lastOf is b's largest document, false when b is empty.
+func lastOf(b *roaring.Bitmap) (uint32, bool) {
+	if b == nil || b.IsEmpty() {
+		return 0, false
+	}
+	return b.Maximum(), true
 }

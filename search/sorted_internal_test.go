@@ -2,6 +2,9 @@ package search
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -106,5 +109,49 @@ func testSortedWalkSeesNewStars(t *testing.T, hold bool) {
 	}
 	if got := first(byTrust); got != 100 {
 		t.Errorf("most trusted rhinoplasty %d after facility 10's new reviews (4.9), want its offer 100", got)
+	}
+}
+
+// TestRemadeOrderIsTheOrderMadeAgain checks that an order remade from an
+// older one, when some documents' keys changed (remadeOrder), is the one
+// makeOrder makes from the new keys: the same documents (those with a
+// key), in the same order, ties by document, both ways.
+func TestRemadeOrderIsTheOrderMadeAgain(t *testing.T) {
+	const docs = 3000
+	rnd := rand.New(rand.NewPCG(1, 2))
+	keyOf := func() float64 {
+		if rnd.IntN(10) == 0 {
+			return math.NaN() // no key: left out of the order
+		}
+		return float64(rnd.IntN(50)) / 10 // many ties
+	}
+	before := make([]float64, docs)
+	for i := range before {
+		before[i] = keyOf()
+	}
+	for _, c := range []struct {
+		name  string
+		moved int
+		desc  bool
+	}{{"none moved", 0, true}, {"one moved", 1, false}, {"a few moved, descending", 40, true},
+		{"a few moved, ascending", 40, false}, {"most moved", 2500, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			after := slices.Clone(before)
+			moved := roaring.New()
+			for range c.moved {
+				doc := uint32(rnd.IntN(docs))
+				moved.Add(doc)
+				after[doc] = keyOf()
+			}
+			old := makeOrder(docs, func(d uint32) float64 { return before[d] }, c.desc)
+			key := func(d uint32) float64 { return after[d] }
+			got, want := remadeOrder(old, moved, key, c.desc), makeOrder(docs, key, c.desc)
+			if !slices.Equal(got.docs, want.docs) {
+				t.Errorf("remade order differs from the order made again: %d documents, want %d", len(got.docs), len(want.docs))
+			}
+			if !got.keyed.Equals(want.keyed) {
+				t.Errorf("remade order keys %d documents, the order made again %d", got.keyed.GetCardinality(), want.keyed.GetCardinality())
+			}
+		})
 	}
 }
