@@ -145,6 +145,8 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	nRounds := fs.Int("rounds", 0, "then search in this many rounds of short blocks that take turns, without and under writes (and with --floor on the generation alone), so the machine's drift falls on each alike (0: not)")
 	block := fs.Duration("block", 10*time.Second, "with --rounds, the length of each block")
 	warm := fs.Duration("warm-up", 5*time.Second, "before measuring, search untimed for this long without writes, then as long under writes (0: not)")
+	slowTracePath := fs.String("slow-trace", "", "write an execution trace of the seconds before the slowest search under writes to this file (go tool trace)")
+	slowTraceOver := fs.Duration("slow-trace-over", 50*time.Millisecond, "with --slow-trace, the least a search takes to be traced")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -229,6 +231,13 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rep.Quiet, rep.QuietCPU, rep.QuietWait = latencyOf(quiet), cpuNow().since(cpu), schedNow().since(waits)
 	slog.Warn("bench fresh: search without writes", "latency", rep.Quiet)
 
+	tracer, err := startSlowTrace(*slowTracePath, *slowTraceOver)
+	if err != nil {
+		return err
+	}
+	defer tracer.stop()
+	traced := withSlowTrace(ctx, tracer)
+
 	slog.Info("bench fresh: searching under writes", "changes_per_second", *rate)
 	stopProfile, err := profileTo(*cpuProfile)
 	if err != nil {
@@ -239,7 +248,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	writing := w.start(writeCtx, *rate)
 	probes := make(chan []time.Duration, 1)
 	go func() { probes <- w.probe(writeCtx, client, base) }()
-	loaded, err := searchLatencies(ctx, client, base, paths, *clients, *searchRate, *duration)
+	loaded, err := searchLatencies(traced, client, base, paths, *clients, *searchRate, *duration)
 	rep.LoadedCPU, rep.LoadedWait = cpuNow().since(cpu), schedNow().since(waits)
 	stopProfile()
 	stopWrites()
@@ -264,7 +273,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if *nRounds > 0 {
 		slog.Info("bench fresh: searching in rounds of blocks that take turns", "rounds", *nRounds, "block", *block)
-		if rep.Rounds, err = benchRounds(ctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, *floor); err != nil {
+		if rep.Rounds, err = benchRounds(traced, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, *floor); err != nil {
 			return err
 		}
 	}
@@ -526,6 +535,7 @@ func searchLatencies(ctx context.Context, client *http.Client, base string, path
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
+	tracer := slowTraceOf(ctx)
 	begin := time.Now()
 	for i := range clients {
 		wg.Go(func() {
@@ -559,7 +569,9 @@ func searchLatencies(ctx context.Context, client *http.Client, base string, path
 					}
 					return
 				}
-				mine = append(mine, time.Since(start))
+				took := time.Since(start)
+				tracer.took(took)
+				mine = append(mine, took)
 			}
 		})
 	}

@@ -80,7 +80,11 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 					return nil, err
 				}
 			}
-			lat, cpu, err := searchBlock(ctx, w, client, at[kind], paths, clients, searchRate, rate, d, kind != blockQuiet)
+			bctx := ctx
+			if kind != blockLoaded {
+				bctx = withoutSlowTrace(ctx) // --slow-trace: the overlay's searches under writes
+			}
+			lat, cpu, err := searchBlock(bctx, w, client, at[kind], paths, clients, searchRate, rate, d, kind != blockQuiet)
 			if err != nil {
 				return nil, err
 			}

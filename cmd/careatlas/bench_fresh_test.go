@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/careatlas/careatlas/postgres/pgtest"
@@ -20,13 +22,14 @@ import (
 func TestBenchFresh(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustDB(t)
-	dir := t.TempDir()
+	dir, traced := t.TempDir(), filepath.Join(t.TempDir(), "slowest.trace")
 	cli(t, "load", "--database-url", db, bundled)
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
-		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s", "--warm-up", "1s"}
+		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s", "--warm-up", "1s",
+		"--slow-trace", traced, "--slow-trace-over", "1us"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -57,6 +60,9 @@ func TestBenchFresh(t *testing.T) {
 		rs.Quiet.N > 2*(40+2) || len(rs.P50Change) != 2 || len(rs.FloorP99Change) != 2 || rs.MedianFloorP50Change == nil ||
 		rs.MedianP50Change != (rs.P50Change[0]+rs.P50Change[1])/2 {
 		t.Errorf("rounds of blocks that take turns not measured: %+v", rs)
+	}
+	if b, err := os.ReadFile(traced); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) {
+		t.Errorf("no execution trace of the slowest search in %s (%d bytes): %v", traced, len(b), err)
 	}
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)
