@@ -72,6 +72,7 @@ type freshReport struct {
 	Visible         latency      `json:"visible_after_commit"`
 	Written         int64        `json:"changes_written"`
 	Kinds           []string     `json:"change_kinds"`
+	RateChanges     int64        `json:"exchange_rate_changes"`
 	Catchup         *catchup     `json:"catch_up,omitempty"`
 	Initial         float64      `json:"seconds_to_catch_up_before_measuring"`
 	// Rounds is --rounds: the phases again in short blocks that take
@@ -283,7 +284,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	}
-	rep.Written = w.written.Load()
+	rep.Written, rep.RateChanges = w.written.Load(), w.rateChanges.Load()
 	lf := lv.Freshness()
 	rep.Segments, rep.ChangedDocs = lf.Segments, lf.Changed
 	if *asJSON {

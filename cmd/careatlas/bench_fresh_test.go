@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // TestBenchFresh runs 'careatlas bench fresh' for seconds on the bundled
@@ -79,5 +81,54 @@ func TestBenchFresh(t *testing.T) {
 	}
 	if left != 0 {
 		t.Errorf("the bench left %d of its rows (inserted offers and posts, marked prices) in the catalogue", left)
+	}
+}
+
+// TestFreshWriterChangesRatesAcrossBlocks checks that the exchange rate
+// the writers change every --rate-every is changed by time under writes,
+// not by each start: three blocks of 600 ms with a rate every second
+// change one (--rounds writes in blocks shorter than a minute).
+func TestFreshWriterChangesRatesAcrossBlocks(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	cli(t, "load", "--database-url", db, bundled)
+	pool, err := pgxpool.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	rates := func() string {
+		var s string
+		if err := pool.QueryRow(ctx, `SELECT string_agg(currency || '=' || rate, ',' ORDER BY currency) FROM exchange_rates`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// The writers change the rates of the currencies offers are priced
+	// in; the bundled catalogue's real prices are all in dollars.
+	if _, err := pool.Exec(ctx, `UPDATE offers SET currency = 'EUR'
+		WHERE id IN (SELECT id FROM offers WHERE currency = 'USD' ORDER BY id LIMIT 5)`); err != nil {
+		t.Fatal(err)
+	}
+	before := rates()
+	w, err := newFreshWriter(ctx, pool, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.cleanUp(ctx)
+	for range 3 {
+		blockCtx, stop := context.WithTimeout(ctx, 600*time.Millisecond)
+		writing := w.start(blockCtx, 5)
+		<-blockCtx.Done()
+		stop()
+		if err := writing(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := w.rateChanges.Load(); n < 1 {
+		t.Errorf("%d exchange rates changed in 1.8 s of writing in blocks of 600 ms, a rate a second; want at least 1", n)
+	}
+	if rates() == before {
+		t.Errorf("no exchange rate in the database changed")
 	}
 }

@@ -34,6 +34,10 @@ type freshWriter struct {
 	benchOffers, benchPs []int64 // inserted and not yet deleted, oldest first
 	marked               map[*freshProbe]bool
 	probeN               atomic.Int64
+	// sinceRate is the time under writes since the last rate change
+	// (under mu); rateChanges counts them.
+	sinceRate   time.Duration
+	rateChanges atomic.Int64
 }
 
 func newFreshWriter(ctx context.Context, pool *pgxpool.Pool, rateEvery time.Duration) (*freshWriter, error) {
@@ -130,20 +134,35 @@ func (w *freshWriter) start(ctx context.Context, rate int) func() error {
 	}
 	if w.rateEvery > 0 && len(w.currencies) > 0 {
 		wg.Go(func() {
-			t := time.NewTicker(w.rateEvery)
-			defer t.Stop()
+			// The time under writes counts across starts: blocks shorter
+			// than rateEvery (--rounds) still change a rate every
+			// rateEvery of writing, as a phase a minute long does.
 			for {
+				w.mu.Lock()
+				wait := max(0, w.rateEvery-w.sinceRate)
+				w.mu.Unlock()
+				began := time.Now()
+				t := time.NewTimer(wait)
 				select {
 				case <-ctx.Done():
+					t.Stop()
+					w.mu.Lock()
+					w.sinceRate += time.Since(began)
+					w.mu.Unlock()
 					return
 				case <-t.C:
-					cur := w.currencies[rand.IntN(len(w.currencies))]
-					if _, err := w.pool.Exec(ctx, `UPDATE exchange_rates SET rate = rate * $1 WHERE currency = $2`,
-						0.995+0.01*rand.Float64(), cur); err != nil {
-						fail(fmt.Errorf("change the %s rate: %w", cur, err))
-					}
-					w.written.Add(1)
 				}
+				w.mu.Lock()
+				w.sinceRate = 0
+				w.mu.Unlock()
+				cur := w.currencies[rand.IntN(len(w.currencies))]
+				if _, err := w.pool.Exec(ctx, `UPDATE exchange_rates SET rate = rate * $1 WHERE currency = $2`,
+					0.995+0.01*rand.Float64(), cur); err != nil {
+					fail(fmt.Errorf("change the %s rate: %w", cur, err))
+					continue
+				}
+				w.written.Add(1)
+				w.rateChanges.Add(1)
 			}
 		})
 	}
