@@ -381,26 +381,22 @@ func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, b
 }
 
 // searchUnderWrites searches the API at base for d while rate changes a
-// second are written, profiling the phase to profile ("": not).
+// second are written (searchBlock), profiling the phase to profile ("":
+// not).
 func searchUnderWrites(ctx context.Context, w *freshWriter, client *http.Client, base string, paths []string,
 	clients, searchRate, rate int, d time.Duration, profile string) (*underWrites, error) {
 	stopProfile, err := profileTo(profile)
 	if err != nil {
 		return nil, err
 	}
-	writeCtx, stopWrites := context.WithCancel(ctx)
-	defer stopWrites()
-	cpu, waits := cpuNow(), schedNow()
-	writing := w.start(writeCtx, rate)
-	lat, err := searchLatencies(ctx, client, base, paths, clients, searchRate, d)
-	out := &underWrites{CPU: cpuNow().since(cpu), Wait: schedNow().since(waits)}
+	waits := schedNow()
+	lat, cpu, err := searchBlock(ctx, w, client, base, paths, clients, searchRate, rate, d, true)
+	wait := schedNow().since(waits)
 	stopProfile()
-	stopWrites()
-	if err := errors.Join(err, writing()); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	out.Search = latencyOf(lat)
-	return out, nil
+	return &underWrites{Search: latencyOf(lat), CPU: cpu, Wait: wait}, nil
 }
 
 // generationOnly serves the generation as it was built, without the
