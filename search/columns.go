@@ -170,27 +170,35 @@ func (c *columns) convertible() bool {
 }
 
 // atRates returns the columns with the price column converted from rates
-// from (those it was computed at) to rates to: c itself when no currency
-// its documents are priced in changed rate, else a copy sharing all but
-// the price column. Only columns that convert may be asked.
-func (c *columns) atRates(from, to Rates) *columns {
+// from (those it was computed at) to rates to, and price orders to be
+// remade for the offers whose price keys moved: those priced in a
+// currency whose rate changed, and typicalMoved's (the offers whose
+// typical price did). c itself when none moved; else a copy sharing all
+// but the price column and those orders. Only columns that convert may be
+// asked.
+func (c *columns) atRates(from, to Rates, typicalMoved func() *roaring.Bitmap) *columns {
 	var changed []int
 	for ord, cur := range c.currency.values {
 		if from.Rates[cur] != to.Rates[cur] && !c.currency.bitmaps[ord].IsEmpty() {
 			changed = append(changed, ord)
 		}
 	}
-	if len(changed) == 0 {
+	moved := roaring.New()
+	if c.orders != nil {
+		moved = typicalMoved()
+	}
+	if len(changed) == 0 && moved.IsEmpty() {
 		return c
 	}
 	n := *c
-	n.price = slices.Clone(c.price)
-	if c.orders != nil {
-		n.orders = c.orders.atOtherRates()
+	if len(changed) > 0 {
+		n.price = slices.Clone(c.price)
 	}
 	for _, ord := range changed {
 		cur := c.currency.values[ord]
-		c.currency.bitmaps[ord].Iterate(func(doc uint32) bool {
+		b := c.currency.bitmaps[ord]
+		moved.Or(b)
+		b.Iterate(func(doc uint32) bool {
 			usd, ok := to.ToUSD(c.amount[doc], cur)
 			if !ok {
 				usd = math.NaN()
@@ -198,6 +206,9 @@ func (c *columns) atRates(from, to Rates) *columns {
 			n.price[doc] = usd
 			return true
 		})
+	}
+	if c.orders != nil {
+		n.orders = c.orders.atOtherRates(moved)
 	}
 	return &n
 }

@@ -221,7 +221,7 @@ func openWith(path string, stored bool) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
-	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: &typicalPrices{},
+	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: newTypicalPrices(),
 		spans: &offerSpans{}, treatments: &treatmentCache{}}
 	fail := func(what string, err error) (*Index, error) {
 		if ix.reader != nil {

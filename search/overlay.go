@@ -109,7 +109,7 @@ func memIndex(ctx context.Context, records []*Record, owner func(key string) boo
 	if err != nil {
 		return fail("index", err)
 	}
-	ix := &Index{reader: seg, mem: seg, mapping: m, rates: rates, typical: &typicalPrices{}}
+	ix := &Index{reader: seg, mem: seg, mapping: m, rates: rates, typical: newTypicalPrices()}
 	if ix.cols, err = loadColumns(ctx, seg); err != nil {
 		return fail("columns", err)
 	}
@@ -121,6 +121,9 @@ func memIndex(ctx context.Context, records []*Record, owner func(key string) boo
 	if ix.vocab, err = loadVocabulary(raw); err != nil {
 		return fail("vocabulary", err)
 	}
+	// As Open does: made by the caller (the follower, a merge), not by the
+	// segment's first search sorted by price, which would wait for it.
+	ix.typicalUSD()
 	return ix, kept, nil
 }
 
@@ -131,11 +134,18 @@ func memIndex(ctx context.Context, records []*Record, owner func(key string) boo
 // keeps its build's dollar prices: ConvertsRates says so, and the caller
 // re-reads those offers into a segment instead.
 func (ix *Index) atRates(rates Rates) *Index {
-	cols := ix.cols
-	if cols.converts {
-		cols = cols.atRates(ix.rates, rates)
+	n := ix.viewWith(ix.cols, rates, ix.typical.again())
+	if ix.cols.converts {
+		// The references are converted now, by the caller (the follower),
+		// where a search would wait for them; the offers they and the
+		// prices in a changed currency move are the price orders' to
+		// remake (atOtherRates).
+		n.cols = ix.cols.atRates(ix.rates, rates, func() *roaring.Bitmap {
+			return typicalMoved(ix.cols, ix.typicalUSD(), n.typicalUSD())
+		})
 	}
-	return ix.viewWith(cols, rates, &typicalPrices{})
+	n.typicalUSD()
+	return n
 }
 
 // viewWith is ix seen with other columns, rates and typical prices: the

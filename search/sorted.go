@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -44,6 +45,11 @@ type keyOrder struct {
 	start sync.Once
 	ready chan struct{} // closed once made
 	made  *madeOrder
+	// from is the order this one replaced at other rates (next), while
+	// this one is not made, and moved the documents whose keys those
+	// rates changed: this one is remade from it (remadeOrder).
+	from  atomic.Pointer[madeOrder]
+	moved *roaring.Bitmap
 }
 
 type madeOrder struct {
@@ -140,12 +146,30 @@ func (ko *keyOrder) madeYet() *madeOrder {
 	}
 }
 
-// atOtherRates returns the orders of the columns at other rates: new price
-// orders, the same others.
-func (o *sortOrders) atOtherRates() *sortOrders {
+// atOtherRates returns the orders of the columns at other rates, where
+// moved are the documents whose price keys the rates changed: new price
+// orders, remade from these (next), the same others.
+func (o *sortOrders) atOtherRates(moved *roaring.Bitmap) *sortOrders {
 	n := *o
-	n.priceAsc, n.priceDesc = newKeyOrder(), newKeyOrder()
+	n.priceAsc, n.priceDesc = o.priceAsc.next(moved), o.priceDesc.next(moved)
 	return &n
+}
+
+// next returns a new order of the same documents by keys that differ from
+// ko's only on moved: remade from ko once made, or from what ko was to be
+// remade from while it is not (a rate changed again meanwhile), or made
+// anew when there is neither.
+func (ko *keyOrder) next(moved *roaring.Bitmap) *keyOrder {
+	n := newKeyOrder()
+	from := ko.from.Load() // before madeYet: made, it is let go
+	if made := ko.madeYet(); made != nil {
+		n.from.Store(made)
+		n.moved = moved
+	} else if from != nil {
+		n.from.Store(from)
+		n.moved = roaring.Or(ko.moved, moved)
+	}
+	return n
 }
 
 // trustOrder returns the trust order (nil while it is being made): each
@@ -197,7 +221,13 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 			ko = o.priceDesc
 		}
 		typical := ix.typicalUSD()
-		return ko.get(ix.cols.docs, func(doc uint32) float64 { return ix.priceKey(doc, desc, typical) }, desc), nil
+		key := func(doc uint32) float64 { return ix.priceKey(doc, desc, typical) }
+		return ko.getWith(func() *madeOrder {
+			if old := ko.from.Load(); old != nil {
+				return remadeOrder(old, ko.moved, key, desc)
+			}
+			return makeOrder(ix.cols.docs, key, desc)
+		}), nil
 	case SortRating:
 		key := func(doc uint32) float64 { return float64(o.ratings[doc]) }
 		made := o.rating.getWith(func() *madeOrder {
@@ -211,13 +241,6 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 	return nil, nil
 }
 
-// get returns the order, starting to make it on first use: of the
-// documents below docs with a key (not NaN), by key, descending when desc,
-// ties by document.
-func (ko *keyOrder) get(docs uint64, key func(uint32) float64, desc bool) *madeOrder {
-	return ko.getWith(func() *madeOrder { return makeOrder(docs, key, desc) })
-}
-
 // orderMakers lets one order be made at a time. Each is made on one core
 // (at a million offers, most of a second); two at once, as a change of
 // stars or rates starts, took both cores from the searches, which waited
@@ -228,7 +251,8 @@ var orderMakers = make(chan struct{}, 1)
 // until it is closed.
 var holdOrders chan struct{}
 
-// getWith returns the order make makes, starting to make it on first use.
+// getWith returns the order make makes (makeOrder, remadeOrder), starting
+// to make it on first use.
 func (ko *keyOrder) getWith(make func() *madeOrder) *madeOrder {
 	ko.start.Do(func() {
 		hold := holdOrders
@@ -241,6 +265,7 @@ func (ko *keyOrder) getWith(make func() *madeOrder) *madeOrder {
 			start := time.Now()
 			ko.made = make()
 			close(ko.ready)
+			ko.from.Store(nil) // made: the order it was remade from may go
 			slog.Debug("sort order made", "ms", time.Since(start).Milliseconds())
 		}()
 	})
@@ -535,20 +560,33 @@ func (o *sortOrders) prevMade(pick func(*sortOrders) *keyOrder) (*madeOrder, *ro
 // out, sorted by key and merged back in. One pass over old, where making
 // the order again sorts every document: at a million offers 20-50 ms of
 // a core against 200-500 ms, each time a few thousand offers' stars have
-// changed (withStars).
+// changed (withStars) or a currency's rate has (atOtherRates).
+//
+// The moved are taken in old's order, then those old lacked: a change of
+// one rate scales each price in its currency alike, so that they come
+// out already in order, and sorting them is a pass.
 func remadeOrder(old *madeOrder, moved *roaring.Bitmap, key func(uint32) float64, desc bool) *madeOrder {
 	keyed := old.keyed.Clone()
 	keyed.AndNot(moved)
-	var in []uint32
-	moved.Iterate(func(doc uint32) bool {
+	set := newDocSet(moved)
+	in := make([]uint32, 0, moved.GetCardinality())
+	add := func(doc uint32) {
 		if !math.IsNaN(key(doc)) {
 			in = append(in, doc)
-			keyed.Add(doc)
 		}
+	}
+	for _, doc := range old.docs {
+		if set.has(doc) {
+			add(doc)
+		}
+	}
+	roaring.AndNot(moved, old.keyed).Iterate(func(doc uint32) bool {
+		add(doc)
 		return true
 	})
+	keyed.AddMany(slices.Sorted(slices.Values(in)))
 	keyed.RunOptimize()
-	return &madeOrder{docs: mergeMoved(old.docs, moved, in, key, desc), keyed: keyed}
+	return &madeOrder{docs: mergeMoved(old.docs, set, in, key, desc), keyed: keyed}
 }
 
 // remadeTrust is old, a trust order, with the offers of moved weighed by
@@ -565,16 +603,37 @@ func remadeTrust(old *madeOrder, moved *roaring.Bitmap, treatment *keywordColumn
 		return true
 	})
 	key := func(doc uint32) float64 { return float64(trusts[doc]) }
+	set := newDocSet(moved) // a treatment's list holds only its offers
 	for ord, in := range ofT {
-		byT[ord] = mergeMoved(old.byTreatment[ord], roaring.BitmapOf(in...), in, key, true)
+		byT[ord] = mergeMoved(old.byTreatment[ord], set, in, key, true)
 	}
 	return &madeOrder{byTreatment: byT, rest: old.rest}
 }
 
+// docSet is a set of documents, a bit each: a bitmap's Contains costs a
+// search each, where a pass over an order tests every document.
+type docSet []uint64
+
+func newDocSet(b *roaring.Bitmap) docSet {
+	if b.IsEmpty() {
+		return nil
+	}
+	s := make(docSet, b.Maximum()/64+1)
+	b.Iterate(func(doc uint32) bool {
+		s[doc/64] |= 1 << (doc % 64)
+		return true
+	})
+	return s
+}
+
+func (s docSet) has(doc uint32) bool {
+	return int(doc/64) < len(s) && s[doc/64]&(1<<(doc%64)) != 0
+}
+
 // mergeMoved returns docs, ordered by key (descending when desc, ties by
 // document) but for the documents of moved, without those, merged with in
-// (moved documents, in any order) sorted alike.
-func mergeMoved(docs []uint32, moved *roaring.Bitmap, in []uint32, key func(uint32) float64, desc bool) []uint32 {
+// (moved documents, in any order: in order costs a pass) sorted alike.
+func mergeMoved(docs []uint32, moved docSet, in []uint32, key func(uint32) float64, desc bool) []uint32 {
 	type kd struct {
 		key float64
 		doc uint32
@@ -590,22 +649,16 @@ func mergeMoved(docs []uint32, moved *roaring.Bitmap, in []uint32, key func(uint
 	for i, doc := range in {
 		add[i] = kd{key(doc), doc}
 	}
-	slices.SortFunc(add, compare)
-	if moved.IsEmpty() {
+	if !slices.IsSortedFunc(add, compare) {
+		slices.SortFunc(add, compare)
+	}
+	if moved == nil {
 		return docs // orders are read, never written
 	}
-	// A bitset tests the moved document by document, where the bitmap's
-	// Contains costs a search each.
-	last := moved.Maximum()
-	skip := make([]uint64, last/64+1)
-	moved.Iterate(func(doc uint32) bool {
-		skip[doc/64] |= 1 << (doc % 64)
-		return true
-	})
 	out := make([]uint32, 0, len(docs)+len(add))
 	j := 0
 	for _, doc := range docs {
-		if doc <= last && skip[doc/64]&(1<<(doc%64)) != 0 {
+		if moved.has(doc) {
 			continue
 		}
 		cur := kd{key(doc), doc}

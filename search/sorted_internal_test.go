@@ -133,8 +133,10 @@ func TestRemadeOrderIsTheOrderMadeAgain(t *testing.T) {
 		name  string
 		moved int
 		desc  bool
-	}{{"none moved", 0, true}, {"one moved", 1, false}, {"a few moved, descending", 40, true},
-		{"a few moved, ascending", 40, false}, {"most moved", 2500, true}} {
+		scale float64 // the moved keys times this (a rate's change), else new
+	}{{"none moved", 0, true, 0}, {"one moved", 1, false, 0}, {"a few moved, descending", 40, true, 0},
+		{"a few moved, ascending", 40, false, 0}, {"most moved", 2500, true, 0},
+		{"a third scaled up, ascending", 1000, false, 2.5}, {"a third scaled down, descending", 1000, true, 0.3}} {
 		t.Run(c.name, func(t *testing.T) {
 			after := slices.Clone(before)
 			moved := roaring.New()
@@ -142,6 +144,9 @@ func TestRemadeOrderIsTheOrderMadeAgain(t *testing.T) {
 				doc := uint32(rnd.IntN(docs))
 				moved.Add(doc)
 				after[doc] = keyOf()
+				if c.scale != 0 {
+					after[doc] = before[doc] * c.scale
+				}
 			}
 			old := makeOrder(docs, func(d uint32) float64 { return before[d] }, c.desc)
 			key := func(d uint32) float64 { return after[d] }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // Typical prices in price sorts. A price sort orders offers by their own
@@ -19,11 +21,31 @@ import (
 const typicalTier = 1e15
 
 // typicalPrices are an index's references in USD, by treatment ordinal
-// and country ordinal (NaN: none), read from the treatments' documents on
-// first use.
+// and country ordinal (NaN: none), converted at the index's rates from
+// the references as its treatments' documents state them (typicalRefs,
+// which every view of the index shares: a view at new rates converts
+// them again, and reads no document).
 type typicalPrices struct {
+	refs *typicalRefs
 	once sync.Once
 	usd  [][]float32
+}
+
+// typicalRefs are an index's references as stated, by treatment ordinal,
+// read on first use.
+type typicalRefs struct {
+	once   sync.Once
+	stated [][]TypicalPrice
+}
+
+func newTypicalPrices() *typicalPrices { return &typicalPrices{refs: &typicalRefs{}} }
+
+// again returns t's references, to be converted anew (at other rates).
+func (t *typicalPrices) again() *typicalPrices {
+	if t == nil {
+		return nil
+	}
+	return &typicalPrices{refs: t.refs}
 }
 
 func (ix *Index) typicalUSD() [][]float32 {
@@ -31,13 +53,16 @@ func (ix *Index) typicalUSD() [][]float32 {
 	if t == nil {
 		return nil
 	}
-	t.once.Do(func() { t.usd = ix.loadTypical() })
+	t.once.Do(func() {
+		t.refs.once.Do(func() { t.refs.stated = ix.loadTypical() })
+		t.usd = ix.typicalAt(t.refs.stated)
+	})
 	return t.usd
 }
 
-func (ix *Index) loadTypical() [][]float32 {
-	countries := ix.cols.keywords[fieldCountry]
-	out := make([][]float32, len(ix.cols.treatmentDoc))
+// loadTypical reads each treatment's references from its document.
+func (ix *Index) loadTypical() [][]TypicalPrice {
+	out := make([][]TypicalPrice, len(ix.cols.treatmentDoc))
 	for ord, doc := range ix.cols.treatmentDoc {
 		if doc < 0 {
 			continue
@@ -52,11 +77,24 @@ func (ix *Index) loadTypical() [][]float32 {
 		if json.Unmarshal(src, &rec) != nil || len(rec.TypicalPrices) == 0 {
 			continue
 		}
+		out[ord] = rec.TypicalPrices
+	}
+	return out
+}
+
+// typicalAt converts the references stated into USD at ix's rates.
+func (ix *Index) typicalAt(stated [][]TypicalPrice) [][]float32 {
+	countries := ix.cols.keywords[fieldCountry]
+	out := make([][]float32, len(stated))
+	for ord, tps := range stated {
+		if len(tps) == 0 {
+			continue
+		}
 		row := make([]float32, len(countries.values))
 		for i := range row {
 			row[i] = float32(math.NaN())
 		}
-		for _, tp := range rec.TypicalPrices {
+		for _, tp := range tps {
 			cord, ok := countries.ordinal[tp.Country]
 			if usd, known := ix.rates.ToUSD(tp.Amount, tp.Currency); ok && known {
 				row[cord] = float32(usd)
@@ -65,6 +103,41 @@ func (ix *Index) loadTypical() [][]float32 {
 		out[ord] = row
 	}
 	return out
+}
+
+// typicalMoved returns the offers whose price key may differ between
+// the references of a and b (views of one index at two rates): those of
+// each treatment in each country whose reference changed.
+func typicalMoved(cols *columns, a, b [][]float32) *roaring.Bitmap {
+	moved := roaring.New()
+	countries := cols.keywords[fieldCountry]
+	for tord := range max(len(a), len(b)) {
+		ra, rb := rowOf(a, tord), rowOf(b, tord)
+		for cord := range max(len(ra), len(rb)) {
+			x, y := cellOf(ra, cord), cellOf(rb, cord)
+			if x == y || x != x && y != y { // the same, or both none
+				continue
+			}
+			if tord < len(cols.treatmentOffers) {
+				moved.Or(roaring.And(cols.treatmentOffers[tord], countries.valueBitmap(uint32(cord))))
+			}
+		}
+	}
+	return moved
+}
+
+func rowOf(t [][]float32, i int) []float32 {
+	if i < len(t) {
+		return t[i]
+	}
+	return nil
+}
+
+func cellOf(row []float32, i int) float32 {
+	if i < len(row) {
+		return row[i]
+	}
+	return float32(math.NaN())
 }
 
 // priceKey is an offer's key in a price sort (see typicalTier).
