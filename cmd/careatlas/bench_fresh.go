@@ -19,6 +19,7 @@ import (
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/auth"
 	"github.com/careatlas/careatlas/postgres"
+	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -467,7 +468,9 @@ func caughtUp(ctx context.Context, w *freshWriter, client *http.Client, base str
 		return 0, err
 	}
 	if _, err := w.waitVisible(ctx, client, base, probe, within); err != nil {
-		return 0, err
+		f := lv.Freshness()
+		return 0, fmt.Errorf("%w (the server had applied the log up to %s, the last batch at %s, into %d segments; it holds the offer %s)",
+			err, f.Position, f.Applied.Format(time.RFC3339Nano), f.Segments, heldOffer(ctx, lv, probe.offer))
 	}
 	took := time.Since(start)
 	if err := w.unmark(ctx, probe); err != nil {
@@ -477,6 +480,26 @@ func caughtUp(ctx context.Context, w *freshWriter, client *http.Client, base str
 		sleep(ctx, 100*time.Millisecond)
 	}
 	return took, nil
+}
+
+// heldOffer says what the server holds of an offer: its price, or why
+// there is none.
+func heldOffer(ctx context.Context, lv *live.Live, id int64) string {
+	snap, err := lv.Acquire()
+	if err != nil {
+		return err.Error()
+	}
+	defer snap.Release()
+	r, err := snap.Get(ctx, search.TypeOffer, id)
+	switch {
+	case err != nil:
+		return err.Error()
+	case r == nil:
+		return "deleted"
+	case r.Price == nil:
+		return "unpriced"
+	}
+	return fmt.Sprintf("at %v %s", r.Price.Amount, r.Price.Currency)
 }
 
 // benchCatchup stops the follower, writes for d, then starts it again and

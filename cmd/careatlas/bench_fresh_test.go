@@ -27,6 +27,27 @@ func TestBenchFresh(t *testing.T) {
 	dir, traced := t.TempDir(), filepath.Join(t.TempDir(), "slowest.trace")
 	cli(t, "load", "--database-url", db, bundled)
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// Offers a killed run left at the first probes' marker prices: each
+	// probe must still find its own offer among them.
+	leftover, err := conn.Query(ctx, `UPDATE offers o SET price = 900001 + l.n
+		FROM (SELECT id, price, row_number() OVER (ORDER BY id) - 1 AS n FROM (SELECT id, price FROM offers
+			WHERE currency = 'USD' AND price IS NOT NULL ORDER BY id DESC LIMIT 10) last) l
+		WHERE o.id = l.id RETURNING o.id, l.price::float8`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	was, err := pgx.CollectRows(leftover, pgx.RowToStructByPos[struct {
+		ID    int64
+		Price float64
+	}])
+	if err != nil || len(was) != 10 {
+		t.Fatalf("leave offers at marker prices: %d, %v", len(was), err)
+	}
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
@@ -69,11 +90,11 @@ func TestBenchFresh(t *testing.T) {
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)
 	}
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
+	for _, o := range was {
+		if _, err := conn.Exec(ctx, `UPDATE offers SET price = $1 WHERE id = $2`, o.Price, o.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
-	defer conn.Close(ctx)
 	var left int
 	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM offers WHERE id > $1) + (SELECT count(*) FROM posts WHERE id > $1)
 		+ (SELECT count(*) FROM offers WHERE currency = 'USD' AND price > 900000 AND price < 901000 AND price = trunc(price))`, benchIDs).Scan(&left); err != nil {

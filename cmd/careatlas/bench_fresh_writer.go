@@ -290,11 +290,20 @@ func (w *freshWriter) unmark(ctx context.Context, p *freshProbe) error {
 	return nil
 }
 
+// probePage is how many offers a probe's search lists at its marker price.
+const probePage = 20
+
+type probeHit struct {
+	ID int64 `json:"id"`
+}
+
 // waitVisible polls a search for the probe's marker price until it finds
 // the offer, and returns when it did.
 func (w *freshWriter) waitVisible(ctx context.Context, client *http.Client, base string, p *freshProbe,
 	timeout time.Duration) (time.Time, error) {
-	u := fmt.Sprintf("%s/v1/search?type=offer&price_min=%d&price_max=%d&per_page=1", base, p.marker, p.marker)
+	// A page, not the first hit: an offer a killed run left at a marker
+	// price may share it, and come first.
+	u := fmt.Sprintf("%s/v1/search?type=offer&price_min=%d&price_max=%d&per_page=%d", base, p.marker, p.marker, probePage)
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -306,16 +315,14 @@ func (w *freshWriter) waitVisible(ctx context.Context, client *http.Client, base
 			return time.Time{}, err
 		}
 		var res struct {
-			Hits []struct {
-				ID int64 `json:"id"`
-			} `json:"hits"`
+			Hits []probeHit `json:"hits"`
 		}
 		err = json.NewDecoder(resp.Body).Decode(&res)
 		resp.Body.Close()
 		if err != nil {
 			return time.Time{}, fmt.Errorf("bench fresh: probe search: %w", err)
 		}
-		if len(res.Hits) > 0 && res.Hits[0].ID == p.offer {
+		if slices.ContainsFunc(res.Hits, func(h probeHit) bool { return h.ID == p.offer }) {
 			return time.Now(), nil
 		}
 		time.Sleep(10 * time.Millisecond)
