@@ -111,6 +111,7 @@ func (ix *Index) typicalAt(stated [][]TypicalPrice) [][]float32 {
 func typicalMoved(cols *columns, a, b [][]float32) *roaring.Bitmap {
 	moved := roaring.New()
 	countries := cols.keywords[fieldCountry]
+	inCountry := map[int]*roaring.Bitmap{} // a column of lists makes each anew
 	for tord := range max(len(a), len(b)) {
 		ra, rb := rowOf(a, tord), rowOf(b, tord)
 		for cord := range max(len(ra), len(rb)) {
@@ -118,9 +119,15 @@ func typicalMoved(cols *columns, a, b [][]float32) *roaring.Bitmap {
 			if x == y || x != x && y != y { // the same, or both none
 				continue
 			}
-			if tord < len(cols.treatmentOffers) {
-				moved.Or(roaring.And(cols.treatmentOffers[tord], countries.valueBitmap(uint32(cord))))
+			if tord >= len(cols.treatmentOffers) {
+				continue
 			}
+			in, ok := inCountry[cord]
+			if !ok {
+				in = countries.valueBitmap(uint32(cord))
+				inCountry[cord] = in
+			}
+			moved.Or(roaring.And(cols.treatmentOffers[tord], in))
 		}
 	}
 	return moved
