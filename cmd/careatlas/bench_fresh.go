@@ -149,6 +149,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	warm := fs.Duration("warm-up", 5*time.Second, "before measuring, search untimed for this long without writes, then as long under writes (0: not)")
 	slowTracePath := fs.String("slow-trace", "", "write an execution trace of the seconds before the slowest search under writes to this file (go tool trace)")
 	slowTraceOver := fs.Duration("slow-trace-over", 50*time.Millisecond, "with --slow-trace, the least a search takes to be traced")
+	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -275,7 +276,13 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if *nRounds > 0 {
 		slog.Info("bench fresh: searching in rounds of blocks that take turns", "rounds", *nRounds, "block", *block)
-		if rep.Rounds, err = benchRounds(traced, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, *floor); err != nil {
+		rctx := traced
+		if *attribute {
+			a := startAttribution(lv)
+			defer a.close()
+			rctx = withAttribution(traced, a)
+		}
+		if rep.Rounds, err = benchRounds(rctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, *floor); err != nil {
 			return err
 		}
 	}
@@ -555,7 +562,7 @@ func searchLatencies(ctx context.Context, client *http.Client, base string, path
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
-	tracer := slowTraceOf(ctx)
+	tracer, attr := slowTraceOf(ctx), attributionOf(ctx)
 	begin := time.Now()
 	for i := range clients {
 		wg.Go(func() {
@@ -591,6 +598,7 @@ func searchLatencies(ctx context.Context, client *http.Client, base string, path
 				}
 				took := time.Since(start)
 				tracer.took(took)
+				attr.searched(start, took)
 				mine = append(mine, took)
 			}
 		})
@@ -670,6 +678,21 @@ func printFresh(w io.Writer, r *freshReport) {
 		if rs.MedianFloorP50Change != nil {
 			fmt.Fprintf(w, "  generation alone under writes / without, the median of the rounds: p50 %+.1f%%, p99 %+.1f%%\n",
 				*rs.MedianFloorP50Change, *rs.MedianFloorP99Change)
+		}
+		if s := rs.Slow; s != nil {
+			fmt.Fprintf(w, "  searches of %.1f ms or more (the p99 without writes), by what ran beside them:\n", s.OverMS)
+			for _, b := range []struct {
+				name string
+				w    *blockWork
+			}{{"no writes", s.Quiet}, {"under writes", s.Loaded}, {"writes, generation", s.Floor}} {
+				if b.w == nil {
+					continue
+				}
+				fmt.Fprintf(w, "    %-18s %4d of %6d: collector marking %d, merge %d, batch applied %d, none %d"+
+					" (in %.0f s: %d marks %.0f ms, %d merges %.0f ms, %d batches %.0f ms)\n",
+					b.name, b.w.Slow, b.w.Searches, b.w.DuringGC, b.w.DuringMerge, b.w.DuringApply, b.w.DuringNone,
+					b.w.Seconds, b.w.GCMarks, b.w.GCMarkMS, b.w.Merges, b.w.MergeMS, b.w.Applies, b.w.ApplyMS)
+			}
 		}
 	}
 	if c := r.Catchup; c != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"time"
@@ -41,6 +42,9 @@ type rounds struct {
 	MedianP99Change      float64  `json:"median_p99_change_pct"`
 	MedianFloorP50Change *float64 `json:"median_floor_p50_change_pct,omitempty"`
 	MedianFloorP99Change *float64 `json:"median_floor_p99_change_pct,omitempty"`
+	// Slow is --attribute: the slow searches of each kind of block by
+	// what ran beside them.
+	Slow *slowWork `json:"slow_searches,omitempty"`
 }
 
 // The kinds of block in a round.
@@ -84,7 +88,9 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 			if kind != blockLoaded {
 				bctx = withoutSlowTrace(ctx) // --slow-trace: the overlay's searches under writes
 			}
+			endBlock := attributionOf(ctx).block(kind)
 			lat, cpu, err := searchBlock(bctx, w, client, at[kind], paths, clients, searchRate, rate, d, kind != blockQuiet)
+			endBlock()
 			if err != nil {
 				return nil, err
 			}
@@ -104,6 +110,9 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 	out.Quiet, out.Loaded = latencyOf(all[blockQuiet]), latencyOf(all[blockLoaded])
 	out.QuietCPU, out.LoadedCPU = cpus[blockQuiet], cpus[blockLoaded]
 	out.MedianP50Change, out.MedianP99Change = median(out.P50Change), median(out.P99Change)
+	if a := attributionOf(ctx); a != nil {
+		out.Slow = a.report(time.Duration(math.Round(out.Quiet.P99*1000))*time.Microsecond, floor)
+	}
 	if floor {
 		l, p50, p99 := latencyOf(all[blockFloor]), median(out.FloorP50Change), median(out.FloorP99Change)
 		out.Floor, out.FloorCPU, out.MedianFloorP50Change, out.MedianFloorP99Change = &l, &cpus[blockFloor], &p50, &p99

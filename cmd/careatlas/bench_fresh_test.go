@@ -52,7 +52,7 @@ func TestBenchFresh(t *testing.T) {
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
 		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s", "--warm-up", "1s",
-		"--slow-trace", traced, "--slow-trace-over", "1us"}
+		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -83,6 +83,31 @@ func TestBenchFresh(t *testing.T) {
 		rs.Quiet.N > 2*(40+2) || len(rs.P50Change) != 2 || len(rs.FloorP99Change) != 2 || rs.MedianFloorP50Change == nil ||
 		rs.MedianP50Change != (rs.P50Change[0]+rs.P50Change[1])/2 {
 		t.Errorf("rounds of blocks that take turns not measured: %+v", rs)
+	}
+	// --attribute: every search of the rounds is lined up, in the blocks
+	// of its kind, and the batches applied under writes are seen.
+	if rs := rep.Rounds; rs != nil {
+		s := rs.Slow
+		if s == nil || s.Quiet == nil || s.Loaded == nil || s.Floor == nil || s.OverMS != rs.Quiet.P99 {
+			t.Fatalf("slow searches not counted by what ran beside them: %+v", s)
+		}
+		for _, b := range []struct {
+			name string
+			w    *blockWork
+			n    int
+		}{{"without writes", s.Quiet, rs.Quiet.N}, {"under writes", s.Loaded, rs.Loaded.N}, {"generation alone", s.Floor, rs.Floor.N}} {
+			w := b.w
+			if w.Searches != b.n || w.Slow > w.Searches || w.DuringNone > w.Slow || w.DuringGC > w.Slow ||
+				w.DuringMerge > w.Slow || w.DuringApply > w.Slow || w.Seconds < 1.5 || w.Seconds > 4 {
+				t.Errorf("searches %s: %+v, want %d searches in two blocks of 1 s", b.name, w, b.n)
+			}
+		}
+		if s.Loaded.Applies == 0 || s.Floor.Applies == 0 {
+			t.Errorf("no batch applied seen in the blocks under writes: %+v %+v", s.Loaded, s.Floor)
+		}
+		if s.Quiet.Slow == 0 {
+			t.Errorf("no search without writes at or over their own p99 (%.3f ms): %+v", s.OverMS, s.Quiet)
+		}
 	}
 	if b, err := os.ReadFile(traced); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) {
 		t.Errorf("no execution trace of the slowest search in %s (%d bytes): %v", traced, len(b), err)

@@ -87,7 +87,42 @@ func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordRea
 	if g == nil || g.ix.Path() != gen {
 		return ErrStale
 	}
-	return l.applyTo(ctx, g, ch, read)
+	start := time.Now()
+	err := l.applyTo(ctx, g, ch, read)
+	l.observed(Work{Kind: WorkApply, Start: start, End: time.Now(), Records: len(ch.Records)})
+	return err
+}
+
+// Work is a span of the follower's work beside the searches: a batch of
+// changes applied, or overlay segments merged (built, before the merged
+// segment is published).
+type Work struct {
+	Kind       string // WorkApply or WorkMerge
+	Start, End time.Time
+	Records    int // the records the batch changed, or the merge indexed
+}
+
+// The kinds of Work.
+const (
+	WorkApply = "apply"
+	WorkMerge = "merge"
+)
+
+// Observe has fn told of each span of work once it ends, on the goroutine
+// that did it (fn must be quick and safe for concurrent use); nil stops
+// it. 'careatlas bench fresh' lines the slow searches up against them.
+func (l *Live) Observe(fn func(Work)) {
+	if fn == nil {
+		l.observe.Store(nil)
+		return
+	}
+	l.observe.Store(&fn)
+}
+
+func (l *Live) observed(w Work) {
+	if fn := l.observe.Load(); fn != nil {
+		(*fn)(w)
+	}
 }
 
 // applyTo applies ch to generation g, current or about to be; the caller
@@ -237,6 +272,7 @@ func (l *Live) merge(g *generation, m *search.Merge) *search.Merge {
 		slog.Error("merge overlay segments", "err", err)
 		return nil
 	}
+	l.observed(Work{Kind: WorkMerge, Start: start, End: time.Now(), Records: m.Size()})
 	l.applyMu.Lock()
 	defer l.applyMu.Unlock()
 	prev, ok := l.hold(g)

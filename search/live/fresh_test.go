@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -175,6 +176,75 @@ func TestMergesWaitForTheBacklog(t *testing.T) {
 	apply(false)
 	if got := settle(); got >= 4 {
 		t.Errorf("%d segments once the backlog is applied, want them merged", got)
+	}
+}
+
+// TestObserveReportsBatchesAndMerges checks that an observer is told of
+// each batch applied, with its records, and of each merge the batches
+// start, with the records it indexed; and of nothing once it is removed.
+func TestObserveReportsBatchesAndMerges(t *testing.T) {
+	ctx := context.Background()
+	l, _ := liveOnMini(t)
+	gen, read := l.Path(), catalogueReader(t, mini)
+	var mu sync.Mutex
+	var seen []live.Work
+	l.Observe(func(w live.Work) {
+		mu.Lock()
+		seen = append(seen, w)
+		mu.Unlock()
+	})
+	const batches = 8 // two levels' worth of segments of one offer each: merges start
+	for i := range int64(batches) {
+		id := 1201 + i
+		offer := &search.Record{Type: search.TypeOffer, ID: id, Name: "Rhinoplasty",
+			Treatment: &search.TreatmentRef{ID: 2, Name: "Rhinoplasty"}, Facility: &search.FacilityRef{ID: 12}}
+		ch := live.Changes{Position: fmt.Sprintf("8/%d", id), Records: map[string]*search.Record{search.DocID(search.TypeOffer, id): offer}}
+		if err := l.Apply(ctx, gen, ch, read); err != nil {
+			t.Fatal(err)
+		}
+		for l.Merging() {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	mu.Lock()
+	applies, merges := 0, 0
+	for _, w := range seen {
+		if w.End.Before(w.Start) || w.Start.IsZero() {
+			t.Errorf("%s work ends before it starts: %+v", w.Kind, w)
+		}
+		switch w.Kind {
+		case live.WorkApply:
+			applies++
+			if w.Records != 1 {
+				t.Errorf("a batch of one offer reported %d records", w.Records)
+			}
+		case live.WorkMerge:
+			merges++
+			if w.Records < 2 {
+				t.Errorf("a merge reported %d records, want the segments' records", w.Records)
+			}
+		default:
+			t.Errorf("work of unknown kind %q", w.Kind)
+		}
+	}
+	mu.Unlock()
+	if applies != batches || merges == 0 {
+		t.Errorf("observed %d batches and %d merges, want %d batches and a merge", applies, merges, batches)
+	}
+	l.Observe(nil)
+	id := int64(1301)
+	ch := live.Changes{Position: "8/1301", Records: map[string]*search.Record{search.DocID(search.TypeOffer, id): {Type: search.TypeOffer, ID: id,
+		Name: "Rhinoplasty", Treatment: &search.TreatmentRef{ID: 2, Name: "Rhinoplasty"}, Facility: &search.FacilityRef{ID: 12}}}}
+	if err := l.Apply(ctx, gen, ch, read); err != nil {
+		t.Fatal(err)
+	}
+	for l.Merging() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != applies+merges {
+		t.Errorf("%d spans of work observed after the observer was removed", len(seen)-applies-merges)
 	}
 }
 

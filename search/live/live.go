@@ -31,11 +31,12 @@ type Live struct {
 	applyMu  sync.Mutex   // one Apply at a time (fresh.go)
 	mu       sync.RWMutex // guards cur
 	cur      *generation
-	syn      atomic.Pointer[synonyms] // applied at query time, to every generation
-	closing  sync.WaitGroup           // old generations waiting for their last search, merges
-	merging  atomic.Bool              // a merge of overlay segments is under way (fresh.go)
-	backlog  atomic.Bool              // the last batch applied said more wait behind it (fresh.go)
-	replay   Replayer                 // brings a new generation up to date before it is served; nil: none
+	syn      atomic.Pointer[synonyms]   // applied at query time, to every generation
+	closing  sync.WaitGroup             // old generations waiting for their last search, merges
+	merging  atomic.Bool                // a merge of overlay segments is under way (fresh.go)
+	backlog  atomic.Bool                // the last batch applied said more wait behind it (fresh.go)
+	replay   Replayer                   // brings a new generation up to date before it is served; nil: none
+	observe  atomic.Pointer[func(Work)] // told of each batch applied and merge built (Observe); nil: none
 	// What /metrics reports of the generations and synonyms; see Stats.
 	opens, swaps, openFailures, synonymReloads atomic.Uint64
 }

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	"github.com/careatlas/careatlas/search/live"
+)
+
+// attribution lines the rounds' slow searches up against what else ran at
+// the moment (--attribute): the collector's mark phases, and the
+// follower's batches applied and merges built. A slow search is one at
+// least as slow as the pooled p99 of the blocks without writes; each is
+// counted under every kind of work its span overlapped, or under none.
+// The tail under writes is moments, not functions: a CPU profile spreads
+// them over the minute, and one execution trace (--slow-trace) shows one
+// of them; this counts them all.
+//
+// The mark phases are read off runtime/metrics every gcPoll: the
+// collector's pause time grows at the pause that starts a cycle's mark
+// phase and at the one that ends it, and its count of cycles done at the
+// second, so a phase is known to within two polls. Polling wakes a
+// goroutine 500 times a second, so it runs only when asked for.
+type attribution struct {
+	mu       sync.Mutex
+	kind     int // the kind of block searching now; -1: none
+	searches []timedSearch
+	work     []live.Work
+	marks    []span
+	blocks   []blockSpan
+	stop     chan struct{}
+	done     chan struct{}
+	lv       *live.Live
+}
+
+type timedSearch struct {
+	kind int
+	span
+}
+
+type span struct{ from, to time.Time }
+
+func (s span) overlaps(o span) bool { return s.from.Before(o.to) && o.from.Before(s.to) }
+
+type blockSpan struct {
+	kind int
+	span
+}
+
+const gcPoll = 2 * time.Millisecond
+
+// startAttribution starts watching the collector and lv's follower.
+func startAttribution(lv *live.Live) *attribution {
+	a := &attribution{kind: -1, stop: make(chan struct{}), done: make(chan struct{}), lv: lv}
+	lv.Observe(func(w live.Work) {
+		a.mu.Lock()
+		a.work = append(a.work, w)
+		a.mu.Unlock()
+	})
+	go a.watchGC()
+	return a
+}
+
+// watchGC records the collector's mark phases until close.
+func (a *attribution) watchGC() {
+	defer close(a.done)
+	samples := []metrics.Sample{{Name: "/cpu/classes/gc/pause:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	read := func() (float64, uint64) {
+		metrics.Read(samples)
+		return samples[0].Value.Float64(), samples[1].Value.Uint64()
+	}
+	pause, cycles := read()
+	last := time.Now()
+	var marking time.Time // when the current mark phase began; zero: none
+	tick := time.NewTicker(gcPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-tick.C:
+		}
+		p, c := read()
+		now := time.Now()
+		switch {
+		case c > cycles:
+			from := marking
+			if from.IsZero() {
+				from = last // begun and ended between two polls
+			}
+			a.mu.Lock()
+			a.marks = append(a.marks, span{from, now})
+			a.mu.Unlock()
+			marking = time.Time{}
+		case p > pause && marking.IsZero():
+			marking = last
+		}
+		pause, cycles, last = p, c, now
+	}
+}
+
+// close stops watching.
+func (a *attribution) close() {
+	if a == nil {
+		return
+	}
+	if a.lv != nil {
+		a.lv.Observe(nil)
+	}
+	close(a.stop)
+	<-a.done
+}
+
+// block marks a block of kind as searching from now until the returned
+// func is called.
+func (a *attribution) block(kind int) func() {
+	if a == nil {
+		return func() {}
+	}
+	a.mu.Lock()
+	a.kind = kind
+	a.mu.Unlock()
+	from := time.Now()
+	return func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.kind = -1
+		a.blocks = append(a.blocks, blockSpan{kind, span{from, time.Now()}})
+	}
+}
+
+// searched records a search of the block searching now, due at from
+// (when it was sent, unpaced) and answered took later.
+func (a *attribution) searched(from time.Time, took time.Duration) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.kind >= 0 {
+		a.searches = append(a.searches, timedSearch{a.kind, span{from, from.Add(took)}})
+	}
+}
+
+// slowWork is --attribute's report.
+type slowWork struct {
+	// OverMS is the least time of a slow search: the pooled p99 of the
+	// blocks without writes.
+	OverMS float64    `json:"over_ms"`
+	Quiet  *blockWork `json:"without_writes"`
+	Loaded *blockWork `json:"under_writes"`
+	Floor  *blockWork `json:"generation_alone,omitempty"`
+}
+
+// blockWork is one kind of block's slow searches, by what ran beside
+// them, and the work that began in those blocks.
+type blockWork struct {
+	Seconds     float64 `json:"seconds"`
+	Searches    int     `json:"searches"`
+	Slow        int     `json:"slow"`
+	DuringGC    int     `json:"slow_during_gc_mark"`
+	DuringMerge int     `json:"slow_during_merge"`
+	DuringApply int     `json:"slow_during_apply"`
+	DuringNone  int     `json:"slow_during_none"`
+	GCMarks     int     `json:"gc_marks"`
+	GCMarkMS    float64 `json:"gc_mark_ms"`
+	Merges      int     `json:"merges"`
+	MergeMS     float64 `json:"merge_ms"`
+	Applies     int     `json:"applies"`
+	ApplyMS     float64 `json:"apply_ms"`
+}
+
+// report counts the searches of each kind of block at least over long.
+func (a *attribution) report(over time.Duration, floor bool) *slowWork {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var merges, applies []span
+	for _, w := range a.work {
+		if w.Kind == live.WorkMerge {
+			merges = append(merges, span{w.Start, w.End})
+		} else {
+			applies = append(applies, span{w.Start, w.End})
+		}
+	}
+	by := map[int]*blockWork{blockQuiet: {}, blockLoaded: {}}
+	if floor {
+		by[blockFloor] = &blockWork{}
+	}
+	kindAt := func(t time.Time) *blockWork {
+		for _, b := range a.blocks {
+			if !t.Before(b.from) && t.Before(b.to) {
+				return by[b.kind]
+			}
+		}
+		return nil
+	}
+	for _, b := range a.blocks {
+		if bw := by[b.kind]; bw != nil {
+			bw.Seconds += b.to.Sub(b.from).Seconds()
+		}
+	}
+	for _, s := range a.marks {
+		if bw := kindAt(s.from); bw != nil {
+			bw.GCMarks++
+			bw.GCMarkMS += msOf(s.to.Sub(s.from))
+		}
+	}
+	for _, w := range a.work {
+		bw := kindAt(w.Start)
+		if bw == nil {
+			continue
+		}
+		if w.Kind == live.WorkMerge {
+			bw.Merges++
+			bw.MergeMS += msOf(w.End.Sub(w.Start))
+		} else {
+			bw.Applies++
+			bw.ApplyMS += msOf(w.End.Sub(w.Start))
+		}
+	}
+	overlapsAny := func(s span, spans []span) bool {
+		for _, o := range spans {
+			if s.overlaps(o) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range a.searches {
+		bw := by[s.kind]
+		if bw == nil {
+			continue
+		}
+		bw.Searches++
+		if s.to.Sub(s.from) < over {
+			continue
+		}
+		bw.Slow++
+		gc, merge, apply := overlapsAny(s.span, a.marks), overlapsAny(s.span, merges), overlapsAny(s.span, applies)
+		if gc {
+			bw.DuringGC++
+		}
+		if merge {
+			bw.DuringMerge++
+		}
+		if apply {
+			bw.DuringApply++
+		}
+		if !gc && !merge && !apply {
+			bw.DuringNone++
+		}
+	}
+	return &slowWork{OverMS: msOf(over), Quiet: by[blockQuiet], Loaded: by[blockLoaded], Floor: by[blockFloor]}
+}
+
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+type attributionKey struct{}
+
+// withAttribution has the searches run with ctx record themselves in a.
+func withAttribution(ctx context.Context, a *attribution) context.Context {
+	if a == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, attributionKey{}, a)
+}
+
+func attributionOf(ctx context.Context) *attribution {
+	a, _ := ctx.Value(attributionKey{}).(*attribution)
+	return a
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/careatlas/careatlas/search/live"
+)
+
+// TestGCMarksAreWatched forces collections while the watcher polls: each
+// must be seen as a mark phase that overlaps the call and ends soon
+// after it.
+func TestGCMarksAreWatched(t *testing.T) {
+	a := &attribution{kind: -1, stop: make(chan struct{}), done: make(chan struct{})}
+	go a.watchGC()
+	type call struct{ from, to time.Time }
+	var calls []call
+	for range 3 {
+		time.Sleep(10 * gcPoll)
+		from := time.Now()
+		runtime.GC()
+		calls = append(calls, call{from, time.Now()})
+	}
+	time.Sleep(10 * gcPoll)
+	a.close()
+	for _, c := range calls {
+		found := false
+		for _, m := range a.marks {
+			if m.overlaps(span{c.from, c.to.Add(5 * gcPoll)}) && m.to.Before(c.to.Add(time.Second)) && !m.to.Before(m.from) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("a collection from %s to %s not among the marks watched: %v", c.from.Format(time.StampMicro),
+				c.to.Format(time.StampMicro), a.marks)
+		}
+	}
+}
+
+// TestSlowSearchesAreCountedByWhatRanBeside lines searches of two blocks
+// up against marks, merges and batches: each slow one counts under every
+// kind of work it overlapped, or none; fast ones count only as searches;
+// work counts in the block it began in.
+func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	sp := func(from, to int) span { return span{at(from), at(to)} }
+	a := &attribution{
+		blocks: []blockSpan{{blockQuiet, sp(0, 1000)}, {blockLoaded, sp(1000, 2000)}},
+		marks:  []span{sp(100, 150), sp(1100, 1160)},
+		work: []live.Work{
+			{Kind: live.WorkApply, Start: at(1300), End: at(1320)},
+			{Kind: live.WorkMerge, Start: at(1140), End: at(1400)},
+			{Kind: live.WorkApply, Start: at(2100), End: at(2110)}, // after the blocks: counted in none
+		},
+		searches: []timedSearch{
+			{blockQuiet, sp(120, 140)},    // slow, during a mark
+			{blockQuiet, sp(500, 505)},    // fast
+			{blockQuiet, sp(600, 650)},    // slow, beside nothing
+			{blockLoaded, sp(1150, 1170)}, // slow, during a mark and a merge
+			{blockLoaded, sp(1310, 1330)}, // slow, during a batch and a merge
+			{blockLoaded, sp(1500, 1502)}, // fast
+			{blockLoaded, sp(1800, 1820)}, // slow, beside nothing
+		},
+	}
+	got := a.report(10*time.Millisecond, false)
+	want := slowWork{OverMS: 10,
+		Quiet: &blockWork{Seconds: 1, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50},
+		Loaded: &blockWork{Seconds: 1, Searches: 4, Slow: 3, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringNone: 1,
+			GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20},
+	}
+	if got.OverMS != want.OverMS || got.Floor != nil || *got.Quiet != *want.Quiet || *got.Loaded != *want.Loaded {
+		t.Errorf("report:\n got %+v %+v %+v\nwant %+v %+v", got, got.Quiet, got.Loaded, *want.Quiet, *want.Loaded)
+	}
+}
