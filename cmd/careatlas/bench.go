@@ -471,6 +471,24 @@ func writeAllocs(path string) error {
 
 // profileTo writes a CPU profile to path ("": none) until the
 // returned func is called.
+// writeHeapProfile writes the heap in use after a collection to path
+// ("": nothing).
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	runtime.GC() // the profile is as of the last collection
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return f.Close()
+}
+
 func profileTo(path string) (func(), error) {
 	if path == "" {
 		return func() {}, nil

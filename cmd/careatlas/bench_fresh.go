@@ -150,6 +150,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	slowTracePath := fs.String("slow-trace", "", "write an execution trace of the seconds before the slowest search under writes to this file (go tool trace)")
 	slowTraceOver := fs.Duration("slow-trace-over", 50*time.Millisecond, "with --slow-trace, the least a search takes to be traced")
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
+	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -285,6 +286,9 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if rep.Rounds, err = benchRounds(rctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, *floor); err != nil {
 			return err
 		}
+	}
+	if err := writeHeapProfile(*heapProfile); err != nil {
+		return err
 	}
 	if *disconnected > 0 {
 		slog.Info("bench fresh: the server is cut off from the change log", "for", *disconnected)

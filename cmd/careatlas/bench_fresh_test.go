@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,6 +27,7 @@ func TestBenchFresh(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustDB(t)
 	dir, traced := t.TempDir(), filepath.Join(t.TempDir(), "slowest.trace")
+	heap := filepath.Join(t.TempDir(), "heap.prof")
 	cli(t, "load", "--database-url", db, bundled)
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	conn, err := pgx.Connect(ctx, db)
@@ -52,7 +55,7 @@ func TestBenchFresh(t *testing.T) {
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
 		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s", "--warm-up", "1s",
-		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute"}
+		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute", "--heapprofile", heap}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -107,6 +110,20 @@ func TestBenchFresh(t *testing.T) {
 		}
 		if s.Quiet.Slow == 0 {
 			t.Errorf("no search without writes at or over their own p99 (%.3f ms): %+v", s.OverMS, s.Quiet)
+		}
+	}
+	// A profile is gzipped protocol buffers naming its sample types.
+	if f, err := os.Open(heap); err != nil {
+		t.Errorf("no heap profile: %v", err)
+	} else {
+		zr, err := gzip.NewReader(f)
+		var b []byte
+		if err == nil {
+			b, err = io.ReadAll(zr)
+		}
+		f.Close()
+		if err != nil || !bytes.Contains(b, []byte("inuse_space")) {
+			t.Errorf("no heap profile in %s (%d bytes unzipped): %v", heap, len(b), err)
 		}
 	}
 	if b, err := os.ReadFile(traced); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) {
