@@ -469,8 +469,6 @@ func writeAllocs(path string) error {
 	return f.Close()
 }
 
-// profileTo writes a CPU profile to path ("": none) until the
-// returned func is called.
 // writeHeapProfile writes the heap in use after a collection to path
 // ("": nothing).
 func writeHeapProfile(path string) error {
@@ -489,6 +487,8 @@ func writeHeapProfile(path string) error {
 	return f.Close()
 }
 
+// profileTo writes a CPU profile to path ("": none) until the
+// returned func is called.
 func profileTo(path string) (func(), error) {
 	if path == "" {
 		return func() {}, nil
