@@ -21,7 +21,8 @@ import (
 // The mark phases are read off runtime/metrics every gcPoll: the
 // collector's pause time grows at the pause that starts a cycle's mark
 // phase and at the one that ends it, and its count of cycles done at the
-// second, so a phase is known to within two polls. Polling wakes a
+// second, so a phase is known widened by at most a poll at each end (a
+// poll later than gcPoll widens it more). Polling wakes a
 // goroutine 500 times a second, so it runs only when asked for.
 type attribution struct {
 	mu       sync.Mutex
