@@ -329,7 +329,8 @@ type matcher struct {
 	// yet computed); the facilities and doctors' offers that a term
 	// matched, which are scored one by one.
 	byTreatment []float64
-	viaFacility []bool
+	viaFacility []bool   // by facility ordinal, from viaFacilityPool
+	viaFacs     []uint32 // the ordinals set in viaFacility
 	viaDoctor   *roaring.Bitmap
 	// For scoring facilities and doctors through their treatments: the
 	// terms each treatment ordinal matched, and each term's best weight
@@ -728,6 +729,21 @@ var facWeightPool sync.Pool
 // each looked up in the generation and in every segment of an overlay.
 var treatWeightPool sync.Pool
 
+// offerScorePool holds matcher.byTreatment slices, and viaFacilityPool
+// matcher.viaFacility slices, all false, and partPool runOffersTop's
+// parts: each is as long as the index has treatments or facilities, and
+// every search of offers by text takes one.
+var offerScorePool, viaFacilityPool, partPool sync.Pool
+
+// flags returns n false flags, from pool when it holds a slice long
+// enough.
+func flags(pool *sync.Pool, n int) []bool {
+	if f, ok := pool.Get().(*[]bool); ok && cap(*f) >= n {
+		return (*f)[:n]
+	}
+	return make([]bool, n)
+}
+
 // weights returns n zero weights: from pool when it holds a slice long
 // enough, unless they are to be kept (termHits.kept).
 func weights(pool *sync.Pool, n int, kept bool) []float64 {
@@ -741,6 +757,19 @@ func weights(pool *sync.Pool, n int, kept bool) []float64 {
 
 // release gives back what m took from pools; m is not used after it.
 func (m *matcher) release() {
+	if m.byTreatment != nil {
+		w := m.byTreatment
+		offerScorePool.Put(&w)
+		m.byTreatment = nil
+	}
+	if m.viaFacility != nil {
+		for _, ord := range m.viaFacs {
+			m.viaFacility[ord] = false
+		}
+		f := m.viaFacility
+		viaFacilityPool.Put(&f)
+		m.viaFacility, m.viaFacs = nil, nil
+	}
 	for _, h := range m.hits {
 		if h.kept {
 			continue
@@ -870,16 +899,31 @@ func (h *termHits) offerScore(doc uint32, tord, ford uint32, hasT, hasF bool) fl
 // prepareOfferScores sets up the cache of scoreOffer: an offer matched
 // through neither its facility nor a doctor's name scores what its
 // treatment gives, the same for all of that treatment's offers.
+// Both caches come from pools and go back at release: as long as the
+// index has treatments and facilities, they were a fifth of what a
+// search allocated at a million offers, and so of how often the
+// collector ran.
 func (m *matcher) prepareOfferScores() {
-	m.byTreatment = make([]float64, len(m.tcol.values))
+	if m.byTreatment == nil {
+		m.byTreatment = weights(&offerScorePool, len(m.tcol.values), false)
+	}
 	for i := range m.byTreatment {
 		m.byTreatment[i] = math.NaN()
 	}
-	m.viaFacility = make([]bool, len(m.fcol.values))
+	if m.viaFacility == nil {
+		m.viaFacility = flags(&viaFacilityPool, len(m.fcol.values))
+	}
+	for _, ord := range m.viaFacs {
+		m.viaFacility[ord] = false
+	}
+	m.viaFacs = m.viaFacs[:0]
 	var doctors []*roaring.Bitmap
 	for _, h := range m.hits {
 		for _, ford := range h.facOrds {
-			m.viaFacility[ford] = true
+			if !m.viaFacility[ford] {
+				m.viaFacility[ford] = true
+				m.viaFacs = append(m.viaFacs, ford)
+			}
 		}
 		if !h.doctor.IsEmpty() {
 			doctors = append(doctors, h.doctor)
@@ -1251,13 +1295,10 @@ func (m *matcher) offerWalk(filter *roaring.Bitmap) *roaring.Bitmap {
 // extra.
 func (m *matcher) scoredOffers(walk *roaring.Bitmap, whole bool) *roaring.Bitmap {
 	cols := m.ix.cols
-	var facs []uint32
+	facs := m.viaFacs
 	atFacs := 0 // how many offers the facilities hold
-	for ord, via := range m.viaFacility {
-		if via {
-			facs = append(facs, uint32(ord))
-			atFacs += len(cols.facilityOfferLists.of(uint32(ord)))
-		}
+	for _, ord := range facs {
+		atFacs += len(cols.facilityOfferLists.of(ord))
 	}
 	if uint64(atFacs) > walk.GetCardinality() {
 		// A word like "st" matches thousands of facilities' places: the
@@ -1427,7 +1468,14 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	// offers read the walk once per treatment, for dozens of them).
 	tcol := m.tcol
 	matched := m.matchedTreatments()
-	parts := make([]part, len(tcol.values))
+	var parts []part
+	if p, ok := partPool.Get().(*[]part); ok && cap(*p) >= len(tcol.values) {
+		parts = (*p)[:len(tcol.values)]
+		clear(parts)
+	} else {
+		parts = make([]part, len(tcol.values))
+	}
+	defer func(all []part) { partPool.Put(&all) }(parts)
 	counted := whole && m.countPlain(parts, scored, matched)
 	if !whole {
 		var err error

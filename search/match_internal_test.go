@@ -2,8 +2,12 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -188,6 +192,45 @@ func TestRestHasEqualsContains(t *testing.T) {
 			if got, want := a.restHas(d), b.Contains(d); got != want {
 				t.Fatalf("run %v: restHas(%d) = %v, Contains %v", r, d, got, want)
 			}
+		}
+	}
+}
+
+// TestTopValuesKeepsTheBestN checks topValues against listing every value
+// and sorting: the n most frequent, ties by value, none of count zero.
+func TestTopValuesKeepsTheBestN(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for trial := range 200 {
+		size := rng.IntN(300)
+		values := make([]string, size)
+		counts := make([]int, size)
+		for i := range size {
+			values[i] = fmt.Sprintf("v%03d", rng.IntN(1000))
+			counts[i] = rng.IntN(6) // many ties and zeros
+		}
+		n := rng.IntN(40)
+		var want []FacetValue
+		for i, c := range counts {
+			if c > 0 {
+				want = append(want, FacetValue{Value: values[i], Count: c})
+			}
+		}
+		slices.SortStableFunc(want, func(a, b FacetValue) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+		want = want[:min(n, len(want))]
+		got := topValues(values, counts, n)
+		if got == nil {
+			t.Fatalf("trial %d: nil, want an empty list at least", trial)
+		}
+		if len(want) == 0 && len(got) == 0 {
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d (n %d): got %v, want %v", trial, n, got, want)
 		}
 	}
 }

@@ -225,20 +225,33 @@ func (ix *Index) place(h *Hit, doc uint32, r *Request) {
 }
 
 // topValues lists the n most frequent values, by count then value.
+//
+// Only the best n are kept as the counts are read: a facet of cities
+// has thousands of values, and listing them all to show ten was a
+// twentieth of what a search allocated at a million offers.
 func topValues(values []string, counts []int, n int) []FacetValue {
-	out := []FacetValue{}
-	for ord, cnt := range counts {
-		if cnt > 0 {
-			out = append(out, FacetValue{Value: values[ord], Count: cnt})
-		}
-	}
-	slices.SortFunc(out, func(a, b FacetValue) int {
+	before := func(a, b FacetValue) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count
 		}
 		return strings.Compare(a.Value, b.Value)
-	})
-	return out[:min(n, len(out))]
+	}
+	out := make([]FacetValue, 0, min(n, 64))
+	for ord, cnt := range counts {
+		if cnt <= 0 || n <= 0 {
+			continue
+		}
+		v := FacetValue{Value: values[ord], Count: cnt}
+		if len(out) == n && before(v, out[n-1]) >= 0 {
+			continue // not among the best n
+		}
+		at, _ := slices.BinarySearchFunc(out, v, before)
+		if len(out) == n {
+			out = out[:n-1]
+		}
+		out = slices.Insert(out, at, v)
+	}
+	return out
 }
 
 func decodeHit(src []byte, score float64, currency string, rates Rates) (Hit, error) {
