@@ -79,11 +79,38 @@ func (c *termCache) put(k termKey, h *termHits) {
 	}
 }
 
-// memField is one field's postings.
+// memField is one field's postings, kept flat: its terms, sorted as
+// Bleve's dictionaries are (by bytes), one after another in one string,
+// and their postings one after another in one list. A map of each term's
+// postings made a segment hundreds of thousands of objects, most of what
+// the collector marked under writes; this is four, none of them holding
+// pointers but the string.
 type memField struct {
-	postings map[string][]memoPosting // by term, in document order
-	once     sync.Once
-	terms    []string // sorted, made on first use (dict)
+	terms string        // every term, sorted, one after another
+	ends  []uint32      // term i ends at ends[i] in terms
+	first []uint32      // term i's postings are list[first[i]:first[i+1]]
+	list  []memoPosting // by term, then document
+}
+
+// size is how many terms the field has.
+func (f *memField) size() int { return len(f.ends) }
+
+// term is term i.
+func (f *memField) term(i int) string {
+	from := uint32(0)
+	if i > 0 {
+		from = f.ends[i-1]
+	}
+	return f.terms[from:f.ends[i]]
+}
+
+// postingsOf is term i's postings, in document order.
+func (f *memField) postingsOf(i int) []memoPosting { return f.list[f.first[i]:f.first[i+1]] }
+
+// search is the index of the first term for which where holds (size:
+// none), where being false and then true over the sorted terms.
+func (f *memField) search(where func(term string) bool) int {
+	return sort.Search(f.size(), func(i int) bool { return where(f.term(i)) })
 }
 
 // memoPosting is one posting, with what the tf-idf weight is made of.
@@ -99,47 +126,126 @@ func fieldNorm(length int) float64 {
 	return float64(float32(1 / math.Sqrt(float64(uint32(length)))))
 }
 
+// fieldBuild gathers one field's postings for newMemSegment: its terms
+// numbered as first seen, and each term's postings counted, then placed.
+type fieldBuild struct {
+	ids   map[string]uint32 // the terms point into the documents' own strings
+	terms []string
+	count []uint32 // postings by term number; then where the next goes
+	f     *memField
+}
+
 // newMemSegment indexes docs, document number i being docs[i] under keys[i].
 func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
 	s := &memSegment{ids: keys, byID: make(map[string]uint32, len(keys)), stored: make([][]document.Field, len(keys)),
 		fields: map[string]*memField{}}
-	field := func(name string) *memField {
-		f := s.fields[name]
-		if f == nil {
-			f = &memField{postings: map[string][]memoPosting{}}
-			s.fields[name] = f
+	builds := map[string]*fieldBuild{}
+	var order []*fieldBuild
+	field := func(name string) *fieldBuild {
+		b := builds[name]
+		if b == nil {
+			b = &fieldBuild{ids: map[string]uint32{}, f: &memField{}}
+			builds[name] = b
+			order = append(order, b)
+			s.fields[name] = b.f
 		}
-		return f
+		return b
 	}
-	ids := field(fieldID)
+	// each calls fn with every posting of the segment, in document order:
+	// as Bleve indexes every document's identifier, then its fields.
+	// The first walk looks each document's fields up by name and notes
+	// them (picked), the second takes them from the note.
+	var picked []*fieldBuild
+	second := false
+	each := func(fn func(b *fieldBuild, term string, p memoPosting)) {
+		ids := field(fieldID)
+		k := 0
+		for i, a := range docs {
+			doc := uint32(i)
+			fn(ids, keys[i], memoPosting{doc: doc, freq: 1, norm: fieldNorm(1)})
+			start := 0
+			for _, af := range a.fields {
+				var b *fieldBuild
+				if second {
+					b = picked[k]
+					k++
+				} else {
+					b = field(af.name)
+					picked = append(picked, b)
+				}
+				norm := fieldNorm(af.length)
+				if af.from > 0 {
+					start = int(a.counts[af.from-2])
+				}
+				for j := af.from; j < af.to; j += 2 {
+					end := int(a.counts[j])
+					fn(b, a.terms[start:end], memoPosting{doc: doc, freq: a.counts[j+1], norm: norm})
+					start = end
+				}
+			}
+		}
+	}
 	for i, a := range docs {
-		doc := uint32(i)
 		key := keys[i]
 		if _, dup := s.byID[key]; dup {
 			return nil, fmt.Errorf("segment: %s given twice", key)
 		}
-		s.byID[key] = doc
-		// As Bleve indexes every document's identifier.
-		ids.postings[key] = []memoPosting{{doc: doc, freq: 1, norm: fieldNorm(1)}}
+		s.byID[key] = uint32(i)
 		s.stored[i] = a.stored
 		for _, f := range a.stored {
 			field(f.Name()) // a field, of no terms, as Bleve lists it
 		}
-		start := 0
-		for _, af := range a.fields {
-			mf := field(af.name)
-			norm := fieldNorm(af.length)
-			if af.from > 0 {
-				start = int(a.counts[af.from-2])
-			}
-			for j := af.from; j < af.to; j += 2 {
-				end := int(a.counts[j])
-				term := a.terms[start:end]
-				mf.postings[term] = append(mf.postings[term], memoPosting{doc: doc, freq: a.counts[j+1], norm: norm})
-				start = end
-			}
-		}
 	}
+	// Count each term's postings, and note each posting's term number for
+	// the second walk, which then looks nothing up.
+	var seq []uint32
+	each(func(b *fieldBuild, term string, _ memoPosting) {
+		id, ok := b.ids[term]
+		if !ok {
+			id = uint32(len(b.terms))
+			b.ids[term] = id
+			b.terms = append(b.terms, term)
+			b.count = append(b.count, 0)
+		}
+		b.count[id]++
+		seq = append(seq, id)
+	})
+	// Lay the terms out sorted, and each one's postings after the last's.
+	for _, b := range order {
+		byTerm := make([]uint32, len(b.terms))
+		for i := range byTerm {
+			byTerm[i] = uint32(i)
+		}
+		slices.SortFunc(byTerm, func(x, y uint32) int { return strings.Compare(b.terms[x], b.terms[y]) })
+		f := b.f
+		size, total := 0, uint32(0)
+		for _, t := range b.terms {
+			size += len(t)
+		}
+		text := make([]byte, 0, size)
+		f.ends = make([]uint32, len(byTerm))
+		f.first = make([]uint32, len(byTerm)+1)
+		for r, id := range byTerm {
+			text = append(text, b.terms[id]...)
+			f.ends[r] = uint32(len(text))
+			f.first[r] = total
+			n := b.count[id]
+			b.count[id] = total // where its next posting goes
+			total += n
+		}
+		f.first[len(byTerm)] = total
+		f.terms = string(text)
+		f.list = make([]memoPosting, total)
+	}
+	// Place the postings: in document order within each term.
+	k := 0
+	second = true
+	each(func(b *fieldBuild, _ string, p memoPosting) {
+		id := seq[k]
+		k++
+		b.f.list[b.count[id]] = p
+		b.count[id]++
+	})
 	return s, nil
 }
 
@@ -149,7 +255,9 @@ const fieldID = "_id"
 // postings is term's postings in field, in document order (nil: none).
 func (s *memSegment) postings(field, term string) []memoPosting {
 	if f := s.fields[field]; f != nil {
-		return f.postings[term]
+		if i := f.search(func(t string) bool { return t >= term }); i < f.size() && f.term(i) == term {
+			return f.postingsOf(i)
+		}
 	}
 	return nil
 }
@@ -165,18 +273,6 @@ func (s *memSegment) source(doc uint32) ([]byte, error) {
 		}
 	}
 	return nil, nil
-}
-
-// dict is field's terms, sorted as Bleve's dictionaries are (by bytes).
-func (f *memField) dict() []string {
-	f.once.Do(func() {
-		f.terms = make([]string, 0, len(f.postings))
-		for t := range f.postings {
-			f.terms = append(f.terms, t)
-		}
-		slices.Sort(f.terms)
-	})
-	return f.terms
 }
 
 func (s *memSegment) TermFieldReader(_ context.Context, term []byte, field string, _, _, _ bool) (index.TermFieldReader, error) {
@@ -248,10 +344,9 @@ func (s *memSegment) dictWhere(field string, where func(term string) int) (index
 	if f == nil {
 		return &memDict{}, nil
 	}
-	terms := f.dict()
-	from := sort.Search(len(terms), func(i int) bool { return where(terms[i]) >= 0 })
-	to := from + sort.Search(len(terms)-from, func(i int) bool { return where(terms[from+i]) > 0 })
-	return &memDict{f: f, terms: terms[from:to]}, nil
+	from := f.search(func(t string) bool { return where(t) >= 0 })
+	to := f.search(func(t string) bool { return where(t) > 0 })
+	return &memDict{f: f, from: from, at: from, to: max(from, to)}, nil
 }
 
 func (s *memSegment) Document(id string) (index.Document, error) {
@@ -338,26 +433,24 @@ func (r *memTermReader) Count() uint64 { return uint64(len(r.list)) }
 func (r *memTermReader) Close() error  { return nil }
 func (r *memTermReader) Size() int     { return 64 + len(r.term) }
 
-// memDict walks a run of a field's sorted terms.
+// memDict walks a run of a field's sorted terms, from up to to.
 type memDict struct {
-	f     *memField
-	terms []string
-	at    int
-	entry index.DictEntry
+	f            *memField
+	from, at, to int
+	entry        index.DictEntry
 }
 
 func (d *memDict) Next() (*index.DictEntry, error) {
-	if d.at >= len(d.terms) {
+	if d.at >= d.to {
 		return nil, nil
 	}
-	t := d.terms[d.at]
+	d.entry = index.DictEntry{Term: d.f.term(d.at), Count: uint64(len(d.f.postingsOf(d.at)))}
 	d.at++
-	d.entry = index.DictEntry{Term: t, Count: uint64(len(d.f.postings[t]))}
 	return &d.entry, nil
 }
 
 func (d *memDict) Close() error      { return nil }
-func (d *memDict) Cardinality() int  { return len(d.terms) }
+func (d *memDict) Cardinality() int  { return d.to - d.from }
 func (d *memDict) BytesRead() uint64 { return 0 }
 
 // memDocIDReader walks sorted document numbers.
