@@ -554,7 +554,13 @@ func (c *columns) split() {
 	c.treatmentRest = make([]*roaring.Bitmap, len(tcol.bitmaps))
 	for i, b := range tcol.bitmaps {
 		c.treatmentOffers[i] = roaring.And(b, offers)
-		c.treatmentRest[i] = roaring.AndNot(b, offers)
+		// In place on a copy: roaring's AndNot of a list of documents and
+		// a run of them (a segment's offers, numbered by DocID, are one
+		// run) makes an 8 KB bitset of each, and a segment's build made
+		// one per treatment it holds, most of what the follower allocated.
+		rest := b.Clone()
+		rest.AndNot(offers)
+		c.treatmentRest[i] = rest
 	}
 	c.byLat, c.latOf = c.byLat[:0], c.latOf[:0]
 	for ord, doc := range c.facilityDoc {
