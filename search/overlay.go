@@ -270,6 +270,17 @@ func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
 	if len(id) == 0 || o.deleted.Contains(uint32(id.Value())) {
 		return nil, nil
 	}
+	// Unchanged since the generation: a segment that holds it (dead, an
+	// owner its records join through) holds the generation's copy, already
+	// read. Reading it again made every batch decode each treatment and
+	// facility it joins, half of what a batch allocated, and a new copy
+	// that the documents analysed before could not be reused for
+	// (analyzed.reusable).
+	for i := len(o.segs) - 1; i >= 0; i-- {
+		if r := o.segs[i].record(key); r != nil {
+			return r, nil
+		}
+	}
 	typ, n, _ := strings.Cut(key, ":")
 	num, err := strconv.ParseInt(n, 10, 64)
 	if err != nil {

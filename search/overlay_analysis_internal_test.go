@@ -329,3 +329,62 @@ func segmentTotal(t *testing.T, seg *Index, r *Request, u *understood) uint64 {
 	}
 	return side.c.total
 }
+
+// TestOwnersReadOnceAcrossBatches: batch after batch of offers of one
+// treatment at one clinic, the segments join the generation's treatment
+// and clinic as they were first read and analysed, not read and analysed
+// again for each batch; once the treatment changes, the next batch joins
+// the changed one.
+func TestOwnersReadOnceAcrossBatches(t *testing.T) {
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.8}}
+	records := sampleRecords()
+	o := overlayOn(t, rates, records...)
+	defer func() { o.Close() }()
+	offer := func(id int64, amount float64) map[string]*Record {
+		r := *records[2]
+		r.ID, r.Price = id, &Money{Amount: amount, Currency: "EUR"}
+		return map[string]*Record{DocID(TypeOffer, id): &r}
+	}
+	apply := func(batch map[string]*Record) *segment {
+		t.Helper()
+		n, err := o.Apply(ctx, rates, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		o = n
+		return o.segs[len(o.segs)-1].segment
+	}
+	treatment, clinic := DocID(TypeTreatment, 1), DocID(TypeFacility, 2)
+	first := apply(offer(3, 7000))
+	for _, key := range []string{treatment, clinic} {
+		if first.analyzed[key] == nil {
+			t.Fatalf("the first batch's segment does not hold its owner %s", key)
+		}
+	}
+	for i, id := range []int64{30, 31, 32} {
+		s := apply(offer(id, 7100+float64(i)))
+		for _, key := range []string{treatment, clinic} {
+			if s.analyzed[key] != first.analyzed[key] {
+				t.Errorf("batch %d: owner %s was read and analysed again", i+2, key)
+			}
+		}
+	}
+	renamed := *records[0]
+	renamed.Name = "Total knee arthroplasty"
+	apply(map[string]*Record{treatment: &renamed})
+	s := apply(offer(33, 7200))
+	if got := s.record(treatment); got == nil || got.Name != renamed.Name {
+		t.Errorf("after the treatment changed, the next batch joins %+v, want the renamed one", got)
+	}
+	res, err := o.Search(ctx, Request{Query: "arthroplasty"}.MustWhere(FilterType, TypeOffer), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The offers of the batches before are re-read by the follower
+	// (Needs), not here: only the new one joins the new name.
+	if len(res.Hits) != 1 || res.Hits[0].ID != 33 {
+		t.Errorf("found by the treatment's new name: %d hits, want offer 33 alone", len(res.Hits))
+	}
+}
