@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/catalog"
@@ -404,5 +405,47 @@ func TestSourcesAgreeOnBundledCatalogue(t *testing.T) {
 	if translated < 40 {
 		t.Errorf("%d treatments translated into every language but English (%v), want at least 40",
 			translated, search.Languages[1:])
+	}
+}
+
+// TestSourceSharesRecurringStrings: the records read share one copy of a
+// string that recurs from record to record (a clinic's name and country
+// on each of its offers, a treatment's name and category), so an overlay
+// holding thousands of them is not thousands of small objects each.
+func TestSourceSharesRecurringStrings(t *testing.T) {
+	pool := connect(t)
+	if _, err := postgres.Load(context.Background(), pool, mini); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]*byte{}
+	shared, checked := 0, 0
+	check := func(s string) {
+		if s == "" {
+			return
+		}
+		checked++
+		if p, ok := seen[s]; !ok {
+			seen[s] = unsafe.StringData(s)
+		} else if p == unsafe.StringData(s) {
+			shared++
+		} else {
+			t.Errorf("%q read twice into two copies", s)
+		}
+	}
+	for _, r := range collect(t, postgres.Source{Pool: pool}) {
+		if r.Type != search.TypeOffer {
+			continue
+		}
+		check(r.Treatment.Name)
+		check(r.Treatment.Category)
+		check(r.Facility.Name)
+		check(r.Facility.Country)
+		check(r.Facility.City)
+		for _, l := range r.Facility.Languages {
+			check(l)
+		}
+	}
+	if shared == 0 {
+		t.Fatalf("no string recurred among %d read: the catalogue should have clinics with several offers", checked)
 	}
 }
