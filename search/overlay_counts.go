@@ -206,16 +206,19 @@ func (c *offerCounts) span(sp *treatmentSpan, docs, dead, replaced *roaring.Bitm
 	}
 	n -= gone.GetCardinality()
 	c.n += int(n)
-	for _, l := range sp.byCurrency {
-		lo := slices.IndexFunc(l.docs, func(doc uint32) bool { return !out(doc) })
+	from := uint32(0)
+	for i, currency := range sp.currencies {
+		docs, amounts := sp.docs[from:sp.ends[i]], sp.amounts[from:sp.ends[i]]
+		from = sp.ends[i]
+		lo := slices.IndexFunc(docs, func(doc uint32) bool { return !out(doc) })
 		if lo < 0 {
 			continue
 		}
-		hi := len(l.docs) - 1
-		for out(l.docs[hi]) {
+		hi := len(docs) - 1
+		for out(docs[hi]) {
 			hi--
 		}
-		c.stretch(l.currency, l.amounts[lo], l.amounts[hi])
+		c.stretch(currency, amounts[lo], amounts[hi])
 	}
 }
 
@@ -238,14 +241,15 @@ type offerSpans struct {
 	spans map[uint32]*treatmentSpan
 }
 
-// treatmentSpan is one treatment's priced offers: a list per currency.
-type treatmentSpan struct{ byCurrency []currencyDocs }
-
-// currencyDocs are offers priced in currency, lowest amount first.
-type currencyDocs struct {
-	currency string
-	docs     []uint32
-	amounts  []float64
+// treatmentSpan is one treatment's priced offers by currency, each
+// currency's lowest amount first, kept flat (a few objects a treatment, not
+// two per currency, for the collector to mark): currency i's offers are
+// docs[ends[i-1]:ends[i]], at amounts[ends[i-1]:ends[i]].
+type treatmentSpan struct {
+	currencies []string
+	ends       []uint32
+	docs       []uint32
+	amounts    []float64
 }
 
 // of returns the span of the treatment with ordinal ord in cols.
@@ -266,15 +270,19 @@ func (s *offerSpans) of(cols *columns, ord uint32) *treatmentSpan {
 		}
 		return true
 	})
-	sp := &treatmentSpan{}
-	for _, currency := range slices.Sorted(maps.Keys(by)) {
+	n := 0
+	for _, l := range by {
+		n += len(l)
+	}
+	sp := &treatmentSpan{currencies: slices.Sorted(maps.Keys(by)), docs: make([]uint32, 0, n), amounts: make([]float64, 0, n)}
+	sp.ends = make([]uint32, len(sp.currencies))
+	for i, currency := range sp.currencies {
 		l := by[currency]
 		slices.SortStableFunc(l, func(a, b priced) int { return cmp.Compare(a.amount, b.amount) })
-		cd := currencyDocs{currency: currency, docs: make([]uint32, len(l)), amounts: make([]float64, len(l))}
-		for i, p := range l {
-			cd.docs[i], cd.amounts[i] = p.doc, p.amount
+		for _, p := range l {
+			sp.docs, sp.amounts = append(sp.docs, p.doc), append(sp.amounts, p.amount)
 		}
-		sp.byCurrency = append(sp.byCurrency, cd)
+		sp.ends[i] = uint32(len(sp.docs))
 	}
 	if s.spans == nil {
 		s.spans = map[uint32]*treatmentSpan{}
