@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unique"
 
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/indexer/catalog"
@@ -71,7 +70,18 @@ func (s Source) Records(ctx context.Context, rates search.Rates, yield func(*sea
 // records streams the records of one type, every one or those of some ids.
 // A full build and a change applied on top of it go through here, so a
 // changed record is built exactly as a rebuild would build it.
+//
+// The records of some ids are an overlay's to keep, for minutes: their
+// recurring strings are interned (search.Intern). A full build's are
+// indexed and dropped, and are not.
 func (s Source) records(ctx context.Context, rates search.Rates, typ string, ids idSet, yield func(*search.Record) error) error {
+	if ids != nil {
+		kept := yield
+		yield = func(r *search.Record) error {
+			search.Intern(r)
+			return kept(r)
+		}
+	}
 	switch typ {
 	case search.TypeTreatment:
 		return s.treatments(ctx, rates, ids, yield)
@@ -182,7 +192,7 @@ func (a *treatmentArrays) refs() []search.TreatmentRef {
 	}
 	out := make([]search.TreatmentRef, len(a.ids))
 	for i := range a.ids {
-		out[i] = search.TreatmentRef{ID: a.ids[i], Name: intern(a.names[i]), Category: intern(a.cats[i]), Code: intern(a.codes[i])}
+		out[i] = search.TreatmentRef{ID: a.ids[i], Name: a.names[i], Category: a.cats[i], Code: a.codes[i]}
 	}
 	return out
 }
@@ -196,7 +206,7 @@ func refs(ids []int64, names []string) []search.Ref {
 	}
 	out := make([]search.Ref, len(ids))
 	for i := range ids {
-		out[i] = search.Ref{ID: ids[i], Name: intern(names[i])}
+		out[i] = search.Ref{ID: ids[i], Name: names[i]}
 	}
 	return out
 }
@@ -224,7 +234,7 @@ func (s Source) facilities(ctx context.Context, ids idSet, yield func(*search.Re
 	targets := append(facilityTargets(&f, &countryName), &f.Address, &f.Description, &f.Website)
 	targets = append(append(targets, tr.targets()...), &docIDs, &docNames)
 	_, err = pgx.ForEachRow(rows, targets, func() error {
-		return yield(indexer.FacilityRecord(clone(f), intern(countryName), tr.refs(), refs(docIDs, docNames)))
+		return yield(indexer.FacilityRecord(clone(f), countryName, tr.refs(), refs(docIDs, docNames)))
 	})
 	if err != nil {
 		return readError("read facilities", err)
@@ -252,7 +262,7 @@ func (s Source) doctors(ctx context.Context, ids idSet, yield func(*search.Recor
 	targets = append(append(targets, facilityTargets(&f, &countryName)...), tr.targets()...)
 	_, err = pgx.ForEachRow(rows, targets, func() error {
 		d.FacilityID = f.ID
-		return yield(indexer.DoctorRecord(cloneDoctor(d), indexer.FacilityRef(clone(f), intern(countryName)), tr.refs()))
+		return yield(indexer.DoctorRecord(cloneDoctor(d), indexer.FacilityRef(clone(f), countryName), tr.refs()))
 	})
 	if err != nil {
 		return readError("read doctors", err)
@@ -290,12 +300,10 @@ func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record
 	targets = append(append(targets, facilityTargets(&f, &countryName)...), &docIDs, &docNames,
 		&refAmount, &ref.Currency, &ref.Source)
 	_, err = pgx.ForEachRow(rows, targets, func() error {
-		t.Name, t.Category, t.Code = intern(t.Name), intern(t.Category), intern(t.Code)
-		rec := indexer.OfferRecord(cloneOffer(o), t, indexer.FacilityRef(clone(f), intern(countryName)), refs(docIDs, docNames))
+		rec := indexer.OfferRecord(cloneOffer(o), t, indexer.FacilityRef(clone(f), countryName), refs(docIDs, docNames))
 		if refAmount != nil {
 			tp := ref
-			tp.Country, tp.Amount = intern(f.CountryCode), *refAmount
-			tp.Currency, tp.Source = intern(tp.Currency), intern(tp.Source)
+			tp.Country, tp.Amount = f.CountryCode, *refAmount
 			rec.TypicalPrice = &tp
 		}
 		return yield(rec)
@@ -308,49 +316,21 @@ func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record
 
 // The clone functions copy the pointer fields that ForEachRow scans into
 // again on the next row, so a record never shares them with the next one.
-// They also intern the short strings that recur from record to record
-// (names of clinics, treatments and places, languages, accreditations):
-// an overlay keeps the records it applies for minutes, and each string
-// scanned was an object of its own for the collector to mark, a quarter
-// of the heap's objects under writes at a million offers (run 57).
 func clone(f catalog.Facility) catalog.Facility {
 	f.Latitude, f.Longitude, f.Rating, f.ReviewCount = ptr(f.Latitude), ptr(f.Longitude), ptr(f.Rating), ptr(f.ReviewCount)
-	f.Accreditations, f.Languages = internAll(f.Accreditations), internAll(f.Languages)
-	f.Name, f.Kind, f.CountryCode, f.City = intern(f.Name), intern(f.Kind), intern(f.CountryCode), intern(f.City)
+	f.Accreditations, f.Languages = slices.Clone(f.Accreditations), slices.Clone(f.Languages)
 	return f
 }
 
 func cloneDoctor(d catalog.Doctor) catalog.Doctor {
 	d.YearsExperience, d.Rating, d.ReviewCount = ptr(d.YearsExperience), ptr(d.Rating), ptr(d.ReviewCount)
-	d.Specialties, d.Languages = internAll(d.Specialties), internAll(d.Languages)
+	d.Specialties, d.Languages = slices.Clone(d.Specialties), slices.Clone(d.Languages)
 	return d
 }
 
 func cloneOffer(o catalog.Offer) catalog.Offer {
 	o.Price, o.PriceMin, o.PriceMax = ptr(o.Price), ptr(o.PriceMin), ptr(o.PriceMax)
-	o.Currency, o.Source, o.Includes = intern(o.Currency), intern(o.Source), intern(o.Includes)
 	return o
-}
-
-// intern returns the one copy of s the process keeps while anything holds
-// it (unique.Make).
-func intern(s string) string {
-	if s == "" {
-		return s
-	}
-	return unique.Make(s).Value()
-}
-
-// internAll returns a copy of ss, each interned (nil: none).
-func internAll(ss []string) []string {
-	if ss == nil {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = intern(s)
-	}
-	return out
 }
 
 func ptr[T any](p *T) *T {

@@ -286,7 +286,11 @@ func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("overlay: document %q: %w", key, err)
 	}
-	return o.gen.Get(ctx, typ, num)
+	r, err := o.gen.Get(ctx, typ, num)
+	if r != nil {
+		Intern(r) // a segment may keep it, an owner of its records
+	}
+	return r, err
 }
 
 // needSet gathers the ids a batch of records needs, by type.
