@@ -163,15 +163,27 @@ func (d *colReader) keyword(field string, docs uint64) (*keywordColumn, error) {
 	}
 	kc := &keywordColumn{ordinal: map[string]uint32{}}
 	values := d.u64()
+	// The values are read into one string and cut from it: a column of
+	// every facility's identifier is 100,000 values, and a string each
+	// was as many objects for the collector to mark on every cycle.
+	var text []byte
+	var ends []int
 	for i := uint64(0); i < values && d.err == nil; i++ {
-		v := d.str()
+		text = append(text, d.str()...)
+		ends = append(ends, len(text))
 		b := roaring.New()
 		if d.err == nil {
 			_, d.err = b.ReadFrom(d.r)
 		}
-		kc.ordinal[v] = uint32(len(kc.values))
-		kc.values = append(kc.values, v)
 		kc.bitmaps = append(kc.bitmaps, b)
+	}
+	all, from := string(text), 0
+	kc.values = make([]string, len(ends))
+	for i, end := range ends {
+		v := all[from:end]
+		from = end
+		kc.ordinal[v] = uint32(i)
+		kc.values[i] = v
 	}
 	kc.start = readSlice[uint32](d)
 	kc.ords = readSlice[uint32](d)
