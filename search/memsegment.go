@@ -155,7 +155,12 @@ func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
 	// as Bleve indexes every document's identifier, then its fields.
 	// The first walk looks each document's fields up by name and notes
 	// them (picked), the second takes them from the note.
-	var picked []*fieldBuild
+	postings, fields := 0, 0
+	for _, a := range docs {
+		postings += 1 + len(a.counts)/2 // its identifier, and each term of each field
+		fields += len(a.fields)
+	}
+	picked := make([]*fieldBuild, 0, fields)
 	second := false
 	each := func(fn func(b *fieldBuild, term string, p memoPosting)) {
 		ids := field(fieldID)
@@ -198,7 +203,7 @@ func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
 	}
 	// Count each term's postings, and note each posting's term number for
 	// the second walk, which then looks nothing up.
-	var seq []uint32
+	seq := make([]uint32, 0, postings)
 	each(func(b *fieldBuild, term string, _ memoPosting) {
 		id, ok := b.ids[term]
 		if !ok {
