@@ -597,6 +597,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 			if s.p.m != nil {
 				s.p.m.release()
 			}
+			s.c.release()
 		}
 	}()
 	for _, s := range o.segs {

@@ -114,6 +114,7 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 		defer p.m.release()
 	}
 	c := ix.newCollector(&r, p)
+	defer c.release()
 	if err := ix.run(ctx, p, c); err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
@@ -202,9 +203,36 @@ func (ix *Index) newCollector(r *Request, p *plan) *collector {
 		}
 		filter, _ := filterNamed(f) // Validate checked that it is a facet
 		col := ix.cols.keywords[filter.Field]
-		c.facets = append(c.facets, facetCounts{name: f, col: col, counts: make([]int, len(col.values))})
+		c.facets = append(c.facets, facetCounts{name: f, col: col, counts: facetCountsOf(len(col.values))})
 	}
 	return c
+}
+
+// facetCountPool holds facet count arrays for collectors to reuse: one is
+// as long as its column has values (every city), and each facet of every
+// search, on the generation and on each segment, made one.
+var facetCountPool sync.Pool
+
+// facetCountsOf returns n zero counts, from facetCountPool when it holds
+// an array long enough.
+func facetCountsOf(n int) []int {
+	if c, ok := facetCountPool.Get().(*[]int); ok && cap(*c) >= n {
+		counts := (*c)[:n]
+		clear(counts)
+		return counts
+	}
+	return make([]int, n)
+}
+
+// release gives c's facet counts back to facetCountPool; c's counts are
+// not read after it.
+func (c *collector) release() {
+	for i := range c.facets {
+		if counts := c.facets[i].counts; counts != nil {
+			facetCountPool.Put(&counts)
+			c.facets[i].counts = nil
+		}
+	}
 }
 
 // place adds the hit's distance from the patient and whether it is abroad.
