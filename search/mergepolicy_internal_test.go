@@ -116,15 +116,7 @@ func TestMergedSegmentsJoinTheStarsNow(t *testing.T) {
 	f0 := facility(4, 10)
 	o := overlayOn(t, rates, f0, offer(f0, 100), &Record{Type: TypeTreatment, ID: 1, Name: "Rhinoplasty"})
 	defer func() { o.Close() }()
-	apply := func(batch map[string]*Record) {
-		t.Helper()
-		n, err := o.Apply(ctx, rates, batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Close()
-		o = n
-	}
+	apply := func(batch map[string]*Record) { applyOn(t, &o, rates, batch) }
 	f1, f2 := facility(2, 50), facility(5, 400)
 	apply(map[string]*Record{"facility:10": f1})         // A: the facility live, stars f1
 	apply(map[string]*Record{"offer:1": offer(f1, 120)}) // B: the offer, the facility copied in dead
@@ -153,6 +145,17 @@ func TestMergedSegmentsJoinTheStarsNow(t *testing.T) {
 		}
 	}
 	t.Fatal("no segment holds the offer live")
+}
+
+// applyOn applies batch to *o and closes the overlay it replaces.
+func applyOn(t *testing.T, o **Overlay, rates Rates, batch map[string]*Record) {
+	t.Helper()
+	n, err := (*o).Apply(context.Background(), rates, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	(*o).Close()
+	*o = n
 }
 
 // overlayOn returns an empty overlay on an in-memory generation of records;

@@ -348,12 +348,7 @@ func TestOwnersReadOnceAcrossBatches(t *testing.T) {
 	}
 	apply := func(batch map[string]*Record) *segment {
 		t.Helper()
-		n, err := o.Apply(ctx, rates, batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o.Close()
-		o = n
+		applyOn(t, &o, rates, batch)
 		return o.segs[len(o.segs)-1].segment
 	}
 	treatment, clinic := DocID(TypeTreatment, 1), DocID(TypeFacility, 2)
