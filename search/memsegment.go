@@ -151,15 +151,15 @@ func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
 		}
 		return b
 	}
-	// each calls fn with every posting of the segment, in document order:
-	// as Bleve indexes every document's identifier, then its fields.
-	// The first walk looks each document's fields up by name and notes
-	// them (picked), the second takes them from the note.
 	postings, fields := 0, 0
 	for _, a := range docs {
 		postings += 1 + len(a.counts)/2 // its identifier, and each term of each field
 		fields += len(a.fields)
 	}
+	// each calls fn with every posting of the segment, in document order:
+	// as Bleve indexes every document's identifier, then its fields. The
+	// first walk looks each document's fields up by name and notes them
+	// (picked); the second takes them from the note.
 	picked := make([]*fieldBuild, 0, fields)
 	second := false
 	each := func(fn func(b *fieldBuild, term string, p memoPosting)) {
