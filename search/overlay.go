@@ -89,18 +89,28 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 // every record's document, by the index of records.
 func memIndex(ctx context.Context, records []*Record, owner func(key string) bool, rates Rates,
 	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
+	keys := make([]string, len(records))
+	for i, r := range records {
+		keys[i] = DocID(r.Type, r.ID)
+	}
+	return memIndexKeyed(ctx, keys, records, owner, rates, prior, workers)
+}
+
+// memIndexKeyed is memIndex of records under keys, their DocIDs, as the
+// caller keeps them: a segment holds each record's key in its maps and in
+// its index, and one string serves them all.
+func memIndexKeyed(ctx context.Context, keys []string, records []*Record, owner func(key string) bool, rates Rates,
+	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
 	m := sharedMapping()
 	fail := func(what string, err error) (*Index, []*analyzed, error) {
 		return nil, nil, fmt.Errorf("overlay: segment: %s: %w", what, err)
 	}
-	kept, err := analyzeAll(m, records, owner, rates, prior, workers)
+	kept, err := analyzeAll(m, keys, records, owner, rates, prior, workers)
 	if err != nil {
 		return fail("analyse", err)
 	}
-	keys := make([]string, len(records))
 	vocab := newVocabCounter()
 	for i, r := range records {
-		keys[i] = DocID(r.Type, r.ID)
 		if !kept[i].join {
 			vocab.addRecord(r)
 		}

@@ -132,15 +132,15 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 	return a, nil
 }
 
-// analyzeAll returns the documents of records (by the same index),
-// reusing prior's where they still hold (nil: none), analysed by workers
-// goroutines.
-func analyzeAll(m mapping.IndexMapping, records []*Record, owner func(key string) bool, rates Rates,
+// analyzeAll returns the documents of records under keys, their DocIDs
+// (by the same index), reusing prior's where they still hold (nil: none),
+// analysed by workers goroutines.
+func analyzeAll(m mapping.IndexMapping, keys []string, records []*Record, owner func(key string) bool, rates Rates,
 	prior func(key string) *analyzed, workers int) ([]*analyzed, error) {
 	kept := make([]*analyzed, len(records))
 	todo := make([]int, 0, len(records))
 	for i, r := range records {
-		key := DocID(r.Type, r.ID)
+		key := keys[i]
 		join := owner != nil && owner(key)
 		if prior != nil {
 			if a := prior(key); a.reusable(r, join, rates) {
@@ -157,9 +157,8 @@ func analyzeAll(m mapping.IndexMapping, records []*Record, owner func(key string
 		wg.Go(func() {
 			for j := w; j < len(todo); j += workers {
 				i := todo[j]
-				r := records[i]
-				key := DocID(r.Type, r.ID)
-				a, err := analyze(m, key, r, owner != nil && owner(key), rates)
+				key := keys[i]
+				a, err := analyze(m, key, records[i], owner != nil && owner(key), rates)
 				if err != nil {
 					errs[w] = err
 					return
