@@ -286,8 +286,21 @@ func (m *matcher) offersOf(p *treatPred) *roaring.Bitmap {
 	return roaring.Or(bms[0], bms[1])
 }
 
-// termHits is what one analysed term matches.
+// termHits is what one analysed term matches, as one matcher reads it.
+// What the term matches (termData) is shared by the matchers that read a
+// segment's kept hits (termCache); each has its own cursor over the
+// documents' weights (other) and its own number for the term (idx). A
+// matcher copied the whole of it for every cached term it looked up, a
+// twentieth of what searches allocated under writes.
 type termHits struct {
+	*termData
+	other docWeights // facilities, doctors, treatments → weight
+	// idx numbers the term in its matcher (matcher.viaBest).
+	idx int
+}
+
+// termData is what one analysed term matches in one index.
+type termData struct {
 	treat []float64 // by treatment ordinal: weight
 	// treatOrds are the ordinals treat weighs, each once, in order: the
 	// walks over a term's treatments visit these, not every treatment of
@@ -300,12 +313,9 @@ type termHits struct {
 	facOrds []uint32
 	doctor  *roaring.Bitmap // offers whose doctors' names hold the term
 	offers  pred
-	other   docWeights // facilities, doctors, treatments → weight
 	others  *roaring.Bitmap
 	// viaTreatments: facilities and doctors match through their treatments.
 	viaTreatments bool
-	// idx numbers the term in its matcher (matcher.viaBest).
-	idx int
 	// kept: a segment keeps these hits for every search (termCache), so
 	// their weights are not pooled, and nothing writes them once made.
 	kept bool
@@ -557,7 +567,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 			return &h, nil
 		}
 	}
-	h := &termHits{doctor: roaring.New(), others: roaring.New(), kept: ix.mem != nil}
+	h := &termHits{termData: &termData{doctor: roaring.New(), others: roaring.New(), kept: ix.mem != nil}}
 	h.treat = weights(&treatWeightPool, len(m.tcol.values), h.kept)
 	var tords, facilities []uint32
 	treatments := ix.cols.keywords[fieldType].bitmap(TypeTreatment)
