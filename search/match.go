@@ -745,39 +745,26 @@ var treatWeightPool sync.Pool
 // every search of offers by text takes one.
 var offerScorePool, viaFacilityPool, partPool sync.Pool
 
-// flags returns n false flags, from pool when it holds a slice long
-// enough.
-func flags(pool *sync.Pool, n int) []bool {
-	if f, ok := pool.Get().(*[]bool); ok && cap(*f) >= n {
-		return (*f)[:n]
-	}
-	return make([]bool, n)
-}
-
 // weights returns n zero weights: from pool when it holds a slice long
 // enough, unless they are to be kept (termHits.kept).
 func weights(pool *sync.Pool, n int, kept bool) []float64 {
-	if !kept {
-		if w, ok := pool.Get().(*[]float64); ok && cap(*w) >= n {
-			return (*w)[:n]
-		}
+	if kept {
+		return make([]float64, n)
 	}
-	return make([]float64, n)
+	return fromPool[float64](pool, n)
 }
 
 // release gives back what m took from pools; m is not used after it.
 func (m *matcher) release() {
 	if m.byTreatment != nil {
-		w := m.byTreatment
-		offerScorePool.Put(&w)
+		toPool(&offerScorePool, m.byTreatment)
 		m.byTreatment = nil
 	}
 	if m.viaFacility != nil {
 		for _, ord := range m.viaFacs {
 			m.viaFacility[ord] = false
 		}
-		f := m.viaFacility
-		viaFacilityPool.Put(&f)
+		toPool(&viaFacilityPool, m.viaFacility)
 		m.viaFacility, m.viaFacs = nil, nil
 	}
 	for _, h := range m.hits {
@@ -785,19 +772,17 @@ func (m *matcher) release() {
 			continue
 		}
 		if h.treat != nil {
-			w := h.treat
 			for _, ord := range h.treatOrds {
-				w[ord] = 0
+				h.treat[ord] = 0
 			}
-			treatWeightPool.Put(&w)
+			toPool(&treatWeightPool, h.treat)
 			h.treat = nil
 		}
 		if h.fac != nil {
 			for _, ord := range h.facOrds {
 				h.fac[ord] = 0
 			}
-			w := h.fac
-			facWeightPool.Put(&w)
+			toPool(&facWeightPool, h.fac)
 			h.fac = nil
 		}
 	}
@@ -921,7 +906,7 @@ func (m *matcher) prepareOfferScores() {
 		m.byTreatment[i] = math.NaN()
 	}
 	if m.viaFacility == nil {
-		m.viaFacility = flags(&viaFacilityPool, len(m.fcol.values))
+		m.viaFacility = fromPool[bool](&viaFacilityPool, len(m.fcol.values)) // all false
 	}
 	for _, ord := range m.viaFacs {
 		m.viaFacility[ord] = false
@@ -1478,14 +1463,9 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	// offers read the walk once per treatment, for dozens of them).
 	tcol := m.tcol
 	matched := m.matchedTreatments()
-	var parts []part
-	if p, ok := partPool.Get().(*[]part); ok && cap(*p) >= len(tcol.values) {
-		parts = (*p)[:len(tcol.values)]
-		clear(parts)
-	} else {
-		parts = make([]part, len(tcol.values))
-	}
-	defer func(all []part) { partPool.Put(&all) }(parts)
+	parts := fromPool[part](&partPool, len(tcol.values))
+	clear(parts)
+	defer toPool(&partPool, parts)
 	counted := whole && m.countPlain(parts, scored, matched)
 	if !whole {
 		var err error

@@ -50,7 +50,7 @@ func (p *patchedColumns) retain() {
 func (p *patchedColumns) release() {
 	if p != nil && p.refs.Add(-1) == 0 {
 		for _, col := range [][]float32{p.rating, p.trust} {
-			columnPool.Put(&col)
+			toPool(&columnPool, col)
 		}
 	}
 }
@@ -61,12 +61,9 @@ var columnPool sync.Pool
 // pooledCopy copies col into a column from columnPool when one is large
 // enough.
 func pooledCopy(col []float32) []float32 {
-	if c, ok := columnPool.Get().(*[]float32); ok && cap(*c) >= len(col) {
-		out := (*c)[:len(col)]
-		copy(out, col)
-		return out
-	}
-	return slices.Clone(col)
+	out := fromPool[float32](&columnPool, len(col))
+	copy(out, col)
+	return out
 }
 
 // stars are a facility's rating and review count.

@@ -216,12 +216,9 @@ var facetCountPool sync.Pool
 // facetCountsOf returns n zero counts, from facetCountPool when it holds
 // an array long enough.
 func facetCountsOf(n int) []int {
-	if c, ok := facetCountPool.Get().(*[]int); ok && cap(*c) >= n {
-		counts := (*c)[:n]
-		clear(counts)
-		return counts
-	}
-	return make([]int, n)
+	counts := fromPool[int](&facetCountPool, n)
+	clear(counts)
+	return counts
 }
 
 // release gives c's facet counts back to facetCountPool; c's counts are
@@ -229,7 +226,7 @@ func facetCountsOf(n int) []int {
 func (c *collector) release() {
 	for i := range c.facets {
 		if counts := c.facets[i].counts; counts != nil {
-			facetCountPool.Put(&counts)
+			toPool(&facetCountPool, counts)
 			c.facets[i].counts = nil
 		}
 	}
