@@ -101,8 +101,8 @@ func TestInstantSearch(t *testing.T) {
 			time.Sleep(30 * time.Millisecond)
 		}
 		if !slices.Equal(got.Hits, wantHits) || !slices.Equal(got.Country, wantCountry) || len(got.Errors) > 0 {
-			t.Fatalf("%s: InstantSearch shows hits %v, countries %v (errors %v); /v1/search?%s gives %v, %v",
-				step, got.Hits, got.Country, got.Errors, q.Encode(), wantHits, wantCountry)
+			t.Fatalf("%s: InstantSearch shows hits %v, countries %v (errors %v); /v1/search?%s gives %v, %v\nthe page's searches:\n%s",
+				step, got.Hits, got.Country, got.Errors, q.Encode(), wantHits, wantCountry, searches(b))
 		}
 		return got
 	}
@@ -121,10 +121,8 @@ func TestInstantSearch(t *testing.T) {
 	q.Set("page", "2")
 	expect("page 2")
 
-	b.eval(`document.querySelector('.ais-RangeInput-input--min').focus()`, nil)
-	b.keys("4000")
-	b.eval(`document.querySelector('.ais-RangeInput-input--max').focus()`, nil)
-	b.keys("13000\r")
+	typeRange(b, "4000", "13000")
+	b.keys("\r")
 	q.Del("page")
 	q.Set("price_min", "4000")
 	q.Set("price_max", "13000")
@@ -143,6 +141,48 @@ func TestInstantSearch(t *testing.T) {
 	if !strings.Contains(name, `<mark class="ais-Highlight-highlighted">IVF</mark>`) {
 		t.Errorf("highlighted name %q", name)
 	}
+}
+
+// typeRange types the price bounds into the rangeInput's two fields, key by
+// key, and waits until both show what was typed. The widget resets its
+// fields to the current refinement whenever InstantSearch renders it, as a
+// late or stalled search makes it do; a person who saw a field emptied
+// would type it again, and so does this, at most three times.
+func typeRange(b *browser, lo, hi string) {
+	b.t.Helper()
+	const shown = `[document.querySelector('.ais-RangeInput-input--min').value, document.querySelector('.ais-RangeInput-input--max').value]`
+	var got []string
+	for try := 0; try < 3; try++ {
+		for _, f := range []struct{ class, s string }{{"min", lo}, {"max", hi}} {
+			b.eval(`(e => { e.focus(); e.select() })(document.querySelector('.ais-RangeInput-input--`+f.class+`'))`, nil)
+			b.keys(f.s)
+		}
+		deadline := time.Now().Add(2 * time.Second)
+		for {
+			b.eval(shown, &got)
+			if slices.Equal(got, []string{lo, hi}) {
+				return
+			}
+			if time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+		b.t.Logf("typed %s and %s into the price range, and it shows %q; typing again", lo, hi, got)
+	}
+	b.t.Fatalf("typed %s and %s into the price range three times, and it shows %q\nthe page's searches:\n%s", lo, hi, got, searches(b))
+}
+
+// searches lists the /v1/search requests the page has made, with their
+// statuses, one a line.
+func searches(b *browser) string {
+	var out strings.Builder
+	for _, r := range b.seen() {
+		if strings.Contains(r.url, "/v1/search") {
+			fmt.Fprintf(&out, "  %d %s\n", r.status, r.url)
+		}
+	}
+	return out.String()
 }
 
 // TestInstantSearchMapping checks, case by case, how the adapter turns an
