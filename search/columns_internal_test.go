@@ -1,0 +1,119 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// TestDenseColumnWidths: a column where no document holds two values is
+// read through one slice, 16 bits wide below 65,535 values and 32 bits
+// above (a facility's id at a million offers); either way each document's
+// value, the facet counts and the counts taken back are those the
+// documents hold, and a column where one document holds two stays as
+// lists.
+func TestDenseColumnWidths(t *testing.T) {
+	tests := []struct {
+		values    int
+		twoValues bool   // one document holds two values
+		want      string // how the column keeps them
+	}{
+		{values: 3, want: "16"},
+		{values: 65_534, want: "16"},
+		{values: 65_535, want: "32"},
+		{values: 70_000, want: "32"},
+		{values: 3, twoValues: true, want: "lists"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d values, two in a document %v", tt.values, tt.twoValues), func(t *testing.T) {
+			// Document d holds value d mod values, but every seventh none.
+			docs := tt.values + 10
+			held := make([][]uint32, docs)
+			for d := range docs {
+				if d%7 != 3 {
+					held[d] = []uint32{uint32(d % tt.values)}
+				}
+			}
+			if tt.twoValues {
+				held[5] = append(held[5], 2)
+			}
+			kc := &keywordColumn{values: make([]string, tt.values), start: []uint32{0}}
+			wantCounts := make([]int, tt.values)
+			for _, vs := range held {
+				kc.ords = append(kc.ords, vs...)
+				kc.start = append(kc.start, uint32(len(kc.ords)))
+				for _, v := range vs {
+					wantCounts[v]++
+				}
+			}
+			kc.densify()
+			got := "lists"
+			switch {
+			case kc.single16 != nil && kc.single == nil:
+				got = "16"
+			case kc.single != nil && kc.single16 == nil:
+				got = "32"
+			case kc.single != nil || kc.single16 != nil:
+				got = "both"
+			}
+			if got != tt.want {
+				t.Fatalf("the column keeps its values as %s, want %s", got, tt.want)
+			}
+			all := make([]uint32, docs)
+			for d := range docs {
+				all[d] = uint32(d)
+				ord, ok := kc.first(uint32(d))
+				if ok != (len(held[d]) > 0) || ok && ord != held[d][0] {
+					t.Fatalf("document %d: first gives %d, %v; it holds %v", d, ord, ok, held[d])
+				}
+			}
+			f := facetCounts{col: kc, counts: make([]int, tt.values)}
+			f.countEach(all)
+			if !slices.Equal(f.counts, wantCounts) {
+				t.Fatalf("counting every document gives counts that differ from the values held")
+			}
+			for d := range docs {
+				f.uncount(uint32(d))
+			}
+			for d := range docs {
+				f.count(uint32(d))
+			}
+			if !slices.Equal(f.counts, wantCounts) {
+				t.Fatalf("uncounting and counting each document again gives counts that differ from the values held")
+			}
+		})
+	}
+}
+
+// BenchmarkFacetCount counts a facet of 200 values over a third of a
+// million documents, as a broad search does, with the column kept 16 and
+// 32 bits wide.
+func BenchmarkFacetCount(b *testing.B) {
+	const docs, values = 1_000_000, 200
+	start, ords := make([]uint32, docs+1), make([]uint32, docs)
+	for d := range docs {
+		ords[d] = uint32(d*7919) % values
+		start[d+1] = uint32(d + 1)
+	}
+	var matched []uint32
+	for d := 0; d < docs; d += 3 {
+		matched = append(matched, uint32(d))
+	}
+	for _, c := range []struct {
+		name string
+		kc   keywordColumn
+	}{
+		{"16bit", keywordColumn{single16: singleOf[uint16](start, ords)}},
+		{"32bit", keywordColumn{single: singleOf[uint32](start, ords)}},
+		{"lists", keywordColumn{start: start, ords: ords}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			f := facetCounts{col: &c.kc, counts: make([]int, values)}
+			for b.Loop() {
+				for i := 0; i < len(matched); i += 256 {
+					f.countEach(matched[i:min(i+256, len(matched))])
+				}
+			}
+		})
+	}
+}
