@@ -2,7 +2,9 @@ package search_test
 
 import (
 	"context"
+	"io"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -208,6 +210,13 @@ func BenchmarkOverlayApply(b *testing.B) {
 			}
 			o.Close()
 		}
+		b.ReportMetric(float64(keptObjects(b, func() io.Closer {
+			o, err := withSegments.Apply(ctx, rates, batch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return o
+		})), "kept-objects")
 	})
 	b.Run("merge_10x100", func(b *testing.B) {
 		b.ReportAllocs()
@@ -222,6 +231,26 @@ func BenchmarkOverlayApply(b *testing.B) {
 			m.Close()
 		}
 	})
+}
+
+// keptObjects is how many more objects the heap holds, live, while what
+// make returns is kept: what every collection marks for it.
+func keptObjects(b *testing.B, make func() io.Closer) int64 {
+	live := func() int64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.GC() // the pools' second chance
+		runtime.ReadMemStats(&m)
+		return int64(m.HeapObjects)
+	}
+	before := live()
+	c := make()
+	n := live() - before
+	runtime.KeepAlive(c)
+	if err := c.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // BenchmarkOverlaySearch measures what an overlay adds to a search: the
