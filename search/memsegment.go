@@ -28,11 +28,12 @@ import (
 // order of the records it was built from; it deletes nothing (the overlay
 // keeps a segment's deletions beside it).
 type memSegment struct {
-	ids    []string // by document number
-	byID   map[string]uint32
-	stored [][]document.Field // each document's stored fields: its record JSON (fieldSource)
-	fields map[string]*memField
-	terms  termCache
+	ids        []string // by document number
+	byID       map[string]uint32
+	sources    [][]byte // each document's stored field: its record JSON (fieldSource), nil when none
+	sourceOpts index.FieldIndexingOptions
+	fields     map[string]*memField
+	terms      termCache
 }
 
 // termCache keeps a segment's term lookups (matcher.term) for the
@@ -137,7 +138,7 @@ type fieldBuild struct {
 
 // newMemSegment indexes docs, document number i being docs[i] under keys[i].
 func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
-	s := &memSegment{ids: keys, byID: make(map[string]uint32, len(keys)), stored: make([][]document.Field, len(keys)),
+	s := &memSegment{ids: keys, byID: make(map[string]uint32, len(keys)), sources: make([][]byte, len(keys)),
 		fields: map[string]*memField{}}
 	builds := map[string]*fieldBuild{}
 	var order []*fieldBuild
@@ -196,9 +197,9 @@ func newMemSegment(keys []string, docs []*analyzed) (*memSegment, error) {
 			return nil, fmt.Errorf("segment: %s given twice", key)
 		}
 		s.byID[key] = uint32(i)
-		s.stored[i] = a.stored
-		for _, f := range a.stored {
-			field(f.Name()) // a field, of no terms, as Bleve lists it
+		if a.source != nil {
+			s.sources[i], s.sourceOpts = a.source, a.sourceOpts
+			field(fieldSource) // a field, of no terms, as Bleve lists it
 		}
 	}
 	// Count each term's postings, and note each posting's term number for
@@ -269,15 +270,10 @@ func (s *memSegment) postings(field, term string) []memoPosting {
 
 // source is document doc's stored record JSON (nil: it has none).
 func (s *memSegment) source(doc uint32) ([]byte, error) {
-	if int(doc) >= len(s.stored) {
+	if int(doc) >= len(s.sources) {
 		return nil, fmt.Errorf("document number %d not found", doc)
 	}
-	for _, f := range s.stored[doc] {
-		if f.Name() == fieldSource {
-			return f.Value(), nil
-		}
-	}
-	return nil, nil
+	return s.sources[doc], nil
 }
 
 func (s *memSegment) TermFieldReader(_ context.Context, term []byte, field string, _, _, _ bool) (index.TermFieldReader, error) {
@@ -360,7 +356,9 @@ func (s *memSegment) Document(id string) (index.Document, error) {
 		return nil, nil
 	}
 	d := document.NewDocument(id)
-	d.Fields = append(d.Fields, s.stored[doc]...)
+	if src := s.sources[doc]; src != nil {
+		d.AddField(document.NewTextFieldWithIndexingOptions(fieldSource, nil, src, s.sourceOpts))
+	}
 	return d, nil
 }
 

@@ -25,14 +25,18 @@ import (
 // per field. Its fields' terms are one string, so a document is a few
 // objects.
 type analyzed struct {
-	r      *Record // what it was made from: restar makes a copy when the stars change
-	join   bool    // only the join fields (joinDocument): an owner
-	usd    float64 // the dollar price it holds (offerUSD), at the rates it was made with
-	usdOK  bool
-	stored []document.Field // fields only stored (the source): Bleve never analyses them
-	fields []analyzedField  // indexed fields, one per name
-	terms  string           // every indexed field's terms, one after another
-	counts []uint32         // for each term, where it ends in terms and how often it occurs
+	r     *Record // what it was made from: restar makes a copy when the stars change
+	join  bool    // only the join fields (joinDocument): an owner
+	usd   float64 // the dollar price it holds (offerUSD), at the rates it was made with
+	usdOK bool
+	// source is the record JSON, the only field stored and not indexed
+	// (fieldSource), kept as its bytes: the field Bleve's mapping made of
+	// it was two more objects per document for every collection to mark.
+	source     []byte
+	sourceOpts index.FieldIndexingOptions
+	fields     []analyzedField // indexed fields, one per name
+	terms      string          // every indexed field's terms, one after another
+	counts     []uint32        // for each term, where it ends in terms and how often it occurs
 }
 
 // analyzedField is one indexed field of an analyzed document: its terms
@@ -84,7 +88,10 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 	byName := map[string]*merged{}
 	for _, f := range d.Fields {
 		if !f.Options().IsIndexed() {
-			a.stored = append(a.stored, f)
+			if f.Name() != fieldSource || a.source != nil {
+				return nil, fmt.Errorf("map %s: field %s is only stored: a document kept analysed stores only its source", key, f.Name())
+			}
+			a.source, a.sourceOpts = f.Value(), f.Options()
 			continue
 		}
 		if f.Options().IsStored() || f.Options().IncludeDocValues() {
