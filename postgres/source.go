@@ -316,29 +316,49 @@ func (s Source) offers(ctx context.Context, ids idSet, yield func(*search.Record
 
 // The clone functions copy the pointer fields that ForEachRow scans into
 // again on the next row, so a record never shares them with the next one.
+// The values one record points to are copied into one allocation, not one
+// each: a follower's overlay keeps the records it reads, and every garbage
+// collection marks each object they hold.
 func clone(f catalog.Facility) catalog.Facility {
-	f.Latitude, f.Longitude, f.Rating, f.ReviewCount = ptr(f.Latitude), ptr(f.Longitude), ptr(f.Rating), ptr(f.ReviewCount)
+	if f.Latitude != nil || f.Longitude != nil || f.Rating != nil || f.ReviewCount != nil {
+		v := new(struct {
+			lat, lon, rating float64
+			reviews          int
+		})
+		f.Latitude, f.Longitude = copyTo(&v.lat, f.Latitude), copyTo(&v.lon, f.Longitude)
+		f.Rating, f.ReviewCount = copyTo(&v.rating, f.Rating), copyTo(&v.reviews, f.ReviewCount)
+	}
 	f.Accreditations, f.Languages = slices.Clone(f.Accreditations), slices.Clone(f.Languages)
 	return f
 }
 
 func cloneDoctor(d catalog.Doctor) catalog.Doctor {
-	d.YearsExperience, d.Rating, d.ReviewCount = ptr(d.YearsExperience), ptr(d.Rating), ptr(d.ReviewCount)
+	if d.YearsExperience != nil || d.Rating != nil || d.ReviewCount != nil {
+		v := new(struct {
+			rating         float64
+			years, reviews int
+		})
+		d.YearsExperience, d.Rating, d.ReviewCount = copyTo(&v.years, d.YearsExperience), copyTo(&v.rating, d.Rating), copyTo(&v.reviews, d.ReviewCount)
+	}
 	d.Specialties, d.Languages = slices.Clone(d.Specialties), slices.Clone(d.Languages)
 	return d
 }
 
 func cloneOffer(o catalog.Offer) catalog.Offer {
-	o.Price, o.PriceMin, o.PriceMax = ptr(o.Price), ptr(o.PriceMin), ptr(o.PriceMax)
+	if o.Price != nil || o.PriceMin != nil || o.PriceMax != nil {
+		v := new([3]float64)
+		o.Price, o.PriceMin, o.PriceMax = copyTo(&v[0], o.Price), copyTo(&v[1], o.PriceMin), copyTo(&v[2], o.PriceMax)
+	}
 	return o
 }
 
-func ptr[T any](p *T) *T {
+// copyTo copies *p into *dst and returns dst, or nil when p is nil.
+func copyTo[T any](dst, p *T) *T {
 	if p == nil {
 		return nil
 	}
-	v := *p
-	return &v
+	*dst = *p
+	return dst
 }
 
 // Posts streams the posts table.
