@@ -308,6 +308,13 @@ func (c *collector) countFacets(matched *roaring.Bitmap) {
 	if len(c.facets) == 0 {
 		return
 	}
+	perMatch := func(f *facetCounts) {
+		it := matched.ManyIterator()
+		buf := make([]uint32, 256)
+		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+			f.countEach(buf[:k])
+		}
+	}
 	if 3*matched.GetCardinality() < uint64(c.cols.docs) {
 		it := matched.ManyIterator()
 		buf := make([]uint32, 256)
@@ -318,7 +325,12 @@ func (c *collector) countFacets(matched *roaring.Bitmap) {
 		}
 		return
 	}
-	for _, f := range c.facets {
+	for i := range c.facets {
+		f := &c.facets[i]
+		if f.col.lists != nil { // no bitmaps to intersect (listsOver)
+			perMatch(f)
+			continue
+		}
 		for ord, b := range f.col.bitmaps {
 			f.counts[ord] += int(matched.AndCardinality(b))
 		}

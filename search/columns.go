@@ -573,6 +573,28 @@ func (c *columns) within(p *GeoPoint, km float64, offersOnly bool) (*roaring.Bit
 	return unionOf(nil, lists, in, c.docs), dist, in
 }
 
+// segmentListsOver is how many values a segment's keyword column may have
+// and keep a bitmap per value (see listsOver); a variable for the tests.
+var segmentListsOver = 16
+
+// listsOver makes every keyword column of more than n values keep each
+// value's documents as a list instead of a bitmap (keywordColumn.lists),
+// as the generation keeps its facility ids. A segment holds a few
+// documents per city, treatment or facility, and a bitmap per value in
+// every segment of the overlay was a tenth of the objects each garbage
+// collection marked under writes; a filter on such a value makes its
+// bitmap from the list (valueBitmap), and facets count from the columns.
+// The columns few values share (the type, a kind) keep their bitmaps,
+// which every search reads.
+func (c *columns) listsOver(n int) {
+	for _, kc := range c.keywords {
+		if kc.lists == nil && len(kc.bitmaps) > n {
+			l := newCSR(kc.bitmaps)
+			kc.lists, kc.bitmaps = &l, nil
+		}
+	}
+}
+
 // split fills the offer and rest halves of the treatment and facility
 // columns (see columns.treatmentOffers).
 func (c *columns) split() {

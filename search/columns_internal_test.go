@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // TestDenseColumnWidths: a column where no document holds two values is
@@ -115,5 +117,53 @@ func BenchmarkFacetCount(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestFacetCountsFromLists: a column kept as lists (listsOver) counts a
+// facet as the same column kept as bitmaps does, whether the matches are
+// few (read per match) or most of the documents (where bitmaps would be
+// intersected, and lists are read per match instead).
+func TestFacetCountsFromLists(t *testing.T) {
+	const docs, values = 3000, 40
+	bitmaps := make([]*roaring.Bitmap, values)
+	for v := range bitmaps {
+		bitmaps[v] = roaring.New()
+	}
+	for d := range uint32(docs) {
+		if d%11 != 0 {
+			bitmaps[d*7%values].Add(d)
+		}
+		if d%5 == 0 { // some documents hold two values
+			bitmaps[(d+1)%values].Add(d)
+		}
+	}
+	column := func() *keywordColumn {
+		kc := &keywordColumn{values: make([]string, values)}
+		for _, b := range bitmaps {
+			kc.bitmaps = append(kc.bitmaps, b.Clone())
+		}
+		kc.index(docs)
+		return kc
+	}
+	asBitmaps := &columns{docs: docs, keywords: map[string]*keywordColumn{"f": column()}}
+	asLists := &columns{docs: docs, keywords: map[string]*keywordColumn{"f": column()}}
+	asLists.listsOver(values - 1)
+	if asLists.keywords["f"].lists == nil || asLists.keywords["f"].bitmaps != nil {
+		t.Fatal("listsOver kept the bitmaps of a column over its threshold")
+	}
+	for _, every := range []uint32{1, 2, 9} { // most of the documents, half, a few
+		matched := roaring.New()
+		for d := uint32(0); d < docs; d += every {
+			matched.Add(d)
+		}
+		count := func(c *columns) []int {
+			col := &collector{cols: c, facets: []facetCounts{{col: c.keywords["f"], counts: make([]int, values)}}}
+			col.countFacets(matched)
+			return col.facets[0].counts
+		}
+		if got, want := count(asLists), count(asBitmaps); !slices.Equal(got, want) {
+			t.Errorf("every %dth document matched: counts from lists %v, from bitmaps %v", every, got, want)
+		}
 	}
 }

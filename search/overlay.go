@@ -124,6 +124,7 @@ func memIndexKeyed(ctx context.Context, keys []string, records []*Record, owner 
 		return fail("columns", err)
 	}
 	ix.cols.split() // as openWith does
+	ix.cols.listsOver(segmentListsOver)
 	raw, err := vocab.marshal()
 	if err != nil {
 		return fail("vocabulary", err)

@@ -17,6 +17,15 @@ func SetOffersTopShortcut(on bool) (restore func()) {
 	return func() { offersTopShortcut = old }
 }
 
+// SetSegmentListsOver sets how many values a segment's keyword column may
+// have and keep bitmaps (listsOver), for a test that runs every column of
+// the segments as lists; the returned func restores it.
+func SetSegmentListsOver(n int) (restore func()) {
+	old := segmentListsOver
+	segmentListsOver = n
+	return func() { segmentListsOver = old }
+}
+
 // SetSortedWalks makes sorted searches walk their sort's order always
 // (true) or never, for a test that compares the two; the returned func
 // restores the default, which walks it when that is cheaper.

@@ -201,7 +201,9 @@ func overlayRequests() []search.Request {
 // and that the overlay a batch was applied to still answers as it did.
 // Merges run right after each batch until none is wanted, or (the second
 // run) are planned on one overlay and applied to the next, after a batch
-// deleted from the merged segments.
+// deleted from the merged segments. The third run keeps every keyword
+// column of the segments as lists (the mini catalogue's segments hold too
+// few cities or treatments for a column to pass the threshold).
 func TestOverlayAnswersAsARebuild(t *testing.T) {
 	for _, inline := range []bool{true, false} {
 		name := "merges after each batch"
@@ -210,6 +212,11 @@ func TestOverlayAnswersAsARebuild(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) { overlayAnswersAsARebuild(t, inline) })
 	}
+	t.Run("segment columns as lists", func(t *testing.T) {
+		defer search.SetSegmentListsOver(0)()
+		defer search.SetSortedWalks(true)() // sorted walks count every match at once (countAll)
+		overlayAnswersAsARebuild(t, true)
+	})
 }
 
 func overlayAnswersAsARebuild(t *testing.T, inline bool) {
