@@ -308,31 +308,30 @@ func (c *collector) countFacets(matched *roaring.Bitmap) {
 	if len(c.facets) == 0 {
 		return
 	}
-	perMatch := func(f *facetCounts) {
-		it := matched.ManyIterator()
-		buf := make([]uint32, 256)
-		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-			f.countEach(buf[:k])
-		}
-	}
 	if 3*matched.GetCardinality() < uint64(c.cols.docs) {
-		it := matched.ManyIterator()
-		buf := make([]uint32, 256)
-		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-			for i := range c.facets {
-				c.facets[i].countEach(buf[:k])
-			}
-		}
+		countPerMatch(matched, c.facets)
 		return
 	}
 	for i := range c.facets {
 		f := &c.facets[i]
 		if f.col.lists != nil { // no bitmaps to intersect (listsOver)
-			perMatch(f)
+			countPerMatch(matched, c.facets[i:i+1])
 			continue
 		}
 		for ord, b := range f.col.bitmaps {
 			f.counts[ord] += int(matched.AndCardinality(b))
+		}
+	}
+}
+
+// countPerMatch counts the facets fs of every document of matched, read
+// from their columns.
+func countPerMatch(matched *roaring.Bitmap, fs []facetCounts) {
+	it := matched.ManyIterator()
+	buf := make([]uint32, 256)
+	for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+		for i := range fs {
+			fs[i].countEach(buf[:k])
 		}
 	}
 }

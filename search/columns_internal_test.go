@@ -12,8 +12,8 @@ import (
 // read through one slice, 16 bits wide below 65,535 values and 32 bits
 // above (a facility's id at a million offers); either way each document's
 // value, the facet counts and the counts taken back are those the
-// documents hold, and a column where one document holds two stays as
-// lists.
+// documents hold, and a column where one document holds two keeps its
+// ordinals by document (start and ords) alone.
 func TestDenseColumnWidths(t *testing.T) {
 	tests := []struct {
 		values    int
@@ -24,7 +24,7 @@ func TestDenseColumnWidths(t *testing.T) {
 		{values: 65_534, want: "16"},
 		{values: 65_535, want: "32"},
 		{values: 70_000, want: "32"},
-		{values: 3, twoValues: true, want: "lists"},
+		{values: 3, twoValues: true, want: "by document"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d values, two in a document %v", tt.values, tt.twoValues), func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestDenseColumnWidths(t *testing.T) {
 				}
 			}
 			kc.densify()
-			got := "lists"
+			got := "by document"
 			switch {
 			case kc.single16 != nil && kc.single == nil:
 				got = "16"
@@ -107,7 +107,7 @@ func BenchmarkFacetCount(b *testing.B) {
 	}{
 		{"16bit", keywordColumn{single16: singleOf[uint16](start, ords)}},
 		{"32bit", keywordColumn{single: singleOf[uint32](start, ords)}},
-		{"lists", keywordColumn{start: start, ords: ords}},
+		{"by_document", keywordColumn{start: start, ords: ords}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			f := facetCounts{col: &c.kc, counts: make([]int, values)}
