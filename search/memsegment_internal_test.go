@@ -23,12 +23,12 @@ func TestMemSegmentReadsAsBleve(t *testing.T) {
 	owner := func(key string) bool { return key == DocID(TypeFacility, 2) }
 	refIdx, ref := bleveOf(t, records, nil, rates)
 	_, refOwned := bleveOf(t, records, owner, rates)
-	seg, _, err := memIndex(ctx, records, nil, rates, nil, 1)
+	seg, _, err := memIndexOf(ctx, records, nil, rates, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer seg.Close()
-	owned, _, err := memIndex(ctx, records, owner, rates, nil, 1)
+	owned, _, err := memIndexOf(ctx, records, owner, rates, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,4 +278,14 @@ func walkIDs(t *testing.T, r index.DocIDReader) []index.IndexInternalID {
 		}
 		out = append(out, id)
 	}
+}
+
+// memIndexOf is memIndex of records under their own DocIDs.
+func memIndexOf(ctx context.Context, records []*Record, owner func(key string) bool, rates Rates,
+	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
+	keys := make([]string, len(records))
+	for i, r := range records {
+		keys[i] = DocID(r.Type, r.ID)
+	}
+	return memIndex(ctx, keys, records, owner, rates, prior, workers)
 }

@@ -163,7 +163,7 @@ func applyOn(t *testing.T, o **Overlay, rates Rates, batch map[string]*Record) {
 func overlayOn(t *testing.T, rates Rates, records ...*Record) *Overlay {
 	t.Helper()
 	ctx := context.Background()
-	gen, _, err := memIndex(ctx, records, nil, rates, nil, 1)
+	gen, _, err := memIndexOf(ctx, records, nil, rates, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,9 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 	return o.Apply(ctx, rates, records)
 }
 
-// memIndex indexes records into a segment (memsegment.go) with the
+// memIndex indexes records, under keys (their DocIDs, as the caller keeps
+// them: a segment holds each record's key in its maps and in its index,
+// and one string serves them all), into a segment (memsegment.go) with the
 // generation's mapping, and loads its columns and vocabulary as Open does.
 // The records whose DocIDs owner reports (nil: none) are indexed only to
 // be joined through (joinDocument): the caller leaves them out of every
@@ -87,19 +89,7 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 // hold; the others are analysed by workers goroutines
 // (overlay_analysis.go). Document number i is records[i]'s. It returns
 // every record's document, by the index of records.
-func memIndex(ctx context.Context, records []*Record, owner func(key string) bool, rates Rates,
-	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
-	keys := make([]string, len(records))
-	for i, r := range records {
-		keys[i] = DocID(r.Type, r.ID)
-	}
-	return memIndexKeyed(ctx, keys, records, owner, rates, prior, workers)
-}
-
-// memIndexKeyed is memIndex of records under keys, their DocIDs, as the
-// caller keeps them: a segment holds each record's key in its maps and in
-// its index, and one string serves them all.
-func memIndexKeyed(ctx context.Context, keys []string, records []*Record, owner func(key string) bool, rates Rates,
+func memIndex(ctx context.Context, keys []string, records []*Record, owner func(key string) bool, rates Rates,
 	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
 	m := sharedMapping()
 	fail := func(what string, err error) (*Index, []*analyzed, error) {

@@ -29,7 +29,7 @@ func TestReusedDocumentsIndexAsNew(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatal("the reference index has no postings")
 	}
-	fresh, first, err := memIndex(ctx, records, owner, rates, nil, 1)
+	fresh, first, err := memIndexOf(ctx, records, owner, rates, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestReusedDocumentsIndexAsNew(t *testing.T) {
 		for i, r := range records {
 			byKey[DocID(r.Type, r.ID)] = docs[i]
 		}
-		again, reused, err := memIndex(ctx, records, owner, rates, func(key string) *analyzed { return byKey[key] }, 2)
+		again, reused, err := memIndexOf(ctx, records, owner, rates, func(key string) *analyzed { return byKey[key] }, 2)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -124,7 +124,7 @@ func newSegment(ctx context.Context, records map[string]*Record, owner func(key 
 	for i, k := range keys {
 		list[i] = records[k]
 	}
-	ix, docs, err := memIndexKeyed(ctx, keys, list, owner, rates, prior, workers)
+	ix, docs, err := memIndex(ctx, keys, list, owner, rates, prior, workers)
 	if err != nil {
 		return nil, err
 	}

@@ -24,12 +24,12 @@ func TestPriceColumnAtNewRates(t *testing.T) {
 		{Type: TypeOffer, ID: 4},
 	}
 	ctx := context.Background()
-	ix, _, err := memIndex(ctx, recs, nil, old, nil, 1)
+	ix, _, err := memIndexOf(ctx, recs, nil, old, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	want, _, err := memIndex(ctx, recs, nil, now, nil, 1)
+	want, _, err := memIndexOf(ctx, recs, nil, now, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
