@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/careatlas/careatlas/background"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -134,10 +135,12 @@ func Follow(ctx context.Context, pool *pgxpool.Pool, from Position, prepare Prep
 	}
 	f := &Follower{pool: pool, prepare: prepare, opts: opts, pos: from,
 		status: FollowStatus{Position: from}, done: make(chan struct{})}
-	go func() {
+	// Reading and preparing batches, and applying them, is background
+	// work: it yields the cores to searches.
+	background.Go(func() {
 		defer close(f.done)
 		f.err = f.run(ctx)
-	}()
+	})
 	return f
 }
 
@@ -256,7 +259,8 @@ func (f *Follower) catchUp(ctx context.Context) (bool, error) {
 		if apply == nil {
 			applying.done <- nil
 		} else {
-			go func(done chan<- error) { done <- apply() }(applying.done)
+			done := applying.done
+			background.Go(func() { done <- apply() })
 		}
 		if len(r.changes) < f.opts.Batch {
 			return r.held > 0, settle()

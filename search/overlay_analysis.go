@@ -159,22 +159,29 @@ func analyzeAll(m mapping.IndexMapping, keys []string, records []*Record, owner 
 	}
 	workers = max(1, min(workers, runtime.GOMAXPROCS(0), len(todo)/16))
 	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for j := w; j < len(todo); j += workers {
-				i := todo[j]
-				key := keys[i]
-				a, err := analyze(m, key, records[i], owner != nil && owner(key), rates)
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				kept[i] = a
+	work := func(w int) {
+		for j := w; j < len(todo); j += workers {
+			i := todo[j]
+			key := keys[i]
+			a, err := analyze(m, key, records[i], owner != nil && owner(key), rates)
+			if err != nil {
+				errs[w] = err
+				return
 			}
-		})
+			kept[i] = a
+		}
 	}
-	wg.Wait()
+	if workers == 1 {
+		// On the caller's goroutine, and so at its priority: a batch or a
+		// merge in the background stays there.
+		work(0)
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() { work(w) })
+		}
+		wg.Wait()
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -58,6 +59,11 @@ type freshReport struct {
 	QuietWait  schedWait `json:"goroutine_wait_without_writes"`
 	LoadedWait schedWait `json:"goroutine_wait_under_writes"`
 	Refresh    string    `json:"refresh"`
+	// BackgroundNice is --background-nice, and Procs the GOMAXPROCS the
+	// server ran with (background.Setup raises it when the niceness is
+	// not 0).
+	BackgroundNice int `json:"background_nice"`
+	Procs          int `json:"gomaxprocs"`
 	// Unfollowed is the searches under the same writes with the follower
 	// stopped (--unfollowed): the overlay's searches without the
 	// follower's work beside them.
@@ -152,7 +158,11 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
+	nice := backgroundFlag(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkBackgroundNice(*nice); err != nil {
 		return err
 	}
 	if *dir == "" || *rate < 1 || *rate > 10_000 || *clients < 1 || *clients > 256 || *duration <= 0 || *disconnected < 0 ||
@@ -160,6 +170,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		*nRounds < 0 || *nRounds > 1000 || *block <= 0 || *warm < 0 {
 		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative, --refresh %s–%s, --rounds 0–1000, --block positive, --warm-up not negative", minRefresh, maxRefresh)
 	}
+	setupBackground(*nice) // as serve does
 	cfg, err := pgxpool.ParseConfig(*dbURL)
 	if err != nil {
 		return fmt.Errorf("database url: %w", err)
@@ -188,7 +199,8 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer stopHTTP()
 
 	rep := &freshReport{Command: "careatlas bench fresh " + strings.Join(args, " "), Machine: machine(ctx, pool),
-		Rate: *rate, Clients: *clients, SearchRate: *searchRate, Refresh: refresh.String()}
+		Rate: *rate, Clients: *clients, SearchRate: *searchRate, Refresh: refresh.String(),
+		BackgroundNice: *nice, Procs: runtime.GOMAXPROCS(0)}
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM offers`).Scan(&rep.Offers); err != nil {
 		return fmt.Errorf("count offers: %w", err)
 	}
@@ -633,6 +645,7 @@ func printFresh(w io.Writer, r *freshReport) {
 	fmt.Fprintf(w, "%s\n%d offers, %d changes/s (%s), %d clients, %d changes written\n", r.Command, r.Offers, r.Rate,
 		strings.Join(r.Kinds, ", "), r.Clients, r.Written)
 	fmt.Fprintf(w, "machine: %d CPUs %s, %.1f GiB, PostgreSQL %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.MemGiB, r.Machine.Postgres)
+	fmt.Fprintf(w, "background work at nice %d, GOMAXPROCS %d\n", r.BackgroundNice, r.Procs)
 	if r.SearchRate > 0 {
 		fmt.Fprintf(w, "searches sent at %d a second on a fixed schedule, timed from when each was due\n", r.SearchRate)
 	}

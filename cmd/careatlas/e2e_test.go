@@ -382,6 +382,9 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"load", "--nope"}, 2, "flag provided but not defined"},
 		{[]string{"serve", "--refresh", "10ms"}, 1, "--refresh 10ms: must be from 50ms to 5s"},
 		{[]string{"serve", "--refresh", "1m"}, 1, "--refresh 1m0s: must be from 50ms to 5s"},
+		{[]string{"serve", "--background-nice", "20"}, 1, "--background-nice 20: must be from 0 to 19"},
+		{[]string{"serve", "--background-nice", "-1"}, 1, "--background-nice -1: must be from 0 to 19"},
+		{[]string{"bench", "fresh", "--index-dir", "x", "--background-nice", "99"}, 1, "--background-nice 99: must be from 0 to 19"},
 		{[]string{"load", "--database-url", "postgres://127.0.0.1:1/x?connect_timeout=2", "a", "b"}, 2, "Usage"},
 	} {
 		t.Setenv("DATABASE_URL", "")

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/background"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/search"
@@ -54,6 +56,31 @@ const (
 	minRefresh = 50 * time.Millisecond
 	maxRefresh = 5 * time.Second
 )
+
+// defaultBackgroundNice is the niceness the follower's and the merges'
+// threads run at (serve --background-nice): the kernel gives a search's
+// thread about nine times their share of a core when both want one.
+const defaultBackgroundNice = 10
+
+// backgroundFlag is --background-nice, of serve and bench fresh.
+func backgroundFlag(fs *flag.FlagSet) *int {
+	return fs.Int("background-nice", defaultBackgroundNice, fmt.Sprintf(
+		"niceness (0–%d) of the threads that apply changes and merge the overlay, so that searches go first when both want a core; 0: the searches' own", background.MaxNice))
+}
+
+// checkBackgroundNice says what is wrong with --background-nice n.
+func checkBackgroundNice(n int) error {
+	if n < 0 || n > background.MaxNice {
+		return fmt.Errorf("--background-nice %d: must be from 0 to %d", n, background.MaxNice)
+	}
+	return nil
+}
+
+// setupBackground lowers background work to niceness n.
+func setupBackground(n int) {
+	procs := background.Setup(n)
+	slog.Debug("background work", "nice", n, "gomaxprocs", procs)
+}
 
 // lagWarning is how far behind the server must be for the logs to say so,
 // and lagLogEvery how often they repeat it.

@@ -31,6 +31,7 @@ type serveConfig struct {
 	reloadEvery, synonymsEvery     time.Duration
 	trimGrace                      time.Duration
 	refresh                        time.Duration
+	backgroundNice                 int
 	adminKey                       string
 	postsPerSession                int
 	publicSearch                   bool
@@ -66,6 +67,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 		"how long committed changes gather before they are read and applied as one batch: a change is searchable about this much later (50ms–5s)")
 	fs.DurationVar(&cfg.trimGrace, "trim-grace", 10*time.Minute,
 		"with a database, trim the change log up to the served generation's position once it has been served this long (0: never)")
+	nice := backgroundFlag(fs)
 	generations, endpoint := storeFlags(fs, "generations",
 		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
 	if err := parse(fs, args); err != nil {
@@ -74,7 +76,10 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	if cfg.refresh < minRefresh || cfg.refresh > maxRefresh {
 		return cfg, fmt.Errorf("--refresh %s: must be from %s to %s", cfg.refresh, minRefresh, maxRefresh)
 	}
-	cfg.dbURL, cfg.generations, cfg.s3Endpoint = *dbURL, *generations, *endpoint
+	if err := checkBackgroundNice(*nice); err != nil {
+		return cfg, err
+	}
+	cfg.dbURL, cfg.generations, cfg.s3Endpoint, cfg.backgroundNice = *dbURL, *generations, *endpoint, *nice
 	return cfg, nil
 }
 
@@ -123,6 +128,7 @@ type server struct {
 // serves. Close releases what newServer acquired.
 func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	s := &server{cfg: cfg}
+	setupBackground(cfg.backgroundNice)
 	defer func() {
 		if err != nil {
 			s.Close()

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/careatlas/careatlas/background"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/posts"
 )
@@ -251,13 +252,13 @@ func (l *Live) mergeLater(g *generation, f *fresh) {
 		return
 	}
 	l.closing.Add(1)
-	go func() {
+	background.Go(func() {
 		defer l.closing.Done()
 		defer l.merging.Store(false)
 		for m != nil {
 			m = l.merge(g, m)
 		}
-	}()
+	})
 }
 
 // Merging says whether overlay segments are being merged in the background.
@@ -333,13 +334,13 @@ func needs(ctx context.Context, o *search.Overlay, rates search.Rates, records m
 // retireFresh closes a replaced overlay once its last snapshot is released.
 func (l *Live) retireFresh(f *fresh) {
 	l.closing.Add(1)
-	go func() {
+	background.Go(func() {
 		defer l.closing.Done()
 		f.inUse.Wait()
 		if err := f.overlay.Close(); err != nil {
 			slog.Error("close old overlay", "err", err)
 		}
-	}()
+	})
 }
 
 // Freshness is what the open generation has applied of the change log.
