@@ -56,12 +56,9 @@ func Setup(n int) int {
 // raised says whether Setup raised GOMAXPROCS already.
 var raised atomic.Bool
 
-// Nice is the niceness background goroutines run at now.
-func Nice() int { return int(nice.Load()) }
-
 // Go runs f in a new goroutine at background priority.
 func Go(f func()) {
-	n := Nice()
+	n := int(nice.Load())
 	if n == 0 {
 		go f()
 		return
@@ -81,13 +78,3 @@ func Go(f func()) {
 }
 
 var warnOnce sync.Once
-
-// Run runs f at background priority, as Go does, and waits for it.
-func Run(f func() error) error {
-	if Nice() == 0 {
-		return f()
-	}
-	done := make(chan error, 1)
-	Go(func() { done <- f() })
-	return <-done
-}

@@ -3,7 +3,6 @@
 package background
 
 import (
-	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -73,15 +72,6 @@ func TestBackgroundRunsLowered(t *testing.T) {
 			if n := <-got; n != tc.want {
 				t.Errorf("a background goroutine runs at nice %d, want %d", n, tc.want)
 			}
-			err := Run(func() error {
-				if n := threadNice(t); n != tc.want {
-					return fmt.Errorf("Run: nice %d, want %d", n, tc.want)
-				}
-				return nil
-			})
-			if err != nil {
-				t.Error(err)
-			}
 		})
 	}
 }
@@ -95,13 +85,8 @@ func TestBackgroundPriorityDoesNotLeak(t *testing.T) {
 	const n = 64
 	for range 8 {
 		spawned := make(chan []int, 1)
-		if err := Run(func() error {
-			// Goroutines started here need threads the runtime makes now.
-			spawned <- niceOfGoroutines(t, n)
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
+		// Goroutines started here need threads the runtime makes now.
+		Go(func() { spawned <- niceOfGoroutines(t, n) })
 		for i, got := range <-spawned {
 			if got != 0 {
 				t.Fatalf("goroutine %d started by background work ran at nice %d", i, got)
