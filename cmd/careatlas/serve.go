@@ -128,7 +128,6 @@ type server struct {
 // serves. Close releases what newServer acquired.
 func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 	s := &server{cfg: cfg}
-	setupBackground(cfg.backgroundNice)
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -165,6 +164,8 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		opts.Auth.Keys, opts.Auth.PublicSearch, opts.KeyStore = s.keys, cfg.publicSearch, store
 		registerDatabaseMetrics(reg, s.pool, s.events)
 		opts.Health = withKeys(newDatabaseHealth(s.pool, s.events).Parts, s.keys)
+		// Only a server that follows the change log has background work.
+		setupBackground(cfg.backgroundNice)
 		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace, gather: cfg.refresh,
 			synced: s.loadSynonyms}
 		opts.Freshness = s.changes.Freshness
