@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -155,6 +156,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	warm := fs.Duration("warm-up", 5*time.Second, "before measuring, search untimed for this long without writes, then as long under writes (0: not)")
 	slowTracePath := fs.String("slow-trace", "", "write an execution trace of the seconds before the slowest search under writes to this file (go tool trace)")
 	slowTraceOver := fs.Duration("slow-trace-over", 50*time.Millisecond, "with --slow-trace, the least a search takes to be traced")
+	control := fs.Bool("control", false, "with --rounds, search the blocks meant to be under writes without writes too: an A/A comparison whose changes are the rounds' own noise (not with --floor)")
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
@@ -169,6 +171,9 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		*searchRate < 0 || *searchRate > 100_000 || *refresh < minRefresh || *refresh > maxRefresh ||
 		*nRounds < 0 || *nRounds > 1000 || *block <= 0 || *warm < 0 {
 		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative, --refresh %s–%s, --rounds 0–1000, --block positive, --warm-up not negative", minRefresh, maxRefresh)
+	}
+	if *control && (*floor || *nRounds == 0) {
+		return fmt.Errorf("--control needs --rounds, and not --floor")
 	}
 	setupBackground(*nice) // as serve does
 	cfg, err := pgxpool.ParseConfig(*dbURL)
@@ -295,7 +300,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			defer a.close()
 			rctx = withAttribution(traced, a)
 		}
-		if rep.Rounds, err = benchRounds(rctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, *floor); err != nil {
+		if rep.Rounds, err = benchRounds(rctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, *floor, *control); err != nil {
 			return err
 		}
 	}
@@ -614,7 +619,7 @@ func searchLatencies(ctx context.Context, client *http.Client, base string, path
 				}
 				took := time.Since(start)
 				tracer.took(took)
-				attr.searched(start, took)
+				attr.searched(p, start, took)
 				mine = append(mine, took)
 			}
 		})
@@ -686,6 +691,9 @@ func printFresh(w io.Writer, r *freshReport) {
 	}
 	if rs := r.Rounds; rs != nil {
 		fmt.Fprintf(w, "%d rounds of %s blocks that take turns:\n", rs.Rounds, rs.Block)
+		if rs.Control {
+			fmt.Fprintf(w, "  (--control: the blocks \"under writes\" ran without writes, as the others: their changes are the rounds' noise)\n")
+		}
 		row("  search, no writes", rs.Quiet)
 		row("  search, under writes", rs.Loaded)
 		if rs.Floor != nil {
@@ -709,6 +717,11 @@ func printFresh(w io.Writer, r *freshReport) {
 					" (in %.0f s: %d marks %.0f ms, %d merges %.0f ms, %d batches %.0f ms)\n",
 					b.name, b.w.Slow, b.w.Searches, b.w.DuringGC, b.w.DuringMerge, b.w.DuringApply, b.w.DuringNone,
 					b.w.Seconds, b.w.GCMarks, b.w.GCMarkMS, b.w.Merges, b.w.MergeMS, b.w.Applies, b.w.ApplyMS)
+			}
+			fmt.Fprintf(w, "    slow of each kind of search (no writes · under writes):\n")
+			for _, class := range slices.Sorted(maps.Keys(s.Quiet.ByClass)) {
+				q, l := s.Quiet.ByClass[class], s.Loaded.ByClass[class]
+				fmt.Fprintf(w, "      %4d of %5d · %4d of %5d  %s\n", q[0], q[1], l[0], l[1], class)
 			}
 		}
 	}

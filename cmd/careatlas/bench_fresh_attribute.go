@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"runtime/metrics"
 	"sync"
 	"time"
@@ -37,7 +38,8 @@ type attribution struct {
 }
 
 type timedSearch struct {
-	kind int
+	kind  int
+	class string // the search's shape: its path with the values of q, country and category left out
 	span
 }
 
@@ -132,17 +134,35 @@ func (a *attribution) block(kind int) func() {
 	}
 }
 
-// searched records a search of the block searching now, due at from
-// (when it was sent, unpaced) and answered took later.
-func (a *attribution) searched(from time.Time, took time.Duration) {
+// searched records a search of path, of the block searching now, due at
+// from (when it was sent, unpaced) and answered took later.
+func (a *attribution) searched(path string, from time.Time, took time.Duration) {
 	if a == nil {
 		return
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.kind >= 0 {
-		a.searches = append(a.searches, timedSearch{a.kind, span{from, from.Add(took)}})
+		a.searches = append(a.searches, timedSearch{a.kind, searchClass(path), span{from, from.Add(took)}})
 	}
+}
+
+// searchClass is path's shape: the values of the parameters that vary
+// between the bench's searches of one kind left out.
+func searchClass(path string) string {
+	u, err := url.Parse(path)
+	if err != nil {
+		return path
+	}
+	q := u.Query()
+	for _, k := range []string{"q", "country", "category"} {
+		if q.Has(k) {
+			q.Set(k, "…")
+		}
+	}
+	u.RawQuery = q.Encode()
+	s, _ := url.QueryUnescape(u.String())
+	return s
 }
 
 // slowWork is --attribute's report.
@@ -171,6 +191,10 @@ type blockWork struct {
 	MergeMS     float64 `json:"merge_ms"`
 	Applies     int     `json:"applies"`
 	ApplyMS     float64 `json:"apply_ms"`
+	// ByClass counts the slow searches by their shape (searchClass), and
+	// how many of that shape were sent: a tail that follows one shape is
+	// that search's work, one spread over all is the machine's.
+	ByClass map[string][2]int `json:"slow_by_class,omitempty"`
 }
 
 // report counts the searches of each kind of block at least over long.
@@ -235,10 +259,18 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 			continue
 		}
 		bw.Searches++
+		if bw.ByClass == nil {
+			bw.ByClass = map[string][2]int{}
+		}
+		c := bw.ByClass[s.class]
+		c[1]++
+		bw.ByClass[s.class] = c
 		if s.to.Sub(s.from) < over {
 			continue
 		}
 		bw.Slow++
+		c[0]++
+		bw.ByClass[s.class] = c
 		gc, merge, apply := overlapsAny(s.span, a.marks), overlapsAny(s.span, merges), overlapsAny(s.span, applies)
 		if gc {
 			bw.DuringGC++

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"reflect"
 	"runtime"
 	"testing"
 	"time"
@@ -55,22 +56,42 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 			{Kind: live.WorkApply, Start: at(2100), End: at(2110)}, // after the blocks: counted in none
 		},
 		searches: []timedSearch{
-			{blockQuiet, sp(120, 140)},    // slow, during a mark
-			{blockQuiet, sp(500, 505)},    // fast
-			{blockQuiet, sp(600, 650)},    // slow, beside nothing
-			{blockLoaded, sp(1150, 1170)}, // slow, during a mark and a merge
-			{blockLoaded, sp(1310, 1330)}, // slow, during a batch and a merge
-			{blockLoaded, sp(1500, 1502)}, // fast
-			{blockLoaded, sp(1800, 1820)}, // slow, beside nothing
+			{blockQuiet, "a", sp(120, 140)},    // slow, during a mark
+			{blockQuiet, "b", sp(500, 505)},    // fast
+			{blockQuiet, "a", sp(600, 650)},    // slow, beside nothing
+			{blockLoaded, "a", sp(1150, 1170)}, // slow, during a mark and a merge
+			{blockLoaded, "b", sp(1310, 1330)}, // slow, during a batch and a merge
+			{blockLoaded, "b", sp(1500, 1502)}, // fast
+			{blockLoaded, "b", sp(1800, 1820)}, // slow, beside nothing
 		},
 	}
 	got := a.report(10*time.Millisecond, false)
 	want := slowWork{OverMS: 10,
-		Quiet: &blockWork{Seconds: 1, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50},
+		Quiet: &blockWork{Seconds: 1, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
+			ByClass: map[string][2]int{"a": {2, 2}, "b": {0, 1}}},
 		Loaded: &blockWork{Seconds: 1, Searches: 4, Slow: 3, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringNone: 1,
-			GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20},
+			GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20,
+			ByClass: map[string][2]int{"a": {1, 1}, "b": {2, 3}}},
 	}
-	if got.OverMS != want.OverMS || got.Floor != nil || *got.Quiet != *want.Quiet || *got.Loaded != *want.Loaded {
+	if got.OverMS != want.OverMS || got.Floor != nil || !reflect.DeepEqual(got.Quiet, want.Quiet) ||
+		!reflect.DeepEqual(got.Loaded, want.Loaded) {
 		t.Errorf("report:\n got %+v %+v %+v\nwant %+v %+v", got, got.Quiet, got.Loaded, *want.Quiet, *want.Loaded)
+	}
+}
+
+// TestSearchClass gives the bench's searches of one shape one class,
+// whatever their words, country and category, and keeps apart what
+// makes them different work.
+func TestSearchClass(t *testing.T) {
+	for _, tc := range []struct{ path, want string }{
+		{"/v1/search?type=offer&q=nose+job", "/v1/search?q=…&type=offer"},
+		{"/v1/search?type=offer&q=hip", "/v1/search?q=…&type=offer"},
+		{"/v1/search?type=offer&sort=price_asc&currency=EUR&q=ivf", "/v1/search?currency=EUR&q=…&sort=price_asc&type=offer"},
+		{"/v1/search?type=offer&sort=price_asc&country=TR&category=Dental", "/v1/search?category=…&country=…&sort=price_asc&type=offer"},
+		{"/v1/search?type=offer&facets=country,kind,city&category=Eyes", "/v1/search?category=…&facets=country,kind,city&type=offer"},
+	} {
+		if got := searchClass(tc.path); got != tc.want {
+			t.Errorf("searchClass(%q) = %q, want %q", tc.path, got, tc.want)
+		}
 	}
 }

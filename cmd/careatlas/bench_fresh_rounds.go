@@ -23,6 +23,10 @@ import (
 type rounds struct {
 	Rounds int    `json:"rounds"`
 	Block  string `json:"block"`
+	// Control (--control) says that the blocks "under writes" were
+	// searched without writes too: an A/A comparison, whose changes are
+	// the rounds' own noise.
+	Control bool `json:"control,omitempty"`
 	// Quiet, Loaded and Floor pool every block of their kind.
 	Quiet     latency  `json:"search_without_writes"`
 	Loaded    latency  `json:"search_under_writes"`
@@ -60,8 +64,12 @@ const (
 // Before a block without writes the server catches up with the log and
 // finishes its merges, so that the block has neither writes nor their
 // work beside it.
+//
+// With control, the blocks under writes are searched without writes
+// (and after the same wait) as well: what the rounds report then is how
+// far two blocks of the same searches on the same server differ.
 func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base string, lv *live.Live, paths []string,
-	clients, searchRate, rate, n int, d time.Duration, floor bool) (*rounds, error) {
+	clients, searchRate, rate, n int, d time.Duration, floor, control bool) (*rounds, error) {
 	kinds := []int{blockQuiet, blockLoaded}
 	at := map[int]string{blockQuiet: base, blockLoaded: base}
 	if floor {
@@ -72,14 +80,15 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 		defer stopHTTP()
 		kinds, at[blockFloor] = append(kinds, blockFloor), gen
 	}
-	out := &rounds{Rounds: n, Block: d.String()}
+	out := &rounds{Rounds: n, Block: d.String(), Control: control}
 	all := make([][]time.Duration, len(kinds))
 	cpus := make([]cpuUse, len(kinds))
 	for r := range n {
 		p50s, p99s := make([]float64, len(kinds)), make([]float64, len(kinds))
 		for i := range kinds {
 			kind := kinds[(r+i)%len(kinds)]
-			if kind == blockQuiet {
+			writes := kind != blockQuiet && !(control && kind == blockLoaded)
+			if !writes {
 				if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
 					return nil, err
 				}
@@ -89,7 +98,7 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 				bctx = withoutSlowTrace(ctx) // --slow-trace: the overlay's searches under writes
 			}
 			endBlock := attributionOf(ctx).block(kind)
-			lat, cpu, err := searchBlock(bctx, w, client, at[kind], paths, clients, searchRate, rate, d, kind != blockQuiet)
+			lat, cpu, err := searchBlock(bctx, w, client, at[kind], paths, clients, searchRate, rate, d, writes)
 			endBlock()
 			if err != nil {
 				return nil, err
