@@ -721,7 +721,7 @@ func printFresh(w io.Writer, r *freshReport) {
 			fmt.Fprintf(w, "    slow of each kind of search (no writes · under writes):\n")
 			for _, class := range slices.Sorted(maps.Keys(s.Quiet.ByClass)) {
 				q, l := s.Quiet.ByClass[class], s.Loaded.ByClass[class]
-				fmt.Fprintf(w, "      %4d of %5d · %4d of %5d  %s\n", q[0], q[1], l[0], l[1], class)
+				fmt.Fprintf(w, "      %4d of %5d · %4d of %5d  %s\n", q.Slow, q.Searches, l.Slow, l.Searches, class)
 			}
 		}
 	}

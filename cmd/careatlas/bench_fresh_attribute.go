@@ -191,10 +191,16 @@ type blockWork struct {
 	MergeMS     float64 `json:"merge_ms"`
 	Applies     int     `json:"applies"`
 	ApplyMS     float64 `json:"apply_ms"`
-	// ByClass counts the slow searches by their shape (searchClass), and
-	// how many of that shape were sent: a tail that follows one shape is
-	// that search's work, one spread over all is the machine's.
-	ByClass map[string][2]int `json:"slow_by_class,omitempty"`
+	// ByClass counts the searches and the slow ones by their shape
+	// (searchClass): a tail that follows one shape is that search's work,
+	// one spread over all is the machine's.
+	ByClass map[string]classCount `json:"slow_by_class,omitempty"`
+}
+
+// classCount is one shape's searches and slow searches in a kind of block.
+type classCount struct {
+	Slow     int `json:"slow"`
+	Searches int `json:"searches"`
 }
 
 // report counts the searches of each kind of block at least over long.
@@ -260,17 +266,19 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 		}
 		bw.Searches++
 		if bw.ByClass == nil {
-			bw.ByClass = map[string][2]int{}
+			bw.ByClass = map[string]classCount{}
 		}
 		c := bw.ByClass[s.class]
-		c[1]++
+		c.Searches++
+		slow := s.to.Sub(s.from) >= over
+		if slow {
+			c.Slow++
+		}
 		bw.ByClass[s.class] = c
-		if s.to.Sub(s.from) < over {
+		if !slow {
 			continue
 		}
 		bw.Slow++
-		c[0]++
-		bw.ByClass[s.class] = c
 		gc, merge, apply := overlapsAny(s.span, a.marks), overlapsAny(s.span, merges), overlapsAny(s.span, applies)
 		if gc {
 			bw.DuringGC++

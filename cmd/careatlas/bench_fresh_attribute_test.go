@@ -68,10 +68,10 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	got := a.report(10*time.Millisecond, false)
 	want := slowWork{OverMS: 10,
 		Quiet: &blockWork{Seconds: 1, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
-			ByClass: map[string][2]int{"a": {2, 2}, "b": {0, 1}}},
+			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}},
 		Loaded: &blockWork{Seconds: 1, Searches: 4, Slow: 3, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringNone: 1,
 			GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20,
-			ByClass: map[string][2]int{"a": {1, 1}, "b": {2, 3}}},
+			ByClass: map[string]classCount{"a": {1, 1}, "b": {2, 3}}},
 	}
 	if got.OverMS != want.OverMS || got.Floor != nil || !reflect.DeepEqual(got.Quiet, want.Quiet) ||
 		!reflect.DeepEqual(got.Loaded, want.Loaded) {
