@@ -723,6 +723,12 @@ func printFresh(w io.Writer, r *freshReport) {
 				q, l := s.Quiet.ByClass[class], s.Loaded.ByClass[class]
 				fmt.Fprintf(w, "      %4d of %5d · %4d of %5d  %s\n", q.Slow, q.Searches, l.Slow, l.Searches, class)
 			}
+			fmt.Fprintf(w, "    slow under writes by the overlay's segments when answered:")
+			for _, n := range slices.Sorted(maps.Keys(s.Loaded.BySegments)) {
+				c := s.Loaded.BySegments[n]
+				fmt.Fprintf(w, " %d: %d of %d;", n, c.Slow, c.Searches)
+			}
+			fmt.Fprintln(w)
 		}
 	}
 	if c := r.Catchup; c != nil {

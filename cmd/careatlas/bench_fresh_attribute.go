@@ -38,8 +38,9 @@ type attribution struct {
 }
 
 type timedSearch struct {
-	kind  int
-	class string // the search's shape: its path with the values of q, country and category left out
+	kind     int
+	class    string // the search's shape: its path with the values of q, country and category left out
+	segments int    // the overlay's segments when the search was answered
 	span
 }
 
@@ -143,7 +144,11 @@ func (a *attribution) searched(path string, from time.Time, took time.Duration) 
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.kind >= 0 {
-		a.searches = append(a.searches, timedSearch{a.kind, searchClass(path), span{from, from.Add(took)}})
+		segments := 0
+		if a.lv != nil {
+			segments = a.lv.Freshness().Segments
+		}
+		a.searches = append(a.searches, timedSearch{a.kind, searchClass(path), segments, span{from, from.Add(took)}})
 	}
 }
 
@@ -195,6 +200,9 @@ type blockWork struct {
 	// (searchClass): a tail that follows one shape is that search's work,
 	// one spread over all is the machine's.
 	ByClass map[string]classCount `json:"slow_by_class,omitempty"`
+	// BySegments counts them by how many segments the overlay held when
+	// each was answered: a tail that grows with them is the segments'.
+	BySegments map[int]classCount `json:"slow_by_segments,omitempty"`
 }
 
 // classCount is one shape's searches and slow searches in a kind of block.
@@ -275,6 +283,15 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 			c.Slow++
 		}
 		bw.ByClass[s.class] = c
+		if bw.BySegments == nil {
+			bw.BySegments = map[int]classCount{}
+		}
+		g := bw.BySegments[s.segments]
+		g.Searches++
+		if slow {
+			g.Slow++
+		}
+		bw.BySegments[s.segments] = g
 		if !slow {
 			continue
 		}

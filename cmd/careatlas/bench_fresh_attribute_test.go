@@ -56,22 +56,22 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 			{Kind: live.WorkApply, Start: at(2100), End: at(2110)}, // after the blocks: counted in none
 		},
 		searches: []timedSearch{
-			{blockQuiet, "a", sp(120, 140)},    // slow, during a mark
-			{blockQuiet, "b", sp(500, 505)},    // fast
-			{blockQuiet, "a", sp(600, 650)},    // slow, beside nothing
-			{blockLoaded, "a", sp(1150, 1170)}, // slow, during a mark and a merge
-			{blockLoaded, "b", sp(1310, 1330)}, // slow, during a batch and a merge
-			{blockLoaded, "b", sp(1500, 1502)}, // fast
-			{blockLoaded, "b", sp(1800, 1820)}, // slow, beside nothing
+			{blockQuiet, "a", 1, sp(120, 140)},    // slow, during a mark
+			{blockQuiet, "b", 1, sp(500, 505)},    // fast
+			{blockQuiet, "a", 1, sp(600, 650)},    // slow, beside nothing
+			{blockLoaded, "a", 3, sp(1150, 1170)}, // slow, during a mark and a merge
+			{blockLoaded, "b", 5, sp(1310, 1330)}, // slow, during a batch and a merge
+			{blockLoaded, "b", 3, sp(1500, 1502)}, // fast
+			{blockLoaded, "b", 5, sp(1800, 1820)}, // slow, beside nothing
 		},
 	}
 	got := a.report(10*time.Millisecond, false)
 	want := slowWork{OverMS: 10,
 		Quiet: &blockWork{Seconds: 1, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
-			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}},
+			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}, BySegments: map[int]classCount{1: {2, 3}}},
 		Loaded: &blockWork{Seconds: 1, Searches: 4, Slow: 3, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringNone: 1,
 			GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20,
-			ByClass: map[string]classCount{"a": {1, 1}, "b": {2, 3}}},
+			ByClass: map[string]classCount{"a": {1, 1}, "b": {2, 3}}, BySegments: map[int]classCount{3: {1, 2}, 5: {2, 2}}},
 	}
 	if got.OverMS != want.OverMS || got.Floor != nil || !reflect.DeepEqual(got.Quiet, want.Quiet) ||
 		!reflect.DeepEqual(got.Loaded, want.Loaded) {
