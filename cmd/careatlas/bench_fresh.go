@@ -156,6 +156,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	warm := fs.Duration("warm-up", 5*time.Second, "before measuring, search untimed for this long without writes, then as long under writes (0: not)")
 	slowTracePath := fs.String("slow-trace", "", "write an execution trace of the seconds before the slowest search under writes to this file (go tool trace)")
 	slowTraceOver := fs.Duration("slow-trace-over", 50*time.Millisecond, "with --slow-trace, the least a search takes to be traced")
+	lowerWriters := fs.Bool("lower-writers", false, "run the bench's own writers as background work, at --background-nice: the load generator's CPU then yields to the searches, as writers on other machines take none of it")
 	control := fs.Bool("control", false, "with --rounds, search the blocks meant to be under writes without writes too: an A/A comparison whose changes are the rounds' own noise (not with --floor)")
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
@@ -213,6 +214,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	w.lowered = *lowerWriters
 	defer w.cleanUp(context.WithoutCancel(ctx))
 	rep.Kinds = w.kinds()
 	paths, err := freshQueries(ctx, pool)

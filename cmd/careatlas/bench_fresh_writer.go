@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/careatlas/careatlas/background"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -38,6 +39,8 @@ type freshWriter struct {
 	// (under mu); rateChanges counts them.
 	sinceRate   time.Duration
 	rateChanges atomic.Int64
+	// lowered runs the writers as background work (--lower-writers).
+	lowered bool
 }
 
 func newFreshWriter(ctx context.Context, pool *pgxpool.Pool, rateEvery time.Duration) (*freshWriter, error) {
@@ -124,12 +127,21 @@ func (w *freshWriter) start(ctx context.Context, rate int) func() error {
 		}
 	})
 	for range freshWriters {
-		wg.Go(func() {
+		write := func() {
 			for range ticks {
 				if err := w.one(ctx); err != nil {
 					fail(err)
 				}
 			}
+		}
+		if !w.lowered {
+			wg.Go(write)
+			continue
+		}
+		wg.Add(1)
+		background.Go(func() {
+			defer wg.Done()
+			write()
 		})
 	}
 	if w.rateEvery > 0 && len(w.currencies) > 0 {
