@@ -141,13 +141,13 @@ func (a *attribution) searched(path string, from time.Time, took time.Duration) 
 	if a == nil {
 		return
 	}
+	segments := 0
+	if a.lv != nil {
+		segments = a.lv.Freshness().Segments
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.kind >= 0 {
-		segments := 0
-		if a.lv != nil {
-			segments = a.lv.Freshness().Segments
-		}
 		a.searches = append(a.searches, timedSearch{a.kind, searchClass(path), segments, span{from, from.Add(took)}})
 	}
 }
@@ -205,10 +205,24 @@ type blockWork struct {
 	BySegments map[int]classCount `json:"slow_by_segments,omitempty"`
 }
 
-// classCount is one shape's searches and slow searches in a kind of block.
+// classCount is the searches of one shape (or one number of segments) in
+// a kind of block, and how many of them were slow.
 type classCount struct {
 	Slow     int `json:"slow"`
 	Searches int `json:"searches"`
+}
+
+// tally counts a search, slow or not, under k in *m (made if nil).
+func tally[K comparable](m *map[K]classCount, k K, slow bool) {
+	if *m == nil {
+		*m = map[K]classCount{}
+	}
+	c := (*m)[k]
+	c.Searches++
+	if slow {
+		c.Slow++
+	}
+	(*m)[k] = c
 }
 
 // report counts the searches of each kind of block at least over long.
@@ -273,25 +287,9 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 			continue
 		}
 		bw.Searches++
-		if bw.ByClass == nil {
-			bw.ByClass = map[string]classCount{}
-		}
-		c := bw.ByClass[s.class]
-		c.Searches++
 		slow := s.to.Sub(s.from) >= over
-		if slow {
-			c.Slow++
-		}
-		bw.ByClass[s.class] = c
-		if bw.BySegments == nil {
-			bw.BySegments = map[int]classCount{}
-		}
-		g := bw.BySegments[s.segments]
-		g.Searches++
-		if slow {
-			g.Slow++
-		}
-		bw.BySegments[s.segments] = g
+		tally(&bw.ByClass, s.class, slow)
+		tally(&bw.BySegments, s.segments, slow)
 		if !slow {
 			continue
 		}
