@@ -12,7 +12,8 @@ import (
 
 // attribution lines the rounds' slow searches up against what else ran at
 // the moment (--attribute): the collector's mark phases, and the
-// follower's batches applied and merges built. A slow search is one at
+// follower's batches read from the database and applied, and merges
+// built. A slow search is one at
 // least as slow as the pooled p99 of the blocks without writes; each is
 // counted under every kind of work its span overlapped, or under none.
 // The tail under writes is moments, not functions: a CPU profile spreads
@@ -189,6 +190,7 @@ type blockWork struct {
 	DuringGC    int     `json:"slow_during_gc_mark"`
 	DuringMerge int     `json:"slow_during_merge"`
 	DuringApply int     `json:"slow_during_apply"`
+	DuringRead  int     `json:"slow_during_read"`
 	DuringNone  int     `json:"slow_during_none"`
 	GCMarks     int     `json:"gc_marks"`
 	GCMarkMS    float64 `json:"gc_mark_ms"`
@@ -196,6 +198,8 @@ type blockWork struct {
 	MergeMS     float64 `json:"merge_ms"`
 	Applies     int     `json:"applies"`
 	ApplyMS     float64 `json:"apply_ms"`
+	Reads       int     `json:"reads"`
+	ReadMS      float64 `json:"read_ms"`
 	// ByClass counts the searches and the slow ones by their shape
 	// (searchClass): a tail that follows one shape is that search's work,
 	// one spread over all is the machine's.
@@ -229,11 +233,14 @@ func tally[K comparable](m *map[K]classCount, k K, slow bool) {
 func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var merges, applies []span
+	var merges, applies, reads []span
 	for _, w := range a.work {
-		if w.Kind == live.WorkMerge {
+		switch w.Kind {
+		case live.WorkMerge:
 			merges = append(merges, span{w.Start, w.End})
-		} else {
+		case live.WorkRead:
+			reads = append(reads, span{w.Start, w.End})
+		default:
 			applies = append(applies, span{w.Start, w.End})
 		}
 	}
@@ -265,10 +272,14 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 		if bw == nil {
 			continue
 		}
-		if w.Kind == live.WorkMerge {
+		switch w.Kind {
+		case live.WorkMerge:
 			bw.Merges++
 			bw.MergeMS += msOf(w.End.Sub(w.Start))
-		} else {
+		case live.WorkRead:
+			bw.Reads++
+			bw.ReadMS += msOf(w.End.Sub(w.Start))
+		default:
 			bw.Applies++
 			bw.ApplyMS += msOf(w.End.Sub(w.Start))
 		}
@@ -295,6 +306,7 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 		}
 		bw.Slow++
 		gc, merge, apply := overlapsAny(s.span, a.marks), overlapsAny(s.span, merges), overlapsAny(s.span, applies)
+		read := overlapsAny(s.span, reads)
 		if gc {
 			bw.DuringGC++
 		}
@@ -304,7 +316,10 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 		if apply {
 			bw.DuringApply++
 		}
-		if !gc && !merge && !apply {
+		if read {
+			bw.DuringRead++
+		}
+		if !gc && !merge && !apply && !read {
 			bw.DuringNone++
 		}
 	}

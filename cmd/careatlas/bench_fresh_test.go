@@ -101,12 +101,15 @@ func TestBenchFresh(t *testing.T) {
 		}{{"without writes", s.Quiet, rs.Quiet.N}, {"under writes", s.Loaded, rs.Loaded.N}, {"generation alone", s.Floor, rs.Floor.N}} {
 			w := b.w
 			if w.Searches != b.n || w.Slow > w.Searches || w.DuringNone > w.Slow || w.DuringGC > w.Slow ||
-				w.DuringMerge > w.Slow || w.DuringApply > w.Slow || w.Seconds < 1.5 || w.Seconds > 4 {
+				w.DuringMerge > w.Slow || w.DuringApply > w.Slow || w.DuringRead > w.Slow || w.Seconds < 1.5 || w.Seconds > 4 {
 				t.Errorf("searches %s: %+v, want %d searches in two blocks of 1 s", b.name, w, b.n)
 			}
 		}
 		if s.Loaded.Applies == 0 || s.Floor.Applies == 0 {
 			t.Errorf("no batch applied seen in the blocks under writes: %+v %+v", s.Loaded, s.Floor)
+		}
+		if s.Loaded.Reads == 0 || s.Floor.Reads == 0 {
+			t.Errorf("no batch read seen in the blocks under writes: %+v %+v", s.Loaded, s.Floor)
 		}
 		if s.Quiet.Slow == 0 {
 			t.Errorf("no search without writes at or over their own p99 (%.3f ms): %+v", s.OverMS, s.Quiet)

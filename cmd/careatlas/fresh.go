@@ -222,6 +222,7 @@ func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Chan
 	}
 	start := time.Now()
 	ch, err := c.read(ctx, batch, rates, converts)
+	c.readDone(start, ch)
 	if err != nil || ch == nil {
 		return func() error { return nil }, err
 	}
@@ -232,7 +233,10 @@ func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Chan
 			return err
 		}
 		if !reflect.DeepEqual(now, rates) {
-			if ch, err = c.read(ctx, batch, now, converts); err != nil || ch == nil {
+			again := time.Now()
+			ch, err = c.read(ctx, batch, now, converts)
+			c.readDone(again, ch)
+			if err != nil || ch == nil {
 				return err
 			}
 		}
@@ -247,6 +251,16 @@ func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Chan
 		}
 		return err
 	}, nil
+}
+
+// readDone reports a batch read since start, into ch (nil: nothing to
+// apply), to live.Observe.
+func (c *changes) readDone(start time.Time, ch *live.Changes) {
+	n := 0
+	if ch != nil {
+		n = len(ch.Records)
+	}
+	c.live.Report(live.Work{Kind: live.WorkRead, Start: start, End: time.Now(), Records: n})
 }
 
 // rates are the exchange rates of the served snapshot, and whether its
@@ -264,7 +278,9 @@ func (c *changes) rates() (search.Rates, bool, error) {
 // snapshot it goes onto), and hands it to apply.
 func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates search.Rates, converts bool,
 	apply func(live.Changes) error) error {
+	start := time.Now()
 	ch, err := c.read(ctx, batch, rates, converts)
+	c.readDone(start, ch)
 	if err != nil || ch == nil {
 		return err
 	}

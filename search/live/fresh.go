@@ -95,16 +95,17 @@ func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordRea
 }
 
 // Work is a span of the follower's work beside the searches: a batch of
-// changes applied, or overlay segments merged (built, before the merged
-// segment is published).
+// changes read from the database (Report), a batch applied, or overlay
+// segments merged (built, before the merged segment is published).
 type Work struct {
-	Kind       string // WorkApply or WorkMerge
+	Kind       string // WorkRead, WorkApply or WorkMerge
 	Start, End time.Time
-	Records    int // the records the batch changed, or the merge indexed
+	Records    int // the records the batch read or changed, or the merge indexed
 }
 
 // The kinds of Work.
 const (
+	WorkRead  = "read"
 	WorkApply = "apply"
 	WorkMerge = "merge"
 )
@@ -119,6 +120,10 @@ func (l *Live) Observe(fn func(Work)) {
 	}
 	l.observe.Store(&fn)
 }
+
+// Report tells Observe's fn of work done for l outside it: the follower
+// reading a batch of changes from the database.
+func (l *Live) Report(w Work) { l.observed(w) }
 
 func (l *Live) observed(w Work) {
 	if fn := l.observe.Load(); fn != nil {

@@ -180,8 +180,9 @@ func TestMergesWaitForTheBacklog(t *testing.T) {
 }
 
 // TestObserveReportsBatchesAndMerges checks that an observer is told of
-// each batch applied, with its records, and of each merge the batches
-// start, with the records it indexed; and of nothing once it is removed.
+// each batch applied, with its records, of each merge the batches start,
+// with the records it indexed, and of the work reported to it (a batch
+// read); and of nothing once it is removed.
 func TestObserveReportsBatchesAndMerges(t *testing.T) {
 	ctx := context.Background()
 	l, _ := liveOnMini(t)
@@ -193,6 +194,9 @@ func TestObserveReportsBatchesAndMerges(t *testing.T) {
 		seen = append(seen, w)
 		mu.Unlock()
 	})
+	readAt := time.Now()
+	// The follower reports its reads of a batch.
+	l.Report(live.Work{Kind: live.WorkRead, Start: readAt, End: readAt.Add(time.Millisecond), Records: 3})
 	const batches = 8 // two levels' worth of segments of one offer each: merges start
 	for i := range int64(batches) {
 		id := 1201 + i
@@ -207,7 +211,7 @@ func TestObserveReportsBatchesAndMerges(t *testing.T) {
 		}
 	}
 	mu.Lock()
-	applies, merges := 0, 0
+	applies, merges, reads := 0, 0, 0
 	for _, w := range seen {
 		if w.End.Before(w.Start) || w.Start.IsZero() {
 			t.Errorf("%s work ends before it starts: %+v", w.Kind, w)
@@ -223,13 +227,19 @@ func TestObserveReportsBatchesAndMerges(t *testing.T) {
 			if w.Records < 2 {
 				t.Errorf("a merge reported %d records, want the segments' records", w.Records)
 			}
+		case live.WorkRead:
+			reads++
+			if w.Records != 3 || !w.Start.Equal(readAt) {
+				t.Errorf("the batch read reported as %+v", w)
+			}
 		default:
 			t.Errorf("work of unknown kind %q", w.Kind)
 		}
 	}
 	mu.Unlock()
-	if applies != batches || merges == 0 {
-		t.Errorf("observed %d batches and %d merges, want %d batches and a merge", applies, merges, batches)
+	if applies != batches || merges == 0 || reads != 1 {
+		t.Errorf("observed %d batches, %d merges and %d reads, want %d batches, a merge and the read reported",
+			applies, merges, reads, batches)
 	}
 	l.Observe(nil)
 	id := int64(1301)
@@ -243,8 +253,8 @@ func TestObserveReportsBatchesAndMerges(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != applies+merges {
-		t.Errorf("%d spans of work observed after the observer was removed", len(seen)-applies-merges)
+	if len(seen) != applies+merges+reads {
+		t.Errorf("%d spans of work observed after the observer was removed", len(seen)-applies-merges-reads)
 	}
 }
 
