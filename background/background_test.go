@@ -5,27 +5,17 @@ package background
 import (
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 )
 
-// threadNice reads the calling thread's niceness as the kernel reports it
-// (-100 when it cannot, and the test fails). The caller must hold its
-// thread (runtime.LockOSThread); it may be any goroutine.
+// threadNice is the calling thread's niceness (-100 when it cannot be
+// read, and the test fails). The caller must hold its thread
+// (runtime.LockOSThread); it may be any goroutine.
 func threadNice(t *testing.T) int {
-	b, err := os.ReadFile("/proc/thread-self/stat")
+	n, err := Nice()
 	if err != nil {
-		t.Errorf("read the thread's niceness: %v (these tests need Linux's /proc)", err)
-		return -100
-	}
-	// pid (comm) state ppid … : nice is field 19, the 17th after the comm.
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	n, err := strconv.Atoi(fields[16])
-	if err != nil {
-		t.Errorf("parse %q: %v", s, err)
+		t.Errorf("%v (these tests need Linux's /proc)", err)
 		return -100
 	}
 	return n

@@ -7,3 +7,6 @@ import "errors"
 // lower cannot set one thread's priority here: the niceness is the
 // process's.
 func lower(int) error { return errors.ErrUnsupported }
+
+// Nice is the calling thread's niceness: unknown here.
+func Nice() (int, error) { return 0, errors.ErrUnsupported }

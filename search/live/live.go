@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/careatlas/careatlas/background"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/posts"
 )
@@ -288,16 +289,23 @@ func (l *Live) retire(g *generation) {
 
 // Watch looks for a newly published generation every interval until ctx is
 // done. A generation that fails to open is logged and tried again at the
-// next tick; the open one keeps serving.
+// next tick; the open one keeps serving. Each look runs at background
+// priority (package background): opening a generation and replaying the
+// changes after it take a core for seconds while the open one serves.
 func (l *Live) Watch(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	done := make(chan error, 1)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := l.ReloadContext(ctx); err != nil && !errors.Is(err, search.ErrNoIndex) {
+			background.Go(func() {
+				_, err := l.ReloadContext(ctx)
+				done <- err
+			})
+			if err := <-done; err != nil && !errors.Is(err, search.ErrNoIndex) {
 				slog.Error("reload index", "err", err)
 			}
 		}
