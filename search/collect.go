@@ -101,8 +101,19 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 			p.filter, owned = roaring.And(p.filter, b), true
 		}
 	}
-	for _, c := range r.clauses {
-		and(ix.cols.keywords[c.filter.Field].anyOf(c.values))
+	intersect := func() *roaring.Bitmap {
+		for _, c := range r.clauses {
+			and(ix.cols.keywords[c.filter.Field].anyOf(c.values))
+		}
+		return p.filter
+	}
+	if ix.mem == nil && ix.cols.filters != nil && keepsFilterSet(r.clauses) {
+		// A generation's: kept, and read by every search that asks for
+		// it, so not owned (filterset.go).
+		p.filter = ix.cols.filters.of(r.clauses, intersect)
+		owned = false
+	} else {
+		intersect()
 	}
 	if len(r.excludes) > 0 {
 		// An exclusion keeps what has a value of the field and not one of

@@ -23,7 +23,10 @@ import (
 type columns struct {
 	docs     uint64 // one past the highest document number
 	keywords map[string]*keywordColumn
-	price    []float64 // USD; NaN when unpriced
+	// filters keeps intersections of keywords' bitmaps (filterset.go);
+	// copies of the columns share both.
+	filters *filterSets
+	price   []float64 // USD; NaN when unpriced
 	// amount and currency are each priced offer's price as its source
 	// states it: what price is converted from again at other rates
 	// (atRates). converts says every priced document has them (a
@@ -105,7 +108,7 @@ type keywordColumn struct {
 }
 
 func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
-	c := &columns{keywords: map[string]*keywordColumn{}}
+	c := &columns{keywords: map[string]*keywordColumn{}, filters: &filterSets{}}
 	// Every filter gets a column: what a client filters or facets on, and
 	// the treatment and facility ids that text search joins offers through.
 	for _, filter := range Filters {

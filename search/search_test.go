@@ -646,3 +646,38 @@ func TestPriceRangeEqualsTheFullWalk(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptFilterSetsAreNotChanged: a generation keeps the documents a
+// search's filter clauses leave for the searches after it (filterset.go).
+// A search that narrows them further (a radius) must not narrow what the
+// next search with the same clauses, in any order, finds.
+func TestKeptFilterSetsAreNotChanged(t *testing.T) {
+	live, _ := miniIndex(t)
+	ctx := context.Background()
+	usOffers := search.Request{Sort: search.SortPriceAsc, PerPage: 50}.MustWhere(search.FilterType, "offer").MustWhere(search.FilterCountry, "US")
+	first, err := live.Search(ctx, usOffers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nearHouston := usOffers
+	nearHouston.Near, nearHouston.RadiusKM = &search.GeoPoint{Lat: 29.71, Lon: -95.4}, 100
+	near, err := live.Search(ctx, nearHouston)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if near.Total == 0 || near.Total >= first.Total {
+		t.Fatalf("US offers %d, within 100 km of Houston %d: want fewer but some (Rochester is 1,500 km away)",
+			first.Total, near.Total)
+	}
+	reordered := search.Request{Sort: search.SortPriceAsc, PerPage: 50}.MustWhere(search.FilterCountry, "US").MustWhere(search.FilterType, "offer")
+	for _, r := range []search.Request{usOffers, reordered} {
+		again, err := live.Search(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Total != first.Total || !slices.Equal(ids(again.Hits), ids(first.Hits)) {
+			t.Errorf("US offers after a search within a radius: %d %v, want %d %v", again.Total, ids(again.Hits),
+				first.Total, ids(first.Hits))
+		}
+	}
+}
