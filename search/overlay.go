@@ -648,6 +648,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 	})
 	all = all[:min(len(all), r.Page*r.PerPage)]
 	treatments := map[int64]*Record{}
+	out.Hits = make([]Hit, 0, max(0, len(all)-(r.Page-1)*r.PerPage)) // the page; a Hit is large
 	for i := (r.Page - 1) * r.PerPage; i < len(all); i++ {
 		h, s := all[i], all[i].s
 		src, err := s.ix.source(h.doc)

@@ -129,6 +129,7 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 	}
 	ranked := c.best.rankedFrom((r.Page - 1) * r.PerPage) // the page
 	treatments := map[int64]*Record{}                     // the page's offers' treatments
+	out.Hits = make([]Hit, 0, len(ranked))                // a Hit is large: grown by append, a page took three times its size
 	for i := range ranked {
 		src, err := ix.source(ranked[i].doc)
 		if err != nil {
