@@ -61,7 +61,7 @@ type pred interface {
 type treatPred struct {
 	treat      []bool // by treatment ordinal; nil: none
 	n          int    // how many are marked in treat
-	fac        []bool // by facility ordinal; nil: none
+	fac        ordSet // by facility ordinal; nil: none
 	nFac       int
 	extra      *roaring.Bitmap // nil: none
 	tcol, fcol *keywordColumn
@@ -82,7 +82,7 @@ func (p *treatPred) has(doc uint32) bool {
 // hasAt is has for an offer whose treatment and facility ordinals are
 // known (tok, fok: it has one).
 func (p *treatPred) hasAt(doc, tord uint32, tok bool, ford uint32, fok bool) bool {
-	return p.n > 0 && tok && p.treat[tord] || p.nFac > 0 && fok && p.fac[ford] ||
+	return p.n > 0 && tok && p.treat[tord] || p.nFac > 0 && fok && p.fac.has(ford) ||
 		p.extra != nil && p.extra.Contains(doc)
 }
 
@@ -151,10 +151,8 @@ func (p *treatPred) size(cols *columns) uint64 {
 			n += len(cols.treatmentOfferLists.of(uint32(ord)))
 		}
 	}
-	for ord, ok := range p.fac {
-		if ok {
-			n += len(cols.facilityOfferLists.of(uint32(ord)))
-		}
+	for ord := range p.fac.all() {
+		n += len(cols.facilityOfferLists.of(ord))
 	}
 	if p.extra != nil {
 		n += int(p.extra.GetCardinality())
@@ -176,12 +174,10 @@ func (p *treatPred) each(cols *columns, skip []bool, fn func(doc, tord uint32, t
 			fn(doc, uint32(ord), true, f-1, f != 0)
 		}
 	}
-	for ord, ok := range p.fac {
-		if ok {
-			for _, doc := range cols.facilityOfferLists.of(uint32(ord)) {
-				tord, tok := p.tcol.first(doc)
-				fn(doc, tord, tok, uint32(ord), true)
-			}
+	for ord := range p.fac.all() {
+		for _, doc := range cols.facilityOfferLists.of(ord) {
+			tord, tok := p.tcol.first(doc)
+			fn(doc, tord, tok, ord, true)
 		}
 	}
 	if p.extra != nil {
@@ -208,7 +204,7 @@ func (m *matcher) combine(ps []pred, and bool) pred {
 		var extras []*roaring.Bitmap
 		for _, tp := range tps {
 			out.treat, out.n = orMarks(out.treat, tp.treat, tp.n)
-			out.fac, out.nFac = orMarks(out.fac, tp.fac, tp.nFac)
+			out.fac, out.nFac = orOrdSets(out.fac, tp.fac, tp.nFac)
 			if tp.extra != nil {
 				extras = append(extras, tp.extra)
 			}
@@ -275,7 +271,7 @@ func (m *matcher) offersOf(p *treatPred) *roaring.Bitmap {
 		bms = append(bms, p.extra)
 	}
 	if p.nFac > 0 {
-		return unionOf(bms, cols.facilityOfferLists, ords(p.fac, p.nFac), cols.docs)
+		return unionOf(bms, cols.facilityOfferLists, p.fac.ords(p.nFac), cols.docs)
 	}
 	switch len(bms) {
 	case 0:
@@ -673,7 +669,7 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	if m.wantOffers {
 		tp := &treatPred{tcol: m.tcol, fcol: m.fcol}
 		tp.treat, tp.n = markOrds(len(m.tcol.values), tords)
-		tp.fac, tp.nFac = markOrds(len(m.fcol.values), facilities)
+		tp.fac, tp.nFac = newOrdSet(len(m.fcol.values), facilities)
 		h.facOrds = facilities
 		if !h.doctor.IsEmpty() {
 			tp.extra = h.doctor
