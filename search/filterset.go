@@ -22,8 +22,8 @@ import (
 // share their keyword columns, and so the sets too.
 
 // filterSetsMax bounds the sets kept; when full, they are all dropped
-// and the next searches make them again. A set of a million offers holds
-// at most 128 KiB, most far less.
+// and the next searches make them again. A set holds at most 8 KiB for
+// each 65,536 documents (160 KiB at a million offers), most far less.
 const filterSetsMax = 256
 
 type filterSets struct {
@@ -31,7 +31,7 @@ type filterSets struct {
 	sets map[string]*roaring.Bitmap
 }
 
-// of returns the documents clauses leave in c, made by build when not kept.
+// of returns the documents clauses leave, made by build when not kept.
 func (fs *filterSets) of(clauses []clause, build func() *roaring.Bitmap) *roaring.Bitmap {
 	key := clausesKey(clauses)
 	fs.mu.RLock()
