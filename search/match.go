@@ -1274,9 +1274,12 @@ func (m *matcher) offerWalk(filter *roaring.Bitmap) *roaring.Bitmap {
 		m.offersPred = m.combine(ps, true).(*treatPred)
 		m.offersAll = m.offersOf(m.offersPred)
 	}
-	if filter != nil {
+	if filter != nil && filter != m.offers {
 		return roaring.And(m.offersAll, filter)
 	}
+	// No filter, or type=offer alone: the column's own bitmap of every
+	// offer, of which offersAll is a part. Intersecting them copied
+	// offersAll for nearly every text search.
 	return m.offersAll
 }
 
