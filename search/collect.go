@@ -54,7 +54,7 @@ type plan struct {
 // test per document it counts one by one.
 type deadDocs struct {
 	b    *roaring.Bitmap
-	bits []uint64
+	bits ordSet
 }
 
 // newDeadDocs returns the set of b among docs documents; nil when b is
@@ -63,15 +63,15 @@ func newDeadDocs(b *roaring.Bitmap, docs uint64) *deadDocs {
 	if b == nil || b.IsEmpty() {
 		return nil
 	}
-	d := &deadDocs{b: b, bits: make([]uint64, (docs+63)/64)}
+	d := &deadDocs{b: b, bits: make(ordSet, (docs+63)/64)}
 	b.Iterate(func(doc uint32) bool {
-		d.bits[doc>>6] |= 1 << (doc & 63)
+		d.bits.add(doc)
 		return true
 	})
 	return d
 }
 
-func (d *deadDocs) has(doc uint32) bool { return d.bits[doc>>6]&(1<<(doc&63)) != 0 }
+func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),

@@ -6,7 +6,8 @@ import (
 	"slices"
 )
 
-// An ordSet marks ordinals of a column, a bit each. A term that a place
+// An ordSet marks ordinals of a column (or documents: deadDocs), a bit
+// each. A term that a place
 // or facility name matches marks the facilities holding it among the
 // column's hundred thousand ordinals at a million offers: 12.5 KB where a
 // []bool took 100 KB, made for every such term of every search, and
@@ -21,9 +22,8 @@ func newOrdSet(size int, list []uint32) (ordSet, int) {
 	}
 	s, n := make(ordSet, (size+63)/64), 0
 	for _, ord := range list {
-		w, b := ord>>6, uint64(1)<<(ord&63)
-		if s[w]&b == 0 {
-			s[w] |= b
+		if !s.has(ord) {
+			s.add(ord)
 			n++
 		}
 	}
@@ -32,6 +32,9 @@ func newOrdSet(size int, list []uint32) (ordSet, int) {
 
 // has reports whether ord is marked.
 func (s ordSet) has(ord uint32) bool { return s[ord>>6]&(1<<(ord&63)) != 0 }
+
+// add marks ord.
+func (s ordSet) add(ord uint32) { s[ord>>6] |= 1 << (ord & 63) }
 
 // all yields the marked ordinals in order.
 func (s ordSet) all() iter.Seq[uint32] {

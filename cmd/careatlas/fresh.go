@@ -222,7 +222,6 @@ func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Chan
 	}
 	start := time.Now()
 	ch, err := c.read(ctx, batch, rates, converts)
-	c.readDone(start, ch)
 	if err != nil || ch == nil {
 		return func() error { return nil }, err
 	}
@@ -233,10 +232,7 @@ func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Chan
 			return err
 		}
 		if !reflect.DeepEqual(now, rates) {
-			again := time.Now()
-			ch, err = c.read(ctx, batch, now, converts)
-			c.readDone(again, ch)
-			if err != nil || ch == nil {
+			if ch, err = c.read(ctx, batch, now, converts); err != nil || ch == nil {
 				return err
 			}
 		}
@@ -251,16 +247,6 @@ func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Chan
 		}
 		return err
 	}, nil
-}
-
-// readDone reports a batch read since start, into ch (nil: nothing to
-// apply), to live.Observe.
-func (c *changes) readDone(start time.Time, ch *live.Changes) {
-	n := 0
-	if ch != nil {
-		n = len(ch.Records)
-	}
-	c.live.Report(live.Work{Kind: live.WorkRead, Start: start, End: time.Now(), Records: n})
 }
 
 // rates are the exchange rates of the served snapshot, and whether its
@@ -278,9 +264,7 @@ func (c *changes) rates() (search.Rates, bool, error) {
 // snapshot it goes onto), and hands it to apply.
 func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates search.Rates, converts bool,
 	apply func(live.Changes) error) error {
-	start := time.Now()
 	ch, err := c.read(ctx, batch, rates, converts)
-	c.readDone(start, ch)
 	if err != nil || ch == nil {
 		return err
 	}
@@ -291,7 +275,22 @@ func (c *changes) applyWith(ctx context.Context, batch []postgres.Change, rates 
 // holds changed (or a bulk load did, which it cannot follow). converts says
 // the generation converts its offers' prices at new rates itself; when it
 // does not, a rate change re-reads every offer priced in the currency.
+//
+// Each read is reported to live.Observe as WorkRead ('bench fresh
+// --attribute').
 func (c *changes) read(ctx context.Context, batch []postgres.Change, rates search.Rates, converts bool) (*live.Changes, error) {
+	start := time.Now()
+	ch, err := c.readBatch(ctx, batch, rates, converts)
+	n := 0
+	if ch != nil {
+		n = len(ch.Records)
+	}
+	c.live.Report(live.Work{Kind: live.WorkRead, Start: start, End: time.Now(), Records: n})
+	return ch, err
+}
+
+// readBatch is read, unreported.
+func (c *changes) readBatch(ctx context.Context, batch []postgres.Change, rates search.Rates, converts bool) (*live.Changes, error) {
 	if len(batch) == 0 {
 		return nil, nil
 	}
