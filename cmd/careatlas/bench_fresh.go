@@ -147,7 +147,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches under writes to this file")
 	quietProfile := fs.String("quiet-cpuprofile", "", "write a CPU profile of the searches without writes to this file (to compare: pprof -diff_base)")
 	refresh := fs.Duration("refresh", changesGather, "serve --refresh: how long changes gather before they are applied as one batch")
-	unfollow := fs.Bool("unfollowed", false, "search under the writes once more for --duration with the follower stopped: the overlay's searches without the follower's work beside them")
+	unfollow := fs.Bool("unfollowed", false, "search under the writes once more for --duration with the follower stopped: the overlay's searches without the follower's work beside them (with --rounds, also a block of it in every round)")
 	floor := fs.Bool("floor", false, "search under the writes for --duration on the generation alone, the follower applying them, then as long with it stopped: what sharing the machine costs a search with no overlay to read")
 	floorProfile := fs.String("floor-cpuprofile", "", "with --floor, write a CPU profile of that phase to this file")
 	unfollowedProfile := fs.String("unfollowed-cpuprofile", "", "with --unfollowed, write a CPU profile of that phase to this file")
@@ -302,7 +302,11 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			defer a.close()
 			rctx = withAttribution(traced, a)
 		}
-		if rep.Rounds, err = benchRounds(rctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, *floor, *control); err != nil {
+		opt := roundsOptions{floor: *floor, control: *control}
+		if *unfollow {
+			opt.unfollowed = &followSwitch{pause: func() { follow() }, resume: func() { follow = startFollowing(ctx, f) }}
+		}
+		if rep.Rounds, err = benchRounds(rctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, opt); err != nil {
 			return err
 		}
 	}
@@ -701,17 +705,24 @@ func printFresh(w io.Writer, r *freshReport) {
 		if rs.Floor != nil {
 			row("  search, writes, generation", *rs.Floor)
 		}
+		if rs.Unfollowed != nil {
+			row("  search, writes, unfollowed", *rs.Unfollowed)
+		}
 		fmt.Fprintf(w, "  under writes / without, the median of the rounds: p50 %+.1f%%, p99 %+.1f%%\n", rs.MedianP50Change, rs.MedianP99Change)
 		if rs.MedianFloorP50Change != nil {
 			fmt.Fprintf(w, "  generation alone under writes / without, the median of the rounds: p50 %+.1f%%, p99 %+.1f%%\n",
 				*rs.MedianFloorP50Change, *rs.MedianFloorP99Change)
+		}
+		if rs.MedianUnfollowedP50Change != nil {
+			fmt.Fprintf(w, "  under writes, the follower stopped / without, the median of the rounds: p50 %+.1f%%, p99 %+.1f%%\n",
+				*rs.MedianUnfollowedP50Change, *rs.MedianUnfollowedP99Change)
 		}
 		if s := rs.Slow; s != nil {
 			fmt.Fprintf(w, "  searches of %.1f ms or more (the p99 without writes), by what ran beside them:\n", s.OverMS)
 			for _, b := range []struct {
 				name string
 				w    *blockWork
-			}{{"no writes", s.Quiet}, {"under writes", s.Loaded}, {"writes, generation", s.Floor}} {
+			}{{"no writes", s.Quiet}, {"under writes", s.Loaded}, {"writes, generation", s.Floor}, {"writes, unfollowed", s.Unfollowed}} {
 				if b.w == nil {
 					continue
 				}

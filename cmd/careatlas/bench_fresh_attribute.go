@@ -179,6 +179,9 @@ type slowWork struct {
 	Quiet  *blockWork `json:"without_writes"`
 	Loaded *blockWork `json:"under_writes"`
 	Floor  *blockWork `json:"generation_alone,omitempty"`
+	// Unfollowed is the blocks under writes with the follower stopped
+	// (--unfollowed).
+	Unfollowed *blockWork `json:"unfollowed,omitempty"`
 }
 
 // blockWork is one kind of block's slow searches, by what ran beside
@@ -230,7 +233,7 @@ func tally[K comparable](m *map[K]classCount, k K, slow bool) {
 }
 
 // report counts the searches of each kind of block at least over long.
-func (a *attribution) report(over time.Duration, floor bool) *slowWork {
+func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var merges, applies, reads []span
@@ -244,9 +247,9 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 			applies = append(applies, span{w.Start, w.End})
 		}
 	}
-	by := map[int]*blockWork{blockQuiet: {}, blockLoaded: {}}
-	if floor {
-		by[blockFloor] = &blockWork{}
+	by := map[int]*blockWork{}
+	for _, k := range kinds {
+		by[k] = &blockWork{}
 	}
 	kindAt := func(t time.Time) *blockWork {
 		for _, b := range a.blocks {
@@ -323,7 +326,8 @@ func (a *attribution) report(over time.Duration, floor bool) *slowWork {
 			bw.DuringNone++
 		}
 	}
-	return &slowWork{OverMS: msOf(over), Quiet: by[blockQuiet], Loaded: by[blockLoaded], Floor: by[blockFloor]}
+	return &slowWork{OverMS: msOf(over), Quiet: by[blockQuiet], Loaded: by[blockLoaded], Floor: by[blockFloor],
+		Unfollowed: by[blockUnfollowed]}
 }
 
 func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

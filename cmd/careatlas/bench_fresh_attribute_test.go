@@ -67,7 +67,7 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 			{blockLoaded, "b", 5, sp(1800, 1820)}, // slow, beside nothing
 		},
 	}
-	got := a.report(10*time.Millisecond, false)
+	got := a.report(10*time.Millisecond, []int{blockQuiet, blockLoaded})
 	want := slowWork{OverMS: 10,
 		Quiet: &blockWork{Seconds: 1, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
 			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}, BySegments: map[int]classCount{1: {2, 3}}},
@@ -76,7 +76,7 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 			ByClass:    map[string]classCount{"a": {2, 2}, "b": {2, 3}},
 			BySegments: map[int]classCount{3: {1, 2}, 4: {1, 1}, 5: {2, 2}}},
 	}
-	if got.OverMS != want.OverMS || got.Floor != nil || !reflect.DeepEqual(got.Quiet, want.Quiet) ||
+	if got.OverMS != want.OverMS || got.Floor != nil || got.Unfollowed != nil || !reflect.DeepEqual(got.Quiet, want.Quiet) ||
 		!reflect.DeepEqual(got.Loaded, want.Loaded) {
 		t.Errorf("report:\n got %+v %+v %+v\nwant %+v %+v", got, got.Quiet, got.Loaded, *want.Quiet, *want.Loaded)
 	}

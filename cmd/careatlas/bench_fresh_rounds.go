@@ -28,24 +28,34 @@ type rounds struct {
 	// the rounds' own noise.
 	Control bool `json:"control,omitempty"`
 	// Quiet, Loaded and Floor pool every block of their kind.
-	Quiet     latency  `json:"search_without_writes"`
-	Loaded    latency  `json:"search_under_writes"`
-	Floor     *latency `json:"search_under_writes_generation_alone,omitempty"`
-	QuietCPU  cpuUse   `json:"cpu_without_writes"`
-	LoadedCPU cpuUse   `json:"cpu_under_writes"`
-	FloorCPU  *cpuUse  `json:"cpu_under_writes_generation_alone,omitempty"`
+	Quiet  latency  `json:"search_without_writes"`
+	Loaded latency  `json:"search_under_writes"`
+	Floor  *latency `json:"search_under_writes_generation_alone,omitempty"`
+	// Unfollowed (--unfollowed) pools the blocks under the same writes
+	// with the follower stopped: the searches read the overlay as the
+	// blocks before left it, and beside them run the writers and
+	// PostgreSQL, but none of the server's work for the changes.
+	Unfollowed    *latency `json:"search_under_writes_unfollowed,omitempty"`
+	QuietCPU      cpuUse   `json:"cpu_without_writes"`
+	LoadedCPU     cpuUse   `json:"cpu_under_writes"`
+	FloorCPU      *cpuUse  `json:"cpu_under_writes_generation_alone,omitempty"`
+	UnfollowedCPU *cpuUse  `json:"cpu_under_writes_unfollowed,omitempty"`
 	// Each is one round's change of the blocks under writes over the
 	// block without writes, in percent, in the order the rounds ran.
-	P50Change      []float64 `json:"p50_change_pct"`
-	P99Change      []float64 `json:"p99_change_pct"`
-	FloorP50Change []float64 `json:"floor_p50_change_pct,omitempty"`
-	FloorP99Change []float64 `json:"floor_p99_change_pct,omitempty"`
+	P50Change           []float64 `json:"p50_change_pct"`
+	P99Change           []float64 `json:"p99_change_pct"`
+	FloorP50Change      []float64 `json:"floor_p50_change_pct,omitempty"`
+	FloorP99Change      []float64 `json:"floor_p99_change_pct,omitempty"`
+	UnfollowedP50Change []float64 `json:"unfollowed_p50_change_pct,omitempty"`
+	UnfollowedP99Change []float64 `json:"unfollowed_p99_change_pct,omitempty"`
 	// The medians of the rounds' changes: the figures the target is
 	// judged by.
-	MedianP50Change      float64  `json:"median_p50_change_pct"`
-	MedianP99Change      float64  `json:"median_p99_change_pct"`
-	MedianFloorP50Change *float64 `json:"median_floor_p50_change_pct,omitempty"`
-	MedianFloorP99Change *float64 `json:"median_floor_p99_change_pct,omitempty"`
+	MedianP50Change           float64  `json:"median_p50_change_pct"`
+	MedianP99Change           float64  `json:"median_p99_change_pct"`
+	MedianFloorP50Change      *float64 `json:"median_floor_p50_change_pct,omitempty"`
+	MedianFloorP99Change      *float64 `json:"median_floor_p99_change_pct,omitempty"`
+	MedianUnfollowedP50Change *float64 `json:"median_unfollowed_p50_change_pct,omitempty"`
+	MedianUnfollowedP99Change *float64 `json:"median_unfollowed_p99_change_pct,omitempty"`
 	// Slow is --attribute: the slow searches of each kind of block by
 	// what ran beside them.
 	Slow *slowWork `json:"slow_searches,omitempty"`
@@ -56,7 +66,23 @@ const (
 	blockQuiet = iota
 	blockLoaded
 	blockFloor
+	blockUnfollowed
 )
+
+// roundsOptions are the kinds of block a round holds beside the two
+// always there, and whether the blocks under writes are a control.
+type roundsOptions struct {
+	floor   bool
+	control bool
+	// unfollowed, when set, adds a block under writes with the follower
+	// stopped: pause stops it, and resume starts it again.
+	unfollowed *followSwitch
+}
+
+// followSwitch stops and starts the server's change-log follower.
+type followSwitch struct {
+	pause, resume func()
+}
 
 // benchRounds runs n rounds of blocks of d each: without writes, under
 // writes, and with floor on the generation alone under writes (served at
@@ -68,10 +94,20 @@ const (
 // With control, the blocks under writes are searched without writes
 // (and after the same wait) as well: what the rounds report then is how
 // far two blocks of the same searches on the same server differ.
+//
+// With unfollowed, a block under writes has the follower stopped: its
+// change over the block without writes is what the writers and
+// PostgreSQL cost the searches, and the block under writes' change less
+// it what the server's own work for the changes costs them. After it the
+// follower starts again and catches up before the next block.
 func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base string, lv *live.Live, paths []string,
-	clients, searchRate, rate, n int, d time.Duration, floor, control bool) (*rounds, error) {
+	clients, searchRate, rate, n int, d time.Duration, opt roundsOptions) (*rounds, error) {
+	floor, control := opt.floor, opt.control
 	kinds := []int{blockQuiet, blockLoaded}
 	at := map[int]string{blockQuiet: base, blockLoaded: base}
+	if opt.unfollowed != nil {
+		kinds, at[blockUnfollowed] = append(kinds, blockUnfollowed), base
+	}
 	if floor {
 		gen, stopHTTP, err := serveFreshLoopback(generationOnly{lv})
 		if err != nil {
@@ -81,17 +117,22 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 		kinds, at[blockFloor] = append(kinds, blockFloor), gen
 	}
 	out := &rounds{Rounds: n, Block: d.String(), Control: control}
-	all := make([][]time.Duration, len(kinds))
-	cpus := make([]cpuUse, len(kinds))
+	all := make([][]time.Duration, blockUnfollowed+1)
+	cpus := make([]cpuUse, blockUnfollowed+1)
+	behind := false // the follower was stopped in the block before
 	for r := range n {
-		p50s, p99s := make([]float64, len(kinds)), make([]float64, len(kinds))
+		p50s, p99s := make([]float64, blockUnfollowed+1), make([]float64, blockUnfollowed+1)
 		for i := range kinds {
 			kind := kinds[(r+i)%len(kinds)]
 			writes := kind != blockQuiet && !(control && kind == blockLoaded)
-			if !writes {
+			if !writes || behind {
 				if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
 					return nil, err
 				}
+				behind = false
+			}
+			if kind == blockUnfollowed {
+				opt.unfollowed.pause()
 			}
 			bctx := ctx
 			if kind != blockLoaded {
@@ -100,6 +141,10 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 			endBlock := attributionOf(ctx).block(kind)
 			lat, cpu, err := searchBlock(bctx, w, client, at[kind], paths, clients, searchRate, rate, d, writes)
 			endBlock()
+			if kind == blockUnfollowed {
+				opt.unfollowed.resume()
+				behind = true
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -114,13 +159,21 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 			out.FloorP50Change = append(out.FloorP50Change, change(p50s[blockFloor], p50s[blockQuiet]))
 			out.FloorP99Change = append(out.FloorP99Change, change(p99s[blockFloor], p99s[blockQuiet]))
 		}
+		if opt.unfollowed != nil {
+			out.UnfollowedP50Change = append(out.UnfollowedP50Change, change(p50s[blockUnfollowed], p50s[blockQuiet]))
+			out.UnfollowedP99Change = append(out.UnfollowedP99Change, change(p99s[blockUnfollowed], p99s[blockQuiet]))
+		}
 		slog.Warn("bench fresh: round", "round", r+1, "of", n, "p50_ms", p50s, "p99_ms", p99s)
 	}
 	out.Quiet, out.Loaded = latencyOf(all[blockQuiet]), latencyOf(all[blockLoaded])
 	out.QuietCPU, out.LoadedCPU = cpus[blockQuiet], cpus[blockLoaded]
 	out.MedianP50Change, out.MedianP99Change = median(out.P50Change), median(out.P99Change)
 	if a := attributionOf(ctx); a != nil {
-		out.Slow = a.report(time.Duration(math.Round(out.Quiet.P99*1000))*time.Microsecond, floor)
+		out.Slow = a.report(time.Duration(math.Round(out.Quiet.P99*1000))*time.Microsecond, kinds)
+	}
+	if opt.unfollowed != nil {
+		l, p50, p99 := latencyOf(all[blockUnfollowed]), median(out.UnfollowedP50Change), median(out.UnfollowedP99Change)
+		out.Unfollowed, out.UnfollowedCPU, out.MedianUnfollowedP50Change, out.MedianUnfollowedP99Change = &l, &cpus[blockUnfollowed], &p50, &p99
 	}
 	if floor {
 		l, p50, p99 := latencyOf(all[blockFloor]), median(out.FloorP50Change), median(out.FloorP99Change)

@@ -87,18 +87,23 @@ func TestBenchFresh(t *testing.T) {
 		rs.MedianP50Change != (rs.P50Change[0]+rs.P50Change[1])/2 {
 		t.Errorf("rounds of blocks that take turns not measured: %+v", rs)
 	}
+	if rs := rep.Rounds; rs == nil || rs.Unfollowed == nil || rs.Unfollowed.N == 0 || rs.Unfollowed.N > 2*(40+2) ||
+		len(rs.UnfollowedP99Change) != 2 || rs.MedianUnfollowedP99Change == nil || rs.UnfollowedCPU == nil {
+		t.Errorf("rounds' blocks under writes with the follower stopped not measured: %+v", rs)
+	}
 	// --attribute: every search of the rounds is lined up, in the blocks
 	// of its kind, and the batches applied under writes are seen.
 	if rs := rep.Rounds; rs != nil {
 		s := rs.Slow
-		if s == nil || s.Quiet == nil || s.Loaded == nil || s.Floor == nil || s.OverMS != rs.Quiet.P99 {
+		if s == nil || s.Quiet == nil || s.Loaded == nil || s.Floor == nil || s.Unfollowed == nil || s.OverMS != rs.Quiet.P99 {
 			t.Fatalf("slow searches not counted by what ran beside them: %+v", s)
 		}
 		for _, b := range []struct {
 			name string
 			w    *blockWork
 			n    int
-		}{{"without writes", s.Quiet, rs.Quiet.N}, {"under writes", s.Loaded, rs.Loaded.N}, {"generation alone", s.Floor, rs.Floor.N}} {
+		}{{"without writes", s.Quiet, rs.Quiet.N}, {"under writes", s.Loaded, rs.Loaded.N}, {"generation alone", s.Floor, rs.Floor.N},
+			{"follower stopped", s.Unfollowed, rs.Unfollowed.N}} {
 			w := b.w
 			if w.Searches != b.n || w.Slow > w.Searches || w.DuringNone > w.Slow || w.DuringGC > w.Slow ||
 				w.DuringMerge > w.Slow || w.DuringApply > w.Slow || w.DuringRead > w.Slow || w.Seconds < 1.5 || w.Seconds > 4 {
@@ -110,6 +115,9 @@ func TestBenchFresh(t *testing.T) {
 		}
 		if s.Loaded.Reads == 0 || s.Floor.Reads == 0 {
 			t.Errorf("no batch read seen in the blocks under writes: %+v %+v", s.Loaded, s.Floor)
+		}
+		if s.Unfollowed.Applies != 0 || s.Unfollowed.Reads != 0 {
+			t.Errorf("batches read or applied in the blocks with the follower stopped: %+v", s.Unfollowed)
 		}
 		if s.Quiet.Slow == 0 {
 			t.Errorf("no search without writes at or over their own p99 (%.3f ms): %+v", s.OverMS, s.Quiet)
