@@ -12,8 +12,8 @@ import (
 
 // cpuUse is CPU time used, in seconds: by this process (the server, its
 // follower, and the bench's own clients and writers), and by the processes
-// of a PostgreSQL server on this machine (0 when it runs elsewhere; its
-// backends that exited meanwhile are not counted).
+// of a PostgreSQL server on this machine (0 when it runs elsewhere), with
+// its backends that exited meanwhile.
 type cpuUse struct {
 	Process  float64 `json:"process_cpu_s"`
 	Postgres float64 `json:"local_postgres_cpu_s"`
@@ -39,13 +39,17 @@ func cpuNow() cpuUse {
 		if open < 0 || end < open || s[open+1:end] != "postgres" {
 			continue
 		}
+		// utime, stime, and cutime and cstime: the postmaster's children
+		// that exited (a pool's connection closed, a follower stopped)
+		// would otherwise take the CPU they used out of the sum.
 		f := strings.Fields(s[end+1:])
-		if len(f) < 13 {
+		if len(f) < 15 {
 			continue
 		}
-		utime, _ := strconv.ParseFloat(f[11], 64)
-		stime, _ := strconv.ParseFloat(f[12], 64)
-		u.Postgres += (utime + stime) / clockTicks
+		for _, t := range f[11:15] {
+			v, _ := strconv.ParseFloat(t, 64)
+			u.Postgres += v / clockTicks
+		}
 	}
 	return u
 }
