@@ -239,7 +239,7 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 		// Owners recur from batch to batch (a treatment joins in most), so
 		// their documents are looked up in the segments. The batch waits
 		// for its segment: a backlog's is analysed on every core. A steady
-		// stream's batch (a few dozen records every quarter second) is
+		// stream's batch (a few dozen records every half second) is
 		// analysed on one, so that it never takes every core from the
 		// searches for the few milliseconds it costs.
 		held := make([]*segment, len(o.segs))
