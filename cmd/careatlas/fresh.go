@@ -46,13 +46,14 @@ const changesGeneration = 250 * time.Millisecond
 // changesGather is how long the follower lets changes gather after a
 // notification before it reads them (postgres.FollowOptions.Gather; serve
 // --refresh): half of the one second a change has to be visible at p50
-// (it is visible 0.45 s after its commit at p50, 0.56 s at p99), and at a
+// (it is visible 0.45 s after its commit at p50, 0.54–0.59 s at p99), and at a
 // hundred changes a second, batches of some fifty instead of a segment per
 // commit. A quarter second made twice the batches, segments and merges
-// for the same changes: at a million offers the searches under writes
-// were +52% to +60% slower at p99 than without, against +27% to +31% at
-// half a second (BENCHMARKS.md, fifteenth session). Elasticsearch
-// refreshes every second by default.
+// for the same changes, and the server's CPU for them half as much again
+// (at a million offers, BENCHMARKS.md, fifteenth session; the searches'
+// p99 under writes was better at half a second in most pairs of runs,
+// not beyond their spread). Elasticsearch refreshes every second by
+// default.
 const changesGather = 500 * time.Millisecond
 
 // minRefresh and maxRefresh bound --refresh: below, nearly every commit
