@@ -173,8 +173,10 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		*nRounds < 0 || *nRounds > 1000 || *block <= 0 || *warm < 0 {
 		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative, --refresh %s–%s, --rounds 0–1000, --block positive, --warm-up not negative", minRefresh, maxRefresh)
 	}
-	if *control && (*floor || *nRounds == 0) {
-		return fmt.Errorf("--control needs --rounds, and not --floor")
+	if *control && (*floor || *unfollow || *nRounds == 0) {
+		// --floor and --unfollowed add blocks under writes that a control
+		// would write in, unlike its own.
+		return fmt.Errorf("--control needs --rounds, and not --floor or --unfollowed")
 	}
 	setupBackground(*nice) // as serve does
 	cfg, err := pgxpool.ParseConfig(*dbURL)

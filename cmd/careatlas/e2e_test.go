@@ -385,8 +385,9 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"serve", "--background-nice", "20"}, 1, "--background-nice 20: must be from 0 to 19"},
 		{[]string{"serve", "--background-nice", "-1"}, 1, "--background-nice -1: must be from 0 to 19"},
 		{[]string{"bench", "fresh", "--index-dir", "x", "--background-nice", "99"}, 1, "--background-nice 99: must be from 0 to 19"},
-		{[]string{"bench", "fresh", "--index-dir", "x", "--control"}, 1, "--control needs --rounds, and not --floor"},
-		{[]string{"bench", "fresh", "--index-dir", "x", "--rounds", "2", "--control", "--floor"}, 1, "--control needs --rounds, and not --floor"},
+		{[]string{"bench", "fresh", "--index-dir", "x", "--control"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
+		{[]string{"bench", "fresh", "--index-dir", "x", "--rounds", "2", "--control", "--floor"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
+		{[]string{"bench", "fresh", "--index-dir", "x", "--rounds", "2", "--control", "--unfollowed"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
 		{[]string{"load", "--database-url", "postgres://127.0.0.1:1/x?connect_timeout=2", "a", "b"}, 2, "Usage"},
 	} {
 		t.Setenv("DATABASE_URL", "")
