@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,11 +12,13 @@ import (
 )
 
 // cpuUse is CPU time used, in seconds: by this process (the server, its
-// follower, and the bench's own clients and writers), and by the processes
-// of a PostgreSQL server on this machine (0 when it runs elsewhere), with
-// its backends that exited meanwhile.
+// follower, and the bench's own clients, and its writers when they run
+// here), by its child processes (the bench's writers), and by the
+// processes of a PostgreSQL server on this machine (0 when it runs
+// elsewhere), with its backends that exited meanwhile.
 type cpuUse struct {
 	Process  float64 `json:"process_cpu_s"`
+	Children float64 `json:"child_processes_cpu_s"`
 	Postgres float64 `json:"local_postgres_cpu_s"`
 }
 
@@ -26,6 +29,7 @@ func cpuNow() cpuUse {
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		u.Process = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 	}
+	self := strconv.Itoa(os.Getpid())
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, p := range stats {
 		b, err := os.ReadFile(p)
@@ -36,7 +40,19 @@ func cpuNow() cpuUse {
 		// counted after its closing parenthesis.
 		s := string(b)
 		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open || s[open+1:end] != "postgres" {
+		if open < 0 || end < open {
+			continue
+		}
+		if f := strings.Fields(s[end+1:]); len(f) > 12 && f[1] == self {
+			// state ppid …: a child of this process, whose utime and
+			// stime count (it runs until the bench ends).
+			for _, t := range f[11:13] {
+				v, _ := strconv.ParseFloat(t, 64)
+				u.Children += v / clockTicks
+			}
+			continue
+		}
+		if s[open+1:end] != "postgres" {
 			continue
 		}
 		// utime, stime, and cutime and cstime: the postmaster's children
@@ -58,9 +74,13 @@ func cpuNow() cpuUse {
 // Linux architecture Go builds for.
 const clockTicks = 100
 
+func (u cpuUse) String() string {
+	return fmt.Sprintf("this process %.1f s, its children (the writers) %.1f s, local PostgreSQL %.1f s", u.Process, u.Children, u.Postgres)
+}
+
 // since is the CPU used between before and u.
 func (u cpuUse) since(before cpuUse) cpuUse {
-	return cpuUse{Process: u.Process - before.Process, Postgres: u.Postgres - before.Postgres}
+	return cpuUse{Process: u.Process - before.Process, Children: u.Children - before.Children, Postgres: u.Postgres - before.Postgres}
 }
 
 // schedWaits is how long this process's goroutines have waited to run

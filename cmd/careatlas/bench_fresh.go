@@ -156,7 +156,8 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	warm := fs.Duration("warm-up", 5*time.Second, "before measuring, search untimed for this long without writes, then as long under writes (0: not)")
 	slowTracePath := fs.String("slow-trace", "", "write an execution trace of the seconds before the slowest search under writes to this file (go tool trace)")
 	slowTraceOver := fs.Duration("slow-trace-over", 50*time.Millisecond, "with --slow-trace, the least a search takes to be traced")
-	lowerWriters := fs.Bool("lower-writers", false, "run the bench's own writers as background work, at --background-nice: the load generator's CPU then yields to the searches, as writers on other machines take none of it")
+	inProcess := fs.Bool("writers-in-process", false, "run the bench's writers as goroutines in this process, beside the server, instead of in a child process of their own (as the bench did before)")
+	lowerWriters := fs.Bool("lower-writers", false, "with --writers-in-process, run the writers as background work, at --background-nice: the load generator's CPU then yields to the searches, as writers on other machines take none of it")
 	control := fs.Bool("control", false, "with --rounds, search the blocks meant to be under writes without writes too: an A/A comparison whose changes are the rounds' own noise (not with --floor)")
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
@@ -172,6 +173,9 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		*searchRate < 0 || *searchRate > 100_000 || *refresh < minRefresh || *refresh > maxRefresh ||
 		*nRounds < 0 || *nRounds > 1000 || *block <= 0 || *warm < 0 {
 		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative, --refresh %s–%s, --rounds 0–1000, --block positive, --warm-up not negative", minRefresh, maxRefresh)
+	}
+	if *lowerWriters && !*inProcess {
+		return fmt.Errorf("--lower-writers needs --writers-in-process: a writers' process of their own is lowered by the kernel's scheduler, not ours")
 	}
 	if *control && (*floor || *unfollow || *nRounds == 0) {
 		// --floor and --unfollowed add blocks under writes that a control
@@ -218,6 +222,16 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	w.lowered = *lowerWriters
 	defer w.cleanUp(context.WithoutCancel(ctx))
+	if !*inProcess {
+		if err := w.spawnWriters(ctx, *dbURL); err != nil {
+			return err
+		}
+		defer func() {
+			if err := w.close(); err != nil {
+				slog.Error("bench fresh", "err", err)
+			}
+		}()
+	}
 	rep.Kinds = w.kinds()
 	paths, err := freshQueries(ctx, pool)
 	if err != nil {
@@ -282,7 +296,11 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	rep.Loaded, rep.Visible = latencyOf(loaded), latencyOf(visible)
-	slog.Warn("bench fresh: under writes", "search", rep.Loaded, "visible", rep.Visible, "written", w.written.Load())
+	written, _, err := w.counts()
+	if err != nil {
+		return err
+	}
+	slog.Warn("bench fresh: under writes", "search", rep.Loaded, "visible", rep.Visible, "written", written)
 
 	if *floor {
 		if rep.Floor, rep.FloorUnfollowed, err = benchFloor(ctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *duration,
@@ -321,7 +339,9 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	}
-	rep.Written, rep.RateChanges = w.written.Load(), w.rateChanges.Load()
+	if rep.Written, rep.RateChanges, err = w.counts(); err != nil {
+		return err
+	}
 	lf := lv.Freshness()
 	rep.Segments, rep.ChangedDocs = lf.Segments, lf.Changed
 	if *asJSON {
@@ -544,7 +564,10 @@ func heldOffer(ctx context.Context, lv *live.Live, id int64) string {
 func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base string, rate int, d time.Duration,
 	follow *func(), c *changes, profile string) (*catchup, error) {
 	(*follow)()
-	before := w.written.Load()
+	before, _, err := w.counts()
+	if err != nil {
+		return nil, err
+	}
 	writeCtx, stopWrites := context.WithCancel(ctx)
 	defer stopWrites()
 	cpu := cpuNow()
@@ -554,7 +577,12 @@ func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base
 		return nil, ctx.Err()
 	case <-time.After(d):
 	}
-	out := &catchup{Disconnected: d.String(), Changes: w.written.Load() - before, WritesCPU: cpuNow().since(cpu)}
+	out := &catchup{Disconnected: d.String(), WritesCPU: cpuNow().since(cpu)}
+	written, _, err := w.counts()
+	if err != nil {
+		return nil, err
+	}
+	out.Changes = written - before
 	probe, err := w.mark(ctx)
 	if err != nil {
 		return nil, err
@@ -677,8 +705,7 @@ func printFresh(w io.Writer, r *freshReport) {
 		row("search, writes, gen., unf.", f.Search)
 	}
 	row("visible after commit", r.Visible)
-	fmt.Fprintf(w, "cpu, no writes: this process %.1f s, local PostgreSQL %.1f s; under writes: %.1f s and %.1f s\n",
-		r.QuietCPU.Process, r.QuietCPU.Postgres, r.LoadedCPU.Process, r.LoadedCPU.Postgres)
+	fmt.Fprintf(w, "cpu, no writes: %s; under writes: %s\n", r.QuietCPU, r.LoadedCPU)
 	fmt.Fprintf(w, "goroutines' wait to run, no writes: p50 %.3f ms, p99 %.3f ms; under writes: p50 %.3f ms, p99 %.3f ms\n",
 		r.QuietWait.P50, r.QuietWait.P99, r.LoadedWait.P50, r.LoadedWait.P99)
 	if r.Quiet.P50 > 0 {
@@ -686,16 +713,16 @@ func printFresh(w io.Writer, r *freshReport) {
 			100*(r.Loaded.P50/r.Quiet.P50-1), 100*(r.Loaded.P99/r.Quiet.P99-1))
 	}
 	if u := r.Unfollowed; u != nil && r.Quiet.P50 > 0 {
-		fmt.Fprintf(w, "search under writes, the follower stopped / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: this process %.1f s, local PostgreSQL %.1f s)\n",
-			100*(u.Search.P50/r.Quiet.P50-1), 100*(u.Search.P99/r.Quiet.P99-1), u.CPU.Process, u.CPU.Postgres)
+		fmt.Fprintf(w, "search under writes, the follower stopped / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: %s)\n",
+			100*(u.Search.P50/r.Quiet.P50-1), 100*(u.Search.P99/r.Quiet.P99-1), u.CPU)
 	}
 	if f := r.Floor; f != nil && r.Quiet.P50 > 0 {
-		fmt.Fprintf(w, "search under writes on the generation alone / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: this process %.1f s, local PostgreSQL %.1f s)\n",
-			100*(f.Search.P50/r.Quiet.P50-1), 100*(f.Search.P99/r.Quiet.P99-1), f.CPU.Process, f.CPU.Postgres)
+		fmt.Fprintf(w, "search under writes on the generation alone / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: %s)\n",
+			100*(f.Search.P50/r.Quiet.P50-1), 100*(f.Search.P99/r.Quiet.P99-1), f.CPU)
 	}
 	if f := r.FloorUnfollowed; f != nil && r.Quiet.P50 > 0 {
-		fmt.Fprintf(w, "search under writes on the generation alone, the follower stopped / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: this process %.1f s, local PostgreSQL %.1f s)\n",
-			100*(f.Search.P50/r.Quiet.P50-1), 100*(f.Search.P99/r.Quiet.P99-1), f.CPU.Process, f.CPU.Postgres)
+		fmt.Fprintf(w, "search under writes on the generation alone, the follower stopped / without writes: p50 %+.1f%%, p99 %+.1f%% (cpu: %s)\n",
+			100*(f.Search.P50/r.Quiet.P50-1), 100*(f.Search.P99/r.Quiet.P99-1), f.CPU)
 	}
 	if rs := r.Rounds; rs != nil {
 		fmt.Fprintf(w, "%d rounds of %s blocks that take turns:\n", rs.Rounds, rs.Block)
@@ -748,8 +775,7 @@ func printFresh(w io.Writer, r *freshReport) {
 	}
 	if c := r.Catchup; c != nil {
 		fmt.Fprintf(w, "catch-up after %s disconnected (%d changes): %.1f s\n", c.Disconnected, c.Changes, c.Seconds)
-		fmt.Fprintf(w, "cpu of the writes alone, disconnected: this process %.1f s, local PostgreSQL %.1f s\n",
-			c.WritesCPU.Process, c.WritesCPU.Postgres)
+		fmt.Fprintf(w, "cpu of the writes alone, disconnected: %s\n", c.WritesCPU)
 	}
 	fmt.Fprintf(w, "caught up with the log before measuring in %.1f s\n", r.Initial)
 	fmt.Fprintf(w, "overlay at the end: %d records in %d segments\n", r.ChangedDocs, r.Segments)

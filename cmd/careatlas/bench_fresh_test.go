@@ -5,9 +5,11 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +145,13 @@ func TestBenchFresh(t *testing.T) {
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)
 	}
+	// The writers ran in a process of their own: its CPU is counted
+	// apart from this one's.
+	if rep.Catchup != nil && rep.Rounds != nil {
+		if n := rep.LoadedCPU.Children + rep.Rounds.LoadedCPU.Children + rep.Catchup.WritesCPU.Children; n <= 0 {
+			t.Errorf("no CPU counted for the writers' process under writes (%.2f s): did they run in this one?", n)
+		}
+	}
 	for _, o := range was {
 		if _, err := conn.Exec(ctx, `UPDATE offers SET price = $1 WHERE id = $2`, o.Price, o.ID); err != nil {
 			t.Fatal(err)
@@ -204,5 +213,64 @@ func TestFreshWriterChangesRatesAcrossBlocks(t *testing.T) {
 	}
 	if rates() == before {
 		t.Errorf("no exchange rate in the database changed")
+	}
+}
+
+// TestFreshWriterProcess runs the writers in their own process, as 'bench
+// fresh' does: they write while started and not once stopped, count what
+// they wrote, refuse a second start, and exit when the bench closes them.
+func TestFreshWriterProcess(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	cli(t, "load", "--database-url", db, bundled)
+	pool, err := pgxpool.New(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	w, err := newFreshWriter(ctx, pool, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.cleanUp(ctx)
+	if err := w.spawnWriters(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	pid := w.proc.cmd.Process.Pid
+	blockCtx, stop := context.WithTimeout(ctx, time.Second)
+	writing := w.start(blockCtx, 50)
+	if _, err := w.proc.do(writerCommand{Op: "start", Rate: 1}); err == nil || !strings.Contains(err.Error(), "already writing") {
+		t.Errorf("a second start while writing: %v, want already writing", err)
+	}
+	<-blockCtx.Done()
+	stop()
+	if err := writing(); err != nil {
+		t.Fatal(err)
+	}
+	written, _, err := w.counts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written < 25 || written > 55 {
+		t.Errorf("%d changes written in a second at 50 a second; want 25 to 55", written)
+	}
+	// The offers it inserted are in the database, under the bench's ids.
+	var inserted int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM offers WHERE id > $1`, benchIDs).Scan(&inserted); err != nil {
+		t.Fatal(err)
+	}
+	if inserted == 0 {
+		t.Errorf("no offer inserted by the writers' process in %d changes", written)
+	}
+	time.Sleep(300 * time.Millisecond)
+	again, _, err := w.counts()
+	if err != nil || again != written {
+		t.Errorf("stopped, the writers went on: %d changes, then %d (%v)", written, again, err)
+	}
+	if err := w.close(); err != nil {
+		t.Errorf("close the writers' process: %v", err)
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+		t.Errorf("the writers' process %d is still there once closed", pid)
 	}
 }

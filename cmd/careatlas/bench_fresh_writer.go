@@ -41,6 +41,9 @@ type freshWriter struct {
 	rateChanges atomic.Int64
 	// lowered runs the writers as background work (--lower-writers).
 	lowered bool
+	// proc is the child process the writers run in (spawnWriters); nil:
+	// they run here (--writers-in-process).
+	proc *writerProc
 }
 
 func newFreshWriter(ctx context.Context, pool *pgxpool.Pool, rateEvery time.Duration) (*freshWriter, error) {
@@ -101,6 +104,9 @@ const freshWriters = 16
 // done; the returned func waits for the writers and says whether one
 // failed.
 func (w *freshWriter) start(ctx context.Context, rate int) func() error {
+	if w.proc != nil {
+		return w.proc.start(ctx, rate)
+	}
 	ticks := make(chan struct{}, rate)
 	var wg sync.WaitGroup
 	var failed atomic.Pointer[error]
@@ -209,6 +215,28 @@ func (w *freshWriter) one(ctx context.Context) error {
 	}
 	w.written.Add(1)
 	return nil
+}
+
+// counts is how many changes were written so far (the writers' and the
+// probes'), and how many of them changed an exchange rate.
+func (w *freshWriter) counts() (written, rateChanges int64, err error) {
+	written, rateChanges = w.written.Load(), w.rateChanges.Load()
+	if w.proc != nil {
+		r, err := w.proc.do(writerCommand{Op: "count"})
+		if err != nil {
+			return 0, 0, err
+		}
+		written, rateChanges = written+r.Written, rateChanges+r.RateChanges
+	}
+	return written, rateChanges, nil
+}
+
+// close ends the writers' process, if they run in one.
+func (w *freshWriter) close() error {
+	if w.proc == nil {
+		return nil
+	}
+	return w.proc.close()
 }
 
 func (w *freshWriter) between(r [2]int64) int64 { return r[0] + rand.Int64N(r[1]-r[0]+1) }

@@ -24,8 +24,9 @@ import (
 
 // TestMain runs the tests, or, when childEnv is set, careatlas itself: the
 // fault tests start the test binary as a real careatlas process to kill it.
+// So does 'bench fresh', for its writers' process (benchWriterEnv).
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) != "" {
+	if os.Getenv(childEnv) != "" || os.Getenv(benchWriterEnv) != "" {
 		main() // exits
 	}
 	os.Exit(pgtest.Run(m))
@@ -388,6 +389,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"bench", "fresh", "--index-dir", "x", "--control"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
 		{[]string{"bench", "fresh", "--index-dir", "x", "--rounds", "2", "--control", "--floor"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
 		{[]string{"bench", "fresh", "--index-dir", "x", "--rounds", "2", "--control", "--unfollowed"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
+		{[]string{"bench", "fresh", "--index-dir", "x", "--lower-writers"}, 1, "--lower-writers needs --writers-in-process"},
 		{[]string{"load", "--database-url", "postgres://127.0.0.1:1/x?connect_timeout=2", "a", "b"}, 2, "Usage"},
 	} {
 		t.Setenv("DATABASE_URL", "")

@@ -54,9 +54,12 @@ const (
 const catalogUsage = " (default: the demo catalogue built into the binary)"
 
 func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	if os.Getenv(benchWriterEnv) != "" {
+		os.Exit(benchWriterMain(context.Background(), os.Stdin, os.Stdout))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
 	if path := os.Getenv("CAREATLAS_CPUPROFILE"); path != "" {
 		stopProfile := startCPUProfile(path)
 		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
