@@ -238,8 +238,8 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	f := &changes{pool: pool, src: postgres.Source{Pool: pool}, live: lv, synced: func(context.Context) {}, gather: *refresh}
-	follow := startFollowing(ctx, f)
-	defer func() { follow() }()
+	follow := startFollower(ctx, f)
+	defer follow.pause()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}, Timeout: time.Minute}
 
 	// The index may be older than the log: measure from a server that has
@@ -304,13 +304,13 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	if *floor {
 		if rep.Floor, rep.FloorUnfollowed, err = benchFloor(ctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *duration,
-			&follow, f, *floorProfile); err != nil {
+			follow, *floorProfile); err != nil {
 			return err
 		}
 	}
 	if *unfollow {
 		if rep.Unfollowed, err = benchUnfollowed(ctx, w, client, base, paths, *clients, *searchRate, *rate, *duration,
-			&follow, f, lv, *unfollowedProfile); err != nil {
+			follow, lv, *unfollowedProfile); err != nil {
 			return err
 		}
 	}
@@ -324,7 +324,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		opt := roundsOptions{floor: *floor, control: *control}
 		if *unfollow {
-			opt.unfollowed = &followSwitch{pause: func() { follow() }, resume: func() { follow = startFollowing(ctx, f) }}
+			opt.unfollowed = follow
 		}
 		if rep.Rounds, err = benchRounds(rctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, opt); err != nil {
 			return err
@@ -335,7 +335,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if *disconnected > 0 {
 		slog.Info("bench fresh: the server is cut off from the change log", "for", *disconnected)
-		if rep.Catchup, err = benchCatchup(ctx, w, client, base, *rate, *disconnected, &follow, f, *catchupProfile); err != nil {
+		if rep.Catchup, err = benchCatchup(ctx, w, client, base, *rate, *disconnected, follow, *catchupProfile); err != nil {
 			return err
 		}
 	}
@@ -403,16 +403,42 @@ func freshQueries(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
 	return paths, rows.Err()
 }
 
-// startFollowing runs serve's change-log follower until the returned func
-// is called, which waits for it to stop.
-func startFollowing(ctx context.Context, c *changes) func() {
-	ctx, cancel := context.WithCancel(ctx)
+// follower runs serve's change-log follower, which the bench stops (the
+// server cut off from the log, or idle beside the writes) and starts
+// again.
+type follower struct {
+	ctx  context.Context
+	c    *changes
+	stop func() // nil: stopped
+}
+
+// startFollower starts c's follower until ctx is done or it is paused.
+func startFollower(ctx context.Context, c *changes) *follower {
+	f := &follower{ctx: ctx, c: c}
+	f.resume()
+	return f
+}
+
+// pause stops the follower and waits until it has.
+func (f *follower) pause() {
+	if f.stop != nil {
+		f.stop()
+		f.stop = nil
+	}
+}
+
+// resume starts the follower again where it stopped.
+func (f *follower) resume() {
+	if f.stop != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		c.run(ctx)
+		f.c.run(ctx)
 	}()
-	return func() {
+	f.stop = func() {
 		cancel()
 		<-done
 	}
@@ -422,15 +448,15 @@ func startFollowing(ctx context.Context, c *changes) func() {
 // stopped, then starts it again and waits until it has caught up and its
 // merges are done.
 func benchUnfollowed(ctx context.Context, w *freshWriter, client *http.Client, base string, paths []string,
-	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, lv *live.Live, profile string) (*underWrites, error) {
+	clients, searchRate, rate int, d time.Duration, follow *follower, lv *live.Live, profile string) (*underWrites, error) {
 	slog.Info("bench fresh: searching under writes, the follower stopped", "for", d)
-	(*follow)()
+	follow.pause()
 	out, err := searchUnderWrites(ctx, w, client, base, paths, clients, searchRate, rate, d, profile)
 	if err != nil {
 		return nil, err
 	}
 	slog.Warn("bench fresh: under writes, the follower stopped", "search", out.Search)
-	*follow = startFollowing(ctx, c)
+	follow.resume()
 	if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
 		return nil, err
 	}
@@ -469,7 +495,7 @@ func (g generationOnly) Acquire() (*live.Snapshot, error) { return g.lv.AcquireG
 // searches as long with the follower stopped (the writers and PostgreSQL
 // alone), starts it again and waits until it has caught up.
 func benchFloor(ctx context.Context, w *freshWriter, client *http.Client, base string, lv *live.Live, paths []string,
-	clients, searchRate, rate int, d time.Duration, follow *func(), c *changes, profile string) (*underWrites, *underWrites, error) {
+	clients, searchRate, rate int, d time.Duration, follow *follower, profile string) (*underWrites, *underWrites, error) {
 	slog.Info("bench fresh: searching under writes on the generation alone", "for", d)
 	gen, stopHTTP, err := serveFreshLoopback(generationOnly{lv})
 	if err != nil {
@@ -481,13 +507,13 @@ func benchFloor(ctx context.Context, w *freshWriter, client *http.Client, base s
 		return nil, nil, err
 	}
 	slog.Warn("bench fresh: under writes, the generation alone", "search", followed.Search)
-	(*follow)()
+	follow.pause()
 	alone, err := searchUnderWrites(ctx, w, client, gen, paths, clients, searchRate, rate, d, "")
 	if err != nil {
 		return nil, nil, err
 	}
 	slog.Warn("bench fresh: under writes, the generation alone, the follower stopped", "search", alone.Search)
-	*follow = startFollowing(ctx, c)
+	follow.resume()
 	if _, err := caughtUp(ctx, w, client, base, lv, 5*time.Minute); err != nil {
 		return nil, nil, err
 	}
@@ -562,8 +588,8 @@ func heldOffer(ctx context.Context, lv *live.Live, id int64) string {
 // times how long a change committed when it starts takes to be visible
 // (the writes go on meanwhile).
 func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base string, rate int, d time.Duration,
-	follow *func(), c *changes, profile string) (*catchup, error) {
-	(*follow)()
+	follow *follower, profile string) (*catchup, error) {
+	follow.pause()
 	before, _, err := w.counts()
 	if err != nil {
 		return nil, err
@@ -592,7 +618,7 @@ func benchCatchup(ctx context.Context, w *freshWriter, client *http.Client, base
 		return nil, err
 	}
 	start := time.Now()
-	*follow = startFollowing(ctx, c)
+	follow.resume()
 	seen, err := w.waitVisible(ctx, client, base, probe, 5*time.Minute)
 	stopProfile()
 	stopWrites()

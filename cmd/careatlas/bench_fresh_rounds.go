@@ -74,14 +74,9 @@ const (
 type roundsOptions struct {
 	floor   bool
 	control bool
-	// unfollowed, when set, adds a block under writes with the follower
-	// stopped: pause stops it, and resume starts it again.
-	unfollowed *followSwitch
-}
-
-// followSwitch stops and starts the server's change-log follower.
-type followSwitch struct {
-	pause, resume func()
+	// unfollowed, when set, adds a block under writes with this
+	// follower stopped.
+	unfollowed *follower
 }
 
 // benchRounds runs n rounds of blocks of d each: without writes, under
