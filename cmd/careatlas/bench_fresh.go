@@ -156,8 +156,8 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	warm := fs.Duration("warm-up", 5*time.Second, "before measuring, search untimed for this long without writes, then as long under writes (0: not)")
 	slowTracePath := fs.String("slow-trace", "", "write an execution trace of the seconds before the slowest search under writes to this file (go tool trace)")
 	slowTraceOver := fs.Duration("slow-trace-over", 50*time.Millisecond, "with --slow-trace, the least a search takes to be traced")
-	inProcess := fs.Bool("writers-in-process", false, "run the bench's writers as goroutines in this process, beside the server, instead of in a child process of their own (as the bench did before)")
-	lowerWriters := fs.Bool("lower-writers", false, "with --writers-in-process, run the writers as background work, at --background-nice: the load generator's CPU then yields to the searches, as writers on other machines take none of it")
+	ownProcess := fs.Bool("writers-process", false, "run the bench's writers in a child process of their own, as an application writing to the database runs apart from the server, their CPU reported apart (default: goroutines in this process, beside the server)")
+	lowerWriters := fs.Bool("lower-writers", false, "run the bench's writers as background work, at --background-nice: the load generator's CPU then yields to the searches, as writers on other machines take none of it (not with --writers-process)")
 	control := fs.Bool("control", false, "with --rounds, search the blocks meant to be under writes without writes too: an A/A comparison whose changes are the rounds' own noise (not with --floor)")
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
@@ -174,8 +174,8 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		*nRounds < 0 || *nRounds > 1000 || *block <= 0 || *warm < 0 {
 		return fmt.Errorf("--index-dir is required; --rate 1–10000, --clients 1–256, --search-rate 0–100000, --duration positive, --disconnected not negative, --refresh %s–%s, --rounds 0–1000, --block positive, --warm-up not negative", minRefresh, maxRefresh)
 	}
-	if *lowerWriters && !*inProcess {
-		return fmt.Errorf("--lower-writers needs --writers-in-process: a writers' process of their own is lowered by the kernel's scheduler, not ours")
+	if *lowerWriters && *ownProcess {
+		return fmt.Errorf("--lower-writers lowers goroutines in this process: not with --writers-process")
 	}
 	if *control && (*floor || *unfollow || *nRounds == 0) {
 		// --floor and --unfollowed add blocks under writes that a control
@@ -222,7 +222,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	w.lowered = *lowerWriters
 	defer w.cleanUp(context.WithoutCancel(ctx))
-	if !*inProcess {
+	if *ownProcess {
 		if err := w.spawnWriters(ctx, *dbURL); err != nil {
 			return err
 		}

@@ -57,7 +57,7 @@ func TestBenchFresh(t *testing.T) {
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
 		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s", "--warm-up", "1s",
-		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute", "--heapprofile", heap}
+		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute", "--heapprofile", heap, "--writers-process"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -145,8 +145,8 @@ func TestBenchFresh(t *testing.T) {
 	if rep.Catchup == nil || rep.Catchup.Changes == 0 || rep.Catchup.Seconds <= 0 {
 		t.Errorf("catch-up not measured: %+v", rep.Catchup)
 	}
-	// The writers ran in a process of their own: its CPU is counted
-	// apart from this one's.
+	// --writers-process: the writers ran in a process of their own, its
+	// CPU counted apart from this one's.
 	if rep.Catchup != nil && rep.Rounds != nil {
 		if n := rep.LoadedCPU.Children + rep.Rounds.LoadedCPU.Children + rep.Catchup.WritesCPU.Children; n <= 0 {
 			t.Errorf("no CPU counted for the writers' process under writes (%.2f s): did they run in this one?", n)

@@ -41,8 +41,8 @@ type freshWriter struct {
 	rateChanges atomic.Int64
 	// lowered runs the writers as background work (--lower-writers).
 	lowered bool
-	// proc is the child process the writers run in (spawnWriters); nil:
-	// they run here (--writers-in-process).
+	// proc is the child process the writers run in (--writers-process,
+	// spawnWriters); nil: they run here.
 	proc *writerProc
 }
 

@@ -16,13 +16,17 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// The writers of 'bench fresh' run in a child process of their own (the
-// same binary, started with benchWriterEnv set), as an application that
-// writes to the database runs apart from the search server: goroutines
-// in the server's process would share its cores' Ps, its network poller
-// and its garbage collector, and the searches under writes would pay for
-// the load generator as well as for the writes. The probes, a change or
-// two a second that the bench times to visibility, stay in the process.
+// With --writers-process the writers of 'bench fresh' run in a child
+// process of their own (the same binary, started with benchWriterEnv
+// set), as an application that writes to the database runs apart from
+// the search server: as goroutines in the server's process they share its
+// Ps, its network poller and its garbage collector, and their CPU is
+// counted as the server's. On the two vCPUs the bench was measured on a
+// process of their own cost the searches more, not less (BENCHMARKS.md,
+// sixteenth session): its threads compete with the server's as equals in
+// the kernel, and its own runtime took more CPU than the goroutines did,
+// so it is not the default. The probes, a change or two a second that the
+// bench times to visibility, stay in the process.
 // The child reads its setup, then one command at a time, as JSON lines
 // on its standard input, and answers each on its standard output; it
 // exits when its input closes (the bench ended, or died).

@@ -389,7 +389,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"bench", "fresh", "--index-dir", "x", "--control"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
 		{[]string{"bench", "fresh", "--index-dir", "x", "--rounds", "2", "--control", "--floor"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
 		{[]string{"bench", "fresh", "--index-dir", "x", "--rounds", "2", "--control", "--unfollowed"}, 1, "--control needs --rounds, and not --floor or --unfollowed"},
-		{[]string{"bench", "fresh", "--index-dir", "x", "--lower-writers"}, 1, "--lower-writers needs --writers-in-process"},
+		{[]string{"bench", "fresh", "--index-dir", "x", "--lower-writers", "--writers-process"}, 1, "--lower-writers lowers goroutines in this process: not with --writers-process"},
 		{[]string{"load", "--database-url", "postgres://127.0.0.1:1/x?connect_timeout=2", "a", "b"}, 2, "Usage"},
 	} {
 		t.Setenv("DATABASE_URL", "")
