@@ -173,13 +173,7 @@ func TestBenchFresh(t *testing.T) {
 // change one (--rounds writes in blocks shorter than a minute).
 func TestFreshWriterChangesRatesAcrossBlocks(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustDB(t)
-	cli(t, "load", "--database-url", db, bundled)
-	pool, err := pgxpool.New(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	_, pool := bundledPool(t)
 	rates := func() string {
 		var s string
 		if err := pool.QueryRow(ctx, `SELECT string_agg(currency || '=' || rate, ',' ORDER BY currency) FROM exchange_rates`).Scan(&s); err != nil {
@@ -221,13 +215,7 @@ func TestFreshWriterChangesRatesAcrossBlocks(t *testing.T) {
 // they wrote, refuse a second start, and exit when the bench closes them.
 func TestFreshWriterProcess(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustDB(t)
-	cli(t, "load", "--database-url", db, bundled)
-	pool, err := pgxpool.New(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	db, pool := bundledPool(t)
 	w, err := newFreshWriter(ctx, pool, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -273,4 +261,18 @@ func TestFreshWriterProcess(t *testing.T) {
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
 		t.Errorf("the writers' process %d is still there once closed", pid)
 	}
+}
+
+// bundledPool loads the bundled catalogue into a fresh database and
+// returns its URL and a pool on it, closed when the test ends.
+func bundledPool(t *testing.T) (string, *pgxpool.Pool) {
+	t.Helper()
+	db := pgtest.MustDB(t)
+	cli(t, "load", "--database-url", db, bundled)
+	pool, err := pgxpool.New(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return db, pool
 }
