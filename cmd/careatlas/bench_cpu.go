@@ -74,8 +74,15 @@ func cpuNow() cpuUse {
 // Linux architecture Go builds for.
 const clockTicks = 100
 
+// String names the processes that used CPU: the children only when some
+// ran (--writers-process), since writers in this process are counted in
+// its own figure and a zero beside them would read as writers that cost
+// nothing.
 func (u cpuUse) String() string {
-	return fmt.Sprintf("this process %.1f s, its children (the writers) %.1f s, local PostgreSQL %.1f s", u.Process, u.Children, u.Postgres)
+	if u.Children == 0 {
+		return fmt.Sprintf("this process %.1f s, local PostgreSQL %.1f s", u.Process, u.Postgres)
+	}
+	return fmt.Sprintf("this process %.1f s, the writers' process %.1f s, local PostgreSQL %.1f s", u.Process, u.Children, u.Postgres)
 }
 
 // since is the CPU used between before and u.

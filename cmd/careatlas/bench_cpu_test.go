@@ -55,3 +55,21 @@ func TestPostgresCPUCountsClosedConnections(t *testing.T) {
 		t.Errorf("PostgreSQL CPU over a closed connection's query: %.2f s, want at least 0.1 s", used)
 	}
 }
+
+// TestCPUUseNamesTheWritersOnlyApart: the text report names the writers'
+// process only when its CPU was counted apart (--writers-process); writers
+// in this process are part of its figure.
+func TestCPUUseNamesTheWritersOnlyApart(t *testing.T) {
+	tests := []struct {
+		u    cpuUse
+		want string
+	}{
+		{cpuUse{Process: 60.4, Postgres: 9.7}, "this process 60.4 s, local PostgreSQL 9.7 s"},
+		{cpuUse{Process: 69.2, Children: 3.8, Postgres: 9.7}, "this process 69.2 s, the writers' process 3.8 s, local PostgreSQL 9.7 s"},
+	}
+	for _, tt := range tests {
+		if got := tt.u.String(); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.u, got, tt.want)
+		}
+	}
+}
