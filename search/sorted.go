@@ -433,7 +433,9 @@ func (c *collector) priceRange(ctx context.Context, filter *roaring.Bitmap) (boo
 }
 
 // denseOf returns b as a bit set of docs bits, from densePool (union.go);
-// the caller gives it back with releaseDense.
+// the caller gives it back with releaseDense. The pool's sets are clear,
+// so roaring may write each container as it keeps it: a bitmap container
+// is copied a word at a time, not read out document by document.
 func denseOf(b *roaring.Bitmap, docs uint64) *[]uint64 {
 	words := densePool.Get().(*[]uint64)
 	n := int((docs + 63) / 64)
@@ -441,14 +443,7 @@ func denseOf(b *roaring.Bitmap, docs uint64) *[]uint64 {
 		*words = make([]uint64, n)
 	}
 	*words = (*words)[:n]
-	w := *words
-	var buf [256]uint32
-	it := b.ManyIterator()
-	for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
-		for _, d := range buf[:k] {
-			w[d>>6] |= 1 << (d & 63)
-		}
-	}
+	b.WriteDenseTo(*words)
 	return words
 }
 
