@@ -241,11 +241,17 @@ func (c *collector) consider(doc uint32, score float64) {
 	if c.p.dead != nil && c.p.dead.has(doc) {
 		return
 	}
+	key := c.sortKey(doc)
+	if c.full() && c.best.keyLoses(key, c.worst().key) {
+		// Sorted by a key, a match whose key is worse than the k-th's
+		// cannot rank whatever its score: its trust is not read.
+		return
+	}
 	score *= float64(c.cols.trust[doc])
 	if c.p.boost != nil && c.p.boost.Contains(doc) {
 		score *= placeBoost
 	}
-	cand := candidate{doc: doc, score: score, key: c.sortKey(doc)}
+	cand := candidate{doc: doc, score: score, key: key}
 	if len(c.best.items) < c.p.k {
 		heap.Push(&c.best, cand)
 	} else if c.best.better(cand, c.best.items[0]) {
@@ -444,6 +450,24 @@ type candidates struct {
 }
 
 // better reports whether a ranks before b.
+// keyLoses reports whether a candidate of key a ranks after one of key b
+// whatever their scores: the sort is by a key and b's is better.
+func (h *candidates) keyLoses(a, b float64) bool {
+	if h.sort == SortRelevance {
+		return false
+	}
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an != bn:
+		return an
+	case an || a == b:
+		return false
+	case h.sort == SortPriceAsc || h.sort == SortDistance:
+		return a > b
+	}
+	return a < b
+}
+
 func (h *candidates) better(a, b candidate) bool {
 	if h.sort != SortRelevance {
 		an, bn := math.IsNaN(a.key), math.IsNaN(b.key)
