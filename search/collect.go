@@ -37,6 +37,10 @@ type plan struct {
 	// ordinal, when a radius measured them (NaN: outside it).
 	facilityKM []float32
 	measured   []uint32 // the facilities facilityKM measured
+	// categories are the ordinals in the category column of those a
+	// filter allows (nil: any): a price sort walks only their part of
+	// its order (orderparts.go).
+	categories []uint32
 	// dead are documents an overlay left out (replaced or deleted since
 	// the index was built): matched as any other, never counted or kept
 	// (collector.tally, consider, countAll). Nil: none.
@@ -99,6 +103,11 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 			p.filter.And(b)
 		default:
 			p.filter, owned = roaring.And(p.filter, b), true
+		}
+	}
+	for _, c := range r.clauses {
+		if c.filter.Field == fieldCategory && p.categories == nil {
+			p.categories = ix.cols.keywords[fieldCategory].ordinals(c.values)
 		}
 	}
 	intersect := func() *roaring.Bitmap {

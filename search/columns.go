@@ -466,6 +466,18 @@ func (kc *keywordColumn) valueBitmap(ord uint32) *roaring.Bitmap {
 	return kc.bitmaps[ord]
 }
 
+// ordinals returns the ordinals of those of values the column holds
+// (empty, not nil, when none).
+func (kc *keywordColumn) ordinals(values []string) []uint32 {
+	out := make([]uint32, 0, len(values))
+	for _, v := range values {
+		if ord, ok := kc.ordinal[v]; ok {
+			out = append(out, ord)
+		}
+	}
+	return out
+}
+
 // anyOf returns the documents holding any of values in field; values the
 // index does not know match nothing.
 func (kc *keywordColumn) anyOf(values []string) *roaring.Bitmap {

@@ -419,6 +419,30 @@ func TestSortedWalkEqualsTheFullWalk(t *testing.T) {
 	}
 }
 
+// TestSortedWalkOfCategoriesEqualsTheFullWalk: filtered by category, a
+// price sort walks only that category's part of its order (orderparts.go),
+// or two parts merged: priced categories, one priced on request (ranked by
+// typical prices) and one with both.
+func TestSortedWalkOfCategoriesEqualsTheFullWalk(t *testing.T) {
+	live := bundledIndex(t)
+	for _, sort := range []string{search.SortPriceAsc, search.SortPriceDesc} {
+		for _, cats := range [][]string{{"Cardiology"}, {"Orthopaedics"}, {"Cosmetic surgery"},
+			{"Respiratory", "Dermatology"}, {"Neurology", "Ophthalmology"}} {
+			for _, page := range []struct{ page, per int }{{1, 10}, {3, 20}} {
+				r := search.Request{Sort: sort, Page: page.page, PerPage: page.per, Currency: "EUR",
+					Facets: []string{"country", "category"}}.MustWhere(search.FilterType, search.TypeOffer)
+				r = r.MustWhere(search.FilterCategory, cats...)
+				got, want := withAndWithoutWalks(t, live, r)
+				name := fmt.Sprintf("category %v by %s page %d×%d", cats, sort, page.page, page.per)
+				sameAsTheFullWalk(t, name, got, want)
+				if page.page == 1 && len(want.Hits) < page.per {
+					t.Errorf("%s: %d hits, too few to test the walk", name, len(want.Hits))
+				}
+			}
+		}
+	}
+}
+
 // withAndWithoutWalks runs r walking the sort's orders always (got), and
 // never, visiting every match (want).
 func withAndWithoutWalks(t *testing.T, live *testIndex, r search.Request) (got, want *search.Result) {

@@ -22,8 +22,9 @@ import (
 // documents in each such order instead (made on first use), and a sorted
 // search walks that order, keeping the matches it meets, until k are kept
 // and the next key is worse than the k-th's: when the matches are a
-// fraction f of the index, that is about k/f documents. The total and
-// facets are counted on the matches' bitmap (collector.countAll).
+// fraction f of the index, that is about k/f documents (of the parts
+// of the order that hold matches: orderparts.go). The total and facets
+// are counted on the matches' bitmap (collector.countAll).
 
 // sortedWalks says when a sorted search walks its order: when that costs
 // less than visiting every match, or (for a test that compares the two)
@@ -55,6 +56,9 @@ type keyOrder struct {
 type madeOrder struct {
 	docs  []uint32
 	keyed *roaring.Bitmap // docs, as a bitmap
+	// parts split a price order's docs by category: the positions in docs
+	// of each category's, by its ordinal (orderparts.go); nil: not split.
+	parts [][]uint32
 	// byTreatment is the trust order's: a list per treatment ordinal; and
 	// rest its facilities and doctors, most trusted first.
 	byTreatment [][]uint32
@@ -223,10 +227,14 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 		typical := ix.typicalUSD()
 		key := func(doc uint32) float64 { return ix.priceKey(doc, desc, typical) }
 		return ko.getWith(func() *madeOrder {
+			var made *madeOrder
 			if old := ko.from.Load(); old != nil {
-				return remadeOrder(old, ko.moved, key, desc)
+				made = remadeOrder(old, ko.moved, key, desc)
+			} else {
+				made = makeOrder(ix.cols.docs, key, desc)
 			}
-			return makeOrder(ix.cols.docs, key, desc)
+			made.split(ix.cols.keywords[fieldCategory])
+			return made
 		}), nil
 	case SortRating:
 		key := func(doc uint32) float64 { return float64(o.ratings[doc]) }
@@ -337,7 +345,11 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 		return c.distanceTop(ctx, walk, n, score)
 	}
 	order, changed := c.ix.sortOrder(c.p.sort)
-	if order == nil || sortedWalks == sortedByCost && uint64(c.p.k)*uint64(len(order.docs)) > 2*n*n {
+	if order == nil {
+		return false, nil
+	}
+	parts, size := order.partsOf(c.p.categories)
+	if sortedWalks == sortedByCost && uint64(c.p.k)*uint64(size) > 2*n*n {
 		return false, nil
 	}
 	c.countAll(walk)
@@ -355,7 +367,7 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 	in := denseOf(walk, c.cols.docs)
 	defer releaseDense(in)
 	asc := c.p.sort == SortPriceAsc
-	for i, doc := range order.docs {
+	for i, doc := range order.walk(parts) {
 		if i%checkDoneEvery == checkDoneEvery-1 {
 			if err := stopped(ctx); err != nil {
 				return true, err
