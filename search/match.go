@@ -1454,7 +1454,8 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	// words all matched (offersPred): those that are plain are counted
 	// from the treatments' bitmaps and the few scored ones, and only the
 	// offers matched otherwise (offersPred.extra) are visited.
-	whole := filter == nil && m.offersPred.nFac == 0 // offerWalk set offersPred
+	// type=offer alone is no filter here (offerWalk): the walk is the same.
+	whole := (filter == nil || filter == m.offers) && m.offersPred.nFac == 0 // offerWalk set offersPred
 	scored := m.scoredOffers(walk, whole)
 	plain := roaring.AndNot(walk, scored)
 	// One pass over the plain offers counts them by treatment and keeps
