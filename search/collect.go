@@ -458,7 +458,6 @@ type candidates struct {
 	sort  string
 }
 
-// better reports whether a ranks before b.
 // keyLoses reports whether a candidate of key a ranks after one of key b
 // whatever their scores: the sort is by a key and b's is better.
 func (h *candidates) keyLoses(a, b float64) bool {
@@ -477,6 +476,7 @@ func (h *candidates) keyLoses(a, b float64) bool {
 	return a < b
 }
 
+// better reports whether a ranks before b.
 func (h *candidates) better(a, b candidate) bool {
 	if h.sort != SortRelevance {
 		an, bn := math.IsNaN(a.key), math.IsNaN(b.key)
