@@ -1274,13 +1274,22 @@ func (m *matcher) offerWalk(filter *roaring.Bitmap) *roaring.Bitmap {
 		m.offersPred = m.combine(ps, true).(*treatPred)
 		m.offersAll = m.offersOf(m.offersPred)
 	}
-	if filter != nil && filter != m.offers {
+	if filter = m.offerFilter(filter); filter != nil {
 		return roaring.And(m.offersAll, filter)
 	}
-	// No filter, or type=offer alone: the column's own bitmap of every
-	// offer, of which offersAll is a part. Intersecting them copied
-	// offersAll for nearly every text search.
 	return m.offersAll
+}
+
+// offerFilter is filter as a walk of offers sees it: nil (none) when it is
+// type=offer alone, the column's own bitmap of every offer, which every
+// offer passes. Intersecting offersAll with it copied offersAll for
+// nearly every text search, and counting the offers one by one
+// (runOffersTop) cost a treatment column read each.
+func (m *matcher) offerFilter(filter *roaring.Bitmap) *roaring.Bitmap {
+	if filter == m.offers {
+		return nil
+	}
+	return filter
 }
 
 // scoredOffers is the offers of walk matched through a facility or a
@@ -1454,8 +1463,7 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	// words all matched (offersPred): those that are plain are counted
 	// from the treatments' bitmaps and the few scored ones, and only the
 	// offers matched otherwise (offersPred.extra) are visited.
-	// type=offer alone is no filter here (offerWalk): the walk is the same.
-	whole := (filter == nil || filter == m.offers) && m.offersPred.nFac == 0 // offerWalk set offersPred
+	whole := m.offerFilter(filter) == nil && m.offersPred.nFac == 0 // offerWalk set offersPred
 	scored := m.scoredOffers(walk, whole)
 	plain := roaring.AndNot(walk, scored)
 	// One pass over the plain offers counts them by treatment and keeps
