@@ -6,6 +6,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	index "github.com/blevesearch/bleve_index_api"
@@ -353,12 +354,19 @@ func (c *collector) countFacets(matched *roaring.Bitmap) {
 // countPerMatch counts the facets fs of every document of matched, read
 // from their columns.
 func countPerMatch(matched *roaring.Bitmap, fs []facetCounts) {
+	n := matched.GetCardinality()
+	for i := range fs {
+		fs[i].tallyFor(n)
+	}
 	it := matched.ManyIterator()
 	buf := make([]uint32, 256)
 	for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
 		for i := range fs {
 			fs[i].countEach(buf[:k])
 		}
+	}
+	for i := range fs {
+		fs[i].fold()
 	}
 }
 
@@ -395,6 +403,49 @@ type facetCounts struct {
 	name   string
 	col    *keywordColumn
 	counts []int
+	// tallies, while countPerMatch counts many matches on a column kept
+	// in 16 bits, holds ways tallies of the column's values plus one (slot
+	// 0: documents with none), which fold adds to counts. Consecutive
+	// matches mostly share a value (a facility's offers, one kind of
+	// facility), and with one tally each increment waits for the last
+	// one's store to the same counter; with four, four run at once, and
+	// the slot for none spares a branch (country, kind and city counted
+	// over the 390,000 documents of a category at a million offers: 3.3
+	// to 1.1 ms).
+	tallies []uint32
+}
+
+// ways is how many tallies countPerMatch keeps for a facet (countWays
+// is written for four).
+const ways = 4
+
+// tallyPool holds facetCounts.tallies for reuse.
+var tallyPool sync.Pool
+
+// tallyFor sets f up to count matches documents: in ways tallies when
+// the column is kept in 16 bits and the matches are many beside its values
+// (so that folding the tallies costs little beside counting).
+func (f *facetCounts) tallyFor(matches uint64) {
+	if f.col.single16 == nil || matches < uint64(4*ways*(len(f.col.values)+1)) {
+		return
+	}
+	f.tallies = fromPool[uint32](&tallyPool, ways*(len(f.col.values)+1))
+	clear(f.tallies)
+}
+
+// fold adds f's tallies to its counts and lets them go.
+func (f *facetCounts) fold() {
+	if f.tallies == nil {
+		return
+	}
+	n := len(f.tallies) / ways
+	for w := range ways {
+		for v, c := range f.tallies[w*n+1 : (w+1)*n] {
+			f.counts[v] += int(c)
+		}
+	}
+	toPool(&tallyPool, f.tallies)
+	f.tallies = nil
 }
 
 // countEach counts the values of docs, with one loop for each way a
@@ -403,6 +454,8 @@ type facetCounts struct {
 func (f *facetCounts) countEach(docs []uint32) {
 	col, counts := f.col, f.counts
 	switch {
+	case f.tallies != nil:
+		countWays(col.single16, docs, f.tallies)
 	case col.single16 != nil:
 		countSingle(col.single16, docs, counts)
 	case col.single != nil:
@@ -423,6 +476,24 @@ func countSingle[T uint16 | uint32](single []T, docs []uint32, counts []int) {
 		if v := single[doc]; v != 0 {
 			counts[v-1]++
 		}
+	}
+}
+
+// countWays counts the value single holds for each of docs (its ordinal
+// plus one, 0: none) in the ways tallies of tallies, a document in each
+// in turn.
+func countWays(single []uint16, docs []uint32, tallies []uint32) {
+	n := len(tallies) / ways
+	t0, t1, t2, t3 := tallies[:n], tallies[n:2*n], tallies[2*n:3*n], tallies[3*n:4*n]
+	i := 0
+	for ; i+ways <= len(docs); i += ways {
+		t0[single[docs[i]]]++
+		t1[single[docs[i+1]]]++
+		t2[single[docs[i+2]]]++
+		t3[single[docs[i+3]]]++
+	}
+	for ; i < len(docs); i++ {
+		t0[single[docs[i]]]++
 	}
 }
 

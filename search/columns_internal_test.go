@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -89,34 +90,85 @@ func TestDenseColumnWidths(t *testing.T) {
 
 // BenchmarkFacetCount counts a facet of 200 values over a third of a
 // million documents, as a broad search does, with the column kept 16 and
-// 32 bits wide.
+// 32 bits wide and by document; values either change at every document or
+// hold for ten (a facility's offers, where one tally's increments wait on
+// each other).
 func BenchmarkFacetCount(b *testing.B) {
 	const docs, values = 1_000_000, 200
-	start, ords := make([]uint32, docs+1), make([]uint32, docs)
-	for d := range docs {
-		ords[d] = uint32(d*7919) % values
-		start[d+1] = uint32(d + 1)
-	}
-	var matched []uint32
-	for d := 0; d < docs; d += 3 {
-		matched = append(matched, uint32(d))
-	}
-	for _, c := range []struct {
-		name string
-		kc   keywordColumn
-	}{
-		{"16bit", keywordColumn{single16: singleOf[uint16](start, ords)}},
-		{"32bit", keywordColumn{single: singleOf[uint32](start, ords)}},
-		{"by_document", keywordColumn{start: start, ords: ords}},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			f := facetCounts{col: &c.kc, counts: make([]int, values)}
-			for b.Loop() {
-				for i := 0; i < len(matched); i += 256 {
-					f.countEach(matched[i:min(i+256, len(matched))])
+	for _, run := range []int{1, 10} {
+		start, ords := make([]uint32, docs+1), make([]uint32, docs)
+		for d := range docs {
+			ords[d] = uint32(d/run*7919) % values
+			start[d+1] = uint32(d + 1)
+		}
+		matched := roaring.New()
+		for d := 0; d < docs; d += 3 {
+			matched.Add(uint32(d))
+		}
+		for _, c := range []struct {
+			name string
+			kc   keywordColumn
+		}{
+			{"16bit", keywordColumn{single16: singleOf[uint16](start, ords)}},
+			{"32bit", keywordColumn{single: singleOf[uint32](start, ords)}},
+			{"by_document", keywordColumn{start: start, ords: ords}},
+		} {
+			c.kc.values = make([]string, values)
+			b.Run(fmt.Sprintf("%s/run_%d", c.name, run), func(b *testing.B) {
+				f := []facetCounts{{col: &c.kc, counts: make([]int, values)}}
+				for b.Loop() {
+					countPerMatch(matched, f)
 				}
-			}
-		})
+			})
+		}
+	}
+}
+
+// TestFacetCountsInTallies: counting many matches of a column kept in 16
+// bits, in four tallies folded at the end, gives the counts that counting
+// each match's value one by one gives, whatever the number of matches
+// (not a multiple of four, fewer than it takes to tally) and with
+// documents holding no value.
+func TestFacetCountsInTallies(t *testing.T) {
+	const docs, values = 50_000, 300
+	rng := rand.New(rand.NewPCG(5, 8))
+	start, ords := []uint32{0}, []uint32{}
+	v := uint32(0)
+	for range docs {
+		if rng.IntN(4) == 0 { // a run of one value ends
+			v = uint32(rng.IntN(values))
+		}
+		if rng.IntN(20) != 0 { // one document in twenty holds none
+			ords = append(ords, v)
+		}
+		start = append(start, uint32(len(ords)))
+	}
+	kc := &keywordColumn{values: make([]string, values), start: start, ords: ords}
+	kc.densify()
+	if kc.single16 == nil {
+		t.Fatal("the column is not kept in 16 bits")
+	}
+	for _, every := range []int{1, 3, 7, 2000} {
+		matched := roaring.New()
+		for d := rng.IntN(every); d < docs; d += 1 + rng.IntN(2*every-1) {
+			matched.Add(uint32(d))
+		}
+		want := facetCounts{col: kc, counts: make([]int, values)}
+		matched.Iterate(func(doc uint32) bool { want.count(doc); return true })
+		got := []facetCounts{{col: kc, counts: make([]int, values)}}
+		got[0].tallyFor(matched.GetCardinality())
+		tallied := got[0].tallies != nil
+		got[0].fold()
+		countPerMatch(matched, got)
+		if !slices.Equal(got[0].counts, want.counts) {
+			t.Errorf("%d matches: counts differ from each match's value counted one by one", matched.GetCardinality())
+		}
+		if tallied != (every < 2000) {
+			t.Errorf("%d matches of %d values: tallied %v", matched.GetCardinality(), values, tallied)
+		}
+		if got[0].tallies != nil {
+			t.Errorf("%d matches: the tallies are kept after counting", matched.GetCardinality())
+		}
 	}
 }
 
