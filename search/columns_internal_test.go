@@ -204,6 +204,17 @@ func TestFacetCountsFromLists(t *testing.T) {
 	if asLists.keywords["f"].lists == nil || asLists.keywords["f"].bitmaps != nil {
 		t.Fatal("listsOver kept the bitmaps of a column over its threshold")
 	}
+	// A filter reads the value's documents from the list, as a bitmap
+	// made once and kept (segments are searched again and again).
+	for v := range uint32(values) {
+		got := asLists.keywords["f"].valueBitmap(v)
+		if !got.Equals(bitmaps[v]) {
+			t.Fatalf("value %d: the bitmap made from its list holds %v, want %v", v, got.ToArray(), bitmaps[v].ToArray())
+		}
+		if again := asLists.keywords["f"].valueBitmap(v); again != got {
+			t.Fatalf("value %d: its bitmap was made again, not kept", v)
+		}
+	}
 	for _, every := range []uint32{1, 2, 9} { // most of the documents, half, a few
 		matched := roaring.New()
 		for d := uint32(0); d < docs; d += every {
