@@ -107,6 +107,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "fresh" {
 		return benchFreshCmd(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "overlay" {
+		return benchOverlayCmd(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("bench", "bench [--database-url URL] [--offers N] [--json]", stderr)
 	dbURL := databaseFlag(fs)
 	offers := fs.Int("offers", 1_000_000, "offers the catalogue should hold; a smaller one is regenerated")
@@ -334,7 +337,9 @@ func machine(ctx context.Context, pool *pgxpool.Pool) machineInfo {
 		}
 		m.MemGiB = kb / (1 << 20)
 	}
-	pool.QueryRow(ctx, `SHOW server_version`).Scan(&m.Postgres)
+	if pool != nil {
+		pool.QueryRow(ctx, `SHOW server_version`).Scan(&m.Postgres)
+	}
 	return m
 }
 

@@ -34,6 +34,8 @@ Usage:
   careatlas index   [--database-url URL] [--index-dir DIR] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
+  careatlas bench fresh --index-dir DIR [--database-url URL] [--rate 100] [--json]   (freshness under writes)
+  careatlas bench overlay --index-dir DIR [--changes 16000] [--json]   (what changes on top cost a search)
   careatlas adversarial [--index-dir DIR | --url URL] [--clients 8] [--duration 10s] [--mix 0.2] [--json]
   careatlas keys    create|list|revoke|derive …   (careatlas keys --help)
 

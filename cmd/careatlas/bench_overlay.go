@@ -1,0 +1,436 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"math/rand/v2"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/careatlas/careatlas/search"
+)
+
+// bench overlay: what an overlay of changes costs a search that reads it
+// (issue 12: "the overlay must not make an unchanged query measurably
+// slower"), without PostgreSQL, writers or a follower beside it. It opens
+// a generation, applies changes to it in batches as the follower does
+// (the same Apply, Needs, PlanMerge and WithMerge), in bench fresh's mix,
+// and then searches the same queries on the generation alone and on the
+// overlay, in blocks that take turns, one client. In a minute it answers
+// what bench fresh's --floor blocks answer in ten, with the machine quiet.
+//
+// The changed records are read from the overlay itself (a price scaled, a
+// review counted), not from a database: what the follower would read
+// after the same writes.
+
+// overlayReport is bench overlay's --json.
+type overlayReport struct {
+	Command string      `json:"command"`
+	Machine machineInfo `json:"machine"`
+	Docs    uint64      `json:"generation_docs"`
+	// Changes applied, in Batches; Rates is how many changed an exchange
+	// rate (every offer priced in it converted again).
+	Changes    int     `json:"changes"`
+	Batches    int     `json:"batches"`
+	Rates      int     `json:"rate_changes"`
+	ApplyP50   float64 `json:"apply_p50_ms"`
+	ApplyP99   float64 `json:"apply_p99_ms"`
+	Merges     int     `json:"merges"`
+	MergeMs    float64 `json:"merge_ms"`
+	Segments   int     `json:"segments"`
+	Changed    uint64  `json:"overlay_records"`
+	Deleted    uint64  `json:"generation_docs_left_out"`
+	Queries    int     `json:"queries"`
+	Rounds     int     `json:"rounds"`
+	Generation latency `json:"search_generation"`
+	Overlay    latency `json:"search_overlay"`
+	// The medians of each round's change, overlay against generation:
+	// of the mean, and of the p50, of the searches timed in that round.
+	MeanChange float64 `json:"median_round_mean_change_pct"`
+	P50Change  float64 `json:"median_round_p50_change_pct"`
+	// By query, the change of its median over every round.
+	ByQuery []queryChange `json:"by_query"`
+}
+
+type queryChange struct {
+	Path       string  `json:"query"`
+	Generation float64 `json:"generation_p50_ms"`
+	Overlay    float64 `json:"overlay_p50_ms"`
+	Change     float64 `json:"change_pct"`
+}
+
+func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench overlay", "bench overlay --index-dir DIR [--changes N] [--rounds N] [--json]", stderr)
+	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations (careatlas index)")
+	changes := fs.Int("changes", 16000, "changes to apply on top of the generation (bench fresh leaves about 16,000 after its rounds)")
+	batch := fs.Int("batch", 50, "changes per batch applied (the follower applies half a second of writes at a time: 50 at 100 a second)")
+	rateEvery := fs.Int("rate-every", 6000, "change an exchange rate once per this many changes (0: never)")
+	rounds := fs.Int("rounds", 10, "rounds of searching, each a block on the generation and one on the overlay, in turns")
+	passes := fs.Int("passes", 4, "passes over the queries in each block; the first is a warm-up, not timed")
+	seed := fs.Uint64("seed", 1, "seed of the changes chosen")
+	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file, labelled side=generation or side=overlay (go tool pprof -tagfocus)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *changes < 1 || *batch < 1 || *rounds < 1 || *passes < 2 || *rateEvery < 0 {
+		return fmt.Errorf("--changes, --batch and --rounds must be positive, --passes at least 2, --rate-every not negative")
+	}
+	path, err := search.Current(*dir)
+	if err != nil {
+		return fmt.Errorf("bench overlay: %w", err)
+	}
+	gen, err := search.Open(path)
+	if err != nil {
+		return err
+	}
+	defer gen.Close()
+	rep := &overlayReport{Command: "careatlas bench overlay " + strings.Join(args, " "), Machine: machine(ctx, nil),
+		Rounds: *rounds}
+	if rep.Docs, err = gen.DocCount(); err != nil {
+		return fmt.Errorf("bench overlay: count documents: %w", err)
+	}
+	reqs, paths, err := overlayQueries(ctx, gen)
+	if err != nil {
+		return err
+	}
+	rep.Queries = len(reqs)
+
+	o, err := buildOverlay(ctx, gen, rep, overlayPlan{changes: *changes, batch: *batch, rateEvery: *rateEvery, seed: *seed}, stderr)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	rep.Segments, rep.Changed, rep.Deleted = o.Segments(), o.Changed(), o.Deleted()
+
+	stop, err := profileTo(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	sides := []func(search.Request) (*search.Result, error){
+		func(r search.Request) (*search.Result, error) { return gen.Search(ctx, r, nil) },
+		func(r search.Request) (*search.Result, error) { return o.Search(ctx, r, nil) },
+	}
+	// The profile tells the sides and queries apart by label: go tool
+	// pprof -tagfocus=side=overlay (or generation), -tagfocus=query=….
+	labels := [2][]pprof.LabelSet{}
+	for side, name := range []string{"generation", "overlay"} {
+		for _, path := range paths {
+			labels[side] = append(labels[side], pprof.Labels("side", name, "query", path))
+		}
+	}
+	var all [2][]time.Duration
+	byQuery := [2][][]time.Duration{make([][]time.Duration, len(reqs)), make([][]time.Duration, len(reqs))}
+	var meanChanges, p50Changes []float64
+	for round := range *rounds {
+		var took [2][]time.Duration
+		// The side searched first alternates, so neither always follows
+		// the other's use of the caches.
+		for k := range 2 {
+			side := (round + k) % 2
+			for pass := range *passes {
+				for qi, r := range reqs {
+					start := time.Now()
+					var err error
+					pprof.Do(ctx, labels[side][qi], func(context.Context) { _, err = sides[side](r) })
+					if err != nil {
+						stop()
+						return fmt.Errorf("bench overlay: %s: %w", paths[qi], err)
+					}
+					if pass == 0 {
+						continue // warm-up
+					}
+					d := time.Since(start)
+					took[side] = append(took[side], d)
+					byQuery[side][qi] = append(byQuery[side][qi], d)
+				}
+			}
+		}
+		meanChanges = append(meanChanges, pctChange(mean(took[0]), mean(took[1])))
+		p50Changes = append(p50Changes, pctChange(percentile(took[0], 0.5), percentile(took[1], 0.5)))
+		all[0], all[1] = append(all[0], took[0]...), append(all[1], took[1]...)
+	}
+	stop()
+	rep.Generation, rep.Overlay = latencyOf(all[0]), latencyOf(all[1])
+	rep.MeanChange, rep.P50Change = median(meanChanges), median(p50Changes)
+	for qi := range reqs {
+		g, v := percentile(byQuery[0][qi], 0.5), percentile(byQuery[1][qi], 0.5)
+		rep.ByQuery = append(rep.ByQuery, queryChange{Path: paths[qi], Generation: g, Overlay: v, Change: pctChange(g, v)})
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printOverlayReport(stdout, rep)
+	return nil
+}
+
+// overlayPlan is what buildOverlay applies.
+type overlayPlan struct {
+	changes, batch, rateEvery int
+	seed                      uint64
+}
+
+// buildOverlay applies plan's changes to gen in batches, merging as the
+// overlay's policy wants after each, as the follower does (one at a time,
+// here, where the follower builds merges beside the batches).
+func buildOverlay(ctx context.Context, gen *search.Index, rep *overlayReport, plan overlayPlan, stderr io.Writer) (*search.Overlay, error) {
+	byType := gen.DocsByType()
+	offers, facilities := int64(byType[search.TypeOffer]), int64(byType[search.TypeFacility])
+	if offers == 0 || facilities == 0 {
+		return nil, fmt.Errorf("bench overlay: the generation holds %d offers and %d facilities: nothing to change", offers, facilities)
+	}
+	rates := gen.Rates()
+	o, err := search.NewOverlay(ctx, gen, rates, nil)
+	if err != nil {
+		return nil, err
+	}
+	replace := func(n *search.Overlay) {
+		o.Close()
+		o = n
+	}
+	fail := func(err error) (*search.Overlay, error) {
+		o.Close()
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(plan.seed, 1))
+	// Offers the changes insert are numbered past the generation's.
+	inserted := offers + 1_000_000_000
+	var applies []time.Duration
+	misses := 0
+	bar := newProgressBar(stderr, "bench overlay: changes applied")
+	for done := 0; done < plan.changes; {
+		records := map[string]*search.Record{}
+		for range min(plan.batch, plan.changes-done) {
+			done++
+			if plan.rateEvery > 0 && done%plan.rateEvery == 0 {
+				rates = scaledRate(rates, "EUR", 1.01)
+				rep.Rates++
+			}
+			// A document the generation skips, or an offer priced on
+			// request for a price change, is chosen again, for a change
+			// of the same kind.
+			kind := rng.Float64()
+			for try := 0; ; try++ {
+				r, key, err := overlayChange(ctx, o, rng, kind, offers, facilities, &inserted)
+				if err != nil {
+					return fail(err)
+				}
+				if key != "" {
+					records[key] = r
+					break
+				}
+				if try == 10 {
+					misses++
+					break
+				}
+			}
+		}
+		if misses > plan.changes/10+10 {
+			return fail(errors.New("bench overlay: most documents chosen were not in the generation: are its ids numbered from 1?"))
+		}
+		start := time.Now()
+		if err := overlayNeeds(ctx, o, records); err != nil {
+			return fail(err)
+		}
+		n, err := o.Apply(ctx, rates, records)
+		if err != nil {
+			return fail(fmt.Errorf("bench overlay: apply a batch: %w", err))
+		}
+		replace(n)
+		applies = append(applies, time.Since(start))
+		rep.Batches++
+		rep.Changes += len(records)
+		for m := o.PlanMerge(); m != nil; m = o.PlanMerge() {
+			start := time.Now()
+			if err := m.Build(ctx); err != nil {
+				m.Close()
+				return fail(fmt.Errorf("bench overlay: merge: %w", err))
+			}
+			n, err := o.WithMerge(ctx, m)
+			m.Close()
+			if err != nil {
+				return fail(fmt.Errorf("bench overlay: merge: %w", err))
+			}
+			replace(n)
+			rep.Merges++
+			rep.MergeMs += float64(time.Since(start).Microseconds()) / 1000
+		}
+		bar.Update(done, plan.changes)
+	}
+	bar.Finish()
+	rep.ApplyP50, rep.ApplyP99 = percentile(applies, 0.5), percentile(applies, 0.99)
+	slog.Info("bench overlay: overlay built", "changes", rep.Changes, "segments", o.Segments(), "records", o.Changed())
+	return o, nil
+}
+
+// overlayChange is one change of bench fresh's mix, of the kind k (in
+// [0, 1): its shares), as the record the follower would read after it
+// (nil: deleted) and its DocID; "" when the document chosen is not there
+// (an id the generation skips) or has no price to change.
+func overlayChange(ctx context.Context, o *search.Overlay, rng *rand.Rand, k float64, offers, facilities int64, inserted *int64) (*search.Record, string, error) {
+	get := func(typ string, id int64) (*search.Record, error) {
+		r, err := o.Get(ctx, typ, id)
+		if notFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bench overlay: read %s %d: %w", typ, id, err)
+		}
+		return r, nil
+	}
+	switch {
+	case k < 0.55: // an offer's price
+		id := 1 + rng.Int64N(offers)
+		r, err := get(search.TypeOffer, id)
+		if r == nil || r.Price == nil {
+			return nil, "", err
+		}
+		p := *r.Price
+		p.Amount = float64(int64(p.Amount*(0.95+0.1*rng.Float64())*100)) / 100
+		r.Price = &p
+		return r, search.DocID(search.TypeOffer, id), nil
+	case k < 0.675: // an offer inserted: a copy of one, at the same facility
+		r, err := get(search.TypeOffer, 1+rng.Int64N(offers))
+		if r == nil {
+			return nil, "", err
+		}
+		*inserted++
+		r.ID = *inserted
+		return r, search.DocID(search.TypeOffer, r.ID), nil
+	case k < 0.80: // an offer deleted
+		id := 1 + rng.Int64N(offers)
+		r, err := get(search.TypeOffer, id)
+		if r == nil {
+			return nil, "", err
+		}
+		return nil, search.DocID(search.TypeOffer, id), nil
+	default: // a facility's review count
+		id := 1 + rng.Int64N(facilities)
+		r, err := get(search.TypeFacility, id)
+		if r == nil {
+			return nil, "", err
+		}
+		n := 1
+		if r.ReviewCount != nil {
+			n = *r.ReviewCount + 1
+		}
+		r.ReviewCount = &n
+		return r, search.DocID(search.TypeFacility, id), nil
+	}
+}
+
+// overlayNeeds reads into records, from o, what a segment holding them
+// needs besides (as live.needs reads it from the database).
+func overlayNeeds(ctx context.Context, o *search.Overlay, records map[string]*search.Record) error {
+	for {
+		need, err := o.Needs(ctx, records)
+		if err != nil {
+			return fmt.Errorf("bench overlay: %w", err)
+		}
+		if len(need) == 0 {
+			return nil
+		}
+		for typ, ids := range need {
+			for _, id := range ids {
+				r, err := o.Get(ctx, typ, id)
+				if err != nil && !notFound(err) {
+					return fmt.Errorf("bench overlay: read %s %d: %w", typ, id, err)
+				}
+				records[search.DocID(typ, id)] = r // nil: gone
+			}
+		}
+	}
+}
+
+// notFound reports whether err says the document is not there.
+func notFound(err error) bool {
+	var e *search.Error
+	return errors.As(err, &e) && e.Code == search.NotFound
+}
+
+func scaledRate(r search.Rates, currency string, by float64) search.Rates {
+	out := search.Rates{AsOf: r.AsOf, Rates: maps.Clone(r.Rates)}
+	if v, ok := out.Rates[currency]; ok {
+		out.Rates[currency] = v * by
+	}
+	return out
+}
+
+// overlayQueries are bench fresh's kinds of search: lay names as text,
+// with facets, and sorted by price in euros; a country and category
+// sorted by price, and a category's broad facets sorted by rating. Those
+// that match nothing in the generation are left out.
+func overlayQueries(ctx context.Context, gen *search.Index) ([]search.Request, []string, error) {
+	offer := func(r search.Request) search.Request { return r.MustWhere(search.FilterType, search.TypeOffer) }
+	var reqs []search.Request
+	var paths []string
+	add := func(path string, r search.Request) {
+		reqs, paths = append(reqs, r), append(paths, path)
+	}
+	for _, q := range []string{"knee replacement", "nose job", "heart attack", "ivf", "cataract surgery"} {
+		add("q="+q, offer(search.Request{Query: q}))
+		add("q="+q+"&facets=country,category,kind", offer(search.Request{Query: q, Facets: []string{"country", "category", "kind"}}))
+		add("q="+q+"&sort=price_asc&currency=EUR", offer(search.Request{Query: q, Sort: search.SortPriceAsc, Currency: "EUR"}))
+	}
+	for _, c := range []struct{ country, category string }{{"US", "Cardiology"}, {"GB", "Orthopaedics"}, {"TR", "Cosmetic surgery"}} {
+		add("country="+c.country+"&category="+c.category+"&sort=price_asc",
+			offer(search.Request{Sort: search.SortPriceAsc}).MustWhere(search.FilterCountry, c.country).MustWhere(search.FilterCategory, c.category))
+		add("category="+c.category+"&sort=rating&facets=country,kind,city",
+			offer(search.Request{Sort: search.SortRating, Facets: []string{"country", "kind", "city"}}).MustWhere(search.FilterCategory, c.category))
+	}
+	var keptReqs []search.Request
+	var keptPaths []string
+	for i, r := range reqs {
+		res, err := gen.Search(ctx, r, nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("bench overlay: %s: %w", paths[i], err)
+		}
+		if res.Total > 0 {
+			keptReqs, keptPaths = append(keptReqs, r), append(keptPaths, paths[i])
+		}
+	}
+	if len(keptReqs) == 0 {
+		return nil, nil, errors.New("bench overlay: none of the queries matches anything in the generation")
+	}
+	return keptReqs, keptPaths, nil
+}
+
+func mean(ds []time.Duration) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return float64(sum.Microseconds()) / 1000 / float64(len(ds))
+}
+
+func pctChange(from, to float64) float64 {
+	if from == 0 {
+		return 0
+	}
+	return 100 * (to/from - 1)
+}
+
+func printOverlayReport(w io.Writer, r *overlayReport) {
+	fmt.Fprintf(w, "machine: %d × %s, %.0f GiB, %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.MemGiB, r.Machine.Go)
+	fmt.Fprintf(w, "generation: %d documents\n", r.Docs)
+	fmt.Fprintf(w, "overlay: %d changes in %d batches (%d exchange rates), apply p50 %.1f ms, p99 %.1f ms; %d merges, %.0f ms\n",
+		r.Changes, r.Batches, r.Rates, r.ApplyP50, r.ApplyP99, r.Merges, r.MergeMs)
+	fmt.Fprintf(w, "         %d records in %d segments, %d of the generation's documents left out\n", r.Changed, r.Segments, r.Deleted)
+	fmt.Fprintf(w, "searches (%d queries, %d rounds, one client): generation p50 %.2f ms, p99 %.2f ms; overlay p50 %.2f ms, p99 %.2f ms\n",
+		r.Queries, r.Rounds, r.Generation.P50, r.Generation.P99, r.Overlay.P50, r.Overlay.P99)
+	fmt.Fprintf(w, "the overlay's cost, median round: %+.1f%% mean, %+.1f%% p50\n", r.MeanChange, r.P50Change)
+	for _, q := range r.ByQuery {
+		fmt.Fprintf(w, "  %-60s %7.3f → %7.3f ms  %+6.1f%%\n", q.Path, q.Generation, q.Overlay, q.Change)
+	}
+}

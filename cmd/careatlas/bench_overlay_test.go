@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/careatlas/careatlas/indexer"
+)
+
+// TestBenchOverlay runs bench overlay on the bundled catalogue: the
+// changes are applied as segments the searches then read, and every
+// query is timed on both sides in every round.
+func TestBenchOverlay(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := indexer.Build(context.Background(), &indexer.FileSource{Dir: bundled}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	args := []string{"bench", "overlay", "--index-dir", dir, "--changes", "900", "--batch", "50", "--rate-every", "400",
+		"--rounds", "2", "--passes", "2", "--json"}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
+	}
+	var rep overlayReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	// Nearly every change finds its document (the bundled ids are
+	// numbered from 1, with a few gaps), in batches of 50.
+	if rep.Changes < 800 || rep.Changes > 900 || rep.Batches != 18 || rep.Rates != 2 {
+		t.Errorf("%d changes in %d batches, %d exchange rates; want about 900 in 18, and 2", rep.Changes, rep.Batches, rep.Rates)
+	}
+	if rep.Segments < 1 || rep.Segments > 12 || rep.Merges < 1 {
+		t.Errorf("%d segments after %d merges: the overlay's policy keeps 1 to 12 and merges 18 batches", rep.Segments, rep.Merges)
+	}
+	// The prices, copies and review counts are records the segments
+	// hold; the generation leaves out what they replace and the deleted.
+	if rep.Changed < uint64(rep.Changes)/2 || rep.Deleted < uint64(rep.Changes)/2 {
+		t.Errorf("overlay holds %d records and leaves out %d documents after %d changes", rep.Changed, rep.Deleted, rep.Changes)
+	}
+	// Two rounds of one timed pass over every query, on each side.
+	if want := 2 * rep.Queries; rep.Queries < 15 || rep.Generation.N != want || rep.Overlay.N != want {
+		t.Errorf("%d queries: %d searches timed on the generation, %d on the overlay, want %d each",
+			rep.Queries, rep.Generation.N, rep.Overlay.N, want)
+	}
+	if len(rep.ByQuery) != rep.Queries || rep.Generation.P50 <= 0 || rep.Overlay.P50 <= 0 {
+		t.Errorf("figures by query %d of %d, p50 %v and %v ms", len(rep.ByQuery), rep.Queries, rep.Generation.P50, rep.Overlay.P50)
+	}
+	for _, q := range rep.ByQuery {
+		if q.Generation <= 0 || q.Overlay <= 0 {
+			t.Errorf("%s: p50 %v ms on the generation, %v on the overlay", q.Path, q.Generation, q.Overlay)
+		}
+	}
+
+	// Bad input is a usage error, and a directory without an index says so.
+	for _, bad := range [][]string{{"--changes", "0"}, {"--passes", "1"}, {"--rate-every", "-1"}} {
+		errOut.Reset()
+		if code := run(context.Background(), append([]string{"bench", "overlay", "--index-dir", dir}, bad...), &out, &errOut); code == 0 {
+			t.Errorf("bench overlay %v: exit 0", bad)
+		}
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"bench", "overlay", "--index-dir", t.TempDir()}, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "bench overlay") {
+		t.Errorf("bench overlay on an empty directory: exit %d, %s", code, errOut.String())
+	}
+}
