@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"context"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -60,6 +61,10 @@ type plan struct {
 type deadDocs struct {
 	b    *roaring.Bitmap
 	bits ordSet
+	// words are the indices of bits' words that are not zero, in order:
+	// the dead among matches held as bits too (collector.countAllIn) are
+	// found a word at a time, in a few thousand steps.
+	words []uint32
 }
 
 // newDeadDocs returns the set of b among docs documents; nil when b is
@@ -70,10 +75,23 @@ func newDeadDocs(b *roaring.Bitmap, docs uint64) *deadDocs {
 	}
 	d := &deadDocs{b: b, bits: make(ordSet, (docs+63)/64)}
 	b.Iterate(func(doc uint32) bool {
+		if w := doc >> 6; d.bits[w] == 0 {
+			d.words = append(d.words, w)
+		}
 		d.bits.add(doc)
 		return true
 	})
 	return d
+}
+
+// eachIn calls fn with each dead document marked in in, a bit per
+// document (denseOf).
+func (d *deadDocs) eachIn(in []uint64, fn func(doc uint32)) {
+	for _, w := range d.words {
+		for x := d.bits[w] & in[w]; x != 0; x &= x - 1 {
+			fn(w<<6 | uint32(bits.TrailingZeros64(x)))
+		}
+	}
 }
 
 func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
@@ -294,7 +312,14 @@ const maxBitmapFacet = 512
 
 // countAll counts every document of matched but the dead, as add would one
 // by one, without the candidates: the total and each facet value.
-func (c *collector) countAll(matched *roaring.Bitmap) {
+func (c *collector) countAll(matched *roaring.Bitmap) { c.countAllIn(matched, nil) }
+
+// countAllIn is countAll for matches also held as a bit per document (in,
+// nil: not), as a sorted walk holds them: the dead among them are found
+// a word at a time, where intersecting the bitmaps took most of what an
+// overlay added to a filtered search sorted by price (20 µs of 35, with
+// 12,000 dead documents at a million).
+func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 	c.total += matched.GetCardinality()
 	c.countFacets(matched)
 	if c.p.dead == nil {
@@ -308,8 +333,14 @@ func (c *collector) countAll(matched *roaring.Bitmap) {
 			c.facets[i].uncount(doc)
 		}
 	}
+	if in != nil {
+		c.p.dead.eachIn(*in, uncount)
+		return
+	}
 	if matched.GetCardinality() > c.p.dead.b.GetCardinality() {
-		roaring.And(matched, c.p.dead.b).Iterate(func(doc uint32) bool { uncount(doc); return true })
+		in := denseOf(matched, c.cols.docs)
+		c.p.dead.eachIn(*in, uncount)
+		releaseDense(in)
 		return
 	}
 	// Testing each match's bit beats intersecting the containers.

@@ -2,7 +2,11 @@ package search
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // TestKeyLosesOnlyWhenNoScoreWins checks that consider drops a match by its
@@ -28,6 +32,60 @@ func TestKeyLosesOnlyWhenNoScoreWins(t *testing.T) {
 				if got := h.keyLoses(a, b); got != !canWin {
 					t.Errorf("by %s, key %v against %v: keyLoses %v, but some score wins: %v", sort, a, b, got, canWin)
 				}
+			}
+		}
+	}
+}
+
+// TestCountAllLeavesOutTheDead: an overlay's dead documents are counted
+// with the matches and taken off again, whichever way they are found (a
+// bit per match tested, the dense matches a word at a time, as a sorted
+// walk holds them): the total and the facet counts are those of the live
+// matches alone.
+func TestCountAllLeavesOutTheDead(t *testing.T) {
+	const docs, values = 200_000, 7
+	rng := rand.New(rand.NewPCG(5, 6))
+	bitmaps := make([]*roaring.Bitmap, values)
+	for v := range bitmaps {
+		bitmaps[v] = roaring.New()
+	}
+	for d := range uint32(docs) {
+		if d%13 != 0 { // some documents have no value
+			bitmaps[rng.IntN(values)].Add(d)
+		}
+	}
+	kc := &keywordColumn{values: make([]string, values), bitmaps: bitmaps}
+	kc.index(docs)
+	cols := &columns{docs: docs, keywords: map[string]*keywordColumn{"f": kc}}
+	dead := roaring.New()
+	for dead.GetCardinality() < 3000 {
+		dead.Add(uint32(rng.IntN(docs)))
+	}
+	dd := newDeadDocs(dead, docs)
+	for _, n := range []int{500, 20_000, 150_000} { // fewer matches than dead documents, and more
+		matched := roaring.New()
+		for matched.GetCardinality() < uint64(n) {
+			matched.Add(uint32(rng.IntN(docs)))
+		}
+		live := roaring.AndNot(matched, dead)
+		count := func(m *roaring.Bitmap, dead *deadDocs, dense bool) (uint64, []int) {
+			c := &collector{cols: cols, p: &plan{dead: dead}, facets: []facetCounts{{col: kc, counts: make([]int, values)}}}
+			if dense {
+				in := denseOf(m, docs)
+				defer releaseDense(in)
+				c.countAllIn(m, in)
+			} else {
+				c.countAll(m)
+			}
+			return c.total, c.facets[0].counts
+		}
+		wantTotal, want := count(live, nil, false)
+		if wantTotal != live.GetCardinality() {
+			t.Fatalf("%d live matches counted %d", live.GetCardinality(), wantTotal)
+		}
+		for _, dense := range []bool{false, true} {
+			if total, got := count(matched, dd, dense); total != wantTotal || !slices.Equal(got, want) {
+				t.Errorf("%d matches, dense %v: total %d, counts %v; want %d, %v", n, dense, total, got, wantTotal, want)
 			}
 		}
 	}

@@ -352,20 +352,21 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 	if sortedWalks == sortedByCost && uint64(c.p.k)*uint64(size) > 2*n*n {
 		return false, nil
 	}
-	c.countAll(walk)
 	if c.p.k == 0 {
+		c.countAll(walk)
 		return true, nil
 	}
+	// Membership in the walk, a bit per document: a bitmap's Contains
+	// searches a container, several times the cost of a step.
+	in := denseOf(walk, c.cols.docs)
+	defer releaseDense(in)
+	c.countAllIn(walk, in)
 	if changed != nil {
 		// Their keys may not be where the order has them: each is weighed.
 		if err := c.considerEach(ctx, roaring.And(walk, changed), score); err != nil {
 			return true, err
 		}
 	}
-	// Membership in the walk, a bit per document: a bitmap's Contains
-	// searches a container, several times the cost of a step.
-	in := denseOf(walk, c.cols.docs)
-	defer releaseDense(in)
 	asc := c.p.sort == SortPriceAsc
 	for i, doc := range order.walk(parts) {
 		if i%checkDoneEvery == checkDoneEvery-1 {
@@ -476,12 +477,13 @@ func (c *collector) distanceTop(ctx context.Context, walk *roaring.Bitmap, n uin
 		near.items[i] = facilityKM{km[ord], ord}
 	}
 	heap.Init(near)
-	c.countAll(walk)
 	if c.p.k == 0 {
+		c.countAll(walk)
 		return true, nil
 	}
 	in := denseOf(walk, c.cols.docs)
 	defer releaseDense(in)
+	c.countAllIn(walk, in)
 	seen := uint64(0)
 	for i := 0; near.Len() > 0; i++ {
 		ord := heap.Pop(near).(facilityKM).ord

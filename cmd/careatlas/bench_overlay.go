@@ -75,7 +75,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	passes := fs.Int("passes", 4, "passes over the queries in each block; the first is a warm-up, not timed")
 	seed := fs.Uint64("seed", 1, "seed of the changes chosen")
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file, labelled side=generation or side=overlay (go tool pprof -tagfocus)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file, labelled by side (side=generation, side=overlay) and by side and query (search=overlay q=ivf): go tool pprof -tagfocus")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -118,11 +118,12 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		func(r search.Request) (*search.Result, error) { return o.Search(ctx, r, nil) },
 	}
 	// The profile tells the sides and queries apart by label: go tool
-	// pprof -tagfocus=side=overlay (or generation), -tagfocus=query=….
+	// pprof -tagfocus=side=overlay (or generation), or for one query on
+	// one side -tagfocus='search=overlay q=ivf$'.
 	labels := [2][]pprof.LabelSet{}
 	for side, name := range []string{"generation", "overlay"} {
 		for _, path := range paths {
-			labels[side] = append(labels[side], pprof.Labels("side", name, "query", path))
+			labels[side] = append(labels[side], pprof.Labels("side", name, "search", name+" "+path))
 		}
 	}
 	var all [2][]time.Duration
