@@ -68,7 +68,8 @@ type queryChange struct {
 func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench overlay", "bench overlay --index-dir DIR [--changes N] [--rounds N] [--json]", stderr)
 	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations (careatlas index)")
-	changes := fs.Int("changes", 16000, "changes to apply on top of the generation (bench fresh leaves about 16,000 after its rounds)")
+	changes := fs.Int("changes", 16000, "changes to apply on top of the generation (bench fresh leaves about 16,000 after its rounds), in whole batches")
+	segments := fs.Int("segments", search.MaxSegments, "then apply batches until the overlay has this many segments, or twice --changes (bench fresh's searches met the most the merge policy allows most of the time)")
 	batch := fs.Int("batch", 50, "changes per batch applied (the follower applies half a second of writes at a time: 50 at 100 a second)")
 	rateEvery := fs.Int("rate-every", 6000, "change an exchange rate once per this many changes (0: never)")
 	rounds := fs.Int("rounds", 10, "rounds of searching, each a block on the generation and one on the overlay, in turns")
@@ -79,8 +80,8 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *changes < 1 || *batch < 1 || *rounds < 1 || *passes < 2 || *rateEvery < 0 {
-		return fmt.Errorf("--changes, --batch and --rounds must be positive, --passes at least 2, --rate-every not negative")
+	if *changes < 1 || *batch < 1 || *rounds < 1 || *passes < 2 || *rateEvery < 0 || *segments < 0 || *segments > search.MaxSegments {
+		return fmt.Errorf("--changes, --batch and --rounds must be positive, --passes at least 2, --rate-every not negative, --segments 0 to %d", search.MaxSegments)
 	}
 	path, err := search.Current(*dir)
 	if err != nil {
@@ -102,7 +103,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	rep.Queries = len(reqs)
 
-	o, err := buildOverlay(ctx, gen, rep, overlayPlan{changes: *changes, batch: *batch, rateEvery: *rateEvery, seed: *seed}, stderr)
+	o, err := buildOverlay(ctx, gen, rep, overlayPlan{changes: *changes, batch: *batch, rateEvery: *rateEvery, segments: *segments, seed: *seed}, stderr)
 	if err != nil {
 		return err
 	}
@@ -175,8 +176,8 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 
 // overlayPlan is what buildOverlay applies.
 type overlayPlan struct {
-	changes, batch, rateEvery int
-	seed                      uint64
+	changes, batch, rateEvery, segments int
+	seed                                uint64
 }
 
 // buildOverlay applies plan's changes to gen in batches, merging as the
@@ -207,9 +208,14 @@ func buildOverlay(ctx context.Context, gen *search.Index, rep *overlayReport, pl
 	var applies []time.Duration
 	misses := 0
 	bar := newProgressBar(stderr, "bench overlay: changes applied")
-	for done := 0; done < plan.changes; {
+	// After the changes asked for, whole batches more until the overlay
+	// has the segments asked for (at most as many changes again): its
+	// segments come and go as they merge, and bench fresh's searches
+	// met the most the policy allows (search.MaxSegments) most of the
+	// time.
+	for done := 0; done < plan.changes || o.Segments() < plan.segments && done < 2*plan.changes; {
 		records := map[string]*search.Record{}
-		for range min(plan.batch, plan.changes-done) {
+		for range plan.batch {
 			done++
 			if plan.rateEvery > 0 && done%plan.rateEvery == 0 {
 				rates = scaledRate(rates, "EUR", 1.01)
@@ -264,7 +270,7 @@ func buildOverlay(ctx context.Context, gen *search.Index, rep *overlayReport, pl
 			rep.Merges++
 			rep.MergeMs += float64(time.Since(start).Microseconds()) / 1000
 		}
-		bar.Update(done, plan.changes)
+		bar.Update(min(done, plan.changes), plan.changes)
 	}
 	bar.Finish()
 	rep.ApplyP50, rep.ApplyP99 = percentile(applies, 0.5), percentile(applies, 0.99)

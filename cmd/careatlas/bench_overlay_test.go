@@ -20,7 +20,7 @@ func TestBenchOverlay(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	args := []string{"bench", "overlay", "--index-dir", dir, "--changes", "900", "--batch", "50", "--rate-every", "400",
-		"--rounds", "2", "--passes", "2", "--json"}
+		"--segments", "0", "--rounds", "2", "--passes", "2", "--json"}
 	if code := run(context.Background(), args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -55,8 +55,23 @@ func TestBenchOverlay(t *testing.T) {
 		}
 	}
 
+	// Asked for more segments than 900 changes leave, it applies batches
+	// until the overlay has them (the policy merges four of a level).
+	out.Reset()
+	args = []string{"bench", "overlay", "--index-dir", dir, "--changes", "900", "--segments", "5", "--rounds", "1", "--passes", "2", "--json"}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
+	}
+	var more overlayReport
+	if err := json.Unmarshal(out.Bytes(), &more); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	if more.Segments != 5 || more.Batches <= 18 || more.Batches > 36 {
+		t.Errorf("asked for 5 segments after 900 changes: %d segments after %d batches", more.Segments, more.Batches)
+	}
+
 	// Bad input is a usage error, and a directory without an index says so.
-	for _, bad := range [][]string{{"--changes", "0"}, {"--passes", "1"}, {"--rate-every", "-1"}} {
+	for _, bad := range [][]string{{"--changes", "0"}, {"--passes", "1"}, {"--rate-every", "-1"}, {"--segments", "13"}} {
 		errOut.Reset()
 		if code := run(context.Background(), append([]string{"bench", "overlay", "--index-dir", dir}, bad...), &out, &errOut); code == 0 {
 			t.Errorf("bench overlay %v: exit 0", bad)
