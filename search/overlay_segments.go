@@ -58,8 +58,8 @@ const parallelBatch = 1000
 // MaxSegments is how many segments the merge policy allows an overlay.
 // Each costs every search a small one of its own: with bench fresh's
 // writes the levels (mergeFactor-1 at each) filled twelve most of the
-// time, and an overlay of 19,000 changed records cost a search +49% in
-// twelve segments and +39% in eight ('careatlas bench overlay'), for
+// time, and an overlay of 19,000 changed records cost a search +46% in
+// twelve segments and +35% in eight ('careatlas bench overlay'), for
 // merges that took 7.4 ms of CPU per second of writes instead of 5.7.
 const MaxSegments = 8
 
