@@ -241,7 +241,7 @@ func buildOverlay(ctx context.Context, gen *search.Index, rep *overlayReport, pl
 			}
 		}
 		if misses > plan.changes/10+10 {
-			return fail(errors.New("bench overlay: most documents chosen were not in the generation: are its ids numbered from 1?"))
+			return fail(errors.New("bench overlay: a tenth of the documents chosen were not in the generation or had no price: are its ids numbered from 1?"))
 		}
 		start := time.Now()
 		if err := overlayNeeds(ctx, o, records); err != nil {
