@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/search"
+	"github.com/careatlas/careatlas/search/live"
 )
 
 // bench overlay: what an overlay of changes costs a search that reads it
@@ -244,8 +245,8 @@ func buildOverlay(ctx context.Context, gen *search.Index, rep *overlayReport, pl
 			return fail(errors.New("bench overlay: a tenth of the documents chosen were not in the generation or had no price: are its ids numbered from 1?"))
 		}
 		start := time.Now()
-		if err := overlayNeeds(ctx, o, records); err != nil {
-			return fail(err)
+		if err := live.ReadNeeds(ctx, o, rates, records, fromOverlay(o)); err != nil {
+			return fail(fmt.Errorf("bench overlay: %w", err))
 		}
 		n, err := o.Apply(ctx, rates, records)
 		if err != nil {
@@ -334,26 +335,23 @@ func overlayChange(ctx context.Context, o *search.Overlay, rng *rand.Rand, k flo
 	}
 }
 
-// overlayNeeds reads into records, from o, what a segment holding them
-// needs besides (as live.needs reads it from the database).
-func overlayNeeds(ctx context.Context, o *search.Overlay, records map[string]*search.Record) error {
-	for {
-		need, err := o.Needs(ctx, records)
-		if err != nil {
-			return fmt.Errorf("bench overlay: %w", err)
-		}
-		if len(need) == 0 {
-			return nil
-		}
-		for typ, ids := range need {
-			for _, id := range ids {
-				r, err := o.Get(ctx, typ, id)
-				if err != nil && !notFound(err) {
-					return fmt.Errorf("bench overlay: read %s %d: %w", typ, id, err)
-				}
-				records[search.DocID(typ, id)] = r // nil: gone
+// fromOverlay is a live.RecordReader that reads the records from o, as
+// the follower reads them from the database.
+func fromOverlay(o *search.Overlay) live.RecordReader {
+	return func(ctx context.Context, _ search.Rates, typ string, ids []int64, yield func(int64, *search.Record) error) error {
+		for _, id := range ids {
+			r, err := o.Get(ctx, typ, id)
+			if notFound(err) {
+				continue // gone
+			}
+			if err != nil {
+				return fmt.Errorf("bench overlay: read %s %d: %w", typ, id, err)
+			}
+			if err := yield(id, r); err != nil {
+				return err
 			}
 		}
+		return nil
 	}
 }
 

@@ -177,7 +177,7 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 		return fmt.Errorf("apply changes: %w", err)
 	}
 	counted := time.Since(start)
-	if err := needs(ctx, on.overlay, rates, records, read); err != nil {
+	if err := ReadNeeds(ctx, on.overlay, rates, records, read); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
 	needed := time.Now()
@@ -312,8 +312,10 @@ func (l *Live) nextMerge(o *search.Overlay) *search.Merge {
 	return o.PlanMerge()
 }
 
-// needs reads into records what a segment holding them needs too.
-func needs(ctx context.Context, o *search.Overlay, rates search.Rates, records map[string]*search.Record, read RecordReader) error {
+// ReadNeeds reads into records, with read, what a segment holding them
+// needs too (search.Overlay.Needs), until it needs nothing more; a record
+// read finds gone is set to nil.
+func ReadNeeds(ctx context.Context, o *search.Overlay, rates search.Rates, records map[string]*search.Record, read RecordReader) error {
 	for {
 		need, err := o.Needs(ctx, records)
 		if err != nil || len(need) == 0 {
