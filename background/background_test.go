@@ -4,7 +4,9 @@ package background
 
 import (
 	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -86,6 +88,64 @@ func TestBackgroundPriorityDoesNotLeak(t *testing.T) {
 	for i, got := range niceOfGoroutines(t, n) {
 		if got != 0 {
 			t.Fatalf("goroutine %d started after background work ran at nice %d", i, got)
+		}
+	}
+}
+
+// lowerChildEnv makes TestLowerProcess's child lower itself.
+const lowerChildEnv = "BACKGROUND_TEST_LOWER_PROCESS"
+
+// TestLowerProcess runs itself again as a child process (lowering the
+// test process would lower every test after it), which lowers the whole
+// process: every thread it had, and every thread made after, runs at
+// the niceness.
+func TestLowerProcess(t *testing.T) {
+	if os.Getenv(lowerChildEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestLowerProcess$", "-test.v")
+		cmd.Env = append(os.Environ(), lowerChildEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestLowerProcess") {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return
+	}
+	// Threads before: the runtime's, and some held by goroutines.
+	hold := make(chan struct{})
+	var held, wg sync.WaitGroup
+	for range 4 {
+		held.Add(1)
+		wg.Go(func() {
+			runtime.LockOSThread()
+			held.Done()
+			<-hold
+		})
+	}
+	defer wg.Wait()
+	defer close(hold)
+	held.Wait()
+	if err := LowerProcess(11); err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) < 5 {
+		t.Errorf("%d threads, want the runtime's and the four held", len(tasks))
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + task.Name() + "/stat")
+		if err != nil {
+			continue // exited since
+		}
+		s := string(b)
+		if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) < 17 || f[16] != "11" {
+			t.Errorf("thread %s: niceness %v, want 11", task.Name(), f[16:17])
+		}
+	}
+	for i, n := range niceOfGoroutines(t, 8) {
+		if n != 11 {
+			t.Errorf("goroutine %d after: niceness %d, want 11", i, n)
 		}
 	}
 }

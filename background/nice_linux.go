@@ -1,6 +1,7 @@
 package background
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -33,4 +34,36 @@ func Nice() (int, error) {
 		return 0, fmt.Errorf("read the thread's niceness: %w", err)
 	}
 	return n, nil
+}
+
+// LowerProcess sets the niceness of every thread of the process to n, for
+// a process that is background work as a whole (serve's folds run
+// 'careatlas index' so). A thread the kernel creates after it inherits
+// its creator's niceness, so every later thread is lowered too.
+func LowerProcess(n int) error {
+	n = max(0, min(n, MaxNice))
+	// A thread created while the list is read is cloned from one already
+	// listed; the list is read again until a pass finds none new.
+	done := map[int]bool{}
+	for {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return fmt.Errorf("list the process's threads: %w", err)
+		}
+		fresh := 0
+		for _, task := range tasks {
+			tid, err := strconv.Atoi(task.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			fresh++
+			if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, n); err != nil && !errors.Is(err, syscall.ESRCH) {
+				return fmt.Errorf("lower thread %d to niceness %d: %w", tid, n, err)
+			}
+			done[tid] = true
+		}
+		if fresh == 0 {
+			return nil
+		}
+	}
 }

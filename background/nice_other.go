@@ -10,3 +10,6 @@ func lower(int) error { return errors.ErrUnsupported }
 
 // Nice is the calling thread's niceness: unknown here.
 func Nice() (int, error) { return 0, errors.ErrUnsupported }
+
+// LowerProcess lowers the whole process to niceness n: not done here.
+func LowerProcess(int) error { return errors.ErrUnsupported }

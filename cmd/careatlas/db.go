@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/careatlas/careatlas/background"
 	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/replica"
@@ -67,15 +68,25 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("index", "index [--database-url URL] [--index-dir DIR] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]", stderr)
+	fs := newFlags("index", "index [--database-url URL] [--index-dir DIR] [--nice N] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]", stderr)
 	dbURL := databaseFlag(fs)
 	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations")
+	nice := fs.Int("nice", 0, fmt.Sprintf(
+		"run the build at this niceness (0 to %d), below the searches of a server on the same machine", background.MaxNice))
 	publishURL, endpoint := storeFlags(fs, "publish",
 		"after the build, upload the generation to this object store and tell the replicas (s3://BUCKET/PREFIX)")
 	gcGrace := fs.Duration("gc-grace", time.Hour,
 		"with --publish, delete from the store generations replaced longer ago than this that no replica serves (0: keep all)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *nice < 0 || *nice > background.MaxNice {
+		return fmt.Errorf("--nice %d: must be from 0 to %d", *nice, background.MaxNice)
+	}
+	if *nice > 0 {
+		if err := background.LowerProcess(*nice); err != nil {
+			return fmt.Errorf("--nice %d: %w", *nice, err)
+		}
 	}
 	var cfg replica.Config
 	if *publishURL != "" {
