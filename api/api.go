@@ -96,6 +96,25 @@ type Freshness struct {
 	// RebuildNeeded says a bulk load replaced a table: only a new
 	// generation brings the index back to the database.
 	RebuildNeeded bool `json:"rebuild_needed,omitempty"`
+	// Fold is what the server did to fold its overlay into a new
+	// generation (serve --fold-after); nil when it does not.
+	Fold *FoldStatus `json:"fold,omitempty"`
+}
+
+// FoldStatus is the state of a server's folds: builds of a new generation
+// from the database, started when the overlay grew, that the server then
+// serves in place of the generation and its overlay.
+type FoldStatus struct {
+	// After is how many changed records start a fold.
+	After uint64 `json:"after"`
+	// Running says a build is under way.
+	Running bool `json:"running"`
+	// Folds counts the builds that succeeded.
+	Folds int `json:"folds"`
+	// LastSeconds is how long the last build took.
+	LastSeconds float64 `json:"last_seconds,omitempty"`
+	// LastError is why the last build failed ("": it did not).
+	LastError string `json:"last_error,omitempty"`
 }
 
 // New returns the HTTP handler serving the snapshots of s.

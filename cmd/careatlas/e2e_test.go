@@ -24,9 +24,10 @@ import (
 
 // TestMain runs the tests, or, when childEnv is set, careatlas itself: the
 // fault tests start the test binary as a real careatlas process to kill it.
-// So does 'bench fresh', for its writers' process (benchWriterEnv).
+// So do 'bench fresh', for its writers' process (benchWriterEnv), and serve's folds
+// (foldEnv).
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) != "" || os.Getenv(benchWriterEnv) != "" {
+	if os.Getenv(childEnv) != "" || os.Getenv(benchWriterEnv) != "" || os.Getenv(foldEnv) != "" {
 		main() // exits
 	}
 	os.Exit(pgtest.Run(m))

@@ -32,6 +32,7 @@ type serveConfig struct {
 	trimGrace                      time.Duration
 	refresh                        time.Duration
 	backgroundNice                 int
+	foldAfter                      uint64
 	adminKey                       string
 	postsPerSession                int
 	publicSearch                   bool
@@ -67,6 +68,9 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 		"how long committed changes gather before they are read and applied as one batch: a change is searchable about this much later (50ms–5s)")
 	fs.DurationVar(&cfg.trimGrace, "trim-grace", 10*time.Minute,
 		"with a database, trim the change log up to the served generation's position once it has been served this long (0: never)")
+	fs.Uint64Var(&cfg.foldAfter, "fold-after", defaultFoldAfter,
+		"with a database, build a new generation in the background (careatlas index at --background-nice) once the changes on top "+
+			"of the served one hold this many records or leave out as many of its documents, and serve it (0: never, the operator reindexes)")
 	nice := backgroundFlag(fs)
 	generations, endpoint := storeFlags(fs, "generations",
 		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
@@ -117,6 +121,7 @@ type server struct {
 	// changes follows the catalogue's change log onto the served
 	// generation (fresh.go); nil without a database.
 	changes *changes
+	fold    *folder // nil: the overlay is folded only by an operator's build
 	// attached is closed once the database has been reached, migrated,
 	// and the keys and synonyms read from it (attach); nil without a
 	// database. What needs the database waits for it.
@@ -169,6 +174,16 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace, gather: cfg.refresh,
 			synced: s.loadSynonyms}
 		opts.Freshness = s.changes.Freshness
+		if cfg.foldAfter > 0 && cfg.generations == "" {
+			// A replica serves what the indexer publishes: it builds nothing.
+			s.fold = &folder{after: cfg.foldAfter, dir: cfg.indexDir, dbURL: cfg.dbURL, nice: cfg.backgroundNice,
+				live: s.live, rebuild: s.changes.rebuild.Load, st: api.FoldStatus{After: cfg.foldAfter}}
+			opts.Freshness = func() api.Freshness {
+				fr := s.changes.Freshness()
+				fr.Fold = s.fold.Status()
+				return fr
+			}
+		}
 		attachCtx, cancel := context.WithTimeout(ctx, attachTimeout)
 		err := s.attach(attachCtx)
 		cancel()
@@ -289,6 +304,13 @@ func (s *server) Run(ctx context.Context) error {
 				s.changes.run(ctx)
 			}
 		})
+		if s.fold != nil {
+			wg.Go(func() {
+				if s.waitDatabase(ctx) {
+					s.fold.run(ctx)
+				}
+			})
+		}
 		// Revoked and expired keys are refused within seconds.
 		wg.Go(func() {
 			if s.waitDatabase(ctx) {

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/search/live"
+)
+
+// Folding: a server that follows the change log keeps what changed since
+// its generation in an overlay (search.Overlay), and every search pays for
+// the overlay's segments and for the generation's documents it leaves out,
+// more as they grow: +15% at 500 changed records, +35% at 19,000 (careatlas
+// bench overlay, BENCHMARKS.md). Left alone, the overlay grows until an
+// operator reindexes. So once it holds --fold-after records, or leaves out
+// as many of the generation's documents, or a bulk load calls for a
+// rebuild, serve builds a new generation from PostgreSQL itself: it runs
+// 'careatlas index' into its own index directory, as a process of its own
+// at --background-nice, so that the build's CPU yields to the searches and
+// its garbage is not the server's to collect. The generation records its
+// change-log position, and the server's reload opens it, replays what came
+// during the build, and swaps it in as it would an operator's build: the
+// overlay starts again from nothing.
+//
+// A fold is not started sooner after the last one ended than the last one
+// took, so that folding takes at most half of the time; and not while the
+// last fold's generation is not served yet.
+
+// foldEnv, set in the environment of a fold's process, marks it as one:
+// the test binary then runs careatlas (TestMain) as the real one does.
+const foldEnv = "CAREATLAS_FOLD"
+
+// foldCheckEvery is how often the folder looks at the overlay's size.
+const foldCheckEvery = 2 * time.Second
+
+// foldRetry is the least wait after a failed fold.
+const foldRetry = time.Minute
+
+// defaultFoldAfter is --fold-after: at a million offers a build takes
+// about two minutes, and 20,000 changed records cost a search about a
+// third more.
+const defaultFoldAfter = 20_000
+
+// folder folds serve's overlay into a new generation when it grows.
+type folder struct {
+	after   uint64 // changed records (or left-out documents) that start a fold
+	dir     string // the index directory
+	dbURL   string
+	nice    int
+	live    *live.Live
+	rebuild func() bool // a bulk load asks for a rebuild
+
+	mu     sync.Mutex
+	st     api.FoldStatus
+	nextAt time.Time // no fold before
+	waitOn string    // the generation served when the last fold started, until it is replaced
+}
+
+// Status is what /readyz shows of the folds.
+func (f *folder) Status() *api.FoldStatus {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st := f.st
+	return &st
+}
+
+// run folds whenever due until ctx is done.
+func (f *folder) run(ctx context.Context) {
+	t := time.NewTicker(foldCheckEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if why := f.due(now); why != "" {
+				f.fold(ctx, why)
+			}
+		}
+	}
+}
+
+// due says why a fold is due now ("": it is not).
+func (f *folder) due(now time.Time) string {
+	lf := f.live.Freshness()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if lf.Generation == "" || now.Before(f.nextAt) || f.waitOn != "" && f.waitOn == lf.Generation {
+		return ""
+	}
+	f.waitOn = ""
+	switch {
+	case f.rebuild():
+		return "a bulk load replaced a table"
+	case lf.Changed >= f.after:
+		return fmt.Sprintf("the overlay holds %d changed records", lf.Changed)
+	case lf.Deleted >= f.after:
+		return fmt.Sprintf("the overlay leaves out %d of the generation's documents", lf.Deleted)
+	}
+	return ""
+}
+
+// fold builds a new generation in a careatlas index process and waits
+// for it. The server's reload serves it.
+func (f *folder) fold(ctx context.Context, why string) {
+	served := f.live.Path()
+	f.mu.Lock()
+	f.st.Running = true
+	f.mu.Unlock()
+	slog.InfoContext(ctx, "fold: building a new generation", "why", why, "index_dir", f.dir, "nice", f.nice)
+	start := time.Now()
+	summary, err := f.build(ctx)
+	took := time.Since(start)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.st.Running, f.st.LastSeconds = false, took.Seconds()
+	f.nextAt = time.Now().Add(took)
+	if err != nil {
+		if ctx.Err() != nil {
+			return // shutting down: the build removed what it had written
+		}
+		f.st.LastError = err.Error()
+		f.nextAt = time.Now().Add(max(took, foldRetry))
+		slog.ErrorContext(ctx, "fold: the build failed; the overlay is served as it is", "err", err, "took_s", took.Seconds(),
+			"retry_in_s", time.Until(f.nextAt).Seconds())
+		return
+	}
+	f.st.Folds++
+	f.st.LastError = ""
+	f.waitOn = served
+	slog.InfoContext(ctx, "fold: generation built; the server opens it at its next reload", "took_s", took.Seconds(), "build", summary)
+}
+
+// build runs careatlas index into f.dir and returns the line it printed.
+// The database URL is passed in the environment, not on the command line
+// that other users of the machine can read.
+func (f *folder) build(ctx context.Context) (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find this program to run the build: %w", err)
+	}
+	args := []string{"index", "--index-dir", f.dir}
+	if f.nice > 0 {
+		args = append(args, "--nice", strconv.Itoa(f.nice))
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+f.dbURL, foldEnv+"=1")
+	// Shut down, the build is asked to stop, and removes what it wrote.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 30 * time.Second
+	var out bytes.Buffer
+	errOut := &tailBuffer{max: 4 << 10}
+	cmd.Stdout, cmd.Stderr = &out, errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("careatlas index: %w: %s", err, errOut.lastLine())
+	}
+	return strings.TrimSpace(out.String()), nil
+}
+
+// tailBuffer keeps the last max bytes written to it: a build's progress
+// bar writes for minutes, and only its last words explain a failure.
+type tailBuffer struct {
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+// lastLine is the last line written that says something (the progress
+// bar's redrawn lines split at \r as well as \n).
+func (t *tailBuffer) lastLine() string {
+	lines := strings.FieldsFunc(string(t.b), func(r rune) bool { return r == '\n' || r == '\r' })
+	for i := len(lines) - 1; i >= 0; i-- {
+		if s := strings.TrimSpace(lines[i]); s != "" {
+			return s
+		}
+	}
+	return "(no output)"
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/careatlas/careatlas/postgres/pgtest"
+	"github.com/jackc/pgx/v5"
+)
+
+// readyState is what the fold tests read of /readyz.
+type readyState struct {
+	Index struct{ Generation string }
+	Freshness struct {
+		Changed, Deleted uint64
+		Fold             *struct {
+			After       uint64
+			Running     bool
+			Folds       int
+			LastSeconds float64 `json:"last_seconds"`
+			LastError   string  `json:"last_error"`
+		}
+	}
+}
+
+func readyzState(t *testing.T, base string) readyState {
+	t.Helper()
+	var st readyState
+	if code, err := getJSON(base+"/readyz", &st); err != nil || code != 200 {
+		t.Fatalf("readyz: %d %v", code, err)
+	}
+	if st.Freshness.Fold == nil {
+		t.Fatalf("readyz says nothing of folds: %+v", st)
+	}
+	return st
+}
+
+// waitFor polls cond every 50 ms until it holds or within passes, failing
+// the test then with what the last poll said.
+func waitFor(t *testing.T, within time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	last := ""
+	for start := time.Now(); time.Since(start) < within; time.Sleep(50 * time.Millisecond) {
+		ok, got := cond()
+		if ok {
+			t.Logf("%s after %v", what, time.Since(start).Round(time.Millisecond))
+			return
+		}
+		last = got
+	}
+	t.Fatalf("%s: not within %v; last: %s", what, within, last)
+}
+
+// usPrices are the US offers' prices as the API shows them, by id.
+func usPrices(t *testing.T, base string) map[int64]float64 {
+	t.Helper()
+	out := map[int64]float64{}
+	for _, h := range searchAPI(t, base, url.Values{"type": {"offer"}, "country": {"US"}, "per_page": {"100"}}).Hits {
+		if h.Price != nil {
+			out[h.ID] = h.Price.Amount
+		}
+	}
+	return out
+}
+
+// TestFoldReplacesTheOverlay serves the mini catalogue from PostgreSQL
+// with --fold-after 4: two changed offers (and the treatment whose price
+// span they move) are served on top of the generation and start nothing;
+// a third (and its treatment) starts a build of a new generation, which the server serves with an empty overlay and the
+// database's prices; it then follows the log from the new generation.
+func TestFoldReplacesTheOverlay(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	dir := t.TempDir()
+	cli(t, "load", "--database-url", db, miniCatalogue)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "4")
+	first := waitReady(t, base, 30*time.Second)
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	setPrice := func(id int64, price float64) {
+		t.Helper()
+		if _, err := conn.Exec(ctx, `UPDATE offers SET price = $1, currency = 'USD' WHERE id = $2`, price, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := readyzState(t, base); st.Freshness.Fold.After != 4 || st.Freshness.Fold.Folds != 0 || st.Freshness.Fold.Running {
+		t.Fatalf("before any change: %+v", *st.Freshness.Fold)
+	}
+
+	setPrice(1000, 9000)
+	setPrice(1001, 9100)
+	waitFor(t, freshDeadline, "two prices served", func() (bool, string) {
+		p := usPrices(t, base)
+		return p[1000] == 9000 && p[1001] == 9100, fmt.Sprint(p)
+	})
+	// Below --fold-after, nothing is built: the folder looks every
+	// foldCheckEvery.
+	time.Sleep(2*foldCheckEvery + time.Second)
+	if st := readyzState(t, base); st.Index.Generation != first || st.Freshness.Changed < 2 || st.Freshness.Changed >= 4 ||
+		st.Freshness.Fold.Folds != 0 || st.Freshness.Fold.Running {
+		t.Fatalf("two changed offers, fold after 4: generation %s (was %s), changed %d, fold %+v",
+			st.Index.Generation, first, st.Freshness.Changed, *st.Freshness.Fold)
+	}
+
+	setPrice(1002, 9200)
+	var folded readyState
+	waitFor(t, time.Minute, "the fold's generation served", func() (bool, string) {
+		folded = readyzState(t, base)
+		f := folded.Freshness
+		return folded.Index.Generation != first && f.Fold.Folds == 1 && f.Changed == 0 && f.Deleted == 0,
+			fmt.Sprintf("generation %s changed %d deleted %d fold %+v", folded.Index.Generation, f.Changed, f.Deleted, *f.Fold)
+	})
+	if f := folded.Freshness.Fold; f.Running || f.LastSeconds <= 0 || f.LastError != "" {
+		t.Errorf("after the fold: %+v", *f)
+	}
+	if cur, err := os.Readlink(filepath.Join(dir, "current")); err != nil || filepath.Base(cur) != folded.Index.Generation {
+		t.Errorf("current -> %q (%v), want the served generation %s", cur, err, folded.Index.Generation)
+	}
+	if p := usPrices(t, base); p[1000] != 9000 || p[1001] != 9100 || p[1002] != 9200 {
+		t.Errorf("prices served from the folded generation: %v", p)
+	}
+
+	// The new generation is followed: a change after it is served, and
+	// one changed offer starts no fold.
+	setPrice(1003, 9300)
+	waitFor(t, freshDeadline, "a change after the fold served", func() (bool, string) {
+		p := usPrices(t, base)
+		return p[1003] == 9300, fmt.Sprint(p)
+	})
+	time.Sleep(2*foldCheckEvery + time.Second)
+	if st := readyzState(t, base); st.Index.Generation != folded.Index.Generation || st.Freshness.Fold.Folds != 1 {
+		t.Errorf("one change after the fold: generation %s (folded %s), fold %+v",
+			st.Index.Generation, folded.Index.Generation, *st.Freshness.Fold)
+	}
+	got := []int64{}
+	for _, h := range searchAPI(t, base, url.Values{"type": {"offer"}, "country": {"US"}, "sort": {"price_desc"}}).Hits {
+		got = append(got, h.ID)
+	}
+	if want := []int64{1003, 1002, 1001, 1000}; !slices.Equal(got, want) {
+		t.Errorf("US offers by price, highest first: %v, want %v", got, want)
+	}
+}
+
+// TestFoldThatFailsKeepsServing holds the index directory's build lock,
+// as a build of the operator's would, when the overlay calls for a fold:
+// the fold's build fails, /readyz says why, and the server goes on
+// serving the generation and the changes on top of it.
+func TestFoldThatFailsKeepsServing(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	dir := t.TempDir()
+	cli(t, "load", "--database-url", db, miniCatalogue)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	lock, err := os.OpenFile(filepath.Join(dir, "build.lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "1")
+	first := waitReady(t, base, 30*time.Second)
+	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = 9000 WHERE id = 1000`); err != nil {
+		t.Fatal(err)
+	}
+	var st readyState
+	waitFor(t, 30*time.Second, "the failed fold reported", func() (bool, string) {
+		st = readyzState(t, base)
+		f := st.Freshness.Fold
+		return f.LastError != "" && !f.Running, fmt.Sprintf("%+v", *f)
+	})
+	if f := st.Freshness.Fold; !strings.Contains(f.LastError, "another build is running") || f.Folds != 0 {
+		t.Errorf("fold with the build lock held: %+v", *f)
+	}
+	if st.Index.Generation != first || st.Freshness.Changed == 0 {
+		t.Errorf("after the failed fold: generation %s (was %s), changed %d", st.Index.Generation, first, st.Freshness.Changed)
+	}
+	if p := usPrices(t, base); p[1000] != 9000 {
+		t.Errorf("offer 1000 after the failed fold: %v, want 9000", p[1000])
+	}
+}
+
+// conn connects to db until the test ends.
+func conn(t *testing.T, db string) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
