@@ -92,24 +92,29 @@ func TestBackgroundPriorityDoesNotLeak(t *testing.T) {
 	}
 }
 
-// lowerChildEnv makes TestLowerProcess's child lower itself.
-const lowerChildEnv = "BACKGROUND_TEST_LOWER_PROCESS"
+// childEnv makes a test that runs itself as a child process do its work
+// there: lowering the test process would lower every test after it.
+const childEnv = "BACKGROUND_TEST_CHILD"
 
-// TestLowerProcess runs itself again as a child process (lowering the
-// test process would lower every test after it), which lowers the whole
-// process: every thread it had, and every thread made after, runs at
-// the niceness.
-func TestLowerProcess(t *testing.T) {
-	if os.Getenv(lowerChildEnv) == "" {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestLowerProcess$", "-test.v")
-		cmd.Env = append(os.Environ(), lowerChildEnv+"=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "--- PASS: TestLowerProcess") {
-			t.Fatalf("child: %v\n%s", err, out)
-		}
-		return
+// inChild runs the test t in a child process and reports whether this is
+// the child, which then does the test's work.
+func inChild(t *testing.T) bool {
+	if os.Getenv(childEnv) != "" {
+		return true
 	}
-	// Threads before: the runtime's, and some held by goroutines.
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.v")
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	return false
+}
+
+// withHeldThreads runs fn while four goroutines hold threads of their own
+// (threads the process had before fn), and then returns the fields of
+// each thread's /proc stat after its command.
+func withHeldThreads(t *testing.T, fn func() error) [][]string {
 	hold := make(chan struct{})
 	var held, wg sync.WaitGroup
 	for range 4 {
@@ -123,7 +128,7 @@ func TestLowerProcess(t *testing.T) {
 	defer wg.Wait()
 	defer close(hold)
 	held.Wait()
-	if err := LowerProcess(11); err != nil {
+	if err := fn(); err != nil {
 		t.Fatal(err)
 	}
 	tasks, err := os.ReadDir("/proc/self/task")
@@ -133,14 +138,33 @@ func TestLowerProcess(t *testing.T) {
 	if len(tasks) < 5 {
 		t.Errorf("%d threads, want the runtime's and the four held", len(tasks))
 	}
+	var out [][]string
 	for _, task := range tasks {
 		b, err := os.ReadFile("/proc/self/task/" + task.Name() + "/stat")
 		if err != nil {
 			continue // exited since
 		}
 		s := string(b)
-		if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) < 17 || f[16] != "11" {
-			t.Errorf("thread %s: niceness %v, want 11", task.Name(), f[16:17])
+		out = append(out, strings.Fields(s[strings.LastIndexByte(s, ')')+1:]))
+	}
+	return out
+}
+
+// The fields of /proc/PID/task/TID/stat after the command: state is 0.
+const (
+	statNice   = 16
+	statPolicy = 38
+)
+
+// TestLowerProcess lowers a whole process: every thread it had, and
+// every thread made after, runs at the niceness.
+func TestLowerProcess(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
+	for _, f := range withHeldThreads(t, func() error { return LowerProcess(11) }) {
+		if f[statNice] != "11" {
+			t.Errorf("a thread's niceness: %s, want 11", f[statNice])
 		}
 	}
 	for i, n := range niceOfGoroutines(t, 8) {
@@ -148,4 +172,36 @@ func TestLowerProcess(t *testing.T) {
 			t.Errorf("goroutine %d after: niceness %d, want 11", i, n)
 		}
 	}
+}
+
+// TestIdleProcess sets a whole process to idle scheduling: every thread
+// it had, and every thread made after.
+func TestIdleProcess(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
+	const idle = "5" // SCHED_IDLE
+	for _, f := range withHeldThreads(t, IdleProcess) {
+		if f[statPolicy] != idle {
+			t.Errorf("a thread's scheduling policy: %s, want SCHED_IDLE (%s)", f[statPolicy], idle)
+		}
+	}
+	// Threads made after, each held by a goroutine at once.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			b, err := os.ReadFile("/proc/thread-self/stat")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			s := string(b)
+			if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); f[statPolicy] != idle {
+				t.Errorf("a thread made after: policy %s, want SCHED_IDLE", f[statPolicy])
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // lower sets the calling thread's niceness to n. On Linux the niceness is
@@ -37,13 +39,38 @@ func Nice() (int, error) {
 }
 
 // LowerProcess sets the niceness of every thread of the process to n, for
-// a process that is background work as a whole (serve's folds run
-// 'careatlas index' so). A thread the kernel creates after it inherits
-// its creator's niceness, so every later thread is lowered too.
+// a process that is background work as a whole. A thread the kernel
+// creates after it inherits its creator's niceness, so every later thread
+// is lowered too.
 func LowerProcess(n int) error {
 	n = max(0, min(n, MaxNice))
-	// A thread created while the list is read is cloned from one already
-	// listed; the list is read again until a pass finds none new.
+	return eachThread(func(tid int) error {
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, n); err != nil {
+			return fmt.Errorf("lower thread %d to niceness %d: %w", tid, n, err)
+		}
+		return nil
+	})
+}
+
+// IdleProcess runs every thread of the process, and every thread it makes
+// later (the policy is inherited), only on CPU time that nothing else of
+// normal priority wants (SCHED_IDLE): a build beside a server, whose
+// searches take a core from it at once whenever they want one.
+func IdleProcess() error {
+	return eachThread(func(tid int) error {
+		attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}
+		if err := unix.SchedSetAttr(tid, &attr, 0); err != nil {
+			return fmt.Errorf("set thread %d to idle scheduling: %w", tid, err)
+		}
+		return nil
+	})
+}
+
+// eachThread calls fn with the id of every thread of the process. A
+// thread created while the list is read is cloned from one already
+// listed; the list is read again until a pass finds none new. A thread
+// that exits meanwhile is passed by.
+func eachThread(fn func(tid int) error) error {
 	done := map[int]bool{}
 	for {
 		tasks, err := os.ReadDir("/proc/self/task")
@@ -57,8 +84,8 @@ func LowerProcess(n int) error {
 				continue
 			}
 			fresh++
-			if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, n); err != nil && !errors.Is(err, syscall.ESRCH) {
-				return fmt.Errorf("lower thread %d to niceness %d: %w", tid, n, err)
+			if err := fn(tid); err != nil && !errors.Is(err, syscall.ESRCH) {
+				return err
 			}
 			done[tid] = true
 		}

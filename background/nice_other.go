@@ -13,3 +13,6 @@ func Nice() (int, error) { return 0, errors.ErrUnsupported }
 
 // LowerProcess lowers the whole process to niceness n: not done here.
 func LowerProcess(int) error { return errors.ErrUnsupported }
+
+// IdleProcess runs the process on idle CPU time only: not done here.
+func IdleProcess() error { return errors.ErrUnsupported }

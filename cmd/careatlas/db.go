@@ -68,11 +68,13 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("index", "index [--database-url URL] [--index-dir DIR] [--nice N] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]", stderr)
+	fs := newFlags("index", "index [--database-url URL] [--index-dir DIR] [--nice N] [--idle] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]", stderr)
 	dbURL := databaseFlag(fs)
 	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations")
 	nice := fs.Int("nice", 0, fmt.Sprintf(
 		"run the build at this niceness (0 to %d), below the searches of a server on the same machine", background.MaxNice))
+	idle := fs.Bool("idle", false,
+		"run the build only on CPU time nothing else wants (Linux SCHED_IDLE): the searches of a server on the same machine go first, as serve's folds do")
 	publishURL, endpoint := storeFlags(fs, "publish",
 		"after the build, upload the generation to this object store and tell the replicas (s3://BUCKET/PREFIX)")
 	gcGrace := fs.Duration("gc-grace", time.Hour,
@@ -86,6 +88,11 @@ func indexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *nice > 0 {
 		if err := background.LowerProcess(*nice); err != nil {
 			return fmt.Errorf("--nice %d: %w", *nice, err)
+		}
+	}
+	if *idle {
+		if err := background.IdleProcess(); err != nil {
+			return fmt.Errorf("--idle: %w", err)
 		}
 	}
 	var cfg replica.Config

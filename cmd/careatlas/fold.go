@@ -26,11 +26,18 @@ import (
 // as many of the generation's documents, or a bulk load calls for a
 // rebuild, serve builds a new generation from PostgreSQL itself: it runs
 // 'careatlas index' into its own index directory, as a process of its own
-// at --background-nice, so that the build's CPU yields to the searches and
-// its garbage is not the server's to collect. The generation records its
+// that runs on idle CPU time only (index --idle; not with
+// --background-nice 0), so that the searches go first and the build's
+// garbage is not the server's to collect. The generation records its
 // change-log position, and the server's reload opens it, replays what came
 // during the build, and swaps it in as it would an operator's build: the
-// overlay starts again from nothing.
+// overlay starts again from the changes made during the build.
+//
+// A fold has its own cost: at a million offers the build takes 1.5 to 2.5
+// minutes of the machine and 2 GB, and the searches' p99 is worse by
+// three quarters while it runs (BENCHMARKS.md, folds). Where that matters,
+// build on another machine and publish to the servers through object
+// storage (index --publish, serve --generations), and serve --fold-after 0.
 //
 // A fold is not started sooner after the last one ended than the last one
 // took, so that folding takes at most half of the time; and not while the
@@ -151,7 +158,10 @@ func (f *folder) build(ctx context.Context) (string, error) {
 	}
 	args := []string{"index", "--index-dir", f.dir}
 	if f.nice > 0 {
-		args = append(args, "--nice", strconv.Itoa(f.nice))
+		// Even so, a build beside the searches raised their p99 by 71%
+		// while it ran (84% at nice 10; two cores, with PostgreSQL's
+		// backends at normal priority: BENCHMARKS.md, folds).
+		args = append(args, "--nice", strconv.Itoa(f.nice), "--idle")
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+f.dbURL, foldEnv+"=1")

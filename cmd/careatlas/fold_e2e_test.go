@@ -18,7 +18,7 @@ import (
 
 // readyState is what the fold tests read of /readyz.
 type readyState struct {
-	Index struct{ Generation string }
+	Index     struct{ Generation string }
 	Freshness struct {
 		Changed, Deleted uint64
 		Fold             *struct {
