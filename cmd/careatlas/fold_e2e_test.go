@@ -21,6 +21,7 @@ type readyState struct {
 	Index     struct{ Generation string }
 	Freshness struct {
 		Changed, Deleted uint64
+		RebuildNeeded    bool `json:"rebuild_needed"`
 		Fold             *struct {
 			After       uint64
 			Running     bool
@@ -190,6 +191,46 @@ func TestFoldThatFailsKeepsServing(t *testing.T) {
 	}
 	if p := usPrices(t, base); p[1000] != 9000 {
 		t.Errorf("offer 1000 after the failed fold: %v, want 9000", p[1000])
+	}
+}
+
+// TestFoldAfterABulkLoad reloads the catalogue into the database, which
+// the change log does not carry (a truncate): the server says a rebuild
+// is needed, and its fold is that rebuild, however few the changes.
+func TestFoldAfterABulkLoad(t *testing.T) {
+	db := pgtest.MustDB(t)
+	dir := t.TempDir()
+	cli(t, "load", "--database-url", db, miniCatalogue)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "1000")
+	first := waitReady(t, base, 30*time.Second)
+
+	// The same catalogue, offer 1000 at another price.
+	reload := t.TempDir()
+	if err := os.CopyFS(reload, os.DirFS(miniCatalogue)); err != nil {
+		t.Fatal(err)
+	}
+	offers := filepath.Join(reload, "offers.csv")
+	b, err := os.ReadFile(offers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "\n1000,10,1,15000.00,") {
+		t.Fatalf("offers.csv of the mini catalogue no longer prices offer 1000 at 15000.00:\n%s", b)
+	}
+	if err := os.WriteFile(offers, []byte(strings.Replace(string(b), "\n1000,10,1,15000.00,", "\n1000,10,1,15500.00,", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cli(t, "load", "--database-url", db, reload)
+
+	var st readyState
+	waitFor(t, time.Minute, "the rebuild served", func() (bool, string) {
+		st = readyzState(t, base)
+		return st.Index.Generation != first && st.Freshness.Fold.Folds == 1 && !st.Freshness.RebuildNeeded,
+			fmt.Sprintf("generation %s rebuild needed %v fold %+v", st.Index.Generation, st.Freshness.RebuildNeeded, *st.Freshness.Fold)
+	})
+	if p := usPrices(t, base); p[1000] != 15500 {
+		t.Errorf("offer 1000 after the rebuild: %v, want 15500", p[1000])
 	}
 }
 
