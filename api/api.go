@@ -109,8 +109,9 @@ type FoldStatus struct {
 	After uint64 `json:"after"`
 	// Running says a build is under way.
 	Running bool `json:"running"`
-	// Folds counts the builds that succeeded.
-	Folds int `json:"folds"`
+	// Folds counts the builds that succeeded, Failures those that failed.
+	Folds    int `json:"folds"`
+	Failures int `json:"failures"`
 	// LastSeconds is how long the last build took.
 	LastSeconds float64 `json:"last_seconds,omitempty"`
 	// LastError is why the last build failed ("": it did not).

@@ -312,15 +312,22 @@ func TestReadyz(t *testing.T) {
 	// A change log that cannot be read degrades readiness too: searches
 	// go on, on a generation that grows stale.
 	dbDown = false
-	opts.Freshness = func() api.Freshness { return api.Freshness{Position: "7/1", Error: "read changes: connection refused"} }
+	fold := &api.FoldStatus{After: 20000, Folds: 2, Failures: 1, LastSeconds: 91.5, LastError: "careatlas index: exit status 1: connection refused"}
+	opts.Freshness = func() api.Freshness {
+		return api.Freshness{Position: "7/1", Error: "read changes: connection refused", Fold: fold}
+	}
 	fresh := serve(t, lv, opts)
 	var fr struct {
 		Status    string
 		Reasons   []string
-		Freshness struct{ Position, Error string }
+		Freshness struct {
+			Position, Error string
+			Fold            *api.FoldStatus
+		}
 	}
 	if code := get(t, fresh, "/readyz", &fr); code != 200 || fr.Status != "degraded" || fr.Freshness.Position != "7/1" ||
-		len(fr.Reasons) != 1 || fr.Reasons[0] != "freshness: read changes: connection refused" {
+		len(fr.Reasons) != 1 || fr.Reasons[0] != "freshness: read changes: connection refused" ||
+		fr.Freshness.Fold == nil || *fr.Freshness.Fold != *fold {
 		t.Errorf("change log unreadable: %d %+v", code, fr)
 	}
 	dbDown = true

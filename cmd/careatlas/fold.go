@@ -137,6 +137,7 @@ func (f *folder) fold(ctx context.Context, why string) {
 			return // shutting down: the build removed what it had written
 		}
 		f.st.LastError = err.Error()
+		f.st.Failures++
 		f.nextAt = time.Now().Add(max(took, foldRetry))
 		slog.ErrorContext(ctx, "fold: the build failed; the overlay is served as it is", "err", err, "took_s", took.Seconds(),
 			"retry_in_s", time.Until(f.nextAt).Seconds())

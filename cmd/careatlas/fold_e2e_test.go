@@ -28,6 +28,7 @@ type readyState struct {
 			Folds       int
 			LastSeconds float64 `json:"last_seconds"`
 			LastError   string  `json:"last_error"`
+			Failures    int
 		}
 	}
 }
@@ -123,8 +124,13 @@ func TestFoldReplacesTheOverlay(t *testing.T) {
 		return folded.Index.Generation != first && f.Fold.Folds == 1 && f.Changed == 0 && f.Deleted == 0,
 			fmt.Sprintf("generation %s changed %d deleted %d fold %+v", folded.Index.Generation, f.Changed, f.Deleted, *f.Fold)
 	})
-	if f := folded.Freshness.Fold; f.Running || f.LastSeconds <= 0 || f.LastError != "" {
+	if f := folded.Freshness.Fold; f.Running || f.LastSeconds <= 0 || f.LastError != "" || f.Failures != 0 {
 		t.Errorf("after the fold: %+v", *f)
+	}
+	for series, want := range map[string]float64{"careatlas_folds_total": 1, "careatlas_fold_failures_total": 0, "careatlas_fold_running": 0} {
+		if got := scrapeMetric(t, base, series); got != want {
+			t.Errorf("%s after the fold: %v, want %v", series, got, want)
+		}
 	}
 	if cur, err := os.Readlink(filepath.Join(dir, "current")); err != nil || filepath.Base(cur) != folded.Index.Generation {
 		t.Errorf("current -> %q (%v), want the served generation %s", cur, err, folded.Index.Generation)
@@ -183,8 +189,11 @@ func TestFoldThatFailsKeepsServing(t *testing.T) {
 		f := st.Freshness.Fold
 		return f.LastError != "" && !f.Running, fmt.Sprintf("%+v", *f)
 	})
-	if f := st.Freshness.Fold; !strings.Contains(f.LastError, "another build is running") || f.Folds != 0 {
+	if f := st.Freshness.Fold; !strings.Contains(f.LastError, "another build is running") || f.Folds != 0 || f.Failures != 1 {
 		t.Errorf("fold with the build lock held: %+v", *f)
+	}
+	if got := scrapeMetric(t, base, "careatlas_fold_failures_total"); got != 1 {
+		t.Errorf("careatlas_fold_failures_total after the failed fold: %v, want 1", got)
 	}
 	if st.Index.Generation != first || st.Freshness.Changed == 0 {
 		t.Errorf("after the failed fold: generation %s (was %s), changed %d", st.Index.Generation, first, st.Freshness.Changed)

@@ -27,11 +27,11 @@ import (
 const usage = `CareAtlas: treatment and provider search.
 
 Usage:
-  careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY]
+  careatlas serve   [--addr :8080] [--index-dir DIR] [--database-url URL] [--catalog DIR] [--admin-key KEY] [--fold-after N]
                     [--generations s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas migrate [--database-url URL]
   careatlas load    [--database-url URL] [PATH]     (no PATH: the built-in demo catalogue)
-  careatlas index   [--database-url URL] [--index-dir DIR] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]
+  careatlas index   [--database-url URL] [--index-dir DIR] [--nice N] [--idle] [--publish s3://BUCKET/PREFIX [--s3-endpoint URL]]
   careatlas gen     [--database-url URL] [--offers N] [--seed S]
   careatlas bench   [--database-url URL] [--offers N] [--json]
   careatlas bench fresh --index-dir DIR [--database-url URL] [--rate 100] [--json]   (freshness under writes)

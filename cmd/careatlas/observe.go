@@ -198,3 +198,29 @@ func (d *databaseHealth) ping(ctx context.Context) (time.Duration, error) {
 	}
 	return d.took, d.err
 }
+
+// registerFoldMetrics adds serve's folds (fold.go) to reg.
+func registerFoldMetrics(reg prometheus.Registerer, f *folder) {
+	status := func(read func(*api.FoldStatus) float64) func() float64 {
+		return func() float64 { return read(f.Status()) }
+	}
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_folds_total",
+			Help: "Builds of a new generation that folded the changes on top of the served one (serve --fold-after)."},
+			status(func(s *api.FoldStatus) float64 { return float64(s.Folds) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_fold_failures_total",
+			Help: "Fold builds that failed; the server went on serving its generation and the changes on top."},
+			status(func(s *api.FoldStatus) float64 { return float64(s.Failures) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_fold_running",
+			Help: "1 while a fold's build runs."},
+			status(func(s *api.FoldStatus) float64 {
+				if s.Running {
+					return 1
+				}
+				return 0
+			})),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "careatlas_fold_last_seconds",
+			Help: "How long the last fold's build took."},
+			status(func(s *api.FoldStatus) float64 { return s.LastSeconds })),
+	)
+}

@@ -341,25 +341,32 @@ func (r *replicaProc) serving() string {
 // metric reads one unlabelled series from the replica's /metrics.
 func (r *replicaProc) metric(series string) float64 {
 	r.t.Helper()
-	resp, err := http.Get("http://" + r.addr + "/metrics")
+	return scrapeMetric(r.t, "http://"+r.addr, series)
+}
+
+// scrapeMetric reads one unlabelled series from the /metrics of the
+// server at base.
+func scrapeMetric(t *testing.T, base, series string) float64 {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
 	if err != nil {
-		r.t.Fatalf("scrape replica metrics: %v", err)
+		t.Fatalf("scrape metrics: %v", err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
-				r.t.Fatalf("%s: %v", line, err)
+				t.Fatalf("%s: %v", line, err)
 			}
 			return f
 		}
 	}
-	r.t.Fatalf("the replica's /metrics has no %s", series)
+	t.Fatalf("%s/metrics has no %s", base, series)
 	return 0
 }
 

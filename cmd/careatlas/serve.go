@@ -183,6 +183,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 				fr.Fold = s.fold.Status()
 				return fr
 			}
+			registerFoldMetrics(reg, s.fold)
 		}
 		attachCtx, cancel := context.WithTimeout(ctx, attachTimeout)
 		err := s.attach(attachCtx)
