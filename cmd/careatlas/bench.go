@@ -110,6 +110,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "overlay" {
 		return benchOverlayCmd(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "fold" {
+		return benchFoldCmd(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("bench", "bench [--database-url URL] [--offers N] [--json]", stderr)
 	dbURL := databaseFlag(fs)
 	offers := fs.Int("offers", 1_000_000, "offers the catalogue should hold; a smaller one is regenerated")

@@ -90,6 +90,11 @@ func (u cpuUse) since(before cpuUse) cpuUse {
 	return cpuUse{Process: u.Process - before.Process, Children: u.Children - before.Children, Postgres: u.Postgres - before.Postgres}
 }
 
+// plus is u and v together.
+func (u cpuUse) plus(v cpuUse) cpuUse {
+	return cpuUse{Process: u.Process + v.Process, Children: u.Children + v.Children, Postgres: u.Postgres + v.Postgres}
+}
+
 // schedWaits is how long this process's goroutines have waited to run
 // once runnable, so far (runtime/metrics' cumulative histogram). A search
 // that waits for a core shows here before it shows in its latency: on a

@@ -146,8 +146,7 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 			l := latencyOf(lat)
 			p50s[kind], p99s[kind] = l.P50, l.P99
 			all[kind] = append(all[kind], lat...)
-			cpus[kind] = cpuUse{Process: cpus[kind].Process + cpu.Process, Children: cpus[kind].Children + cpu.Children,
-				Postgres: cpus[kind].Postgres + cpu.Postgres}
+			cpus[kind] = cpus[kind].plus(cpu)
 		}
 		out.P50Change = append(out.P50Change, change(p50s[blockLoaded], p50s[blockQuiet]))
 		out.P99Change = append(out.P99Change, change(p99s[blockLoaded], p99s[blockQuiet]))

@@ -150,25 +150,11 @@ func (f *folder) fold(ctx context.Context, why string) {
 }
 
 // build runs careatlas index into f.dir and returns the line it printed.
-// The database URL is passed in the environment, not on the command line
-// that other users of the machine can read.
 func (f *folder) build(ctx context.Context) (string, error) {
-	exe, err := os.Executable()
+	cmd, err := indexCommand(ctx, f.dir, f.dbURL, f.nice, f.nice > 0)
 	if err != nil {
-		return "", fmt.Errorf("find this program to run the build: %w", err)
+		return "", err
 	}
-	args := []string{"index", "--index-dir", f.dir}
-	if f.nice > 0 {
-		// Even so, a build beside the searches raised their p99 by 71%
-		// while it ran (84% at nice 10; two cores, with PostgreSQL's
-		// backends at normal priority: BENCHMARKS.md, folds).
-		args = append(args, "--nice", strconv.Itoa(f.nice), "--idle")
-	}
-	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+f.dbURL, foldEnv+"=1")
-	// Shut down, the build is asked to stop, and removes what it wrote.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 30 * time.Second
 	var out bytes.Buffer
 	errOut := &tailBuffer{max: 4 << 10}
 	cmd.Stdout, cmd.Stderr = &out, errOut
@@ -176,6 +162,33 @@ func (f *folder) build(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("careatlas index: %w: %s", err, errOut.lastLine())
 	}
 	return strings.TrimSpace(out.String()), nil
+}
+
+// indexCommand is a fold's build: this program's 'careatlas index' into
+// dir, at niceness nice and, if idle, on idle CPU time only. The database
+// URL is passed in the environment, not on the command line that other
+// users of the machine can read. When ctx is done the build is asked to
+// stop (SIGTERM), and removes what it wrote.
+func indexCommand(ctx context.Context, dir, dbURL string, nice int, idle bool) (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find this program to run the build: %w", err)
+	}
+	args := []string{"index", "--index-dir", dir}
+	if nice > 0 {
+		args = append(args, "--nice", strconv.Itoa(nice))
+	}
+	if idle {
+		// Even so, a build beside the searches raised their p99 by 71%
+		// while it ran (84% at nice 10; two cores, with PostgreSQL's
+		// backends at normal priority: BENCHMARKS.md, folds).
+		args = append(args, "--idle")
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, foldEnv+"=1")
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 30 * time.Second
+	return cmd, nil
 }
 
 // tailBuffer keeps the last max bytes written to it: a build's progress

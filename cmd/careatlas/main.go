@@ -36,6 +36,7 @@ Usage:
   careatlas bench   [--database-url URL] [--offers N] [--json]
   careatlas bench fresh --index-dir DIR [--database-url URL] [--rate 100] [--json]   (freshness under writes)
   careatlas bench overlay --index-dir DIR [--changes 16000] [--json]   (what changes on top cost a search)
+  careatlas bench fold --index-dir DIR [--database-url URL] [--json]   (what a fold's build costs the searches beside it)
   careatlas adversarial [--index-dir DIR | --url URL] [--clients 8] [--duration 10s] [--mix 0.2] [--json]
   careatlas keys    create|list|revoke|derive …   (careatlas keys --help)
 
