@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -37,6 +38,7 @@ type foldReport struct {
 	Block      string      `json:"block"`
 	Idle       bool        `json:"build_idle"`
 	Nice       int         `json:"build_nice"`
+	Procs      int         `json:"build_gomaxprocs"`
 	// Rounds counts the rounds that searched both blocks.
 	Rounds   int     `json:"rounds"`
 	Quiet    latency `json:"search_build_paused"`
@@ -65,7 +67,7 @@ type foldReport struct {
 
 func benchFoldCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench fold", "bench fold --index-dir DIR [--database-url URL] [--search-rate 300] [--clients 8] "+
-		"[--rounds 12] [--block 10s] [--background-nice 10] [--idle=true] [--json]", stderr)
+		"[--rounds 12] [--block 10s] [--background-nice 10] [--idle=true] [--procs N] [--json]", stderr)
 	dbURL := databaseFlag(fs)
 	dir := fs.String("index-dir", "", "index directory to serve, built from the database (careatlas index)")
 	searchRate := fs.Int("search-rate", 300, "searches a second, sent on a fixed schedule")
@@ -74,6 +76,7 @@ func benchFoldCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	block := fs.Duration("block", 10*time.Second, "length of each block")
 	nice := backgroundFlag(fs)
 	idle := fs.Bool("idle", true, "run the build on idle CPU time only, as serve's folds do (false: at --background-nice only)")
+	procs := fs.Int("procs", max(1, runtime.NumCPU()-1), "the build's GOMAXPROCS (default: every core but one, as serve's folds; 0: every core)")
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -85,6 +88,8 @@ func benchFoldCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("bench fold: --search-rate and --clients must be at least 1")
 	case *nRounds < 1 || *block < 100*time.Millisecond:
 		return fmt.Errorf("bench fold: --rounds must be at least 1 and --block at least 100ms")
+	case *procs < 0:
+		return fmt.Errorf("bench fold: --procs %d: must be 0 or more", *procs)
 	}
 	if err := checkBackgroundNice(*nice); err != nil {
 		return err
@@ -113,7 +118,7 @@ func benchFoldCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer stopServing()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * *clients}}
 	rep := &foldReport{Command: "careatlas bench fold " + strings.Join(args, " "), Machine: machine(ctx, pool),
-		SearchRate: *searchRate, Clients: *clients, Block: block.String(), Idle: *idle, Nice: *nice}
+		SearchRate: *searchRate, Clients: *clients, Block: block.String(), Idle: *idle, Nice: *nice, Procs: *procs}
 	if snap, err := lv.Acquire(); err == nil {
 		rep.Documents, _ = snap.Index.DocCount()
 		snap.Release()
@@ -145,7 +150,7 @@ func measureFold(ctx context.Context, rep *foldReport, dbURL string, client *htt
 	defer os.RemoveAll(buildDir)
 	buildCtx, stopBuild := context.WithCancel(ctx)
 	defer stopBuild()
-	cmd, err := indexCommand(buildCtx, buildDir, dbURL, rep.Nice, rep.Idle)
+	cmd, err := indexCommand(buildCtx, buildDir, dbURL, buildOptions{nice: rep.Nice, idle: rep.Idle, procs: rep.Procs})
 	if err != nil {
 		return err
 	}
@@ -254,6 +259,9 @@ func printFoldReport(w io.Writer, r *foldReport) {
 	how := fmt.Sprintf("nice %d", r.Nice)
 	if r.Idle {
 		how += ", idle"
+	}
+	if r.Procs > 0 {
+		how += fmt.Sprintf(", GOMAXPROCS %d", r.Procs)
 	}
 	fmt.Fprintf(w, "build (%s): ran %.0f s in its blocks, %.1f s of CPU; ", how, r.BuildRunning, r.BuildCPU)
 	if r.Finished {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -45,7 +46,8 @@ func TestBenchFold(t *testing.T) {
 	if rep.QuietCPU.Process <= 0 || rep.BuildingCPU.Process <= 0 {
 		t.Errorf("the server's CPU in the blocks: paused %+v, running %+v", rep.QuietCPU, rep.BuildingCPU)
 	}
-	if rep.BuildRunning <= 0 || rep.BuildCPU <= 0 || !rep.Idle || rep.Nice != defaultBackgroundNice || rep.Documents != 18 {
+	if rep.BuildRunning <= 0 || rep.BuildCPU <= 0 || !rep.Idle || rep.Nice != defaultBackgroundNice ||
+		rep.Procs != max(1, runtime.NumCPU()-1) || rep.Documents != 18 {
 		t.Errorf("build: %+v", rep)
 	}
 	if left, _ := filepath.Glob(filepath.Join(tmp, "careatlas-bench-fold-*")); len(left) != 0 {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,16 +27,16 @@ import (
 // as many of the generation's documents, or a bulk load calls for a
 // rebuild, serve builds a new generation from PostgreSQL itself: it runs
 // 'careatlas index' into its own index directory, as a process of its own
-// that runs on idle CPU time only (index --idle; not with
-// --background-nice 0), so that the searches go first and the build's
-// garbage is not the server's to collect. The generation records its
+// that runs on idle CPU time only and on every core but one (foldBuild;
+// not with --background-nice 0), so that the searches go first and the
+// build's garbage is not the server's to collect. The generation records its
 // change-log position, and the server's reload opens it, replays what came
 // during the build, and swaps it in as it would an operator's build: the
 // overlay starts again from the changes made during the build.
 //
-// A fold has its own cost: at a million offers the build takes 1.5 to 2.5
-// minutes of the machine and 2 GB, and the searches' p99 is worse by
-// three quarters while it runs (BENCHMARKS.md, folds). Where that matters,
+// A fold has its own cost: at a million offers the build takes 2 to 5
+// minutes beside the searches and 2 GB, and the searches' p99 is worse by
+// a sixth to a half while it runs (BENCHMARKS.md, folds). Where that matters,
 // build on another machine and publish to the servers through object
 // storage (index --publish, serve --generations), and serve --fold-after 0.
 //
@@ -151,7 +152,7 @@ func (f *folder) fold(ctx context.Context, why string) {
 
 // build runs careatlas index into f.dir and returns the line it printed.
 func (f *folder) build(ctx context.Context) (string, error) {
-	cmd, err := indexCommand(ctx, f.dir, f.dbURL, f.nice, f.nice > 0)
+	cmd, err := indexCommand(ctx, f.dir, f.dbURL, foldBuild(f.nice))
 	if err != nil {
 		return "", err
 	}
@@ -164,28 +165,50 @@ func (f *folder) build(ctx context.Context) (string, error) {
 	return strings.TrimSpace(out.String()), nil
 }
 
+// buildOptions are how a fold's build shares the machine with the
+// searches.
+type buildOptions struct {
+	nice  int  // its niceness (0: as the searches)
+	idle  bool // on idle CPU time only (index --idle)
+	procs int  // its GOMAXPROCS (0: the machine's cores)
+}
+
+// foldBuild is how serve's folds build at background niceness nice (0:
+// as the searches, every core): idle, and on every core but one. A build
+// beside 300 searches a second at a million offers raised their p99 by
+// 45–80% while it ran on both cores of this machine, idle or at nice 10
+// alike, and by 17–45% on one (bench fold, BENCHMARKS.md "Folds"): what
+// the scheduler cannot take back is a core's cache, and the database's
+// backends serving the build at normal priority.
+func foldBuild(nice int) buildOptions {
+	if nice == 0 {
+		return buildOptions{}
+	}
+	return buildOptions{nice: nice, idle: true, procs: max(1, runtime.NumCPU()-1)}
+}
+
 // indexCommand is a fold's build: this program's 'careatlas index' into
-// dir, at niceness nice and, if idle, on idle CPU time only. The database
-// URL is passed in the environment, not on the command line that other
-// users of the machine can read. When ctx is done the build is asked to
-// stop (SIGTERM), and removes what it wrote.
-func indexCommand(ctx context.Context, dir, dbURL string, nice int, idle bool) (*exec.Cmd, error) {
+// dir, as opt says. The database URL is passed in the environment, not
+// on the command line that other users of the machine can read. When ctx
+// is done the build is asked to stop (SIGTERM), and removes what it
+// wrote.
+func indexCommand(ctx context.Context, dir, dbURL string, opt buildOptions) (*exec.Cmd, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find this program to run the build: %w", err)
 	}
 	args := []string{"index", "--index-dir", dir}
-	if nice > 0 {
-		args = append(args, "--nice", strconv.Itoa(nice))
+	if opt.nice > 0 {
+		args = append(args, "--nice", strconv.Itoa(opt.nice))
 	}
-	if idle {
-		// Even so, a build beside the searches raised their p99 by 71%
-		// while it ran (84% at nice 10; two cores, with PostgreSQL's
-		// backends at normal priority: BENCHMARKS.md, folds).
+	if opt.idle {
 		args = append(args, "--idle")
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, foldEnv+"=1")
+	if opt.procs > 0 {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(opt.procs))
+	}
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 30 * time.Second
 	return cmd, nil
