@@ -24,8 +24,9 @@ import (
 // more as they grow: +15% at 500 changed records, +35% at 19,000 (careatlas
 // bench overlay, BENCHMARKS.md). Left alone, the overlay grows until an
 // operator reindexes. So once it holds --fold-after records, or leaves out
-// as many of the generation's documents, or a bulk load calls for a
-// rebuild, serve builds a new generation from PostgreSQL itself: it runs
+// as many of the generation's documents, or a rebuild is needed (a bulk
+// load replaced a table, or the log was trimmed past the generation's
+// position), serve builds a new generation from PostgreSQL itself: it runs
 // 'careatlas index' into its own index directory, as a process of its own
 // that runs on idle CPU time only and on every core but one (foldBuild;
 // not with --background-nice 0), so that the searches go first and the
@@ -66,7 +67,7 @@ type folder struct {
 	dbURL   string
 	nice    int
 	live    *live.Live
-	rebuild func() bool // a bulk load asks for a rebuild
+	rebuild func() string // why a rebuild is needed ("": it is not)
 
 	mu     sync.Mutex
 	st     api.FoldStatus
@@ -108,8 +109,8 @@ func (f *folder) due(now time.Time) string {
 	}
 	f.waitOn = ""
 	switch {
-	case f.rebuild():
-		return "a bulk load replaced a table"
+	case f.rebuild() != "":
+		return f.rebuild()
 	case lf.Changed >= f.after:
 		return fmt.Sprintf("the overlay holds %d changed records", lf.Changed)
 	case lf.Deleted >= f.after:

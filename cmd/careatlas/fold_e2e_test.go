@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
 )
@@ -241,6 +242,52 @@ func TestFoldAfterABulkLoad(t *testing.T) {
 	if p := usPrices(t, base); p[1000] != 15500 {
 		t.Errorf("offer 1000 after the rebuild: %v, want 15500", p[1000])
 	}
+}
+
+// TestFoldAfterTheLogWasTrimmed starts a server on a generation whose
+// change-log position was trimmed since (another server's generation was
+// newer): the log cannot be read on from it, the server says a rebuild
+// is needed, and its fold builds the generation that can.
+func TestFoldAfterTheLogWasTrimmed(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	dir := t.TempDir()
+	cli(t, "load", "--database-url", db, miniCatalogue)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = 9000 WHERE id = 1000`); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	now, err := postgres.CurrentPosition(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := postgres.Trim(ctx, pool, now); err != nil || n == 0 {
+		t.Fatalf("trim the log past the price change: %d changes, %v", n, err)
+	}
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "1000")
+	first := waitReady(t, base, 30*time.Second)
+	var st readyState
+	waitFor(t, time.Minute, "a generation the log can be read on from", func() (bool, string) {
+		st = readyzState(t, base)
+		return st.Index.Generation != first && st.Freshness.Fold.Folds == 1 && !st.Freshness.RebuildNeeded,
+			fmt.Sprintf("generation %s rebuild needed %v fold %+v", st.Index.Generation, st.Freshness.RebuildNeeded, *st.Freshness.Fold)
+	})
+	if p := usPrices(t, base); p[1000] != 9000 {
+		t.Errorf("offer 1000 after the rebuild: %v, want 9000", p[1000])
+	}
+	// And it is followed: a change after it is served.
+	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = 9100 WHERE id = 1000`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, freshDeadline, "a change after the rebuild", func() (bool, string) {
+		p := usPrices(t, base)
+		return p[1000] == 9100, fmt.Sprint(p)
+	})
 }
 
 // conn connects to db until the test ends.

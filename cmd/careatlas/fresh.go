@@ -97,15 +97,18 @@ const (
 
 // changes follows the change log on behalf of serve.
 type changes struct {
-	pool    *pgxpool.Pool
-	src     postgres.Source
-	live    *live.Live
-	synced  func(context.Context) // reloads the synonym graph
-	grace   time.Duration         // 0: never trim
-	gather  time.Duration         // 0: changesGather
-	mu      sync.Mutex
-	f       *postgres.Follower // the follower of the served generation
-	rebuild atomic.Bool        // a bulk load replaced a table since the generation
+	pool   *pgxpool.Pool
+	src    postgres.Source
+	live   *live.Live
+	synced func(context.Context) // reloads the synonym graph
+	grace  time.Duration         // 0: never trim
+	gather time.Duration         // 0: changesGather
+	mu     sync.Mutex
+	f      *postgres.Follower // the follower of the served generation
+	// rebuild says why only a new generation brings the index back to
+	// the database (nil: nothing does): a bulk load replaced a table, or
+	// the log cannot be read on from the generation.
+	rebuild atomic.Pointer[string]
 }
 
 // Freshness is what /readyz shows.
@@ -114,7 +117,7 @@ func (c *changes) Freshness() api.Freshness {
 	f := c.f
 	c.mu.Unlock()
 	lf := c.live.Freshness()
-	out := api.Freshness{Changed: lf.Changed, Deleted: lf.Deleted, RebuildNeeded: c.rebuild.Load(), Position: lf.Position}
+	out := api.Freshness{Changed: lf.Changed, Deleted: lf.Deleted, RebuildNeeded: c.rebuild.Load() != nil, Position: lf.Position}
 	if f == nil {
 		out.Error = "not following the change log"
 		return out
@@ -164,7 +167,7 @@ func (c *changes) follow(ctx context.Context, gen string) {
 		}
 		return
 	}
-	c.rebuild.Store(false)
+	c.rebuild.Store(nil)
 	genCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	f := postgres.Follow(genCtx, c.pool, from, func(batch []postgres.Change) (func() error, error) {
@@ -187,7 +190,10 @@ func (c *changes) follow(ctx context.Context, gen string) {
 			return
 		case err := <-stopped:
 			// The log cannot be read on from here (trimmed, or another
-			// cluster's): only a newer generation helps.
+			// cluster's): only a newer generation helps, which a fold
+			// builds (rebuild_needed), or an operator.
+			why := "the change log cannot be read on from the generation"
+			c.rebuild.Store(&why)
 			slog.Error("follow changes: stopped; waiting for a newer generation", "generation", gen, "err", err)
 			for still() {
 				sleep(ctx, changesGeneration)
@@ -308,7 +314,8 @@ func (c *changes) readBatch(ctx context.Context, batch []postgres.Change, rates 
 		// A bulk load replaced whole tables without logging their rows:
 		// the overlay cannot follow it. Keep serving what we have and say
 		// a generation is needed.
-		if !c.rebuild.Swap(true) {
+		why := "a bulk load replaced a table"
+		if c.rebuild.Swap(&why) == nil {
 			slog.Warn("changes: a bulk load replaced tables; a new generation is needed", "tables", im.Reload)
 		}
 		return nil, nil
@@ -449,4 +456,13 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// rebuildNeeded says why only a new generation brings the index back to
+// the database ("": nothing does).
+func (c *changes) rebuildNeeded() string {
+	if why := c.rebuild.Load(); why != nil {
+		return *why
+	}
+	return ""
 }

@@ -177,7 +177,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		if cfg.foldAfter > 0 && cfg.generations == "" {
 			// A replica serves what the indexer publishes: it builds nothing.
 			s.fold = &folder{after: cfg.foldAfter, dir: cfg.indexDir, dbURL: cfg.dbURL, nice: cfg.backgroundNice,
-				live: s.live, rebuild: s.changes.rebuild.Load, st: api.FoldStatus{After: cfg.foldAfter}}
+				live: s.live, rebuild: s.changes.rebuildNeeded, st: api.FoldStatus{After: cfg.foldAfter}}
 			opts.Freshness = func() api.Freshness {
 				fr := s.changes.Freshness()
 				fr.Fold = s.fold.Status()
