@@ -72,8 +72,16 @@ type folder struct {
 	mu     sync.Mutex
 	st     api.FoldStatus
 	nextAt time.Time // no fold before
-	waitOn string    // the generation served when the last fold started, until it is replaced
+	// waitOn is the generation served when the last fold started: no
+	// fold starts while it is still served, until waitUntil (a built
+	// generation the reload cannot open is tried again by a fold).
+	waitOn    string
+	waitUntil time.Time
 }
+
+// foldSwapWait is how long a fold waits for the last fold's generation
+// to be served before it builds another.
+const foldSwapWait = 10 * time.Minute
 
 // Status is what /readyz shows of the folds.
 func (f *folder) Status() *api.FoldStatus {
@@ -104,13 +112,14 @@ func (f *folder) due(now time.Time) string {
 	lf := f.live.Freshness()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if lf.Generation == "" || now.Before(f.nextAt) || f.waitOn != "" && f.waitOn == lf.Generation {
+	if lf.Generation == "" || now.Before(f.nextAt) || f.waitOn == lf.Generation && now.Before(f.waitUntil) {
 		return ""
 	}
 	f.waitOn = ""
+	if why := f.rebuild(); why != "" {
+		return why
+	}
 	switch {
-	case f.rebuild() != "":
-		return f.rebuild()
 	case lf.Changed >= f.after:
 		return fmt.Sprintf("the overlay holds %d changed records", lf.Changed)
 	case lf.Deleted >= f.after:
@@ -147,7 +156,7 @@ func (f *folder) fold(ctx context.Context, why string) {
 	}
 	f.st.Folds++
 	f.st.LastError = ""
-	f.waitOn = served
+	f.waitOn, f.waitUntil = served, time.Now().Add(foldSwapWait)
 	slog.InfoContext(ctx, "fold: generation built; the server opens it at its next reload", "took_s", took.Seconds(), "build", summary)
 }
 
