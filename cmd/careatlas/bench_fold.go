@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/postgres"
-	"github.com/careatlas/careatlas/search/live"
 )
 
 // bench fold measures what a fold (fold.go) costs the searches of the
@@ -103,17 +102,9 @@ func benchFoldCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	lv, err := live.New(*dir)
+	lv, base, stopServing, err := serveIndexLoopback(*dir)
 	if err != nil {
-		return err
-	}
-	defer lv.Close()
-	if !lv.Ready() {
-		return fmt.Errorf("bench fold: no index in %s: build one with careatlas index", *dir)
-	}
-	base, stopServing, err := serveFreshLoopback(lv)
-	if err != nil {
-		return err
+		return fmt.Errorf("bench fold: %w", err)
 	}
 	defer stopServing()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * *clients}}
@@ -128,7 +119,7 @@ func benchFoldCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if _, err := searchLatencies(ctx, client, base, paths, *clients, *searchRate, *block); err != nil {
 		return fmt.Errorf("bench fold: warm up: %w", err)
 	}
-	if err := measureFold(ctx, rep, *dbURL, client, base, paths, *nRounds, *block, stderr); err != nil {
+	if err := measureFold(ctx, rep, *dbURL, client, base, paths, *nRounds, *block); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -142,7 +133,7 @@ func benchFoldCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // measureFold runs the build and the rounds, and fills rep.
 func measureFold(ctx context.Context, rep *foldReport, dbURL string, client *http.Client, base string, paths []string,
-	nRounds int, block time.Duration, stderr io.Writer) error {
+	nRounds int, block time.Duration) error {
 	buildDir, err := os.MkdirTemp("", "careatlas-bench-fold-")
 	if err != nil {
 		return fmt.Errorf("bench fold: %w", err)

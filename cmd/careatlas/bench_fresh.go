@@ -196,15 +196,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := pool.Ping(ctx); err != nil {
 		return fmt.Errorf("connect to database (pass --database-url or set DATABASE_URL): %w", err)
 	}
-	lv, err := live.New(*dir)
-	if err != nil {
-		return err
-	}
-	defer lv.Close()
-	if !lv.Ready() {
-		return fmt.Errorf("no index in %s: build one with careatlas index", *dir)
-	}
-	base, stopHTTP, err := serveFreshLoopback(lv)
+	lv, base, stopHTTP, err := serveIndexLoopback(*dir)
 	if err != nil {
 		return err
 	}
@@ -351,6 +343,24 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	printFresh(stdout, rep)
 	return nil
+}
+
+// serveIndexLoopback opens the index in dir and serves it as
+// serveFreshLoopback does; stop stops serving it and closes it.
+func serveIndexLoopback(dir string) (lv *live.Live, base string, stop func(), err error) {
+	if lv, err = live.New(dir); err != nil {
+		return nil, "", nil, err
+	}
+	if !lv.Ready() {
+		lv.Close()
+		return nil, "", nil, fmt.Errorf("no index in %s: build one with careatlas index", dir)
+	}
+	base, stopHTTP, err := serveFreshLoopback(lv)
+	if err != nil {
+		lv.Close()
+		return nil, "", nil, err
+	}
+	return lv, base, func() { stopHTTP(); lv.Close() }, nil
 }
 
 // serveFreshLoopback serves the API as serveLoopback does, with a search
