@@ -300,3 +300,56 @@ func conn(t *testing.T, db string) *pgx.Conn {
 	t.Cleanup(func() { c.Close(context.Background()) })
 	return c
 }
+
+// TestServeStopsDuringAFold stops serve gracefully while its fold builds
+// the bundled catalogue: serve exits cleanly and soon, its build is asked
+// to stop and removes what it had written, and no build process is left.
+func TestServeStopsDuringAFold(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.MustDB(t)
+	dir := t.TempDir()
+	cli(t, "load", "--database-url", db, bundled)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	first, err := os.Readlink(filepath.Join(dir, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, stop := serveUntil(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "1")
+	waitReady(t, base, 30*time.Second)
+	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = price + 1 WHERE id = (SELECT min(id) FROM offers WHERE price IS NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the fold running", func() (bool, string) {
+		st := readyzState(t, base)
+		return st.Freshness.Fold.Running, fmt.Sprintf("%+v", *st.Freshness.Fold)
+	})
+	time.Sleep(500 * time.Millisecond) // the build under way
+	start := time.Now()
+	if code := stop(); code != 0 {
+		t.Errorf("serve exited %d", code)
+	}
+	took := time.Since(start)
+	t.Logf("serve stopped %v after it was asked to, during a fold", took.Round(time.Millisecond))
+	if took > 20*time.Second {
+		t.Errorf("serve took %v to stop during a fold", took)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".building") {
+			t.Errorf("the fold's build left %s", e.Name())
+		}
+	}
+	if cur, err := os.Readlink(filepath.Join(dir, "current")); err != nil || cur != first {
+		t.Logf("current -> %s (%v): the build had finished when serve stopped", cur, err)
+	}
+	// No build is left running: no process names the index directory.
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), dir) {
+			t.Errorf("a process is left with the index directory on its command line: %s %q", p, b)
+		}
+	}
+}
