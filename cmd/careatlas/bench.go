@@ -253,13 +253,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := writeAllocs(*memProfile); err != nil {
 		return err
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	printReport(stdout, rep, classes)
-	return nil
+	return writeReport(stdout, *asJSON, rep, func(w io.Writer) { printReport(w, rep, classes) })
 }
 
 func catalogueCounts(ctx context.Context, pool *pgxpool.Pool) (map[string]int64, error) {
@@ -513,4 +507,16 @@ func profileTo(path string) (func(), error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// writeReport writes a bench's report to w: as indented JSON (--json), or
+// as text.
+func writeReport(w io.Writer, asJSON bool, rep any, text func(io.Writer)) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	text(w)
+	return nil
 }

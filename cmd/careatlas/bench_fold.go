@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,13 +121,7 @@ func benchFoldCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := measureFold(ctx, rep, *dbURL, client, base, paths, *nRounds, *block); err != nil {
 		return err
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	printFoldReport(stdout, rep)
-	return nil
+	return writeReport(stdout, *asJSON, rep, func(w io.Writer) { printFoldReport(w, rep) })
 }
 
 // measureFold runs the build and the rounds, and fills rep.

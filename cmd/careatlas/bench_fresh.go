@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -336,13 +335,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	lf := lv.Freshness()
 	rep.Segments, rep.ChangedDocs = lf.Segments, lf.Changed
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	printFresh(stdout, rep)
-	return nil
+	return writeReport(stdout, *asJSON, rep, func(w io.Writer) { printFresh(w, rep) })
 }
 
 // serveIndexLoopback opens the index in dir and serves it as

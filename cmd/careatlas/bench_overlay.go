@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -166,13 +165,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		g, v := percentile(byQuery[0][qi], 0.5), percentile(byQuery[1][qi], 0.5)
 		rep.ByQuery = append(rep.ByQuery, queryChange{Path: paths[qi], Generation: g, Overlay: v, Change: pctChange(g, v)})
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	printOverlayReport(stdout, rep)
-	return nil
+	return writeReport(stdout, *asJSON, rep, func(w io.Writer) { printOverlayReport(w, rep) })
 }
 
 // overlayPlan is what buildOverlay applies.
