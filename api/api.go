@@ -93,8 +93,9 @@ type Freshness struct {
 	Listening bool `json:"listening"`
 	// Error is why reading or applying the log last failed.
 	Error string `json:"error,omitempty"`
-	// RebuildNeeded says a bulk load replaced a table: only a new
-	// generation brings the index back to the database.
+	// RebuildNeeded says only a new generation brings the index back to
+	// the database: a bulk load replaced a table, or the change log was
+	// trimmed past the served generation's position.
 	RebuildNeeded bool `json:"rebuild_needed,omitempty"`
 	// Fold is what the server did to fold its overlay into a new
 	// generation (serve --fold-after); nil when it does not.

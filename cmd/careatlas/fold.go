@@ -35,9 +35,9 @@ import (
 // during the build, and swaps it in as it would an operator's build: the
 // overlay starts again from the changes made during the build.
 //
-// A fold has its own cost: at a million offers the build takes 2 to 5
-// minutes beside the searches and 2 GB, and the searches' p99 is worse by
-// a sixth to a half while it runs (BENCHMARKS.md, folds). Where that matters,
+// A fold has its own cost: at a million offers the build takes two to
+// three minutes beside the searches and 2 GB, and the searches' p99 is
+// worse by a sixth to a half while it runs (BENCHMARKS.md, folds). Where that matters,
 // build on another machine and publish to the servers through object
 // storage (index --publish, serve --generations), and serve --fold-after 0.
 //
