@@ -108,6 +108,13 @@ func TestFoldReplacesTheOverlay(t *testing.T) {
 		p := usPrices(t, base)
 		return p[1000] == 9000 && p[1001] == 9100, fmt.Sprint(p)
 	})
+	// /metrics says as much as /readyz does.
+	if st := readyzState(t, base); scrapeMetric(t, base, "careatlas_overlay_records") != float64(st.Freshness.Changed) ||
+		scrapeMetric(t, base, "careatlas_rebuild_needed") != 0 || scrapeMetric(t, base, "careatlas_changes_applied") < 2 {
+		t.Errorf("/metrics: overlay records %v (readyz %d), rebuild needed %v, applied %v",
+			scrapeMetric(t, base, "careatlas_overlay_records"), st.Freshness.Changed,
+			scrapeMetric(t, base, "careatlas_rebuild_needed"), scrapeMetric(t, base, "careatlas_changes_applied"))
+	}
 	// Below --fold-after, nothing is built: the folder looks every
 	// foldCheckEvery.
 	time.Sleep(2*foldCheckEvery + time.Second)
@@ -288,6 +295,32 @@ func TestFoldAfterTheLogWasTrimmed(t *testing.T) {
 		p := usPrices(t, base)
 		return p[1000] == 9100, fmt.Sprint(p)
 	})
+}
+
+// TestBulkLoadWithoutFolds: with --fold-after 0 a bulk load is left to
+// the operator, and /readyz and /metrics say a rebuild is needed.
+func TestBulkLoadWithoutFolds(t *testing.T) {
+	db := pgtest.MustDB(t)
+	dir := t.TempDir()
+	cli(t, "load", "--database-url", db, miniCatalogue)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "0")
+	first := waitReady(t, base, 30*time.Second)
+	cli(t, "load", "--database-url", db, miniCatalogue)
+	var body struct {
+		Index     struct{ Generation string }
+		Freshness map[string]any
+	}
+	waitFor(t, 30*time.Second, "a rebuild needed", func() (bool, string) {
+		code, err := getJSON(base+"/readyz", &body)
+		return err == nil && code == 200 && body.Freshness["rebuild_needed"] == true, fmt.Sprintf("%d %v %+v", code, err, body)
+	})
+	if _, ok := body.Freshness["fold"]; ok || body.Index.Generation != first {
+		t.Errorf("--fold-after 0: freshness %v, generation %s (was %s)", body.Freshness, body.Index.Generation, first)
+	}
+	if got := scrapeMetric(t, base, "careatlas_rebuild_needed"); got != 1 {
+		t.Errorf("careatlas_rebuild_needed: %v, want 1", got)
+	}
 }
 
 // conn connects to db until the test ends.

@@ -224,3 +224,28 @@ func registerFoldMetrics(reg prometheus.Registerer, f *folder) {
 			status(func(s *api.FoldStatus) float64 { return s.LastSeconds })),
 	)
 }
+
+// registerFreshnessMetrics adds how far the served index is behind the
+// database (what /readyz shows under freshness) to reg.
+func registerFreshnessMetrics(reg prometheus.Registerer, fresh func() api.Freshness) {
+	gauge := func(name, help string, read func(api.Freshness) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return read(fresh()) })
+	}
+	reg.MustRegister(
+		gauge("careatlas_changes_lag_seconds", "Age of the oldest change in the log not yet applied (0: caught up).",
+			func(f api.Freshness) float64 { return f.LagSeconds }),
+		gauge("careatlas_changes_applied", "Changes applied since the served generation opened.",
+			func(f api.Freshness) float64 { return float64(f.Applied) }),
+		gauge("careatlas_overlay_records", "Records changed since the served generation, held on top of it (serve --fold-after folds them).",
+			func(f api.Freshness) float64 { return float64(f.Changed) }),
+		gauge("careatlas_overlay_left_out", "Documents of the served generation that the changes on top of it leave out.",
+			func(f api.Freshness) float64 { return float64(f.Deleted) }),
+		gauge("careatlas_rebuild_needed", "1 when only a new generation brings the index back to the database.",
+			func(f api.Freshness) float64 {
+				if f.RebuildNeeded {
+					return 1
+				}
+				return 0
+			}),
+	)
+}

@@ -185,6 +185,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 			}
 			registerFoldMetrics(reg, s.fold)
 		}
+		registerFreshnessMetrics(reg, opts.Freshness)
 		attachCtx, cancel := context.WithTimeout(ctx, attachTimeout)
 		err := s.attach(attachCtx)
 		cancel()
