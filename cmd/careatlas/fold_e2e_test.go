@@ -81,17 +81,10 @@ func usPrices(t *testing.T, base string) map[int64]float64 {
 // database's prices; it then follows the log from the new generation.
 func TestFoldReplacesTheOverlay(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustDB(t)
-	dir := t.TempDir()
-	cli(t, "load", "--database-url", db, miniCatalogue)
-	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	db, dir := indexedDB(t, miniCatalogue)
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "4")
 	first := waitReady(t, base, 30*time.Second)
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := conn(t, db)
 	setPrice := func(id int64, price float64) {
 		t.Helper()
 		if _, err := conn.Exec(ctx, `UPDATE offers SET price = $1, currency = 'USD' WHERE id = $2`, price, id); err != nil {
@@ -174,10 +167,7 @@ func TestFoldReplacesTheOverlay(t *testing.T) {
 // serving the generation and the changes on top of it.
 func TestFoldThatFailsKeepsServing(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustDB(t)
-	dir := t.TempDir()
-	cli(t, "load", "--database-url", db, miniCatalogue)
-	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	db, dir := indexedDB(t, miniCatalogue)
 	lock, err := os.OpenFile(filepath.Join(dir, "build.lock"), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -215,10 +205,7 @@ func TestFoldThatFailsKeepsServing(t *testing.T) {
 // the change log does not carry (a truncate): the server says a rebuild
 // is needed, and its fold is that rebuild, however few the changes.
 func TestFoldAfterABulkLoad(t *testing.T) {
-	db := pgtest.MustDB(t)
-	dir := t.TempDir()
-	cli(t, "load", "--database-url", db, miniCatalogue)
-	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	db, dir := indexedDB(t, miniCatalogue)
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "1000")
 	first := waitReady(t, base, 30*time.Second)
 
@@ -257,10 +244,7 @@ func TestFoldAfterABulkLoad(t *testing.T) {
 // is needed, and its fold builds the generation that can.
 func TestFoldAfterTheLogWasTrimmed(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustDB(t)
-	dir := t.TempDir()
-	cli(t, "load", "--database-url", db, miniCatalogue)
-	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	db, dir := indexedDB(t, miniCatalogue)
 	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = 9000 WHERE id = 1000`); err != nil {
 		t.Fatal(err)
 	}
@@ -300,10 +284,7 @@ func TestFoldAfterTheLogWasTrimmed(t *testing.T) {
 // TestBulkLoadWithoutFolds: with --fold-after 0 a bulk load is left to
 // the operator, and /readyz and /metrics say a rebuild is needed.
 func TestBulkLoadWithoutFolds(t *testing.T) {
-	db := pgtest.MustDB(t)
-	dir := t.TempDir()
-	cli(t, "load", "--database-url", db, miniCatalogue)
-	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	db, dir := indexedDB(t, miniCatalogue)
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "0")
 	first := waitReady(t, base, 30*time.Second)
 	cli(t, "load", "--database-url", db, miniCatalogue)
@@ -323,6 +304,16 @@ func TestBulkLoadWithoutFolds(t *testing.T) {
 	}
 }
 
+// indexedDB loads catalogue into a database of the test's own and builds
+// an index of it, for a server to serve.
+func indexedDB(t *testing.T, catalogue string) (db, dir string) {
+	t.Helper()
+	db, dir = pgtest.MustDB(t), t.TempDir()
+	cli(t, "load", "--database-url", db, catalogue)
+	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	return db, dir
+}
+
 // conn connects to db until the test ends.
 func conn(t *testing.T, db string) *pgx.Conn {
 	t.Helper()
@@ -339,10 +330,7 @@ func conn(t *testing.T, db string) *pgx.Conn {
 // to stop and removes what it had written, and no build process is left.
 func TestServeStopsDuringAFold(t *testing.T) {
 	ctx := context.Background()
-	db := pgtest.MustDB(t)
-	dir := t.TempDir()
-	cli(t, "load", "--database-url", db, bundled)
-	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	db, dir := indexedDB(t, bundled)
 	first, err := os.Readlink(filepath.Join(dir, "current"))
 	if err != nil {
 		t.Fatal(err)
