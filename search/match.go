@@ -117,19 +117,22 @@ func markOrds(size int, list []uint32) ([]bool, int) {
 	return marks, n
 }
 
-// orMarks adds the n marks of from to into (made when nil), and returns
-// it and how many it marks.
-func orMarks(into, from []bool, n int) ([]bool, int) {
+// orMarks adds the n marks of from to the have marks of into (made when
+// nil), and returns it and how many it marks.
+func orMarks(into []bool, have int, from []bool, n int) ([]bool, int) {
 	if n == 0 {
-		return into, countMarks(into)
+		return into, have
 	}
 	if into == nil {
 		return slices.Clone(from), n
 	}
 	for ord, ok := range from {
-		into[ord] = into[ord] || ok
+		if ok && !into[ord] {
+			into[ord] = true
+			have++
+		}
 	}
-	return into, countMarks(into)
+	return into, have
 }
 
 func countMarks(marks []bool) int {
@@ -203,7 +206,7 @@ func (m *matcher) combine(ps []pred, and bool) pred {
 	if !and {
 		var extras []*roaring.Bitmap
 		for _, tp := range tps {
-			out.treat, out.n = orMarks(out.treat, tp.treat, tp.n)
+			out.treat, out.n = orMarks(out.treat, out.n, tp.treat, tp.n)
 			out.fac, out.nFac = orOrdSets(out.fac, tp.fac, tp.nFac)
 			if tp.extra != nil {
 				extras = append(extras, tp.extra)
@@ -315,6 +318,8 @@ type termData struct {
 	// kept: a segment keeps these hits for every search (termCache), so
 	// their weights are not pooled, and nothing writes them once made.
 	kept bool
+	// empty: kept, and matching nothing for the matcher's types.
+	empty bool
 }
 
 // matcher runs one understood query against one index.
@@ -363,6 +368,10 @@ type matcher struct {
 // noOffers is the offers of a part that matches none.
 var noOffers pred = &treatPred{}
 
+// noDocs is the documents other than offers of a part that matches none,
+// shared as noOffers is: nothing changes it.
+var noDocs = roaring.New()
+
 // termWeight is a term's weight for one treatment.
 type termWeight struct {
 	term int
@@ -406,22 +415,36 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 	})
 	cols := ix.cols
 	types := cols.keywords[fieldType]
+	terms := 0
+	for gi := range u.groups {
+		for ai := range u.groups[gi].alts {
+			terms += len(u.groups[gi].alts[ai].terms)
+		}
+	}
+	// Sized for the query's terms, ten languages' worth for each word: a
+	// matcher is made for the generation and for every segment a search
+	// visits, and growing the map and lists was a third of what one cost
+	// a segment.
 	m := &matcher{ix: ix, u: u, wantOffers: wantOffers, wantRest: wantRest, onlyTreatments: onlyTreatments,
-		hits:   map[langTerm]*termHits{},
+		hits:   make(map[langTerm]*termHits, terms),
+		groups: make([]matchGroup, 0, len(u.groups)),
 		offers: types.bitmap(TypeOffer), treatments: types.bitmap(TypeTreatment), tcol: cols.keywords[fieldTreatmentID], fcol: cols.keywords[fieldFacilityID],
 		nTreat: float64(types.bitmap(TypeTreatment).GetCardinality()),
 		nFac:   float64(types.bitmap(TypeFacility).GetCardinality())}
 	m.nRest = float64(cols.docs) - float64(m.offers.GetCardinality())
+	hitsBuf := make([]*termHits, terms)
+	var ops, offerPreds []pred
+	var rbs, restBMs []*roaring.Bitmap
 	for gi := range u.groups {
 		g := &u.groups[gi]
 		mg := matchGroup{}
-		var offerPreds []pred
-		var restBMs []*roaring.Bitmap
+		offerPreds, restBMs = offerPreds[:0], restBMs[:0]
 		for ai := range g.alts {
 			a := &g.alts[ai]
-			ma := matchAlt{alt: a}
-			var ops []pred
-			var rbs []*roaring.Bitmap
+			// An alternative's hits are its own (scoring reads them), cut
+			// from one list for the query; ops and rbs are only combined.
+			ma := matchAlt{alt: a, hits: hitsBuf[:0:len(a.terms)]}
+			ops, rbs = ops[:0], rbs[:0]
 			for _, t := range a.terms {
 				h, err := m.term(ctx, t)
 				if err != nil {
@@ -435,7 +458,7 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 					rbs = append(rbs, h.others)
 				}
 			}
-			ma.offers, ma.rest = noOffers, roaring.New()
+			ma.offers, ma.rest = noOffers, noDocs
 			if wantOffers {
 				ma.offers = m.combine(ops, true)
 			}
@@ -453,9 +476,10 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 			}
 			offerPreds = append(offerPreds, ma.offers)
 			restBMs = append(restBMs, ma.rest)
+			hitsBuf = hitsBuf[len(ma.hits):]
 			mg.alts = append(mg.alts, ma)
 		}
-		mg.offers, mg.rest = noOffers, roaring.New()
+		mg.offers, mg.rest = noOffers, noDocs
 		if wantOffers && len(offerPreds) > 0 {
 			mg.offers = m.combine(offerPreds, false)
 		}
@@ -557,6 +581,13 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	if ix.mem != nil {
 		key = termKey{t: t, wantOffers: m.wantOffers, wantRest: m.wantRest, onlyTreatments: m.onlyTreatments}
 		if kept := ix.mem.terms.get(key); kept != nil {
+			if kept.empty {
+				// Held nowhere the matcher reads: its alternatives are
+				// dropped (newMatcher), so it is not numbered or copied.
+				// Most of a query's terms, in most languages, in most
+				// segments.
+				return kept, nil
+			}
 			h := *kept
 			h.idx = len(m.hits)
 			m.hits[t] = &h
@@ -681,6 +712,8 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 	h.idx = len(m.hits)
 	m.hits[t] = h
 	if h.kept {
+		h.empty = len(h.treatOrds) == 0 && len(h.facOrds) == 0 && h.doctor.IsEmpty() &&
+			h.others.IsEmpty() && len(h.other.docs) == 0
 		kept := *h
 		ix.mem.terms.put(key, &kept)
 	}
@@ -703,6 +736,12 @@ func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
 	if b, ok := m.unions[string(key)]; ok {
 		return b
 	}
+	mem := m.ix.mem
+	if mem != nil {
+		if b := mem.unions.get(string(key)); b != nil {
+			return b
+		}
+	}
 	bms := make([]*roaring.Bitmap, len(ords))
 	for i, ord := range ords {
 		bms[i] = of[ord]
@@ -717,6 +756,10 @@ func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
 		b = roaring.FastOr(bms...)
 	} else {
 		b = unionMany(bms, m.ix.cols.docs)
+	}
+	if mem != nil {
+		mem.unions.put(string(key), b)
+		return b
 	}
 	if m.unions == nil {
 		m.unions = map[string]*roaring.Bitmap{}
