@@ -61,6 +61,10 @@ type plan struct {
 type deadDocs struct {
 	b    *roaring.Bitmap
 	bits ordSet
+	// byTreatment lists the dead offers by treatment ordinal, made on
+	// first use (ofTreatments).
+	byTreatment     [][]uint32
+	byTreatmentOnce sync.Once
 	// words are the indices of bits' words that are not zero, in order:
 	// the dead among matches held as bits too (collector.countAllIn) are
 	// found a word at a time, in a few thousand steps.
@@ -95,6 +99,26 @@ func (d *deadDocs) eachIn(in []uint64, fn func(doc uint32)) {
 }
 
 func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
+
+// ofTreatments lists the dead offers by their treatment's ordinal in
+// tcol, the index's column of treatment ids; offers are the index's
+// offers (a treatment's own document has its id too). Both are one
+// index's: a deadDocs is of one.
+func (d *deadDocs) ofTreatments(tcol *keywordColumn, offers *roaring.Bitmap) [][]uint32 {
+	d.byTreatmentOnce.Do(func() {
+		d.byTreatment = make([][]uint32, len(tcol.values))
+		d.b.Iterate(func(doc uint32) bool {
+			if !offers.Contains(doc) {
+				return true
+			}
+			if ord, ok := tcol.first(doc); ok {
+				d.byTreatment[ord] = append(d.byTreatment[ord], doc)
+			}
+			return true
+		})
+	})
+	return d.byTreatment
+}
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),
@@ -327,14 +351,25 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 	}
 	// The dead among them were counted with the rest: they are taken off
 	// again, being few beside the matches.
-	uncount := func(doc uint32) {
-		c.total--
-		for i := range c.facets {
-			c.facets[i].uncount(doc)
-		}
-	}
+	uncount := c.uncount
 	if in != nil {
 		c.p.dead.eachIn(*in, uncount)
+		return
+	}
+	if dead := c.p.dead.b.GetCardinality(); dead <= probeDead {
+		// A few dead documents are each looked for among the matches:
+		// writing a million matches out as bits, to find a few dozen,
+		// was most of what an overlay of a few changes added to a search
+		// that no segment could match.
+		it := c.p.dead.b.ManyIterator()
+		var buf [64]uint32
+		for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
+			for _, doc := range buf[:k] {
+				if matched.Contains(doc) {
+					uncount(doc)
+				}
+			}
+		}
 		return
 	}
 	if matched.GetCardinality() > c.p.dead.b.GetCardinality() {
@@ -354,6 +389,66 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 		}
 	}
 }
+
+// uncount takes a dead document counted with the matches off again.
+func (c *collector) uncount(doc uint32) {
+	c.total--
+	for i := range c.facets {
+		c.facets[i].uncount(doc)
+	}
+}
+
+// countAllOf is countAll for the offers of p (matcher.offerWalk unfiltered,
+// with no facility marked): every offer of the treatments p marks, and
+// p.extra. The dead among them are the dead offers of those treatments,
+// listed by treatment once per overlay, and the dead of extra through no
+// marked treatment: writing the matches out as bits to find them, and
+// reading every dead document's word, was most of what thousands of
+// changes added to a text search's count. tcol is the index's column of
+// treatment ids (p's may be unset, when it matches nothing).
+func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keywordColumn) {
+	if c.p.dead == nil {
+		c.countAll(matched)
+		return
+	}
+	c.total += matched.GetCardinality()
+	c.countFacets(matched)
+	byT := c.p.dead.ofTreatments(tcol, c.cols.keywords[fieldType].bitmap(TypeOffer))
+	for ord, marked := range p.treat {
+		if marked {
+			for _, doc := range byT[ord] {
+				c.uncount(doc)
+			}
+		}
+	}
+	if p.extra == nil {
+		return
+	}
+	throughTreatment := func(doc uint32) bool {
+		ord, ok := tcol.first(doc)
+		return ok && int(ord) < len(p.treat) && p.treat[ord]
+	}
+	if p.extra.GetCardinality() > c.p.dead.b.GetCardinality() {
+		c.p.dead.b.Iterate(func(doc uint32) bool {
+			if p.extra.Contains(doc) && !throughTreatment(doc) {
+				c.uncount(doc)
+			}
+			return true
+		})
+		return
+	}
+	p.extra.Iterate(func(doc uint32) bool {
+		if c.p.dead.has(doc) && !throughTreatment(doc) {
+			c.uncount(doc)
+		}
+		return true
+	})
+}
+
+// probeDead is the most dead documents countAllIn looks for one by one
+// among matches not held as bits (a search of a container each, about
+// as long, at this many, as writing a million matches out as bits).
+const probeDead = 256
 
 // countFacets counts the facet values of every document of matched.
 //

@@ -1238,9 +1238,9 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 		// after it. A lay phrase's words reach tens of thousands of
 		// facilities and doctors through their treatments, and the page
 		// is made of the first few hundred.
-		c.countAll(through)
 		in := denseOf(through, m.ix.cols.docs)
 		defer releaseDense(in)
+		c.countAllIn(through, in)
 		for i, doc := range order.rest {
 			if i%checkDoneEvery == checkDoneEvery-1 {
 				if err := stopped(ctx); err != nil {
@@ -1528,7 +1528,11 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		return false, nil
 	}
 	parts = slices.DeleteFunc(parts, func(p part) bool { return p.n == 0 })
-	c.countAll(walk)
+	if whole {
+		c.countAllOf(walk, m.offersPred, m.tcol)
+	} else {
+		c.countAll(walk)
+	}
 	if c.p.k == 0 {
 		return true, nil
 	}
@@ -1593,7 +1597,9 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 					c.consider(doc, p.score)
 				}
 			}
-			if starred != nil {
+			// The starred are a few offers of a few treatments: most parts
+			// hold none, found without making their intersection.
+			if starred != nil && starred.Intersects(docs) {
 				err := eachDoc(ctx, roaring.And(starred, docs), func(doc uint32) bool {
 					if all || plain.Contains(doc) {
 						c.consider(doc, p.score)
