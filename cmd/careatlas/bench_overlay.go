@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -54,12 +56,19 @@ type overlayReport struct {
 	// of the mean, and of the p50, of the searches timed in that round.
 	MeanChange float64 `json:"median_round_mean_change_pct"`
 	P50Change  float64 `json:"median_round_p50_change_pct"`
+	// Unchanged is how many queries the overlay answers exactly as the
+	// generation does (the same total, hits, prices and facets): the
+	// changes touched nothing they find. UnchangedMeanChange is the
+	// median round's change of the mean of those alone.
+	Unchanged           int     `json:"unchanged_queries"`
+	UnchangedMeanChange float64 `json:"median_round_unchanged_mean_change_pct"`
 	// By query, the change of its median over every round.
 	ByQuery []queryChange `json:"by_query"`
 }
 
 type queryChange struct {
 	Path       string  `json:"query"`
+	Unchanged  bool    `json:"unchanged"`
 	Generation float64 `json:"generation_p50_ms"`
 	Overlay    float64 `json:"overlay_p50_ms"`
 	Change     float64 `json:"change_pct"`
@@ -110,6 +119,16 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	defer o.Close()
 	rep.Segments, rep.Changed, rep.Deleted = o.Segments(), o.Changed(), o.Deleted()
 
+	unchanged, err := unchangedQueries(ctx, gen, o, reqs)
+	if err != nil {
+		return err
+	}
+	for _, u := range unchanged {
+		if u {
+			rep.Unchanged++
+		}
+	}
+
 	stop, err := profileTo(*cpuProfile)
 	if err != nil {
 		return err
@@ -129,9 +148,9 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	var all [2][]time.Duration
 	byQuery := [2][][]time.Duration{make([][]time.Duration, len(reqs)), make([][]time.Duration, len(reqs))}
-	var meanChanges, p50Changes []float64
+	var meanChanges, p50Changes, unchangedChanges []float64
 	for round := range *rounds {
-		var took [2][]time.Duration
+		var took, tookUnchanged [2][]time.Duration
 		// The side searched first alternates, so neither always follows
 		// the other's use of the caches.
 		for k := range 2 {
@@ -150,20 +169,29 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 					}
 					d := time.Since(start)
 					took[side] = append(took[side], d)
+					if unchanged[qi] {
+						tookUnchanged[side] = append(tookUnchanged[side], d)
+					}
 					byQuery[side][qi] = append(byQuery[side][qi], d)
 				}
 			}
 		}
 		meanChanges = append(meanChanges, pctChange(mean(took[0]), mean(took[1])))
 		p50Changes = append(p50Changes, pctChange(percentile(took[0], 0.5), percentile(took[1], 0.5)))
+		if rep.Unchanged > 0 {
+			unchangedChanges = append(unchangedChanges, pctChange(mean(tookUnchanged[0]), mean(tookUnchanged[1])))
+		}
 		all[0], all[1] = append(all[0], took[0]...), append(all[1], took[1]...)
 	}
 	stop()
 	rep.Generation, rep.Overlay = latencyOf(all[0]), latencyOf(all[1])
 	rep.MeanChange, rep.P50Change = median(meanChanges), median(p50Changes)
+	if rep.Unchanged > 0 {
+		rep.UnchangedMeanChange = median(unchangedChanges)
+	}
 	for qi := range reqs {
 		g, v := percentile(byQuery[0][qi], 0.5), percentile(byQuery[1][qi], 0.5)
-		rep.ByQuery = append(rep.ByQuery, queryChange{Path: paths[qi], Generation: g, Overlay: v, Change: pctChange(g, v)})
+		rep.ByQuery = append(rep.ByQuery, queryChange{Path: paths[qi], Unchanged: unchanged[qi], Generation: g, Overlay: v, Change: pctChange(g, v)})
 	}
 	return writeReport(stdout, *asJSON, rep, func(w io.Writer) { printOverlayReport(w, rep) })
 }
@@ -401,6 +429,34 @@ func overlayQueries(ctx context.Context, gen *search.Index) ([]search.Request, [
 	return keptReqs, keptPaths, nil
 }
 
+// unchangedQueries reports, for each of reqs, whether o answers it exactly
+// as gen does: what the issue calls an unchanged query, one the changes
+// did not touch. Took aside, the two results' JSON must be equal.
+func unchangedQueries(ctx context.Context, gen *search.Index, o *search.Overlay, reqs []search.Request) ([]bool, error) {
+	out := make([]bool, len(reqs))
+	for i, r := range reqs {
+		g, err := gen.Search(ctx, r, nil)
+		if err != nil {
+			return nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+		}
+		v, err := o.Search(ctx, r, nil)
+		if err != nil {
+			return nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+		}
+		g.Took, v.Took = 0, 0
+		gj, err := json.Marshal(g)
+		if err != nil {
+			return nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+		}
+		vj, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+		}
+		out[i] = bytes.Equal(gj, vj)
+	}
+	return out, nil
+}
+
 func mean(ds []time.Duration) float64 {
 	if len(ds) == 0 {
 		return 0
@@ -428,7 +484,17 @@ func printOverlayReport(w io.Writer, r *overlayReport) {
 	fmt.Fprintf(w, "searches (%d queries, %d rounds, one client): generation p50 %.2f ms, p99 %.2f ms; overlay p50 %.2f ms, p99 %.2f ms\n",
 		r.Queries, r.Rounds, r.Generation.P50, r.Generation.P99, r.Overlay.P50, r.Overlay.P99)
 	fmt.Fprintf(w, "the overlay's cost, median round: %+.1f%% mean, %+.1f%% p50\n", r.MeanChange, r.P50Change)
-	for _, q := range r.ByQuery {
-		fmt.Fprintf(w, "  %-60s %7.3f → %7.3f ms  %+6.1f%%\n", q.Path, q.Generation, q.Overlay, q.Change)
+	if r.Unchanged > 0 {
+		fmt.Fprintf(w, "  on the %d queries it answers as the generation does: %+.1f%% mean\n", r.Unchanged, r.UnchangedMeanChange)
+	} else {
+		fmt.Fprintf(w, "  it changes the answer of every query\n")
 	}
+	for _, q := range r.ByQuery {
+		mark := " "
+		if !q.Unchanged {
+			mark = "*"
+		}
+		fmt.Fprintf(w, "%s %-60s %7.3f → %7.3f ms  %+6.1f%%\n", mark, q.Path, q.Generation, q.Overlay, q.Change)
+	}
+	fmt.Fprintf(w, "(* the overlay changes its answer)\n")
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/search"
 )
 
 // TestBenchOverlay runs bench overlay on the bundled catalogue: the
@@ -49,10 +50,17 @@ func TestBenchOverlay(t *testing.T) {
 	if len(rep.ByQuery) != rep.Queries || rep.Generation.P50 <= 0 || rep.Overlay.P50 <= 0 {
 		t.Errorf("figures by query %d of %d, p50 %v and %v ms", len(rep.ByQuery), rep.Queries, rep.Generation.P50, rep.Overlay.P50)
 	}
+	unchanged := 0
 	for _, q := range rep.ByQuery {
 		if q.Generation <= 0 || q.Overlay <= 0 {
 			t.Errorf("%s: p50 %v ms on the generation, %v on the overlay", q.Path, q.Generation, q.Overlay)
 		}
+		if q.Unchanged {
+			unchanged++
+		}
+	}
+	if unchanged != rep.Unchanged || unchanged == rep.Queries {
+		t.Errorf("%d queries unchanged by %d changes, %d by query: some must change, and the two agree", rep.Unchanged, rep.Changes, unchanged)
 	}
 
 	// Asked for more segments than 900 changes leave, it applies batches
@@ -81,5 +89,79 @@ func TestBenchOverlay(t *testing.T) {
 	if code := run(context.Background(), []string{"bench", "overlay", "--index-dir", t.TempDir()}, &out, &errOut); code != 1 ||
 		!strings.Contains(errOut.String(), "bench overlay") {
 		t.Errorf("bench overlay on an empty directory: exit %d, %s", code, errOut.String())
+	}
+}
+
+// TestUnchangedQueries: bench overlay reports the queries an overlay
+// answers exactly as its generation does apart. After one offer's price
+// falls to almost nothing, a search of its treatment by price finds it
+// first (changed); one sorted by price in another country does not
+// reach it (unchanged).
+func TestUnchangedQueries(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := indexer.Build(ctx, &indexer.FileSource{Dir: bundled}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	path, err := search.Current(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := search.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+	o, err := search.NewOverlay(ctx, gen, gen.Rates(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offer *search.Record
+	for id := int64(1); offer == nil || offer.Price == nil || offer.Treatment == nil || offer.Facility == nil; id++ {
+		if offer, err = o.Get(ctx, search.TypeOffer, id); err != nil && !notFound(err) {
+			t.Fatal(err)
+		}
+	}
+	cheap := *offer.Price
+	cheap.Amount = 0.01
+	offer.Price = &cheap
+	recs := map[string]*search.Record{search.DocID(search.TypeOffer, offer.ID): offer}
+	for {
+		need, err := o.Needs(ctx, recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(need) == 0 {
+			break
+		}
+		for typ, ids := range need {
+			for _, id := range ids {
+				if recs[search.DocID(typ, id)], err = o.Get(ctx, typ, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	changed, err := o.Apply(ctx, o.Rates(), recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer changed.Close()
+	defer o.Close()
+	other := "US"
+	if offer.Facility.Country == other {
+		other = "TR"
+	}
+	reqs := []search.Request{
+		search.Request{Query: offer.Treatment.Name, Sort: search.SortPriceAsc}.MustWhere(search.FilterType, search.TypeOffer),
+		search.Request{Sort: search.SortPriceAsc}.MustWhere(search.FilterType, search.TypeOffer).MustWhere(search.FilterCountry, other),
+	}
+	got, err := unchangedQueries(ctx, gen, changed, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] || !got[1] {
+		t.Errorf("unchanged: %v for offer %d's treatment %q by price and for country %s by price; want [false true]",
+			got, offer.ID, offer.Treatment.Name, other)
 	}
 }
