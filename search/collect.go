@@ -65,6 +65,11 @@ type deadDocs struct {
 	// first use (ofTreatments).
 	byTreatment     [][]uint32
 	byTreatmentOnce sync.Once
+	// facets holds, by facet column (*keywordColumn), how many of each
+	// treatment's dead offers hold each of the column's values
+	// ([][]ordCount, by treatment ordinal), made on first use
+	// (facetsOfTreatments).
+	facets sync.Map
 	// words are the indices of bits' words that are not zero, in order:
 	// the dead among matches held as bits too (collector.countAllIn) are
 	// found a word at a time, in a few thousand steps.
@@ -398,6 +403,47 @@ func (c *collector) uncount(doc uint32) {
 	}
 }
 
+// ordCount is how many documents hold one value of a column.
+type ordCount struct {
+	ord uint32
+	n   int32
+}
+
+// facetsOfTreatments is, by treatment ordinal, how many of the treatment's
+// dead offers (byT, ofTreatments') hold each value of col: what a search
+// that counted them takes off again, a few values per treatment instead
+// of a column read per dead offer.
+func (d *deadDocs) facetsOfTreatments(col *keywordColumn, byT [][]uint32) [][]ordCount {
+	if v, ok := d.facets.Load(col); ok {
+		return v.([][]ordCount)
+	}
+	out := make([][]ordCount, len(byT))
+	counts := map[uint32]int32{}
+	for t, docs := range byT {
+		if len(docs) == 0 {
+			continue
+		}
+		clear(counts)
+		for _, doc := range docs {
+			if col.dense() {
+				if v := col.one(doc); v != 0 {
+					counts[v-1]++
+				}
+				continue
+			}
+			for _, ord := range col.ords[col.start[doc]:col.start[doc+1]] {
+				counts[ord]++
+			}
+		}
+		out[t] = make([]ordCount, 0, len(counts))
+		for ord, n := range counts {
+			out[t] = append(out[t], ordCount{ord, n})
+		}
+	}
+	v, _ := d.facets.LoadOrStore(col, out)
+	return v.([][]ordCount)
+}
+
 // countAllOf is countAll for the offers of p (matcher.offerWalk unfiltered,
 // with no facility marked): every offer of the treatments p marks, and
 // p.extra. The dead among them are the dead offers of those treatments,
@@ -414,10 +460,20 @@ func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keyw
 	c.total += matched.GetCardinality()
 	c.countFacets(matched)
 	byT := c.p.dead.ofTreatments(tcol, c.cols.keywords[fieldType].bitmap(TypeOffer))
+	var byFacet [8][][]ordCount // the facets' counts of dead offers by treatment
+	hists := byFacet[:0]
+	for i := range c.facets {
+		hists = append(hists, c.p.dead.facetsOfTreatments(c.facets[i].col, byT))
+	}
 	for ord, marked := range p.treat {
-		if marked {
-			for _, doc := range byT[ord] {
-				c.uncount(doc)
+		if !marked || len(byT[ord]) == 0 {
+			continue
+		}
+		c.total -= uint64(len(byT[ord]))
+		for i, h := range hists {
+			counts := c.facets[i].counts
+			for _, oc := range h[ord] {
+				counts[oc.ord] -= int(oc.n)
 			}
 		}
 	}
