@@ -1394,7 +1394,7 @@ func (m *matcher) matchedTreatments() []bool {
 // countPlainDocs counts the plain offers by treatment into parts, keeping
 // one of each, in one pass over them; false when one has no matched
 // treatment.
-func countPlainDocs(ctx context.Context, parts []part, plain *roaring.Bitmap, tcol *keywordColumn, matched []bool) (bool, error) {
+func countPlainDocs(ctx context.Context, parts []part, plain *roaring.Bitmap, tcol *keywordColumn, matched []bool, touched *[]uint32) (bool, error) {
 	it := plain.ManyIterator()
 	var buf [256]uint32
 	for i, k := 0, it.NextMany(buf[:]); k > 0; i, k = i+k, it.NextMany(buf[:]) {
@@ -1411,6 +1411,7 @@ func countPlainDocs(ctx context.Context, parts []part, plain *roaring.Bitmap, tc
 			p := &parts[ord]
 			if p.n == 0 {
 				p.ord, p.some = ord, doc
+				*touched = append(*touched, ord)
 			}
 			p.n++
 		}
@@ -1420,27 +1421,34 @@ func countPlainDocs(ctx context.Context, parts []part, plain *roaring.Bitmap, tc
 
 // countPlain is countPlainDocs for a walk that is offersPred's bitmap:
 // a treatment's plain offers are its offers less those scored.
-func (m *matcher) countPlain(parts []part, scored *roaring.Bitmap, matched []bool) bool {
+func (m *matcher) countPlain(parts []part, scored *roaring.Bitmap, matched []bool, touched *[]uint32) bool {
 	tp, cols, tcol := m.offersPred, m.ix.cols, m.tcol
-	scoredOf := make([]uint64, len(tcol.values))
-	scored.Iterate(func(doc uint32) bool {
-		if ord, ok := tcol.first(doc); ok && tp.n > 0 && tp.treat[ord] {
-			scoredOf[ord]++
-		}
-		return true
-	})
+	var scoredOf []uint64 // most searches score none one by one
+	if !scored.IsEmpty() {
+		scoredOf = make([]uint64, len(tcol.values))
+		scored.Iterate(func(doc uint32) bool {
+			if ord, ok := tcol.first(doc); ok && tp.n > 0 && tp.treat[ord] {
+				scoredOf[ord]++
+			}
+			return true
+		})
+	}
 	for ord, ok := range tp.treat {
 		if !ok {
 			continue
 		}
 		o := uint32(ord)
 		docs := cols.treatmentOffers[o]
-		n := docs.GetCardinality() - scoredOf[o]
+		n := docs.GetCardinality()
+		if scoredOf != nil {
+			n -= scoredOf[o]
+		}
 		if n == 0 {
 			continue
 		}
 		p := &parts[o]
 		p.ord, p.n = o, n
+		*touched = append(*touched, o)
 		docs.Iterate(func(doc uint32) bool {
 			if scored.Contains(doc) {
 				return true
@@ -1470,6 +1478,7 @@ func (m *matcher) countPlain(parts []part, scored *roaring.Bitmap, matched []boo
 		p := &parts[ord]
 		if p.n == 0 {
 			p.ord, p.some = ord, doc
+			*touched = append(*touched, ord)
 		}
 		p.n++
 		return true
@@ -1513,21 +1522,35 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	// one of each (intersecting the walk with each matched treatment's
 	// offers read the walk once per treatment, for dozens of them).
 	tcol := m.tcol
-	matched := m.matchedTreatments()
+	var matched []bool // read only for offers matched otherwise
+	if !whole || m.offersPred.extra != nil {
+		matched = m.matchedTreatments()
+	}
 	parts := fromPool[part](&partPool, len(tcol.values))
 	clear(parts)
 	defer toPool(&partPool, parts)
-	counted := whole && m.countPlain(parts, scored, matched)
+	// touched lists the treatments given a part, so that those counted
+	// are gathered without reading all of the column's hundreds (every
+	// segment's too) for the few a query matches.
+	var touchedBuf [64]uint32
+	touched := touchedBuf[:0]
+	counted := whole && m.countPlain(parts, scored, matched, &touched)
 	if !whole {
 		var err error
-		if counted, err = countPlainDocs(ctx, parts, plain, tcol, matched); err != nil {
+		if counted, err = countPlainDocs(ctx, parts, plain, tcol, matched, &touched); err != nil {
 			return false, err
 		}
 	}
 	if !counted {
 		return false, nil
 	}
-	parts = slices.DeleteFunc(parts, func(p part) bool { return p.n == 0 })
+	// In place: the i-th smallest ordinal is at least i, so no part is
+	// overwritten before it is read.
+	slices.Sort(touched)
+	for i, ord := range touched {
+		parts[i] = parts[ord]
+	}
+	parts = parts[:len(touched)]
 	if whole {
 		c.countAllOf(walk, m.offersPred, m.tcol)
 	} else {

@@ -130,16 +130,36 @@ func PlainCounts(ix *Index, r Request) (fromTreatments, oneByOne []string, whole
 		}
 		return out
 	}
-	a, b := make([]part, len(m.tcol.values)), make([]part, len(m.tcol.values))
-	if !m.countPlain(a, scored, matched) {
-		a = nil
+	// touched must list each part counted, once: runOffersTop gathers
+	// the parts from it.
+	listed := func(parts []part, touched []uint32) error {
+		var counted []uint32
+		for _, p := range parts {
+			if p.n > 0 {
+				counted = append(counted, p.ord)
+			}
+		}
+		slices.Sort(touched)
+		if !slices.Equal(counted, touched) {
+			return fmt.Errorf("parts counted %v, listed as touched %v", counted, touched)
+		}
+		return nil
 	}
-	ok, err := countPlainDocs(context.Background(), b, roaring.AndNot(walk, scored), m.tcol, matched)
+	a, b := make([]part, len(m.tcol.values)), make([]part, len(m.tcol.values))
+	var ta, tb []uint32
+	if !m.countPlain(a, scored, matched, &ta) {
+		a = nil
+	} else if err := listed(a, ta); err != nil {
+		return nil, nil, false, err
+	}
+	ok, err := countPlainDocs(context.Background(), b, roaring.AndNot(walk, scored), m.tcol, matched, &tb)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	if !ok {
 		b = nil
+	} else if err := listed(b, tb); err != nil {
+		return nil, nil, false, err
 	}
 	return show(a), show(b), whole, nil
 }
