@@ -64,6 +64,8 @@ type overlayReport struct {
 	UnchangedMeanChange float64 `json:"median_round_unchanged_mean_change_pct"`
 	// By query, the change of its median over every round.
 	ByQuery []queryChange `json:"by_query"`
+	// Control: both sides searched the generation (--control).
+	Control bool `json:"control,omitempty"`
 }
 
 type queryChange struct {
@@ -85,6 +87,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	passes := fs.Int("passes", 4, "passes over the queries in each block; the first is a warm-up, not timed")
 	seed := fs.Uint64("seed", 1, "seed of the changes chosen")
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
+	control := fs.Bool("control", false, "search the generation on both sides (an A/A run: its changes are the rounds' own noise, what a change must exceed to be measured)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file, labelled by side (side=generation, side=overlay) and by side and query (search=overlay q=ivf): go tool pprof -tagfocus")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -136,6 +139,9 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	sides := []func(search.Request) (*search.Result, error){
 		func(r search.Request) (*search.Result, error) { return gen.Search(ctx, r, nil) },
 		func(r search.Request) (*search.Result, error) { return o.Search(ctx, r, nil) },
+	}
+	if *control {
+		sides[1], rep.Control = sides[0], true
 	}
 	// The profile tells the sides and queries apart by label: go tool
 	// pprof -tagfocus=side=overlay (or generation), or for one query on
@@ -483,6 +489,9 @@ func printOverlayReport(w io.Writer, r *overlayReport) {
 	fmt.Fprintf(w, "         %d records in %d segments, %d of the generation's documents left out\n", r.Changed, r.Segments, r.Deleted)
 	fmt.Fprintf(w, "searches (%d queries, %d rounds, one client): generation p50 %.2f ms, p99 %.2f ms; overlay p50 %.2f ms, p99 %.2f ms\n",
 		r.Queries, r.Rounds, r.Generation.P50, r.Generation.P99, r.Overlay.P50, r.Overlay.P99)
+	if r.Control {
+		fmt.Fprintf(w, "control: the generation searched on both sides\n")
+	}
 	fmt.Fprintf(w, "the overlay's cost, median round: %+.1f%% mean, %+.1f%% p50\n", r.MeanChange, r.P50Change)
 	if r.Unchanged > 0 {
 		fmt.Fprintf(w, "  on the %d queries it answers as the generation does: %+.1f%% mean\n", r.Unchanged, r.UnchangedMeanChange)

@@ -78,6 +78,20 @@ func TestBenchOverlay(t *testing.T) {
 		t.Errorf("asked for 5 segments after 900 changes: %d segments after %d batches", more.Segments, more.Batches)
 	}
 
+	// --control searches the generation on both sides: an A/A run.
+	out.Reset()
+	args = []string{"bench", "overlay", "--index-dir", dir, "--changes", "100", "--rounds", "1", "--passes", "2", "--control", "--json"}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
+	}
+	var control overlayReport
+	if err := json.Unmarshal(out.Bytes(), &control); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	if !control.Control || control.Overlay.N != control.Generation.N {
+		t.Errorf("--control: control %v, %d searches on one side and %d on the other", control.Control, control.Generation.N, control.Overlay.N)
+	}
+
 	// Bad input is a usage error, and a directory without an index says so.
 	for _, bad := range [][]string{{"--changes", "0"}, {"--passes", "1"}, {"--rate-every", "-1"}, {"--segments", "13"}} {
 		errOut.Reset()
