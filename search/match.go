@@ -421,12 +421,16 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 			terms += len(u.groups[gi].alts[ai].terms)
 		}
 	}
-	// Sized for the query's terms, ten languages' worth for each word: a
-	// matcher is made for the generation and for every segment a search
-	// visits, and growing the map and lists was a third of what one cost
-	// a segment.
+	// A generation's map is sized for the query's terms, ten languages'
+	// worth for each word, as it numbers them all. A segment numbers only
+	// the few it holds (term hands back the empty unnumbered), and a map
+	// sized for twenty was most of what its matcher allocated.
+	hitsSize := terms
+	if ix.mem != nil {
+		hitsSize = 0
+	}
 	m := &matcher{ix: ix, u: u, wantOffers: wantOffers, wantRest: wantRest, onlyTreatments: onlyTreatments,
-		hits:   make(map[langTerm]*termHits, terms),
+		hits:   make(map[langTerm]*termHits, hitsSize),
 		groups: make([]matchGroup, 0, len(u.groups)),
 		offers: types.bitmap(TypeOffer), treatments: types.bitmap(TypeTreatment), tcol: cols.keywords[fieldTreatmentID], fcol: cols.keywords[fieldFacilityID],
 		nTreat: float64(types.bitmap(TypeTreatment).GetCardinality()),
