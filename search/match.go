@@ -135,16 +135,6 @@ func orMarks(into []bool, have int, from []bool, n int) ([]bool, int) {
 	return into, have
 }
 
-func countMarks(marks []bool) int {
-	n := 0
-	for _, ok := range marks {
-		if ok {
-			n++
-		}
-	}
-	return n
-}
-
 // size is about how many offers p holds, counting twice those it holds
 // two ways.
 func (p *treatPred) size(cols *columns) uint64 {
