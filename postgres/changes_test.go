@@ -412,3 +412,50 @@ func TestEveryCatalogueTableIsLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeReaders: the oldest position a reader heard from lately
+// needs is what a trim may go up to; a reader moves on, goes quiet or is
+// forgotten.
+func TestChangeReaders(t *testing.T) {
+	ctx := context.Background()
+	pool, p1 := withMini(t)
+	exec(t, pool, `UPDATE offers SET price = 1 WHERE id = 1000`)
+	p2 := position(t, pool)
+	exec(t, pool, `UPDATE offers SET price = 2 WHERE id = 1001`)
+	p3 := position(t, pool)
+	oldest := func() (postgres.Position, bool) {
+		t.Helper()
+		p, ok, err := postgres.OldestNeeded(ctx, pool, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, ok
+	}
+	if _, ok := oldest(); ok {
+		t.Fatal("a position needed before any reader said so")
+	}
+	for reader, p := range map[string]postgres.Position{"a": p1, "b": p2} {
+		if err := postgres.NeedChanges(ctx, pool, reader, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p, ok := oldest(); !ok || p != p1 {
+		t.Errorf("oldest needed: %v %v, want a's %v", p, ok, p1)
+	}
+	if err := postgres.NeedChanges(ctx, pool, "a", p3); err != nil { // a serves a newer generation
+		t.Fatal(err)
+	}
+	if p, ok := oldest(); !ok || p != p2 {
+		t.Errorf("after a moved on: %v %v, want b's %v", p, ok, p2)
+	}
+	exec(t, pool, `UPDATE change_readers SET seen_at = now() - interval '2 hours' WHERE reader = 'b'`)
+	if p, ok := oldest(); !ok || p != p3 {
+		t.Errorf("with b quiet for two hours: %v %v, want a's %v", p, ok, p3)
+	}
+	if err := postgres.ForgetReader(ctx, pool, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := oldest(); ok {
+		t.Errorf("with a forgotten and b quiet: %v, want none", p)
+	}
+}
