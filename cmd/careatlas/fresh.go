@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -31,17 +33,32 @@ import (
 // shows older data than before it. The follower then goes on from where
 // the replay stopped, and nothing is applied twice to one generation.
 //
-// Trimming: once a generation has been served for trimGrace, the log is
-// trimmed up to its position. Every server on the database reads on from
-// the position of the generation it serves, and a published generation
-// reaches every server within seconds (--reload-every, or a replica's
-// download), so after the grace no server still needs what came before.
-// A server that does (it was down for longer) finds its position trimmed
-// and waits for a newer generation, saying so on /readyz.
+// Trimming: once a generation has been served for trimGrace, and every
+// trimGrace after, the log is trimmed up to its position, or to the
+// oldest position another server still needs. Every server on the
+// database reads on from the position of the generation it serves, and
+// says so in the database every readerBeat (postgres.NeedChanges, as
+// reader: its host and index directory); a trim goes no further than the
+// oldest of the servers heard from within staleReader
+// (postgres.OldestNeeded). Several servers with index directories of
+// their own each fold on their own, so one may serve an older generation
+// than another for a while. A server that still needs what was trimmed
+// (it was down for longer than staleReader) finds its position trimmed
+// and waits for a newer generation, which a fold builds, saying so on
+// /readyz.
 
 // changesGeneration is how often the follower checks that the generation it
 // follows for is still the one served.
 const changesGeneration = 250 * time.Millisecond
+
+// readerBeat is how often a server records the position it needs, and
+// staleReader how long a server not heard from is still waited for by
+// other servers' trims: one that died without saying so holds the log
+// that long at most.
+const (
+	readerBeat  = time.Minute
+	staleReader = time.Hour
+)
 
 // changesGather is how long the follower lets changes gather after a
 // notification before it reads them (postgres.FollowOptions.Gather; serve
@@ -103,6 +120,10 @@ type changes struct {
 	synced func(context.Context) // reloads the synonym graph
 	grace  time.Duration         // 0: never trim
 	gather time.Duration         // 0: changesGather
+	// reader names this server among the log's readers (host and index
+	// directory; "": it records nothing, and trims up to its own
+	// generation).
+	reader string
 	mu     sync.Mutex
 	f      *postgres.Follower // the follower of the served generation
 	// rebuild says why only a new generation brings the index back to
@@ -142,6 +163,64 @@ func (c *changes) run(ctx context.Context) {
 		}
 		c.follow(ctx, gen)
 	}
+	if c.reader != "" {
+		// Stopped: it needs nothing more, and other servers' trims need
+		// not wait an hour for it.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if err := postgres.ForgetReader(fctx, c.pool, c.reader); err != nil {
+			slog.Warn("follow changes: forget this server's position", "err", err)
+		}
+	}
+}
+
+// readerName names a server among the change log's readers: its host and
+// index directory, the same across its restarts, so that a restarted
+// server takes its own place.
+func readerName(indexDir string) string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "localhost"
+	}
+	if abs, err := filepath.Abs(indexDir); err == nil {
+		indexDir = abs
+	}
+	return host + ":" + indexDir
+}
+
+// need records in the database that this server needs the log from
+// position from on.
+func (c *changes) need(ctx context.Context, from postgres.Position) {
+	if c.reader == "" {
+		return
+	}
+	if err := postgres.NeedChanges(ctx, c.pool, c.reader, from); err != nil {
+		slog.Warn("follow changes: record the position this server needs", "err", err)
+	}
+}
+
+// trim trims the log up to from, this server's position, or to the
+// oldest position another server heard from lately needs; false when
+// that cannot be told (the database is away): try again later.
+func (c *changes) trim(ctx context.Context, from postgres.Position) bool {
+	upTo := from
+	if c.reader != "" {
+		oldest, ok, err := postgres.OldestNeeded(ctx, c.pool, staleReader)
+		if err != nil {
+			slog.Warn("trim the change log", "err", err)
+			return false
+		}
+		if ok {
+			upTo = postgres.Oldest(upTo, oldest)
+		}
+	}
+	n, err := postgres.Trim(ctx, c.pool, upTo)
+	if err != nil {
+		slog.Warn("trim the change log", "err", err)
+		return false
+	}
+	slog.Info("change log trimmed", "up_to", upTo.String(), "changes", n, "served_from", from.String())
+	return true
 }
 
 // follow follows the log for generation gen until another is served or
@@ -177,6 +256,8 @@ func (c *changes) follow(ctx context.Context, gen string) {
 	c.f = f
 	c.mu.Unlock()
 	slog.Info("following changes", "generation", gen, "from", from.String())
+	c.need(ctx, from)
+	needAt := time.Now().Add(readerBeat)
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.Wait() }()
 	trimAt := time.Now().Add(c.grace)
@@ -211,12 +292,14 @@ func (c *changes) follow(ctx context.Context, gen string) {
 					"listening", st.Listening, "err", st.Err)
 				lastLog = now
 			}
-			if c.grace > 0 && !trimAt.IsZero() && now.After(trimAt) {
-				trimAt = time.Time{}
-				if n, err := postgres.Trim(ctx, c.pool, from); err != nil {
-					slog.Warn("trim the change log", "err", err)
-				} else {
-					slog.Info("change log trimmed", "up_to", from.String(), "changes", n)
+			if now.After(needAt) {
+				c.need(ctx, from)
+				needAt = now.Add(readerBeat)
+			}
+			if c.grace > 0 && now.After(trimAt) {
+				trimAt = now.Add(c.grace)
+				if !c.trim(ctx, from) {
+					trimAt = now.Add(readerBeat)
 				}
 			}
 		}

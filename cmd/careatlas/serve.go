@@ -67,7 +67,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&cfg.refresh, "refresh", changesGather,
 		"how long committed changes gather before they are read and applied as one batch: a change is searchable about this much later (50ms–5s)")
 	fs.DurationVar(&cfg.trimGrace, "trim-grace", 10*time.Minute,
-		"with a database, trim the change log up to the served generation's position once it has been served this long (0: never)")
+		"with a database, trim the change log up to the served generation's position once it has been served this long, and every as long after, no further than another server on the database needs (0: never)")
 	fs.Uint64Var(&cfg.foldAfter, "fold-after", defaultFoldAfter,
 		"with a database, build a new generation in the background (careatlas index at --background-nice) once the changes on top "+
 			"of the served one hold this many records or leave out as many of its documents, and serve it (0: never, the operator reindexes)")
@@ -172,7 +172,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		// Only a server that follows the change log has background work.
 		setupBackground(cfg.backgroundNice)
 		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace, gather: cfg.refresh,
-			synced: s.loadSynonyms}
+			synced: s.loadSynonyms, reader: readerName(cfg.indexDir)}
 		opts.Freshness = s.changes.Freshness
 		if cfg.foldAfter > 0 && cfg.generations == "" {
 			// A replica serves what the indexer publishes: it builds nothing.
