@@ -163,14 +163,20 @@ func (c *changes) run(ctx context.Context) {
 		}
 		c.follow(ctx, gen)
 	}
-	if c.reader != "" {
-		// Stopped: it needs nothing more, and other servers' trims need
-		// not wait an hour for it.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		if err := postgres.ForgetReader(fctx, c.pool, c.reader); err != nil {
-			slog.Warn("follow changes: forget this server's position", "err", err)
-		}
+	c.forget(ctx) // stopped: it needs nothing more
+}
+
+// forget drops this server from the log's readers, so that other
+// servers' trims need not wait an hour for a position it no longer reads
+// on from.
+func (c *changes) forget(ctx context.Context) {
+	if c.reader == "" {
+		return
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := postgres.ForgetReader(fctx, c.pool, c.reader); err != nil {
+		slog.Warn("follow changes: forget this server's position", "err", err)
 	}
 }
 
@@ -276,6 +282,7 @@ func (c *changes) follow(ctx context.Context, gen string) {
 			why := "the change log cannot be read on from the generation"
 			c.rebuild.Store(&why)
 			slog.Error("follow changes: stopped; waiting for a newer generation", "generation", gen, "err", err)
+			c.forget(ctx) // what it needed is gone: it holds no one's trim
 			for still() {
 				sleep(ctx, changesGeneration)
 			}

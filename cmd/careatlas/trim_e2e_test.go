@@ -132,3 +132,41 @@ func positionIn(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) (post
 	}
 	return p, found
 }
+
+// TestStuckServerHoldsNoTrim: a server whose generation's position was
+// trimmed already (and that does not fold) cannot read on from it, and
+// so does not hold other servers' trims at it either.
+func TestStuckServerHoldsNoTrim(t *testing.T) {
+	ctx := context.Background()
+	db, dir := indexedDB(t, miniCatalogue)
+	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = 9000 WHERE id = 1000`); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	now, err := postgres.CurrentPosition(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.Trim(ctx, pool, now); err != nil {
+		t.Fatal(err)
+	}
+	base := startServe(t, "--index-dir", dir, "--database-url", db, "--fold-after", "0")
+	waitReady(t, base, 30*time.Second)
+	self := readerName(dir)
+	waitFor(t, 30*time.Second, "a rebuild needed, and this server not among the log's readers", func() (bool, string) {
+		var st struct {
+			Freshness struct {
+				RebuildNeeded bool `json:"rebuild_needed"`
+			}
+		}
+		if code, err := getJSON(base+"/readyz", &st); err != nil || code != 200 {
+			return false, fmt.Sprintf("readyz: %d %v", code, err)
+		}
+		p, ok := readerAt(t, pool, self)
+		return st.Freshness.RebuildNeeded && !ok, fmt.Sprintf("rebuild needed %v, reader at %v %v", st.Freshness.RebuildNeeded, p, ok)
+	})
+}
