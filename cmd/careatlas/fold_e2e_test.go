@@ -244,22 +244,7 @@ func TestFoldAfterABulkLoad(t *testing.T) {
 // is needed, and its fold builds the generation that can.
 func TestFoldAfterTheLogWasTrimmed(t *testing.T) {
 	ctx := context.Background()
-	db, dir := indexedDB(t, miniCatalogue)
-	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = 9000 WHERE id = 1000`); err != nil {
-		t.Fatal(err)
-	}
-	pool, err := postgres.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	now, err := postgres.CurrentPosition(ctx, pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, err := postgres.Trim(ctx, pool, now); err != nil || n == 0 {
-		t.Fatalf("trim the log past the price change: %d changes, %v", n, err)
-	}
+	db, dir := indexedAndTrimmed(t)
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "1000")
 	first := waitReady(t, base, 30*time.Second)
 	var st readyState
@@ -311,6 +296,31 @@ func indexedDB(t *testing.T, catalogue string) (db, dir string) {
 	db, dir = pgtest.MustDB(t), t.TempDir()
 	cli(t, "load", "--database-url", db, catalogue)
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
+	return db, dir
+}
+
+// indexedAndTrimmed is indexedDB of the mini catalogue, then a price
+// change, then the log trimmed past it: a server on the generation can no
+// longer read on from its position (another server's trim did it).
+func indexedAndTrimmed(t *testing.T) (db, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	db, dir = indexedDB(t, miniCatalogue)
+	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = 9000 WHERE id = 1000`); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	now, err := postgres.CurrentPosition(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := postgres.Trim(ctx, pool, now); err != nil || n == 0 {
+		t.Fatalf("trim the log past the price change: %d changes, %v", n, err)
+	}
 	return db, dir
 }
 

@@ -138,22 +138,12 @@ func positionIn(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) (post
 // so does not hold other servers' trims at it either.
 func TestStuckServerHoldsNoTrim(t *testing.T) {
 	ctx := context.Background()
-	db, dir := indexedDB(t, miniCatalogue)
-	if _, err := conn(t, db).Exec(ctx, `UPDATE offers SET price = 9000 WHERE id = 1000`); err != nil {
-		t.Fatal(err)
-	}
+	db, dir := indexedAndTrimmed(t)
 	pool, err := postgres.Connect(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	now, err := postgres.CurrentPosition(ctx, pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.Trim(ctx, pool, now); err != nil {
-		t.Fatal(err)
-	}
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--fold-after", "0")
 	waitReady(t, base, 30*time.Second)
 	self := readerName(dir)
