@@ -227,12 +227,7 @@ func TestFoldAfterABulkLoad(t *testing.T) {
 	}
 	cli(t, "load", "--database-url", db, reload)
 
-	var st readyState
-	waitFor(t, time.Minute, "the rebuild served", func() (bool, string) {
-		st = readyzState(t, base)
-		return st.Index.Generation != first && st.Freshness.Fold.Folds == 1 && !st.Freshness.RebuildNeeded,
-			fmt.Sprintf("generation %s rebuild needed %v fold %+v", st.Index.Generation, st.Freshness.RebuildNeeded, *st.Freshness.Fold)
-	})
+	waitRebuiltByFold(t, base, first, "the rebuild served")
 	if p := usPrices(t, base); p[1000] != 15500 {
 		t.Errorf("offer 1000 after the rebuild: %v, want 15500", p[1000])
 	}
@@ -247,12 +242,7 @@ func TestFoldAfterTheLogWasTrimmed(t *testing.T) {
 	db, dir := indexedAndTrimmed(t)
 	base := startServe(t, "--index-dir", dir, "--database-url", db, "--reload-every", "100ms", "--fold-after", "1000")
 	first := waitReady(t, base, 30*time.Second)
-	var st readyState
-	waitFor(t, time.Minute, "a generation the log can be read on from", func() (bool, string) {
-		st = readyzState(t, base)
-		return st.Index.Generation != first && st.Freshness.Fold.Folds == 1 && !st.Freshness.RebuildNeeded,
-			fmt.Sprintf("generation %s rebuild needed %v fold %+v", st.Index.Generation, st.Freshness.RebuildNeeded, *st.Freshness.Fold)
-	})
+	waitRebuiltByFold(t, base, first, "a generation the log can be read on from")
 	if p := usPrices(t, base); p[1000] != 9000 {
 		t.Errorf("offer 1000 after the rebuild: %v, want 9000", p[1000])
 	}
@@ -297,6 +287,17 @@ func indexedDB(t *testing.T, catalogue string) (db, dir string) {
 	cli(t, "load", "--database-url", db, catalogue)
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	return db, dir
+}
+
+// waitRebuiltByFold waits for the server at base to serve a generation
+// other than first that its one fold built, no rebuild needed any more.
+func waitRebuiltByFold(t *testing.T, base, first, what string) {
+	t.Helper()
+	waitFor(t, time.Minute, what, func() (bool, string) {
+		st := readyzState(t, base)
+		return st.Index.Generation != first && st.Freshness.Fold.Folds == 1 && !st.Freshness.RebuildNeeded,
+			fmt.Sprintf("generation %s rebuild needed %v fold %+v", st.Index.Generation, st.Freshness.RebuildNeeded, *st.Freshness.Fold)
+	})
 }
 
 // indexedAndTrimmed is indexedDB of the mini catalogue, then a price
