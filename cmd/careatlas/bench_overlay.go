@@ -62,6 +62,14 @@ type overlayReport struct {
 	// median round's change of the mean of those alone.
 	Unchanged           int     `json:"unchanged_queries"`
 	UnchangedMeanChange float64 `json:"median_round_unchanged_mean_change_pct"`
+	// CPU time the process used per search, every pass of each side's
+	// blocks counted (the warm-up too), and the median round's change of
+	// it: what the searches cost, beside how long they took. The two
+	// differ where a search uses more than one core, or the collector
+	// runs on the other.
+	GenerationCPU float64 `json:"generation_cpu_us_per_search"`
+	OverlayCPU    float64 `json:"overlay_cpu_us_per_search"`
+	CPUChange     float64 `json:"median_round_cpu_change_pct"`
 	// By query, the change of its median over every round.
 	ByQuery []queryChange `json:"by_query"`
 	// Control: both sides searched the generation (--control).
@@ -154,13 +162,17 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	var all [2][]time.Duration
 	byQuery := [2][][]time.Duration{make([][]time.Duration, len(reqs)), make([][]time.Duration, len(reqs))}
-	var meanChanges, p50Changes, unchangedChanges []float64
+	var meanChanges, p50Changes, unchangedChanges, cpuChanges []float64
+	var cpuSum [2]float64 // seconds
+	var searched [2]int
 	for round := range *rounds {
 		var took, tookUnchanged [2][]time.Duration
+		var cpu [2]float64
 		// The side searched first alternates, so neither always follows
 		// the other's use of the caches.
 		for k := range 2 {
 			side := (round + k) % 2
+			before := cpuNow().Process
 			for pass := range *passes {
 				for qi, r := range reqs {
 					start := time.Now()
@@ -181,7 +193,11 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 					byQuery[side][qi] = append(byQuery[side][qi], d)
 				}
 			}
+			cpu[side] = cpuNow().Process - before
+			cpuSum[side] += cpu[side]
+			searched[side] += *passes * len(reqs)
 		}
+		cpuChanges = append(cpuChanges, pctChange(cpu[0], cpu[1]))
 		meanChanges = append(meanChanges, pctChange(mean(took[0]), mean(took[1])))
 		p50Changes = append(p50Changes, pctChange(percentile(took[0], 0.5), percentile(took[1], 0.5)))
 		if rep.Unchanged > 0 {
@@ -192,6 +208,8 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	stop()
 	rep.Generation, rep.Overlay = latencyOf(all[0]), latencyOf(all[1])
 	rep.MeanChange, rep.P50Change = median(meanChanges), median(p50Changes)
+	rep.GenerationCPU, rep.OverlayCPU = 1e6*cpuSum[0]/float64(searched[0]), 1e6*cpuSum[1]/float64(searched[1])
+	rep.CPUChange = median(cpuChanges)
 	if rep.Unchanged > 0 {
 		rep.UnchangedMeanChange = median(unchangedChanges)
 	}
@@ -493,6 +511,7 @@ func printOverlayReport(w io.Writer, r *overlayReport) {
 		fmt.Fprintf(w, "control: the generation searched on both sides\n")
 	}
 	fmt.Fprintf(w, "the overlay's cost, median round: %+.1f%% mean, %+.1f%% p50\n", r.MeanChange, r.P50Change)
+	fmt.Fprintf(w, "CPU per search: generation %.0f µs, overlay %.0f µs; median round %+.1f%%\n", r.GenerationCPU, r.OverlayCPU, r.CPUChange)
 	if r.Unchanged > 0 {
 		fmt.Fprintf(w, "  on the %d queries it answers as the generation does: %+.1f%% mean\n", r.Unchanged, r.UnchangedMeanChange)
 	} else {

@@ -50,6 +50,13 @@ func TestBenchOverlay(t *testing.T) {
 	if len(rep.ByQuery) != rep.Queries || rep.Generation.P50 <= 0 || rep.Overlay.P50 <= 0 {
 		t.Errorf("figures by query %d of %d, p50 %v and %v ms", len(rep.ByQuery), rep.Queries, rep.Generation.P50, rep.Overlay.P50)
 	}
+	// The process's CPU per search, each side's blocks apart: the
+	// searches used some, and far less than a second each.
+	for side, us := range map[string]float64{"generation": rep.GenerationCPU, "overlay": rep.OverlayCPU} {
+		if us <= 0 || us > 1e6 {
+			t.Errorf("%s: %v µs of CPU per search", side, us)
+		}
+	}
 	unchanged := 0
 	for _, q := range rep.ByQuery {
 		if q.Generation <= 0 || q.Overlay <= 0 {
