@@ -510,8 +510,40 @@ func trimSuggestions(s []Suggestion, limit int) []Suggestion {
 // side is one index's part of an overlaid search.
 type side struct {
 	ix *Index
-	p  *plan
+	p  *plan // nil when kept
 	c  *collector
+	// kept: c is a segment's cache's (sideCache), read by every search
+	// that finds it there and released by none.
+	kept bool
+}
+
+// release gives back what the side's search took from the pools.
+func (s *side) release() {
+	if s.kept {
+		return
+	}
+	if s.p.m != nil {
+		s.p.m.release()
+	}
+	s.c.release()
+}
+
+// segmentSide runs r on segment s; nil when it is an empty side: one
+// whose documents the filters leave out, or that cannot match the words.
+func (o *Overlay) segmentSide(ctx context.Context, s segView, r *Request, syn *Synonyms, u *understood) (*side, error) {
+	if s.view.filteredOut(r) {
+		return nil, nil
+	}
+	if u != nil {
+		if ok, err := s.view.mayMatch(ctx, u); err != nil || !ok {
+			return nil, err
+		}
+	}
+	seg, err := s.view.collect(ctx, r, syn, u, s.deadSet)
+	if err != nil {
+		return nil, err
+	}
+	return &seg, nil
 }
 
 // collect runs r on one side: compiled without its text (filters, price
@@ -548,6 +580,9 @@ func (o *Overlay) seal() {
 		s := &o.segs[i]
 		if s.deadSet == nil || s.deadSet.b != s.deleted {
 			s.deadSet = newDeadDocs(s.deleted, s.ix.cols.docs)
+		}
+		if s.sides == nil || s.sides.view != s.view || s.sides.dead != s.deadSet {
+			s.sides = newSideCache(s.view, s.deadSet)
 		}
 	}
 }
@@ -595,29 +630,33 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 	sides := []*side{&base}
 	defer func() {
 		for _, s := range sides {
-			if s.p.m != nil {
-				s.p.m.release()
-			}
-			s.c.release()
+			s.release()
 		}
 	}()
+	key := sideKey(&r, u)
 	for _, s := range o.segs {
-		if s.view.filteredOut(&r) {
-			continue // an empty side
-		}
-		if u != nil {
-			// A segment that cannot match the words is an empty side.
-			if ok, err := s.view.mayMatch(ctx, u); err != nil {
-				return fail(err)
-			} else if !ok {
+		if key != "" {
+			if c, ok := s.sides.get(key); ok {
+				if c != nil {
+					sides = append(sides, &side{ix: s.view, c: c, kept: true})
+				}
 				continue
 			}
 		}
-		seg, err := s.view.collect(ctx, &r, syn, u, s.deadSet)
+		seg, err := o.segmentSide(ctx, s, &r, syn, u)
 		if err != nil {
 			return fail(err)
 		}
-		sides = append(sides, &seg)
+		if key != "" {
+			var c *collector // nil: an empty side, kept as one
+			if seg != nil {
+				c = seg.c
+			}
+			s.sides.put(key, c)
+		}
+		if seg != nil {
+			sides = append(sides, seg)
+		}
 	}
 
 	out := &Result{Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}

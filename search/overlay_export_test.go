@@ -163,3 +163,15 @@ func PlainCounts(ix *Index, r Request) (fromTreatments, oneByOne []string, whole
 	}
 	return show(a), show(b), whole, nil
 }
+
+// SideCacheHits is how many times a search found a segment's side kept
+// (sideCache) in the overlay's segments as it sees them.
+func (o *Overlay) SideCacheHits() uint64 {
+	var n uint64
+	for _, s := range o.segs {
+		if s.sides != nil {
+			n += s.sides.hits.Load()
+		}
+	}
+	return n
+}

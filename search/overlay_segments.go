@@ -95,6 +95,7 @@ type segView struct {
 	view    *Index          // ix at the overlay's rates
 	deleted *roaring.Bitmap // the segment's documents the overlay leaves out; nil: none
 	deadSet *deadDocs       // deleted, as searches test it (Overlay.seal)
+	sides   *sideCache      // what searches found in view less deadSet (Overlay.seal)
 }
 
 // live is how many of the segment's documents the overlay keeps.

@@ -558,3 +558,101 @@ func describe(r search.Request) string {
 	b, _ := json.Marshal(r)
 	return string(b)
 }
+
+// TestSegmentSidesFollowTheirView: a segment keeps what a search found in
+// it for the same search again (sideCache), and answers anew once the
+// overlay sees it at other exchange rates or with a facility's other
+// stars, which change what its offers cost and weigh without re-reading
+// them or leaving any of its documents out. Each overlay must answer as
+// one built at once from the same changes, which has kept nothing.
+func TestSegmentSidesFollowTheirView(t *testing.T) {
+	ctx := context.Background()
+	cat := copyCatalogue(t, mini)
+	base, _ := buildAt(t, cat)
+	before, rates := catalogueRecords(t, cat)
+	ov, err := search.NewOverlay(ctx, base.ix, rates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { ov.Close() }()
+	// Offer 1005 (4,000 euros at Berlin's IVF centre, facility 13, which
+	// has no rating) costs 4,100: a segment holds it.
+	edit(t, cat, "offers.csv", "1005,13,4,4000,", "1005,13,4,4100,")
+	after, rates := catalogueRecords(t, cat)
+	all := changedRecords(t, ov, rates, before, after)
+	next, err := ov.Apply(ctx, rates, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov.Close()
+	ov = next
+	underDollars := search.Request{PriceMax: f(5200), PerPage: 10}.MustWhere(search.FilterType, search.TypeOffer)
+	has1005 := func(ov *search.Overlay) bool {
+		res, err := ov.Search(ctx, underDollars, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(res.Hits, func(h search.Hit) bool { return h.ID == 1005 })
+	}
+	if !has1005(ov) {
+		t.Fatal("offer 1005 at 4,100 euros (5,125 dollars) is not under 5,200 dollars")
+	}
+	kept := ov.SideCacheHits()
+	if !has1005(ov) || ov.SideCacheHits() == kept {
+		t.Fatalf("the same search again: offer 1005 found %v, %d sides found kept before and %d after",
+			has1005(ov), kept, ov.SideCacheHits())
+	}
+
+	steps := []struct {
+		name  string
+		apply func() (search.Rates, map[string]*search.Record)
+	}{
+		{"a new exchange rate", func() (search.Rates, map[string]*search.Record) {
+			// 4,100 euros at 0.5 a dollar are 8,200 dollars.
+			eur := search.Rates{AsOf: rates.AsOf, Rates: maps.Clone(rates.Rates)}
+			eur.Rates["EUR"] = 0.5
+			return eur, map[string]*search.Record{}
+		}},
+		{"new stars", func() (search.Rates, map[string]*search.Record) {
+			// Offer 1005 had no rating: now it has its facility's.
+			r := *after[search.DocID(search.TypeFacility, 13)]
+			rating, reviews := 4.9, 800
+			r.Rating, r.ReviewCount = &rating, &reviews
+			return ov.Rates(), map[string]*search.Record{search.DocID(search.TypeFacility, 13): &r}
+		}},
+	}
+	for _, step := range steps {
+		answers(t, ov) // every request kept, as the old view found it
+		rates, records := step.apply()
+		next, err := ov.Apply(ctx, rates, records)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ov.Close()
+		ov = next
+		maps.Copy(all, records)
+		fresh, err := search.NewOverlay(ctx, base.ix, rates, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := ov.SideCacheHits()
+		for _, r := range overlayRequests() {
+			got, err := ov.Search(ctx, r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := fresh.Search(ctx, r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameResult(t, "after "+step.name, r, got, want)
+		}
+		fresh.Close()
+		if kept != 0 {
+			t.Errorf("after %s, %d searches found a side kept by the view before", step.name, kept)
+		}
+	}
+	if has1005(ov) {
+		t.Error("at 0.5 euros a dollar, offer 1005 (8,200 dollars) is still under 5,200")
+	}
+}

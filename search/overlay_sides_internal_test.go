@@ -1,0 +1,69 @@
+package search
+
+import "testing"
+
+// TestSideKeys: a segment's kept side is found only by a search that
+// would find the same in it: every input of its side changes the key,
+// and strings cannot run together.
+func TestSideKeys(t *testing.T) {
+	words := func(terms ...string) *understood {
+		var alts []alternative
+		for _, term := range terms {
+			alts = append(alts, alternative{terms: []langTerm{{lang: LangEnglish, term: term}}, weight: weightExact})
+		}
+		return &understood{groups: []group{{alts: alts, known: true}}}
+	}
+	f := func(v float64) *float64 { return &v }
+	base := Request{Page: 1, PerPage: 10}.MustWhere(FilterType, TypeOffer)
+	knee := words("knee")
+	cases := []struct {
+		name string
+		r    Request
+		u    *understood
+	}{
+		{"another page", func() Request { r := base; r.Page = 2; return r }(), knee},
+		// Page 2 of 10 and page 1 of 20 keep the same 20 candidates.
+		{"a longer page", func() Request { r := base; r.PerPage = 30; return r }(), knee},
+		{"a sort", func() Request { r := base; r.Sort = SortPriceAsc; return r }(), knee},
+		{"a currency", func() Request { r := base; r.Currency = "EUR"; return r }(), knee},
+		{"a least price", func() Request { r := base; r.PriceMin = f(100); return r }(), knee},
+		{"a most price", func() Request { r := base; r.PriceMax = f(100); return r }(), knee},
+		{"a place", func() Request { r := base; r.Near = &GeoPoint{Lat: 1, Lon: 2}; return r }(), knee},
+		{"a radius", func() Request { r := base; r.Near, r.RadiusKM = &GeoPoint{Lat: 1, Lon: 2}, 50; return r }(), knee},
+		{"a facet", func() Request { r := base; r.Facets = []string{"country"}; return r }(), knee},
+		{"a filter", base.MustWhere(FilterCountry, "TR"), knee},
+		{"another value", base.MustWhere(FilterCountry, "DE"), knee},
+		{"two values", base.MustWhere(FilterCountry, "TR", "DE"), knee},
+		{"one value holding the other's separator", base.MustWhere("city", "a=b"), knee},
+		{"two values that would run together", base.MustWhere("city", "a", "b"), knee},
+		{"no words", base, nil},
+		{"another word", base, words("hip")},
+		{"another alternative", base, words("knee", "knees")},
+		{"an alternative weighed less", base, func() *understood {
+			u := words("knee")
+			u.groups[0].alts[0].weight /= 2
+			return u
+		}()},
+		{"a word only typos can match", base, func() *understood {
+			u := words("knee")
+			u.groups[0].known = false
+			return u
+		}()},
+	}
+	seen := map[string]string{sideKey(&base, knee): "the base request"}
+	for _, c := range cases {
+		k := sideKey(&c.r, c.u)
+		if other, ok := seen[k]; ok {
+			t.Errorf("%s: the same key as %s: %q", c.name, other, k)
+		}
+		seen[k] = c.name
+		if again := c.r; sideKey(&again, c.u) != k {
+			t.Errorf("%s: the same search again has another key", c.name)
+		}
+	}
+	explain := base
+	explain.Explain = true
+	if k := sideKey(&explain, knee); k != "" {
+		t.Errorf("a search that explains its scores is kept as %q: it reads each side's plan", k)
+	}
+}
