@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -70,6 +71,10 @@ type deadDocs struct {
 	// ([][]ordCount, by treatment ordinal), made on first use
 	// (facetsOfTreatments).
 	facets sync.Map
+	// treatments are the ids of the dead treatments' own documents, made
+	// on first use (hasTreatment).
+	treatments     map[int64]bool
+	treatmentsOnce sync.Once
 	// words are the indices of bits' words that are not zero, in order:
 	// the dead among matches held as bits too (collector.countAllIn) are
 	// found a word at a time, in a few thousand steps.
@@ -104,6 +109,26 @@ func (d *deadDocs) eachIn(in []uint64, fn func(doc uint32)) {
 }
 
 func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
+
+// hasTreatment reports whether treatment id's own document is dead; cols
+// are the index's. A page's hits ask it of their treatments (for what
+// they matched: Overlay.treatment), where a lookup of the document's
+// number in Bleve's dictionary cost a few microseconds a search.
+func (d *deadDocs) hasTreatment(id int64, cols *columns) bool {
+	d.treatmentsOnce.Do(func() {
+		d.treatments = map[int64]bool{}
+		tcol := cols.keywords[fieldTreatmentID]
+		roaring.And(d.b, cols.keywords[fieldType].bitmap(TypeTreatment)).Iterate(func(doc uint32) bool {
+			if ord, ok := tcol.first(doc); ok {
+				if n, err := strconv.ParseInt(tcol.values[ord], 10, 64); err == nil {
+					d.treatments[n] = true
+				}
+			}
+			return true
+		})
+	})
+	return d.treatments[id]
+}
 
 // ofTreatments lists the dead offers by their treatment's ordinal in
 // tcol, the index's column of treatment ids; offers are the index's

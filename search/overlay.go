@@ -827,7 +827,7 @@ func (o *Overlay) treatment(ctx context.Context, id int64) *Record {
 	if s := o.newestLive(key); s != nil {
 		return s.record(key)
 	}
-	if dead, err := o.baseGone(key); err != nil || dead {
+	if o.deadSet != nil && o.deadSet.hasTreatment(id, o.gen.cols) {
 		return nil
 	}
 	return o.gen.treatment(ctx, id)

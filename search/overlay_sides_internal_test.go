@@ -1,6 +1,12 @@
 package search
 
-import "testing"
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
 
 // TestSideKeys: a segment's kept side is found only by a search that
 // would find the same in it: every input of its side changes the key,
@@ -65,5 +71,51 @@ func TestSideKeys(t *testing.T) {
 	explain.Explain = true
 	if k := sideKey(&explain, knee); k != "" {
 		t.Errorf("a search that explains its scores is kept as %q: it reads each side's plan", k)
+	}
+}
+
+// TestDeadTreatments: hasTreatment finds a treatment dead by its own
+// document alone: an offer of it left out (which holds its id too) is not
+// the treatment.
+func TestDeadTreatments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gen")
+	b, err := NewBuilder(path, Rates{Rates: map[string]float64{"USD": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fac := &FacilityRef{ID: 1, Name: "Clinic", Country: "TR", City: "Istanbul"}
+	records := []*Record{
+		{Type: TypeFacility, ID: 1, Name: fac.Name, Country: "TR", City: "Istanbul"},
+		{Type: TypeTreatment, ID: 10, Name: "Rhinoplasty", Category: "Cosmetic surgery"},
+		{Type: TypeTreatment, ID: 11, Name: "Dental implant", Category: "Dental"},
+		{Type: TypeOffer, ID: 100, Treatment: &TreatmentRef{ID: 10}, Facility: fac},
+		{Type: TypeOffer, ID: 101, Treatment: &TreatmentRef{ID: 11}, Facility: fac},
+	}
+	for _, r := range records {
+		if err := b.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	dead := roaring.New()
+	for _, key := range []string{DocID(TypeTreatment, 10), DocID(TypeOffer, 101)} {
+		id, err := ix.reader.InternalID(key)
+		if err != nil || len(id) == 0 {
+			t.Fatalf("%s: %v", key, err)
+		}
+		dead.Add(uint32(id.Value()))
+	}
+	d := newDeadDocs(dead, ix.cols.docs)
+	for id, want := range map[int64]bool{10: true, 11: false, 12: false} {
+		if got := d.hasTreatment(id, ix.cols); got != want {
+			t.Errorf("treatment %d dead: %v, want %v", id, got, want)
+		}
 	}
 }
