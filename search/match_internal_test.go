@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,11 +16,6 @@ import (
 // through their treatment equal the full computation, for offers matched
 // through their treatment, their facility's name and a doctor's name.
 func TestOfferScoreCache(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gen")
-	b, err := NewBuilder(path, Rates{Rates: map[string]float64{"USD": 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	knee := &FacilityRef{ID: 1, Name: "Knee Centre", Country: "US", City: "Austin"}
 	other := &FacilityRef{ID: 2, Name: "General Hospital", Country: "US", City: "Dallas"}
 	recs := []*Record{
@@ -40,19 +34,7 @@ func TestOfferScoreCache(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range recs {
-		if err := b.Add(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := indexRecords(t, Rates{Rates: map[string]float64{"USD": 1}}, recs)
 	for _, q := range []string{"knee", "knee replacement", "replacement", "knee centre", "hip"} {
 		r, err := Request{Query: q}.MustWhere(FilterType, TypeOffer).Validate(ix.rates)
 		if err != nil {
@@ -85,11 +67,6 @@ func TestOfferScoreCache(t *testing.T) {
 // the plain definition: for each term, the highest weight among the
 // document's treatments.
 func TestRestScoreThroughTreatments(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gen")
-	b, err := NewBuilder(path, Rates{Rates: map[string]float64{"USD": 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ts := []TreatmentRef{
 		{ID: 10, Name: "Knee replacement", Category: "Orthopaedics"},
 		{ID: 11, Name: "Hip replacement", Category: "Orthopaedics"},
@@ -119,19 +96,7 @@ func TestRestScoreThroughTreatments(t *testing.T) {
 	recs = append(recs,
 		&Record{Type: TypeFacility, ID: named.ID, Name: named.Name, Country: "US", Treatments: ts[2:]},
 		&Record{Type: TypeDoctor, ID: 250, Name: "Dr. Plain", Facility: named, Treatments: ts[2:]})
-	for _, r := range recs {
-		if err := b.Add(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := indexRecords(t, Rates{Rates: map[string]float64{"USD": 1}}, recs)
 	best := func(m *matcher, h *termHits, doc uint32) float64 {
 		v := 0.0
 		for _, ord := range m.tcol.ords[m.tcol.start[doc]:m.tcol.start[doc+1]] {

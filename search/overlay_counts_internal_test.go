@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -18,21 +17,12 @@ import (
 // three currencies, unpriced ones, ranges, equal amounts, and dead and
 // replaced sets from none to nearly all.
 func TestOfferSpansCountAsTheOffers(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gen")
-	b, err := NewBuilder(path, Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.9, "TRY": 30}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	rng := rand.New(rand.NewPCG(7, 12))
 	fac := &FacilityRef{ID: 1, Name: "Clinic", Country: "TR", City: "Istanbul"}
-	if err := b.Add(&Record{Type: TypeFacility, ID: 1, Name: fac.Name, Country: "TR", City: "Istanbul"}); err != nil {
-		t.Fatal(err)
-	}
+	recs := []*Record{{Type: TypeFacility, ID: 1, Name: fac.Name, Country: "TR", City: "Istanbul"}}
 	treatments := []int64{10, 11, 12, 13}
 	for _, tr := range treatments {
-		if err := b.Add(&Record{Type: TypeTreatment, ID: tr, Name: fmt.Sprintf("Treatment %d", tr), Category: "Dental"}); err != nil {
-			t.Fatal(err)
-		}
+		recs = append(recs, &Record{Type: TypeTreatment, ID: tr, Name: fmt.Sprintf("Treatment %d", tr), Category: "Dental"})
 	}
 	currencies := []string{"USD", "EUR", "TRY"}
 	for id := int64(100); id < 700; id++ {
@@ -45,18 +35,9 @@ func TestOfferSpansCountAsTheOffers(t *testing.T) {
 		default:
 			r.Price = &Money{Amount: amount, Currency: cur}
 		}
-		if err := b.Add(r); err != nil {
-			t.Fatal(err)
-		}
+		recs = append(recs, r)
 	}
-	if err := b.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := indexRecords(t, Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.9, "TRY": 30}}, recs)
 	if ix.spans == nil {
 		t.Fatal("a generation has no offer spans")
 	}

@@ -78,32 +78,14 @@ func TestSideKeys(t *testing.T) {
 // document alone: an offer of it left out (which holds its id too) is not
 // the treatment.
 func TestDeadTreatments(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gen")
-	b, err := NewBuilder(path, Rates{Rates: map[string]float64{"USD": 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	fac := &FacilityRef{ID: 1, Name: "Clinic", Country: "TR", City: "Istanbul"}
-	records := []*Record{
+	ix := indexRecords(t, Rates{Rates: map[string]float64{"USD": 1}}, []*Record{
 		{Type: TypeFacility, ID: 1, Name: fac.Name, Country: "TR", City: "Istanbul"},
 		{Type: TypeTreatment, ID: 10, Name: "Rhinoplasty", Category: "Cosmetic surgery"},
 		{Type: TypeTreatment, ID: 11, Name: "Dental implant", Category: "Dental"},
 		{Type: TypeOffer, ID: 100, Treatment: &TreatmentRef{ID: 10}, Facility: fac},
 		{Type: TypeOffer, ID: 101, Treatment: &TreatmentRef{ID: 11}, Facility: fac},
-	}
-	for _, r := range records {
-		if err := b.Add(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	})
 	dead := roaring.New()
 	for _, key := range []string{DocID(TypeTreatment, 10), DocID(TypeOffer, 101)} {
 		id, err := ix.reader.InternalID(key)
@@ -118,4 +100,29 @@ func TestDeadTreatments(t *testing.T) {
 			t.Errorf("treatment %d dead: %v, want %v", id, got, want)
 		}
 	}
+}
+
+// indexRecords builds a generation of recs at rates and opens it; it is
+// closed when the test ends.
+func indexRecords(t *testing.T, rates Rates, recs []*Record) *Index {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "gen")
+	b, err := NewBuilder(path, rates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := b.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
 }
