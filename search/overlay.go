@@ -528,9 +528,10 @@ func (s *side) release() {
 	s.c.release()
 }
 
-// segmentSide runs r on segment s; nil when it is an empty side: one
-// whose documents the filters leave out, or that cannot match the words.
-func (o *Overlay) segmentSide(ctx context.Context, s segView, r *Request, syn *Synonyms, u *understood) (*side, error) {
+// side runs r on the segment as the overlay sees it; nil when it is an
+// empty side: one whose documents the filters leave out, or that cannot
+// match the words.
+func (s segView) side(ctx context.Context, r *Request, syn *Synonyms, u *understood) (*side, error) {
 	if s.view.filteredOut(r) {
 		return nil, nil
 	}
@@ -643,7 +644,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 				continue
 			}
 		}
-		seg, err := o.segmentSide(ctx, s, &r, syn, u)
+		seg, err := s.side(ctx, &r, syn, u)
 		if err != nil {
 			return fail(err)
 		}
