@@ -271,6 +271,29 @@ type collector struct {
 	bandUSD []float64 // lower edges of bands in USD
 	bandCnt []int
 	fcol    *keywordColumn // the facility_id column, for distance sorts
+	// seen, when not nil, records the documents counted (a superset: the
+	// dead among bulk matches stay in it), for a segment's side to be
+	// kept (sideCache): only a change to one of them changes the side.
+	seen *seenDocs
+}
+
+// seenDocs are the documents a collector counted: one at a time as bits,
+// in bulk as a bitmap.
+type seenDocs struct {
+	bits []uint64
+	many *roaring.Bitmap
+}
+
+func newSeenDocs(docs uint64) *seenDocs {
+	return &seenDocs{bits: make([]uint64, (docs+63)/64), many: roaring.New()}
+}
+
+// bitmap is every document seen, as one bitmap.
+func (s *seenDocs) bitmap() *roaring.Bitmap {
+	b := roaring.FromDense(s.bits, false)
+	b.Or(s.many)
+	b.RunOptimize()
+	return b
 }
 
 func (c *collector) add(doc uint32, score float64) {
@@ -294,6 +317,9 @@ func (c *collector) tally(doc uint32) bool {
 		}
 	}
 	c.total++
+	if c.seen != nil {
+		c.seen.bits[doc>>6] |= 1 << (doc & 63)
+	}
 	for i := range c.facets {
 		c.facets[i].count(doc)
 	}
@@ -375,6 +401,9 @@ func (c *collector) countAll(matched *roaring.Bitmap) { c.countAllIn(matched, ni
 // 12,000 dead documents at a million).
 func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 	c.total += matched.GetCardinality()
+	if c.seen != nil {
+		c.seen.many.Or(matched)
+	}
 	c.countFacets(matched)
 	if c.p.dead == nil {
 		return
@@ -483,6 +512,9 @@ func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keyw
 		return
 	}
 	c.total += matched.GetCardinality()
+	if c.seen != nil {
+		c.seen.many.Or(matched)
+	}
 	c.countFacets(matched)
 	byT := c.p.dead.ofTreatments(tcol, c.cols.keywords[fieldType].bitmap(TypeOffer))
 	var byFacet [8][][]ordCount // the facets' counts of dead offers by treatment

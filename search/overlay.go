@@ -530,8 +530,9 @@ func (s *side) release() {
 
 // side runs r on the segment as the overlay sees it; nil when it is an
 // empty side: one whose documents the filters leave out, or that cannot
-// match the words.
-func (s segView) side(ctx context.Context, r *Request, syn *Synonyms, u *understood) (*side, error) {
+// match the words. With keep, the side's collector records the documents
+// it counted (collector.seen), for the side to be kept.
+func (s segView) side(ctx context.Context, r *Request, syn *Synonyms, u *understood, keep bool) (*side, error) {
 	if s.view.filteredOut(r) {
 		return nil, nil
 	}
@@ -540,7 +541,7 @@ func (s segView) side(ctx context.Context, r *Request, syn *Synonyms, u *underst
 			return nil, err
 		}
 	}
-	seg, err := s.view.collect(ctx, r, syn, u, s.deadSet)
+	seg, err := s.view.collect(ctx, r, syn, u, s.deadSet, keep)
 	if err != nil {
 		return nil, err
 	}
@@ -550,7 +551,8 @@ func (s segView) side(ctx context.Context, r *Request, syn *Synonyms, u *underst
 // collect runs r on one side: compiled without its text (filters, price
 // bounds, radius), then matched with u, the query as the base understood
 // it; dead documents are matched, never counted or kept (plan.dead).
-func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *understood, dead *deadDocs) (side, error) {
+// With record, the collector records what it counted (collector.seen).
+func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *understood, dead *deadDocs, record bool) (side, error) {
 	noText := *r
 	noText.Query, noText.text = "", ""
 	p, err := ix.compile(ctx, &noText, syn)
@@ -565,6 +567,9 @@ func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *unde
 	}
 	p.dead = dead
 	c := ix.newCollector(r, p)
+	if record {
+		c.seen = newSeenDocs(ix.cols.docs)
+	}
 	if err := ix.run(ctx, p, c); err != nil {
 		return side{}, err
 	}
@@ -583,7 +588,7 @@ func (o *Overlay) seal() {
 			s.deadSet = newDeadDocs(s.deleted, s.ix.cols.docs)
 		}
 		if s.sides == nil || s.sides.view != s.view || s.sides.dead != s.deadSet {
-			s.sides = newSideCache(s.view, s.deadSet)
+			s.sides = s.sides.next(s.view, s.deadSet)
 		}
 	}
 }
@@ -624,7 +629,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 			return fail(err)
 		}
 	}
-	base, err := o.base.collect(ctx, &r, syn, u, o.deadSet)
+	base, err := o.base.collect(ctx, &r, syn, u, o.deadSet, false)
 	if err != nil {
 		return fail(err)
 	}
@@ -644,7 +649,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 				continue
 			}
 		}
-		seg, err := s.side(ctx, &r, syn, u)
+		seg, err := s.side(ctx, &r, syn, u, key != "")
 		if err != nil {
 			return fail(err)
 		}

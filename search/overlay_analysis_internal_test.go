@@ -320,7 +320,7 @@ func TestSegmentsPassedByFilters(t *testing.T) {
 // u) matches, as the overlay's search would count them.
 func segmentTotal(t *testing.T, seg *Index, r *Request, u *understood) uint64 {
 	t.Helper()
-	side, err := seg.collect(context.Background(), r, nil, u, nil)
+	side, err := seg.collect(context.Background(), r, nil, u, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,3 +175,15 @@ func (o *Overlay) SideCacheHits() uint64 {
 	}
 	return n
 }
+
+// SidesCarried is how many sides the overlay's segments took over kept
+// from the overlay it was made from (sideCache.next).
+func (o *Overlay) SidesCarried() int {
+	n := 0
+	for _, s := range o.segs {
+		if s.sides != nil {
+			n += s.sides.carried
+		}
+	}
+	return n
+}

@@ -1,10 +1,14 @@
 package search
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // sideCache keeps what a segment answered the searches that reached it
@@ -12,8 +16,9 @@ import (
 // the same search again. A segment never changes; what a search finds in
 // it changes with the overlay's view of it (its rates and stars: view)
 // and with what the overlay left out of it (dead), and a cache is of one
-// of each: Overlay.seal makes a new one when either is new, so a cached
-// side is never stale. Segments are small and searched by every query
+// of each: Overlay.seal makes a new one when either is new, with only the
+// sides of the last that the change cannot have changed (next), so a
+// cached side is never stale. Segments are small and searched by every query
 // that can match them, for a fixed cost of their own (a plan, a matcher
 // of every word's alternatives in ten languages, a collector): about
 // 15–30 µs each, most of what an overlay of a few changes added to a
@@ -26,9 +31,20 @@ type sideCache struct {
 	view *Index
 	dead *deadDocs
 	mu   sync.RWMutex
-	m    map[string]*collector // nil collector: the segment cannot match (an empty side)
-	size int                   // bytes held, roughly
+	m    map[string]keptSide
+	size int // bytes held, roughly
 	hits atomic.Uint64
+	// carried is how many sides it took over from the cache before (next).
+	carried int
+}
+
+// keptSide is a segment's side of one search: its collector (nil: the
+// segment cannot match, an empty side) and the documents it counted,
+// the only ones whose deletion or new stars can change it.
+type keptSide struct {
+	c    *collector
+	seen *roaring.Bitmap
+	size int
 }
 
 // Bounds on a segment's cache: sides with more candidates than
@@ -44,43 +60,118 @@ func newSideCache(view *Index, dead *deadDocs) *sideCache {
 	return &sideCache{view: view, dead: dead}
 }
 
+// next is the cache of the segment seen as view less dead, where c (nil:
+// none) was of an earlier view or dead set of it: it holds the sides of c
+// that the change cannot have changed. A later batch leaves out some of
+// the segment's documents (dead grows) and a facility's new stars patch
+// the rating and trust of its offers (a view of other stars); a side that
+// counted none of those documents is what a search would find again,
+// since neither change makes a document count that did not (no filter
+// reads stars) and a side is made of only what it counts. A view at
+// other exchange rates reprices every side's bands and bounds: c keeps
+// nothing then.
+func (c *sideCache) next(view *Index, dead *deadDocs) *sideCache {
+	n := newSideCache(view, dead)
+	if c == nil {
+		return n
+	}
+	changed, ok := changedDocs(c.view, c.dead, view, dead)
+	if !ok {
+		return n
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for key, k := range c.m {
+		if k.c != nil && k.seen.Intersects(changed) {
+			continue
+		}
+		if k.c != nil && k.c.ix != view {
+			moved := *k.c
+			moved.ix, moved.cols = view, view.cols
+			k.c = &moved
+		}
+		if n.m == nil {
+			n.m = make(map[string]keptSide, len(c.m))
+		}
+		n.m[key] = k
+		n.size += k.size
+	}
+	n.carried = len(n.m)
+	return n
+}
+
+// changedDocs are the documents of one segment that count otherwise seen
+// as view less dead than as was less wasDead: the newly dead, and those
+// whose rating or trust the views differ in. ok is false when the views
+// differ in anything else (their rates), or a document came back.
+func changedDocs(was *Index, wasDead *deadDocs, view *Index, dead *deadDocs) (changed *roaring.Bitmap, ok bool) {
+	bitmapOf := func(d *deadDocs) *roaring.Bitmap {
+		if d == nil {
+			return roaring.New()
+		}
+		return d.b
+	}
+	before, now := bitmapOf(wasDead), bitmapOf(dead)
+	if !roaring.AndNot(before, now).IsEmpty() {
+		return nil, false
+	}
+	changed = roaring.AndNot(now, before)
+	if was == view {
+		return changed, true
+	}
+	a, b := was.cols, view.cols
+	if was.mem != view.mem || was.typical != view.typical || !sameRates(was.rates, view.rates) ||
+		len(a.price) != len(b.price) || unsafe.SliceData(a.price) != unsafe.SliceData(b.price) ||
+		len(a.rating) != len(b.rating) || len(a.trust) != len(b.trust) {
+		return nil, false
+	}
+	for doc := range a.rating {
+		if math.Float32bits(a.rating[doc]) != math.Float32bits(b.rating[doc]) ||
+			math.Float32bits(a.trust[doc]) != math.Float32bits(b.trust[doc]) {
+			changed.Add(uint32(doc))
+		}
+	}
+	return changed, true
+}
+
 // get returns the side kept under key; ok is false when none is.
 func (c *sideCache) get(key string) (col *collector, ok bool) {
 	c.mu.RLock()
-	col, ok = c.m[key]
+	k, ok := c.m[key]
 	c.mu.RUnlock()
 	if ok {
 		c.hits.Add(1)
 	}
-	return col, ok
+	return k.c, ok
 }
 
-// put keeps a copy of col (nil: an empty side) under key. col's facet
-// counts go back to their pool with it; the copy owns its own.
+// put keeps a copy of col (nil: an empty side) under key, with the
+// documents col counted (its seen, which it must have recorded). col's
+// facet counts go back to their pool with it; the copy owns its own.
 func (c *sideCache) put(key string, col *collector) {
-	var kept *collector
-	size := len(key) + 64
+	k := keptSide{size: len(key) + 64}
 	if col != nil {
-		if len(col.best.items) > maxCachedCandidates {
+		if len(col.best.items) > maxCachedCandidates || col.seen == nil {
 			return
 		}
-		kept = &collector{ix: col.ix, cols: col.cols, total: col.total,
+		k.c = &collector{ix: col.ix, cols: col.cols, total: col.total,
 			best: candidates{sort: col.best.sort, items: append([]candidate(nil), col.best.items...)}}
 		for _, f := range col.facets {
-			kept.facets = append(kept.facets, facetCounts{name: f.name, col: f.col, counts: append([]int(nil), f.counts...)})
-			size += 8*len(f.counts) + 64
+			k.c.facets = append(k.c.facets, facetCounts{name: f.name, col: f.col, counts: append([]int(nil), f.counts...)})
+			k.size += 8*len(f.counts) + 64
 		}
-		kept.bandCnt = append([]int(nil), col.bandCnt...)
-		size += 24*len(kept.best.items) + 8*len(kept.bandCnt) + 256
+		k.c.bandCnt = append([]int(nil), col.bandCnt...)
+		k.seen = col.seen.bitmap()
+		k.size += 24*len(k.c.best.items) + 8*len(k.c.bandCnt) + 256 + int(k.seen.GetSizeInBytes())
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || c.size+size > maxSideCacheBytes {
-		c.m, c.size = map[string]*collector{}, 0
+	if c.m == nil || c.size+k.size > maxSideCacheBytes {
+		c.m, c.size = map[string]keptSide{}, 0
 	}
 	if _, ok := c.m[key]; !ok {
-		c.m[key] = kept
-		c.size += size
+		c.m[key] = k
+		c.size += k.size
 	}
 }
 
@@ -89,9 +180,9 @@ func (c *sideCache) put(key string, col *collector) {
 // (every alternative's terms and weight), the filters, exclusions and
 // boosts, the price bounds and their currency, the place and radius, the
 // facets, the sort and how many candidates it keeps. "" when r is not
-// kept (explain reads each side's plan).
+// kept (explain reads each side's plan; a deep page keeps too many).
 func sideKey(r *Request, u *understood) string {
-	if r.Explain {
+	if r.Explain || r.Page*r.PerPage > maxCachedCandidates {
 		return ""
 	}
 	// Every string is written with its length, so no two requests' keys
