@@ -204,10 +204,21 @@ type Index struct {
 	// searches counts the searches run on the index (what /metrics
 	// reports, and how a test sees that a request searched once).
 	searches atomic.Uint64
+	// sidesKept and sidesSearched count the overlays' segments that
+	// searches on the generation reached, by whether the segment had the
+	// search's side kept (sideCache) or searched itself.
+	sidesKept, sidesSearched atomic.Uint64
 }
 
 // Searches is how many searches have run on the index.
 func (ix *Index) Searches() uint64 { return ix.searches.Load() }
+
+// SegmentSides is how many times the searches on the generation found a
+// segment of the changes on top of it with their side kept, and how many
+// times they searched one.
+func (ix *Index) SegmentSides() (kept, searched uint64) {
+	return ix.sidesKept.Load(), ix.sidesSearched.Load()
+}
 
 // Open opens the index at path read-only: a serving process never writes,
 // so it never competes with the indexer or merges segments under a reader.

@@ -640,12 +640,14 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		}
 	}()
 	key := sideKey(&r, u)
+	kept := 0
 	for _, s := range o.segs {
 		if key != "" {
 			if c, ok := s.sides.get(key); ok {
 				if c != nil {
 					sides = append(sides, &side{ix: s.view, c: c, kept: true})
 				}
+				kept++
 				continue
 			}
 		}
@@ -664,6 +666,8 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 			sides = append(sides, seg)
 		}
 	}
+	o.gen.sidesKept.Add(uint64(kept))
+	o.gen.sidesSearched.Add(uint64(len(o.segs) - kept))
 
 	out := &Result{Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}
 	out.About = o.base.about(&r, base.p)

@@ -775,6 +775,8 @@ func printFresh(w io.Writer, r *freshReport) {
 			fmt.Fprintf(w, "  under writes, the follower stopped / without, the median of the rounds: p50 %+.1f%%, p99 %+.1f%%\n",
 				*rs.MedianUnfollowedP50Change, *rs.MedianUnfollowedP99Change)
 		}
+		fmt.Fprintf(w, "  segments reached with the search's side kept: %.0f%% of %d without writes, %.0f%% of %d under writes\n",
+			rs.QuietSides.KeptPct, rs.QuietSides.Kept+rs.QuietSides.Searched, rs.LoadedSides.KeptPct, rs.LoadedSides.Kept+rs.LoadedSides.Searched)
 		if s := rs.Slow; s != nil {
 			fmt.Fprintf(w, "  searches of %.1f ms or more (the p99 without writes), by what ran beside them:\n", s.OverMS)
 			for _, b := range []struct {

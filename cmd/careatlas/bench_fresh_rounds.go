@@ -56,6 +56,11 @@ type rounds struct {
 	MedianFloorP99Change      *float64 `json:"median_floor_p99_change_pct,omitempty"`
 	MedianUnfollowedP50Change *float64 `json:"median_unfollowed_p50_change_pct,omitempty"`
 	MedianUnfollowedP99Change *float64 `json:"median_unfollowed_p99_change_pct,omitempty"`
+	// QuietSides and LoadedSides count, in the blocks without writes and
+	// under writes, the segments the searches reached by whether they
+	// had the search's side kept (search.Index.SegmentSides).
+	QuietSides  sideCount `json:"segment_sides_without_writes"`
+	LoadedSides sideCount `json:"segment_sides_under_writes"`
 	// Slow is --attribute: the slow searches of each kind of block by
 	// what ran beside them.
 	Slow *slowWork `json:"slow_searches,omitempty"`
@@ -114,6 +119,7 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 	out := &rounds{Rounds: n, Block: d.String(), Control: control}
 	all := make([][]time.Duration, blockUnfollowed+1)
 	cpus := make([]cpuUse, blockUnfollowed+1)
+	sides := make([]sideCount, blockUnfollowed+1)
 	behind := false // the follower was stopped in the block before
 	for r := range n {
 		p50s, p99s := make([]float64, blockUnfollowed+1), make([]float64, blockUnfollowed+1)
@@ -134,7 +140,9 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 				bctx = withoutSlowTrace(ctx) // --slow-trace: the overlay's searches under writes
 			}
 			endBlock := attributionOf(ctx).block(kind)
+			sidesBefore := sidesOf(lv)
 			lat, cpu, err := searchBlock(bctx, w, client, at[kind], paths, clients, searchRate, rate, d, writes)
+			sides[kind] = sides[kind].plus(sidesOf(lv).minus(sidesBefore))
 			endBlock()
 			if kind == blockUnfollowed {
 				opt.unfollowed.resume()
@@ -163,6 +171,7 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 	out.Quiet, out.Loaded = latencyOf(all[blockQuiet]), latencyOf(all[blockLoaded])
 	out.QuietCPU, out.LoadedCPU = cpus[blockQuiet], cpus[blockLoaded]
 	out.MedianP50Change, out.MedianP99Change = median(out.P50Change), median(out.P99Change)
+	out.QuietSides, out.LoadedSides = sides[blockQuiet].withPct(), sides[blockLoaded].withPct()
 	if a := attributionOf(ctx); a != nil {
 		out.Slow = a.report(time.Duration(math.Round(out.Quiet.P99*1000))*time.Microsecond, kinds)
 	}
@@ -220,4 +229,43 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// sideCount is how many segments searches reached with their side kept,
+// and how many they searched (search.Index.SegmentSides).
+type sideCount struct {
+	Kept     uint64  `json:"kept"`
+	Searched uint64  `json:"searched"`
+	KeptPct  float64 `json:"kept_pct"`
+}
+
+// sidesOf reads the counts of the generation lv serves (zero when none is
+// open).
+func sidesOf(lv *live.Live) sideCount {
+	snap, err := lv.Acquire()
+	if err != nil {
+		return sideCount{}
+	}
+	defer snap.Release()
+	kept, searched := snap.Index.SegmentSides()
+	return sideCount{Kept: kept, Searched: searched}
+}
+
+func (a sideCount) plus(b sideCount) sideCount {
+	return sideCount{Kept: a.Kept + b.Kept, Searched: a.Searched + b.Searched}
+}
+
+func (a sideCount) minus(b sideCount) sideCount {
+	if a.Kept < b.Kept || a.Searched < b.Searched { // another generation: a bench never folds
+		return sideCount{}
+	}
+	return sideCount{Kept: a.Kept - b.Kept, Searched: a.Searched - b.Searched}
+}
+
+// withPct is a with the part kept, in percent (0 with none reached).
+func (a sideCount) withPct() sideCount {
+	if n := a.Kept + a.Searched; n > 0 {
+		a.KeptPct = 100 * float64(a.Kept) / float64(n)
+	}
+	return a
 }

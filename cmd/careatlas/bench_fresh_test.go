@@ -89,6 +89,11 @@ func TestBenchFresh(t *testing.T) {
 		rs.MedianP50Change != (rs.P50Change[0]+rs.P50Change[1])/2 {
 		t.Errorf("rounds of blocks that take turns not measured: %+v", rs)
 	}
+	// The searches under writes reach the segments the writes made, and
+	// the bench counts how they found each (its side kept or searched).
+	if rs := rep.Rounds; rs == nil || rs.LoadedSides.Kept+rs.LoadedSides.Searched == 0 {
+		t.Errorf("rounds' searches under writes reached no segment: %+v", rs)
+	}
 	if rs := rep.Rounds; rs == nil || rs.Unfollowed == nil || rs.Unfollowed.N == 0 || rs.Unfollowed.N > 2*(40+2) ||
 		len(rs.UnfollowedP99Change) != 2 || rs.MedianUnfollowedP99Change == nil || rs.UnfollowedCPU == nil {
 		t.Errorf("rounds' blocks under writes with the follower stopped not measured: %+v", rs)
