@@ -144,6 +144,7 @@ type indexCollector struct {
 	s                                        Snapshots
 	ready, info, age, docs                   *prometheus.Desc
 	opens, swaps, openFailures, synonymLoads *prometheus.Desc
+	sides                                    *prometheus.Desc
 }
 
 // liveStats is what a Snapshots may count of its generations (*live.Live
@@ -166,12 +167,15 @@ func newIndexCollector(s Snapshots) *indexCollector {
 		openFailures: d("careatlas_index_open_failures_total",
 			"Published generations that failed to open (the open one kept serving)."),
 		synonymLoads: d("careatlas_synonym_reloads_total", "Synonym graphs loaded and applied to searches."),
+		sides: d("careatlas_overlay_segment_sides_total",
+			"Segments of the changes on top of the served generation that searches reached, by whether the search's side of the segment was kept from an earlier search (found=\"kept\") or searched (found=\"searched\"); counted since the generation opened.",
+			"found"),
 	}
 }
 
 // Describe sends the descriptors of every metric the collector reports.
 func (ic *indexCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{ic.ready, ic.info, ic.age, ic.docs, ic.opens, ic.swaps, ic.openFailures, ic.synonymLoads} {
+	for _, d := range []*prometheus.Desc{ic.ready, ic.info, ic.age, ic.docs, ic.opens, ic.swaps, ic.openFailures, ic.synonymLoads, ic.sides} {
 		ch <- d
 	}
 }
@@ -199,6 +203,9 @@ func (ic *indexCollector) Collect(ch chan<- prometheus.Metric) {
 	for typ, n := range snap.Index.DocsByType() {
 		ch <- prometheus.MustNewConstMetric(ic.docs, prometheus.GaugeValue, float64(n), typ)
 	}
+	kept, searched := snap.Index.SegmentSides()
+	ch <- prometheus.MustNewConstMetric(ic.sides, prometheus.CounterValue, float64(kept), "kept")
+	ch <- prometheus.MustNewConstMetric(ic.sides, prometheus.CounterValue, float64(searched), "searched")
 }
 
 // metricsRoute serves /metrics on the API's own listener.

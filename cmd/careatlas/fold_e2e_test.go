@@ -108,6 +108,18 @@ func TestFoldReplacesTheOverlay(t *testing.T) {
 			scrapeMetric(t, base, "careatlas_overlay_records"), st.Freshness.Changed,
 			scrapeMetric(t, base, "careatlas_rebuild_needed"), scrapeMetric(t, base, "careatlas_changes_applied"))
 	}
+	// The same search again finds the segments' sides kept, and
+	// /metrics counts them.
+	sides := func(found string) float64 {
+		return scrapeMetric(t, base, `careatlas_overlay_segment_sides_total{found="`+found+`"}`)
+	}
+	kept := sides("kept")
+	usPrices(t, base)
+	usPrices(t, base)
+	if sides("kept") <= kept || sides("searched") == 0 {
+		t.Errorf("/metrics: segment sides kept %v, then %v after the same search twice; searched %v",
+			kept, sides("kept"), sides("searched"))
+	}
 	// Below --fold-after, nothing is built: the folder looks every
 	// foldCheckEvery.
 	time.Sleep(2*foldCheckEvery + time.Second)
