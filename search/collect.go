@@ -5,9 +5,7 @@ import (
 	"container/heap"
 	"context"
 	"math"
-	"math/bits"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -48,106 +46,6 @@ type plan struct {
 	// the index was built): matched as any other, never counted or kept
 	// (collector.tally, consider, countAll). Nil: none.
 	dead *deadDocs
-}
-
-// deadDocs is a set of documents an overlay leaves out of an index, as a
-// bitmap and as a bit per document: the collector tests every match it
-// counts or keeps against it, and a bit costs a shift where a bitmap's
-// Contains searches a container. Leaving them out there, rather than
-// intersecting a filter of every live document with the matches, keeps
-// the plan without a filter, and so on the paths an unfiltered search
-// takes (the top shortcuts that count a bitmap and visit only what can
-// rank): an overlaid search does what the generation's would, plus a
-// test per document it counts one by one.
-type deadDocs struct {
-	b    *roaring.Bitmap
-	bits ordSet
-	// byTreatment lists the dead offers by treatment ordinal, made on
-	// first use (ofTreatments).
-	byTreatment     [][]uint32
-	byTreatmentOnce sync.Once
-	// facets holds, by facet column (*keywordColumn), how many of each
-	// treatment's dead offers hold each of the column's values
-	// ([][]ordCount, by treatment ordinal), made on first use
-	// (facetsOfTreatments).
-	facets sync.Map
-	// treatments are the ids of the dead treatments' own documents, made
-	// on first use (hasTreatment).
-	treatments     map[int64]bool
-	treatmentsOnce sync.Once
-	// words are the indices of bits' words that are not zero, in order:
-	// the dead among matches held as bits too (collector.countAllIn) are
-	// found a word at a time, in a few thousand steps.
-	words []uint32
-}
-
-// newDeadDocs returns the set of b among docs documents; nil when b is
-// empty.
-func newDeadDocs(b *roaring.Bitmap, docs uint64) *deadDocs {
-	if b == nil || b.IsEmpty() {
-		return nil
-	}
-	d := &deadDocs{b: b, bits: make(ordSet, (docs+63)/64)}
-	b.Iterate(func(doc uint32) bool {
-		if w := doc >> 6; d.bits[w] == 0 {
-			d.words = append(d.words, w)
-		}
-		d.bits.add(doc)
-		return true
-	})
-	return d
-}
-
-// eachIn calls fn with each dead document marked in in, a bit per
-// document (denseOf).
-func (d *deadDocs) eachIn(in []uint64, fn func(doc uint32)) {
-	for _, w := range d.words {
-		for x := d.bits[w] & in[w]; x != 0; x &= x - 1 {
-			fn(w<<6 | uint32(bits.TrailingZeros64(x)))
-		}
-	}
-}
-
-func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
-
-// hasTreatment reports whether treatment id's own document is dead; cols
-// are the index's. A page's hits ask it of their treatments (for what
-// they matched: Overlay.treatment), where a lookup of the document's
-// number in Bleve's dictionary cost a few microseconds a search.
-func (d *deadDocs) hasTreatment(id int64, cols *columns) bool {
-	d.treatmentsOnce.Do(func() {
-		d.treatments = map[int64]bool{}
-		tcol := cols.keywords[fieldTreatmentID]
-		roaring.And(d.b, cols.keywords[fieldType].bitmap(TypeTreatment)).Iterate(func(doc uint32) bool {
-			if ord, ok := tcol.first(doc); ok {
-				if n, err := strconv.ParseInt(tcol.values[ord], 10, 64); err == nil {
-					d.treatments[n] = true
-				}
-			}
-			return true
-		})
-	})
-	return d.treatments[id]
-}
-
-// ofTreatments lists the dead offers by their treatment's ordinal in
-// tcol, the index's column of treatment ids; offers are the index's
-// offers (a treatment's own document has its id too). Both are one
-// index's: a deadDocs is of one.
-func (d *deadDocs) ofTreatments(tcol *keywordColumn, offers *roaring.Bitmap) [][]uint32 {
-	d.byTreatmentOnce.Do(func() {
-		d.byTreatment = make([][]uint32, len(tcol.values))
-		d.b.Iterate(func(doc uint32) bool {
-			if !offers.Contains(doc) {
-				return true
-			}
-			if ord, ok := tcol.first(doc); ok {
-				d.byTreatment[ord] = append(d.byTreatment[ord], doc)
-			}
-			return true
-		})
-	})
-	return d.byTreatment
 }
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
@@ -455,47 +353,6 @@ func (c *collector) uncount(doc uint32) {
 	for i := range c.facets {
 		c.facets[i].uncount(doc)
 	}
-}
-
-// ordCount is how many documents hold one value of a column.
-type ordCount struct {
-	ord uint32
-	n   int32
-}
-
-// facetsOfTreatments is, by treatment ordinal, how many of the treatment's
-// dead offers (byT, ofTreatments') hold each value of col: what a search
-// that counted them takes off again, a few values per treatment instead
-// of a column read per dead offer.
-func (d *deadDocs) facetsOfTreatments(col *keywordColumn, byT [][]uint32) [][]ordCount {
-	if v, ok := d.facets.Load(col); ok {
-		return v.([][]ordCount)
-	}
-	out := make([][]ordCount, len(byT))
-	counts := map[uint32]int32{}
-	for t, docs := range byT {
-		if len(docs) == 0 {
-			continue
-		}
-		clear(counts)
-		for _, doc := range docs {
-			if col.dense() {
-				if v := col.one(doc); v != 0 {
-					counts[v-1]++
-				}
-				continue
-			}
-			for _, ord := range col.ords[col.start[doc]:col.start[doc+1]] {
-				counts[ord]++
-			}
-		}
-		out[t] = make([]ordCount, 0, len(counts))
-		for ord, n := range counts {
-			out[t] = append(out[t], ordCount{ord, n})
-		}
-	}
-	v, _ := d.facets.LoadOrStore(col, out)
-	return v.([][]ordCount)
 }
 
 // countAllOf is countAll for the offers of p (matcher.offerWalk unfiltered,

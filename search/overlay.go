@@ -580,12 +580,12 @@ func (ix *Index) collect(ctx context.Context, r *Request, syn *Synonyms, u *unde
 // bitmaps changed: once per overlay, not per search.
 func (o *Overlay) seal() {
 	if o.deadSet == nil || o.deadSet.b != o.deleted {
-		o.deadSet = newDeadDocs(o.deleted, o.gen.cols.docs)
+		o.deadSet = o.deadSet.next(o.deleted, o.gen.cols)
 	}
 	for i := range o.segs {
 		s := &o.segs[i]
 		if s.deadSet == nil || s.deadSet.b != s.deleted {
-			s.deadSet = newDeadDocs(s.deleted, s.ix.cols.docs)
+			s.deadSet = s.deadSet.next(s.deleted, s.ix.cols)
 		}
 		if s.sides == nil || s.sides.view != s.view || s.sides.dead != s.deadSet {
 			s.sides = s.sides.next(s.view, s.deadSet)

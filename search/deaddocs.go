@@ -1,0 +1,251 @@
+package search
+
+import (
+	"math/bits"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// deadDocs is a set of documents an overlay leaves out of an index, as a
+// bitmap and as a bit per document: the collector tests every match it
+// counts or keeps against it, and a bit costs a shift where a bitmap's
+// Contains searches a container. Leaving them out there, rather than
+// intersecting a filter of every live document with the matches, keeps
+// the plan without a filter, and so on the paths an unfiltered search
+// takes (the top shortcuts that count a bitmap and visit only what can
+// rank): an overlaid search does what the generation's would, plus a
+// test per document it counts one by one.
+//
+// What searches read of it besides (the dead offers by treatment, their
+// facet values, the dead treatments) is made by the first search that
+// needs it, and then, for each overlay after, made from the last set's by
+// the follower (next): an overlay's documents left out only grow, a few
+// dozen a batch, and a search should not list twelve thousand of them
+// again twice a second.
+type deadDocs struct {
+	b    *roaring.Bitmap
+	bits ordSet
+	// words are the indices of bits' words that are not zero, in order:
+	// the dead among matches held as bits too (collector.countAllIn) are
+	// found a word at a time, in a few thousand steps.
+	words []uint32
+
+	mu sync.Mutex // held while a part below is made
+	// byTreatment lists the dead offers by treatment ordinal, made on
+	// first use (ofTreatments).
+	byTreatment atomic.Pointer[[][]uint32]
+	// facets holds, by facet column (*keywordColumn), how many of each
+	// treatment's dead offers hold each of the column's values
+	// ([][]ordCount, by treatment ordinal), made on first use
+	// (facetsOfTreatments).
+	facets sync.Map
+	// treatments are the ids of the dead treatments' own documents, made
+	// on first use (hasTreatment).
+	treatments atomic.Pointer[map[int64]bool]
+}
+
+// newDeadDocs returns the set of b among docs documents; nil when b is
+// empty.
+func newDeadDocs(b *roaring.Bitmap, docs uint64) *deadDocs {
+	if b == nil || b.IsEmpty() {
+		return nil
+	}
+	d := &deadDocs{b: b, bits: make(ordSet, (docs+63)/64)}
+	b.Iterate(func(doc uint32) bool {
+		if w := doc >> 6; d.bits[w] == 0 {
+			d.words = append(d.words, w)
+		}
+		d.bits.add(doc)
+		return true
+	})
+	return d
+}
+
+// next returns the set of b among the documents of cols' index, where d
+// (nil: none) was an earlier set of that index: when b holds all of d,
+// what d made for searches is carried over with only the documents b adds
+// (a copy: searches in flight still read d). The parts d has not made
+// are left to the first search that needs them.
+func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
+	if d == nil || b == nil || b.IsEmpty() || !roaring.AndNot(d.b, b).IsEmpty() {
+		return newDeadDocs(b, cols.docs)
+	}
+	added := roaring.AndNot(b, d.b)
+	n := &deadDocs{b: b, bits: slices.Clone(d.bits), words: slices.Clone(d.words)}
+	unsorted := false
+	added.Iterate(func(doc uint32) bool {
+		if w := doc >> 6; n.bits[w] == 0 {
+			n.words = append(n.words, w)
+			unsorted = true
+		}
+		n.bits.add(doc)
+		return true
+	})
+	if unsorted {
+		slices.Sort(n.words)
+	}
+	tcol, types := cols.keywords[fieldTreatmentID], cols.keywords[fieldType]
+	if tcol == nil || types == nil {
+		return n
+	}
+	if p := d.treatments.Load(); p != nil {
+		ts := make(map[int64]bool, len(*p))
+		for id := range *p {
+			ts[id] = true
+		}
+		addTreatments(ts, roaring.And(added, types.bitmap(TypeTreatment)), tcol)
+		n.treatments.Store(&ts)
+	}
+	p := d.byTreatment.Load()
+	if p == nil {
+		return n
+	}
+	byT := slices.Clone(*p)
+	var touched []uint32 // treatment ordinals with offers added
+	roaring.And(added, types.bitmap(TypeOffer)).Iterate(func(doc uint32) bool {
+		if ord, ok := tcol.first(doc); ok {
+			if !slices.Contains(touched, ord) {
+				touched = append(touched, ord)
+				byT[ord] = slices.Clip(byT[ord]) // d's list stays d's
+			}
+			byT[ord] = append(byT[ord], doc)
+		}
+		return true
+	})
+	for _, ord := range touched {
+		slices.Sort(byT[ord])
+	}
+	n.byTreatment.Store(&byT)
+	d.facets.Range(func(k, v any) bool {
+		col, counts := k.(*keywordColumn), slices.Clone(v.([][]ordCount))
+		tally := map[uint32]int32{}
+		for _, ord := range touched {
+			counts[ord] = valuesOf(col, byT[ord], tally)
+		}
+		n.facets.Store(col, counts)
+		return true
+	})
+	return n
+}
+
+// eachIn calls fn with each dead document marked in in, a bit per
+// document (denseOf).
+func (d *deadDocs) eachIn(in []uint64, fn func(doc uint32)) {
+	for _, w := range d.words {
+		for x := d.bits[w] & in[w]; x != 0; x &= x - 1 {
+			fn(w<<6 | uint32(bits.TrailingZeros64(x)))
+		}
+	}
+}
+
+func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
+
+// hasTreatment reports whether treatment id's own document is dead; cols
+// are the index's. A page's hits ask it of their treatments (for what
+// they matched: Overlay.treatment), where a lookup of the document's
+// number in Bleve's dictionary cost a few microseconds a search.
+func (d *deadDocs) hasTreatment(id int64, cols *columns) bool {
+	if p := d.treatments.Load(); p != nil {
+		return (*p)[id]
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p := d.treatments.Load(); p != nil {
+		return (*p)[id]
+	}
+	ts := map[int64]bool{}
+	addTreatments(ts, roaring.And(d.b, cols.keywords[fieldType].bitmap(TypeTreatment)), cols.keywords[fieldTreatmentID])
+	d.treatments.Store(&ts)
+	return ts[id]
+}
+
+// addTreatments adds to ts the ids of the treatments' own documents docs.
+func addTreatments(ts map[int64]bool, docs *roaring.Bitmap, tcol *keywordColumn) {
+	docs.Iterate(func(doc uint32) bool {
+		if ord, ok := tcol.first(doc); ok {
+			if n, err := strconv.ParseInt(tcol.values[ord], 10, 64); err == nil {
+				ts[n] = true
+			}
+		}
+		return true
+	})
+}
+
+// ofTreatments lists the dead offers by their treatment's ordinal in
+// tcol, the index's column of treatment ids; offers are the index's
+// offers (a treatment's own document has its id too). Both are one
+// index's: a deadDocs is of one.
+func (d *deadDocs) ofTreatments(tcol *keywordColumn, offers *roaring.Bitmap) [][]uint32 {
+	if p := d.byTreatment.Load(); p != nil {
+		return *p
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p := d.byTreatment.Load(); p != nil {
+		return *p
+	}
+	byT := make([][]uint32, len(tcol.values))
+	roaring.And(d.b, offers).Iterate(func(doc uint32) bool {
+		if ord, ok := tcol.first(doc); ok {
+			byT[ord] = append(byT[ord], doc)
+		}
+		return true
+	})
+	d.byTreatment.Store(&byT)
+	return byT
+}
+
+// ordCount is how many documents hold one value of a column.
+type ordCount struct {
+	ord uint32
+	n   int32
+}
+
+// facetsOfTreatments is, by treatment ordinal, how many of the treatment's
+// dead offers (byT, ofTreatments') hold each value of col: what a search
+// that counted them takes off again, a few values per treatment instead
+// of a column read per dead offer.
+func (d *deadDocs) facetsOfTreatments(col *keywordColumn, byT [][]uint32) [][]ordCount {
+	if v, ok := d.facets.Load(col); ok {
+		return v.([][]ordCount)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if v, ok := d.facets.Load(col); ok {
+		return v.([][]ordCount)
+	}
+	out := make([][]ordCount, len(byT))
+	tally := map[uint32]int32{}
+	for t, docs := range byT {
+		if len(docs) > 0 {
+			out[t] = valuesOf(col, docs, tally)
+		}
+	}
+	d.facets.Store(col, out)
+	return out
+}
+
+// valuesOf counts the values of col that docs hold (tally is scratch).
+func valuesOf(col *keywordColumn, docs []uint32, tally map[uint32]int32) []ordCount {
+	clear(tally)
+	for _, doc := range docs {
+		if col.dense() {
+			if v := col.one(doc); v != 0 {
+				tally[v-1]++
+			}
+			continue
+		}
+		for _, ord := range col.ords[col.start[doc]:col.start[doc+1]] {
+			tally[ord]++
+		}
+	}
+	out := make([]ordCount, 0, len(tally))
+	for ord, n := range tally {
+		out = append(out, ordCount{ord, n})
+	}
+	return out
+}
