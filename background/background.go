@@ -1,5 +1,6 @@
 // Package background runs the server's background work — following the
-// change log, applying its batches, merging overlay segments — on OS
+// change log, applying its batches, merging overlay segments, making sort
+// orders — on OS
 // threads of its own at a lower CPU priority than the searches.
 //
 // Go schedules goroutines without priorities, and on a machine of few
@@ -27,10 +28,14 @@ import (
 	"sync/atomic"
 )
 
-// Threads is the most background goroutines that do work at once in a
-// server: the follower reading and decoding the next batch, the batch
-// before it being applied, and a merge of overlay segments. Setup adds a
-// P for each.
+// Threads is the most background goroutines that usually do work at once
+// in a server: the follower reading and decoding the next batch, the
+// batch before it being applied, and a merge of overlay segments. Setup
+// adds a P for each. A sort order being made (search/sorted.go, one at a
+// time, every few seconds under writes) is background work too, without
+// a P of its own: a fourth P would raise the collector's mark workers
+// from one P's worth to one and a half (a quarter of GOMAXPROCS, rounded),
+// on two cores the searches' own.
 const Threads = 3
 
 // MaxNice is the highest niceness Setup accepts (the kernel's lowest

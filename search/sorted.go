@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/careatlas/careatlas/background"
 )
 
 // Sorted walks. A search sorted by price or rating wants the best k of its
@@ -255,6 +256,20 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 // behind them: the tail of the searches under writes.
 var orderMakers = make(chan struct{}, 1)
 
+// orderObserver is told when each order was made (ObserveOrders).
+var orderObserver atomic.Pointer[func(start, end time.Time)]
+
+// ObserveOrders has fn (nil: none) told, as each sort order is made, when
+// its making began and ended: a remade order is a pass over every
+// document, beside the searches ('careatlas bench fresh --attribute').
+func ObserveOrders(fn func(start, end time.Time)) {
+	if fn == nil {
+		orderObserver.Store(nil)
+		return
+	}
+	orderObserver.Store(&fn)
+}
+
 // holdOrders, when a test sets it, holds the orders started meanwhile
 // until it is closed.
 var holdOrders chan struct{}
@@ -264,7 +279,12 @@ var holdOrders chan struct{}
 func (ko *keyOrder) getWith(make func() *madeOrder) *madeOrder {
 	ko.start.Do(func() {
 		hold := holdOrders
-		go func() {
+		// At background priority, as the follower's batches and merges:
+		// a remade order is a pass over every document (tens of
+		// milliseconds of a core at a million), after new stars every
+		// few seconds under writes, and the searches beside it come
+		// first. Until it is made, searches read the last one.
+		background.Go(func() {
 			if hold != nil {
 				<-hold
 			}
@@ -274,8 +294,12 @@ func (ko *keyOrder) getWith(make func() *madeOrder) *madeOrder {
 			ko.made = make()
 			close(ko.ready)
 			ko.from.Store(nil) // made: the order it was remade from may go
-			slog.Debug("sort order made", "ms", time.Since(start).Milliseconds())
-		}()
+			end := time.Now()
+			slog.Debug("sort order made", "ms", end.Sub(start).Milliseconds())
+			if fn := orderObserver.Load(); fn != nil {
+				(*fn)(start, end)
+			}
+		})
 	})
 	if sortedWalks == sortedAlways {
 		<-ko.ready
