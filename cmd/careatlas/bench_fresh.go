@@ -786,10 +786,11 @@ func printFresh(w io.Writer, r *freshReport) {
 				if b.w == nil {
 					continue
 				}
-				fmt.Fprintf(w, "    %-18s %4d of %6d: collector marking %d, merge %d, batch applied %d, batch read %d, none %d"+
-					" (in %.0f s: %d marks %.0f ms, %d merges %.0f ms, %d batches applied %.0f ms, %d read %.0f ms)\n",
-					b.name, b.w.Slow, b.w.Searches, b.w.DuringGC, b.w.DuringMerge, b.w.DuringApply, b.w.DuringRead, b.w.DuringNone,
-					b.w.Seconds, b.w.GCMarks, b.w.GCMarkMS, b.w.Merges, b.w.MergeMS, b.w.Applies, b.w.ApplyMS, b.w.Reads, b.w.ReadMS)
+				fmt.Fprintf(w, "    %-18s %4d of %6d: collector marking %d, merge %d, batch applied %d, batch read %d, sort order %d, none %d"+
+					" (in %.0f s: %d marks %.0f ms, %d merges %.0f ms, %d batches applied %.0f ms, %d read %.0f ms, %d orders %.0f ms)\n",
+					b.name, b.w.Slow, b.w.Searches, b.w.DuringGC, b.w.DuringMerge, b.w.DuringApply, b.w.DuringRead, b.w.DuringOrder,
+					b.w.DuringNone, b.w.Seconds, b.w.GCMarks, b.w.GCMarkMS, b.w.Merges, b.w.MergeMS, b.w.Applies, b.w.ApplyMS,
+					b.w.Reads, b.w.ReadMS, b.w.Orders, b.w.OrderMS)
 			}
 			fmt.Fprintf(w, "    slow of each kind of search (no writes · under writes):\n")
 			for _, class := range slices.Sorted(maps.Keys(s.Quiet.ByClass)) {

@@ -7,13 +7,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
 )
 
 // attribution lines the rounds' slow searches up against what else ran at
-// the moment (--attribute): the collector's mark phases, and the
+// the moment (--attribute): the collector's mark phases, the
 // follower's batches read from the database and applied, and merges
-// built. A slow search is one at
+// built, and the sort orders made (search.ObserveOrders). A slow search is one at
 // least as slow as the pooled p99 of the blocks without writes; each is
 // counted under every kind of work its span overlapped, or under none.
 // The tail under writes is moments, not functions: a CPU profile spreads
@@ -56,12 +57,20 @@ type blockSpan struct {
 
 const gcPoll = 2 * time.Millisecond
 
+// workOrder is the kind of work of a sort order made (search.ObserveOrders).
+const workOrder = "order"
+
 // startAttribution starts watching the collector and lv's follower.
 func startAttribution(lv *live.Live) *attribution {
 	a := &attribution{kind: -1, stop: make(chan struct{}), done: make(chan struct{}), lv: lv}
 	lv.Observe(func(w live.Work) {
 		a.mu.Lock()
 		a.work = append(a.work, w)
+		a.mu.Unlock()
+	})
+	search.ObserveOrders(func(start, end time.Time) {
+		a.mu.Lock()
+		a.work = append(a.work, live.Work{Kind: workOrder, Start: start, End: end})
 		a.mu.Unlock()
 	})
 	go a.watchGC()
@@ -113,6 +122,7 @@ func (a *attribution) close() {
 	}
 	if a.lv != nil {
 		a.lv.Observe(nil)
+		search.ObserveOrders(nil)
 	}
 	close(a.stop)
 	<-a.done
@@ -194,6 +204,7 @@ type blockWork struct {
 	DuringMerge int     `json:"slow_during_merge"`
 	DuringApply int     `json:"slow_during_apply"`
 	DuringRead  int     `json:"slow_during_read"`
+	DuringOrder int     `json:"slow_during_order"`
 	DuringNone  int     `json:"slow_during_none"`
 	GCMarks     int     `json:"gc_marks"`
 	GCMarkMS    float64 `json:"gc_mark_ms"`
@@ -203,6 +214,8 @@ type blockWork struct {
 	ApplyMS     float64 `json:"apply_ms"`
 	Reads       int     `json:"reads"`
 	ReadMS      float64 `json:"read_ms"`
+	Orders      int     `json:"orders"`
+	OrderMS     float64 `json:"order_ms"`
 	// ByClass counts the searches and the slow ones by their shape
 	// (searchClass): a tail that follows one shape is that search's work,
 	// one spread over all is the machine's.
@@ -236,13 +249,15 @@ func tally[K comparable](m *map[K]classCount, k K, slow bool) {
 func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var merges, applies, reads []span
+	var merges, applies, reads, orders []span
 	for _, w := range a.work {
 		switch w.Kind {
 		case live.WorkMerge:
 			merges = append(merges, span{w.Start, w.End})
 		case live.WorkRead:
 			reads = append(reads, span{w.Start, w.End})
+		case workOrder:
+			orders = append(orders, span{w.Start, w.End})
 		default:
 			applies = append(applies, span{w.Start, w.End})
 		}
@@ -282,6 +297,9 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 		case live.WorkRead:
 			bw.Reads++
 			bw.ReadMS += msOf(w.End.Sub(w.Start))
+		case workOrder:
+			bw.Orders++
+			bw.OrderMS += msOf(w.End.Sub(w.Start))
 		default:
 			bw.Applies++
 			bw.ApplyMS += msOf(w.End.Sub(w.Start))
@@ -309,7 +327,7 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 		}
 		bw.Slow++
 		gc, merge, apply := overlapsAny(s.span, a.marks), overlapsAny(s.span, merges), overlapsAny(s.span, applies)
-		read := overlapsAny(s.span, reads)
+		read, order := overlapsAny(s.span, reads), overlapsAny(s.span, orders)
 		if gc {
 			bw.DuringGC++
 		}
@@ -322,7 +340,10 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 		if read {
 			bw.DuringRead++
 		}
-		if !gc && !merge && !apply && !read {
+		if order {
+			bw.DuringOrder++
+		}
+		if !gc && !merge && !apply && !read && !order {
 			bw.DuringNone++
 		}
 	}

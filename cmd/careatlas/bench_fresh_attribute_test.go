@@ -40,7 +40,8 @@ func TestGCMarksAreWatched(t *testing.T) {
 }
 
 // TestSlowSearchesAreCountedByWhatRanBeside lines searches of two blocks
-// up against marks, merges, and batches read and applied: each slow one counts under every
+// up against marks, merges, batches read and applied, and sort orders
+// made: each slow one counts under every
 // kind of work it overlapped, or none; fast ones count only as searches;
 // work counts in the block it began in.
 func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
@@ -55,6 +56,7 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 			{Kind: live.WorkMerge, Start: at(1140), End: at(1400)},
 			{Kind: live.WorkApply, Start: at(2100), End: at(2110)}, // after the blocks: counted in none
 			{Kind: live.WorkRead, Start: at(1600), End: at(1650)},
+			{Kind: workOrder, Start: at(1700), End: at(1900)},
 		},
 		searches: []timedSearch{
 			{blockQuiet, "a", 1, sp(120, 140)},    // slow, during a mark
@@ -64,17 +66,19 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 			{blockLoaded, "b", 5, sp(1310, 1330)}, // slow, during a batch and a merge
 			{blockLoaded, "b", 3, sp(1500, 1502)}, // fast
 			{blockLoaded, "a", 4, sp(1640, 1660)}, // slow, during a batch read
-			{blockLoaded, "b", 5, sp(1800, 1820)}, // slow, beside nothing
+			{blockLoaded, "b", 5, sp(1800, 1820)}, // slow, while a sort order was made
+			{blockLoaded, "a", 5, sp(1950, 1970)}, // slow, beside nothing
 		},
 	}
 	got := a.report(10*time.Millisecond, []int{blockQuiet, blockLoaded})
 	want := slowWork{OverMS: 10,
 		Quiet: &blockWork{Seconds: 1, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
 			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}, BySegments: map[int]classCount{1: {2, 3}}},
-		Loaded: &blockWork{Seconds: 1, Searches: 5, Slow: 4, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
-			DuringNone: 1, GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20, Reads: 1, ReadMS: 50,
-			ByClass:    map[string]classCount{"a": {2, 2}, "b": {2, 3}},
-			BySegments: map[int]classCount{3: {1, 2}, 4: {1, 1}, 5: {2, 2}}},
+		Loaded: &blockWork{Seconds: 1, Searches: 6, Slow: 5, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
+			DuringOrder: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20,
+			Reads: 1, ReadMS: 50, Orders: 1, OrderMS: 200,
+			ByClass:    map[string]classCount{"a": {3, 3}, "b": {2, 3}},
+			BySegments: map[int]classCount{3: {1, 2}, 4: {1, 1}, 5: {3, 3}}},
 	}
 	if got.OverMS != want.OverMS || got.Floor != nil || got.Unfollowed != nil || !reflect.DeepEqual(got.Quiet, want.Quiet) ||
 		!reflect.DeepEqual(got.Loaded, want.Loaded) {
