@@ -178,12 +178,12 @@ type collector struct {
 // seenDocs are the documents a collector counted: one at a time as bits,
 // in bulk as a bitmap.
 type seenDocs struct {
-	bits []uint64
+	bits ordSet
 	many *roaring.Bitmap
 }
 
 func newSeenDocs(docs uint64) *seenDocs {
-	return &seenDocs{bits: make([]uint64, (docs+63)/64), many: roaring.New()}
+	return &seenDocs{bits: make(ordSet, (docs+63)/64), many: roaring.New()}
 }
 
 // bitmap is every document seen, as one bitmap.
@@ -216,7 +216,7 @@ func (c *collector) tally(doc uint32) bool {
 	}
 	c.total++
 	if c.seen != nil {
-		c.seen.bits[doc>>6] |= 1 << (doc & 63)
+		c.seen.bits.add(doc)
 	}
 	for i := range c.facets {
 		c.facets[i].count(doc)

@@ -55,14 +55,25 @@ func newDeadDocs(b *roaring.Bitmap, docs uint64) *deadDocs {
 		return nil
 	}
 	d := &deadDocs{b: b, bits: make(ordSet, (docs+63)/64)}
+	d.mark(b)
+	return d
+}
+
+// mark adds the documents of b to d's bits and their words to d's words,
+// in order.
+func (d *deadDocs) mark(b *roaring.Bitmap) {
+	unsorted := false
 	b.Iterate(func(doc uint32) bool {
 		if w := doc >> 6; d.bits[w] == 0 {
+			unsorted = unsorted || len(d.words) > 0 && d.words[len(d.words)-1] > w
 			d.words = append(d.words, w)
 		}
 		d.bits.add(doc)
 		return true
 	})
-	return d
+	if unsorted {
+		slices.Sort(d.words)
+	}
 }
 
 // next returns the set of b among the documents of cols' index, where d
@@ -76,18 +87,7 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 	}
 	added := roaring.AndNot(b, d.b)
 	n := &deadDocs{b: b, bits: slices.Clone(d.bits), words: slices.Clone(d.words)}
-	unsorted := false
-	added.Iterate(func(doc uint32) bool {
-		if w := doc >> 6; n.bits[w] == 0 {
-			n.words = append(n.words, w)
-			unsorted = true
-		}
-		n.bits.add(doc)
-		return true
-	})
-	if unsorted {
-		slices.Sort(n.words)
-	}
+	n.mark(added)
 	tcol, types := cols.keywords[fieldTreatmentID], cols.keywords[fieldType]
 	if tcol == nil || types == nil {
 		return n
@@ -97,7 +97,7 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 		for id := range *p {
 			ts[id] = true
 		}
-		addTreatments(ts, roaring.And(added, types.bitmap(TypeTreatment)), tcol)
+		_ = added
 		n.treatments.Store(&ts)
 	}
 	p := d.byTreatment.Load()
