@@ -97,7 +97,7 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 		for id := range *p {
 			ts[id] = true
 		}
-		_ = added
+		addTreatments(ts, roaring.And(added, types.bitmap(TypeTreatment)), tcol)
 		n.treatments.Store(&ts)
 	}
 	p := d.byTreatment.Load()
