@@ -53,6 +53,7 @@ func (s span) overlaps(o span) bool { return s.from.Before(o.to) && o.from.Befor
 type blockSpan struct {
 	kind int
 	span
+	allocated uint64 // bytes the process allocated on its heap meanwhile
 }
 
 const gcPoll = 2 * time.Millisecond
@@ -137,13 +138,22 @@ func (a *attribution) block(kind int) func() {
 	a.mu.Lock()
 	a.kind = kind
 	a.mu.Unlock()
-	from := time.Now()
+	from, before := time.Now(), heapAllocated()
 	return func() {
+		allocated := heapAllocated() - before
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		a.kind = -1
-		a.blocks = append(a.blocks, blockSpan{kind, span{from, time.Now()}})
+		a.blocks = append(a.blocks, blockSpan{kind, span{from, time.Now()}, allocated})
 	}
+}
+
+// heapAllocated is how many bytes the process has allocated on its heap
+// since it started: what sets how often the collector marks.
+func heapAllocated() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // searched records a search of path, of the block searching now, due at
@@ -197,7 +207,11 @@ type slowWork struct {
 // blockWork is one kind of block's slow searches, by what ran beside
 // them, and the work that began in those blocks.
 type blockWork struct {
-	Seconds     float64 `json:"seconds"`
+	Seconds float64 `json:"seconds"`
+	// AllocatedMB is what the whole process allocated on its heap during
+	// the blocks (searches, follower, writers alike): more under writes
+	// is more marks of the collector.
+	AllocatedMB float64 `json:"allocated_mb"`
 	Searches    int     `json:"searches"`
 	Slow        int     `json:"slow"`
 	DuringGC    int     `json:"slow_during_gc_mark"`
@@ -277,6 +291,7 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 	for _, b := range a.blocks {
 		if bw := by[b.kind]; bw != nil {
 			bw.Seconds += b.to.Sub(b.from).Seconds()
+			bw.AllocatedMB += float64(b.allocated) / (1 << 20)
 		}
 	}
 	for _, s := range a.marks {

@@ -39,6 +39,25 @@ func TestGCMarksAreWatched(t *testing.T) {
 	}
 }
 
+// TestBlocksCountWhatWasAllocated: a block records the heap allocated
+// while it searched, and not what was allocated before or after it.
+func TestBlocksCountWhatWasAllocated(t *testing.T) {
+	a := &attribution{kind: -1}
+	keep := make([]byte, 32<<20) // before: not the block's
+	done := a.block(blockQuiet)
+	in := make([][]byte, 8)
+	for i := range in {
+		in[i] = make([]byte, 1<<20)
+	}
+	done()
+	keep = append(keep, make([]byte, 32<<20)...) // after
+	runtime.KeepAlive(in)
+	runtime.KeepAlive(keep)
+	if got := a.blocks[0].allocated; got < 8<<20 || got >= 32<<20 {
+		t.Errorf("a block that allocated 8 MB recorded %d bytes", got)
+	}
+}
+
 // TestSlowSearchesAreCountedByWhatRanBeside lines searches of two blocks
 // up against marks, merges, batches read and applied, and sort orders
 // made: each slow one counts under every
@@ -49,7 +68,7 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	sp := func(from, to int) span { return span{at(from), at(to)} }
 	a := &attribution{
-		blocks: []blockSpan{{blockQuiet, sp(0, 1000)}, {blockLoaded, sp(1000, 2000)}},
+		blocks: []blockSpan{{blockQuiet, sp(0, 1000), 3 << 20}, {blockLoaded, sp(1000, 2000), 5 << 20}},
 		marks:  []span{sp(100, 150), sp(1100, 1160)},
 		work: []live.Work{
 			{Kind: live.WorkApply, Start: at(1300), End: at(1320)},
@@ -72,9 +91,9 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	}
 	got := a.report(10*time.Millisecond, []int{blockQuiet, blockLoaded})
 	want := slowWork{OverMS: 10,
-		Quiet: &blockWork{Seconds: 1, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
+		Quiet: &blockWork{Seconds: 1, AllocatedMB: 3, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
 			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}, BySegments: map[int]classCount{1: {2, 3}}},
-		Loaded: &blockWork{Seconds: 1, Searches: 6, Slow: 5, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
+		Loaded: &blockWork{Seconds: 1, AllocatedMB: 5, Searches: 6, Slow: 5, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
 			DuringOrder: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20,
 			Reads: 1, ReadMS: 50, Orders: 1, OrderMS: 200,
 			ByClass:    map[string]classCount{"a": {3, 3}, "b": {2, 3}},
