@@ -33,7 +33,7 @@ import (
 // its generation, copied to patch stars into (withStars): a column per
 // document, 5 MB each at a million offers, copied whenever a batch changes
 // a facility's stars (most batches). Fresh memory for each copy cost more
-// in page faults than the copy itself, so they come from columnPool and
+// in page faults than the copy itself, so they come from spareColumns and
 // go back to it once no overlay reads them: each overlay whose view
 // shares them holds a reference, dropped by Close.
 type patchedColumns struct {
@@ -49,19 +49,70 @@ func (p *patchedColumns) retain() {
 
 func (p *patchedColumns) release() {
 	if p != nil && p.refs.Add(-1) == 0 {
-		for _, col := range [][]float32{p.rating, p.trust} {
-			toPool(&columnPool, col)
-		}
+		spareColumns.put(p.rating)
+		spareColumns.put(p.trust)
 	}
 }
 
-// columnPool holds float32 columns no search reads any more.
-var columnPool sync.Pool
+// spareColumns holds float32 columns no search reads any more, for the
+// next batch to copy its patched stars into. A sync.Pool did, but the
+// collector empties a pool every second cycle, and under writes a column
+// was made afresh after every other one: 10 MB a time, a sixth of what the
+// follower allocated (bench fresh --heapprofile, run 200), which made the
+// collector run again sooner. Columns kept here are kept until used: a few
+// overlays' worth (maxSpareColumns).
+var spareColumns columnList
 
-// pooledCopy copies col into a column from columnPool when one is large
-// enough.
+// maxSpareColumns is the most columns spareColumns keeps: two for each
+// overlay that may still be searched beside the newest (whose own are in
+// use), as a server holds while searches finish on the one before.
+const maxSpareColumns = 4
+
+// columnList is a list of spare columns.
+type columnList struct {
+	mu   sync.Mutex
+	cols [][]float32
+}
+
+// get returns a column of n values (as its last user left them) when the
+// list holds one long enough, else a new one. One too short (of another
+// generation) is dropped.
+func (l *columnList) get(n int) []float32 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.cols) > 0 {
+		col := l.cols[len(l.cols)-1]
+		l.cols[len(l.cols)-1] = nil
+		l.cols = l.cols[:len(l.cols)-1]
+		if cap(col) >= n {
+			return col[:n]
+		}
+	}
+	return make([]float32, n)
+}
+
+// put keeps col, which nothing reads any more, unless the list is full.
+func (l *columnList) put(col []float32) {
+	if col == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.cols) < maxSpareColumns {
+		l.cols = append(l.cols, col)
+	}
+}
+
+// len is how many columns the list keeps.
+func (l *columnList) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.cols)
+}
+
+// pooledCopy copies col into a spare column when there is one long enough.
 func pooledCopy(col []float32) []float32 {
-	out := fromPool[float32](&columnPool, len(col))
+	out := spareColumns.get(len(col))
 	copy(out, col)
 	return out
 }
@@ -148,7 +199,7 @@ func (o *Overlay) shownChanges(ctx context.Context, records map[string]*Record, 
 // weighs (its price, its facility's accreditations). ix itself when none
 // of the facilities has an offer in it.
 //
-// With pool, the rating and trust copies come from columnPool: the caller
+// With pool, the rating and trust copies come from spareColumns: the caller
 // owns them (patchedColumns) and gives them back when no search reads them.
 func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *roaring.Bitmap, pool bool) (*Index, error) {
 	fcol, tcol := ix.cols.keywords[fieldFacilityID], ix.cols.keywords[fieldTreatmentID]
@@ -213,7 +264,7 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 		// Each search weighs the starred documents one by one: once they
 		// are many, the rating and trust orders are made again from these
 		// columns (copies of their own: the view's may go back to
-		// columnPool while the orders are still being made from them),
+		// spareColumns while the orders are still being made from them),
 		// and none are starred.
 		cols.orders = cols.orders.withStars(slices.Clone(cols.rating), slices.Clone(cols.trust), cols.starred)
 		cols.starred = nil
