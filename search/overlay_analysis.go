@@ -1,8 +1,10 @@
 package search
 
 import (
+	"bytes"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/document"
@@ -79,13 +81,21 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 	a.usd, a.usdOK = offerUSD(r, rates)
 	// Fields of one name (the values of an array) are indexed as one
 	// field, as Bleve's segment builder indexes them: their term
-	// frequencies add, and so do their lengths.
-	type merged struct {
-		f     analyzedField
-		freqs index.TokenFrequencies
+	// frequencies add, and so do their lengths. A text field's tokens
+	// are counted here, off its analyser, rather than by its Analyze:
+	// that builds a map of a term frequency and a location per token
+	// (term vectors, which the keyword fields' mapping asks for and
+	// nothing reads: openPostings, understand, suggestions), a third of
+	// what the follower allocated analysing a batch. Each field gathers
+	// its terms with their counts, and they are summed per term once
+	// sorted.
+	type gathered struct {
+		name   string
+		length int
+		terms  []termCount
 	}
-	var fields []*merged
-	byName := map[string]*merged{}
+	var fields []*gathered
+	byName := map[string]*gathered{}
 	for _, f := range d.Fields {
 		if !f.Options().IsIndexed() {
 			if f.Name() != fieldSource || a.source != nil {
@@ -97,46 +107,80 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 		if f.Options().IsStored() || f.Options().IncludeDocValues() {
 			return nil, fmt.Errorf("map %s: field %s is stored or has doc values: a document kept analysed holds only term counts", key, f.Name())
 		}
-		f.Analyze()
-		mf := byName[f.Name()]
-		if mf == nil {
-			// The first value's map is taken as it is: the mapped
-			// document is ours and goes once analysed. Term vectors,
-			// which the keyword fields' mapping asks for, are not kept:
-			// nothing reads them (openPostings, understand, suggestions).
-			mf = &merged{f: analyzedField{name: f.Name()}, freqs: f.AnalyzedTokenFrequencies()}
-			if mf.freqs == nil {
-				mf.freqs = index.TokenFrequencies{}
-			}
-			byName[f.Name()] = mf
-			fields = append(fields, mf)
-		} else {
-			mf.freqs.MergeAll(mf.f.name, f.AnalyzedTokenFrequencies())
+		g := byName[f.Name()]
+		if g == nil {
+			g = &gathered{name: f.Name()}
+			byName[f.Name()] = g
+			fields = append(fields, g)
 		}
-		mf.f.length += f.AnalyzedLength()
+		if tf, ok := f.(*document.TextField); ok {
+			// What TextField.Analyze counts: a token per term (or the
+			// whole value, with no analyser), each once unless the field
+			// skips frequencies.
+			freq := uint32(1)
+			if f.Options().SkipFreqNorm() {
+				freq = 0
+			}
+			if an := tf.Analyzer(); an != nil {
+				tokens := an.Analyze(tf.Value())
+				g.length += len(tokens)
+				for _, tok := range tokens {
+					g.terms = append(g.terms, termCount{tok.Term, freq})
+				}
+			} else {
+				g.length++
+				g.terms = append(g.terms, termCount{tf.Value(), freq})
+			}
+			continue
+		}
+		f.Analyze()
+		g.length += f.AnalyzedLength()
+		for term, tf := range f.AnalyzedTokenFrequencies() {
+			g.terms = append(g.terms, termCount{[]byte(term), uint32(tf.Frequency())})
+		}
 	}
 	n, size := 0, 0
-	for _, mf := range fields {
-		n += len(mf.freqs)
-		for term := range mf.freqs {
-			size += len(term)
+	for _, g := range fields {
+		g.terms = sumTerms(g.terms)
+		n += len(g.terms)
+		for _, t := range g.terms {
+			size += len(t.term)
 		}
 	}
 	terms := make([]byte, 0, size)
 	a.counts = make([]uint32, 0, 2*n)
 	a.fields = make([]analyzedField, len(fields))
-	for i, mf := range fields {
-		mf.f.from = len(a.counts)
-		for term, tf := range mf.freqs {
-			tf.Locations = nil // no term vectors (above)
-			terms = append(terms, term...)
-			a.counts = append(a.counts, uint32(len(terms)), uint32(tf.Frequency()))
+	for i, g := range fields {
+		af := analyzedField{name: g.name, length: g.length, from: len(a.counts)}
+		for _, t := range g.terms {
+			terms = append(terms, t.term...)
+			a.counts = append(a.counts, uint32(len(terms)), t.n)
 		}
-		mf.f.to = len(a.counts)
-		a.fields[i] = mf.f
+		af.to = len(a.counts)
+		a.fields[i] = af
 	}
 	a.terms = string(terms)
 	return a, nil
+}
+
+// termCount is a term of a field and how often it occurs there.
+type termCount struct {
+	term []byte
+	n    uint32
+}
+
+// sumTerms sorts terms and sums the counts of each term, in place.
+func sumTerms(terms []termCount) []termCount {
+	slices.SortFunc(terms, func(a, b termCount) int { return bytes.Compare(a.term, b.term) })
+	out := terms[:0]
+	for _, t := range terms {
+		if k := len(out) - 1; k >= 0 && bytes.Equal(out[k].term, t.term) {
+			out[k].n += t.n
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // analyzeAll returns the documents of records under keys, their DocIDs
