@@ -86,16 +86,16 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 	// that builds a map of a term frequency and a location per token
 	// (term vectors, which the keyword fields' mapping asks for and
 	// nothing reads: openPostings, understand, suggestions), a third of
-	// what the follower allocated analysing a batch. Each field gathers
-	// its terms with their counts, and they are summed per term once
-	// sorted.
+	// what the follower allocated analysing a batch. The terms of every
+	// field are gathered in one list (kept from document to document),
+	// sorted by field and term, and each term's counts summed.
 	type gathered struct {
 		name   string
 		length int
-		terms  []termCount
 	}
-	var fields []*gathered
-	byName := map[string]*gathered{}
+	var fields []gathered        // in the order first met
+	scratch := termScratch.get() // every field's terms, by field
+	defer termScratch.put(scratch)
 	for _, f := range d.Fields {
 		if !f.Options().IsIndexed() {
 			if f.Name() != fieldSource || a.source != nil {
@@ -107,12 +107,12 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 		if f.Options().IsStored() || f.Options().IncludeDocValues() {
 			return nil, fmt.Errorf("map %s: field %s is stored or has doc values: a document kept analysed holds only term counts", key, f.Name())
 		}
-		g := byName[f.Name()]
-		if g == nil {
-			g = &gathered{name: f.Name()}
-			byName[f.Name()] = g
-			fields = append(fields, g)
+		i := slices.IndexFunc(fields, func(g gathered) bool { return g.name == f.Name() }) // a dozen fields
+		if i < 0 {
+			i = len(fields)
+			fields = append(fields, gathered{name: f.Name()})
 		}
+		g := &fields[i]
 		if tf, ok := f.(*document.TextField); ok {
 			// What TextField.Analyze counts: a token per term (or the
 			// whole value, with no analyser), each once unless the field
@@ -125,56 +125,87 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 				tokens := an.Analyze(tf.Value())
 				g.length += len(tokens)
 				for _, tok := range tokens {
-					g.terms = append(g.terms, termCount{tok.Term, freq})
+					scratch.terms = append(scratch.terms, termCount{i, tok.Term, freq})
 				}
 			} else {
 				g.length++
-				g.terms = append(g.terms, termCount{tf.Value(), freq})
+				scratch.terms = append(scratch.terms, termCount{i, tf.Value(), freq})
 			}
 			continue
 		}
 		f.Analyze()
 		g.length += f.AnalyzedLength()
 		for term, tf := range f.AnalyzedTokenFrequencies() {
-			g.terms = append(g.terms, termCount{[]byte(term), uint32(tf.Frequency())})
+			scratch.terms = append(scratch.terms, termCount{i, []byte(term), uint32(tf.Frequency())})
 		}
 	}
-	n, size := 0, 0
-	for _, g := range fields {
-		g.terms = sumTerms(g.terms)
-		n += len(g.terms)
-		for _, t := range g.terms {
-			size += len(t.term)
-		}
+	all := sumTerms(scratch.terms) // by field, then term
+	size := 0
+	for _, t := range all {
+		size += len(t.term)
 	}
 	terms := make([]byte, 0, size)
-	a.counts = make([]uint32, 0, 2*n)
+	a.counts = make([]uint32, 0, 2*len(all))
 	a.fields = make([]analyzedField, len(fields))
 	for i, g := range fields {
-		af := analyzedField{name: g.name, length: g.length, from: len(a.counts)}
-		for _, t := range g.terms {
-			terms = append(terms, t.term...)
-			a.counts = append(a.counts, uint32(len(terms)), t.n)
+		a.fields[i] = analyzedField{name: g.name, length: g.length}
+	}
+	for k, t := range all {
+		if k == 0 || all[k-1].field != t.field {
+			a.fields[t.field].from = len(a.counts)
 		}
-		af.to = len(a.counts)
-		a.fields[i] = af
+		terms = append(terms, t.term...)
+		a.counts = append(a.counts, uint32(len(terms)), t.n)
+		a.fields[t.field].to = len(a.counts)
 	}
 	a.terms = string(terms)
 	return a, nil
 }
 
-// termCount is a term of a field and how often it occurs there.
-type termCount struct {
-	term []byte
-	n    uint32
+// termScratch keeps the lists analyze gathers a document's terms in: a
+// batch's documents are analysed one after another, and the list grown
+// afresh for each was most of what analyze allocated itself.
+var termScratch scratchPool
+
+type termList struct{ terms []termCount }
+
+type scratchPool struct{ p sync.Pool }
+
+func (s *scratchPool) get() *termList {
+	if l, ok := s.p.Get().(*termList); ok {
+		return l
+	}
+	return &termList{}
 }
 
-// sumTerms sorts terms and sums the counts of each term, in place.
+// put keeps l for the next document, its terms cleared (they point into
+// the analysed document's tokens).
+func (s *scratchPool) put(l *termList) {
+	clear(l.terms)
+	l.terms = l.terms[:0]
+	s.p.Put(l)
+}
+
+// termCount is a term of field (its index in the document's fields) and
+// how often it occurs there.
+type termCount struct {
+	field int
+	term  []byte
+	n     uint32
+}
+
+// sumTerms sorts terms by field and term and sums the counts of each
+// term of a field, in place.
 func sumTerms(terms []termCount) []termCount {
-	slices.SortFunc(terms, func(a, b termCount) int { return bytes.Compare(a.term, b.term) })
+	slices.SortFunc(terms, func(a, b termCount) int {
+		if a.field != b.field {
+			return a.field - b.field
+		}
+		return bytes.Compare(a.term, b.term)
+	})
 	out := terms[:0]
 	for _, t := range terms {
-		if k := len(out) - 1; k >= 0 && bytes.Equal(out[k].term, t.term) {
+		if k := len(out) - 1; k >= 0 && out[k].field == t.field && bytes.Equal(out[k].term, t.term) {
 			out[k].n += t.n
 			continue
 		}
