@@ -293,33 +293,39 @@ func (c *columns) inherit() {
 
 // postings returns the documents holding term in field.
 func postings(ctx context.Context, r index.IndexReader, field, term string) (*roaring.Bitmap, error) {
+	b := roaring.New()
+	if err := eachPosting(ctx, r, field, term, func(doc uint32) { b.Add(doc) }); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// eachPosting calls fn with each document holding term in field, in
+// order. An overlay's segment lists them itself: through a
+// TermFieldReader every document is made an identifier to parse back,
+// which was half of what loading a merged segment's columns allocated.
+func eachPosting(ctx context.Context, r index.IndexReader, field, term string, fn func(doc uint32)) error {
 	if s, ok := r.(*memSegment); ok {
-		// An overlay's segment lists them in order itself: read through
-		// a TermFieldReader, every document made an identifier to parse
-		// back, half of what loading a merged segment's columns allocated.
-		list := s.postings(field, term)
-		docs := make([]uint32, len(list))
-		for i, p := range list {
-			docs[i] = p.doc
+		for _, p := range s.postings(field, term) {
+			fn(p.doc)
 		}
-		return roaring.BitmapOf(docs...), nil
+		return nil
 	}
 	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer tfr.Close()
-	b := roaring.New()
 	var doc index.TermFieldDoc
 	for {
 		d, err := tfr.Next(&doc)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if d == nil {
-			return b, nil
+			return nil
 		}
-		b.Add(uint32(d.ID.Value()))
+		fn(uint32(d.ID.Value()))
 	}
 }
 
@@ -442,23 +448,13 @@ func loadNumbers(ctx context.Context, r index.IndexReader, field string, docs ui
 		if err != nil {
 			return nil, fmt.Errorf("term %q is not a number", e.Term)
 		}
-		if s, ok := r.(*memSegment); ok {
-			for _, p := range s.postings(field, e.Term) {
-				if uint64(p.doc) < docs {
-					out[p.doc] = v
-				}
+		err = eachPosting(ctx, r, field, e.Term, func(doc uint32) {
+			if uint64(doc) < docs {
+				out[doc] = v
 			}
-			continue
-		}
-		b, err := postings(ctx, r, field, e.Term)
+		})
 		if err != nil {
 			return nil, err
-		}
-		it := b.Iterator()
-		for it.HasNext() {
-			if d := it.Next(); uint64(d) < docs {
-				out[d] = v
-			}
 		}
 	}
 }
