@@ -93,9 +93,12 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 		name   string
 		length int
 	}
-	var fields []gathered        // in the order first met
-	scratch := termScratch.get() // every field's terms, by field
-	defer termScratch.put(scratch)
+	var fields []gathered                              // in the order first met
+	gatheredTerms := fromPool[termCount](&termPool, 0) // every field's terms, by field
+	defer func() {
+		clear(gatheredTerms) // they point into the analysed document's tokens
+		toPool(&termPool, gatheredTerms[:0])
+	}()
 	for _, f := range d.Fields {
 		if !f.Options().IsIndexed() {
 			if f.Name() != fieldSource || a.source != nil {
@@ -125,21 +128,21 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 				tokens := an.Analyze(tf.Value())
 				g.length += len(tokens)
 				for _, tok := range tokens {
-					scratch.terms = append(scratch.terms, termCount{i, tok.Term, freq})
+					gatheredTerms = append(gatheredTerms, termCount{i, tok.Term, freq})
 				}
 			} else {
 				g.length++
-				scratch.terms = append(scratch.terms, termCount{i, tf.Value(), freq})
+				gatheredTerms = append(gatheredTerms, termCount{i, tf.Value(), freq})
 			}
 			continue
 		}
 		f.Analyze()
 		g.length += f.AnalyzedLength()
 		for term, tf := range f.AnalyzedTokenFrequencies() {
-			scratch.terms = append(scratch.terms, termCount{i, []byte(term), uint32(tf.Frequency())})
+			gatheredTerms = append(gatheredTerms, termCount{i, []byte(term), uint32(tf.Frequency())})
 		}
 	}
-	all := sumTerms(scratch.terms) // by field, then term
+	all := sumTerms(gatheredTerms) // by field, then term
 	size := 0
 	for _, t := range all {
 		size += len(t.term)
@@ -162,29 +165,10 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 	return a, nil
 }
 
-// termScratch keeps the lists analyze gathers a document's terms in: a
+// termPool keeps the lists analyze gathers a document's terms in: a
 // batch's documents are analysed one after another, and the list grown
 // afresh for each was most of what analyze allocated itself.
-var termScratch scratchPool
-
-type termList struct{ terms []termCount }
-
-type scratchPool struct{ p sync.Pool }
-
-func (s *scratchPool) get() *termList {
-	if l, ok := s.p.Get().(*termList); ok {
-		return l
-	}
-	return &termList{}
-}
-
-// put keeps l for the next document, its terms cleared (they point into
-// the analysed document's tokens).
-func (s *scratchPool) put(l *termList) {
-	clear(l.terms)
-	l.terms = l.terms[:0]
-	s.p.Put(l)
-}
+var termPool sync.Pool
 
 // termCount is a term of field (its index in the document's fields) and
 // how often it occurs there.
