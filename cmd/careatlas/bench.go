@@ -509,6 +509,30 @@ func profileTo(path string) (func(), error) {
 	}, nil
 }
 
+// contentionTo records who waited for whom (the mutex profile: the
+// sync package's locks and, in the runtime's own, the runtime's) from now
+// until the returned func is called, which writes it to path ("": none).
+// Each wait is charged to the stack that let go of the lock: with
+// GODEBUG=runtimecontentionstacks=1, the runtime's locks too.
+func contentionTo(path string) func() error {
+	if path == "" {
+		return func() error { return nil }
+	}
+	runtime.SetMutexProfileFraction(1)
+	return func() error {
+		defer runtime.SetMutexProfileFraction(0)
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("mutex profile: %w", err)
+		}
+		if err := pprof.Lookup("mutex").WriteTo(f, 0); err != nil {
+			f.Close()
+			return fmt.Errorf("mutex profile: %w", err)
+		}
+		return f.Close()
+	}
+}
+
 // writeReport writes a bench's report to w: as indented JSON (--json), or
 // as text.
 func writeReport(w io.Writer, asJSON bool, rep any, text func(io.Writer)) error {

@@ -160,6 +160,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	control := fs.Bool("control", false, "with --rounds, search the blocks meant to be under writes without writes too: an A/A comparison whose changes are the rounds' own noise (not with --floor)")
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
+	mutexProfile := fs.String("mutexprofile", "", "write a profile of the waits for locks (go tool pprof; the runtime's own with GODEBUG=runtimecontentionstacks=1) under writes to this file: with --rounds, over the rounds' blocks")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	nice := backgroundFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -273,6 +274,10 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	stopContention := func() error { return nil }
+	if *nRounds == 0 {
+		stopContention = contentionTo(*mutexProfile)
+	}
 	cpu, waits = cpuNow(), schedNow()
 	writeCtx, stopWrites := context.WithCancel(ctx)
 	writing := w.start(writeCtx, *rate)
@@ -281,9 +286,10 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	loaded, err := searchLatencies(traced, client, base, paths, *clients, *searchRate, *duration)
 	rep.LoadedCPU, rep.LoadedWait = cpuNow().since(cpu), schedNow().since(waits)
 	stopProfile()
+	contended := stopContention()
 	stopWrites()
 	visible := <-probes
-	if err := errors.Join(err, writing()); err != nil {
+	if err := errors.Join(err, writing(), contended); err != nil {
 		return err
 	}
 	rep.Loaded, rep.Visible = latencyOf(loaded), latencyOf(visible)
@@ -317,7 +323,11 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if *unfollow {
 			opt.unfollowed = follow
 		}
+		stopContention := contentionTo(*mutexProfile)
 		if rep.Rounds, err = benchRounds(rctx, w, client, base, lv, paths, *clients, *searchRate, *rate, *nRounds, *block, opt); err != nil {
+			return err
+		}
+		if err := stopContention(); err != nil {
 			return err
 		}
 	}

@@ -29,7 +29,7 @@ func TestBenchFresh(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.MustDB(t)
 	dir, traced := t.TempDir(), filepath.Join(t.TempDir(), "slowest.trace")
-	heap := filepath.Join(t.TempDir(), "heap.prof")
+	heap, waits := filepath.Join(t.TempDir(), "heap.prof"), filepath.Join(t.TempDir(), "mutex.prof")
 	cli(t, "load", "--database-url", db, bundled)
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	conn, err := pgx.Connect(ctx, db)
@@ -57,7 +57,7 @@ func TestBenchFresh(t *testing.T) {
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
 		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s", "--warm-up", "1s",
-		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute", "--heapprofile", heap, "--writers-process"}
+		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute", "--heapprofile", heap, "--mutexprofile", waits, "--writers-process"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -131,17 +131,20 @@ func TestBenchFresh(t *testing.T) {
 		}
 	}
 	// A profile is gzipped protocol buffers naming its sample types.
-	if f, err := os.Open(heap); err != nil {
-		t.Errorf("no heap profile: %v", err)
-	} else {
+	for _, p := range []struct{ path, kind, sample string }{{heap, "heap", "inuse_space"}, {waits, "mutex", "contentions"}} {
+		f, err := os.Open(p.path)
+		if err != nil {
+			t.Errorf("no %s profile: %v", p.kind, err)
+			continue
+		}
 		zr, err := gzip.NewReader(f)
 		var b []byte
 		if err == nil {
 			b, err = io.ReadAll(zr)
 		}
 		f.Close()
-		if err != nil || !bytes.Contains(b, []byte("inuse_space")) {
-			t.Errorf("no heap profile in %s (%d bytes unzipped): %v", heap, len(b), err)
+		if err != nil || !bytes.Contains(b, []byte(p.sample)) {
+			t.Errorf("no %s profile in %s (%d bytes unzipped): %v", p.kind, p.path, len(b), err)
 		}
 	}
 	if b, err := os.ReadFile(traced); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) {
