@@ -677,29 +677,14 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		asOf := o.base.rates.AsOf
 		out.RatesAsOf = &asOf
 	}
-	var all []ranked
 	for _, s := range sides {
 		out.Total += s.c.total
-		for _, c := range s.c.best.ranked() {
-			all = append(all, ranked{c, s})
-		}
 	}
-	order := candidates{sort: r.Sort}
-	slices.SortStableFunc(all, func(a, b ranked) int {
-		a.doc, b.doc = 0, 0 // doc numbers of two indexes do not compare
-		switch {
-		case order.better(a.candidate, b.candidate):
-			return -1
-		case order.better(b.candidate, a.candidate):
-			return 1
-		}
-		return 0
-	})
-	all = all[:min(len(all), r.Page*r.PerPage)]
+	page := pageOf(&r, sides)
 	treatments := map[int64]*Record{}
-	out.Hits = make([]Hit, 0, max(0, len(all)-(r.Page-1)*r.PerPage)) // the page; a Hit is large
-	for i := (r.Page - 1) * r.PerPage; i < len(all); i++ {
-		h, s := all[i], all[i].s
+	out.Hits = make([]Hit, 0, len(page)) // a Hit is large
+	for _, h := range page {
+		s := h.s
 		src, err := s.ix.source(h.doc)
 		if err != nil {
 			return fail(fmt.Errorf("load hit: %w", err))
@@ -730,6 +715,42 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		out.Facets = mergeFacets(sides, r.FacetSize)
 	}
 	return out, nil
+}
+
+// pageOf is the page of r's hits, best first, from the candidates the
+// sides kept. When only the base kept any (a query the changes do not
+// answer otherwise), they are its page as they would be the generation's,
+// popped off the base's heap; else every side's are merged by r's sort.
+func pageOf(r *Request, sides []*side) []ranked {
+	from, to := (r.Page-1)*r.PerPage, r.Page*r.PerPage
+	if !slices.ContainsFunc(sides[1:], func(s *side) bool { return len(s.c.best.items) > 0 }) {
+		base := sides[0]
+		cs := base.c.best.rankedFrom(from)
+		page := make([]ranked, len(cs))
+		for i, c := range cs {
+			page[i] = ranked{c, base}
+		}
+		return page
+	}
+	var all []ranked
+	for _, s := range sides {
+		for _, c := range s.c.best.ranked() {
+			all = append(all, ranked{c, s})
+		}
+	}
+	order := candidates{sort: r.Sort}
+	slices.SortStableFunc(all, func(a, b ranked) int {
+		a.doc, b.doc = 0, 0 // doc numbers of two indexes do not compare
+		switch {
+		case order.better(a.candidate, b.candidate):
+			return -1
+		case order.better(b.candidate, a.candidate):
+			return 1
+		}
+		return 0
+	})
+	all = all[:min(len(all), to)]
+	return all[min(from, len(all)):]
 }
 
 // knownInDelta drops the typo corrections the base gave a word that only

@@ -195,7 +195,11 @@ func overlayRequests() []search.Request {
 			// the dead taken off by treatment. (A page shorter than the
 			// matches may differ from a rebuild's where scores tie at its
 			// end: the overlay ranks the generation's before a segment's.)
-			search.Request{Query: q, PerPage: 100, Facets: few}.MustWhere(search.FilterType, search.TypeOffer))
+			search.Request{Query: q, PerPage: 100, Facets: few}.MustWhere(search.FilterType, search.TypeOffer),
+			// A page past the first: the segments' candidates merged with
+			// the base's, or, where no segment kept any, the base's alone
+			// (pageOf).
+			search.Request{Query: q, PerPage: 2, Page: 2, Sort: search.SortPriceAsc}.MustWhere(search.FilterType, search.TypeOffer))
 	}
 	return rs
 }
