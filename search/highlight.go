@@ -4,6 +4,7 @@ import (
 	"html"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // highlightHit marks the query's words in the fields a result shows.
@@ -163,16 +164,17 @@ func (h *highlighter) text(text string) (string, bool) {
 func (h *highlighter) mark(text string) (string, bool) {
 	var b strings.Builder
 	last, found := 0, false
-	for _, tok := range queryTokenizer.Tokenize([]byte(text)) {
-		if !h.marked(string(tok.Term)) {
+	for _, tok := range shownTexts.words(text) {
+		if !h.marked(tok.word) {
 			continue
 		}
 		found = true
-		b.WriteString(html.EscapeString(text[last:tok.Start]))
+		start, end := int(tok.start), int(tok.end)
+		b.WriteString(html.EscapeString(text[last:start]))
 		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(text[tok.Start:tok.End]))
+		b.WriteString(html.EscapeString(text[start:end]))
 		b.WriteString("</mark>")
-		last = tok.End
+		last = end
 	}
 	if !found {
 		return "", false
@@ -284,4 +286,84 @@ func (u *understood) analysedWords() map[string][]langTerm {
 		u.analysed = map[string][]langTerm{}
 	}
 	return u.analysed
+}
+
+// shownWord is a word of a text a hit shows, and where it is in the text.
+type shownWord struct {
+	start, end int32
+	word       string
+}
+
+// shownTexts are the texts hits showed lately, split into words as a
+// query is (queryTokenizer), kept across searches. Hits show the same
+// names again and again (a treatment's names on each of its offers, a
+// facility's on each of its offers, the cities), and splitting them was
+// a third of what highlighting cost, which was a tenth of the CPU of the
+// searches bench fresh sends (a profile under writes at a million offers).
+// Which words a search marks depends on its query; where the words are
+// does not.
+var shownTexts = textWords{max: shownTextsMax}
+
+// shownTextsMax bounds the texts textWords keeps in each of its two maps:
+// about 200 bytes each, so a few MB in all.
+const shownTextsMax = 1 << 14
+
+// textWords keeps texts' words in two maps, the texts met since the
+// newer was started and those before: when the newer holds max, it
+// becomes the older and the older is dropped, so the texts still asked
+// for stay (a text found in the older is copied into the newer) and the
+// rest go, with no list to keep in order.
+type textWords struct {
+	mu         sync.RWMutex
+	max        int
+	cur, older map[string][]shownWord
+}
+
+// words returns text's words, split once and kept.
+func (c *textWords) words(text string) []shownWord {
+	c.mu.RLock()
+	ws, ok := c.cur[text]
+	fromOlder := false
+	if !ok {
+		ws, fromOlder = c.older[text]
+	}
+	c.mu.RUnlock()
+	if ok {
+		return ws
+	}
+	if !fromOlder {
+		ws = splitWords(text)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.cur) >= c.max {
+		c.older, c.cur = c.cur, nil
+	}
+	if c.cur == nil {
+		c.cur = make(map[string][]shownWord, c.max)
+	}
+	// A copy of the key: text may be a part of a larger string (a decoded
+	// document) that the map would keep alive.
+	c.cur[strings.Clone(text)] = ws
+	return ws
+}
+
+// len is how many texts c keeps, in both maps.
+func (c *textWords) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.cur) + len(c.older)
+}
+
+// splitWords splits text into words as a query is split.
+func splitWords(text string) []shownWord {
+	toks := queryTokenizer.Tokenize([]byte(text))
+	if len(toks) == 0 {
+		return nil
+	}
+	ws := make([]shownWord, len(toks))
+	for i, tok := range toks {
+		ws[i] = shownWord{start: int32(tok.Start), end: int32(tok.End), word: string(tok.Term)}
+	}
+	return ws
 }

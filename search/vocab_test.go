@@ -75,6 +75,17 @@ func TestHighlightText(t *testing.T) {
 			t.Errorf("highlight %q: = %q, %v; want %q, %v", tc.text, got, ok, tc.want, tc.ok)
 		}
 	}
+	// The texts' words are kept across searches (shownTexts); what another
+	// query marks in them is its own.
+	h := &highlighter{langs: []string{LangEnglish}, terms: map[langTerm]bool{{LangEnglish, "hip"}: true}, seen: map[string]bool{}}
+	for text, want := range map[string]string{
+		"Knee replacement": "",
+		"Hip & spine":      "<mark>Hip</mark> &amp; spine",
+	} {
+		if got, _ := h.text(text); got != want {
+			t.Errorf("highlight %q for hip: = %q, want %q", text, got, want)
+		}
+	}
 }
 
 func TestTrustOf(t *testing.T) {
