@@ -801,6 +801,10 @@ func printFresh(w io.Writer, r *freshReport) {
 					b.name, b.w.Slow, b.w.Searches, b.w.DuringGC, b.w.DuringMerge, b.w.DuringApply, b.w.DuringRead, b.w.DuringOrder,
 					b.w.DuringNone, b.w.Seconds, b.w.AllocatedMB, b.w.GCMarks, b.w.GCMarkMS, b.w.Merges, b.w.MergeMS, b.w.Applies, b.w.ApplyMS,
 					b.w.Reads, b.w.ReadMS, b.w.Orders, b.w.OrderMS)
+				if b.w.Publishes > 0 {
+					fmt.Fprintf(w, "      of the %d searches sent within %s of one of %d overlays published, %d slow\n",
+						b.w.AfterPublish.Searches, afterPublish, b.w.Publishes, b.w.AfterPublish.Slow)
+				}
 			}
 			fmt.Fprintf(w, "    slow of each kind of search (no writes · under writes):\n")
 			for _, class := range slices.Sorted(maps.Keys(s.Quiet.ByClass)) {

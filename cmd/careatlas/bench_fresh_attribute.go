@@ -237,7 +237,19 @@ type blockWork struct {
 	// BySegments counts them by how many segments the overlay held when
 	// each was answered: a tail that grows with them is the segments'.
 	BySegments map[int]classCount `json:"slow_by_segments,omitempty"`
+	// Publishes is how many new overlays (a batch's or a merge's) were
+	// published, and AfterPublish the searches sent within afterPublish
+	// of one, and how many of them were slow: the first searches on a new
+	// overlay, which make what it makes on first use (a new segment's
+	// sides, sort orders and bitmaps). A tail that follows them is that
+	// work's, whatever else ran.
+	Publishes    int        `json:"publishes"`
+	AfterPublish classCount `json:"after_publish"`
 }
+
+// afterPublish is how soon after a new overlay is published a search
+// counts as one of the first on it.
+const afterPublish = 20 * time.Millisecond
 
 // classCount is the searches of one shape (or one number of segments) in
 // a kind of block, and how many of them were slow.
@@ -263,9 +275,11 @@ func tally[K comparable](m *map[K]classCount, k K, slow bool) {
 func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var merges, applies, reads, orders []span
+	var merges, applies, reads, orders, published []span
 	for _, w := range a.work {
 		switch w.Kind {
+		case live.WorkPublish:
+			published = append(published, span{w.Start, w.Start.Add(afterPublish)})
 		case live.WorkMerge:
 			merges = append(merges, span{w.Start, w.End})
 		case live.WorkRead:
@@ -306,6 +320,8 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 			continue
 		}
 		switch w.Kind {
+		case live.WorkPublish:
+			bw.Publishes++
 		case live.WorkMerge:
 			bw.Merges++
 			bw.MergeMS += msOf(w.End.Sub(w.Start))
@@ -337,6 +353,12 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 		slow := s.to.Sub(s.from) >= over
 		tally(&bw.ByClass, s.class, slow)
 		tally(&bw.BySegments, s.segments, slow)
+		if startsIn(s.from, published) {
+			bw.AfterPublish.Searches++
+			if slow {
+				bw.AfterPublish.Slow++
+			}
+		}
 		if !slow {
 			continue
 		}
@@ -364,6 +386,16 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 	}
 	return &slowWork{OverMS: msOf(over), Quiet: by[blockQuiet], Loaded: by[blockLoaded], Floor: by[blockFloor],
 		Unfollowed: by[blockUnfollowed]}
+}
+
+// startsIn reports whether t falls in one of spans.
+func startsIn(t time.Time, spans []span) bool {
+	for _, s := range spans {
+		if !t.Before(s.from) && t.Before(s.to) {
+			return true
+		}
+	}
+	return false
 }
 
 func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -76,14 +76,17 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 			{Kind: live.WorkApply, Start: at(2100), End: at(2110)}, // after the blocks: counted in none
 			{Kind: live.WorkRead, Start: at(1600), End: at(1650)},
 			{Kind: workOrder, Start: at(1700), End: at(1900)},
+			{Kind: live.WorkPublish, Start: at(1305), End: at(1305)}, // the batch's overlay, before its span ends
+			{Kind: live.WorkPublish, Start: at(1490), End: at(1490)},
 		},
 		searches: []timedSearch{
 			{blockQuiet, "a", 1, sp(120, 140)},    // slow, during a mark
 			{blockQuiet, "b", 1, sp(500, 505)},    // fast
 			{blockQuiet, "a", 1, sp(600, 650)},    // slow, beside nothing
 			{blockLoaded, "a", 3, sp(1150, 1170)}, // slow, during a mark and a merge
-			{blockLoaded, "b", 5, sp(1310, 1330)}, // slow, during a batch and a merge
-			{blockLoaded, "b", 3, sp(1500, 1502)}, // fast
+			{blockLoaded, "b", 5, sp(1310, 1330)}, // slow, during a batch and a merge, the first after a publish
+			{blockLoaded, "b", 3, sp(1500, 1502)}, // fast, the first after another
+			{blockLoaded, "b", 3, sp(1510, 1512)}, // fast, too late to be one of them
 			{blockLoaded, "a", 4, sp(1640, 1660)}, // slow, during a batch read
 			{blockLoaded, "b", 5, sp(1800, 1820)}, // slow, while a sort order was made
 			{blockLoaded, "a", 5, sp(1950, 1970)}, // slow, beside nothing
@@ -93,11 +96,11 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	want := slowWork{OverMS: 10,
 		Quiet: &blockWork{Seconds: 1, AllocatedMB: 3, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
 			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}, BySegments: map[int]classCount{1: {2, 3}}},
-		Loaded: &blockWork{Seconds: 1, AllocatedMB: 5, Searches: 6, Slow: 5, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
+		Loaded: &blockWork{Seconds: 1, AllocatedMB: 5, Searches: 7, Slow: 5, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
 			DuringOrder: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20,
-			Reads: 1, ReadMS: 50, Orders: 1, OrderMS: 200,
-			ByClass:    map[string]classCount{"a": {3, 3}, "b": {2, 3}},
-			BySegments: map[int]classCount{3: {1, 2}, 4: {1, 1}, 5: {3, 3}}},
+			Reads: 1, ReadMS: 50, Orders: 1, OrderMS: 200, Publishes: 2, AfterPublish: classCount{Slow: 1, Searches: 2},
+			ByClass:    map[string]classCount{"a": {3, 3}, "b": {2, 4}},
+			BySegments: map[int]classCount{3: {1, 3}, 4: {1, 1}, 5: {3, 3}}},
 	}
 	if got.OverMS != want.OverMS || got.Floor != nil || got.Unfollowed != nil || !reflect.DeepEqual(got.Quiet, want.Quiet) ||
 		!reflect.DeepEqual(got.Loaded, want.Loaded) {

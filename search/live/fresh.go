@@ -98,7 +98,7 @@ func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordRea
 // changes read from the database (Report), a batch applied, or overlay
 // segments merged (built, before the merged segment is published).
 type Work struct {
-	Kind       string // WorkRead, WorkApply or WorkMerge
+	Kind       string // WorkRead, WorkApply, WorkMerge or WorkPublish
 	Start, End time.Time
 	Records    int // the records the batch read or changed, or the merge indexed
 }
@@ -108,6 +108,10 @@ const (
 	WorkRead  = "read"
 	WorkApply = "apply"
 	WorkMerge = "merge"
+	// WorkPublish is the moment a new overlay (a batch's, a merge's) took
+	// the place of the last: Start and End are that moment. The searches
+	// just after it are the first on the new overlay.
+	WorkPublish = "publish"
 )
 
 // Observe has fn told of each span of work once it ends, on the goroutine
@@ -236,6 +240,8 @@ func (l *Live) publish(g *generation, prev, next *fresh) bool {
 	}
 	g.fresh = next
 	l.mu.Unlock()
+	now := time.Now()
+	l.observed(Work{Kind: WorkPublish, Start: now, End: now})
 	if prev != nil {
 		l.retireFresh(prev)
 	}

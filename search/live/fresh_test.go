@@ -211,7 +211,7 @@ func TestObserveReportsBatchesAndMerges(t *testing.T) {
 		}
 	}
 	mu.Lock()
-	applies, merges, reads := 0, 0, 0
+	applies, merges, reads, publishes := 0, 0, 0, 0
 	for _, w := range seen {
 		if w.End.Before(w.Start) || w.Start.IsZero() {
 			t.Errorf("%s work ends before it starts: %+v", w.Kind, w)
@@ -232,14 +232,19 @@ func TestObserveReportsBatchesAndMerges(t *testing.T) {
 			if w.Records != 3 || !w.Start.Equal(readAt) {
 				t.Errorf("the batch read reported as %+v", w)
 			}
+		case live.WorkPublish:
+			publishes++
+			if !w.End.Equal(w.Start) {
+				t.Errorf("a publish reported as a span: %+v", w)
+			}
 		default:
 			t.Errorf("work of unknown kind %q", w.Kind)
 		}
 	}
 	mu.Unlock()
-	if applies != batches || merges == 0 || reads != 1 {
-		t.Errorf("observed %d batches, %d merges and %d reads, want %d batches, a merge and the read reported",
-			applies, merges, reads, batches)
+	if applies != batches || merges == 0 || reads != 1 || publishes != applies+merges {
+		t.Errorf("observed %d batches, %d merges, %d reads and %d overlays published; want %d batches, a merge, the read reported, "+
+			"and an overlay published for each batch and merge", applies, merges, reads, publishes, batches)
 	}
 	l.Observe(nil)
 	id := int64(1301)
@@ -253,8 +258,8 @@ func TestObserveReportsBatchesAndMerges(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != applies+merges+reads {
-		t.Errorf("%d spans of work observed after the observer was removed", len(seen)-applies-merges-reads)
+	if len(seen) != applies+merges+reads+publishes {
+		t.Errorf("%d spans of work observed after the observer was removed", len(seen)-applies-merges-reads-publishes)
 	}
 }
 
