@@ -478,13 +478,19 @@ func writeHeapProfile(path string) error {
 		return nil
 	}
 	runtime.GC() // the profile is as of the last collection
+	return writeProfile("heap", path)
+}
+
+// writeProfile writes the runtime's profile of kind (pprof.Lookup) to
+// path.
+func writeProfile(kind, path string) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("heap profile: %w", err)
+		return fmt.Errorf("%s profile: %w", kind, err)
 	}
-	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+	if err := pprof.Lookup(kind).WriteTo(f, 0); err != nil {
 		f.Close()
-		return fmt.Errorf("heap profile: %w", err)
+		return fmt.Errorf("%s profile: %w", kind, err)
 	}
 	return f.Close()
 }
@@ -521,15 +527,7 @@ func contentionTo(path string) func() error {
 	runtime.SetMutexProfileFraction(1)
 	return func() error {
 		defer runtime.SetMutexProfileFraction(0)
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("mutex profile: %w", err)
-		}
-		if err := pprof.Lookup("mutex").WriteTo(f, 0); err != nil {
-			f.Close()
-			return fmt.Errorf("mutex profile: %w", err)
-		}
-		return f.Close()
+		return writeProfile("mutex", path)
 	}
 }
 
