@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,6 +50,9 @@ type timedSearch struct {
 type span struct{ from, to time.Time }
 
 func (s span) overlaps(o span) bool { return s.from.Before(o.to) && o.from.Before(s.to) }
+
+// holds reports whether t falls in s.
+func (s span) holds(t time.Time) bool { return !t.Before(s.from) && t.Before(s.to) }
 
 type blockSpan struct {
 	kind int
@@ -296,7 +300,7 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 	}
 	kindAt := func(t time.Time) *blockWork {
 		for _, b := range a.blocks {
-			if !t.Before(b.from) && t.Before(b.to) {
+			if b.holds(t) {
 				return by[b.kind]
 			}
 		}
@@ -390,12 +394,7 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 
 // startsIn reports whether t falls in one of spans.
 func startsIn(t time.Time, spans []span) bool {
-	for _, s := range spans {
-		if !t.Before(s.from) && t.Before(s.to) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(spans, func(s span) bool { return s.holds(t) })
 }
 
 func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

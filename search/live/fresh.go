@@ -96,7 +96,8 @@ func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordRea
 
 // Work is a span of the follower's work beside the searches: a batch of
 // changes read from the database (Report), a batch applied, or overlay
-// segments merged (built, before the merged segment is published).
+// segments merged (built, before the merged segment is published); or
+// the moment a new overlay was published.
 type Work struct {
 	Kind       string // WorkRead, WorkApply, WorkMerge or WorkPublish
 	Start, End time.Time
