@@ -79,9 +79,12 @@ type columns struct {
 	// orders are the documents in the order of each sort by a column,
 	// made on first use (sorted.go); starred are the documents whose
 	// rating and trust changed since the orders were made (withStars),
-	// which the rating and trust orders may hold elsewhere.
-	orders  *sortOrders
-	starred *roaring.Bitmap
+	// which the rating and trust orders may hold elsewhere, and sincePrev
+	// those starred since the orders these replaced were (with the
+	// orders' prevStarred), weighed apart while searches walk those.
+	orders    *sortOrders
+	starred   *starSet
+	sincePrev *starSet
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents

@@ -1241,7 +1241,7 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 					return err
 				}
 			}
-			if starred != nil && starred.Contains(doc) {
+			if starred.has(doc) {
 				continue // weighed below: its trust is not where the order has it
 			}
 			if c.full() && bound*float64(trust[doc]) < c.worst().score {
@@ -1251,9 +1251,7 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 				c.consider(doc, m.scoreRest(doc))
 			}
 		}
-		if starred != nil {
-			return c.considerEach(ctx, roaring.And(starred, through), m.scoreRest)
-		}
+		starred.eachIn(*in, func(doc uint32) { c.consider(doc, m.scoreRest(doc)) })
 		return nil
 	}
 	return eachDoc(ctx, through, func(doc uint32) bool {
@@ -1604,7 +1602,7 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 						return true, err
 					}
 				}
-				if starred != nil && starred.Contains(doc) {
+				if starred.has(doc) {
 					continue // weighed below: its trust is not where the order has it
 				}
 				if c.full() && p.score*float64(cols.trust[doc]) < c.worst().score {
@@ -1614,17 +1612,11 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 					c.consider(doc, p.score)
 				}
 			}
-			// The starred are a few offers of a few treatments: most parts
-			// hold none, found without making their intersection.
-			if starred != nil && starred.Intersects(docs) {
-				err := eachDoc(ctx, roaring.And(starred, docs), func(doc uint32) bool {
-					if all || plain.Contains(doc) {
-						c.consider(doc, p.score)
-					}
-					return true
-				})
-				if err != nil {
-					return true, err
+			// The starred are a few offers of a few treatments, listed
+			// by treatment.
+			for _, doc := range starred.ofTreatment(p.ord) {
+				if all || plain.Contains(doc) {
+					c.consider(doc, p.score)
 				}
 			}
 			continue

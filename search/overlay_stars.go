@@ -207,6 +207,7 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 		return ix, nil
 	}
 	var cols *columns
+	var starred *roaring.Bitmap // cols' starred, and those now
 	for _, id := range slices.Sorted(maps.Keys(changed)) {
 		ord, ok := fcol.ordinal[itoa(id)]
 		if !ok || int(ord) >= len(ix.cols.facilityOfferLists.start)-1 {
@@ -235,13 +236,13 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 					copyCol = pooledCopy
 				}
 				c.rating, c.trust, c.maxTrust = copyCol(c.rating), copyCol(c.trust), slices.Clone(c.maxTrust)
-				c.starred = roaring.New()
+				starred = roaring.New()
 				if ix.cols.starred != nil {
-					c.starred = ix.cols.starred.Clone()
+					starred = ix.cols.starred.b.Clone()
 				}
 				cols = &c
 			}
-			cols.starred.Add(doc)
+			starred.Add(doc)
 			cols.rating[doc] = float32(math.NaN())
 			if s.rating != nil {
 				cols.rating[doc] = float32(*s.rating)
@@ -260,7 +261,8 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 	if cols == nil {
 		return ix, nil
 	}
-	if cols.orders != nil && cols.starred.GetCardinality() > cols.docs/maxStarredPart {
+	cols.starred = newStarSet(starred, cols.docs, tcol)
+	if cols.orders != nil && starred.GetCardinality() > cols.docs/maxStarredPart {
 		// Each search weighs the starred documents one by one: once they
 		// are many, the rating and trust orders are made again from these
 		// columns (copies of their own: the view's may go back to
@@ -268,6 +270,10 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 		// and none are starred.
 		cols.orders = cols.orders.withStars(slices.Clone(cols.rating), slices.Clone(cols.trust), cols.starred)
 		cols.starred = nil
+	}
+	cols.sincePrev = nil
+	if cols.orders != nil && cols.orders.prev != nil {
+		cols.sincePrev = cols.orders.prevStarred.or(cols.starred)
 	}
 	return ix.viewWith(cols, ix.rates, ix.typical), nil
 }

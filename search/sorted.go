@@ -86,7 +86,7 @@ type sortOrders struct {
 	// rating visited all its matches for the second or so a new order
 	// takes. Nil: none.
 	prev        *sortOrders
-	prevStarred *roaring.Bitmap
+	prevStarred *starSet
 }
 
 func newSortOrders(ratings, trusts []float32) *sortOrders {
@@ -100,14 +100,14 @@ func newKeyOrder() *keyOrder { return &keyOrder{ready: make(chan struct{})} }
 // (the orders' own: nothing may change them): new rating and trust
 // orders, made from them, the same price orders. starred are the
 // documents whose stars changed since o's were made.
-func (o *sortOrders) withStars(ratings, trusts []float32, starred *roaring.Bitmap) *sortOrders {
+func (o *sortOrders) withStars(ratings, trusts []float32, starred *starSet) *sortOrders {
 	n := *o
 	n.rating, n.ratings = newKeyOrder(), ratings
 	n.trust, n.trusts = newKeyOrder(), trusts
 	// One older set of orders is kept, the newest made.
 	n.prev, n.prevStarred = o, starred
 	if o.rating.madeYet() == nil && o.prev != nil {
-		n.prev, n.prevStarred = o.prev, orOf(o.prevStarred, starred)
+		n.prev, n.prevStarred = o.prev, o.prevStarred.or(starred)
 	}
 	p := *n.prev
 	p.prev, p.prevStarred = nil, nil
@@ -115,30 +115,20 @@ func (o *sortOrders) withStars(ratings, trusts []float32, starred *roaring.Bitma
 	return &n
 }
 
-// orPrev returns made and the documents starred since it was made; while
-// it is not made yet, the same order of prev (of pick) if that is made,
-// with everything starred since prev's. Nil when neither is made.
-func (o *sortOrders) orPrev(made *madeOrder, starred *roaring.Bitmap, pick func(*sortOrders) *keyOrder) (*madeOrder, *roaring.Bitmap) {
+// orPrev returns made and the documents of cols starred since it was
+// made; while it is not made yet, the same order of prev (of pick) if
+// that is made, with everything starred since prev's. Nil when neither is
+// made.
+func (o *sortOrders) orPrev(made *madeOrder, cols *columns, pick func(*sortOrders) *keyOrder) (*madeOrder, *starSet) {
 	if made != nil {
-		return made, starred
+		return made, cols.starred
 	}
 	if o.prev != nil {
 		if old := pick(o.prev).madeYet(); old != nil {
-			return old, orOf(o.prevStarred, starred)
+			return old, cols.sincePrev
 		}
 	}
 	return nil, nil
-}
-
-// orOf is the union of a and b, either of which may be nil.
-func orOf(a, b *roaring.Bitmap) *roaring.Bitmap {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
-	}
-	return roaring.Or(a, b)
 }
 
 // madeYet returns the order if it is made, without starting to make it.
@@ -181,7 +171,7 @@ func (ko *keyOrder) next(moved *roaring.Bitmap) *keyOrder {
 // treatment's offers, by ordinal, most trusted first, and the facilities
 // and doctors most trusted first; and the documents whose trust changed
 // since (nil: none).
-func (ix *Index) trustOrder() (*madeOrder, *roaring.Bitmap) {
+func (ix *Index) trustOrder() (*madeOrder, *starSet) {
 	o := ix.cols.orders
 	if o == nil || sortedWalks == sortedNever {
 		return nil, nil
@@ -207,13 +197,13 @@ func (ix *Index) trustOrder() (*madeOrder, *roaring.Bitmap) {
 		})
 		return &madeOrder{byTreatment: byT, rest: rest}
 	})
-	return o.orPrev(made, ix.cols.starred, func(p *sortOrders) *keyOrder { return p.trust })
+	return o.orPrev(made, ix.cols, func(p *sortOrders) *keyOrder { return p.trust })
 }
 
 // sortOrder returns the order of sort, nil while it is being made or when
 // the sort has none, and the documents whose key may differ from the
 // order's (nil: none).
-func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
+func (ix *Index) sortOrder(sort string) (*madeOrder, *starSet) {
 	o := ix.cols.orders
 	if o == nil {
 		return nil, nil
@@ -245,7 +235,7 @@ func (ix *Index) sortOrder(sort string) (*madeOrder, *roaring.Bitmap) {
 			}
 			return makeOrder(ix.cols.docs, key, true)
 		})
-		return o.orPrev(made, ix.cols.starred, func(p *sortOrders) *keyOrder { return p.rating })
+		return o.orPrev(made, ix.cols, func(p *sortOrders) *keyOrder { return p.rating })
 	}
 	return nil, nil
 }
@@ -385,12 +375,8 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 	in := denseOf(walk, c.cols.docs)
 	defer releaseDense(in)
 	c.countAllIn(walk, in)
-	if changed != nil {
-		// Their keys may not be where the order has them: each is weighed.
-		if err := c.considerEach(ctx, roaring.And(walk, changed), score); err != nil {
-			return true, err
-		}
-	}
+	// Their keys may not be where the order has them: each is weighed.
+	changed.eachIn(*in, func(doc uint32) { c.consider(doc, score(doc)) })
 	asc := c.p.sort == SortPriceAsc
 	for i, doc := range order.walk(parts) {
 		if i%checkDoneEvery == checkDoneEvery-1 {
@@ -406,7 +392,7 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 		}
 		// Only a match is weighed: past the k-th key the walk stops at the
 		// next match, every document after it having a key as bad or worse.
-		if (*in)[doc>>6]&(1<<(doc&63)) == 0 || changed != nil && changed.Contains(doc) {
+		if (*in)[doc>>6]&(1<<(doc&63)) == 0 || changed.has(doc) {
 			continue
 		}
 		if c.full() {
@@ -421,7 +407,7 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 		// Documents without a key rank after every one with.
 		rest := roaring.AndNot(walk, order.keyed)
 		if changed != nil {
-			rest.AndNot(changed)
+			rest.AndNot(changed.b)
 		}
 		return true, c.considerEach(ctx, rest, score)
 	}
@@ -584,7 +570,7 @@ func (o *sortOrders) prevMade(pick func(*sortOrders) *keyOrder) (*madeOrder, *ro
 	if o.prevStarred == nil {
 		return old, roaring.New()
 	}
-	return old, o.prevStarred
+	return old, o.prevStarred.b
 }
 
 // remadeOrder is old, an order makeOrder made, as makeOrder would make it
@@ -704,4 +690,85 @@ func mergeMoved(docs []uint32, moved docSet, in []uint32, key func(uint32) float
 		out = append(out, add[j].doc)
 	}
 	return out
+}
+
+// starSet is a set of offers whose rating and trust changed since the
+// rating and trust orders were made (Index.withStars), which a search
+// walking those orders weighs apart, each where its key is now. It is
+// kept three ways, made once with the set (by the follower) rather than
+// by each search: a bitmap; a bit per document, tested at each step of a
+// walk; and a list per treatment, for the trust walk of each treatment's
+// offers. Intersecting the bitmap with a search's matches, or with each
+// matched treatment's offers, took a tenth of a search at six thousand
+// starred offers, as many as an overlay holds before the orders are made
+// again (maxStarredPart).
+type starSet struct {
+	b    *roaring.Bitmap
+	docs uint64
+	bits ordSet
+	tcol *keywordColumn
+	// byTreatment are the documents of b by their treatment's ordinal in
+	// tcol.
+	byTreatment [][]uint32
+}
+
+// newStarSet returns the set of b among docs documents, whose treatments
+// are in tcol; nil when b is empty.
+func newStarSet(b *roaring.Bitmap, docs uint64, tcol *keywordColumn) *starSet {
+	if b == nil || b.IsEmpty() {
+		return nil
+	}
+	s := &starSet{b: b, docs: docs, bits: make(ordSet, (docs+63)/64), tcol: tcol}
+	if tcol != nil {
+		s.byTreatment = make([][]uint32, len(tcol.values))
+	}
+	b.Iterate(func(doc uint32) bool {
+		s.bits.add(doc)
+		if tcol != nil {
+			if ord, ok := tcol.first(doc); ok {
+				s.byTreatment[ord] = append(s.byTreatment[ord], doc)
+			}
+		}
+		return true
+	})
+	return s
+}
+
+// has reports whether s holds doc.
+func (s *starSet) has(doc uint32) bool { return s != nil && s.bits.has(doc) }
+
+// ofTreatment lists the documents of s whose treatment is ord, in order.
+func (s *starSet) ofTreatment(ord uint32) []uint32 {
+	if s == nil || int(ord) >= len(s.byTreatment) {
+		return nil
+	}
+	return s.byTreatment[ord]
+}
+
+// eachIn calls fn with each document of s whose bit is set in in (a
+// search's matches, a bit per document), in order.
+func (s *starSet) eachIn(in []uint64, fn func(doc uint32)) {
+	if s == nil {
+		return
+	}
+	it := s.b.ManyIterator()
+	var buf [256]uint32
+	for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
+		for _, doc := range buf[:k] {
+			if in[doc>>6]&(1<<(doc&63)) != 0 {
+				fn(doc)
+			}
+		}
+	}
+}
+
+// or is the set of the documents of s and t, either of which may be nil.
+func (s *starSet) or(t *starSet) *starSet {
+	switch {
+	case s == nil:
+		return t
+	case t == nil:
+		return s
+	}
+	return newStarSet(roaring.Or(s.b, t.b), s.docs, s.tcol)
 }

@@ -92,13 +92,13 @@ func testSortedWalkSeesNewStars(t *testing.T, hold bool) {
 	if hold {
 		for _, sort := range []string{SortRating, SortRelevance} {
 			var order *madeOrder
-			var changed *roaring.Bitmap
+			var changed *starSet
 			if sort == SortRating {
 				order, changed = o.base.sortOrder(sort)
 			} else {
 				order, changed = o.base.trustOrder()
 			}
-			if order == nil || changed == nil || changed.GetCardinality() == 0 {
+			if order == nil || changed == nil || changed.b.GetCardinality() == 0 {
 				t.Fatalf("sort %s while the new orders are made: order %v, changed %v; want the old order and facility 10's offer",
 					sort, order != nil, changed)
 			}
