@@ -309,8 +309,25 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 	// The dead among them were counted with the rest: they are taken off
 	// again, being few beside the matches.
 	uncount := c.uncount
-	if in != nil {
+	if in != nil && matched.GetCardinality() >= uint64(len(c.p.dead.words)) {
 		c.p.dead.eachIn(*in, uncount)
+		return
+	}
+	if in != nil || matched.GetCardinality() < c.p.dead.b.GetCardinality() {
+		// Fewer matches than dead documents (or, the matches held as
+		// bits, than the dead's words: a country's offers of a category,
+		// sorted by price): each match's bit is tested. Reading every
+		// dead word cost such a search more than the rest of its
+		// collection (6 µs against 5, at 12,000 dead documents).
+		it := matched.ManyIterator()
+		var buf [256]uint32
+		for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
+			for _, doc := range buf[:k] {
+				if c.p.dead.has(doc) {
+					uncount(doc)
+				}
+			}
+		}
 		return
 	}
 	if dead := c.p.dead.b.GetCardinality(); dead <= probeDead {
@@ -329,22 +346,9 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 		}
 		return
 	}
-	if matched.GetCardinality() > c.p.dead.b.GetCardinality() {
-		in := denseOf(matched, c.cols.docs)
-		c.p.dead.eachIn(*in, uncount)
-		releaseDense(in)
-		return
-	}
-	// Testing each match's bit beats intersecting the containers.
-	it := matched.ManyIterator()
-	var buf [256]uint32
-	for k := it.NextMany(buf[:]); k > 0; k = it.NextMany(buf[:]) {
-		for _, doc := range buf[:k] {
-			if c.p.dead.has(doc) {
-				uncount(doc)
-			}
-		}
-	}
+	in = denseOf(matched, c.cols.docs)
+	c.p.dead.eachIn(*in, uncount)
+	releaseDense(in)
 }
 
 // uncount takes a dead document counted with the matches off again.
