@@ -320,7 +320,7 @@ func (ix *Index) Get(ctx context.Context, typ string, id int64) (*Record, error)
 		return nil, fmt.Errorf("get %s %d: document has no source", typ, id)
 	}
 	var r Record
-	if err := json.Unmarshal(src, &r); err != nil {
+	if err := decodeRecord(src, &r); err != nil {
 		return nil, fmt.Errorf("get %s %d: decode: %w", typ, id, err)
 	}
 	return &r, nil

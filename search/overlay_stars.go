@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -225,7 +224,7 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 				return false
 			}
 			var r Record
-			if err = json.Unmarshal(src, &r); err != nil {
+			if err = decodeRecord(src, &r); err != nil {
 				return false
 			}
 			r.Facility = s.on(r.Facility)

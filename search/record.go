@@ -9,6 +9,8 @@ import (
 	"math"
 	"time"
 	"unique"
+
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // Document types.
@@ -294,3 +296,12 @@ func internAll(ss []string) {
 		internString(&ss[i])
 	}
 }
+
+// decodeRecord decodes a record as the index stores it (its source
+// field): each hit of a page, each record Get returns, and the offers the
+// follower re-weighs. encoding/json took 8 µs a record at a million
+// offers, a tenth of a search's CPU under writes for a page of ten;
+// segmentio's decoder, a drop-in written to decode as encoding/json does,
+// takes 3 µs, and gives the same records (TestDecodeRecordAsEncodingJSON,
+// over every stored record of the bundled catalogue).
+func decodeRecord(src []byte, r *Record) error { return segjson.Unmarshal(src, r) }

@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -285,7 +284,7 @@ func decodeHit(src []byte, score float64, currency string, rates Rates) (Hit, er
 	if math.IsNaN(hit.Score) || math.IsInf(hit.Score, 0) {
 		hit.Score = 0
 	}
-	if err := json.Unmarshal(src, &hit.Record); err != nil {
+	if err := decodeRecord(src, &hit.Record); err != nil {
 		return hit, fmt.Errorf("decode hit: %w", err)
 	}
 	if currency == "" {

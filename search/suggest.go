@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -143,7 +142,7 @@ func (ix *Index) suggest(ctx context.Context, q query.Query, limit int, skip map
 			return nil, fmt.Errorf("read %s: %w", h.ID, err)
 		}
 		var r Record
-		if err := json.Unmarshal(src, &r); err != nil {
+		if err := decodeRecord(src, &r); err != nil {
 			return nil, fmt.Errorf("decode %s: %w", h.ID, err)
 		}
 		out = append(out, Suggestion{Type: r.Type, ID: r.ID, Name: r.Name, Detail: detail(&r), Score: h.Score})
