@@ -85,6 +85,9 @@ type columns struct {
 	orders    *sortOrders
 	starred   *starSet
 	sincePrev *starSet
+	// starSeq is the version of rating and trust: 0 as the index opened
+	// them, else the one withStars made (starPatches).
+	starSeq uint64
 }
 
 // keywordColumn is one keyword field: its values, a bitmap of the documents

@@ -34,9 +34,11 @@ import (
 // a facility's stars (most batches). Fresh memory for each copy cost more
 // in page faults than the copy itself, so they come from spareColumns and
 // go back to it once no overlay reads them: each overlay whose view
-// shares them holds a reference, dropped by Close.
+// shares them holds a reference, dropped by Close. seq is their version
+// (columns.starSeq).
 type patchedColumns struct {
 	rating, trust []float32
+	seq           uint64
 	refs          atomic.Int32
 }
 
@@ -48,8 +50,8 @@ func (p *patchedColumns) retain() {
 
 func (p *patchedColumns) release() {
 	if p != nil && p.refs.Add(-1) == 0 {
-		spareColumns.put(p.rating)
-		spareColumns.put(p.trust)
+		spareColumns.put(p.rating, columnRating, p.seq)
+		spareColumns.put(p.trust, columnTrust, p.seq)
 	}
 }
 
@@ -60,6 +62,14 @@ func (p *patchedColumns) release() {
 // follower allocated (bench fresh --heapprofile, run 200), which made the
 // collector run again sooner. Columns kept here are kept until used: a few
 // overlays' worth (maxSpareColumns).
+//
+// A spare column holds a version of the column a few batches old, and
+// is brought up to date by writing only the values patched since
+// (starPatches), a few hundred offers a batch, instead of copying 1.3
+// million: a copy of both columns wrote 10 MB a batch, which evicted the
+// searches' data from the cache the two cores share (the first search
+// after a batch took 12–58% longer than the one after it, most of it
+// the same work done slower; BENCHMARKS.md, twenty-sixth session).
 var spareColumns columnList
 
 // maxSpareColumns is the most columns spareColumns keeps: two for each
@@ -67,38 +77,63 @@ var spareColumns columnList
 // use), as a server holds while searches finish on the one before.
 const maxSpareColumns = 4
 
+// Which column a spare one was.
+const (
+	columnRating = iota + 1
+	columnTrust
+)
+
 // columnList is a list of spare columns.
 type columnList struct {
 	mu   sync.Mutex
-	cols [][]float32
+	cols []spareColumn
 }
 
-// get returns a column of n values (as its last user left them) when the
-// list holds one long enough, else a new one. One too short (of another
-// generation) is dropped.
-func (l *columnList) get(n int) []float32 {
+// spareColumn is a column no search reads any more: which it was (kind)
+// at what version (seq; 0: unknown).
+type spareColumn struct {
+	col  []float32
+	kind int
+	seq  uint64
+}
+
+// get returns a column of n values (as its last user left them), of the
+// kind asked for when one is kept, and its version (0 when it is of
+// another kind, or new); a new one when the list holds none long enough.
+// One too short (of another generation) is dropped.
+func (l *columnList) get(n, kind int) ([]float32, uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for len(l.cols) > 0 {
-		col := l.cols[len(l.cols)-1]
-		l.cols[len(l.cols)-1] = nil
-		l.cols = l.cols[:len(l.cols)-1]
-		if cap(col) >= n {
-			return col[:n]
+	i := slices.IndexFunc(l.cols, func(s spareColumn) bool { return s.kind == kind && cap(s.col) >= n })
+	for i < 0 && len(l.cols) > 0 {
+		if s := l.cols[len(l.cols)-1]; cap(s.col) >= n {
+			i = len(l.cols) - 1
+			break
 		}
+		l.cols[len(l.cols)-1] = spareColumn{}
+		l.cols = l.cols[:len(l.cols)-1]
 	}
-	return make([]float32, n)
+	if i < 0 {
+		return make([]float32, n), 0
+	}
+	s := l.cols[i]
+	l.cols = slices.Delete(l.cols, i, i+1)
+	if s.kind != kind {
+		return s.col[:n], 0
+	}
+	return s.col[:n], s.seq
 }
 
-// put keeps col, which nothing reads any more, unless the list is full.
-func (l *columnList) put(col []float32) {
+// put keeps col, the kind of column at version seq, which nothing reads
+// any more, unless the list is full.
+func (l *columnList) put(col []float32, kind int, seq uint64) {
 	if col == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.cols) < maxSpareColumns {
-		l.cols = append(l.cols, col)
+		l.cols = append(l.cols, spareColumn{col: col, kind: kind, seq: seq})
 	}
 }
 
@@ -109,11 +144,74 @@ func (l *columnList) len() int {
 	return len(l.cols)
 }
 
-// pooledCopy copies col into a spare column when there is one long enough.
-func pooledCopy(col []float32) []float32 {
-	out := spareColumns.get(len(col))
+// pooledCopy returns a copy of col, the kind of column at version seq, in
+// a spare column when there is one long enough: brought up to date with
+// the values patched since its own version when starPatches knows them,
+// else copied whole.
+func pooledCopy(col []float32, kind int, seq uint64) []float32 {
+	out, at := spareColumns.get(len(col), kind)
+	if docs, ok := starPatches.since(at, seq); ok {
+		for _, doc := range docs {
+			out[doc] = col[doc]
+		}
+		return out
+	}
 	copy(out, col)
 	return out
+}
+
+// starPatches are the latest versions of patched rating and trust
+// columns: each made from another (its parent) by patching some
+// documents.
+var starPatches patchHistory
+
+// maxPatchHistory is how many versions starPatches remembers: more than
+// a spare column is ever behind the newest (a few batches).
+const maxPatchHistory = 64
+
+type patchHistory struct {
+	mu   sync.Mutex
+	last []starPatch // the newest last
+	seq  uint64
+}
+
+// starPatch is a version of the columns: parent's with docs patched.
+type starPatch struct {
+	seq, parent uint64
+	docs        []uint32
+}
+
+// add records a version made from parent by patching docs, and returns it.
+func (h *patchHistory) add(parent uint64, docs []uint32) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	h.last = append(h.last, starPatch{seq: h.seq, parent: parent, docs: docs})
+	if len(h.last) > maxPatchHistory {
+		h.last = slices.Delete(h.last, 0, len(h.last)-maxPatchHistory)
+	}
+	return h.seq
+}
+
+// since returns the documents patched between version from and version
+// to, when from is to or one of its ancestors that h still knows; false
+// when not (from is 0, of another generation, or older).
+func (h *patchHistory) since(from, to uint64) ([]uint32, bool) {
+	if from == 0 {
+		return nil, false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var docs []uint32
+	for at := to; at != from; {
+		i := slices.IndexFunc(h.last, func(p starPatch) bool { return p.seq == at })
+		if i < 0 {
+			return nil, false
+		}
+		docs = append(docs, h.last[i].docs...)
+		at = h.last[i].parent
+	}
+	return docs, true
 }
 
 // stars are a facility's rating and review count.
@@ -207,6 +305,7 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 	}
 	var cols *columns
 	var starred *roaring.Bitmap // cols' starred, and those now
+	var patched []uint32        // the documents patched now
 	for _, id := range slices.Sorted(maps.Keys(changed)) {
 		ord, ok := fcol.ordinal[itoa(id)]
 		if !ok || int(ord) >= len(ix.cols.facilityOfferLists.start)-1 {
@@ -230,11 +329,13 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 			r.Facility = s.on(r.Facility)
 			if cols == nil {
 				c := *ix.cols
-				copyCol := slices.Clone[[]float32]
 				if pool {
-					copyCol = pooledCopy
+					c.rating = pooledCopy(c.rating, columnRating, ix.cols.starSeq)
+					c.trust = pooledCopy(c.trust, columnTrust, ix.cols.starSeq)
+				} else {
+					c.rating, c.trust = slices.Clone(c.rating), slices.Clone(c.trust)
 				}
-				c.rating, c.trust, c.maxTrust = copyCol(c.rating), copyCol(c.trust), slices.Clone(c.maxTrust)
+				c.maxTrust = slices.Clone(c.maxTrust)
 				starred = roaring.New()
 				if ix.cols.starred != nil {
 					starred = ix.cols.starred.b.Clone()
@@ -242,6 +343,7 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 				cols = &c
 			}
 			starred.Add(doc)
+			patched = append(patched, doc)
 			cols.rating[doc] = float32(math.NaN())
 			if s.rating != nil {
 				cols.rating[doc] = float32(*s.rating)
@@ -259,6 +361,10 @@ func (ix *Index) withStars(ctx context.Context, changed map[int64]stars, dead *r
 	}
 	if cols == nil {
 		return ix, nil
+	}
+	cols.starSeq = 0 // a segment's: never spare
+	if pool {
+		cols.starSeq = starPatches.add(ix.cols.starSeq, patched)
 	}
 	cols.starred = newStarSet(starred, cols.docs, tcol)
 	if cols.orders != nil && starred.GetCardinality() > cols.docs/maxStarredPart {
@@ -333,7 +439,7 @@ func (n *Overlay) patchStars(ctx context.Context, records map[string]*Record, ch
 		}
 		if base != n.base {
 			n.patched.release() // the overlay n is made from holds it still
-			n.patched = &patchedColumns{rating: base.cols.rating, trust: base.cols.trust}
+			n.patched = &patchedColumns{rating: base.cols.rating, trust: base.cols.trust, seq: base.cols.starSeq}
 			n.patched.refs.Store(1)
 			n.base = base
 		}
