@@ -104,17 +104,13 @@ type spareColumn struct {
 func (l *columnList) get(n, kind int) ([]float32, uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i := slices.IndexFunc(l.cols, func(s spareColumn) bool { return s.kind == kind && cap(s.col) >= n })
-	for i < 0 && len(l.cols) > 0 {
-		if s := l.cols[len(l.cols)-1]; cap(s.col) >= n {
-			i = len(l.cols) - 1
-			break
-		}
-		l.cols[len(l.cols)-1] = spareColumn{}
-		l.cols = l.cols[:len(l.cols)-1]
-	}
-	if i < 0 {
+	l.cols = slices.DeleteFunc(l.cols, func(s spareColumn) bool { return cap(s.col) < n })
+	if len(l.cols) == 0 {
 		return make([]float32, n), 0
+	}
+	i := slices.IndexFunc(l.cols, func(s spareColumn) bool { return s.kind == kind })
+	if i < 0 {
+		i = len(l.cols) - 1
 	}
 	s := l.cols[i]
 	l.cols = slices.Delete(l.cols, i, i+1)
