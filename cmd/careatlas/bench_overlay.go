@@ -72,6 +72,8 @@ type overlayReport struct {
 	CPUChange     float64 `json:"median_round_cpu_change_pct"`
 	// By query, the change of its median over every round.
 	ByQuery []queryChange `json:"by_query"`
+	// Kind is the changes applied (--kind): mix, or one kind alone.
+	Kind string `json:"kind"`
 	// Control: both sides searched the generation (--control).
 	Control bool `json:"control,omitempty"`
 }
@@ -95,10 +97,15 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	passes := fs.Int("passes", 4, "passes over the queries in each block; the first is a warm-up, not timed")
 	seed := fs.Uint64("seed", 1, "seed of the changes chosen")
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
+	kind := fs.String("kind", "mix", "the changes applied: mix (bench fresh's shares), or all of one kind: price, insert, delete or reviews (an overlay of segments alone, of deleted documents alone, or of patched stars)")
 	control := fs.Bool("control", false, "search the generation on both sides (an A/A run: its changes are the rounds' own noise, what a change must exceed to be measured)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file, labelled by side (side=generation, side=overlay) and by side and query (search=overlay q=ivf): go tool pprof -tagfocus")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	only, ok := changeKinds[*kind]
+	if !ok {
+		return fmt.Errorf("--kind %q: want mix, price, insert, delete or reviews", *kind)
 	}
 	if *changes < 1 || *batch < 1 || *rounds < 1 || *passes < 2 || *rateEvery < 0 || *segments < 0 || *segments > search.MaxSegments {
 		return fmt.Errorf("--changes, --batch and --rounds must be positive, --passes at least 2, --rate-every not negative, --segments 0 to %d", search.MaxSegments)
@@ -113,7 +120,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	defer gen.Close()
 	rep := &overlayReport{Command: "careatlas bench overlay " + strings.Join(args, " "), Machine: machine(ctx, nil),
-		Rounds: *rounds}
+		Rounds: *rounds, Kind: *kind}
 	if rep.Docs, err = gen.DocCount(); err != nil {
 		return fmt.Errorf("bench overlay: count documents: %w", err)
 	}
@@ -123,7 +130,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	rep.Queries = len(reqs)
 
-	o, err := buildOverlay(ctx, gen, rep, overlayPlan{changes: *changes, batch: *batch, rateEvery: *rateEvery, segments: *segments, seed: *seed}, stderr)
+	o, err := buildOverlay(ctx, gen, rep, overlayPlan{changes: *changes, batch: *batch, rateEvery: *rateEvery, segments: *segments, seed: *seed, only: only}, stderr)
 	if err != nil {
 		return err
 	}
@@ -224,7 +231,17 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 type overlayPlan struct {
 	changes, batch, rateEvery, segments int
 	seed                                uint64
+	// only is the kind of every change (a point in overlayChange's
+	// shares); negative: bench fresh's mix.
+	only float64
 }
+
+// changeKinds are --kind's values, as a point in overlayChange's shares
+// of [0, 1) (negative: each change drawn from the mix). One kind alone
+// tells apart what an overlay's parts cost a search: inserted offers are
+// segments with nothing left out of the generation, deletions leave
+// documents out with no segment, review counts patch stars.
+var changeKinds = map[string]float64{"mix": -1, "price": 0.25, "insert": 0.6, "delete": 0.7, "reviews": 0.9}
 
 // buildOverlay applies plan's changes to gen in batches, merging as the
 // overlay's policy wants after each, as the follower does (one at a time,
@@ -271,6 +288,9 @@ func buildOverlay(ctx context.Context, gen *search.Index, rep *overlayReport, pl
 			// request for a price change, is chosen again, for a change
 			// of the same kind.
 			kind := rng.Float64()
+			if plan.only >= 0 {
+				kind = plan.only
+			}
 			for try := 0; ; try++ {
 				r, key, err := overlayChange(ctx, o, rng, kind, offers, facilities, &inserted)
 				if err != nil {

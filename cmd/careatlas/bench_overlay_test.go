@@ -99,8 +99,36 @@ func TestBenchOverlay(t *testing.T) {
 		t.Errorf("--control: control %v, %d searches on one side and %d on the other", control.Control, control.Generation.N, control.Overlay.N)
 	}
 
+	// --kind applies changes of one kind alone: deletions leave documents
+	// out of the generation and add no segment; inserted offers are
+	// segments that leave nothing out; review counts patch stars and
+	// re-index the facility alone.
+	for _, c := range []struct {
+		kind                 string
+		segments, left, recs func(n uint64) bool
+	}{
+		{"delete", func(n uint64) bool { return n == 0 }, func(n uint64) bool { return n >= 90 && n <= 100 }, func(n uint64) bool { return n == 0 }},
+		{"insert", func(n uint64) bool { return n >= 1 }, func(n uint64) bool { return n == 0 }, func(n uint64) bool { return n >= 90 && n <= 100 }},
+		{"reviews", func(n uint64) bool { return n >= 1 }, func(n uint64) bool { return n >= 1 && n <= 100 }, func(n uint64) bool { return n >= 1 && n <= 100 }},
+	} {
+		out.Reset()
+		args = []string{"bench", "overlay", "--index-dir", dir, "--changes", "100", "--rounds", "1", "--passes", "2", "--segments", "0",
+			"--rate-every", "0", "--kind", c.kind, "--json"}
+		if code := run(context.Background(), args, &out, &errOut); code != 0 {
+			t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
+		}
+		var one overlayReport
+		if err := json.Unmarshal(out.Bytes(), &one); err != nil {
+			t.Fatalf("report: %v\n%s", err, out.String())
+		}
+		if one.Kind != c.kind || !c.segments(uint64(one.Segments)) || !c.left(one.Deleted) || !c.recs(one.Changed) {
+			t.Errorf("--kind %s: kind %q, %d segments holding %d records, %d documents left out of the generation",
+				c.kind, one.Kind, one.Segments, one.Changed, one.Deleted)
+		}
+	}
+
 	// Bad input is a usage error, and a directory without an index says so.
-	for _, bad := range [][]string{{"--changes", "0"}, {"--passes", "1"}, {"--rate-every", "-1"}, {"--segments", "13"}} {
+	for _, bad := range [][]string{{"--changes", "0"}, {"--passes", "1"}, {"--rate-every", "-1"}, {"--segments", "13"}, {"--kind", "stars"}} {
 		errOut.Reset()
 		if code := run(context.Background(), append([]string{"bench", "overlay", "--index-dir", dir}, bad...), &out, &errOut); code == 0 {
 			t.Errorf("bench overlay %v: exit 0", bad)
