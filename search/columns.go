@@ -118,6 +118,37 @@ type keywordColumn struct {
 	// bytes is half the memory a broad search streams through.
 	single   []uint32
 	single16 []uint16
+	// inBase maps a segment's column's ordinals to those of the same
+	// values in its generation's column (inBaseOf), made on first use.
+	inBase atomic.Pointer[baseOrdinals]
+}
+
+// baseOrdinals are a segment column's ordinals in base, a generation's
+// column of the same field: of[ord] is the base's ordinal of value ord,
+// or -1 when the base has no such value.
+type baseOrdinals struct {
+	base *keywordColumn
+	of   []int32
+}
+
+// inBaseOf returns the ordinals of kc's values in base (-1: not there).
+// A segment and its generation never change, and a segment's facet
+// counts are added to the generation's by value on every search that
+// counts them (mergeFacets): looked up by string, thousands of cities
+// in each of a few segments, once per search. They are made once.
+func (kc *keywordColumn) inBaseOf(base *keywordColumn) []int32 {
+	if b := kc.inBase.Load(); b != nil && b.base == base {
+		return b.of
+	}
+	of := make([]int32, len(kc.values))
+	for ord, v := range kc.values {
+		of[ord] = -1
+		if bord, ok := base.ordinal[v]; ok {
+			of[ord] = int32(bord)
+		}
+	}
+	kc.inBase.Store(&baseOrdinals{base: base, of: of})
+	return of
 }
 
 func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {

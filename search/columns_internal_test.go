@@ -107,15 +107,15 @@ func BenchmarkFacetCount(b *testing.B) {
 		}
 		for _, c := range []struct {
 			name string
-			kc   keywordColumn
+			kc   *keywordColumn
 		}{
-			{"16bit", keywordColumn{single16: singleOf[uint16](start, ords)}},
-			{"32bit", keywordColumn{single: singleOf[uint32](start, ords)}},
-			{"by_document", keywordColumn{start: start, ords: ords}},
+			{"16bit", &keywordColumn{single16: singleOf[uint16](start, ords)}},
+			{"32bit", &keywordColumn{single: singleOf[uint32](start, ords)}},
+			{"by_document", &keywordColumn{start: start, ords: ords}},
 		} {
 			c.kc.values = make([]string, values)
 			b.Run(fmt.Sprintf("%s/run_%d", c.name, run), func(b *testing.B) {
-				f := []facetCounts{{col: &c.kc, counts: make([]int, values)}}
+				f := []facetCounts{{col: c.kc, counts: make([]int, values)}}
 				for b.Loop() {
 					countPerMatch(matched, f)
 				}
@@ -227,6 +227,36 @@ func TestFacetCountsFromLists(t *testing.T) {
 		}
 		if got, want := count(asLists), count(asBitmaps); !slices.Equal(got, want) {
 			t.Errorf("every %dth document matched: counts from lists %v, from bitmaps %v", every, got, want)
+		}
+	}
+}
+
+// TestInBaseOf: a segment's column's ordinals in its generation's column,
+// by value, -1 where the generation lacks the value; asked against
+// another column, they are made again for it.
+func TestInBaseOf(t *testing.T) {
+	column := func(values ...string) *keywordColumn {
+		kc := &keywordColumn{ordinal: map[string]uint32{}}
+		for i, v := range values {
+			kc.values = append(kc.values, v)
+			kc.ordinal[v] = uint32(i)
+		}
+		return kc
+	}
+	seg := column("Izmir", "Ankara", "Bursa")
+	gen := column("Ankara", "Antalya", "Izmir", "Istanbul")
+	other := column("Bursa")
+	for _, c := range []struct {
+		base *keywordColumn
+		want []int32
+	}{
+		{gen, []int32{2, 0, -1}},
+		{gen, []int32{2, 0, -1}}, // kept
+		{other, []int32{-1, -1, 0}},
+		{gen, []int32{2, 0, -1}},
+	} {
+		if got := seg.inBaseOf(c.base); !slices.Equal(got, c.want) {
+			t.Errorf("inBaseOf(%v) = %v, want %v", c.base.values, got, c.want)
 		}
 	}
 }

@@ -813,15 +813,16 @@ func mergeFacets(sides []*side, size int) map[string][]FacetValue {
 		var extra map[string]int
 		for _, s := range sides[1:] {
 			g := s.c.facets[i]
+			inBase := g.col.inBaseOf(f.col)
 			for ord, n := range g.counts {
 				if n <= 0 {
 					continue
 				}
-				v := g.col.values[ord]
-				if bord, ok := f.col.ordinal[v]; ok {
+				if bord := inBase[ord]; bord >= 0 {
 					counts[bord] += n
 					continue
 				}
+				v := g.col.values[ord]
 				if extra == nil {
 					extra = map[string]int{}
 				}
