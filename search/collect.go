@@ -310,7 +310,7 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 	// again, being few beside the matches.
 	uncount := c.uncount
 	if in != nil && matched.GetCardinality() >= uint64(len(c.p.dead.words)) {
-		c.p.dead.eachIn(*in, uncount)
+		c.uncountIn(*in)
 		return
 	}
 	if in != nil || matched.GetCardinality() < c.p.dead.b.GetCardinality() {
@@ -347,8 +347,30 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 		return
 	}
 	in = denseOf(matched, c.cols.docs)
-	c.p.dead.eachIn(*in, uncount)
+	c.uncountIn(*in)
 	releaseDense(in)
+}
+
+// uncountIn takes the dead documents marked in in (the matches, a bit
+// per document) off again, each facet's values read from the dead's own
+// lists where it has them (deadDocs.valuesOf).
+func (c *collector) uncountIn(in []uint64) {
+	var buf [8][]uint32
+	vals := buf[:0]
+	for i := range c.facets {
+		vals = append(vals, c.p.dead.valuesOf(c.facets[i].col))
+	}
+	c.p.dead.eachInRanked(in, func(doc uint32, rank int) {
+		c.total--
+		for i := range c.facets {
+			f := &c.facets[i]
+			if vals[i] == nil {
+				f.uncount(doc)
+			} else if v := vals[i][rank]; v != 0 {
+				f.counts[v-1]--
+			}
+		}
+	})
 }
 
 // uncount takes a dead document counted with the matches off again.

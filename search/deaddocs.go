@@ -46,6 +46,10 @@ type deadDocs struct {
 	// treatments are the ids of the dead treatments' own documents, made
 	// on first use (hasTreatment).
 	treatments atomic.Pointer[map[int64]bool]
+	// values holds, by column (*keywordColumn) of a value per document,
+	// each dead document's value there (its ordinal plus one, 0: none),
+	// in the documents' order ([]uint32, made on first use: valuesOf).
+	values sync.Map
 }
 
 // newDeadDocs returns the set of b among docs documents; nil when b is
@@ -88,6 +92,20 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 	added := roaring.AndNot(b, d.b)
 	n := &deadDocs{b: b, bits: slices.Clone(d.bits), words: slices.Clone(d.words)}
 	n.mark(added)
+	d.values.Range(func(k, v any) bool {
+		col, was := k.(*keywordColumn), v.([]uint32)
+		vals, i := make([]uint32, 0, b.GetCardinality()), 0
+		b.Iterate(func(doc uint32) bool {
+			if d.bits.has(doc) {
+				vals, i = append(vals, was[i]), i+1
+			} else {
+				vals = append(vals, col.one(doc))
+			}
+			return true
+		})
+		n.values.Store(col, vals)
+		return true
+	})
 	tcol, types := cols.keywords[fieldTreatmentID], cols.keywords[fieldType]
 	if tcol == nil || types == nil {
 		return n
@@ -143,6 +161,47 @@ func (d *deadDocs) eachIn(in []uint64, fn func(doc uint32)) {
 }
 
 func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
+
+// eachInRanked is eachIn, with each document's rank among the dead (its
+// place in d.b, from 0): where it is in valuesOf's lists.
+func (d *deadDocs) eachInRanked(in []uint64, fn func(doc uint32, rank int)) {
+	rank := 0
+	for _, w := range d.words {
+		dw := d.bits[w]
+		for x := dw & in[w]; x != 0; x &= x - 1 {
+			j := bits.TrailingZeros64(x)
+			fn(w<<6|uint32(j), rank+bits.OnesCount64(dw&(1<<j-1)))
+		}
+		rank += bits.OnesCount64(dw)
+	}
+}
+
+// valuesOf is each dead document's value in col (its ordinal plus one,
+// 0: none), by rank; nil when a document may hold two values there. A
+// search that counted the dead among a broad filter's matches takes them
+// off again (collector.countAllIn): thousands of reads at random places
+// in a column of every document, where these lists, kept per overlay and
+// carried to the next (next), are a few kilobytes read in order.
+func (d *deadDocs) valuesOf(col *keywordColumn) []uint32 {
+	if !col.dense() {
+		return nil
+	}
+	if v, ok := d.values.Load(col); ok {
+		return v.([]uint32)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if v, ok := d.values.Load(col); ok {
+		return v.([]uint32)
+	}
+	vals := make([]uint32, 0, d.b.GetCardinality())
+	d.b.Iterate(func(doc uint32) bool {
+		vals = append(vals, col.one(doc))
+		return true
+	})
+	d.values.Store(col, vals)
+	return vals
+}
 
 // hasTreatment reports whether treatment id's own document is dead; cols
 // are the index's. A page's hits ask it of their treatments (for what

@@ -70,7 +70,32 @@ func TestDeadDocsGrowAsMadeAnew(t *testing.T) {
 				has = append(has, doc)
 			}
 		}
-		return fmt.Sprint(has, d.words, byT, fs, dead)
+		var vals [][]uint32 // the dense columns' values of the dead, by rank
+		for _, col := range facets {
+			vals = append(vals, d.valuesOf(col))
+		}
+		// Every dead document is met once, with its place among them, and
+		// its values there are the columns'.
+		list := d.b.ToArray()
+		met := 0
+		d.eachInRanked(slices.Repeat([]uint64{^uint64(0)}, len(d.bits)), func(doc uint32, rank int) {
+			met++
+			if rank >= len(list) || list[rank] != doc {
+				t.Fatalf("dead document %d ranked %d among %v", doc, rank, list)
+			}
+			for i, col := range facets {
+				if want := col.dense(); (vals[i] != nil) != want {
+					t.Fatalf("%s: values kept %v, want %v", col.values, vals[i] != nil, want)
+				}
+				if vals[i] != nil && vals[i][rank] != col.one(doc) {
+					t.Fatalf("dead document %d: value %d, the column says %d", doc, vals[i][rank], col.one(doc))
+				}
+			}
+		})
+		if met != len(list) {
+			t.Fatalf("%d of %d dead documents met", met, len(list))
+		}
+		return fmt.Sprint(has, d.words, byT, fs, dead, vals)
 	}
 
 	b := roaring.New()
