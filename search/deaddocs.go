@@ -150,20 +150,11 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 	return n
 }
 
-// eachIn calls fn with each dead document marked in in, a bit per
-// document (denseOf).
-func (d *deadDocs) eachIn(in []uint64, fn func(doc uint32)) {
-	for _, w := range d.words {
-		for x := d.bits[w] & in[w]; x != 0; x &= x - 1 {
-			fn(w<<6 | uint32(bits.TrailingZeros64(x)))
-		}
-	}
-}
-
 func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
 
-// eachInRanked is eachIn, with each document's rank among the dead (its
-// place in d.b, from 0): where it is in valuesOf's lists.
+// eachInRanked calls fn with each dead document marked in in, a bit per
+// document (denseOf), and its rank among the dead (its place in d.b,
+// from 0): where it is in valuesOf's lists.
 func (d *deadDocs) eachInRanked(in []uint64, fn func(doc uint32, rank int)) {
 	rank := 0
 	for _, w := range d.words {
