@@ -353,12 +353,12 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 
 // uncountIn takes the dead documents marked in in (the matches, a bit
 // per document) off again, each facet's values read from the dead's own
-// lists where it has them (deadDocs.valuesOf).
+// lists where it has them (deadDocs.rankedValues).
 func (c *collector) uncountIn(in []uint64) {
 	var buf [8][]uint32
 	vals := buf[:0]
 	for i := range c.facets {
-		vals = append(vals, c.p.dead.valuesOf(c.facets[i].col))
+		vals = append(vals, c.p.dead.rankedValues(c.facets[i].col))
 	}
 	c.p.dead.eachInRanked(in, func(doc uint32, rank int) {
 		c.total--

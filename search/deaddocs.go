@@ -48,7 +48,7 @@ type deadDocs struct {
 	treatments atomic.Pointer[map[int64]bool]
 	// values holds, by column (*keywordColumn) of a value per document,
 	// each dead document's value there (its ordinal plus one, 0: none),
-	// in the documents' order ([]uint32, made on first use: valuesOf).
+	// in the documents' order ([]uint32, made on first use: rankedValues).
 	values sync.Map
 }
 
@@ -154,7 +154,7 @@ func (d *deadDocs) has(doc uint32) bool { return d.bits.has(doc) }
 
 // eachInRanked calls fn with each dead document marked in in, a bit per
 // document (denseOf), and its rank among the dead (its place in d.b,
-// from 0): where it is in valuesOf's lists.
+// from 0): where it is in rankedValues' lists.
 func (d *deadDocs) eachInRanked(in []uint64, fn func(doc uint32, rank int)) {
 	rank := 0
 	for _, w := range d.words {
@@ -167,13 +167,13 @@ func (d *deadDocs) eachInRanked(in []uint64, fn func(doc uint32, rank int)) {
 	}
 }
 
-// valuesOf is each dead document's value in col (its ordinal plus one,
+// rankedValues is each dead document's value in col (its ordinal plus one,
 // 0: none), by rank; nil when a document may hold two values there. A
 // search that counted the dead among a broad filter's matches takes them
 // off again (collector.countAllIn): thousands of reads at random places
 // in a column of every document, where these lists, kept per overlay and
 // carried to the next (next), are a few kilobytes read in order.
-func (d *deadDocs) valuesOf(col *keywordColumn) []uint32 {
+func (d *deadDocs) rankedValues(col *keywordColumn) []uint32 {
 	if !col.dense() {
 		return nil
 	}

@@ -72,7 +72,7 @@ func TestDeadDocsGrowAsMadeAnew(t *testing.T) {
 		}
 		var vals [][]uint32 // the dense columns' values of the dead, by rank
 		for _, col := range facets {
-			vals = append(vals, d.valuesOf(col))
+			vals = append(vals, d.rankedValues(col))
 		}
 		// Every dead document is met once, with its place among them, and
 		// its values there are the columns'.
