@@ -372,7 +372,13 @@ func (w *freshWriter) waitVisible(ctx context.Context, client *http.Client, base
 
 // probe marks an offer, times how soon a search finds it at its new price,
 // puts it back, and again, until ctx is done.
-func (w *freshWriter) probe(ctx context.Context, client *http.Client, base string) []time.Duration {
+//
+// Between probes it waits a tenth of a second and a random part of spread
+// (the follower's gather): a fixed wait would commit each probe at the
+// same point of the follower's cycle, a tenth of a second after the batch
+// that showed the last one, so that every probe waited nearly the whole
+// gather and none a little.
+func (w *freshWriter) probe(ctx context.Context, client *http.Client, base string, spread time.Duration) []time.Duration {
 	var out []time.Duration
 	for ctx.Err() == nil {
 		p, err := w.mark(ctx)
@@ -388,7 +394,7 @@ func (w *freshWriter) probe(ctx context.Context, client *http.Client, base strin
 		if err := w.unmark(context.WithoutCancel(ctx), p); err != nil {
 			slog.Error("bench fresh", "err", err)
 		}
-		sleep(ctx, 100*time.Millisecond)
+		sleep(ctx, 100*time.Millisecond+rand.N(spread+1))
 	}
 	return out
 }
