@@ -91,7 +91,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	dir := fs.String("index-dir", defaultIndexDir, "directory holding the index generations (careatlas index)")
 	changes := fs.Int("changes", 16000, "changes to apply on top of the generation (bench fresh leaves about 16,000 after its rounds), in whole batches")
 	segments := fs.Int("segments", search.MaxSegments, "then apply batches until the overlay has this many segments, or twice --changes (bench fresh's searches met the most the merge policy allows most of the time)")
-	batch := fs.Int("batch", 50, "changes per batch applied (the follower applies half a second of writes at a time: 50 at 100 a second)")
+	batch := fs.Int("batch", 100, "changes per batch applied (the follower applies a second of writes at a time: 100 at 100 a second)")
 	rateEvery := fs.Int("rate-every", 6000, "change an exchange rate once per this many changes (0: never)")
 	rounds := fs.Int("rounds", 10, "rounds of searching, each a block on the generation and one on the overlay, in turns")
 	passes := fs.Int("passes", 4, "passes over the queries in each block; the first is a warm-up, not timed")

@@ -73,7 +73,7 @@ func TestBenchOverlay(t *testing.T) {
 	// Asked for more segments than 900 changes leave, it applies batches
 	// until the overlay has them (the policy merges four of a level).
 	out.Reset()
-	args = []string{"bench", "overlay", "--index-dir", dir, "--changes", "900", "--segments", "5", "--rounds", "1", "--passes", "2", "--json"}
+	args = []string{"bench", "overlay", "--index-dir", dir, "--changes", "900", "--batch", "50", "--segments", "5", "--rounds", "1", "--passes", "2", "--json"}
 	if code := run(context.Background(), args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}

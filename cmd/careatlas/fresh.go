@@ -62,16 +62,16 @@ const (
 
 // changesGather is how long the follower lets changes gather after a
 // notification before it reads them (postgres.FollowOptions.Gather; serve
-// --refresh): half of the one second a change has to be visible at p50
-// (it is visible 0.45 s after its commit at p50, 0.54–0.59 s at p99), and at a
-// hundred changes a second, batches of some fifty instead of a segment per
-// commit. A quarter second made twice the batches, segments and merges
-// for the same changes, and the server's CPU for them half as much again
-// (at a million offers, BENCHMARKS.md, fifteenth session; the searches'
-// p99 under writes was better at half a second in most pairs of runs,
-// not beyond their spread). Elasticsearch refreshes every second by
-// default.
-const changesGather = 500 * time.Millisecond
+// --refresh), as Elasticsearch refreshes every second by default. A change
+// committed at a random moment waits half of it at p50, all of it at
+// worst: visible 0.59–0.60 s after its commit at p50 and 1.00–1.05 s at
+// p99 at a million offers, against the 1 s and 2 s. Half a second
+// made twice the batches and merges for the same changes, and the
+// server's CPU for them 1.4 to 1.9 times as much, for searches no faster
+// under writes beyond the runs' spread (BENCHMARKS.md, twenty-eighth
+// session, runs 311–316; a quarter second cost half as much again as
+// half: fifteenth session).
+const changesGather = time.Second
 
 // minRefresh and maxRefresh bound --refresh: below, nearly every commit
 // is a segment of its own; above, a change is no longer fresh.
