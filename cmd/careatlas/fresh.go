@@ -64,13 +64,13 @@ const (
 // notification before it reads them (postgres.FollowOptions.Gather; serve
 // --refresh), as Elasticsearch refreshes every second by default. A change
 // committed at a random moment waits half of it at p50, all of it at
-// worst: visible 0.59–0.60 s after its commit at p50 and 1.00–1.05 s at
-// p99 at a million offers, against the 1 s and 2 s. Half a second
-// made twice the batches and merges for the same changes, and the
-// server's CPU for them 1.4 to 1.9 times as much, for searches no faster
-// under writes beyond the runs' spread (BENCHMARKS.md, twenty-eighth
-// session, runs 311–316; a quarter second cost half as much again as
-// half: fifteenth session).
+// worst: visible 0.50 s after its commit at p50 and 1.04 s at p99 at a
+// million offers under 100 changes a second, against the 1 s and
+// 2 s. Half a second made twice the batches and merges for the same
+// changes, and the server's CPU for them 1.4 to 1.9 times as much, for
+// searches no faster under writes beyond the runs' spread (BENCHMARKS.md,
+// twenty-eighth session, runs 311–321; a quarter second cost half as much
+// again as half: fifteenth session).
 const changesGather = time.Second
 
 // minRefresh and maxRefresh bound --refresh: below, nearly every commit
