@@ -238,6 +238,10 @@ type blockWork struct {
 	// (searchClass): a tail that follows one shape is that search's work,
 	// one spread over all is the machine's.
 	ByClass map[string]classCount `json:"slow_by_class,omitempty"`
+	// LatencyByClass is each shape's own p50 and p99: a shape slower
+	// throughout under writes moves its p50 too, one slowed by moments
+	// only its tail.
+	LatencyByClass map[string]latency `json:"latency_by_class,omitempty"`
 	// BySegments counts them by how many segments the overlay held when
 	// each was answered: a tail that grows with them is the segments'.
 	BySegments map[int]classCount `json:"slow_by_segments,omitempty"`
@@ -348,6 +352,7 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 		}
 		return false
 	}
+	took := map[*blockWork]map[string][]time.Duration{}
 	for _, s := range a.searches {
 		bw := by[s.kind]
 		if bw == nil {
@@ -355,6 +360,10 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 		}
 		bw.Searches++
 		slow := s.to.Sub(s.from) >= over
+		if took[bw] == nil {
+			took[bw] = map[string][]time.Duration{}
+		}
+		took[bw][s.class] = append(took[bw][s.class], s.to.Sub(s.from))
 		tally(&bw.ByClass, s.class, slow)
 		tally(&bw.BySegments, s.segments, slow)
 		if startsIn(s.from, published) {
@@ -386,6 +395,12 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 		}
 		if !gc && !merge && !apply && !read && !order {
 			bw.DuringNone++
+		}
+	}
+	for bw, classes := range took {
+		bw.LatencyByClass = map[string]latency{}
+		for class, ds := range classes {
+			bw.LatencyByClass[class] = latencyOf(ds)
 		}
 	}
 	return &slowWork{OverMS: msOf(over), Quiet: by[blockQuiet], Loaded: by[blockLoaded], Floor: by[blockFloor],

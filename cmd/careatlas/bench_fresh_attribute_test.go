@@ -62,7 +62,8 @@ func TestBlocksCountWhatWasAllocated(t *testing.T) {
 // up against marks, merges, batches read and applied, and sort orders
 // made: each slow one counts under every
 // kind of work it overlapped, or none; fast ones count only as searches;
-// work counts in the block it began in.
+// work counts in the block it began in; each shape has its own p50 and
+// p99 in each block.
 func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
@@ -95,12 +96,14 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	got := a.report(10*time.Millisecond, []int{blockQuiet, blockLoaded})
 	want := slowWork{OverMS: 10,
 		Quiet: &blockWork{Seconds: 1, AllocatedMB: 3, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
-			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}, BySegments: map[int]classCount{1: {2, 3}}},
+			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}, BySegments: map[int]classCount{1: {2, 3}},
+			LatencyByClass: map[string]latency{"a": {N: 2, P50: 20, P99: 50, Max: 50}, "b": {N: 1, P50: 5, P99: 5, Max: 5}}},
 		Loaded: &blockWork{Seconds: 1, AllocatedMB: 5, Searches: 7, Slow: 5, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
 			DuringOrder: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20,
 			Reads: 1, ReadMS: 50, Orders: 1, OrderMS: 200, Publishes: 2, AfterPublish: classCount{Slow: 1, Searches: 2},
-			ByClass:    map[string]classCount{"a": {3, 3}, "b": {2, 4}},
-			BySegments: map[int]classCount{3: {1, 3}, 4: {1, 1}, 5: {3, 3}}},
+			ByClass:        map[string]classCount{"a": {3, 3}, "b": {2, 4}},
+			BySegments:     map[int]classCount{3: {1, 3}, 4: {1, 1}, 5: {3, 3}},
+			LatencyByClass: map[string]latency{"a": {N: 3, P50: 20, P99: 20, Max: 20}, "b": {N: 4, P50: 2, P99: 20, Max: 20}}},
 	}
 	if got.OverMS != want.OverMS || got.Floor != nil || got.Unfollowed != nil || !reflect.DeepEqual(got.Quiet, want.Quiet) ||
 		!reflect.DeepEqual(got.Loaded, want.Loaded) {
