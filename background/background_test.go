@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // threadNice is the calling thread's niceness (-100 when it cannot be
@@ -23,16 +24,34 @@ func threadNice(t *testing.T) int {
 	return n
 }
 
-// niceOfGoroutines runs n goroutines, each holding its thread, and
-// returns the niceness each saw.
-func niceOfGoroutines(t *testing.T, n int) []int {
-	out := make([]int, n)
+// threadIdle reports whether the calling thread runs on idle CPU time
+// only (false when it cannot be read, and the test fails). The caller must
+// hold its thread.
+func threadIdle(t *testing.T) bool {
+	idle, err := Idle()
+	if err != nil {
+		t.Errorf("%v (these tests need Linux)", err)
+	}
+	return idle
+}
+
+// lowered is how a thread is scheduled: its niceness, and whether it runs
+// on idle CPU time only.
+type lowered struct {
+	nice int
+	idle bool
+}
+
+// loweredOfGoroutines runs n goroutines, each holding its thread, and
+// returns how each thread was scheduled.
+func loweredOfGoroutines(t *testing.T, n int) []lowered {
+	out := make([]lowered, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			out[i] = threadNice(t)
+			out[i] = lowered{threadNice(t), threadIdle(t)}
 		})
 	}
 	wg.Wait()
@@ -41,30 +60,91 @@ func niceOfGoroutines(t *testing.T, n int) []int {
 
 func TestBackgroundRunsLowered(t *testing.T) {
 	before := runtime.GOMAXPROCS(0)
-	t.Cleanup(func() { Setup(0) })
-	if got := Setup(7); os.Getenv("GOMAXPROCS") == "" && got != before+Threads {
+	t.Cleanup(func() { Setup(0, false) })
+	if got := Setup(7, false); os.Getenv("GOMAXPROCS") == "" && got != before+Threads {
 		t.Errorf("Setup: GOMAXPROCS %d, want %d (one P per background thread beyond the %d)", got, before+Threads, before)
 	}
-	if got := Setup(7); os.Getenv("GOMAXPROCS") == "" && got != before+Threads {
+	if got := Setup(0, true); os.Getenv("GOMAXPROCS") == "" && got != before+Threads {
 		t.Errorf("Setup again: GOMAXPROCS %d, want it raised once, to %d", got, before+Threads)
 	}
 	for _, tc := range []struct {
 		name string
-		set  int
-		want int
+		nice int
+		idle bool
+		want lowered
 	}{
-		{"lowered", 7, 7},
-		{"clamped to the kernel's lowest", 40, MaxNice},
-		{"off", 0, 0},
+		{"lowered", 7, false, lowered{7, false}},
+		{"clamped to the kernel's lowest", 40, false, lowered{MaxNice, false}},
+		{"off", 0, false, lowered{0, false}},
+		{"idle", 0, true, lowered{0, true}},
+		// Idle scheduling is below every niceness: none is set besides.
+		{"idle rather than lowered", 7, true, lowered{0, true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			Setup(tc.set)
-			got := make(chan int, 1)
-			Go(func() { got <- threadNice(t) })
-			if n := <-got; n != tc.want {
-				t.Errorf("a background goroutine runs at nice %d, want %d", n, tc.want)
+			Setup(tc.nice, tc.idle)
+			got := make(chan lowered, 1)
+			Go(func() { got <- lowered{threadNice(t), threadIdle(t)} })
+			if l := <-got; l != tc.want {
+				t.Errorf("a background goroutine runs at %+v, want %+v", l, tc.want)
 			}
 		})
+	}
+}
+
+// TestBackgroundWorkKeptFromTheCoresIsLifted: background work starts on
+// idle CPU time; work the kernel keeps waiting for a core for LiftAfter,
+// here behind a busy goroutine on every core, is lifted to the
+// background niceness, so that a server busy on every core still
+// applies its changes. Work done before then, or waiting for something
+// other than a core, never is.
+func TestBackgroundWorkKeptFromTheCoresIsLifted(t *testing.T) {
+	restore := LiftAfter
+	t.Cleanup(func() { Setup(0, false); LiftAfter = restore })
+	LiftAfter = 50 * time.Millisecond
+	if Setup(6, true); !Idling() {
+		t.Fatal("Setup(6, true) left idle scheduling off: this process cannot lift a thread out of it (run the tests as root, or give them CAP_SYS_NICE)")
+	}
+	before := Lifted()
+	// Neither work done at once nor work that sleeps is lifted.
+	for range 20 {
+		Run(func() {})
+	}
+	Run(func() { time.Sleep(4 * LiftAfter) })
+	time.Sleep(2 * LiftAfter)
+	if n := Lifted() - before; n != 0 {
+		t.Errorf("after short and sleeping work, Lifted counted %d goroutines, want 0", n)
+	}
+	// A busy goroutine on every core, at the searches' priority.
+	stop := make(chan struct{})
+	var busy sync.WaitGroup
+	for range runtime.NumCPU() {
+		busy.Go(func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		})
+	}
+	seen := make(chan [2]lowered, 1)
+	Go(func() {
+		first := lowered{threadNice(t), threadIdle(t)}
+		for deadline := time.Now().Add(20 * time.Second); threadIdle(t) && time.Now().Before(deadline); {
+		}
+		seen <- [2]lowered{first, {threadNice(t), threadIdle(t)}}
+	})
+	got := <-seen
+	close(stop)
+	busy.Wait()
+	if want := [2]lowered{{0, true}, {6, false}}; got != want {
+		t.Errorf("background work kept from the cores ran at %+v, then %+v; want idle, then lifted to nice 6", got[0], got[1])
+	}
+	if n := Lifted() - before; n != 1 {
+		t.Errorf("Lifted counted %d goroutines, want 1", n)
 	}
 }
 
@@ -72,22 +152,24 @@ func TestBackgroundRunsLowered(t *testing.T) {
 // background goroutine leaves behind nor those created while it runs
 // serve other goroutines at it.
 func TestBackgroundPriorityDoesNotLeak(t *testing.T) {
-	t.Cleanup(func() { Setup(0) })
-	Setup(9)
-	const n = 64
-	for range 8 {
-		spawned := make(chan []int, 1)
-		// Goroutines started here need threads the runtime makes now.
-		Go(func() { spawned <- niceOfGoroutines(t, n) })
-		for i, got := range <-spawned {
-			if got != 0 {
-				t.Fatalf("goroutine %d started by background work ran at nice %d", i, got)
+	t.Cleanup(func() { Setup(0, false) })
+	for _, idle := range []bool{false, true} {
+		Setup(9, idle)
+		const n = 64
+		for range 8 {
+			spawned := make(chan []lowered, 1)
+			// Goroutines started here need threads the runtime makes now.
+			Go(func() { spawned <- loweredOfGoroutines(t, n) })
+			for i, got := range <-spawned {
+				if got != (lowered{}) {
+					t.Fatalf("idle %v: goroutine %d started by background work ran at %+v", idle, i, got)
+				}
 			}
 		}
-	}
-	for i, got := range niceOfGoroutines(t, n) {
-		if got != 0 {
-			t.Fatalf("goroutine %d started after background work ran at nice %d", i, got)
+		for i, got := range loweredOfGoroutines(t, n) {
+			if got != (lowered{}) {
+				t.Fatalf("idle %v: goroutine %d started after background work ran at %+v", idle, i, got)
+			}
 		}
 	}
 }
@@ -167,9 +249,9 @@ func TestLowerProcess(t *testing.T) {
 			t.Errorf("a thread's niceness: %s, want 11", f[statNice])
 		}
 	}
-	for i, n := range niceOfGoroutines(t, 8) {
-		if n != 11 {
-			t.Errorf("goroutine %d after: niceness %d, want 11", i, n)
+	for i, l := range loweredOfGoroutines(t, 8) {
+		if l.nice != 11 {
+			t.Errorf("goroutine %d after: niceness %d, want 11", i, l.nice)
 		}
 	}
 }

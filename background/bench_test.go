@@ -17,7 +17,8 @@ import (
 // while two background goroutines each work 20 ms in every 100 (a batch
 // being applied and a merge, both busier than a server's under 100
 // changes a second), started as plain goroutines, as plain goroutines
-// with Setup's extra Ps, and with Go at niceness 10. Each case runs twice:
+// with Setup's extra Ps, with Go at niceness 10, and with Go on idle CPU
+// time only. Each case runs twice:
 // as pure CPU work, and "collecting": everything allocates as it works
 // (about 100 MB a second in all) beside a live heap of two million
 // objects, so that the collector runs every second or so, stops the
@@ -28,18 +29,21 @@ func BenchmarkSearchesBesideBackground(b *testing.B) {
 	procs := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(procs)
 	defer nice.Store(nice.Load())
+	defer idle.Store(idle.Load())
 	for _, collecting := range []bool{false, true} {
 		for _, tc := range []struct {
 			name    string
 			workers int // background goroutines
 			procs   int
 			nice    int32
+			idle    bool
 		}{
-			{"no_background", 0, procs, 0},
-			{"goroutines", 2, procs, 0},
-			{"more_procs", 2, procs + Threads, 0},
-			{"lowered", 2, procs + Threads, 10},
-			{"lowered_same_procs", 2, procs, 10},
+			{"no_background", 0, procs, 0, false},
+			{"goroutines", 2, procs, 0, false},
+			{"more_procs", 2, procs + Threads, 0, false},
+			{"lowered", 2, procs + Threads, 10, false},
+			{"lowered_same_procs", 2, procs, 10, false},
+			{"idle", 2, procs + Threads, 0, true},
 		} {
 			name := tc.name
 			if collecting {
@@ -49,6 +53,7 @@ func BenchmarkSearchesBesideBackground(b *testing.B) {
 				runtime.GOMAXPROCS(tc.procs)
 				defer runtime.GOMAXPROCS(procs)
 				nice.Store(tc.nice)
+				idle.Store(tc.idle)
 				var live []*node
 				if collecting {
 					live = make([]*node, 2_000_000)

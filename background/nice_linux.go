@@ -4,17 +4,92 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// lower sets the calling thread's niceness to n. On Linux the niceness is
-// the thread's, not the process's (setpriority(2), "Bugs").
-func lower(n int) error {
+// lower sets the calling thread's scheduling: with idle, idle scheduling
+// (SCHED_IDLE), else, or where the kernel refuses it, niceness n (0:
+// unchanged). On Linux both are the thread's, not the process's
+// (setpriority(2), "Bugs"; sched_setattr(2)), and a thread it cloned
+// would inherit them: Go clones the threads it makes while a goroutine
+// holds its thread from a template thread of its own.
+func lower(n int, idle bool) error {
+	if idle {
+		attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}
+		err := unix.SchedSetAttr(0, &attr, 0)
+		if err == nil || n == 0 {
+			return err
+		}
+	}
+	if n == 0 {
+		return nil
+	}
 	return syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), n)
+}
+
+// threadID is the calling thread's id.
+func threadID() int { return unix.Gettid() }
+
+// waitedForCore is how long thread tid of this process has been runnable
+// but kept off every core, in all since it started: the second figure of
+// its schedstat (the kernel's scheduler statistics, proc(5)).
+func waitedForCore(tid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/self/task/" + strconv.Itoa(tid) + "/schedstat")
+	if err != nil {
+		return 0, fmt.Errorf("read thread %d's scheduler statistics: %w", tid, err)
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0, fmt.Errorf("thread %d's scheduler statistics: %q", tid, b)
+	}
+	ns, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("thread %d's scheduler statistics: %w", tid, err)
+	}
+	return time.Duration(ns), nil
+}
+
+// lift moves thread tid of this process from idle scheduling to normal
+// scheduling at niceness n.
+func lift(tid, n int) error {
+	attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_NORMAL, Nice: int32(n)}
+	if err := unix.SchedSetAttr(tid, &attr, 0); err != nil {
+		return fmt.Errorf("lift thread %d to niceness %d: %w", tid, n, err)
+	}
+	return nil
+}
+
+// canLift says why a thread of this process could not be lifted out of
+// idle scheduling to niceness n, or nil when it could: it tries, on a
+// thread discarded after.
+func canLift(n int) error {
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		if err := lower(0, true); err != nil {
+			done <- err
+			return
+		}
+		done <- lift(threadID(), n)
+	}()
+	return <-done
+}
+
+// Idle reports whether the calling thread runs on idle CPU time only
+// (SCHED_IDLE). A goroutine runs so only while it holds its thread, as
+// one started by Go does.
+func Idle() (bool, error) {
+	attr, err := unix.SchedGetAttr(0, 0)
+	if err != nil {
+		return false, fmt.Errorf("read the thread's scheduling policy: %w", err)
+	}
+	return attr.Policy == unix.SCHED_IDLE, nil
 }
 
 // Nice is the calling thread's niceness as the kernel reports it. A

@@ -13,8 +13,8 @@ import (
 // of background work, as the follower's batches and merges are, so that a
 // search beside it comes first; and ObserveOrders is told when it was.
 func TestOrdersAreMadeInTheBackground(t *testing.T) {
-	t.Cleanup(func() { background.Setup(0) })
-	background.Setup(7)
+	t.Cleanup(func() { background.Setup(0, false) })
+	background.Setup(7, false)
 	type made struct{ start, end time.Time }
 	observed := make(chan made, 1)
 	ObserveOrders(func(start, end time.Time) { observed <- made{start, end} })

@@ -19,6 +19,7 @@ import (
 
 	"github.com/careatlas/careatlas/api"
 	"github.com/careatlas/careatlas/auth"
+	"github.com/careatlas/careatlas/background"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
@@ -59,11 +60,17 @@ type freshReport struct {
 	QuietWait  schedWait `json:"goroutine_wait_without_writes"`
 	LoadedWait schedWait `json:"goroutine_wait_under_writes"`
 	Refresh    string    `json:"refresh"`
+	// BackgroundIdle says whether background work ran on idle CPU time
+	// (--background-idle, where the process may lift it out again),
 	// BackgroundNice is --background-nice, and Procs the GOMAXPROCS the
-	// server ran with (background.Setup raises it when the niceness is
-	// not 0).
-	BackgroundNice int `json:"background_nice"`
-	Procs          int `json:"gomaxprocs"`
+	// server ran with (background.Setup raises it when background work is
+	// lowered).
+	BackgroundIdle bool `json:"background_idle"`
+	BackgroundNice int  `json:"background_nice"`
+	Procs          int  `json:"gomaxprocs"`
+	// Lifted is how many background goroutines waited long enough for a
+	// core to be lifted out of idle CPU time (background.LiftAfter).
+	Lifted int64 `json:"background_lifted"`
 	// Unfollowed is the searches under the same writes with the follower
 	// stopped (--unfollowed): the overlay's searches without the
 	// follower's work beside them.
@@ -156,13 +163,13 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	slowTracePath := fs.String("slow-trace", "", "write an execution trace of the seconds before the slowest search under writes to this file (go tool trace)")
 	slowTraceOver := fs.Duration("slow-trace-over", 50*time.Millisecond, "with --slow-trace, the least a search takes to be traced")
 	ownProcess := fs.Bool("writers-process", false, "run the bench's writers in a child process of their own, as an application writing to the database runs apart from the server, their CPU reported apart (default: goroutines in this process, beside the server)")
-	lowerWriters := fs.Bool("lower-writers", false, "run the bench's writers as background work, at --background-nice: the load generator's CPU then yields to the searches, as writers on other machines take none of it (not with --writers-process)")
+	lowerWriters := fs.Bool("lower-writers", false, "run the bench's writers as background work (--background-idle, --background-nice): the load generator's CPU then yields to the searches, as writers on other machines take none of it (not with --writers-process)")
 	control := fs.Bool("control", false, "with --rounds, search the blocks meant to be under writes without writes too: an A/A comparison whose changes are the rounds' own noise (not with --floor)")
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
 	mutexProfile := fs.String("mutexprofile", "", "write a profile of the waits for locks (go tool pprof; the runtime's own with GODEBUG=runtimecontentionstacks=1) under writes to this file: with --rounds, over the rounds' blocks")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
-	nice := backgroundFlag(fs)
+	nice, idle := backgroundFlag(fs), backgroundIdleFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -182,7 +189,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		// would write in, unlike its own.
 		return fmt.Errorf("--control needs --rounds, and not --floor or --unfollowed")
 	}
-	setupBackground(*nice) // as serve does
+	setupBackground(*nice, *idle) // as serve does
 	cfg, err := pgxpool.ParseConfig(*dbURL)
 	if err != nil {
 		return fmt.Errorf("database url: %w", err)
@@ -204,7 +211,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	rep := &freshReport{Command: "careatlas bench fresh " + strings.Join(args, " "), Machine: machine(ctx, pool),
 		Rate: *rate, Clients: *clients, SearchRate: *searchRate, Refresh: refresh.String(),
-		BackgroundNice: *nice, Procs: runtime.GOMAXPROCS(0)}
+		BackgroundIdle: background.Idling(), BackgroundNice: *nice, Procs: runtime.GOMAXPROCS(0)}
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM offers`).Scan(&rep.Offers); err != nil {
 		return fmt.Errorf("count offers: %w", err)
 	}
@@ -344,7 +351,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	lf := lv.Freshness()
-	rep.Segments, rep.ChangedDocs = lf.Segments, lf.Changed
+	rep.Segments, rep.ChangedDocs, rep.Lifted = lf.Segments, lf.Changed, background.Lifted()
 	return writeReport(stdout, *asJSON, rep, func(w io.Writer) { printFresh(w, rep) })
 }
 
@@ -725,7 +732,11 @@ func printFresh(w io.Writer, r *freshReport) {
 	fmt.Fprintf(w, "%s\n%d offers, %d changes/s (%s), %d clients, %d changes written\n", r.Command, r.Offers, r.Rate,
 		strings.Join(r.Kinds, ", "), r.Clients, r.Written)
 	fmt.Fprintf(w, "machine: %d CPUs %s, %.1f GiB, PostgreSQL %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.MemGiB, r.Machine.Postgres)
-	fmt.Fprintf(w, "background work at nice %d, GOMAXPROCS %d\n", r.BackgroundNice, r.Procs)
+	how := fmt.Sprintf("at nice %d", r.BackgroundNice)
+	if r.BackgroundIdle {
+		how = "on idle CPU time"
+	}
+	fmt.Fprintf(w, "background work %s, GOMAXPROCS %d, %d lifted out of idle CPU time\n", how, r.Procs, r.Lifted)
 	if r.SearchRate > 0 {
 		fmt.Fprintf(w, "searches sent at %d a second on a fixed schedule, timed from when each was due\n", r.SearchRate)
 	}

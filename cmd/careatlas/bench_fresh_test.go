@@ -72,6 +72,11 @@ func TestBenchFresh(t *testing.T) {
 		t.Errorf("paced at 40 a second for 2 s: %d searches without writes, %d under writes; want at most 82 each",
 			rep.Quiet.N, rep.Loaded.N)
 	}
+	// As serve does by default, the background work ran on idle CPU time
+	// (the tests run as root, which may lift it out again).
+	if !rep.BackgroundIdle || rep.Lifted < 0 {
+		t.Errorf("background work idle %v, %d lifted: want idle by default", rep.BackgroundIdle, rep.Lifted)
+	}
 	if rep.QuietWait.N == 0 || rep.LoadedWait.N == 0 || rep.LoadedWait.P99 < rep.LoadedWait.P50 || rep.Refresh != "100ms" {
 		t.Errorf("goroutines' waits or the refresh not reported: %+v %+v %q", rep.QuietWait, rep.LoadedWait, rep.Refresh)
 	}
@@ -128,6 +133,13 @@ func TestBenchFresh(t *testing.T) {
 		}
 		if s.Quiet.Slow == 0 {
 			t.Errorf("no search without writes at or over their own p99 (%.3f ms): %+v", s.OverMS, s.Quiet)
+		}
+		// Each shape of search has its own p50 and p99, over as many
+		// searches as it counts.
+		for class, c := range s.Loaded.ByClass {
+			if l := s.Loaded.LatencyByClass[class]; l.N != c.Searches || l.P50 <= 0 || l.P99 < l.P50 {
+				t.Errorf("searches %s under writes: %+v, latency %+v", class, c, l)
+			}
 		}
 	}
 	// A profile is gzipped protocol buffers naming its sample types.

@@ -108,6 +108,11 @@ func TestFoldReplacesTheOverlay(t *testing.T) {
 			scrapeMetric(t, base, "careatlas_overlay_records"), st.Freshness.Changed,
 			scrapeMetric(t, base, "careatlas_rebuild_needed"), scrapeMetric(t, base, "careatlas_changes_applied"))
 	}
+	// Background work lifted out of idle CPU time is counted (scrapeMetric
+	// fails the test when a series is missing).
+	if lifted := scrapeMetric(t, base, "careatlas_background_lifted_total"); lifted < 0 {
+		t.Errorf("careatlas_background_lifted_total %v", lifted)
+	}
 	// The same search again finds the segments' sides kept, and
 	// /metrics counts them.
 	sides := func(found string) float64 {

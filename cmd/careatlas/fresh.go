@@ -81,14 +81,22 @@ const (
 )
 
 // defaultBackgroundNice is the niceness the follower's and the merges'
-// threads run at (serve --background-nice): the kernel gives a search's
-// thread about nine times their share of a core when both want one.
+// threads run at when not on idle CPU time (serve --background-idle=false
+// --background-nice): the kernel gives a search's thread about nine times
+// their share of a core when both want one.
 const defaultBackgroundNice = 10
 
-// backgroundFlag is --background-nice, of serve and bench fresh.
+// backgroundFlag is --background-nice, of serve, bench fresh and bench
+// fold.
 func backgroundFlag(fs *flag.FlagSet) *int {
 	return fs.Int("background-nice", defaultBackgroundNice, fmt.Sprintf(
-		"niceness (0–%d) of the threads that apply changes and merge the overlay, so that searches go first when both want a core; 0: the searches' own", background.MaxNice))
+		"niceness (0–%d) of the threads that apply changes and merge the overlay when not idle (--background-idle=false), so that searches go first when both want a core; 0: the searches' own", background.MaxNice))
+}
+
+// backgroundIdleFlag is --background-idle, of serve and bench fresh.
+func backgroundIdleFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("background-idle", true,
+		"run the threads that apply changes and merge the overlay on idle CPU time only (Linux SCHED_IDLE): a search that wants a core takes it from them at once (false: at --background-nice)")
 }
 
 // checkBackgroundNice says what is wrong with --background-nice n.
@@ -99,10 +107,11 @@ func checkBackgroundNice(n int) error {
 	return nil
 }
 
-// setupBackground lowers background work to niceness n.
-func setupBackground(n int) {
-	procs := background.Setup(n)
-	slog.Debug("background work", "nice", n, "gomaxprocs", procs)
+// setupBackground lowers background work to idle CPU time, or to
+// niceness n.
+func setupBackground(n int, idle bool) {
+	procs := background.Setup(n, idle)
+	slog.Debug("background work", "idle", idle, "nice", n, "gomaxprocs", procs)
 }
 
 // lagWarning is how far behind the server must be for the logs to say so,

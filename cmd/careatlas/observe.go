@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/careatlas/careatlas/api"
+	"github.com/careatlas/careatlas/background"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/replica"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -247,5 +248,9 @@ func registerFreshnessMetrics(reg prometheus.Registerer, fresh func() api.Freshn
 				}
 				return 0
 			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careatlas_background_lifted_total",
+			Help: "Background work (a batch of changes, a merge, a sort order) lifted out of idle CPU time to its niceness after waiting " +
+				background.LiftAfter.String() + " for a core: rising with the batches, the searches keep the cores too busy for idle work."},
+			func() float64 { return float64(background.Lifted()) }),
 	)
 }

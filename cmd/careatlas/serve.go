@@ -32,6 +32,7 @@ type serveConfig struct {
 	trimGrace                      time.Duration
 	refresh                        time.Duration
 	backgroundNice                 int
+	backgroundIdle                 bool
 	foldAfter                      uint64
 	adminKey                       string
 	postsPerSession                int
@@ -71,7 +72,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	fs.Uint64Var(&cfg.foldAfter, "fold-after", defaultFoldAfter,
 		"with a database, build a new generation in the background (careatlas index at --background-nice) once the changes on top "+
 			"of the served one hold this many records or leave out as many of its documents, and serve it (0: never, the operator reindexes)")
-	nice := backgroundFlag(fs)
+	nice, idle := backgroundFlag(fs), backgroundIdleFlag(fs)
 	generations, endpoint := storeFlags(fs, "generations",
 		"follow the generations published to this object store (s3://BUCKET/PREFIX) instead of building any")
 	if err := parse(fs, args); err != nil {
@@ -83,7 +84,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, error) {
 	if err := checkBackgroundNice(*nice); err != nil {
 		return cfg, err
 	}
-	cfg.dbURL, cfg.generations, cfg.s3Endpoint, cfg.backgroundNice = *dbURL, *generations, *endpoint, *nice
+	cfg.dbURL, cfg.generations, cfg.s3Endpoint, cfg.backgroundNice, cfg.backgroundIdle = *dbURL, *generations, *endpoint, *nice, *idle
 	return cfg, nil
 }
 
@@ -170,7 +171,7 @@ func newServer(ctx context.Context, cfg serveConfig) (_ *server, err error) {
 		registerDatabaseMetrics(reg, s.pool, s.events)
 		opts.Health = withKeys(newDatabaseHealth(s.pool, s.events).Parts, s.keys)
 		// Only a server that follows the change log has background work.
-		setupBackground(cfg.backgroundNice)
+		setupBackground(cfg.backgroundNice, cfg.backgroundIdle)
 		s.changes = &changes{pool: s.pool, src: postgres.Source{Pool: s.pool}, live: s.live, grace: cfg.trimGrace, gather: cfg.refresh,
 			synced: s.loadSynonyms, reader: readerName(cfg.indexDir)}
 		opts.Freshness = s.changes.Freshness

@@ -18,8 +18,8 @@ import (
 // is not.
 func TestWatchReloadsAtBackgroundPriority(t *testing.T) {
 	const nice = 6
-	t.Cleanup(func() { background.Setup(0) })
-	background.Setup(nice)
+	t.Cleanup(func() { background.Setup(0, false) })
+	background.Setup(nice, false)
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	if _, err := indexer.Build(ctx, &indexer.FileSource{Dir: mini}, dir, nil); err != nil {
