@@ -136,11 +136,14 @@ func Follow(ctx context.Context, pool *pgxpool.Pool, from Position, prepare Prep
 	f := &Follower{pool: pool, prepare: prepare, opts: opts, pos: from,
 		status: FollowStatus{Position: from}, done: make(chan struct{})}
 	// Reading and preparing batches, and applying them, is background
-	// work: it yields the cores to searches.
-	background.Go(func() {
+	// work, each batch's on a goroutine of its own (catchUp): it yields the
+	// cores to searches, and a batch that takes long is lifted out of idle
+	// CPU time alone (background.LiftAfter), not the loop that waits here
+	// for the next.
+	go func() {
 		defer close(f.done)
 		f.err = f.run(ctx)
-	})
+	}()
 	return f
 }
 
@@ -241,13 +244,17 @@ func (f *Follower) catchUp(ctx context.Context) (bool, error) {
 	}
 	at := f.pos // where the next read starts
 	for {
-		r, err := readChanges(ctx, f.pool, at, f.opts.Batch)
+		var r read
 		var apply func() error
-		if err == nil && len(r.changes) > 0 {
-			if apply, err = f.prepare(r.changes); err != nil {
-				err = fmt.Errorf("prepare changes after %s: %w", at, err)
+		var err error
+		background.Run(func() {
+			r, err = readChanges(ctx, f.pool, at, f.opts.Batch)
+			if err == nil && len(r.changes) > 0 {
+				if apply, err = f.prepare(r.changes); err != nil {
+					err = fmt.Errorf("prepare changes after %s: %w", at, err)
+				}
 			}
-		}
+		})
 		if serr := settle(); serr != nil {
 			return false, serr
 		}
