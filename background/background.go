@@ -159,7 +159,7 @@ type lifter struct {
 
 func liftLater(n int) *lifter {
 	l := &lifter{}
-	tid := threadID()
+	tid, after := threadID(), LiftAfter // read once: the timer's func runs on other goroutines
 	from, err := waitedForCore(tid)
 	if err != nil {
 		liftOnce.Do(func() {
@@ -169,15 +169,15 @@ func liftLater(n int) *lifter {
 	}
 	l.mu.Lock() // the timer's func reads l.timer
 	defer l.mu.Unlock()
-	l.timer = time.AfterFunc(LiftAfter, func() {
+	l.timer = time.AfterFunc(after, func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if l.stopped {
 			return
 		}
 		waited, err := waitedForCore(tid)
-		if err == nil && waited-from < LiftAfter {
-			l.timer.Reset(LiftAfter)
+		if err == nil && waited-from < after {
+			l.timer.Reset(after)
 			return
 		}
 		if err == nil {

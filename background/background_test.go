@@ -95,8 +95,7 @@ func TestBackgroundRunsLowered(t *testing.T) {
 // idle CPU time; work the kernel keeps waiting for a core for LiftAfter,
 // here behind a busy goroutine on every core, is lifted to the
 // background niceness, so that a server busy on every core still
-// applies its changes. Work done before then, or waiting for something
-// other than a core, never is.
+// applies its changes.
 func TestBackgroundWorkKeptFromTheCoresIsLifted(t *testing.T) {
 	restore := LiftAfter
 	t.Cleanup(func() { Setup(0, false); LiftAfter = restore })
@@ -105,16 +104,17 @@ func TestBackgroundWorkKeptFromTheCoresIsLifted(t *testing.T) {
 		t.Fatal("Setup(6, true) left idle scheduling off: this process cannot lift a thread out of it (run the tests as root, or give them CAP_SYS_NICE)")
 	}
 	before := Lifted()
-	// Neither work done at once nor work that sleeps is lifted.
-	for range 20 {
-		Run(func() {})
-	}
-	Run(func() { time.Sleep(4 * LiftAfter) })
-	time.Sleep(2 * LiftAfter)
-	if n := Lifted() - before; n != 0 {
-		t.Errorf("after short and sleeping work, Lifted counted %d goroutines, want 0", n)
-	}
-	// A busy goroutine on every core, at the searches' priority.
+	// Background work, idle, then a busy goroutine on every core at the
+	// searches' priority.
+	first, start, then := make(chan lowered, 1), make(chan struct{}), make(chan lowered, 1)
+	Go(func() {
+		first <- lowered{threadNice(t), threadIdle(t)}
+		<-start
+		for deadline := time.Now().Add(20 * time.Second); threadIdle(t) && time.Now().Before(deadline); {
+		}
+		then <- lowered{threadNice(t), threadIdle(t)}
+	})
+	got := [2]lowered{<-first}
 	stop := make(chan struct{})
 	var busy sync.WaitGroup
 	for range runtime.NumCPU() {
@@ -130,14 +130,8 @@ func TestBackgroundWorkKeptFromTheCoresIsLifted(t *testing.T) {
 			}
 		})
 	}
-	seen := make(chan [2]lowered, 1)
-	Go(func() {
-		first := lowered{threadNice(t), threadIdle(t)}
-		for deadline := time.Now().Add(20 * time.Second); threadIdle(t) && time.Now().Before(deadline); {
-		}
-		seen <- [2]lowered{first, {threadNice(t), threadIdle(t)}}
-	})
-	got := <-seen
+	close(start)
+	got[1] = <-then
 	close(stop)
 	busy.Wait()
 	if want := [2]lowered{{0, true}, {6, false}}; got != want {
@@ -145,6 +139,27 @@ func TestBackgroundWorkKeptFromTheCoresIsLifted(t *testing.T) {
 	}
 	if n := Lifted() - before; n != 1 {
 		t.Errorf("Lifted counted %d goroutines, want 1", n)
+	}
+}
+
+// TestWaitedForCoreLeavesOutSleep: what lifts background work is the
+// time the kernel kept its thread from a core, not the time it slept or
+// waited for anything else.
+func TestWaitedForCoreLeavesOutSleep(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tid := threadID()
+	from, err := waitedForCore(tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	to, err := waitedForCore(tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if to < from || to-from > 150*time.Millisecond {
+		t.Errorf("a thread that slept 300 ms waited %v for a core", to-from)
 	}
 }
 
