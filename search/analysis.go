@@ -106,7 +106,29 @@ const polishStopFilter = "careatlas_stop_pl"
 // github.com/kljensen/snowball.
 const snowballFilter = "careatlas_snowball"
 
+// nonEmptyFilter drops the tokens a filter before it emptied: Arabic
+// normalisation takes a word of tatweels (ـ) to nothing (found by
+// FuzzAnalyze), and an empty term would be stored, and matched by other
+// words that analyse to nothing. Last in every language's chain.
+const nonEmptyFilter = "careatlas_nonempty"
+
+type dropEmpty struct{}
+
+func (dropEmpty) Filter(in analysis.TokenStream) analysis.TokenStream {
+	out := in[:0]
+	for _, tok := range in {
+		if len(tok.Term) > 0 {
+			out = append(out, tok)
+		}
+	}
+	return out
+}
+
 func init() {
+	if err := registry.RegisterTokenFilter(nonEmptyFilter,
+		func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) { return dropEmpty{}, nil }); err != nil {
+		panic(err)
+	}
 	err := registry.RegisterTokenFilter(snowballFilter,
 		func(config map[string]any, _ *registry.Cache) (analysis.TokenFilter, error) {
 			lang, _ := config["language"].(string)
@@ -170,6 +192,7 @@ func addLanguageAnalyzers(im *mapping.IndexMappingImpl) {
 			mustAdd(im.AddCustomTokenFilter(filter, map[string]any{"type": snowballFilter, "language": l.snowball}))
 			filters = append(filters, filter)
 		}
+		filters = append(filters, nonEmptyFilter)
 		a := map[string]any{"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters}
 		if len(l.chars) > 0 {
 			a["char_filters"] = l.chars
