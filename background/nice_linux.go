@@ -21,8 +21,7 @@ import (
 // holds its thread from a template thread of its own.
 func lower(n int, idle bool) error {
 	if idle {
-		attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}
-		err := unix.SchedSetAttr(0, &attr, 0)
+		err := idleThread(0)
 		if err == nil || n == 0 {
 			return err
 		}
@@ -133,12 +132,17 @@ func LowerProcess(n int) error {
 // searches take a core from it at once whenever they want one.
 func IdleProcess() error {
 	return eachThread(func(tid int) error {
-		attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}
-		if err := unix.SchedSetAttr(tid, &attr, 0); err != nil {
+		if err := idleThread(tid); err != nil {
 			return fmt.Errorf("set thread %d to idle scheduling: %w", tid, err)
 		}
 		return nil
 	})
+}
+
+// idleThread sets thread tid (0: the calling one) to idle scheduling.
+func idleThread(tid int) error {
+	attr := unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}
+	return unix.SchedSetAttr(tid, &attr, 0)
 }
 
 // eachThread calls fn with the id of every thread of the process. A
