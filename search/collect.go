@@ -310,6 +310,24 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 	// again, being few beside the matches.
 	uncount := c.uncount
 	if in != nil && matched.GetCardinality() >= uint64(len(c.p.dead.words)) {
+		if len(c.p.categories) == 1 {
+			// The matches are all of the filter's one category: the dead
+			// among them are among the category's dead, a few hundred
+			// where the dead set's words are thousands (a country's
+			// category by price paid 15 µs of 100 for those words with
+			// 14,000 dead documents in eight segments).
+			// (Taken whatever the counts when every sorted search walks
+			// its order, as tests ask: a small catalogue's dead are few.)
+			dead := c.p.dead.holdingValue(c.cols.keywords[fieldCategory], c.p.categories[0])
+			if len(dead) < len(c.p.dead.words) || sortedWalks == sortedAlways {
+				for _, doc := range dead {
+					if (*in)[doc>>6]&(1<<(doc&63)) != 0 {
+						uncount(doc)
+					}
+				}
+				return
+			}
+		}
 		c.uncountIn(*in)
 		return
 	}

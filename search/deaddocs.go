@@ -50,6 +50,16 @@ type deadDocs struct {
 	// each dead document's value there (its ordinal plus one, 0: none),
 	// in the documents' order ([]uint32, made on first use: rankedValues).
 	values sync.Map
+	// holding lists, by value of a column (deadValue), the dead documents
+	// that hold it ([]uint32, made on first use and carried to the next
+	// set with the documents it adds: holding).
+	holding sync.Map
+}
+
+// deadValue is a value of a column, by ordinal.
+type deadValue struct {
+	col *keywordColumn
+	ord uint32
 }
 
 // newDeadDocs returns the set of b among docs documents; nil when b is
@@ -104,6 +114,11 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 			return true
 		})
 		n.values.Store(col, vals)
+		return true
+	})
+	d.holding.Range(func(k, v any) bool {
+		dv := k.(deadValue)
+		n.holding.Store(dv, append(slices.Clip(v.([]uint32)), roaring.And(added, dv.col.valueBitmap(dv.ord)).ToArray()...))
 		return true
 	})
 	tcol, types := cols.keywords[fieldTreatmentID], cols.keywords[fieldType]
@@ -192,6 +207,25 @@ func (d *deadDocs) rankedValues(col *keywordColumn) []uint32 {
 	})
 	d.values.Store(col, vals)
 	return vals
+}
+
+// holdingValue lists the dead documents that hold value ord of col, in no
+// particular order. A search filtered by one category finds the dead among
+// its matches in its category's few hundred, where the dead set's words
+// number thousands after a minute of writes (collector.countAllIn).
+func (d *deadDocs) holdingValue(col *keywordColumn, ord uint32) []uint32 {
+	k := deadValue{col, ord}
+	if v, ok := d.holding.Load(k); ok {
+		return v.([]uint32)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if v, ok := d.holding.Load(k); ok {
+		return v.([]uint32)
+	}
+	docs := roaring.And(d.b, col.valueBitmap(ord)).ToArray()
+	d.holding.Store(k, docs)
+	return docs
 }
 
 // hasTreatment reports whether treatment id's own document is dead; cols

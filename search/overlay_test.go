@@ -186,6 +186,12 @@ func overlayRequests() []search.Request {
 		search.Request{PerPage: 100, Facets: all}.MustWhere("accreditation", "JCI"),
 		search.Request{PerPage: 100, Facets: all, Currency: "EUR", PriceMax: f(3000)}.MustWhere(search.FilterType, search.TypeOffer),
 		search.Request{PerPage: 2, Page: 2, Sort: search.SortPriceAsc, Facets: all}.MustWhere(search.FilterType, search.TypeOffer),
+		// One category by price: the dead among its matches are looked
+		// for among the category's dead (deadDocs.holdingValue).
+		search.Request{PerPage: 1, Sort: search.SortPriceAsc, Facets: all}.
+			MustWhere(search.FilterType, search.TypeOffer).MustWhere(search.FilterCategory, "Orthopaedics"),
+		search.Request{PerPage: 1, Sort: search.SortPriceDesc, Facets: few}.
+			MustWhere(search.FilterCategory, "Cosmetic surgery"),
 	}
 	for _, q := range []string{"knee replacement", "nose job", "schnozz", "Houston", "Kaya", "ivf", "hospital", "Istanbul", "rhinoplasty"} {
 		rs = append(rs, search.Request{Query: q, PerPage: 100, Facets: all},
