@@ -52,7 +52,7 @@ type deadDocs struct {
 	values sync.Map
 	// holding lists, by value of a column (deadValue), the dead documents
 	// that hold it ([]uint32, made on first use and carried to the next
-	// set with the documents it adds: holding).
+	// set with the documents it adds: holdingValue).
 	holding sync.Map
 }
 
