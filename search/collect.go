@@ -310,25 +310,9 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 	// again, being few beside the matches.
 	uncount := c.uncount
 	if in != nil && matched.GetCardinality() >= uint64(len(c.p.dead.words)) {
-		if len(c.p.categories) == 1 {
-			// The matches are all of the filter's one category: the dead
-			// among them are among the category's dead, a few hundred
-			// where the dead set's words are thousands (a country's
-			// category by price paid 15 µs of 100 for those words with
-			// 14,000 dead documents in eight segments).
-			// (Taken whatever the counts when every sorted search walks
-			// its order, as tests ask: a small catalogue's dead are few.)
-			dead := c.p.dead.holdingValue(c.cols.keywords[fieldCategory], c.p.categories[0])
-			if len(dead) < len(c.p.dead.words) || sortedWalks == sortedAlways {
-				for _, doc := range dead {
-					if (*in)[doc>>6]&(1<<(doc&63)) != 0 {
-						uncount(doc)
-					}
-				}
-				return
-			}
+		if !c.uncountInCategory(*in) {
+			c.uncountIn(*in)
 		}
-		c.uncountIn(*in)
 		return
 	}
 	if in != nil || matched.GetCardinality() < c.p.dead.b.GetCardinality() {
@@ -367,6 +351,30 @@ func (c *collector) countAllIn(matched *roaring.Bitmap, in *[]uint64) {
 	in = denseOf(matched, c.cols.docs)
 	c.uncountIn(*in)
 	releaseDense(in)
+}
+
+// uncountInCategory takes the dead documents marked in in off again when
+// the filter allows one category, so that the matches are all of it: the
+// dead among them are among the category's dead, a few hundred where the
+// dead set's words are thousands (a country's category by price paid 15
+// µs of 100 for those words with 14,000 dead documents in eight
+// segments). It reports whether it did; the caller walks the words
+// otherwise. (Taken whatever the counts when every sorted search walks
+// its order, as tests ask: a small catalogue's dead are few.)
+func (c *collector) uncountInCategory(in ordSet) bool {
+	if len(c.p.categories) != 1 {
+		return false
+	}
+	dead := c.p.dead.holdingValue(c.cols.keywords[fieldCategory], c.p.categories[0])
+	if len(dead) >= len(c.p.dead.words) && sortedWalks != sortedAlways {
+		return false
+	}
+	for _, doc := range dead {
+		if in.has(doc) {
+			c.uncount(doc)
+		}
+	}
+	return true
 }
 
 // uncountIn takes the dead documents marked in in (the matches, a bit
