@@ -102,7 +102,7 @@ type markedText struct {
 
 func (u *understood) highlighter() *highlighter {
 	if u.hl == nil {
-		u.hl = &highlighter{langs: u.langs, terms: u.termSet(false), seen: map[string]bool{}, cache: u.analysedWords()}
+		u.hl = newHighlighter(u, false)
 	}
 	return u.hl
 }
@@ -110,9 +110,60 @@ func (u *understood) highlighter() *highlighter {
 // exactHighlighter marks only the patient's own words.
 func (u *understood) exactHighlighter() *highlighter {
 	if u.exactHL == nil {
-		u.exactHL = &highlighter{langs: u.langs, terms: u.termSet(true), seen: map[string]bool{}, cache: u.analysedWords()}
+		u.exactHL = newHighlighter(u, true)
 	}
 	return u.exactHL
+}
+
+// highlighters keeps highlighters between searches, their maps emptied
+// but grown: a page of offers shows a few hundred words and texts (each
+// of its treatments' names in a dozen languages), and growing four maps
+// from nothing to that for every search was a fifth of what highlighting
+// cost, a twentieth of a text search sorted by price at a million offers.
+var highlighters = sync.Pool{New: func() any {
+	return &highlighter{seen: map[string]bool{}, texts: map[string]markedText{}, treatments: map[string]bestMatch{}}
+}}
+
+// analysedPool keeps understood.analysed maps between searches, as
+// highlighters does the highlighters' own.
+var analysedPool = sync.Pool{New: func() any { return map[string][]langTerm{} }}
+
+// maxPooledWords bounds the entries a pooled map may have held: a page of
+// unusual size gives its maps back to the collector, not to the pool.
+const maxPooledWords = 4096
+
+func newHighlighter(u *understood, exact bool) *highlighter {
+	h := highlighters.Get().(*highlighter)
+	h.langs, h.terms, h.cache = u.langs, u.termSet(exact), u.analysedWords()
+	return h
+}
+
+// releaseHighlighters gives u's highlighters and analysed words back to
+// their pools, once a search has built its page: the texts and matches
+// its hits show are strings and Matches of their own, kept by the hits,
+// not by the maps. u highlights nothing after.
+func (u *understood) releaseHighlighters() {
+	for _, h := range []*highlighter{u.hl, u.exactHL} {
+		if h == nil {
+			continue
+		}
+		big := len(h.seen) > maxPooledWords || len(h.texts) > maxPooledWords || len(h.treatments) > maxPooledWords
+		h.langs, h.terms, h.cache = nil, nil, nil
+		clear(h.seen)
+		clear(h.texts)
+		clear(h.treatments)
+		if !big {
+			highlighters.Put(h)
+		}
+	}
+	u.hl, u.exactHL = nil, nil
+	if u.analysed != nil {
+		if len(u.analysed) <= maxPooledWords {
+			clear(u.analysed)
+			analysedPool.Put(u.analysed)
+		}
+		u.analysed = nil
+	}
 }
 
 // marked reports whether word's analysed form, in any of the languages, is
@@ -283,7 +334,7 @@ func matchWith(r *Record, t *Record, u *understood, hl *highlighter) *Match {
 
 func (u *understood) analysedWords() map[string][]langTerm {
 	if u.analysed == nil {
-		u.analysed = map[string][]langTerm{}
+		u.analysed = analysedPool.Get().(map[string][]langTerm)
 	}
 	return u.analysed
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -50,5 +51,51 @@ func TestTextWordsKeepWhatIsAskedFor(t *testing.T) {
 	if !held(tests[0].text) || held(tests[1].text) || !held(tests[2].text) || c.len() != 3 {
 		t.Errorf("after a turn: first %v (want kept), second %v (want dropped), third %v (want kept), %d kept (want 3)",
 			held(tests[0].text), held(tests[1].text), held(tests[2].text), c.len())
+	}
+}
+
+// TestReleasedHighlightersComeBackEmpty: a highlighter (and the words a
+// query analysed) given back to the pool after a search comes back to
+// the next with nothing of the last query in it, and with the languages
+// of the next: words analysed in one query's languages alone would mark
+// too little for another's.
+func TestReleasedHighlightersComeBackEmpty(t *testing.T) {
+	reused := 0
+	var last []*highlighter
+	var lastWords uintptr
+	for i := range 50 {
+		u := &understood{langs: []string{LangGerman, LangEnglish}}
+		if i%2 == 1 {
+			u.langs = Languages
+		}
+		h, exact := u.highlighter(), u.exactHighlighter()
+		for _, hl := range []*highlighter{h, exact} {
+			if len(hl.seen)+len(hl.texts)+len(hl.treatments)+len(hl.cache) != 0 {
+				t.Fatalf("search %d: a highlighter comes with %d words, %d texts, %d treatments and %d analysed words of another search",
+					i, len(hl.seen), len(hl.texts), len(hl.treatments), len(hl.cache))
+			}
+			if !slices.Equal(hl.langs, u.langs) {
+				t.Fatalf("search %d: a highlighter reads %v, the query %v", i, hl.langs, u.langs)
+			}
+			if slices.Contains(last, hl) {
+				reused++
+			}
+		}
+		if reflect.ValueOf(u.analysed).Pointer() == lastWords {
+			reused++
+		}
+		h.text("Knieprothese und Hüftprothese in Istanbul")
+		exact.treatmentMatch("treatment.", &Record{ID: 7, Name: "Knee replacement", LayNames: []string{"new knee"}})
+		if len(h.seen) == 0 || len(h.texts) == 0 || len(exact.treatments) == 0 || len(u.analysed) == 0 {
+			t.Fatal("the highlighters hold nothing: the test checks nothing")
+		}
+		last, lastWords = []*highlighter{h, exact}, reflect.ValueOf(u.analysed).Pointer()
+		u.releaseHighlighters()
+		if u.hl != nil || u.exactHL != nil || u.analysed != nil {
+			t.Fatal("a released query keeps its highlighters")
+		}
+	}
+	if reused == 0 {
+		t.Fatal("nothing came back from the pools: the test checks nothing")
 	}
 }

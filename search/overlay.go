@@ -625,6 +625,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 		if u, err = o.base.understand(ctx, q, r.Lang, syn); err != nil {
 			return fail(err)
 		}
+		defer u.releaseHighlighters()
 		if err := o.knownInDelta(ctx, u); err != nil {
 			return fail(err)
 		}

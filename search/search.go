@@ -112,6 +112,9 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 	if p.m != nil {
 		defer p.m.release()
 	}
+	if p.u != nil {
+		defer p.u.releaseHighlighters()
+	}
 	c := ix.newCollector(&r, p)
 	defer c.release()
 	if err := ix.run(ctx, p, c); err != nil {

@@ -705,3 +705,91 @@ func TestKeptFilterSetsAreNotChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestHighlightsAreEachSearchesOwn: a search's highlights and matched
+// fields are its own query's, whatever searches ran before it or beside
+// it. Highlighters are pooled between searches (highlight.go): one given
+// back with another query's words still in it would mark them.
+func TestHighlightsAreEachSearchesOwn(t *testing.T) {
+	live := bundledIndex(t)
+	reqs := []search.Request{
+		{Query: "knee replacement"},
+		{Query: "cataract surgery", Sort: search.SortPriceAsc, Currency: "EUR"},
+		{Query: "nose job"},
+		{Query: "Knieprothese", Lang: "de"},
+		{Query: "istanbul hair transplant"},
+		{Query: "heart bypass", PerPage: 50},
+		// The same words in one language and in all of them: a word's
+		// terms are analysed in the query's languages only.
+		{Query: "hip replacement", Lang: "de", PerPage: 50},
+		{Query: "hip replacement", PerPage: 50},
+		{Query: "prótesis de cadera", Lang: "es", PerPage: 50},
+	}
+	type shown struct {
+		highlights []map[string]string
+		matched    []search.Match
+	}
+	run := func(r search.Request) (shown, error) {
+		res, err := live.Search(context.Background(), r)
+		if err != nil {
+			return shown{}, err
+		}
+		var s shown
+		for _, h := range res.Hits {
+			s.highlights = append(s.highlights, h.Highlight)
+			var m search.Match
+			if h.Matched != nil {
+				m = *h.Matched
+			}
+			s.matched = append(s.matched, m)
+		}
+		return s, nil
+	}
+	want := make([]shown, len(reqs))
+	for i, r := range reqs {
+		var err error
+		if want[i], err = run(r); err != nil {
+			t.Fatal(err)
+		}
+		marks := 0
+		for _, h := range want[i].highlights {
+			for _, s := range h {
+				marks += strings.Count(s, "<mark>")
+			}
+		}
+		if marks == 0 {
+			t.Fatalf("%q marks nothing: the test checks nothing", r.Query)
+		}
+	}
+	// Each goroutine runs every query in its own order, so that each
+	// follows, and runs beside, each of the others.
+	const workers, rounds = 4, 5
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for round := range rounds {
+				for k := range reqs {
+					i := (k + w + round) % len(reqs)
+					if w%2 == 1 {
+						i = len(reqs) - 1 - i
+					}
+					got, err := run(reqs[i])
+					if err != nil {
+						errs <- err
+						return
+					}
+					if !reflect.DeepEqual(got, want[i]) {
+						errs <- fmt.Errorf("%q (worker %d, round %d) shows other highlights than alone:\n got %v\nwant %v", reqs[i].Query, w, round, got, want[i])
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
