@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -94,6 +95,27 @@ func BenchmarkSearch(b *testing.B) {
 				}
 				if res.Total == 0 {
 					b.Fatalf("%s matched nothing", c.name)
+				}
+			}
+		})
+	}
+	// The text searches above find the unions of their treatments' offers
+	// kept by the index from their first time (unionCache); these find
+	// none, as the first search of new words does.
+	for _, name := range []string{"text", "lay_phrase"} {
+		i := slices.IndexFunc(cases, func(c struct {
+			name string
+			req  search.Request
+		}) bool {
+			return c.name == name
+		})
+		b.Run(name+"_unions_not_kept", func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				search.DropKeptUnions(live.ix)
+				if _, err := live.Search(ctx, cases[i].req); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

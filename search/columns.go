@@ -24,9 +24,11 @@ import (
 type columns struct {
 	docs     uint64 // one past the highest document number
 	keywords map[string]*keywordColumn
-	// filters keeps intersections of keywords' bitmaps (filterset.go);
-	// copies of the columns share both.
+	// filters keeps intersections of keywords' bitmaps, and unions the
+	// unions of treatments' offers (filterset.go); copies of the columns
+	// share them.
 	filters *filterSets
+	unions  *unionCache
 	price   []float64 // USD; NaN when unpriced
 	// amount and currency are each priced offer's price as its source
 	// states it: what price is converted from again at other rates
@@ -152,7 +154,7 @@ func (kc *keywordColumn) inBaseOf(base *keywordColumn) []int32 {
 }
 
 func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
-	c := &columns{keywords: map[string]*keywordColumn{}, filters: &filterSets{}}
+	c := &columns{keywords: map[string]*keywordColumn{}, filters: &filterSets{}, unions: &unionCache{}}
 	// Every filter gets a column: what a client filters or facets on, and
 	// the treatment and facility ids that text search joins offers through.
 	for _, filter := range Filters {

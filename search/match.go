@@ -347,7 +347,8 @@ type matcher struct {
 	restCache map[string]float64
 	restKey   []byte
 	restByOne []float64 // by treatment ordinal, for keys of one (NaN: not yet)
-	// unions caches treatmentUnion by which column and which ordinals.
+	// unions holds the unions treatmentUnion made too large for the
+	// index to keep, by which column and which ordinals.
 	unions map[string]*roaring.Bitmap
 	// offersAll is the offers every group holds (offerWalk; nil: not yet),
 	// and offersPred the treatPred it was made of.
@@ -715,10 +716,11 @@ func (m *matcher) term(ctx context.Context, t langTerm) (*termHits, error) {
 }
 
 // treatmentUnion is the union over ords of the treatments' offers (or,
-// with rest, of the facilities and doctors providing them), once per query
-// for each list: the words of a phrase, and their synonyms and other
-// languages, often match the same treatments. The bitmap is shared:
-// nothing may change it.
+// with rest, of the facilities and doctors providing them), made once for
+// each list and kept by the index for the searches after (unionCache):
+// the words of a phrase, and their synonyms and other languages, often
+// match the same treatments, and patients search the same words. The
+// bitmap is shared: nothing may change it.
 func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
 	of, key := m.ix.cols.treatmentOffers, make([]byte, 1, 1+4*len(ords))
 	if rest {
@@ -727,14 +729,12 @@ func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
 	for _, ord := range ords {
 		key = binary.LittleEndian.AppendUint32(key, ord)
 	}
-	if b, ok := m.unions[string(key)]; ok {
+	unions := m.ix.cols.unions
+	if b := unions.get(string(key)); b != nil {
 		return b
 	}
-	mem := m.ix.mem
-	if mem != nil {
-		if b := mem.unions.get(string(key)); b != nil {
-			return b
-		}
+	if b, ok := m.unions[string(key)]; ok {
+		return b // made by this search, too large to keep
 	}
 	bms := make([]*roaring.Bitmap, len(ords))
 	for i, ord := range ords {
@@ -751,8 +751,7 @@ func (m *matcher) treatmentUnion(ords []uint32, rest bool) *roaring.Bitmap {
 	} else {
 		b = unionMany(bms, m.ix.cols.docs)
 	}
-	if mem != nil {
-		mem.unions.put(string(key), b)
+	if unions.put(string(key), b) {
 		return b
 	}
 	if m.unions == nil {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -35,7 +34,6 @@ type memSegment struct {
 	sourceOpts index.FieldIndexingOptions
 	fields     map[string]*memField
 	terms      termCache
-	unions     unionCache
 }
 
 // termCache keeps a segment's term lookups (matcher.term) for the
@@ -79,37 +77,6 @@ func (c *termCache) put(k termKey, h *termHits) {
 	}
 	if len(c.hits) < maxKeptTerms {
 		c.hits[k] = h
-	}
-}
-
-// unionCache keeps a segment's unions of its treatments' offers (or of
-// the facilities and doctors providing them: matcher.treatmentUnion) for
-// the searches after, as termCache keeps its terms: the same words find
-// the same treatments in every search of them, and a segment never
-// changes. The bitmaps are shared, and nothing writes them.
-type unionCache struct {
-	mu sync.RWMutex
-	m  map[string]*roaring.Bitmap
-}
-
-// maxKeptUnions bounds a segment's unionCache: a union is the offers of
-// the few treatments a query matched in a segment, kilobytes at most.
-const maxKeptUnions = 1024
-
-func (c *unionCache) get(k string) *roaring.Bitmap {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.m[k]
-}
-
-func (c *unionCache) put(k string, b *roaring.Bitmap) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]*roaring.Bitmap{}
-	}
-	if len(c.m) < maxKeptUnions {
-		c.m[k] = b
 	}
 }
 

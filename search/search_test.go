@@ -793,3 +793,80 @@ func TestHighlightsAreEachSearchesOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptUnionsAnswerAsNew: an index keeps the unions of the treatments'
+// offers its text searches made (unionCache), for the searches of the
+// same words after. Searches answered from them, one after another and
+// side by side, equal the same searches on the same generation opened
+// afresh, and no search changes a kept union.
+func TestKeptUnionsAnswerAsNew(t *testing.T) {
+	live := bundledIndex(t)
+	fresh, err := openIndex(bundled.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	reqs := []search.Request{
+		{Query: "knee replacement", Facets: []string{"country", "category"}},
+		search.Request{Query: "knee replacement", Sort: search.SortPriceAsc, Currency: "EUR"}.MustWhere(search.FilterType, "offer"),
+		search.Request{Query: "nose job", Facets: []string{"country"}}.MustWhere(search.FilterCountry, "TR"),
+		{Query: "hip replacement surgery", PerPage: 50},
+		{Query: "Knieprothese", Lang: "de"},
+		{Query: "istanbul hair transplant", Sort: search.SortRating},
+		{Query: "cataract", Facets: []string{"kind", "city"}},
+		{Query: "dental implants antalya"},
+	}
+	type answer struct {
+		Total  uint64
+		IDs    []int64
+		Facets map[string][]search.FacetValue
+	}
+	answerOf := func(ix *testIndex, r search.Request) (answer, error) {
+		res, err := ix.Search(context.Background(), r)
+		if err != nil {
+			return answer{}, err
+		}
+		return answer{res.Total, ids(res.Hits), res.Facets}, nil
+	}
+	want := make([]answer, len(reqs))
+	for i, r := range reqs {
+		if want[i], err = answerOf(fresh, r); err != nil {
+			t.Fatal(err)
+		}
+		if want[i].Total == 0 {
+			t.Fatalf("%q finds nothing: the test checks nothing", r.Query)
+		}
+	}
+	const workers, rounds = 4, 3
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for round := range rounds {
+				for k := range reqs {
+					i := (k + w + round) % len(reqs)
+					got, err := answerOf(live, reqs[i])
+					if err == nil && !reflect.DeepEqual(got, want[i]) {
+						err = fmt.Errorf("%q (worker %d, round %d) answers otherwise than on the generation opened afresh:\n got %+v\nwant %+v", reqs[i].Query, w, round, got, want[i])
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	kept, err := search.CheckKeptUnions(live.ix)
+	if err != nil {
+		t.Error(err)
+	}
+	if kept == 0 {
+		t.Error("the index keeps no union: the test checks nothing")
+	}
+}
