@@ -761,25 +761,33 @@ func TestHighlightsAreEachSearchesOwn(t *testing.T) {
 			t.Fatalf("%q marks nothing: the test checks nothing", r.Query)
 		}
 	}
-	// Each goroutine runs every query in its own order, so that each
-	// follows, and runs beside, each of the others.
-	const workers, rounds = 4, 5
+	sideBySide(t, len(reqs), 5, func(worker, round, i int) error {
+		got, err := run(reqs[i])
+		if err == nil && !reflect.DeepEqual(got, want[i]) {
+			err = fmt.Errorf("%q (worker %d, round %d) shows other highlights than alone:\n got %v\nwant %v", reqs[i].Query, worker, round, got, want[i])
+		}
+		return err
+	})
+}
+
+// sideBySide runs check for each of n requests, rounds times, on four
+// goroutines at once, each in its own order, so that each request
+// follows, and runs beside, each of the others; a goroutine stops at
+// its first error, which fails the test.
+func sideBySide(t *testing.T, n, rounds int, check func(worker, round, i int) error) {
+	t.Helper()
+	const workers = 4
 	errs := make(chan error, workers)
 	for w := range workers {
 		go func() {
 			for round := range rounds {
-				for k := range reqs {
-					i := (k + w + round) % len(reqs)
+				for k := range n {
+					i := (k + w + round) % n
 					if w%2 == 1 {
-						i = len(reqs) - 1 - i
+						i = n - 1 - i
 					}
-					got, err := run(reqs[i])
-					if err != nil {
+					if err := check(w, round, i); err != nil {
 						errs <- err
-						return
-					}
-					if !reflect.DeepEqual(got, want[i]) {
-						errs <- fmt.Errorf("%q (worker %d, round %d) shows other highlights than alone:\n got %v\nwant %v", reqs[i].Query, w, round, got, want[i])
 						return
 					}
 				}
@@ -837,31 +845,13 @@ func TestKeptUnionsAnswerAsNew(t *testing.T) {
 			t.Fatalf("%q finds nothing: the test checks nothing", r.Query)
 		}
 	}
-	const workers, rounds = 4, 3
-	errs := make(chan error, workers)
-	for w := range workers {
-		go func() {
-			for round := range rounds {
-				for k := range reqs {
-					i := (k + w + round) % len(reqs)
-					got, err := answerOf(live, reqs[i])
-					if err == nil && !reflect.DeepEqual(got, want[i]) {
-						err = fmt.Errorf("%q (worker %d, round %d) answers otherwise than on the generation opened afresh:\n got %+v\nwant %+v", reqs[i].Query, w, round, got, want[i])
-					}
-					if err != nil {
-						errs <- err
-						return
-					}
-				}
-			}
-			errs <- nil
-		}()
-	}
-	for range workers {
-		if err := <-errs; err != nil {
-			t.Error(err)
+	sideBySide(t, len(reqs), 3, func(worker, round, i int) error {
+		got, err := answerOf(live, reqs[i])
+		if err == nil && !reflect.DeepEqual(got, want[i]) {
+			err = fmt.Errorf("%q (worker %d, round %d) answers otherwise than on the generation opened afresh:\n got %+v\nwant %+v", reqs[i].Query, worker, round, got, want[i])
 		}
-	}
+		return err
+	})
 	kept, err := search.CheckKeptUnions(live.ix)
 	if err != nil {
 		t.Error(err)
