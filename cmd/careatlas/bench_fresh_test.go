@@ -177,13 +177,21 @@ func TestBenchFresh(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var left int
-	if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM offers WHERE id > $1) + (SELECT count(*) FROM posts WHERE id > $1)
-		+ (SELECT count(*) FROM offers WHERE currency = 'USD' AND price > 900000 AND price < 901000 AND price = trunc(price))`, benchIDs).Scan(&left); err != nil {
+	// What is left is named, so that a failure says which kind of row
+	// the clean-up missed.
+	rows, err := conn.Query(ctx, `SELECT 'inserted offer ' || id FROM offers WHERE id > $1
+		UNION ALL SELECT 'inserted post ' || id FROM posts WHERE id > $1
+		UNION ALL SELECT 'offer ' || id || ' at marker price ' || price FROM offers
+			WHERE currency = 'USD' AND price > 900000 AND price < 901000 AND price = trunc(price)`, benchIDs)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if left != 0 {
-		t.Errorf("the bench left %d of its rows (inserted offers and posts, marked prices) in the catalogue", left)
+	left, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 0 {
+		t.Errorf("the bench left %d of its rows in the catalogue: %v", len(left), left)
 	}
 }
 

@@ -302,7 +302,16 @@ type freshProbe struct {
 
 // mark sets a probe offer's price to a unique marker and returns when the
 // change was committed.
+//
+// The update is not cancelled with ctx: a cancel that reached the client
+// after PostgreSQL had committed it returned an error for a change that
+// was made, and the offer, never listed as marked, kept its marker price
+// past the clean-up (the probes' ctx ends with each phase under writes).
 func (w *freshWriter) mark(ctx context.Context) (*freshProbe, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	n := w.probeN.Add(1)
 	p := &freshProbe{offer: w.probeOffers[int(n)%len(w.probeOffers)], marker: 900_000 + int(n)}
 	err := w.pool.QueryRow(ctx, `WITH old AS (SELECT price FROM offers WHERE id = $1)
