@@ -76,6 +76,23 @@ type overlayReport struct {
 	Kind string `json:"kind"`
 	// Control: both sides searched the generation (--control).
 	Control bool `json:"control,omitempty"`
+	// Searched is --queries when not all: only the unchanged queries, or
+	// only the changed, were searched (Queries counts those).
+	Searched string `json:"queries_searched,omitempty"`
+}
+
+// keepQueries keeps the queries whose unchanged[i] is want, with their
+// paths.
+func keepQueries(reqs []search.Request, paths []string, unchanged []bool, want bool) ([]search.Request, []string, []bool) {
+	var r []search.Request
+	var p []string
+	var u []bool
+	for i := range reqs {
+		if unchanged[i] == want {
+			r, p, u = append(r, reqs[i]), append(p, paths[i]), append(u, want)
+		}
+	}
+	return r, p, u
 }
 
 type queryChange struct {
@@ -99,9 +116,13 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
 	kind := fs.String("kind", "mix", "the changes applied: mix (bench fresh's shares), or all of one kind: price, insert, delete or reviews (an overlay of segments alone, of deleted documents alone, or of patched stars)")
 	control := fs.Bool("control", false, "search the generation on both sides (an A/A run: its changes are the rounds' own noise, what a change must exceed to be measured)")
+	searched := fs.String("queries", "all", "the queries searched: all, or only those the overlay answers as the generation does (unchanged) or differently (changed): an unchanged query timed with no changed query beside it")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file, labelled by side (side=generation, side=overlay) and by side and query (search=overlay q=ivf): go tool pprof -tagfocus")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *searched != "all" && *searched != "unchanged" && *searched != "changed" {
+		return fmt.Errorf("--queries %q: want all, unchanged or changed", *searched)
 	}
 	only, ok := changeKinds[*kind]
 	if !ok {
@@ -141,6 +162,13 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
+	if *searched != "all" {
+		reqs, paths, unchanged = keepQueries(reqs, paths, unchanged, *searched == "unchanged")
+		if len(reqs) == 0 {
+			return fmt.Errorf("bench overlay: no %s queries to search (--queries %s)", *searched, *searched)
+		}
+		rep.Queries, rep.Searched = len(reqs), *searched
+	}
 	for _, u := range unchanged {
 		if u {
 			rep.Unchanged++
@@ -171,7 +199,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	byQuery := [2][][]time.Duration{make([][]time.Duration, len(reqs)), make([][]time.Duration, len(reqs))}
 	var meanChanges, p50Changes, unchangedChanges, cpuChanges []float64
 	var cpuSum [2]float64 // seconds
-	var searched [2]int
+	var timed [2]int
 	for round := range *rounds {
 		var took, tookUnchanged [2][]time.Duration
 		var cpu [2]float64
@@ -202,7 +230,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 			cpu[side] = cpuNow().Process - before
 			cpuSum[side] += cpu[side]
-			searched[side] += *passes * len(reqs)
+			timed[side] += *passes * len(reqs)
 		}
 		cpuChanges = append(cpuChanges, pctChange(cpu[0], cpu[1]))
 		meanChanges = append(meanChanges, pctChange(mean(took[0]), mean(took[1])))
@@ -215,7 +243,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	stop()
 	rep.Generation, rep.Overlay = latencyOf(all[0]), latencyOf(all[1])
 	rep.MeanChange, rep.P50Change = median(meanChanges), median(p50Changes)
-	rep.GenerationCPU, rep.OverlayCPU = 1e6*cpuSum[0]/float64(searched[0]), 1e6*cpuSum[1]/float64(searched[1])
+	rep.GenerationCPU, rep.OverlayCPU = 1e6*cpuSum[0]/float64(timed[0]), 1e6*cpuSum[1]/float64(timed[1])
 	rep.CPUChange = median(cpuChanges)
 	if rep.Unchanged > 0 {
 		rep.UnchangedMeanChange = median(unchangedChanges)
@@ -529,6 +557,9 @@ func printOverlayReport(w io.Writer, r *overlayReport) {
 		r.Queries, r.Rounds, r.Generation.P50, r.Generation.P99, r.Overlay.P50, r.Overlay.P99)
 	if r.Control {
 		fmt.Fprintf(w, "control: the generation searched on both sides\n")
+	}
+	if r.Searched != "" {
+		fmt.Fprintf(w, "searched: only the %s queries\n", r.Searched)
 	}
 	fmt.Fprintf(w, "the overlay's cost, median round: %+.1f%% mean, %+.1f%% p50\n", r.MeanChange, r.P50Change)
 	fmt.Fprintf(w, "CPU per search: generation %.0f µs, overlay %.0f µs; median round %+.1f%%\n", r.GenerationCPU, r.OverlayCPU, r.CPUChange)

@@ -99,6 +99,35 @@ func TestBenchOverlay(t *testing.T) {
 		t.Errorf("--control: control %v, %d searches on one side and %d on the other", control.Control, control.Generation.N, control.Overlay.N)
 	}
 
+	// --queries searches the unchanged queries alone, or the changed: an
+	// unchanged query timed with no changed query beside it. The same
+	// seed and changes split the queries as the run of all of them did.
+	for _, c := range []struct {
+		which string
+		want  int
+		same  bool
+	}{{"unchanged", rep.Unchanged, true}, {"changed", rep.Queries - rep.Unchanged, false}} {
+		out.Reset()
+		args = []string{"bench", "overlay", "--index-dir", dir, "--changes", "900", "--batch", "50", "--rate-every", "400",
+			"--segments", "0", "--rounds", "1", "--passes", "2", "--queries", c.which, "--json"}
+		if code := run(context.Background(), args, &out, &errOut); code != 0 {
+			t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
+		}
+		var some overlayReport
+		if err := json.Unmarshal(out.Bytes(), &some); err != nil {
+			t.Fatalf("report: %v\n%s", err, out.String())
+		}
+		if some.Searched != c.which || some.Queries != c.want || len(some.ByQuery) != c.want || some.Overlay.N != c.want {
+			t.Errorf("--queries %s: %q, %d queries (%d by query, %d searches timed), want %d", c.which, some.Searched,
+				some.Queries, len(some.ByQuery), some.Overlay.N, c.want)
+		}
+		for _, q := range some.ByQuery {
+			if q.Unchanged != c.same {
+				t.Errorf("--queries %s searched %s (unchanged %v)", c.which, q.Path, q.Unchanged)
+			}
+		}
+	}
+
 	// --kind applies changes of one kind alone: deletions leave documents
 	// out of the generation and add no segment; inserted offers are
 	// segments that leave nothing out; review counts patch stars and
@@ -128,7 +157,7 @@ func TestBenchOverlay(t *testing.T) {
 	}
 
 	// Bad input is a usage error, and a directory without an index says so.
-	for _, bad := range [][]string{{"--changes", "0"}, {"--passes", "1"}, {"--rate-every", "-1"}, {"--segments", "13"}, {"--kind", "stars"}} {
+	for _, bad := range [][]string{{"--changes", "0"}, {"--passes", "1"}, {"--rate-every", "-1"}, {"--segments", "13"}, {"--kind", "stars"}, {"--queries", "some"}} {
 		errOut.Reset()
 		if code := run(context.Background(), append([]string{"bench", "overlay", "--index-dir", dir}, bad...), &out, &errOut); code == 0 {
 			t.Errorf("bench overlay %v: exit 0", bad)
