@@ -424,9 +424,8 @@ func (ix *Index) newMatcher(ctx context.Context, u *understood, wanted []string)
 		hits:   make(map[langTerm]*termHits, hitsSize),
 		groups: make([]matchGroup, 0, len(u.groups)),
 		offers: types.bitmap(TypeOffer), treatments: types.bitmap(TypeTreatment), tcol: cols.keywords[fieldTreatmentID], fcol: cols.keywords[fieldFacilityID],
-		nTreat: float64(types.bitmap(TypeTreatment).GetCardinality()),
-		nFac:   float64(types.bitmap(TypeFacility).GetCardinality())}
-	m.nRest = float64(cols.docs) - float64(m.offers.GetCardinality())
+		nTreat: float64(cols.nTreatments), nFac: float64(cols.nFacilities)}
+	m.nRest = float64(cols.docs) - float64(cols.nOffers)
 	hitsBuf := make([]*termHits, terms)
 	var ops, offerPreds []pred
 	var rbs, restBMs []*roaring.Bitmap
