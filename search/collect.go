@@ -25,6 +25,7 @@ type plan struct {
 	u        *understood     // nil: no text, every document is a candidate
 	m        *matcher        // the text's postings
 	filter   *roaring.Bitmap // nil: no keyword filter; read only (it may be a column's own)
+	kept     *keptSet        // the kept filter set filter is, if it is one (filterset.go)
 	priceMin float64         // USD, inclusive; -Inf when open
 	priceMax float64         // USD, inclusive; +Inf when open
 	priced   bool            // a price bound was given: unpriced offers fail it
@@ -90,8 +91,8 @@ func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan,
 	if ix.mem == nil && ix.cols.filters != nil && keepsFilterSet(r.clauses) {
 		// A generation's: kept, and read by every search that asks for
 		// it, so not owned (filterset.go).
-		p.filter = ix.cols.filters.of(r.clauses, intersect)
-		owned = false
+		p.kept = ix.cols.filters.of(r.clauses, intersect)
+		p.filter, owned = p.kept.b, false
 	} else {
 		intersect()
 	}

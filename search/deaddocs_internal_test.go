@@ -70,6 +70,9 @@ func TestDeadDocsGrowAsMadeAnew(t *testing.T) {
 				has = append(has, doc)
 			}
 		}
+		if list := d.b.ToArray(); !slices.Equal(has, list) {
+			t.Fatalf("has finds %v, the dead are %v", has, list)
+		}
 		var vals [][]uint32 // the dense columns' values of the dead, by rank
 		for _, col := range facets {
 			vals = append(vals, d.rankedValues(col))
@@ -137,5 +140,31 @@ func TestDeadDocsGrowAsMadeAnew(t *testing.T) {
 	}
 	if n := d.next(roaring.New(), ix.cols); n != nil {
 		t.Errorf("an empty set made from the last: %v", n)
+	}
+}
+
+// TestDeadDocsHasEveryDeadDocument: over many words (200,000 documents),
+// sparse and dense, and grown by next, has finds exactly the dead.
+func TestDeadDocsHasEveryDeadDocument(t *testing.T) {
+	const docs = 200_000
+	rng := rand.New(rand.NewPCG(3, 4))
+	cols := &columns{docs: docs}
+	b := roaring.New()
+	var d *deadDocs
+	for _, add := range []int{1, 80, 5_000, 60_000} {
+		next := b.Clone()
+		for range add {
+			next.Add(uint32(rng.IntN(docs)))
+		}
+		next.Add(docs - 1) // the last word of the last summary word
+		d, b = d.next(next, cols), next
+		for doc := range uint32(docs) {
+			if got, want := d.has(doc), b.Contains(doc); got != want {
+				t.Fatalf("%d dead: has(%d) = %v, want %v", b.GetCardinality(), doc, got, want)
+			}
+		}
+		if fresh := newDeadDocs(b, docs); !slices.Equal(fresh.bits, d.bits) || !slices.Equal(fresh.words, d.words) {
+			t.Fatalf("%d dead: the set grown by next differs from one made anew", b.GetCardinality())
+		}
 	}
 }

@@ -28,29 +28,36 @@ const filterSetsMax = 256
 
 type filterSets struct {
 	mu   sync.RWMutex
-	sets map[string]*roaring.Bitmap
+	sets map[string]*keptSet
+}
+
+// keptSet is a kept filter set: the documents, and the key that names
+// them (clausesKey), by which the sort orders list them (orderlists.go).
+type keptSet struct {
+	key string
+	b   *roaring.Bitmap
 }
 
 // of returns the documents clauses leave, made by build when not kept.
-func (fs *filterSets) of(clauses []clause, build func() *roaring.Bitmap) *roaring.Bitmap {
+func (fs *filterSets) of(clauses []clause, build func() *roaring.Bitmap) *keptSet {
 	key := clausesKey(clauses)
 	fs.mu.RLock()
-	b, ok := fs.sets[key]
+	s, ok := fs.sets[key]
 	fs.mu.RUnlock()
 	if ok {
-		return b
+		return s
 	}
-	b = build()
+	s = &keptSet{key: key, b: build()}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if kept, ok := fs.sets[key]; ok {
 		return kept // another search made it meanwhile
 	}
 	if fs.sets == nil || len(fs.sets) >= filterSetsMax {
-		fs.sets = make(map[string]*roaring.Bitmap, filterSetsMax)
+		fs.sets = make(map[string]*keptSet, filterSetsMax)
 	}
-	fs.sets[key] = b
-	return b
+	fs.sets[key] = s
+	return s
 }
 
 // clausesKey names the documents clauses leave, whatever the order of the

@@ -192,6 +192,15 @@ func overlayRequests() []search.Request {
 			MustWhere(search.FilterType, search.TypeOffer).MustWhere(search.FilterCategory, "Orthopaedics"),
 		search.Request{PerPage: 1, Sort: search.SortPriceDesc, Facets: few}.
 			MustWhere(search.FilterCategory, "Cosmetic surgery"),
+		// Kept filter sets (two clauses), listed in their orders
+		// (orderlists.go): by rating, where new reviews move a
+		// facility's offers in the order (starred); by price, a page
+		// longer than the matches, the facilities after the offers.
+		search.Request{PerPage: 1, Sort: search.SortRating, Facets: few}.
+			MustWhere(search.FilterType, search.TypeOffer).MustWhere(search.FilterCategory, "Cardiology"),
+		search.Request{PerPage: 100, Sort: search.SortPriceAsc, Currency: "EUR", Facets: few}.
+			MustWhere(search.FilterCountry, "US").MustWhere(search.FilterCategory, "Orthopaedics"),
+		search.Request{PerPage: 100, Sort: search.SortRating, Facets: few}.MustWhere(search.FilterCountry, "US", "TR"),
 	}
 	for _, q := range []string{"knee replacement", "nose job", "schnozz", "Houston", "Kaya", "ivf", "hospital", "Istanbul", "rhinoplasty"} {
 		rs = append(rs, search.Request{Query: q, PerPage: 100, Facets: all},

@@ -807,13 +807,100 @@ func sideBySide(t *testing.T, n, rounds int, check func(worker, round, i int) er
 // same words after. Searches answered from them, one after another and
 // side by side, equal the same searches on the same generation opened
 // afresh, and no search changes a kept union.
-func TestKeptUnionsAnswerAsNew(t *testing.T) {
-	live := bundledIndex(t)
+// bundledTwice returns the bundled generation as the tests share it, and
+// the same generation opened afresh, closed when the test ends: what the
+// searches kept in the shared one must not change an answer.
+func bundledTwice(t *testing.T) (shared, fresh *testIndex) {
+	t.Helper()
+	shared = bundledIndex(t)
 	fresh, err := openIndex(bundled.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fresh.Close()
+	t.Cleanup(func() { fresh.Close() })
+	return shared, fresh
+}
+
+// answer is what a patient sees of a search: the total, the hits in
+// order and the facet counts.
+type answer struct {
+	Total  uint64
+	IDs    []int64
+	Facets map[string][]search.FacetValue
+}
+
+func answerOf(ix *testIndex, r search.Request) (answer, error) {
+	res, err := ix.Search(context.Background(), r)
+	if err != nil {
+		return answer{}, err
+	}
+	return answer{res.Total, ids(res.Hits), res.Facets}, nil
+}
+
+// answersOf answers reqs on ix; each must find something, or the test
+// checks nothing.
+func answersOf(t *testing.T, ix *testIndex, reqs []search.Request) []answer {
+	t.Helper()
+	out := make([]answer, len(reqs))
+	for i, r := range reqs {
+		var err error
+		if out[i], err = answerOf(ix, r); err != nil {
+			t.Fatal(err)
+		}
+		if len(out[i].IDs) == 0 {
+			t.Fatalf("request %d (%q) finds nothing: the test checks nothing", i, r.Query)
+		}
+	}
+	return out
+}
+
+// answerAsBefore searches reqs on ix side by side, three rounds on four
+// goroutines (sideBySide), each answer to equal want's, which were answered
+// as before says.
+func answerAsBefore(t *testing.T, ix *testIndex, reqs []search.Request, want []answer, before string) {
+	t.Helper()
+	sideBySide(t, len(reqs), 3, func(worker, round, i int) error {
+		got, err := answerOf(ix, reqs[i])
+		if err == nil && !reflect.DeepEqual(got, want[i]) {
+			err = fmt.Errorf("request %d (%q; worker %d, round %d) answers otherwise than %s:\n got %+v\nwant %+v",
+				i, reqs[i].Query, worker, round, before, got, want[i])
+		}
+		return err
+	})
+}
+
+// TestOrderListsAnswerAsNew: filtered searches sorted by price or rating
+// read a kept filter set's documents from a list their order keeps
+// (orderlists.go), listed on the set's first walk. Side by side, and
+// again and again, they answer as the same searches do visiting every
+// match (no walk, no list), and every kept list stays its set's documents
+// in order.
+func TestOrderListsAnswerAsNew(t *testing.T) {
+	live, fresh := bundledTwice(t)
+	reqs := []search.Request{
+		search.Request{Sort: search.SortPriceAsc}.MustWhere(search.FilterCountry, "TR").MustWhere(search.FilterCategory, "Cosmetic surgery"),
+		search.Request{Sort: search.SortPriceDesc, Currency: "EUR"}.MustWhere(search.FilterCountry, "TR", "DE").MustWhere(search.FilterCategory, "Dental"),
+		search.Request{Sort: search.SortRating, Facets: []string{"country", "kind"}}.MustWhere(search.FilterCountry, "DE").MustWhere(search.FilterCategory, "Orthopaedics", "Cardiology"),
+		search.Request{Sort: search.SortPriceAsc, Page: 3, PerPage: 5, Facets: []string{"city"}}.MustWhere(search.FilterType, "offer").MustWhere(search.FilterCountry, "TR").MustWhere(search.FilterCategory, "Dental"),
+		search.Request{Sort: search.SortRating, PerPage: 50}.MustWhere(search.FilterCountry, "IN").MustWhere(search.FilterCategory, "Cardiology"),
+	}
+	want := func() []answer {
+		defer search.SetSortedWalks(false)() // every match visited: no walk, no list
+		return answersOf(t, fresh, reqs)
+	}()
+	defer search.SetSortedWalks(true)() // the orders made before the searches walk them
+	answerAsBefore(t, live, reqs, want, "visiting every match")
+	listed, err := search.CheckOrderLists(live.ix)
+	if err != nil {
+		t.Error(err)
+	}
+	if listed < len(reqs) {
+		t.Errorf("%d kept filter sets listed in orders, want %d: the test checks less than it says", listed, len(reqs))
+	}
+}
+
+func TestKeptUnionsAnswerAsNew(t *testing.T) {
+	live, fresh := bundledTwice(t)
 	reqs := []search.Request{
 		{Query: "knee replacement", Facets: []string{"country", "category"}},
 		search.Request{Query: "knee replacement", Sort: search.SortPriceAsc, Currency: "EUR"}.MustWhere(search.FilterType, "offer"),
@@ -824,34 +911,7 @@ func TestKeptUnionsAnswerAsNew(t *testing.T) {
 		{Query: "cataract", Facets: []string{"kind", "city"}},
 		{Query: "dental implants antalya"},
 	}
-	type answer struct {
-		Total  uint64
-		IDs    []int64
-		Facets map[string][]search.FacetValue
-	}
-	answerOf := func(ix *testIndex, r search.Request) (answer, error) {
-		res, err := ix.Search(context.Background(), r)
-		if err != nil {
-			return answer{}, err
-		}
-		return answer{res.Total, ids(res.Hits), res.Facets}, nil
-	}
-	want := make([]answer, len(reqs))
-	for i, r := range reqs {
-		if want[i], err = answerOf(fresh, r); err != nil {
-			t.Fatal(err)
-		}
-		if want[i].Total == 0 {
-			t.Fatalf("%q finds nothing: the test checks nothing", r.Query)
-		}
-	}
-	sideBySide(t, len(reqs), 3, func(worker, round, i int) error {
-		got, err := answerOf(live, reqs[i])
-		if err == nil && !reflect.DeepEqual(got, want[i]) {
-			err = fmt.Errorf("%q (worker %d, round %d) answers otherwise than on the generation opened afresh:\n got %+v\nwant %+v", reqs[i].Query, worker, round, got, want[i])
-		}
-		return err
-	})
+	answerAsBefore(t, live, reqs, answersOf(t, fresh, reqs), "on the generation opened afresh")
 	kept, err := search.CheckKeptUnions(live.ix)
 	if err != nil {
 		t.Error(err)

@@ -64,6 +64,8 @@ type madeOrder struct {
 	// rest its facilities and doctors, most trusted first.
 	byTreatment [][]uint32
 	rest        []uint32
+	// lists are kept filter sets' documents in this order (orderlists.go).
+	lists orderLists
 }
 
 // sortOrders are an index's orders. A copy of the columns at other rates
@@ -363,12 +365,21 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 		return false, nil
 	}
 	parts, size := order.partsOf(c.p.categories)
-	if sortedWalks == sortedByCost && uint64(c.p.k)*uint64(size) > 2*n*n {
-		return false, nil
-	}
 	if c.p.k == 0 {
 		c.countAll(walk)
 		return true, nil
+	}
+	if k := c.p.kept; k != nil && k.b == walk {
+		list, err := order.listOf(ctx, k, parts, c.cols.docs)
+		if err != nil {
+			return true, err
+		}
+		if list != nil {
+			return true, c.listedTop(ctx, walk, list, order, changed, score)
+		}
+	}
+	if sortedWalks == sortedByCost && uint64(c.p.k)*uint64(size) > 2*n*n {
+		return false, nil
 	}
 	// Membership in the walk, a bit per document: a bitmap's Contains
 	// searches a container, several times the cost of a step.

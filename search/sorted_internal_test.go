@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -27,16 +28,24 @@ func TestSortedWalkSeesNewStars(t *testing.T) {
 		hold bool
 	}{{"the new stars weighed one by one", 1, false}, {"the orders made again", 1 << 62, false},
 		{"the old orders walked while the new are made", 1 << 62, true}} {
-		t.Run(c.name, func(t *testing.T) {
-			restore := maxStarredPart
-			maxStarredPart = c.part
-			defer func() { maxStarredPart = restore }()
-			testSortedWalkSeesNewStars(t, c.hold)
-		})
+		for _, generation := range []bool{false, true} {
+			name := c.name
+			if generation {
+				// A generation keeps its filter sets and lists them in its
+				// orders (orderlists.go).
+				name += ", on a generation"
+			}
+			t.Run(name, func(t *testing.T) {
+				restore := maxStarredPart
+				maxStarredPart = c.part
+				defer func() { maxStarredPart = restore }()
+				testSortedWalkSeesNewStars(t, c.hold, generation)
+			})
+		}
 	}
 }
 
-func testSortedWalkSeesNewStars(t *testing.T, hold bool) {
+func testSortedWalkSeesNewStars(t *testing.T, hold, generation bool) {
 	ctx := context.Background()
 	rates := Rates{Rates: map[string]float64{"USD": 1}}
 	rating := func(v float64) *float64 { return &v }
@@ -53,7 +62,15 @@ func testSortedWalkSeesNewStars(t *testing.T, hold bool) {
 		f := facility(10+i, 4+float64(i)/10) // facility 10 rates lowest
 		records = append(records, f, offer(100+i, f))
 	}
-	o := overlayOn(t, rates, records...)
+	var o *Overlay
+	if generation {
+		var err error
+		if o, err = NewOverlay(ctx, indexRecords(t, rates, records), rates, nil); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		o = overlayOn(t, rates, records...)
+	}
 	defer func() { o.Close() }()
 	first := func(r Request) int64 {
 		t.Helper()
@@ -67,12 +84,30 @@ func testSortedWalkSeesNewStars(t *testing.T, hold bool) {
 		return res.Hits[0].ID
 	}
 	byRating := Request{Sort: SortRating, PerPage: 1}.MustWhere(FilterType, TypeOffer)
+	// Two clauses: on a generation, a kept filter set, read from its list
+	// in the order, the starred weighed apart.
+	byRatingKept := Request{Sort: SortRating, PerPage: 5}.MustWhere(FilterType, TypeOffer).MustWhere(FilterCountry, "TR")
+	all := func(r Request) string {
+		t.Helper()
+		res, err := o.Search(ctx, r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		return fmt.Sprint(ids)
+	}
 	// By relevance, offers matched through their treatment score alike
 	// but for their trust, which the facility's rating raises: the walk
 	// takes each treatment's offers most trusted first.
 	byTrust := Request{Query: "rhinoplasty", PerPage: 1}.MustWhere(FilterType, TypeOffer)
 	if got := first(byRating); got != 104 {
 		t.Fatalf("best rated offer %d, want 104 (its facility rates 4.4)", got)
+	}
+	if got := all(byRatingKept); got != "[104 103 102 101 100]" {
+		t.Fatalf("offers in TR by rating %s, want [104 103 102 101 100]", got)
 	}
 	if got := first(byTrust); got != 104 {
 		t.Fatalf("most trusted rhinoplasty %d, want 104 (its facility rates 4.4)", got)
@@ -106,6 +141,9 @@ func testSortedWalkSeesNewStars(t *testing.T, hold bool) {
 	}
 	if got := first(byRating); got != 100 {
 		t.Errorf("best rated offer %d after facility 10's new reviews (4.9), want its offer 100", got)
+	}
+	if got := all(byRatingKept); got != "[100 104 103 102 101]" {
+		t.Errorf("offers in TR by rating %s after facility 10's new reviews (4.9), want [100 104 103 102 101]", got)
 	}
 	if got := first(byTrust); got != 100 {
 		t.Errorf("most trusted rhinoplasty %d after facility 10's new reviews (4.9), want its offer 100", got)

@@ -38,3 +38,39 @@ func DropKeptUnions(ix *Index) {
 	defer c.mu.Unlock()
 	c.m, c.bytes = nil, 0
 }
+
+// CheckOrderLists reports how many kept filter sets ix's made orders list
+// (orderlists.go), and an error if a list is not its set's documents the
+// order keys, in the order's order: made wrong, or written by a search.
+func CheckOrderLists(ix *Index) (int, error) {
+	fs := ix.cols.filters
+	fs.mu.RLock()
+	defer fs.mu.RUnlock()
+	n := 0
+	for name, ko := range map[string]*keyOrder{"price_asc": ix.cols.orders.priceAsc, "price_desc": ix.cols.orders.priceDesc, "rating": ix.cols.orders.rating} {
+		if ko == nil || ko.made == nil {
+			continue
+		}
+		o := ko.made
+		o.lists.mu.RLock()
+		for key, list := range o.lists.m {
+			s, ok := fs.sets[key]
+			if !ok {
+				continue // the set was dropped since
+			}
+			n++
+			var want []uint32
+			for _, doc := range o.docs {
+				if s.b.Contains(doc) {
+					want = append(want, doc)
+				}
+			}
+			if fmt.Sprint(want) != fmt.Sprint(list) {
+				o.lists.mu.RUnlock()
+				return n, fmt.Errorf("%s order: set %q lists %d documents, want %d in order", name, key, len(list), len(want))
+			}
+		}
+		o.lists.mu.RUnlock()
+	}
+	return n, nil
+}
