@@ -484,14 +484,37 @@ func (c *collector) countFacets(matched *roaring.Bitmap) {
 	if len(c.facets) == 0 {
 		return
 	}
-	if 3*matched.GetCardinality() < uint64(c.cols.docs) {
-		countPerMatch(matched, c.facets)
+	if k := c.keptSet(); k != nil && k.b == matched {
+		// A kept filter set's counts are kept with it (filterSets.facetCountsOf).
+		for i := range c.facets {
+			f := &c.facets[i]
+			kept := c.cols.filters.facetCountsOf(k, f.col, func(counts []int) {
+				countFacetsOf(matched, []facetCounts{{name: f.name, col: f.col, counts: counts}}, c.cols.docs)
+			})
+			if kept == nil {
+				countFacetsOf(matched, c.facets[i:i+1], c.cols.docs)
+				continue
+			}
+			for ord, n := range kept {
+				f.counts[ord] += n
+			}
+		}
 		return
 	}
-	for i := range c.facets {
-		f := &c.facets[i]
+	countFacetsOf(matched, c.facets, c.cols.docs)
+}
+
+// countFacetsOf counts the facets fs of every document of matched, of an
+// index of docs documents.
+func countFacetsOf(matched *roaring.Bitmap, fs []facetCounts, docs uint64) {
+	if 3*matched.GetCardinality() < docs {
+		countPerMatch(matched, fs)
+		return
+	}
+	for i := range fs {
+		f := &fs[i]
 		if f.col.lists != nil { // no bitmaps to intersect (listsOver)
-			countPerMatch(matched, c.facets[i:i+1])
+			countPerMatch(matched, fs[i:i+1])
 			continue
 		}
 		for ord, b := range f.col.bitmaps {
@@ -826,4 +849,12 @@ func sourceOf(d index.Document) []byte {
 		}
 	})
 	return src
+}
+
+// keptSet is the kept filter set of the collector's plan, if any.
+func (c *collector) keptSet() *keptSet {
+	if c.p == nil {
+		return nil
+	}
+	return c.p.kept
 }

@@ -869,13 +869,15 @@ func answerAsBefore(t *testing.T, ix *testIndex, reqs []search.Request, want []a
 	})
 }
 
-// TestOrderListsAnswerAsNew: filtered searches sorted by price or rating
-// read a kept filter set's documents from a list their order keeps
-// (orderlists.go), listed on the set's first walk. Side by side, and
-// again and again, they answer as the same searches do visiting every
-// match (no walk, no list), and every kept list stays its set's documents
-// in order.
-func TestOrderListsAnswerAsNew(t *testing.T) {
+// TestKeptFilterSetsAnswerAsNew: filtered searches sorted by price or
+// rating read a kept filter set's documents from a list their order
+// keeps (orderlists.go), listed on the set's first walk, and its facet
+// counts from those the set keeps (filterSets.facetCountsOf), counted on
+// first use. Side by side, and again and again, they answer as the same
+// searches do visiting every match (no walk, no list, each match's
+// facets counted), and every kept list stays its set's documents in
+// order, every kept count its set's.
+func TestKeptFilterSetsAnswerAsNew(t *testing.T) {
 	live, fresh := bundledTwice(t)
 	reqs := []search.Request{
 		search.Request{Sort: search.SortPriceAsc}.MustWhere(search.FilterCountry, "TR").MustWhere(search.FilterCategory, "Cosmetic surgery"),
@@ -883,6 +885,8 @@ func TestOrderListsAnswerAsNew(t *testing.T) {
 		search.Request{Sort: search.SortRating, Facets: []string{"country", "kind"}}.MustWhere(search.FilterCountry, "DE").MustWhere(search.FilterCategory, "Orthopaedics", "Cardiology"),
 		search.Request{Sort: search.SortPriceAsc, Page: 3, PerPage: 5, Facets: []string{"city"}}.MustWhere(search.FilterType, "offer").MustWhere(search.FilterCountry, "TR").MustWhere(search.FilterCategory, "Dental"),
 		search.Request{Sort: search.SortRating, PerPage: 50}.MustWhere(search.FilterCountry, "IN").MustWhere(search.FilterCategory, "Cardiology"),
+		// A category's offers, as bench fresh's broad facets ask.
+		search.Request{Sort: search.SortRating, Facets: []string{"country", "kind", "city"}}.MustWhere(search.FilterType, "offer").MustWhere(search.FilterCategory, "Dental"),
 	}
 	want := func() []answer {
 		defer search.SetSortedWalks(false)() // every match visited: no walk, no list
@@ -896,6 +900,13 @@ func TestOrderListsAnswerAsNew(t *testing.T) {
 	}
 	if listed < len(reqs) {
 		t.Errorf("%d kept filter sets listed in orders, want %d: the test checks less than it says", listed, len(reqs))
+	}
+	counted, err := search.CheckKeptFacetCounts(live.ix)
+	if err != nil {
+		t.Error(err)
+	}
+	if counted < 6 { // country and kind, city, and country, kind and city (other tests' searches keep more)
+		t.Errorf("%d facet counts kept, want 6 or more: the test checks less than it says", counted)
 	}
 }
 

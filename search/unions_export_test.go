@@ -74,3 +74,37 @@ func CheckOrderLists(ix *Index) (int, error) {
 	}
 	return n, nil
 }
+
+// CheckKeptFacetCounts reports how many facet counts ix's kept filter sets
+// keep (keptSet.counts), and an error if one is not its set's counts made
+// afresh, or the bytes counted are not theirs.
+func CheckKeptFacetCounts(ix *Index) (int, error) {
+	fs := ix.cols.filters
+	fs.mu.RLock()
+	defer fs.mu.RUnlock()
+	n, bytes := 0, int64(0)
+	var err error
+	for key, s := range fs.sets {
+		s.counts.Range(func(k, v any) bool {
+			col, kept := k.(*keywordColumn), v.([]int)
+			n++
+			bytes += int64(8 * len(col.values))
+			fresh := make([]int, len(col.values))
+			for ord := range fresh {
+				fresh[ord] = int(s.b.AndCardinality(col.valueBitmap(uint32(ord))))
+			}
+			if fmt.Sprint(fresh) != fmt.Sprint(kept) {
+				err = fmt.Errorf("set %q: kept counts %v, counted afresh %v", key, kept, fresh)
+				return false
+			}
+			return true
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	if bytes != fs.countBytes.Load() {
+		return n, fmt.Errorf("the kept counts take %d bytes, counted %d", bytes, fs.countBytes.Load())
+	}
+	return n, nil
+}
