@@ -76,47 +76,6 @@ func (o *madeOrder) listOf(ctx context.Context, s *keptSet, parts [][]uint32, do
 	return l, nil
 }
 
-// listedTop is sortedTop for a kept set listed in the order: the list's
-// documents are the matches the order keys, best key first. changed are
-// the documents whose keys may not be where the order has them, weighed
-// apart; the matches without a key rank after every one with.
-func (c *collector) listedTop(ctx context.Context, walk *roaring.Bitmap, list []uint32, order *madeOrder,
-	changed *starSet, score func(doc uint32) float64) error {
-	c.countListed(walk)
-	if changed != nil {
-		roaring.And(changed.b, walk).Iterate(func(doc uint32) bool {
-			c.consider(doc, score(doc))
-			return true
-		})
-	}
-	asc := c.p.sort == SortPriceAsc
-	for i, doc := range list {
-		if i%checkDoneEvery == checkDoneEvery-1 {
-			if err := stopped(ctx); err != nil {
-				return err
-			}
-		}
-		if changed.has(doc) {
-			continue
-		}
-		if c.full() {
-			key, worst := c.sortKey(doc), c.worst().key
-			if asc && key > worst || !asc && key < worst {
-				return nil
-			}
-		}
-		c.consider(doc, score(doc))
-	}
-	if !c.full() {
-		rest := roaring.AndNot(walk, order.keyed)
-		if changed != nil {
-			rest.AndNot(changed.b)
-		}
-		return c.considerEach(ctx, rest, score)
-	}
-	return nil
-}
-
 // countListed counts every document of walk, a kept filter set, but the
 // dead (countAll). A set of one category holds only that category's
 // documents: where the category's dead are a few (listed per overlay),
@@ -144,11 +103,7 @@ func (c *collector) countListed(walk *roaring.Bitmap) {
 		c.countAllIn(walk, in)
 		return
 	}
-	c.total += walk.GetCardinality()
-	if c.seen != nil {
-		c.seen.many.Or(walk)
-	}
-	c.countFacets(walk)
+	c.countWhole(walk)
 	for _, doc := range dead {
 		if walk.Contains(doc) {
 			c.uncount(doc)

@@ -369,27 +369,40 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 		c.countAll(walk)
 		return true, nil
 	}
+	// A kept filter set is read from its list in the order
+	// (orderlists.go): every entry a match. Else membership in the walk
+	// is a bit per document: a bitmap's Contains searches a container,
+	// several times the cost of a step.
+	var list []uint32
 	if k := c.p.kept; k != nil && k.b == walk {
-		list, err := order.listOf(ctx, k, parts, c.cols.docs)
-		if err != nil {
+		var err error
+		if list, err = order.listOf(ctx, k, parts, c.cols.docs); err != nil {
 			return true, err
 		}
-		if list != nil {
-			return true, c.listedTop(ctx, walk, list, order, changed, score)
+	}
+	var in *[]uint64
+	seq := order.walk(parts)
+	if list != nil {
+		seq = slices.All(list)
+		c.countListed(walk)
+		// Their keys may not be where the order has them: each is weighed.
+		if changed != nil {
+			roaring.And(changed.b, walk).Iterate(func(doc uint32) bool {
+				c.consider(doc, score(doc))
+				return true
+			})
 		}
+	} else {
+		if sortedWalks == sortedByCost && uint64(c.p.k)*uint64(size) > 2*n*n {
+			return false, nil
+		}
+		in = denseOf(walk, c.cols.docs)
+		defer releaseDense(in)
+		c.countAllIn(walk, in)
+		changed.eachIn(*in, func(doc uint32) { c.consider(doc, score(doc)) })
 	}
-	if sortedWalks == sortedByCost && uint64(c.p.k)*uint64(size) > 2*n*n {
-		return false, nil
-	}
-	// Membership in the walk, a bit per document: a bitmap's Contains
-	// searches a container, several times the cost of a step.
-	in := denseOf(walk, c.cols.docs)
-	defer releaseDense(in)
-	c.countAllIn(walk, in)
-	// Their keys may not be where the order has them: each is weighed.
-	changed.eachIn(*in, func(doc uint32) { c.consider(doc, score(doc)) })
 	asc := c.p.sort == SortPriceAsc
-	for i, doc := range order.walk(parts) {
+	for i, doc := range seq {
 		if i%checkDoneEvery == checkDoneEvery-1 {
 			if err := stopped(ctx); err != nil {
 				return true, err
@@ -398,12 +411,13 @@ func (c *collector) sortedTop(ctx context.Context, walk *roaring.Bitmap, score f
 		if sortedWalks == sortedByCost && uint64(i) > 2*n {
 			// The matches lie late in the order (offers priced on
 			// request, past every quoted price): visit them instead.
+			// (Never so for a list: it holds only matches.)
 			c.best.items = c.best.items[:0]
 			return true, c.considerEach(ctx, walk, score)
 		}
 		// Only a match is weighed: past the k-th key the walk stops at the
 		// next match, every document after it having a key as bad or worse.
-		if (*in)[doc>>6]&(1<<(doc&63)) == 0 || changed.has(doc) {
+		if in != nil && (*in)[doc>>6]&(1<<(doc&63)) == 0 || changed.has(doc) {
 			continue
 		}
 		if c.full() {
