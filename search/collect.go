@@ -170,9 +170,10 @@ type collector struct {
 	bandUSD []float64 // lower edges of bands in USD
 	bandCnt []int
 	fcol    *keywordColumn // the facility_id column, for distance sorts
-	// seen, when not nil, records the documents counted (a superset: the
-	// dead among bulk matches stay in it), for a segment's side to be
-	// kept (sideCache): only a change to one of them changes the side.
+	// seen, when not nil, records the documents matched, the dead and
+	// those past the price bounds too, for a segment's side to be kept
+	// (sideCache: only a change to one of them changes the side) and for
+	// cleanKeys to learn whether any was dead.
 	seen *seenDocs
 }
 
@@ -204,6 +205,9 @@ func (c *collector) add(doc uint32, score float64) {
 // tally counts doc in the total, the facets and the price bands, and
 // reports whether it passed the price bounds.
 func (c *collector) tally(doc uint32) bool {
+	if c.seen != nil {
+		c.seen.bits.add(doc) // the dead too: cleanKeys asks whether any was
+	}
 	if c.p.dead != nil && c.p.dead.has(doc) {
 		return false
 	}
@@ -216,9 +220,6 @@ func (c *collector) tally(doc uint32) bool {
 		}
 	}
 	c.total++
-	if c.seen != nil {
-		c.seen.bits.add(doc)
-	}
 	for i := range c.facets {
 		c.facets[i].count(doc)
 	}

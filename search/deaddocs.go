@@ -229,22 +229,28 @@ func (d *deadDocs) holdingValue(col *keywordColumn, ord uint32) []uint32 {
 }
 
 // hasTreatment reports whether treatment id's own document is dead; cols
-// are the index's. A page's hits ask it of their treatments (for what
-// they matched: Overlay.treatment), where a lookup of the document's
-// number in Bleve's dictionary cost a few microseconds a search.
-func (d *deadDocs) hasTreatment(id int64, cols *columns) bool {
+// are the index's.
+func (d *deadDocs) hasTreatment(id int64, cols *columns) bool { return d.deadTreatments(cols)[id] }
+
+// deadTreatments are the ids of the treatments whose own document is dead,
+// made on first use and carried to the next set (next); cols are the
+// index's. Overlay.seal lists them among the treatments a page's hits
+// find otherwise than in the generation (Overlay.treatment), where a
+// lookup of each one's document number in Bleve's dictionary cost a few
+// microseconds a search.
+func (d *deadDocs) deadTreatments(cols *columns) map[int64]bool {
 	if p := d.treatments.Load(); p != nil {
-		return (*p)[id]
+		return *p
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if p := d.treatments.Load(); p != nil {
-		return (*p)[id]
+		return *p
 	}
 	ts := map[int64]bool{}
 	addTreatments(ts, roaring.And(d.b, cols.keywords[fieldType].bitmap(TypeTreatment)), cols.keywords[fieldTreatmentID])
 	d.treatments.Store(&ts)
-	return ts[id]
+	return ts
 }
 
 // addTreatments adds to ts the ids of the treatments' own documents docs.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	index "github.com/blevesearch/bleve_index_api"
@@ -67,6 +68,15 @@ type Overlay struct {
 	// patched are base's rating and trust columns when it patched stars
 	// into copies (nil: the generation's), held until Close.
 	patched *patchedColumns
+	// clean is what is known of the searches made on it and before
+	// (overlay_clean.go); nil when it changes nothing.
+	clean *cleanKeys
+	// treatments are the treatments it shows otherwise than gen
+	// (changedTreatments).
+	treatments map[int64]*Record
+	// untouched counts the searches that found nothing it changed among
+	// their matches (Untouched).
+	untouched atomic.Uint64
 }
 
 // NewOverlay builds the overlay of gen holding records, by DocID: records
@@ -191,6 +201,12 @@ func (o *Overlay) Changed() uint64 {
 	}
 	return n
 }
+
+// Untouched is how many searches found nothing o changed among their
+// matches: none left out of the generation (they were collected there
+// as the generation collects them, cleanKeys) and none in a segment.
+// bench overlay tells its queries apart by it.
+func (o *Overlay) Untouched() uint64 { return o.untouched.Load() }
 
 // Segments is how many segments the overlay holds.
 func (o *Overlay) Segments() int { return len(o.segs) }
@@ -582,6 +598,12 @@ func (o *Overlay) seal() {
 	if o.deadSet == nil || o.deadSet.b != o.deleted {
 		o.deadSet = o.deadSet.next(o.deleted, o.gen.cols)
 	}
+	if o.deadSet != nil || len(o.segs) > 0 {
+		o.clean = o.clean.next(o.deadSet, o.base.rates) // each overlay its own: its segments' findings
+	} else {
+		o.clean = nil
+	}
+	o.treatments = o.changedTreatments()
 	for i := range o.segs {
 		s := &o.segs[i]
 		if s.deadSet == nil || s.deadSet.b != s.deleted {
@@ -604,6 +626,7 @@ type ranked struct {
 func (o *Overlay) Search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
 	if len(o.segs) == 0 && o.deleted.IsEmpty() {
 		o.gen.searches.Add(1)
+		o.untouched.Add(1)
 		return o.base.Search(ctx, r, syn)
 	}
 	o.gen.searches.Add(1)
@@ -630,9 +653,33 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 			return fail(err)
 		}
 	}
-	base, err := o.base.collect(ctx, &r, syn, u, o.deadSet, false)
+	var buf [512]byte
+	var key []byte
+	var known *keyInfo
+	first := false
+	if o.clean != nil {
+		if key = sideKey(buf[:0], &r, u); key != nil {
+			known, first = o.clean.lookup(key)
+		}
+	}
+	// A search whose matches in the generation hold no document left
+	// out is collected there as the generation collects it; its second
+	// search learns whether they hold one (cleanKeys).
+	dead, record := o.deadSet, false
+	if known != nil {
+		switch known.state {
+		case keyClean:
+			dead = nil
+		case keyNoted:
+			record = dead != nil && !first
+		}
+	}
+	base, err := o.base.collect(ctx, &r, syn, u, dead, record)
 	if err != nil {
 		return fail(err)
+	}
+	if record {
+		o.clean.learn(key, base.c.seen)
 	}
 	sides := []*side{&base}
 	defer func() {
@@ -640,10 +687,13 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 			s.release()
 		}
 	}()
-	key := sideKey(&r, u)
 	kept := 0
-	for _, s := range o.segs {
-		if key != "" {
+	segs := o.segs
+	if known != nil && known.segsEmpty.Load() {
+		segs = nil // each found nothing for it before
+	}
+	for _, s := range segs {
+		if key != nil {
 			if c, ok := s.sides.get(key); ok {
 				if c != nil {
 					sides = append(sides, &side{ix: s.view, c: c, kept: true})
@@ -652,11 +702,16 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 				continue
 			}
 		}
-		seg, err := s.side(ctx, &r, syn, u, key != "")
+		seg, err := s.side(ctx, &r, syn, u, key != nil)
 		if err != nil {
 			return fail(err)
 		}
-		if key != "" {
+		if seg != nil && seg.c.total == 0 {
+			// Nothing counted is nothing to merge: an empty side.
+			seg.release()
+			seg = nil
+		}
+		if key != nil {
 			var c *collector // nil: an empty side, kept as one
 			if seg != nil {
 				c = seg.c
@@ -667,8 +722,20 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 			sides = append(sides, seg)
 		}
 	}
-	o.gen.sidesKept.Add(uint64(kept))
-	o.gen.sidesSearched.Add(uint64(len(o.segs) - kept))
+	if len(sides) == 1 {
+		if len(segs) > 0 && known != nil {
+			known.segsEmpty.Store(true)
+		}
+		if dead == nil {
+			o.untouched.Add(1)
+		}
+	}
+	if kept > 0 {
+		o.gen.sidesKept.Add(uint64(kept))
+	}
+	if kept < len(segs) {
+		o.gen.sidesSearched.Add(uint64(len(segs) - kept))
+	}
 
 	out := &Result{Page: r.Page, PerPage: r.PerPage, Hits: []Hit{}, Lang: r.Lang}
 	out.About = o.base.about(&r, base.p)
@@ -856,12 +923,41 @@ func mergeFacets(sides []*side, size int) map[string][]FacetValue {
 // record a segment kept, or the generation's unless deleted (nil: none).
 // Only read it.
 func (o *Overlay) treatment(ctx context.Context, id int64) *Record {
-	key := DocID(TypeTreatment, id)
-	if s := o.newestLive(key); s != nil {
-		return s.record(key)
-	}
-	if o.deadSet != nil && o.deadSet.hasTreatment(id, o.gen.cols) {
-		return nil
+	if r, ok := o.treatments[id]; ok {
+		return r
 	}
 	return o.gen.treatment(ctx, id)
+}
+
+// changedTreatments are the treatments o shows otherwise than its
+// generation, by id: the newest segment's live record, or nil where the
+// generation's document is left out and no segment holds one live. A
+// page's hits look their treatments up in it (treatment), where asking
+// each segment, and the dead set, cost a search a lookup in each, cold
+// after other queries.
+func (o *Overlay) changedTreatments() map[int64]*Record {
+	var out map[int64]*Record
+	set := func(id int64, r *Record) {
+		if out == nil {
+			out = map[int64]*Record{}
+		}
+		out[id] = r
+	}
+	if o.deadSet != nil && o.gen.cols.keywords[fieldType] != nil && o.gen.cols.keywords[fieldTreatmentID] != nil {
+		for id := range o.deadSet.deadTreatments(o.gen.cols) {
+			set(id, nil)
+		}
+	}
+	prefix := TypeTreatment + ":"
+	for _, s := range o.segs { // oldest first: the newest sets last
+		for key := range s.docs {
+			if !strings.HasPrefix(key, prefix) || !s.holdsLive(key) {
+				continue
+			}
+			if id, err := strconv.ParseInt(key[len(prefix):], 10, 64); err == nil {
+				set(id, s.record(key))
+			}
+		}
+	}
+	return out
 }

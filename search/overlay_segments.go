@@ -173,7 +173,7 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 	}
 	changed := shown.starred
 	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, deadSet: o.deadSet, segs: make([]segView, len(o.segs), len(o.segs)+1),
-		stars: o.stars, patched: o.patched}
+		stars: o.stars, patched: o.patched, clean: o.clean}
 	n.patched.retain()
 	if !keep {
 		// From the view at the old rates: its columns hold the stars
@@ -452,7 +452,7 @@ func (o *Overlay) WithMerge(ctx context.Context, m *Merge) (*Overlay, error) {
 	if i < 0 || j > len(o.segs) || !slices.EqualFunc(o.segs[i:j], m.segs, func(v segView, s *segment) bool { return v.segment == s }) {
 		return nil, ErrMergeStale
 	}
-	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, deadSet: o.deadSet, stars: o.stars, patched: o.patched}
+	n := &Overlay{gen: o.gen, base: o.base, deleted: o.deleted, deadSet: o.deadSet, stars: o.stars, patched: o.patched, clean: o.clean}
 	n.patched.retain()
 	n.segs = append(n.segs, o.segs[:i]...)
 	if m.seg != nil {

@@ -1,8 +1,8 @@
 package search
 
 import (
+	"encoding/binary"
 	"math"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -134,9 +134,9 @@ func changedDocs(was *Index, wasDead *deadDocs, view *Index, dead *deadDocs) (ch
 }
 
 // get returns the side kept under key; ok is false when none is.
-func (c *sideCache) get(key string) (col *collector, ok bool) {
+func (c *sideCache) get(key []byte) (col *collector, ok bool) {
 	c.mu.RLock()
-	k, ok := c.m[key]
+	k, ok := c.m[string(key)] // not a copy: a lookup
 	c.mu.RUnlock()
 	if ok {
 		c.hits.Add(1)
@@ -147,7 +147,7 @@ func (c *sideCache) get(key string) (col *collector, ok bool) {
 // put keeps a copy of col (nil: an empty side) under key, with the
 // documents col counted (its seen, which it must have recorded). col's
 // facet counts go back to their pool with it; the copy owns its own.
-func (c *sideCache) put(key string, col *collector) {
+func (c *sideCache) put(key []byte, col *collector) {
 	k := keptSide{size: len(key) + 64}
 	if col != nil {
 		if len(col.best.items) > maxCachedCandidates || col.seen == nil {
@@ -168,48 +168,46 @@ func (c *sideCache) put(key string, col *collector) {
 	if c.m == nil || c.size+k.size > maxSideCacheBytes {
 		c.m, c.size = map[string]keptSide{}, 0
 	}
-	if _, ok := c.m[key]; !ok {
-		c.m[key] = k
+	if _, ok := c.m[string(key)]; !ok {
+		c.m[string(key)] = k
 		c.size += k.size
 	}
 }
 
-// sideKey is what a segment's side of r depends on, besides the segment
-// and the overlay's view of it: the words as the base understood them
-// (every alternative's terms and weight), the filters, exclusions and
-// boosts, the price bounds and their currency, the place and radius, the
-// facets, the sort and how many candidates it keeps. "" when r is not
-// kept (explain reads each side's plan; a deep page keeps too many).
-func sideKey(r *Request, u *understood) string {
+// sideKey appends to b what a segment's side of r depends on, besides
+// the segment and the overlay's view of it: the words as the base
+// understood them (every alternative's terms and weight), the filters,
+// exclusions and boosts, the price bounds and their currency, the place
+// and radius, the facets, the sort and how many candidates it keeps. nil
+// when r is not kept (explain reads each side's plan; a deep page keeps
+// too many).
+//
+// Every string is written after its length, so no two requests' keys run
+// together ("a=b" as one value, or "a" and "b" as two), and every number
+// as its bits: formatting the weights as text was a twentieth of what a
+// search of a query whose answer the overlay did not change cost beyond
+// the generation's (issue 12).
+func sideKey(b []byte, r *Request, u *understood) []byte {
 	if r.Explain || r.Page*r.PerPage > maxCachedCandidates {
-		return ""
+		return nil
 	}
-	// Every string is written with its length, so no two requests' keys
-	// run together ("a=b" as one value, or "a" and "b" as two). Appended
-	// to one buffer: formatting each number as a string of its own was
-	// half of what the key cost a search.
-	var buf [256]byte
-	b := buf[:0]
 	str := func(s string) {
-		b = strconv.AppendInt(b, int64(len(s)), 10)
-		b = append(b, ':')
+		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
 	count := func(sep byte, n int) {
 		b = append(b, sep)
-		b = strconv.AppendInt(b, int64(n), 10)
+		b = binary.AppendUvarint(b, uint64(n))
 	}
-	num := func(f float64) {
-		b = strconv.AppendFloat(b, f, 'g', -1, 64)
-		b = append(b, ',')
-	}
+	num := func(f float64) { b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f)) }
 	str(r.Sort)
-	num(float64(r.Page * r.PerPage))
+	count('k', r.Page*r.PerPage)
 	str(r.Currency)
 	for _, p := range []*float64{r.PriceMin, r.PriceMax} {
 		if p == nil {
 			b = append(b, '-')
 		} else {
+			b = append(b, 'p')
 			num(*p)
 		}
 	}
@@ -252,5 +250,5 @@ func sideKey(r *Request, u *understood) string {
 			}
 		}
 	}
-	return string(b)
+	return b
 }

@@ -56,20 +56,20 @@ func TestSideKeys(t *testing.T) {
 			return u
 		}()},
 	}
-	seen := map[string]string{sideKey(&base, knee): "the base request"}
+	seen := map[string]string{string(sideKey(nil, &base, knee)): "the base request"}
 	for _, c := range cases {
-		k := sideKey(&c.r, c.u)
+		k := string(sideKey(nil, &c.r, c.u))
 		if other, ok := seen[k]; ok {
 			t.Errorf("%s: the same key as %s: %q", c.name, other, k)
 		}
 		seen[k] = c.name
-		if again := c.r; sideKey(&again, c.u) != k {
+		if again := c.r; string(sideKey(nil, &again, c.u)) != k {
 			t.Errorf("%s: the same search again has another key", c.name)
 		}
 	}
 	explain := base
 	explain.Explain = true
-	if k := sideKey(&explain, knee); k != "" {
+	if k := sideKey(nil, &explain, knee); k != nil {
 		t.Errorf("a search that explains its scores is kept as %q: it reads each side's plan", k)
 	}
 }

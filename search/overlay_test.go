@@ -291,6 +291,7 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 	defer func() { ov.Close() }()
 	var merge *search.Merge // planned on the previous overlay, built
 	merges, carried := 0, 0
+	var cleanHits uint64 // searches collected clean, with no segment side
 	for _, step := range steps {
 		step.do(cat)
 		after, rates := catalogueRecords(t, cat)
@@ -375,6 +376,7 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 		carried += ov.SidesCarried()
 		before = after
 		checkOverlay(t, step.name, ov, cat, after, changed)
+		cleanHits += ov.Untouched()
 		if step.name == "offer price" && ov.Changed() != 2 {
 			t.Errorf("after a price change the overlay holds %d records live, want 2 (the owners it joins through stay live in the generation)", ov.Changed())
 		}
@@ -391,6 +393,9 @@ func overlayAnswersAsARebuild(t *testing.T, inline bool) {
 	}
 	if carried == 0 {
 		t.Error("no segment kept a side across a batch: the test misses that path")
+	}
+	if cleanHits == 0 {
+		t.Error("no search collected the generation as is (cleanKeys): the test misses that path")
 	}
 	if ov.Segments() >= len(steps) {
 		t.Errorf("%d segments after %d batches: nothing was merged", ov.Segments(), len(steps))
@@ -429,13 +434,21 @@ func checkOverlay(t *testing.T, step string, ov *search.Overlay, cat string, aft
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Three times, the last two at once: a segment keeps its terms'
-		// hits for the searches after it (termCache), and they share them.
+		// Four times, the last two at once: a segment keeps its terms'
+		// hits and its sides for the searches after it (termCache,
+		// sideCache), and they share them; the second learns whether
+		// the generation's matches hold a document left out, and the
+		// others, and the next steps' overlays, collect the generation
+		// as is where none does (cleanKeys).
 		got, err := ov.Search(ctx, r, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameResult(t, step, r, got, want)
+		second, err := ov.Search(ctx, r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var again, meanwhile *search.Result
 		var errAgain, errMeanwhile error
 		var wg sync.WaitGroup
@@ -446,7 +459,7 @@ func checkOverlay(t *testing.T, step string, ov *search.Overlay, cat string, aft
 			t.Fatal(err)
 		}
 		// The same overlay answers the same request alike, score for score.
-		for _, res := range []*search.Result{again, meanwhile} {
+		for _, res := range []*search.Result{second, again, meanwhile} {
 			if a, b := asJSON(got), asJSON(res); a != b {
 				t.Errorf("%s, %+v searched again:\n%s\nthe first time:\n%s", step, r, b, a)
 			}
@@ -582,6 +595,21 @@ func describe(r search.Request) string {
 	return string(b)
 }
 
+// miniOverlay is an overlay of no change on a generation of a copy of the
+// mini catalogue: the copy's directory, the generation, and the records
+// and rates it was built from. The caller closes the overlay.
+func miniOverlay(t *testing.T) (cat string, base *testIndex, ov *search.Overlay, records map[string]*search.Record, rates search.Rates) {
+	t.Helper()
+	cat = copyCatalogue(t, mini)
+	base, _ = buildAt(t, cat)
+	records, rates = catalogueRecords(t, cat)
+	ov, err := search.NewOverlay(context.Background(), base.ix, rates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, base, ov, records, rates
+}
+
 // TestSegmentSidesFollowTheirView: a segment keeps what a search found in
 // it for the same search again (sideCache), and answers anew once the
 // overlay sees it at other exchange rates or with a facility's other
@@ -591,13 +619,7 @@ func describe(r search.Request) string {
 // the same changes, which has kept nothing.
 func TestSegmentSidesFollowTheirView(t *testing.T) {
 	ctx := context.Background()
-	cat := copyCatalogue(t, mini)
-	base, _ := buildAt(t, cat)
-	before, rates := catalogueRecords(t, cat)
-	ov, err := search.NewOverlay(ctx, base.ix, rates, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat, base, ov, before, rates := miniOverlay(t)
 	defer func() { ov.Close() }()
 	// Offer 1005 (4,000 euros at Berlin's IVF centre, facility 13, which
 	// has no rating) costs 4,100: a segment holds it.
@@ -686,5 +708,96 @@ func TestSegmentSidesFollowTheirView(t *testing.T) {
 	}
 	if has1005(ov) {
 		t.Error("at 0.5 euros a dollar, offer 1005 (8,200 dollars) is still under 5,200")
+	}
+}
+
+// TestCleanKeysFollowTheDead: a search whose matches in the generation
+// hold no document the overlay left out is collected there as the
+// generation collects it from its third search on (cleanKeys), and the
+// overlays after carry that until a batch leaves out one of its matches;
+// a search among whose matches one is left out is not. Each answer must
+// be a rebuild's: a key kept clean past the deletion of one of its
+// matches, or learnt clean with a dead match among them, counts the
+// generation's old copy.
+func TestCleanKeysFollowTheDead(t *testing.T) {
+	ctx := context.Background()
+	cat, _, ov, before, _ := miniOverlay(t)
+	defer func() { ov.Close() }()
+	apply := func(step string, do func()) {
+		t.Helper()
+		do()
+		after, rates := catalogueRecords(t, cat)
+		next, err := ov.Apply(ctx, rates, changedRecords(t, ov, rates, before, after))
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		ov.Close()
+		ov, before = next, after
+	}
+	offers := func(r search.Request) search.Request { return r.MustWhere(search.FilterType, search.TypeOffer) }
+	knees := offers(search.Request{Query: "knee replacement", Facets: []string{"country"}})
+	// Bounded by price, each match is visited and counted one by one
+	// (collector.tally), where the others are counted in bulk.
+	ivf := offers(search.Request{Query: "ivf", PriceMax: f(1e9)})
+	// check answers r on ov as a rebuild does, and reports whether it
+	// was collected clean.
+	check := func(step string, r search.Request) bool {
+		t.Helper()
+		rebuilt, _ := buildAt(t, cat)
+		want, err := rebuilt.ix.Search(ctx, r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits := ov.Untouched()
+		got, err := ov.Search(ctx, r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameResult(t, step, r, got, want)
+		return ov.Untouched() > hits
+	}
+	// Offer 1005, IVF in Berlin, costs 4,100 euros: its generation copy
+	// is left out, a segment holds it.
+	apply("1005 repriced", func() { edit(t, cat, "offers.csv", "1005,13,4,4000,", "1005,13,4,4100,") })
+	for i, want := range []bool{false, false, true, true} {
+		if got := check("1005 repriced", knees); got != want {
+			t.Errorf("knee replacement, search %d: collected clean %v, want %v", i+1, got, want)
+		}
+		if check("1005 repriced", ivf) {
+			t.Errorf("ivf, search %d: collected clean, though offer 1005's old copy is among its matches", i+1)
+		}
+	}
+	// Offer 1002 (a heart attack in Houston) is no knee replacement: the
+	// next overlay carries the key.
+	apply("1002 deleted", func() { edit(t, cat, "offers.csv", "1002,10,3,11000,,,USD,Average total payment,CMS\n", "") })
+	if !check("1002 deleted", knees) {
+		t.Error("knee replacement after deleting a heart attack offer: not collected clean; the key was not carried")
+	}
+	// Offer 1001 is one: the key is not carried, and learnt dirty again
+	// (1001's generation copy is among its matches); the answer lacks it.
+	apply("1001 deleted", func() { edit(t, cat, "offers.csv", "1001,11,1,12000.50,,,USD,Average total payment,CMS\n", "") })
+	for i := range 3 {
+		if check("1001 deleted", knees) {
+			t.Errorf("knee replacement after deleting one of its offers, search %d: collected clean", i+1)
+		}
+	}
+
+	// Without words, a search bounded by price walks the price order
+	// within its bounds, in dollars: which offers it matches moves with
+	// the rates. Under 3,000 dollars, offer 1005's generation copy (4,000
+	// euros, 5,000 dollars at 0.8 a dollar) is not among them; at 2 euros
+	// a dollar (2,000 dollars) it is, and a key kept clean would count it.
+	defer search.SetSortedWalks(true)()
+	cheap := offers(search.Request{PriceMax: f(3000), Sort: search.SortPriceAsc})
+	for i, want := range []bool{false, false, true} {
+		if got := check("before the rate", cheap); got != want {
+			t.Errorf("under 3,000 dollars, search %d: collected clean %v, want %v", i+1, got, want)
+		}
+	}
+	apply("a new rate", func() { edit(t, cat, "exchange_rates.csv", "EUR,0.8,", "EUR,2,") })
+	for i := range 3 {
+		if check("a new rate", cheap) {
+			t.Errorf("under 3,000 dollars at a new rate, search %d: collected clean", i+1)
+		}
 	}
 }
