@@ -11,6 +11,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +63,14 @@ type overlayReport struct {
 	// median round's change of the mean of those alone.
 	Unchanged           int     `json:"unchanged_queries"`
 	UnchangedMeanChange float64 `json:"median_round_unchanged_mean_change_pct"`
+	// Untouched is how many of the unchanged queries the changes did not
+	// touch at all: none of their matches is a document changed
+	// (search.Overlay.Untouched). The others match a changed document
+	// that stays off their page (a repriced offer past the tenth), which
+	// the overlay must find and weigh. UntouchedMeanChange is the median
+	// round's change of the mean of the untouched alone.
+	Untouched           int     `json:"untouched_queries"`
+	UntouchedMeanChange float64 `json:"median_round_untouched_mean_change_pct"`
 	// CPU time the process used per search, every pass of each side's
 	// blocks counted (the warm-up too), and the median round's change of
 	// it: what the searches cost, beside how long they took. The two
@@ -81,23 +90,24 @@ type overlayReport struct {
 	Searched string `json:"queries_searched,omitempty"`
 }
 
-// keepQueries keeps the queries whose unchanged[i] is want, with their
-// paths.
-func keepQueries(reqs []search.Request, paths []string, unchanged []bool, want bool) ([]search.Request, []string, []bool) {
+// keepQueries keeps the queries whose keep[i] is true, with their paths
+// and classes.
+func keepQueries(reqs []search.Request, paths []string, unchanged, untouched, keep []bool) ([]search.Request, []string, []bool, []bool) {
 	var r []search.Request
 	var p []string
-	var u []bool
+	var u, t []bool
 	for i := range reqs {
-		if unchanged[i] == want {
-			r, p, u = append(r, reqs[i]), append(p, paths[i]), append(u, want)
+		if keep[i] {
+			r, p, u, t = append(r, reqs[i]), append(p, paths[i]), append(u, unchanged[i]), append(t, untouched[i])
 		}
 	}
-	return r, p, u
+	return r, p, u, t
 }
 
 type queryChange struct {
 	Path       string  `json:"query"`
 	Unchanged  bool    `json:"unchanged"`
+	Untouched  bool    `json:"untouched"`
 	Generation float64 `json:"generation_p50_ms"`
 	Overlay    float64 `json:"overlay_p50_ms"`
 	Change     float64 `json:"change_pct"`
@@ -116,13 +126,13 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	asJSON := fs.Bool("json", false, "print one JSON object with every figure")
 	kind := fs.String("kind", "mix", "the changes applied: mix (bench fresh's shares), or all of one kind: price, insert, delete or reviews (an overlay of segments alone, of deleted documents alone, or of patched stars)")
 	control := fs.Bool("control", false, "search the generation on both sides (an A/A run: its changes are the rounds' own noise, what a change must exceed to be measured)")
-	searched := fs.String("queries", "all", "the queries searched: all, or only those the overlay answers as the generation does (unchanged) or differently (changed): an unchanged query timed with no changed query beside it")
+	searched := fs.String("queries", "all", "the queries searched: all, or only those the overlay answers as the generation does (unchanged), or those the changes touch none of whose matches (untouched), or those it answers differently (changed): an unchanged query timed with no changed query beside it")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file, labelled by side (side=generation, side=overlay) and by side and query (search=overlay q=ivf): go tool pprof -tagfocus")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *searched != "all" && *searched != "unchanged" && *searched != "changed" {
-		return fmt.Errorf("--queries %q: want all, unchanged or changed", *searched)
+	if !slices.Contains([]string{"all", "unchanged", "untouched", "changed"}, *searched) {
+		return fmt.Errorf("--queries %q: want all, unchanged, untouched or changed", *searched)
 	}
 	only, ok := changeKinds[*kind]
 	if !ok {
@@ -158,20 +168,34 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	defer o.Close()
 	rep.Segments, rep.Changed, rep.Deleted = o.Segments(), o.Changed(), o.Deleted()
 
-	unchanged, err := unchangedQueries(ctx, gen, o, reqs)
+	unchanged, untouched, err := unchangedQueries(ctx, gen, o, reqs)
 	if err != nil {
 		return err
 	}
 	if *searched != "all" {
-		reqs, paths, unchanged = keepQueries(reqs, paths, unchanged, *searched == "unchanged")
+		keep := make([]bool, len(reqs))
+		for i := range keep {
+			switch *searched {
+			case "unchanged":
+				keep[i] = unchanged[i]
+			case "untouched":
+				keep[i] = untouched[i]
+			case "changed":
+				keep[i] = !unchanged[i]
+			}
+		}
+		reqs, paths, unchanged, untouched = keepQueries(reqs, paths, unchanged, untouched, keep)
 		if len(reqs) == 0 {
 			return fmt.Errorf("bench overlay: no %s queries to search (--queries %s)", *searched, *searched)
 		}
 		rep.Queries, rep.Searched = len(reqs), *searched
 	}
-	for _, u := range unchanged {
-		if u {
+	for i := range unchanged {
+		if unchanged[i] {
 			rep.Unchanged++
+		}
+		if untouched[i] {
+			rep.Untouched++
 		}
 	}
 
@@ -197,11 +221,11 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	var all [2][]time.Duration
 	byQuery := [2][][]time.Duration{make([][]time.Duration, len(reqs)), make([][]time.Duration, len(reqs))}
-	var meanChanges, p50Changes, unchangedChanges, cpuChanges []float64
+	var meanChanges, p50Changes, unchangedChanges, untouchedChanges, cpuChanges []float64
 	var cpuSum [2]float64 // seconds
 	var timed [2]int
 	for round := range *rounds {
-		var took, tookUnchanged [2][]time.Duration
+		var took, tookUnchanged, tookUntouched [2][]time.Duration
 		var cpu [2]float64
 		// The side searched first alternates, so neither always follows
 		// the other's use of the caches.
@@ -225,6 +249,9 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 					if unchanged[qi] {
 						tookUnchanged[side] = append(tookUnchanged[side], d)
 					}
+					if untouched[qi] {
+						tookUntouched[side] = append(tookUntouched[side], d)
+					}
 					byQuery[side][qi] = append(byQuery[side][qi], d)
 				}
 			}
@@ -238,6 +265,9 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		if rep.Unchanged > 0 {
 			unchangedChanges = append(unchangedChanges, pctChange(mean(tookUnchanged[0]), mean(tookUnchanged[1])))
 		}
+		if rep.Untouched > 0 {
+			untouchedChanges = append(untouchedChanges, pctChange(mean(tookUntouched[0]), mean(tookUntouched[1])))
+		}
 		all[0], all[1] = append(all[0], took[0]...), append(all[1], took[1]...)
 	}
 	stop()
@@ -248,9 +278,12 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	if rep.Unchanged > 0 {
 		rep.UnchangedMeanChange = median(unchangedChanges)
 	}
+	if rep.Untouched > 0 {
+		rep.UntouchedMeanChange = median(untouchedChanges)
+	}
 	for qi := range reqs {
 		g, v := percentile(byQuery[0][qi], 0.5), percentile(byQuery[1][qi], 0.5)
-		rep.ByQuery = append(rep.ByQuery, queryChange{Path: paths[qi], Unchanged: unchanged[qi], Generation: g, Overlay: v, Change: pctChange(g, v)})
+		rep.ByQuery = append(rep.ByQuery, queryChange{Path: paths[qi], Unchanged: unchanged[qi], Untouched: untouched[qi], Generation: g, Overlay: v, Change: pctChange(g, v)})
 	}
 	return writeReport(stdout, *asJSON, rep, func(w io.Writer) { printOverlayReport(w, rep) })
 }
@@ -504,29 +537,43 @@ func overlayQueries(ctx context.Context, gen *search.Index) ([]search.Request, [
 // unchangedQueries reports, for each of reqs, whether o answers it exactly
 // as gen does: what the issue calls an unchanged query, one the changes
 // did not touch. Took aside, the two results' JSON must be equal.
-func unchangedQueries(ctx context.Context, gen *search.Index, o *search.Overlay, reqs []search.Request) ([]bool, error) {
-	out := make([]bool, len(reqs))
+func unchangedQueries(ctx context.Context, gen *search.Index, o *search.Overlay, reqs []search.Request) (unchanged, untouched []bool, err error) {
+	unchanged, untouched = make([]bool, len(reqs)), make([]bool, len(reqs))
+	fail := func(err error) ([]bool, []bool, error) {
+		return nil, nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+	}
 	for i, r := range reqs {
 		g, err := gen.Search(ctx, r, nil)
 		if err != nil {
-			return nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+			return fail(err)
 		}
 		v, err := o.Search(ctx, r, nil)
 		if err != nil {
-			return nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+			return fail(err)
 		}
 		g.Took, v.Took = 0, 0
 		gj, err := json.Marshal(g)
 		if err != nil {
-			return nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+			return fail(err)
 		}
 		vj, err := json.Marshal(v)
 		if err != nil {
-			return nil, fmt.Errorf("bench overlay: compare answers: %w", err)
+			return fail(err)
 		}
-		out[i] = bytes.Equal(gj, vj)
+		unchanged[i] = bytes.Equal(gj, vj)
+		// The overlay learns on a query's second search whether the
+		// generation's matches hold a document it left out: the third
+		// tells.
+		if _, err := o.Search(ctx, r, nil); err != nil {
+			return fail(err)
+		}
+		before := o.Untouched()
+		if _, err := o.Search(ctx, r, nil); err != nil {
+			return fail(err)
+		}
+		untouched[i] = unchanged[i] && o.Untouched() > before
 	}
-	return out, nil
+	return unchanged, untouched, nil
 }
 
 func mean(ds []time.Duration) float64 {
@@ -565,15 +612,21 @@ func printOverlayReport(w io.Writer, r *overlayReport) {
 	fmt.Fprintf(w, "CPU per search: generation %.0f µs, overlay %.0f µs; median round %+.1f%%\n", r.GenerationCPU, r.OverlayCPU, r.CPUChange)
 	if r.Unchanged > 0 {
 		fmt.Fprintf(w, "  on the %d queries it answers as the generation does: %+.1f%% mean\n", r.Unchanged, r.UnchangedMeanChange)
+		if r.Untouched > 0 {
+			fmt.Fprintf(w, "  on the %d of them none of whose matches changed: %+.1f%% mean\n", r.Untouched, r.UntouchedMeanChange)
+		}
 	} else {
 		fmt.Fprintf(w, "  it changes the answer of every query\n")
 	}
 	for _, q := range r.ByQuery {
 		mark := " "
-		if !q.Unchanged {
+		switch {
+		case !q.Unchanged:
 			mark = "*"
+		case !q.Untouched:
+			mark = "~"
 		}
 		fmt.Fprintf(w, "%s %-60s %7.3f → %7.3f ms  %+6.1f%%\n", mark, q.Path, q.Generation, q.Overlay, q.Change)
 	}
-	fmt.Fprintf(w, "(* the overlay changes its answer)\n")
+	fmt.Fprintf(w, "(* the overlay changes its answer; ~ it answers as the generation does, but some of the matches changed)\n")
 }

@@ -57,7 +57,7 @@ func TestBenchOverlay(t *testing.T) {
 			t.Errorf("%s: %v µs of CPU per search", side, us)
 		}
 	}
-	unchanged := 0
+	unchanged, untouched := 0, 0
 	for _, q := range rep.ByQuery {
 		if q.Generation <= 0 || q.Overlay <= 0 {
 			t.Errorf("%s: p50 %v ms on the generation, %v on the overlay", q.Path, q.Generation, q.Overlay)
@@ -65,9 +65,18 @@ func TestBenchOverlay(t *testing.T) {
 		if q.Unchanged {
 			unchanged++
 		}
+		if q.Untouched {
+			untouched++
+			if !q.Unchanged {
+				t.Errorf("%s: untouched, and answered otherwise", q.Path)
+			}
+		}
 	}
 	if unchanged != rep.Unchanged || unchanged == rep.Queries {
 		t.Errorf("%d queries unchanged by %d changes, %d by query: some must change, and the two agree", rep.Unchanged, rep.Changes, unchanged)
+	}
+	if untouched != rep.Untouched {
+		t.Errorf("%d queries untouched, %d by query", rep.Untouched, untouched)
 	}
 
 	// Asked for more segments than 900 changes leave, it applies batches
@@ -106,7 +115,7 @@ func TestBenchOverlay(t *testing.T) {
 		which string
 		want  int
 		same  bool
-	}{{"unchanged", rep.Unchanged, true}, {"changed", rep.Queries - rep.Unchanged, false}} {
+	}{{"unchanged", rep.Unchanged, true}, {"untouched", rep.Untouched, true}, {"changed", rep.Queries - rep.Unchanged, false}} {
 		out.Reset()
 		args = []string{"bench", "overlay", "--index-dir", dir, "--changes", "900", "--batch", "50", "--rate-every", "400",
 			"--segments", "0", "--rounds", "1", "--passes", "2", "--queries", c.which, "--json"}
@@ -122,8 +131,8 @@ func TestBenchOverlay(t *testing.T) {
 				some.Queries, len(some.ByQuery), some.Overlay.N, c.want)
 		}
 		for _, q := range some.ByQuery {
-			if q.Unchanged != c.same {
-				t.Errorf("--queries %s searched %s (unchanged %v)", c.which, q.Path, q.Unchanged)
+			if q.Unchanged != c.same || c.which == "untouched" && !q.Untouched {
+				t.Errorf("--queries %s searched %s (unchanged %v, untouched %v)", c.which, q.Path, q.Unchanged, q.Untouched)
 			}
 		}
 	}
@@ -234,12 +243,18 @@ func TestUnchangedQueries(t *testing.T) {
 		search.Request{Query: offer.Treatment.Name, Sort: search.SortPriceAsc}.MustWhere(search.FilterType, search.TypeOffer),
 		search.Request{Sort: search.SortPriceAsc}.MustWhere(search.FilterType, search.TypeOffer).MustWhere(search.FilterCountry, other),
 	}
-	got, err := unchangedQueries(ctx, gen, changed, reqs)
+	got, untouched, err := unchangedQueries(ctx, gen, changed, reqs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got[0] || !got[1] {
 		t.Errorf("unchanged: %v for offer %d's treatment %q by price and for country %s by price; want [false true]",
 			got, offer.ID, offer.Treatment.Name, other)
+	}
+	// The other country's offers hold none changed: the offer's old copy
+	// is not among them, nor its new one.
+	if untouched[0] || !untouched[1] {
+		t.Errorf("untouched: %v for offer %d's treatment by price and for country %s by price; want [false true]",
+			untouched, offer.ID, other)
 	}
 }
