@@ -236,7 +236,8 @@ func (r Rates) FromUSD(usd float64, currency string) (float64, bool) {
 // Intern makes r's short strings that recur from record to record (types,
 // names of treatments, clinics and places, categories, languages,
 // accreditations, the names a record links to) the one copy the process
-// keeps of each while anything holds it (unique.Make). An overlay keeps
+// keeps of each (unique.Make; Intern keeps no handle, so after a
+// collection that finds none a string is copied once more). An overlay keeps
 // the records it applies, and the owners they join, for minutes: each
 // string decoded or scanned for them was an object of its own for the
 // collector to mark on every cycle, a quarter of the heap's objects
