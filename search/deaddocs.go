@@ -44,7 +44,7 @@ type deadDocs struct {
 	// (facetsOfTreatments).
 	facets sync.Map
 	// treatments are the ids of the dead treatments' own documents, made
-	// on first use (hasTreatment).
+	// on first use (deadTreatments).
 	treatments atomic.Pointer[map[int64]bool]
 	// values holds, by column (*keywordColumn) of a value per document,
 	// each dead document's value there (its ordinal plus one, 0: none),
@@ -227,10 +227,6 @@ func (d *deadDocs) holdingValue(col *keywordColumn, ord uint32) []uint32 {
 	d.holding.Store(k, docs)
 	return docs
 }
-
-// hasTreatment reports whether treatment id's own document is dead; cols
-// are the index's.
-func (d *deadDocs) hasTreatment(id int64, cols *columns) bool { return d.deadTreatments(cols)[id] }
 
 // deadTreatments are the ids of the treatments whose own document is dead,
 // made on first use and carried to the next set (next); cols are the

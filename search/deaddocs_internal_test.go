@@ -60,7 +60,7 @@ func TestDeadDocsGrowAsMadeAnew(t *testing.T) {
 		}
 		var dead []int64
 		for id := int64(100); id < 106; id++ {
-			if d.hasTreatment(id, ix.cols) {
+			if d.deadTreatments(ix.cols)[id] {
 				dead = append(dead, id)
 			}
 		}

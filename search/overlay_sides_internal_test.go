@@ -74,7 +74,7 @@ func TestSideKeys(t *testing.T) {
 	}
 }
 
-// TestDeadTreatments: hasTreatment finds a treatment dead by its own
+// TestDeadTreatments: deadTreatments finds a treatment dead by its own
 // document alone: an offer of it left out (which holds its id too) is not
 // the treatment.
 func TestDeadTreatments(t *testing.T) {
@@ -96,7 +96,7 @@ func TestDeadTreatments(t *testing.T) {
 	}
 	d := newDeadDocs(dead, ix.cols.docs)
 	for id, want := range map[int64]bool{10: true, 11: false, 12: false} {
-		if got := d.hasTreatment(id, ix.cols); got != want {
+		if got := d.deadTreatments(ix.cols)[id]; got != want {
 			t.Errorf("treatment %d dead: %v, want %v", id, got, want)
 		}
 	}
