@@ -50,12 +50,20 @@ type plan struct {
 }
 
 func (ix *Index) compile(ctx context.Context, r *Request, syn *Synonyms) (*plan, error) {
+	return ix.compileAs(ctx, r, syn, nil)
+}
+
+// compileAs is compile with r's text understood as u already (nil: it
+// is understood here).
+func (ix *Index) compileAs(ctx context.Context, r *Request, syn *Synonyms, u *understood) (*plan, error) {
 	p := &plan{sort: r.Sort, k: r.Page * r.PerPage, priceMin: math.Inf(-1), priceMax: math.Inf(1),
 		near: r.Near}
 	if q := r.textQuery(); q != "" {
-		u, err := ix.understand(ctx, q, r.Lang, syn)
-		if err != nil {
-			return nil, err
+		var err error
+		if u == nil {
+			if u, err = ix.understand(ctx, q, r.Lang, syn); err != nil {
+				return nil, err
+			}
 		}
 		if p.m, err = ix.newMatcher(ctx, u, r.types()); err != nil {
 			return nil, err

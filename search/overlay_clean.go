@@ -122,13 +122,15 @@ func (c *cleanKeys) lookup(key []byte) (k *keyInfo, first bool) {
 }
 
 // learn records what the search of key matched in the base (seen, the
-// dead among them too): clean when none of them is dead.
-func (c *cleanKeys) learn(key []byte, seen *seenDocs) {
+// dead among them too): clean when none of them is dead. segsEmpty: each
+// of the overlay's segments found nothing for it.
+func (c *cleanKeys) learn(key []byte, seen *seenDocs, segsEmpty bool) {
 	b := seen.bitmap()
 	k := &keyInfo{state: keyDirty}
 	if c.dead == nil || !b.Intersects(c.dead.b) {
 		k = &keyInfo{state: keyClean, seen: b}
 	}
+	k.segsEmpty.Store(segsEmpty)
 	c.store(key, k)
 }
 

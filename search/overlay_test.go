@@ -782,6 +782,22 @@ func TestCleanKeysFollowTheDead(t *testing.T) {
 		}
 	}
 
+	// New reviews of the Istanbul clinic (facility 12) leave none of its
+	// documents out: its offers' stars are patched where they are
+	// indexed. A search for its nose job stays clean, and the
+	// generation's own search, which it becomes once its segments have
+	// been found to hold nothing for it, shows the clinic's new stars.
+	noses := offers(search.Request{Query: "nose job", Sort: search.SortRating})
+	for range 3 {
+		check("before the reviews", noses)
+	}
+	apply("new reviews", func() { edit(t, cat, "facilities.csv", "tr|en,4.5,120,", "tr|en,3.1,480,") })
+	for i, want := range []bool{true, true, true} {
+		if got := check("new reviews", noses); got != want {
+			t.Errorf("nose job after new reviews, search %d: collected clean %v, want %v", i+1, got, want)
+		}
+	}
+
 	// Without words, a search bounded by price walks the price order
 	// within its bounds, in dollars: which offers it matches moves with
 	// the rates. Under 3,000 dollars, offer 1005's generation copy (4,000

@@ -104,16 +104,29 @@ func (ix *Index) Search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 }
 
 func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result, error) {
+	return ix.searchAs(ctx, r, syn, nil, nil)
+}
+
+// searchAs is search with r's text understood as u already (nil: it is
+// understood here; the caller releases a u it passes), its hits shown as
+// the overlay o shows them (nil: ix's own): an overlay's search that none
+// of its changes touch (cleanKeys) runs on its base view as the
+// generation's runs.
+func (ix *Index) searchAs(ctx context.Context, r Request, syn *Synonyms, u *understood, o *Overlay) (*Result, error) {
 	start := time.Now()
-	p, err := ix.compile(ctx, &r, syn)
+	p, err := ix.compileAs(ctx, &r, syn, u)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", r.Query, err)
 	}
 	if p.m != nil {
 		defer p.m.release()
 	}
-	if p.u != nil {
+	if p.u != nil && u == nil {
 		defer p.u.releaseHighlighters()
+	}
+	treatment := ix.treatment
+	if o != nil {
+		treatment = o.treatment
 	}
 	c := ix.newCollector(&r, p)
 	defer c.release()
@@ -141,10 +154,13 @@ func (ix *Index) search(ctx context.Context, r Request, syn *Synonyms) (*Result,
 		if err != nil {
 			return nil, err
 		}
+		if o != nil {
+			o.showStars(&hit.Record)
+		}
 		ix.place(&hit, ranked[i].doc, &r)
 		if p.u != nil {
 			hit.Highlight = highlightHit(&hit.Record, p.u)
-			hit.Matched = matchOf(&hit.Record, offerTreatment(ctx, &hit.Record, treatments, ix.treatment), p.u)
+			hit.Matched = matchOf(&hit.Record, offerTreatment(ctx, &hit.Record, treatments, treatment), p.u)
 		}
 		if r.Explain {
 			hit.Explain = p.explain(&hit, ranked[i].doc)
