@@ -1224,12 +1224,13 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 		c.countAll(through)
 		return nil
 	}
-	if order, starred := m.ix.trustOrder(); order != nil && c.p.k > 0 {
+	if order, _ := m.ix.trustOrder(); order != nil && c.p.k > 0 {
 		// Most trusted first, until even the best treatments' score
 		// cannot lift one over the k-th kept: so it is for every one
 		// after it. A lay phrase's words reach tens of thousands of
 		// facilities and doctors through their treatments, and the page
-		// is made of the first few hundred.
+		// is made of the first few hundred. (None of them is starred:
+		// only offers are, starSet.)
 		in := denseOf(through, m.ix.cols.docs)
 		defer releaseDense(in)
 		c.countAllIn(through, in)
@@ -1239,9 +1240,6 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 					return err
 				}
 			}
-			if starred.has(doc) {
-				continue // weighed below: its trust is not where the order has it
-			}
 			if c.full() && bound*float64(trust[doc]) < c.worst().score {
 				break
 			}
@@ -1249,7 +1247,6 @@ func (m *matcher) runRestTop(ctx context.Context, filter *roaring.Bitmap, c *col
 				c.consider(doc, m.scoreRest(doc))
 			}
 		}
-		starred.eachIn(*in, func(doc uint32) { c.consider(doc, m.scoreRest(doc)) })
 		return nil
 	}
 	return eachDoc(ctx, through, func(doc uint32) bool {
@@ -1594,14 +1591,18 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 			if !all && !whole && inPlain == nil {
 				inPlain = denseOf(plain, cols.docs)
 			}
+			// The part's starred offers are weighed below: their trust is
+			// not where the order has it. Most treatments have none, and
+			// then no offer is looked for among them.
+			stars := starred.ofTreatment(p.ord)
 			for i, doc := range byTrust[p.ord] {
 				if i%checkDoneEvery == checkDoneEvery-1 {
 					if err := stopped(ctx); err != nil {
 						return true, err
 					}
 				}
-				if starred.has(doc) {
-					continue // weighed below: its trust is not where the order has it
+				if len(stars) > 0 && starred.has(doc) {
+					continue
 				}
 				if c.full() && p.score*float64(cols.trust[doc]) < c.worst().score {
 					break
@@ -1612,7 +1613,7 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 			}
 			// The starred are a few offers of a few treatments, listed
 			// by treatment.
-			for _, doc := range starred.ofTreatment(p.ord) {
+			for _, doc := range stars {
 				if all || plain.Contains(doc) {
 					c.consider(doc, p.score)
 				}

@@ -727,6 +727,10 @@ func mergeMoved(docs []uint32, moved docSet, in []uint32, key func(uint32) float
 // matched treatment's offers, took a tenth of a search at six thousand
 // starred offers, as many as an overlay holds before the orders are made
 // again (maxStarredPart).
+//
+// Only offers are starred: stars patch a facility's offers (withStars),
+// so the walks of facilities and doctors by trust (runRestTop) read none
+// of it.
 type starSet struct {
 	b    *roaring.Bitmap
 	docs uint64
