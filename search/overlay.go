@@ -656,10 +656,12 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 	var buf [512]byte
 	var key []byte
 	var known *keyInfo
+	var clean cleanKey
 	first := false
 	if o.clean != nil {
 		if key = sideKey(buf[:0], &r, u); key != nil {
-			known, first = o.clean.lookup(key)
+			clean = cleanKeyOf(key)
+			known, first = o.clean.lookup(clean)
 		}
 	}
 	if known != nil && known.state == keyClean && (len(o.segs) == 0 || known.segsEmpty.Load()) {
@@ -730,7 +732,7 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 	segsEmpty := known != nil && (known.segsEmpty.Load() || len(segs) > 0 && len(sides) == 1)
 	switch {
 	case record:
-		o.clean.learn(key, base.c.seen, segsEmpty)
+		o.clean.learn(clean, base.c.seen, segsEmpty)
 	case segsEmpty:
 		known.segsEmpty.Store(true)
 	}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 
@@ -30,12 +31,31 @@ import (
 // until a newly dead document is among its matches. A view at other
 // exchange rates matches other offers by price: nothing is carried then.
 // What the segments found is the overlay's own, never carried.
+//
+// Keys are held by their hash (cleanKey), not as the side key itself:
+// comparing a lay phrase's key (hundreds of bytes: every synonym in
+// every language) with the one held, cold after other queries, was most
+// of what a search untouched by the changes paid for the overlay (bench
+// overlay, issue 12).
 type cleanKeys struct {
 	dead  *deadDocs // the base's dead set the keys are of; nil: none
 	rates Rates
 	mu    sync.RWMutex
-	m     map[string]*keyInfo
+	m     map[cleanKey]*keyInfo
 	size  int // bytes held, roughly
+}
+
+// cleanKey is a side key (sideKey) by two 64-bit hashes of it under
+// seeds of their own, made at random when the process starts: no client
+// can aim at them, and two of the keys a cleanKeys holds (a few tens of
+// thousands: maxCleanBytes) share both hashes with a chance of about one
+// in 10^29.
+type cleanKey [2]uint64
+
+var cleanSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+func cleanKeyOf(key []byte) cleanKey {
+	return cleanKey{maphash.Bytes(cleanSeeds[0], key), maphash.Bytes(cleanSeeds[1], key)}
 }
 
 // keyInfo is what is known of a key.
@@ -74,7 +94,7 @@ func (c *cleanKeys) next(dead *deadDocs, rates Rates) *cleanKeys {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	n.m = make(map[string]*keyInfo, len(c.m))
+	n.m = make(map[cleanKey]*keyInfo, len(c.m))
 	for key, k := range c.m {
 		state, seen := k.state, k.seen
 		switch {
@@ -85,7 +105,7 @@ func (c *cleanKeys) next(dead *deadDocs, rates Rates) *cleanKeys {
 		}
 		info := &keyInfo{state: state, seen: seen}
 		n.m[key] = info
-		n.size += info.bytes(key)
+		n.size += info.bytes()
 	}
 	return n
 }
@@ -97,8 +117,8 @@ func deadBitmap(d *deadDocs) *roaring.Bitmap {
 	return d.b
 }
 
-func (k *keyInfo) bytes(key string) int {
-	n := len(key) + 64
+func (k *keyInfo) bytes() int {
+	n := 64
 	if k.seen != nil {
 		n += int(k.seen.GetSizeInBytes())
 	}
@@ -107,9 +127,9 @@ func (k *keyInfo) bytes(key string) int {
 
 // lookup returns what is known of key; a key not seen before is noted
 // (clean at once when nothing is dead), and first is true.
-func (c *cleanKeys) lookup(key []byte) (k *keyInfo, first bool) {
+func (c *cleanKeys) lookup(key cleanKey) (k *keyInfo, first bool) {
 	c.mu.RLock()
-	k = c.m[string(key)] // not a copy: a lookup
+	k = c.m[key]
 	c.mu.RUnlock()
 	if k != nil {
 		return k, false
@@ -124,7 +144,7 @@ func (c *cleanKeys) lookup(key []byte) (k *keyInfo, first bool) {
 // learn records what the search of key matched in the base (seen, the
 // dead among them too): clean when none of them is dead. segsEmpty: each
 // of the overlay's segments found nothing for it.
-func (c *cleanKeys) learn(key []byte, seen *seenDocs, segsEmpty bool) {
+func (c *cleanKeys) learn(key cleanKey, seen *seenDocs, segsEmpty bool) {
 	b := seen.bitmap()
 	k := &keyInfo{state: keyDirty}
 	if c.dead == nil || !b.Intersects(c.dead.b) {
@@ -136,22 +156,22 @@ func (c *cleanKeys) learn(key []byte, seen *seenDocs, segsEmpty bool) {
 
 // store keeps k under key, unless a key learnt meanwhile is there (k
 // only noted); it returns what is kept.
-func (c *cleanKeys) store(key []byte, k *keyInfo) *keyInfo {
+func (c *cleanKeys) store(key cleanKey, k *keyInfo) *keyInfo {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	was := c.m[string(key)]
+	was := c.m[key]
 	if was != nil && was.state != keyNoted && k.state == keyNoted {
 		return was
 	}
-	size := k.bytes(string(key))
+	size := k.bytes()
 	if c.m == nil || c.size+size > maxCleanBytes {
-		c.m, c.size = map[string]*keyInfo{}, 0
+		c.m, c.size = map[cleanKey]*keyInfo{}, 0
 		was = nil
 	}
 	if was != nil {
-		c.size -= was.bytes(string(key))
+		c.size -= was.bytes()
 	}
-	c.m[string(key)] = k
+	c.m[key] = k
 	c.size += size
 	return k
 }
