@@ -34,9 +34,9 @@ import (
 //
 // Keys are held by their hash (cleanKey), not as the side key itself:
 // comparing a lay phrase's key (hundreds of bytes: every synonym in
-// every language) with the one held, cold after other queries, was most
-// of what a search untouched by the changes paid for the overlay (bench
-// overlay, issue 12).
+// every language) with the one held, cold after other queries, was a
+// measurable part of what a search untouched by the changes paid for the
+// overlay (bench overlay, issue 12).
 type cleanKeys struct {
 	dead  *deadDocs // the base's dead set the keys are of; nil: none
 	rates Rates
