@@ -761,23 +761,10 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 	treatments := map[int64]*Record{}
 	out.Hits = make([]Hit, 0, len(page)) // a Hit is large
 	for _, h := range page {
-		s := h.s
-		src, err := s.ix.source(h.doc)
+		// u, not the side's plan's: a kept side keeps no plan.
+		hit, err := h.s.ix.pageHit(ctx, h.candidate, &r, h.s.p, u, o.base.rates, o, treatments)
 		if err != nil {
-			return fail(fmt.Errorf("load hit: %w", err))
-		}
-		hit, err := decodeHit(src, h.score, r.Currency, o.base.rates)
-		if err != nil {
-			return nil, err
-		}
-		o.showStars(&hit.Record)
-		s.ix.place(&hit, h.doc, &r)
-		if u != nil {
-			hit.Highlight = highlightHit(&hit.Record, u)
-			hit.Matched = matchOf(&hit.Record, offerTreatment(ctx, &hit.Record, treatments, o.treatment), u)
-		}
-		if r.Explain {
-			hit.Explain = s.p.explain(&hit, h.doc)
+			return fail(err)
 		}
 		out.Hits = append(out.Hits, hit)
 	}

@@ -124,10 +124,6 @@ func (ix *Index) searchAs(ctx context.Context, r Request, syn *Synonyms, u *unde
 	if p.u != nil && u == nil {
 		defer p.u.releaseHighlighters()
 	}
-	treatment := ix.treatment
-	if o != nil {
-		treatment = o.treatment
-	}
 	c := ix.newCollector(&r, p)
 	defer c.release()
 	if err := ix.run(ctx, p, c); err != nil {
@@ -145,25 +141,10 @@ func (ix *Index) searchAs(ctx context.Context, r Request, syn *Synonyms, u *unde
 	ranked := c.best.rankedFrom((r.Page - 1) * r.PerPage) // the page
 	treatments := map[int64]*Record{}                     // the page's offers' treatments
 	out.Hits = make([]Hit, 0, len(ranked))                // a Hit is large: grown by append, a page took three times its size
-	for i := range ranked {
-		src, err := ix.source(ranked[i].doc)
+	for _, h := range ranked {
+		hit, err := ix.pageHit(ctx, h, &r, p, p.u, ix.rates, o, treatments)
 		if err != nil {
-			return nil, fmt.Errorf("search %q: load hit: %w", r.Query, err)
-		}
-		hit, err := decodeHit(src, ranked[i].score, r.Currency, ix.rates)
-		if err != nil {
-			return nil, err
-		}
-		if o != nil {
-			o.showStars(&hit.Record)
-		}
-		ix.place(&hit, ranked[i].doc, &r)
-		if p.u != nil {
-			hit.Highlight = highlightHit(&hit.Record, p.u)
-			hit.Matched = matchOf(&hit.Record, offerTreatment(ctx, &hit.Record, treatments, treatment), p.u)
-		}
-		if r.Explain {
-			hit.Explain = p.explain(&hit, ranked[i].doc)
+			return nil, fmt.Errorf("search %q: %w", r.Query, err)
 		}
 		out.Hits = append(out.Hits, hit)
 	}
@@ -187,6 +168,35 @@ func (ix *Index) searchAs(ctx context.Context, r Request, syn *Synonyms, u *unde
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// pageHit is the hit of the candidate h, which p found in ix: its record
+// with prices at rates, shown as the overlay o shows it (nil: as ix
+// does), placed for r, and what of it matched u (nil: no words).
+// treatments holds the page's offers' treatments, as they are read.
+func (ix *Index) pageHit(ctx context.Context, h candidate, r *Request, p *plan, u *understood, rates Rates, o *Overlay, treatments map[int64]*Record) (Hit, error) {
+	src, err := ix.source(h.doc)
+	if err != nil {
+		return Hit{}, fmt.Errorf("load hit: %w", err)
+	}
+	hit, err := decodeHit(src, h.score, r.Currency, rates)
+	if err != nil {
+		return Hit{}, err
+	}
+	treatment := ix.treatment
+	if o != nil {
+		o.showStars(&hit.Record)
+		treatment = o.treatment
+	}
+	ix.place(&hit, h.doc, r)
+	if u != nil {
+		hit.Highlight = highlightHit(&hit.Record, u)
+		hit.Matched = matchOf(&hit.Record, offerTreatment(ctx, &hit.Record, treatments, treatment), u)
+	}
+	if r.Explain {
+		hit.Explain = p.explain(&hit, h.doc)
+	}
+	return hit, nil
 }
 
 // expansions are what the query's words became: its intents, then the
