@@ -79,6 +79,11 @@ type overlayReport struct {
 	GenerationCPU float64 `json:"generation_cpu_us_per_search"`
 	OverlayCPU    float64 `json:"overlay_cpu_us_per_search"`
 	CPUChange     float64 `json:"median_round_cpu_change_pct"`
+	// Heap bytes allocated per search, every pass counted: what sets how
+	// often the collector marks, on the other core or in the searches'
+	// own time.
+	GenerationAlloc float64 `json:"generation_alloc_bytes_per_search"`
+	OverlayAlloc    float64 `json:"overlay_alloc_bytes_per_search"`
 	// By query, the change of its median over every round.
 	ByQuery []queryChange `json:"by_query"`
 	// Kind is the changes applied (--kind): mix, or one kind alone.
@@ -223,6 +228,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	byQuery := [2][][]time.Duration{make([][]time.Duration, len(reqs)), make([][]time.Duration, len(reqs))}
 	var meanChanges, p50Changes, unchangedChanges, untouchedChanges, cpuChanges []float64
 	var cpuSum [2]float64 // seconds
+	var allocSum [2]uint64
 	var timed [2]int
 	for round := range *rounds {
 		var took, tookUnchanged, tookUntouched [2][]time.Duration
@@ -231,7 +237,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		// the other's use of the caches.
 		for k := range 2 {
 			side := (round + k) % 2
-			before := cpuNow().Process
+			before, allocBefore := cpuNow().Process, heapAllocated()
 			for pass := range *passes {
 				for qi, r := range reqs {
 					start := time.Now()
@@ -256,6 +262,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 				}
 			}
 			cpu[side] = cpuNow().Process - before
+			allocSum[side] += heapAllocated() - allocBefore
 			cpuSum[side] += cpu[side]
 			timed[side] += *passes * len(reqs)
 		}
@@ -275,6 +282,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	rep.MeanChange, rep.P50Change = median(meanChanges), median(p50Changes)
 	rep.GenerationCPU, rep.OverlayCPU = 1e6*cpuSum[0]/float64(timed[0]), 1e6*cpuSum[1]/float64(timed[1])
 	rep.CPUChange = median(cpuChanges)
+	rep.GenerationAlloc, rep.OverlayAlloc = float64(allocSum[0])/float64(timed[0]), float64(allocSum[1])/float64(timed[1])
 	if rep.Unchanged > 0 {
 		rep.UnchangedMeanChange = median(unchangedChanges)
 	}
@@ -610,6 +618,7 @@ func printOverlayReport(w io.Writer, r *overlayReport) {
 	}
 	fmt.Fprintf(w, "the overlay's cost, median round: %+.1f%% mean, %+.1f%% p50\n", r.MeanChange, r.P50Change)
 	fmt.Fprintf(w, "CPU per search: generation %.0f µs, overlay %.0f µs; median round %+.1f%%\n", r.GenerationCPU, r.OverlayCPU, r.CPUChange)
+	fmt.Fprintf(w, "heap allocated per search: generation %.0f B, overlay %.0f B\n", r.GenerationAlloc, r.OverlayAlloc)
 	if r.Unchanged > 0 {
 		fmt.Fprintf(w, "  on the %d queries it answers as the generation does: %+.1f%% mean\n", r.Unchanged, r.UnchangedMeanChange)
 		if r.Untouched > 0 {
