@@ -120,6 +120,26 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		})
 	}
+	// And these understand their text afresh, as the first search of
+	// it does (understandings).
+	for _, name := range []string{"text", "lay_synonym", "typo", "other_language"} {
+		i := slices.IndexFunc(cases, func(c struct {
+			name string
+			req  search.Request
+		}) bool {
+			return c.name == name
+		})
+		b.Run(name+"_not_understood_before", func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				search.DropUnderstood(live.ix)
+				if _, err := live.Search(ctx, cases[i].req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // BenchmarkSuggest measures autocomplete per keystroke: well-typed

@@ -65,7 +65,19 @@ func highlightHit(r *Record, u *understood) map[string]string {
 
 // termSet is every term the query searched for, in every language; with
 // exact, only the patient's own words (not synonyms or corrections).
+// Only read it: it may be the one every search of the query shares.
 func (u *understood) termSet(exact bool) map[langTerm]bool {
+	i := 0
+	if exact {
+		i = 1
+	}
+	if set := u.terms[i]; set != nil {
+		return set
+	}
+	return u.buildTermSet(exact)
+}
+
+func (u *understood) buildTermSet(exact bool) map[langTerm]bool {
 	set := map[langTerm]bool{}
 	for _, g := range u.groups {
 		for _, a := range g.alts {

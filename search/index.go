@@ -195,6 +195,9 @@ type Index struct {
 	// treatments are the generation's treatment records as searches
 	// decoded them (treatment); nil in a segment, which keeps its records.
 	treatments *treatmentCache
+	// understood keeps the queries the generation understood, shared by
+	// its views; nil in a segment, which understands none.
+	understood *understandings
 	// mem is reader, in an overlay's segment (memsegment.go); nil in a
 	// generation, which idx holds.
 	mem *memSegment
@@ -233,7 +236,7 @@ func openWith(path string, stored bool) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: newTypicalPrices(),
-		spans: &offerSpans{}, treatments: &treatmentCache{}}
+		spans: &offerSpans{}, treatments: &treatmentCache{}, understood: &understandings{}}
 	fail := func(what string, err error) (*Index, error) {
 		if ix.reader != nil {
 			ix.reader.Close()

@@ -160,11 +160,12 @@ func (ix *Index) atRates(rates Rates) *Index {
 }
 
 // viewWith is ix seen with other columns, rates and typical prices: the
-// same reader, mapping, vocabulary, places, offer spans and treatments.
+// same reader, mapping, vocabulary, places, offer spans, treatments and
+// queries understood.
 func (ix *Index) viewWith(cols *columns, rates Rates, typical *typicalPrices) *Index {
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, stored: ix.stored, mem: ix.mem, mapping: ix.mapping,
 		cols: cols, rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, spans: ix.spans,
-		treatments: ix.treatments}
+		treatments: ix.treatments, understood: ix.understood}
 }
 
 // ConvertsRates reports whether the index converts its offers' prices at
@@ -822,17 +823,20 @@ func pageOf(r *Request, sides []*side) []ranked {
 // nothing. (The other way round, a word whose every document the overlay
 // deleted, the base still counts as known and offers no correction where
 // a rebuild would: a small difference, until the next generation.)
+//
+// u's groups and expansions may be those every search of the query shares
+// (understandings): a group changed is changed in copies of its own.
 func (o *Overlay) knownInDelta(ctx context.Context, u *understood) error {
 	if len(o.segs) == 0 {
 		return nil
 	}
+	copied := false
 	for gi := range u.groups {
-		g := &u.groups[gi]
-		if g.known {
+		if u.groups[gi].known {
 			continue
 		}
 		var exact []alternative
-		for _, a := range g.alts {
+		for _, a := range u.groups[gi].alts {
 			if a.weight == weightExact {
 				exact = append(exact, a)
 			}
@@ -842,13 +846,19 @@ func (o *Overlay) knownInDelta(ctx context.Context, u *understood) error {
 			if err != nil {
 				return err
 			}
-			if ok {
-				g.known, g.alts = true, exact
-				u.expansions = slices.DeleteFunc(u.expansions, func(e Expansion) bool {
-					return e.Kind == "typo" && e.Text == g.text
-				})
-				break
+			if !ok {
+				continue
 			}
+			if !copied {
+				u.groups, u.expansions, u.terms = slices.Clone(u.groups), slices.Clone(u.expansions), [2]map[langTerm]bool{}
+				copied = true
+			}
+			g := &u.groups[gi]
+			g.known, g.alts = true, exact
+			u.expansions = slices.DeleteFunc(u.expansions, func(e Expansion) bool {
+				return e.Kind == "typo" && e.Text == g.text
+			})
+			break
 		}
 	}
 	return nil

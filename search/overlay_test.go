@@ -817,3 +817,64 @@ func TestCleanKeysFollowTheDead(t *testing.T) {
 		}
 	}
 }
+
+// TestNewWordsAreTheOverlaysOwn: a word only a segment holds (a lay name
+// just given) is read as itself on the overlay, as a rebuild reads it,
+// not as a typo of a word the generation knows; and the generation,
+// which understood the same query before the overlay did and keeps what
+// it understood for every search after (understandings), still reads it
+// as that typo. Reading it as itself in place of the kept understanding
+// fails the generation's searches after.
+func TestNewWordsAreTheOverlaysOwn(t *testing.T) {
+	ctx := context.Background()
+	cat, base, ov, before, _ := miniOverlay(t)
+	defer func() { ov.Close() }()
+	req := search.Request{Query: "reshapinx"}.MustWhere(search.FilterType, search.TypeTreatment)
+	typo := func(res *search.Result) bool {
+		return slices.ContainsFunc(res.Expansions, func(e search.Expansion) bool {
+			return e.Kind == "typo" && e.Text == "reshapinx" && slices.Contains(e.To, "reshaping")
+		})
+	}
+	onGeneration := func(step string) {
+		t.Helper()
+		res, err := base.ix.Search(ctx, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !typo(res) || !slices.Equal(ids(res.Hits), []int64{2}) {
+			t.Errorf("%s: the generation reads reshapinx with expansions %+v and finds %v, want a typo of reshaping finding [2] (Rhinoplasty)",
+				step, res.Expansions, ids(res.Hits))
+		}
+	}
+	onGeneration("before the change")
+
+	// Rhinoplasty's lay name "nose reshaping" becomes "nose reshapinx".
+	edit(t, cat, "treatments.csv", "nose job|nose reshaping", "nose job|nose reshapinx")
+	after, rates := catalogueRecords(t, cat)
+	next, err := ov.Apply(ctx, rates, changedRecords(t, ov, rates, before, after))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov.Close()
+	ov = next
+	rebuilt, _ := buildAt(t, cat)
+	want, err := rebuilt.ix.Search(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typo(want) {
+		t.Fatalf("a rebuild reads reshapinx as a typo: %+v", want.Expansions)
+	}
+	for i := range 3 {
+		step := fmt.Sprintf("search %d", i+1)
+		got, err := ov.Search(ctx, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameResult(t, step+" on the overlay", req, got, want)
+		if typo(got) {
+			t.Errorf("%s on the overlay: reshapinx read as a typo (%+v), a rebuild reads it as itself", step, got.Expansions)
+		}
+		onGeneration(step + " on the generation, after the overlay's")
+	}
+}

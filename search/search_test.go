@@ -931,3 +931,32 @@ func TestKeptUnionsAnswerAsNew(t *testing.T) {
 		t.Error("the index keeps no union: the test checks nothing")
 	}
 }
+
+// TestKeptUnderstandingsAnswerAsNew: a query understood once is copied
+// from what the generation kept for every search of it after
+// (understandings), in each language and with the synonym graph of the
+// time. Side by side, and again and again, each search answers as on a
+// generation opened afresh, and what is kept stays what understanding
+// the query afresh gives: no search's highlighting or typo check wrote
+// to it.
+func TestKeptUnderstandingsAnswerAsNew(t *testing.T) {
+	live, fresh := bundledTwice(t)
+	reqs := []search.Request{
+		{Query: "knee replacement", Facets: []string{"country", "category"}},
+		search.Request{Query: "nose job", Sort: search.SortPriceAsc, Currency: "EUR"}.MustWhere(search.FilterType, "offer"),
+		{Query: "kne replacment"},
+		{Query: "Knieprothese", Lang: "de"},
+		{Query: "hip replacement", Lang: "de", PerPage: 50},
+		{Query: "hip replacement", PerPage: 50},
+		{Query: "weight loss surgery", Sort: search.SortRating},
+		{Query: "cataract surgery", Explain: true},
+	}
+	answerAsBefore(t, live, reqs, answersOf(t, fresh, reqs), "on the generation opened afresh")
+	kept, err := search.CheckUnderstood(live.ix)
+	if err != nil {
+		t.Error(err)
+	}
+	if kept < len(reqs) {
+		t.Errorf("the index keeps %d queries understood, want %d or more: the test checks less than it says", kept, len(reqs))
+	}
+}

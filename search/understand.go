@@ -87,6 +87,9 @@ type understood struct {
 	exactHL    *highlighter          // the patient's own words only, made on first use
 	analysed   map[string][]langTerm // words of hits analysed, for the highlighters
 	typoWords  int                   // words typo-corrected so far (≤ maxTypoWords)
+	// terms are termSet's, every term and the exact ones, once kept
+	// (understandings.put); nil: made for each highlighter.
+	terms [2]map[langTerm]bool
 }
 
 // queryWord is one word of a query.
@@ -99,7 +102,21 @@ type queryWord struct {
 }
 
 // understand analyses q. lang is the patient's language ("" when unknown).
+// A query the generation understood before is copied from what it kept
+// (understandings).
 func (ix *Index) understand(ctx context.Context, q, lang string, syn *Synonyms) (*understood, error) {
+	if u := ix.understood.get(q, lang, syn); u != nil {
+		return u.copy(), nil
+	}
+	u, err := ix.understandAfresh(ctx, q, lang, syn)
+	if err != nil {
+		return nil, err
+	}
+	ix.understood.put(q, lang, syn, u)
+	return u.copy(), nil
+}
+
+func (ix *Index) understandAfresh(ctx context.Context, q, lang string, syn *Synonyms) (*understood, error) {
 	u := &understood{langs: queryLanguages(lang)}
 	words := ix.queryWords(q, u.langs)
 	u.words = words
