@@ -198,6 +198,9 @@ type Index struct {
 	// understood keeps the queries the generation understood, shared by
 	// its views; nil in a segment, which understands none.
 	understood *understandings
+	// records keeps the records the generation's pages showed, by
+	// document (pageRecord), shared by its views; nil in a segment.
+	records *kept[uint32, *Record]
 	// mem is reader, in an overlay's segment (memsegment.go); nil in a
 	// generation, which idx holds.
 	mem *memSegment
@@ -236,7 +239,8 @@ func openWith(path string, stored bool) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: newTypicalPrices(),
-		spans: &offerSpans{}, treatments: &treatmentCache{}, understood: &understandings{}}
+		spans: &offerSpans{}, treatments: &treatmentCache{}, understood: newKept[understandKey, understandEntry](maxUnderstood),
+		records: newKept[uint32, *Record](maxPageRecords)}
 	fail := func(what string, err error) (*Index, error) {
 		if ix.reader != nil {
 			ix.reader.Close()

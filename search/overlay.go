@@ -160,12 +160,12 @@ func (ix *Index) atRates(rates Rates) *Index {
 }
 
 // viewWith is ix seen with other columns, rates and typical prices: the
-// same reader, mapping, vocabulary, places, offer spans, treatments and
-// queries understood.
+// same reader, mapping, vocabulary, places, offer spans, treatments,
+// queries understood and records shown.
 func (ix *Index) viewWith(cols *columns, rates Rates, typical *typicalPrices) *Index {
 	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, stored: ix.stored, mem: ix.mem, mapping: ix.mapping,
 		cols: cols, rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, spans: ix.spans,
-		treatments: ix.treatments, understood: ix.understood}
+		treatments: ix.treatments, understood: ix.understood, records: ix.records}
 }
 
 // ConvertsRates reports whether the index converts its offers' prices at

@@ -175,14 +175,11 @@ func (ix *Index) searchAs(ctx context.Context, r Request, syn *Synonyms, u *unde
 // does), placed for r, and what of it matched u (nil: no words).
 // treatments holds the page's offers' treatments, as they are read.
 func (ix *Index) pageHit(ctx context.Context, h candidate, r *Request, p *plan, u *understood, rates Rates, o *Overlay, treatments map[int64]*Record) (Hit, error) {
-	src, err := ix.source(h.doc)
-	if err != nil {
-		return Hit{}, fmt.Errorf("load hit: %w", err)
-	}
-	hit, err := decodeHit(src, h.score, r.Currency, rates)
+	rec, err := ix.pageRecord(h.doc)
 	if err != nil {
 		return Hit{}, err
 	}
+	hit := hitOf(rec, h.score, r.Currency, rates)
 	treatment := ix.treatment
 	if o != nil {
 		o.showStars(&hit.Record)
@@ -308,26 +305,58 @@ func topValues(values []string, counts []int, n int) []FacetValue {
 	return out
 }
 
-func decodeHit(src []byte, score float64, currency string, rates Rates) (Hit, error) {
-	hit := Hit{Score: score}
+// maxPageRecords bounds each of the two maps of records a generation
+// keeps for its pages (pageRecord): an offer's record is a KB or two,
+// so both full are some tens of MB, the records of the first pages of
+// several hundred searches.
+const maxPageRecords = 8192
+
+// pageRecord is doc's record as a page shows it, decoded once and kept
+// by a generation (Index.records), for the pages after that show it
+// again: decoding a page's records was a sixth of a text search at a
+// million offers. A segment decodes its own each time. Only read it:
+// hitOf copies what a hit changes.
+func (ix *Index) pageRecord(doc uint32) (*Record, error) {
+	if rec, ok := ix.records.get(doc); ok {
+		return rec, nil
+	}
+	src, err := ix.source(doc)
+	if err != nil {
+		return nil, fmt.Errorf("load hit: %w", err)
+	}
+	rec := new(Record)
+	if err := decodeRecord(src, rec); err != nil {
+		return nil, fmt.Errorf("decode hit: %w", err)
+	}
+	ix.records.put(doc, rec)
+	return rec, nil
+}
+
+// hitOf is the hit of rec, scored score, with its prices converted into
+// currency at rates ("": not converted). rec is only read: what the
+// conversion writes (the typical prices) is copied first.
+func hitOf(rec *Record, score float64, currency string, rates Rates) Hit {
+	hit := Hit{Record: *rec, Score: score}
 	if math.IsNaN(hit.Score) || math.IsInf(hit.Score, 0) {
 		hit.Score = 0
 	}
-	if err := decodeRecord(src, &hit.Record); err != nil {
-		return hit, fmt.Errorf("decode hit: %w", err)
-	}
 	if currency == "" {
-		return hit, nil
+		return hit
 	}
 	if hit.Price != nil {
 		if v, ok := convert(hit.Price.Amount, hit.Price.Currency, currency, rates); ok {
 			hit.ConvertedPrice = &Money{Amount: v, Currency: currency}
 		}
 	}
+	if hit.TypicalPrice != nil {
+		t := *hit.TypicalPrice
+		hit.TypicalPrice = &t
+	}
+	hit.TypicalPrices = slices.Clone(hit.TypicalPrices)
 	hit.ConvertTypicalPrices(currency, rates)
 	hit.ConvertedPriceRange = convertRange(hit.PriceRange, currency, rates)
 	hit.ConvertedPriceSpan = convertRange(hit.PriceSpan, currency, rates)
-	return hit, nil
+	return hit
 }
 
 // convert converts amount from one currency to another through dollars,

@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -958,5 +959,60 @@ func TestKeptUnderstandingsAnswerAsNew(t *testing.T) {
 	}
 	if kept < len(reqs) {
 		t.Errorf("the index keeps %d queries understood, want %d or more: the test checks less than it says", kept, len(reqs))
+	}
+}
+
+// TestKeptRecordsShowAsNew: a page's records are decoded once and kept
+// by the generation for the pages after (pageRecord). Side by side, in
+// dollars, euros and pounds, each page shows what it shows decoded
+// afresh (its prices and typical prices converted into its own
+// currency), and every kept record stays its document's: converting a
+// shared record's typical prices in place fails both.
+func TestKeptRecordsShowAsNew(t *testing.T) {
+	live, fresh := bundledTwice(t)
+	var reqs []search.Request
+	for _, cur := range []string{"", "EUR", "GBP"} {
+		reqs = append(reqs,
+			search.Request{Query: "knee replacement", Currency: cur, PerPage: 20}.MustWhere(search.FilterType, "offer"),
+			search.Request{Query: "cataract surgery", Currency: cur, Sort: search.SortPriceAsc},
+			search.Request{Currency: cur, Sort: search.SortRating}.MustWhere(search.FilterCountry, "TR"))
+	}
+	page := func(ix *testIndex, r search.Request) (string, error) {
+		res, err := ix.Search(context.Background(), r)
+		if err != nil {
+			return "", err
+		}
+		b, err := json.Marshal(res.Hits)
+		return string(b), err
+	}
+	want := make([]string, len(reqs))
+	converted := 0
+	for i, r := range reqs {
+		search.DropPageRecords(fresh.ix)
+		var err error
+		if want[i], err = page(fresh, r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Currency != "" {
+			converted += strings.Count(want[i], `"converted":`)
+		}
+	}
+	if converted == 0 {
+		t.Fatal("no page shows a typical price converted: the test checks less than it says")
+	}
+	sideBySide(t, len(reqs), 3, func(worker, round, i int) error {
+		got, err := page(live, reqs[i])
+		if err == nil && got != want[i] {
+			err = fmt.Errorf("request %d (%s; worker %d, round %d) shows otherwise than decoded afresh:\n got %s\nwant %s",
+				i, describe(reqs[i]), worker, round, got, want[i])
+		}
+		return err
+	})
+	kept, err := search.CheckPageRecords(live.ix)
+	if err != nil {
+		t.Error(err)
+	}
+	if kept == 0 {
+		t.Error("the index keeps no record: the test checks nothing")
 	}
 }

@@ -105,14 +105,14 @@ type queryWord struct {
 // A query the generation understood before is copied from what it kept
 // (understandings).
 func (ix *Index) understand(ctx context.Context, q, lang string, syn *Synonyms) (*understood, error) {
-	if u := ix.understood.get(q, lang, syn); u != nil {
+	if u := ix.keptUnderstood(q, lang, syn); u != nil {
 		return u.copy(), nil
 	}
 	u, err := ix.understandAfresh(ctx, q, lang, syn)
 	if err != nil {
 		return nil, err
 	}
-	ix.understood.put(q, lang, syn, u)
+	ix.keepUnderstood(q, lang, syn, u)
 	return u.copy(), nil
 }
 

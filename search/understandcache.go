@@ -1,7 +1,5 @@
 package search
 
-import "sync"
-
 // understandings keeps the queries a generation understood, for the
 // searches that ask the same again: patients type the same few thousand
 // treatments, and understanding one (its words analysed in every
@@ -18,15 +16,7 @@ import "sync"
 // An entry is read, never written: each search gets a copy of its own
 // (understood.copy) for what it makes as it goes (highlighters), and the
 // overlay's typo check copies the groups it changes (knownInDelta).
-//
-// Held in two maps of at most maxUnderstood each: a query found in the
-// older is moved to the newer, and when the newer is full the older is
-// dropped and the newer takes its place. The queries asked again stay;
-// a client sending new text every time only ever replaces the maps.
-type understandings struct {
-	mu        sync.RWMutex
-	cur, prev map[understandKey]understandEntry
-}
+type understandings = kept[understandKey, understandEntry]
 
 type understandKey struct{ q, lang string }
 
@@ -35,51 +25,30 @@ type understandEntry struct {
 	u   *understood
 }
 
-// maxUnderstood bounds each of understandings' maps. A query is at most
-// MaxQueryLength bytes and maxQueryWords words, so an entry is a few KB at
-// most: both maps full are some tens of MB at worst, a few MB for the
-// queries patients type.
+// maxUnderstood bounds each of understandings' two maps. A query is at
+// most MaxQueryLength bytes and maxQueryWords words, so an entry is a
+// few KB at most: both maps full are some tens of MB at worst, a few MB
+// for the queries patients type.
 const maxUnderstood = 2048
 
-// get returns q in lang understood with syn, as kept (nil: not kept).
-// The caller copies it before use.
-func (c *understandings) get(q, lang string, syn *Synonyms) *understood {
-	if c == nil {
-		return nil
-	}
-	k := understandKey{q, lang}
-	c.mu.RLock()
-	e, ok := c.cur[k]
-	older := false
-	if !ok {
-		e, ok = c.prev[k]
-		older = ok
-	}
-	c.mu.RUnlock()
+// keptUnderstood is q in lang understood with syn, as ix keeps it (nil:
+// not kept). The caller copies it before use.
+func (ix *Index) keptUnderstood(q, lang string, syn *Synonyms) *understood {
+	e, ok := ix.understood.get(understandKey{q, lang})
 	if !ok || e.syn != syn {
 		return nil
-	}
-	if older {
-		c.put(q, lang, syn, e.u)
 	}
 	return e.u
 }
 
-// put keeps u, q in lang understood with syn; u is never written after.
-func (c *understandings) put(q, lang string, syn *Synonyms, u *understood) {
-	if c == nil {
+// keepUnderstood keeps u, q in lang understood with syn; u is never
+// written after.
+func (ix *Index) keepUnderstood(q, lang string, syn *Synonyms, u *understood) {
+	if ix.understood == nil {
 		return
 	}
 	u.memoTerms()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.cur) >= maxUnderstood {
-		c.prev, c.cur = c.cur, nil
-	}
-	if c.cur == nil {
-		c.cur = map[understandKey]understandEntry{}
-	}
-	c.cur[understandKey{q, lang}] = understandEntry{syn, u}
+	ix.understood.put(understandKey{q, lang}, understandEntry{syn, u})
 }
 
 // copy is u for one search: what it shares with u's other searches is
