@@ -239,8 +239,8 @@ func openWith(path string, stored bool) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 	ix := &Index{path: path, idx: idx, mapping: idx.Mapping(), placeSet: &places{}, typical: newTypicalPrices(),
-		spans: &offerSpans{}, treatments: &treatmentCache{}, understood: newKept[understandKey, understandEntry](maxUnderstood),
-		records: newKept[uint32, *Record](maxPageRecords)}
+		spans: &offerSpans{}, treatments: &treatmentCache{}, understood: newKept[understandKey, understandEntry](maxUnderstoodBytes),
+		records: newKept[uint32, *Record](maxPageRecordBytes)}
 	fail := func(what string, err error) (*Index, error) {
 		if ix.reader != nil {
 			ix.reader.Close()

@@ -6,18 +6,25 @@ import "sync"
 // queries it understood (understandings), the records its pages showed
 // (pageRecord). Each is read, never written, once put.
 //
-// Held in two maps of at most max entries each: a key found in the
+// Held in two maps of at most maxBytes each, by the size each value was
+// put with (roughly what it holds on the heap): a key found in the
 // older is moved to the newer, and when the newer is full the older is
 // dropped and the newer takes its place. What is asked for again stays;
 // a client asking for something new every time only ever replaces the
 // maps. A nil *kept keeps nothing.
 type kept[K comparable, V any] struct {
-	max       int
+	maxBytes  int
 	mu        sync.RWMutex
-	cur, prev map[K]V
+	cur, prev map[K]sized[V]
+	curBytes  int
 }
 
-func newKept[K comparable, V any](max int) *kept[K, V] { return &kept[K, V]{max: max} }
+type sized[V any] struct {
+	v     V
+	bytes int
+}
+
+func newKept[K comparable, V any](maxBytes int) *kept[K, V] { return &kept[K, V]{maxBytes: maxBytes} }
 
 // get returns the value kept for k.
 func (c *kept[K, V]) get(k K) (v V, ok bool) {
@@ -25,42 +32,47 @@ func (c *kept[K, V]) get(k K) (v V, ok bool) {
 		return v, false
 	}
 	c.mu.RLock()
-	v, ok = c.cur[k]
+	e, ok := c.cur[k]
 	older := false
 	if !ok {
-		v, ok = c.prev[k]
+		e, ok = c.prev[k]
 		older = ok
 	}
 	c.mu.RUnlock()
 	if older {
-		c.put(k, v)
+		c.put(k, e.v, e.bytes)
 	}
-	return v, ok
+	return e.v, ok
 }
 
-// put keeps v for k.
-func (c *kept[K, V]) put(k K, v V) {
-	if c == nil {
+// put keeps v for k; v holds about bytes (a value of more than a map
+// holds is not kept).
+func (c *kept[K, V]) put(k K, v V, bytes int) {
+	if c == nil || bytes > c.maxBytes {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.cur) >= c.max {
-		c.prev, c.cur = c.cur, nil
+	if c.curBytes+bytes > c.maxBytes {
+		c.prev, c.cur, c.curBytes = c.cur, nil, 0
 	}
 	if c.cur == nil {
-		c.cur = map[K]V{}
+		c.cur = map[K]sized[V]{}
 	}
-	c.cur[k] = v
+	if was, ok := c.cur[k]; ok {
+		c.curBytes -= was.bytes
+	}
+	c.cur[k] = sized[V]{v, bytes}
+	c.curBytes += bytes
 }
 
 // each calls fn with each key and value kept.
 func (c *kept[K, V]) each(fn func(K, V)) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	for _, m := range []map[K]V{c.cur, c.prev} {
-		for k, v := range m {
-			fn(k, v)
+	for _, m := range []map[K]sized[V]{c.cur, c.prev} {
+		for k, e := range m {
+			fn(k, e.v)
 		}
 	}
 }
@@ -69,5 +81,5 @@ func (c *kept[K, V]) each(fn func(K, V)) {
 func (c *kept[K, V]) drop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.cur, c.prev = nil, nil
+	c.cur, c.prev, c.curBytes = nil, nil, 0
 }

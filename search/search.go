@@ -305,11 +305,11 @@ func topValues(values []string, counts []int, n int) []FacetValue {
 	return out
 }
 
-// maxPageRecords bounds each of the two maps of records a generation
-// keeps for its pages (pageRecord): an offer's record is a KB or two,
-// so both full are some tens of MB, the records of the first pages of
-// several hundred searches.
-const maxPageRecords = 8192
+// maxPageRecordBytes bounds each of the two maps of records a generation
+// keeps for its pages (pageRecord): at a million offers a record holds
+// about 1.5 KB, so a map holds about ten thousand, the first pages of a
+// thousand searches.
+const maxPageRecordBytes = 16 << 20
 
 // pageRecord is doc's record as a page shows it, decoded once and kept
 // by a generation (Index.records), for the pages after that show it
@@ -328,9 +328,14 @@ func (ix *Index) pageRecord(doc uint32) (*Record, error) {
 	if err := decodeRecord(src, rec); err != nil {
 		return nil, fmt.Errorf("decode hit: %w", err)
 	}
-	ix.records.put(doc, rec)
+	ix.records.put(doc, rec, recordBytes(src))
 	return rec, nil
 }
+
+// recordBytes is about what a record decoded from src holds on the heap:
+// its strings and the headers, pointers and maps around them (1.5 KB for
+// the 610 bytes of an average record at a million offers).
+func recordBytes(src []byte) int { return 256 + 2*len(src) }
 
 // hitOf is the hit of rec, scored score, with its prices converted into
 // currency at rates ("": not converted). rec is only read: what the

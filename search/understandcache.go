@@ -25,11 +25,12 @@ type understandEntry struct {
 	u   *understood
 }
 
-// maxUnderstood bounds each of understandings' two maps. A query is at
-// most MaxQueryLength bytes and maxQueryWords words, so an entry is a
-// few KB at most: both maps full are some tens of MB at worst, a few MB
-// for the queries patients type.
-const maxUnderstood = 2048
+// maxUnderstoodBytes bounds each of understandings' two maps. Understood
+// in every language at a million offers, "knee 12" held 7 KB, "knee
+// replacement" and a word corrected 12 KB, five words with one
+// corrected 24 KB (its terms, and its two term sets): a map holds a
+// thousand or two.
+const maxUnderstoodBytes = 16 << 20
 
 // keptUnderstood is q in lang understood with syn, as ix keeps it (nil:
 // not kept). The caller copies it before use.
@@ -48,7 +49,33 @@ func (ix *Index) keepUnderstood(q, lang string, syn *Synonyms, u *understood) {
 		return
 	}
 	u.memoTerms()
-	ix.understood.put(understandKey{q, lang}, understandEntry{syn, u})
+	ix.understood.put(understandKey{q, lang}, understandEntry{syn, u}, u.bytes())
+}
+
+// bytes is about what u holds on the heap: its words, groups and
+// expansions, and its term sets (a little more than measured, for the
+// queries above).
+func (u *understood) bytes() int {
+	const header, term = 64, 48 // a struct's or slice's overhead; a langTerm and its map entry
+	n := header * 4
+	for _, w := range u.words {
+		n += header + 2*len(w.text) + len(w.folded) + len(w.en) + len(w.terms)*term
+	}
+	terms := 0
+	for _, g := range u.groups {
+		n += header + len(g.text)
+		for _, a := range g.alts {
+			n += header + len(a.label) + len(a.terms)*term
+			terms += len(a.terms)
+		}
+	}
+	for _, e := range u.expansions {
+		n += header * 2
+		for _, to := range e.To {
+			n += len(to) + 16
+		}
+	}
+	return (n + 2*terms*term) * 3 / 2
 }
 
 // copy is u for one search: what it shares with u's other searches is
