@@ -198,8 +198,8 @@ type Index struct {
 	// understood keeps the queries the generation understood, shared by
 	// its views; nil in a segment, which understands none.
 	understood *understandings
-	// records keeps the records the generation's pages showed, by
-	// document (pageRecord), shared by its views; nil in a segment.
+	// records keeps the records the index's pages showed, by document
+	// (pageRecord), shared by its views.
 	records *kept[uint32, *Record]
 	// mem is reader, in an overlay's segment (memsegment.go); nil in a
 	// generation, which idx holds.

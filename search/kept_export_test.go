@@ -62,3 +62,16 @@ func CheckPageRecords(ix *Index) (n int, err error) {
 
 // DropPageRecords forgets the records ix keeps for its pages.
 func DropPageRecords(ix *Index) { ix.records.drop() }
+
+// CheckOverlayPageRecords is CheckPageRecords on the overlay's base and
+// on each of its segments: how many records they keep in all.
+func CheckOverlayPageRecords(o *Overlay) (n int, err error) {
+	for _, ix := range o.indexes() {
+		k, err := CheckPageRecords(ix)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}

@@ -119,7 +119,8 @@ func memIndex(ctx context.Context, keys []string, records []*Record, owner func(
 	if err != nil {
 		return fail("index", err)
 	}
-	ix := &Index{reader: seg, mem: seg, mapping: m, rates: rates, typical: newTypicalPrices()}
+	ix := &Index{reader: seg, mem: seg, mapping: m, rates: rates, typical: newTypicalPrices(),
+		records: newKept[uint32, *Record](segmentRecordBytes)}
 	if ix.cols, err = loadColumns(ctx, seg); err != nil {
 		return fail("columns", err)
 	}

@@ -479,6 +479,11 @@ func checkOverlay(t *testing.T, step string, ov *search.Overlay, cat string, aft
 			}
 		}
 	}
+	// Every record the base and the segments keep for their pages is
+	// still its document's, though pages showed it in dollars and euros.
+	if kept, err := search.CheckOverlayPageRecords(ov); err != nil || kept == 0 {
+		t.Errorf("%s: %d records kept for pages: %v", step, kept, err)
+	}
 	if step == "lay name" {
 		ss, err := ov.Suggest(ctx, "schnoz", 5)
 		if err != nil || len(ss) == 0 || ss[0].Type != search.TypeTreatment || ss[0].ID != 2 {

@@ -314,7 +314,8 @@ const maxPageRecordBytes = 16 << 20
 // pageRecord is doc's record as a page shows it, decoded once and kept
 // by a generation (Index.records), for the pages after that show it
 // again: decoding a page's records was a sixth of a text search at a
-// million offers. A segment decodes its own each time. Only read it:
+// million offers. An overlay's segment keeps its own (segmentRecordBytes).
+// Only read it:
 // hitOf copies what a hit changes.
 func (ix *Index) pageRecord(doc uint32) (*Record, error) {
 	if rec, ok := ix.records.get(doc); ok {
@@ -331,6 +332,12 @@ func (ix *Index) pageRecord(doc uint32) (*Record, error) {
 	ix.records.put(doc, rec, recordBytes(src))
 	return rec, nil
 }
+
+// segmentRecordBytes bounds each of the two maps of records an overlay's
+// segment keeps for its pages: a segment holds a second's changes, or a
+// merge of a few thousand, and a search whose answer they changed shows
+// some of them on every page.
+const segmentRecordBytes = 1 << 20
 
 // recordBytes is about what a record decoded from src holds on the heap:
 // its strings and the headers, pointers and maps around them (1.5 KB for
