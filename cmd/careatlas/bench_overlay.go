@@ -132,6 +132,7 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	kind := fs.String("kind", "mix", "the changes applied: mix (bench fresh's shares), or all of one kind: price, insert, delete or reviews (an overlay of segments alone, of deleted documents alone, or of patched stars)")
 	control := fs.Bool("control", false, "search the generation on both sides (an A/A run: its changes are the rounds' own noise, what a change must exceed to be measured)")
 	searched := fs.String("queries", "all", "the queries searched: all, or only those the overlay answers as the generation does (unchanged), or those the changes touch none of whose matches (untouched), or those it answers differently (changed): an unchanged query timed with no changed query beside it")
+	match := fs.String("match", "", "search only the queries whose path holds this text (with --queries): one query timed alone, as for a profile of it")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the searches to this file, labelled by side (side=generation, side=overlay) and by side and query (search=overlay q=ivf): go tool pprof -tagfocus")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -177,10 +178,12 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	if *searched != "all" {
+	if *searched != "all" || *match != "" {
 		keep := make([]bool, len(reqs))
 		for i := range keep {
 			switch *searched {
+			case "all":
+				keep[i] = true
 			case "unchanged":
 				keep[i] = unchanged[i]
 			case "untouched":
@@ -188,10 +191,11 @@ func benchOverlayCmd(ctx context.Context, args []string, stdout, stderr io.Write
 			case "changed":
 				keep[i] = !unchanged[i]
 			}
+			keep[i] = keep[i] && strings.Contains(paths[i], *match)
 		}
 		reqs, paths, unchanged, untouched = keepQueries(reqs, paths, unchanged, untouched, keep)
 		if len(reqs) == 0 {
-			return fmt.Errorf("bench overlay: no %s queries to search (--queries %s)", *searched, *searched)
+			return fmt.Errorf("bench overlay: no %s queries to search (--queries %s) holding %q (--match)", *searched, *searched, *match)
 		}
 		rep.Queries, rep.Searched = len(reqs), *searched
 	}

@@ -50,6 +50,9 @@ func TestBenchOverlay(t *testing.T) {
 	if len(rep.ByQuery) != rep.Queries || rep.Generation.P50 <= 0 || rep.Overlay.P50 <= 0 {
 		t.Errorf("figures by query %d of %d, p50 %v and %v ms", len(rep.ByQuery), rep.Queries, rep.Generation.P50, rep.Overlay.P50)
 	}
+	if rep.GenerationAlloc <= 0 || rep.OverlayAlloc <= 0 {
+		t.Errorf("heap allocated per search: generation %v, overlay %v bytes", rep.GenerationAlloc, rep.OverlayAlloc)
+	}
 	// The process's CPU per search, each side's blocks apart: the
 	// searches used some, and far less than a second each.
 	for side, us := range map[string]float64{"generation": rep.GenerationCPU, "overlay": rep.OverlayCPU} {
@@ -134,6 +137,27 @@ func TestBenchOverlay(t *testing.T) {
 			if q.Unchanged != c.same || c.which == "untouched" && !q.Untouched {
 				t.Errorf("--queries %s searched %s (unchanged %v, untouched %v)", c.which, q.Path, q.Unchanged, q.Untouched)
 			}
+		}
+	}
+
+	// --match searches only the queries whose path holds the text: one
+	// query profiled alone.
+	out.Reset()
+	args = []string{"bench", "overlay", "--index-dir", dir, "--changes", "100", "--rounds", "1", "--passes", "2", "--segments", "0",
+		"--match", "country=TR", "--json"}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
+	}
+	var matched overlayReport
+	if err := json.Unmarshal(out.Bytes(), &matched); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	if matched.Queries == 0 || matched.Queries >= rep.Queries || len(matched.ByQuery) != matched.Queries {
+		t.Errorf("--match country=TR: %d queries of %d searched", matched.Queries, rep.Queries)
+	}
+	for _, q := range matched.ByQuery {
+		if !strings.Contains(q.Path, "country=TR") {
+			t.Errorf("--match country=TR searched %s", q.Path)
 		}
 	}
 
