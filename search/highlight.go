@@ -365,57 +365,35 @@ type shownWord struct {
 // searches bench fresh sends (a profile under writes at a million offers).
 // Which words a search marks depends on its query; where the words are
 // does not.
-var shownTexts = textWords{max: shownTextsMax}
+var shownTexts = textWords{kept[string, []shownWord]{maxBytes: shownTextsBytes}}
 
-// shownTextsMax bounds the texts textWords keeps in each of its two maps:
-// about 200 bytes each, so a few MB in all.
-const shownTextsMax = 1 << 14
+// shownTextsBytes bounds each of shownTexts' two maps: a text and its
+// words hold 200 to 300 bytes, so some ten thousand texts a map.
+const shownTextsBytes = 3 << 20
 
-// textWords keeps texts' words in two maps, the texts met since the
-// newer was started and those before: when the newer holds max, it
-// becomes the older and the older is dropped, so the texts still asked
-// for stay (a text found in the older is copied into the newer) and the
-// rest go, with no list to keep in order.
-type textWords struct {
-	mu         sync.RWMutex
-	max        int
-	cur, older map[string][]shownWord
-}
+// textWords keeps texts' words (kept: two maps that rotate, the texts
+// still asked for staying).
+type textWords struct{ kept[string, []shownWord] }
 
 // words returns text's words, split once and kept.
 func (c *textWords) words(text string) []shownWord {
-	c.mu.RLock()
-	ws, ok := c.cur[text]
-	fromOlder := false
-	if !ok {
-		ws, fromOlder = c.older[text]
-	}
-	c.mu.RUnlock()
-	if ok {
+	if ws, ok := c.get(text); ok {
 		return ws
 	}
-	if !fromOlder {
-		ws = splitWords(text)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.cur) >= c.max {
-		c.older, c.cur = c.cur, nil
-	}
-	if c.cur == nil {
-		c.cur = make(map[string][]shownWord, c.max)
-	}
+	ws := splitWords(text)
 	// A copy of the key: text may be a part of a larger string (a decoded
 	// document) that the map would keep alive.
-	c.cur[strings.Clone(text)] = ws
+	c.put(strings.Clone(text), ws, textBytes(text, ws))
 	return ws
 }
 
-// len is how many texts c keeps, in both maps.
-func (c *textWords) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.cur) + len(c.older)
+// textBytes is about what text and its words hold in a textWords.
+func textBytes(text string, ws []shownWord) int {
+	n := 64 + len(text)
+	for _, w := range ws {
+		n += 40 + len(w.word)
+	}
+	return n
 }
 
 // splitWords splits text into words as a query is split.

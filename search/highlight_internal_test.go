@@ -1,13 +1,15 @@
 package search
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
 )
 
 func TestTextWordsKeepWhatIsAskedFor(t *testing.T) {
-	c := textWords{max: 2}
+	// Each map holds three texts of the size of those below.
+	c := textWords{kept[string, []shownWord]{maxBytes: 3 * textBytes("text 0000", splitWords("text 0000"))}}
 	words := func(text string) []string {
 		var out []string
 		for _, w := range c.words(text) {
@@ -22,7 +24,7 @@ func TestTextWordsKeepWhatIsAskedFor(t *testing.T) {
 		c.mu.RLock()
 		defer c.mu.RUnlock()
 		_, a := c.cur[text]
-		_, b := c.older[text]
+		_, b := c.prev[text]
 		return a || b
 	}
 	tests := []struct {
@@ -35,22 +37,31 @@ func TestTextWordsKeepWhatIsAskedFor(t *testing.T) {
 		{" -- ", nil},
 	}
 	for _, tc := range tests {
-		for range 2 { // split, then as kept
+		for i := range 2 { // split, then as kept
 			if got := words(tc.text); !slices.Equal(got, tc.want) {
 				t.Errorf("words(%q) = %q, want %q", tc.text, got, tc.want)
 			}
+			if i == 0 && !held(tc.text) {
+				t.Errorf("%q is not kept once split", tc.text)
+			}
 		}
 	}
-	// Four texts fill both maps of two.
-	if n := c.len(); n != 4 {
-		t.Fatalf("kept %d texts, want 4", n)
+	// A text asked for again while others come stays kept; one not asked
+	// for again is dropped once both maps have turned over.
+	c.drop()
+	popular := "text 0000"
+	words(popular)
+	for i := 1; i <= 30; i++ {
+		words(fmt.Sprintf("text %04d", i))
+		if i%2 == 0 {
+			if !held(popular) {
+				t.Fatalf("after %d other texts, the one asked for every other is no longer kept", i)
+			}
+			words(popular)
+		}
 	}
-	// A text asked for again is kept when the maps turn over; one not
-	// asked for since the newer map started is dropped.
-	words(tests[0].text) // found in the older, copied into a new newer: {2, 3} and {0}
-	if !held(tests[0].text) || held(tests[1].text) || !held(tests[2].text) || c.len() != 3 {
-		t.Errorf("after a turn: first %v (want kept), second %v (want dropped), third %v (want kept), %d kept (want 3)",
-			held(tests[0].text), held(tests[1].text), held(tests[2].text), c.len())
+	if held(tests[0].text) || held("text 0001") {
+		t.Errorf("after 30 texts, the first is kept %v and the second %v (want neither)", held(tests[0].text), held("text 0001"))
 	}
 }
 
