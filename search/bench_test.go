@@ -99,46 +99,36 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		})
 	}
-	// The text searches above find the unions of their treatments' offers
-	// kept by the index from their first time (unionCache); these find
-	// none, as the first search of new words does.
-	for _, name := range []string{"text", "lay_phrase"} {
-		i := slices.IndexFunc(cases, func(c struct {
-			name string
-			req  search.Request
-		}) bool {
-			return c.name == name
-		})
-		b.Run(name+"_unions_not_kept", func(b *testing.B) {
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				search.DropKeptUnions(live.ix)
-				if _, err := live.Search(ctx, cases[i].req); err != nil {
-					b.Fatal(err)
+	// The searches above find what the index kept from their first
+	// time; these find none of it, as the first search of new words
+	// does: the unions of their treatments' offers (unionCache), or
+	// their text understood (understandings).
+	for _, forget := range []struct {
+		suffix string
+		names  []string
+		drop   func(*search.Index)
+	}{
+		{"_unions_not_kept", []string{"text", "lay_phrase"}, search.DropKeptUnions},
+		{"_not_understood_before", []string{"text", "lay_synonym", "typo", "other_language"}, search.DropUnderstood},
+	} {
+		for _, name := range forget.names {
+			i := slices.IndexFunc(cases, func(c struct {
+				name string
+				req  search.Request
+			}) bool {
+				return c.name == name
+			})
+			b.Run(name+forget.suffix, func(b *testing.B) {
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					forget.drop(live.ix)
+					if _, err := live.Search(ctx, cases[i].req); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
-	}
-	// And these understand their text afresh, as the first search of
-	// it does (understandings).
-	for _, name := range []string{"text", "lay_synonym", "typo", "other_language"} {
-		i := slices.IndexFunc(cases, func(c struct {
-			name string
-			req  search.Request
-		}) bool {
-			return c.name == name
-		})
-		b.Run(name+"_not_understood_before", func(b *testing.B) {
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				search.DropUnderstood(live.ix)
-				if _, err := live.Search(ctx, cases[i].req); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 
