@@ -315,8 +315,7 @@ const maxPageRecordBytes = 16 << 20
 // by a generation (Index.records), for the pages after that show it
 // again: decoding a page's records was a sixth of a text search at a
 // million offers. An overlay's segment keeps its own (segmentRecordBytes).
-// Only read it:
-// hitOf copies what a hit changes.
+// Only read it: hitOf copies what a hit changes.
 func (ix *Index) pageRecord(doc uint32) (*Record, error) {
 	if rec, ok := ix.records.get(doc); ok {
 		return rec, nil
