@@ -2,7 +2,6 @@ package search
 
 import (
 	"cmp"
-	"container/heap"
 	"context"
 	"math"
 	"slices"
@@ -269,10 +268,10 @@ func (c *collector) consider(doc uint32, score float64) {
 	}
 	cand := candidate{doc: doc, score: score, key: key}
 	if len(c.best.items) < c.p.k {
-		heap.Push(&c.best, cand)
+		c.best.push(cand)
 	} else if c.best.better(cand, c.best.items[0]) {
 		c.best.items[0] = cand
-		heap.Fix(&c.best, 0)
+		c.best.down(0)
 	}
 }
 
@@ -751,13 +750,53 @@ func (h *candidates) better(a, b candidate) bool {
 	return a.doc < b.doc
 }
 
-func (h *candidates) Len() int           { return len(h.items) }
-func (h *candidates) Less(i, j int) bool { return h.better(h.items[j], h.items[i]) }
-func (h *candidates) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
-func (h *candidates) Push(x any)         { h.items = append(h.items, x.(candidate)) }
-func (h *candidates) Pop() any {
-	x := h.items[len(h.items)-1]
-	h.items = h.items[:len(h.items)-1]
+// The heap's operations, typed: container/heap's take and give a
+// candidate as an interface value, an allocation for every candidate kept
+// and every one popped, and a dynamic call for every comparison.
+
+// worse reports whether the candidate at i ranks after the one at j: the
+// heap's order, the worst on top.
+func (h *candidates) worse(i, j int) bool { return h.better(h.items[j], h.items[i]) }
+
+// push adds x to the heap.
+func (h *candidates) push(x candidate) {
+	h.items = append(h.items, x)
+	for j := len(h.items) - 1; j > 0; {
+		i := (j - 1) / 2 // parent
+		if !h.worse(j, i) {
+			break
+		}
+		h.items[i], h.items[j] = h.items[j], h.items[i]
+		j = i
+	}
+}
+
+// down moves the candidate at i down the heap to its place.
+func (h *candidates) down(i int) {
+	n := len(h.items)
+	for {
+		j := 2*i + 1
+		if j >= n || j < 0 {
+			return
+		}
+		if r := j + 1; r < n && h.worse(r, j) {
+			j = r
+		}
+		if !h.worse(j, i) {
+			return
+		}
+		h.items[i], h.items[j] = h.items[j], h.items[i]
+		i = j
+	}
+}
+
+// pop removes and returns the worst candidate.
+func (h *candidates) pop() candidate {
+	n := len(h.items) - 1
+	h.items[0], h.items[n] = h.items[n], h.items[0]
+	x := h.items[n]
+	h.items = h.items[:n]
+	h.down(0)
 	return x
 }
 
@@ -777,14 +816,14 @@ func (h *candidates) ranked() []candidate {
 }
 
 // rankedFrom returns the kept candidates ranked from position from on,
-// best first, and empties h. They are the worst kept, so they are popped
+// best first, and pops them off h (the best from are left). They are the worst kept, so they are popped
 // off the heap, whose top is the worst: a deep page (from 5,000 on) sorts
 // ten, where ranked sorts all 5,010.
 func (h *candidates) rankedFrom(from int) []candidate {
 	n := max(len(h.items)-from, 0)
 	out := make([]candidate, n)
 	for i := n - 1; i >= 0; i-- {
-		out[i] = heap.Pop(h).(candidate)
+		out[i] = h.pop()
 	}
 	return out
 }

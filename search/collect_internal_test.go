@@ -37,6 +37,58 @@ func TestKeyLosesOnlyWhenNoScoreWins(t *testing.T) {
 	}
 }
 
+// TestCandidatesKeepTheBestK feeds random candidates (tied keys and
+// scores among them, some keys missing) to a heap of k, as consider
+// does, and checks that the page popped off it from every position is
+// the best k of them all, in order: for every sort.
+func TestCandidatesKeepTheBestK(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, sort := range Sorts {
+		for _, k := range []int{1, 3, 20, 200} {
+			h := &candidates{sort: sort}
+			var all []candidate
+			for doc := range uint32(500) {
+				c := candidate{doc: doc, score: float64(rng.IntN(5)), key: float64(rng.IntN(50))}
+				if rng.IntN(10) == 0 {
+					c.key = math.NaN()
+				}
+				all = append(all, c)
+				if len(h.items) < k {
+					h.push(c)
+				} else if h.better(c, h.items[0]) {
+					h.items[0] = c
+					h.down(0)
+				}
+			}
+			want := slices.Clone(all)
+			slices.SortFunc(want, func(a, b candidate) int {
+				if h.better(a, b) {
+					return -1
+				}
+				return 1
+			})
+			want = want[:k]
+			for _, from := range []int{0, k / 2, k - 1} {
+				kept := &candidates{sort: sort, items: slices.Clone(h.items)}
+				if got := kept.ranked(); !slices.EqualFunc(got, want, sameCandidate) {
+					t.Fatalf("by %s, k %d: ranked %v, want %v", sort, k, got, want)
+				}
+				if got := kept.rankedFrom(from); !slices.EqualFunc(got, want[from:], sameCandidate) {
+					t.Fatalf("by %s, k %d, from %d: %v, want %v", sort, k, from, got, want[from:])
+				}
+				if len(kept.items) != from {
+					t.Fatalf("by %s, k %d: %d candidates left after rankedFrom(%d)", sort, k, len(kept.items), from)
+				}
+			}
+		}
+	}
+}
+
+// sameCandidate compares candidates whose keys may be NaN.
+func sameCandidate(a, b candidate) bool {
+	return a.doc == b.doc && a.score == b.score && (a.key == b.key || math.IsNaN(a.key) && math.IsNaN(b.key))
+}
+
 // TestCountAllLeavesOutTheDead: an overlay's dead documents are counted
 // with the matches and taken off again, whichever way they are found (a
 // bit per match tested, the dense matches a word at a time, as a sorted
