@@ -786,7 +786,10 @@ func (o *Overlay) search(ctx context.Context, r Request, syn *Synonyms) (*Result
 // pageOf is the page of r's hits, best first, from the candidates the
 // sides kept. When only the base kept any (a query the changes do not
 // answer otherwise), they are its page as they would be the generation's,
-// popped off the base's heap; else every side's are merged by r's sort.
+// popped off the base's heap; else every side's, each ranked, are merged
+// by r's sort up to the page's end. Candidates of two sides that rank
+// alike go in the sides' order (the base first): doc numbers of two
+// indexes do not compare.
 func pageOf(r *Request, sides []*side) []ranked {
 	from, to := (r.Page-1)*r.PerPage, r.Page*r.PerPage
 	if !slices.ContainsFunc(sides[1:], func(s *side) bool { return len(s.c.best.items) > 0 }) {
@@ -798,24 +801,40 @@ func pageOf(r *Request, sides []*side) []ranked {
 		}
 		return page
 	}
-	var all []ranked
-	for _, s := range sides {
-		for _, c := range s.c.best.ranked() {
-			all = append(all, ranked{c, s})
+	var buf [1 + MaxSegments][]candidate
+	lists, n := buf[:0], 0
+	for i, s := range sides {
+		if i == 0 && !s.kept {
+			lists = append(lists, s.c.best.rankedFrom(0)) // the search's own: its heap is emptied
+		} else {
+			lists = append(lists, s.c.best.ranked()) // a kept side's heap is every search's
 		}
+		n += len(lists[i])
 	}
 	order := candidates{sort: r.Sort}
-	slices.SortStableFunc(all, func(a, b ranked) int {
-		a.doc, b.doc = 0, 0 // doc numbers of two indexes do not compare
-		switch {
-		case order.better(a.candidate, b.candidate):
-			return -1
-		case order.better(b.candidate, a.candidate):
-			return 1
+	all := make([]ranked, 0, min(n, to))
+	for len(all) < to {
+		best := -1
+		for i, l := range lists {
+			if len(l) == 0 {
+				continue
+			}
+			if best < 0 {
+				best = i
+				continue
+			}
+			a, b := l[0], lists[best][0]
+			a.doc, b.doc = 0, 0
+			if order.better(a, b) {
+				best = i
+			}
 		}
-		return 0
-	})
-	all = all[:min(len(all), to)]
+		if best < 0 {
+			break
+		}
+		all = append(all, ranked{lists[best][0], sides[best]})
+		lists[best] = lists[best][1:]
+	}
 	return all[min(from, len(all)):]
 }
 

@@ -2,7 +2,10 @@ package search
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -125,4 +128,66 @@ func indexRecords(t *testing.T, rates Rates, recs []*Record) *Index {
 	}
 	t.Cleanup(func() { ix.Close() })
 	return ix
+}
+
+// TestPageOfMergesSidesInOrder checks pageOf against the sort it saves:
+// every side's candidates in one list, stably sorted by the request's
+// order with doc numbers ignored (those of two indexes do not compare),
+// then cut to the page. Keys and scores tie often, across sides and
+// within them; kept sides (a segment's cache's) keep their candidates.
+func TestPageOfMergesSidesInOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, sort := range Sorts {
+		for round := range 50 {
+			r := &Request{Sort: sort, Page: 1 + rng.IntN(3), PerPage: 1 + rng.IntN(10)}
+			to := r.Page * r.PerPage
+			var sides []*side
+			var all []ranked
+			for i := range 1 + rng.IntN(4) {
+				s := &side{c: &collector{best: candidates{sort: sort}}, kept: i > 0 && rng.IntN(2) == 0}
+				for doc := range uint32(rng.IntN(2 * to)) {
+					c := candidate{doc: doc, score: float64(rng.IntN(3)), key: float64(rng.IntN(4))}
+					if rng.IntN(8) == 0 {
+						c.key = math.NaN()
+					}
+					if len(s.c.best.items) < to {
+						s.c.best.push(c)
+					} else if s.c.best.better(c, s.c.best.items[0]) {
+						s.c.best.items[0] = c
+						s.c.best.down(0)
+					}
+				}
+				for _, c := range s.c.best.ranked() {
+					all = append(all, ranked{c, s})
+				}
+				sides = append(sides, s)
+			}
+			order := candidates{sort: sort}
+			slices.SortStableFunc(all, func(a, b ranked) int {
+				a.doc, b.doc = 0, 0
+				switch {
+				case order.better(a.candidate, b.candidate):
+					return -1
+				case order.better(b.candidate, a.candidate):
+					return 1
+				}
+				return 0
+			})
+			want := all[:min(len(all), to)]
+			want = want[min((r.Page-1)*r.PerPage, len(want)):]
+			var keptBefore [][]candidate
+			for _, s := range sides[1:] {
+				keptBefore = append(keptBefore, slices.Clone(s.c.best.items))
+			}
+			got := pageOf(r, sides)
+			if !slices.EqualFunc(got, want, func(a, b ranked) bool { return a.s == b.s && sameCandidate(a.candidate, b.candidate) }) {
+				t.Fatalf("by %s, round %d, page %d of %d: got %v, want %v", sort, round, r.Page, r.PerPage, got, want)
+			}
+			for i, s := range sides[1:] {
+				if s.kept && !slices.EqualFunc(s.c.best.items, keptBefore[i], sameCandidate) {
+					t.Fatalf("by %s, round %d: pageOf changed a kept side's candidates", sort, round)
+				}
+			}
+		}
+	}
 }
