@@ -376,11 +376,11 @@ func BenchmarkOverlayTouched(b *testing.B) {
 		}
 	}
 	if browse == nil || browse.Total < 50 {
-		b.Fatal("no country and category with 50 offers among the 100 cheapest offers'")
+		b.Fatal("no country and category with 50 offers among the 100 cheapest offers")
 	}
 	b.Logf("%s %s: %d offers", country, category, browse.Total)
 	dear := r
-	dear.Sort, dear.PerPage, dear.Facets = search.SortPriceDesc, 1, nil
+	dear.Sort, dear.PerPage = search.SortPriceDesc, 1
 	dearest, err := gen.Search(ctx, dear, nil)
 	if err != nil {
 		b.Fatal(err)

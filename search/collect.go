@@ -266,13 +266,7 @@ func (c *collector) consider(doc uint32, score float64) {
 	if c.p.boost != nil && c.p.boost.Contains(doc) {
 		score *= placeBoost
 	}
-	cand := candidate{doc: doc, score: score, key: key}
-	if len(c.best.items) < c.p.k {
-		c.best.push(cand)
-	} else if c.best.better(cand, c.best.items[0]) {
-		c.best.items[0] = cand
-		c.best.down(0)
-	}
+	c.best.keep(candidate{doc: doc, score: score, key: key}, c.p.k)
 }
 
 // onlyTop reports whether the collector wants nothing of a match but what
@@ -790,6 +784,16 @@ func (h *candidates) down(i int) {
 	}
 }
 
+// keep adds x to a heap of the best k, if it ranks among them.
+func (h *candidates) keep(x candidate, k int) {
+	if len(h.items) < k {
+		h.push(x)
+	} else if len(h.items) > 0 && h.better(x, h.items[0]) {
+		h.items[0] = x
+		h.down(0)
+	}
+}
+
 // pop removes and returns the worst candidate.
 func (h *candidates) pop() candidate {
 	n := len(h.items) - 1
@@ -816,9 +820,9 @@ func (h *candidates) ranked() []candidate {
 }
 
 // rankedFrom returns the kept candidates ranked from position from on,
-// best first, and pops them off h (the best from are left). They are the worst kept, so they are popped
-// off the heap, whose top is the worst: a deep page (from 5,000 on) sorts
-// ten, where ranked sorts all 5,010.
+// best first, popped off h (the best from are left). They are the worst
+// kept, so they are popped off the heap, whose top is the worst: a deep
+// page (from 5,000 on) sorts ten, where ranked sorts all 5,010.
 func (h *candidates) rankedFrom(from int) []candidate {
 	n := max(len(h.items)-from, 0)
 	out := make([]candidate, n)

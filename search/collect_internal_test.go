@@ -53,12 +53,7 @@ func TestCandidatesKeepTheBestK(t *testing.T) {
 					c.key = math.NaN()
 				}
 				all = append(all, c)
-				if len(h.items) < k {
-					h.push(c)
-				} else if h.better(c, h.items[0]) {
-					h.items[0] = c
-					h.down(0)
-				}
+				h.keep(c, k)
 			}
 			want := slices.Clone(all)
 			slices.SortFunc(want, func(a, b candidate) int {

@@ -150,12 +150,7 @@ func TestPageOfMergesSidesInOrder(t *testing.T) {
 					if rng.IntN(8) == 0 {
 						c.key = math.NaN()
 					}
-					if len(s.c.best.items) < to {
-						s.c.best.push(c)
-					} else if s.c.best.better(c, s.c.best.items[0]) {
-						s.c.best.items[0] = c
-						s.c.best.down(0)
-					}
+					s.c.best.keep(c, to)
 				}
 				for _, c := range s.c.best.ranked() {
 					all = append(all, ranked{c, s})
