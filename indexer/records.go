@@ -43,16 +43,37 @@ func treatmentRef(t catalog.Treatment) search.TreatmentRef {
 func OfferRecord(o catalog.Offer, t catalog.Treatment, f *search.FacilityRef, doctors []search.Ref) *search.Record {
 	tr := treatmentRef(t)
 	r := &search.Record{
-		Type: search.TypeOffer, ID: o.ID, Name: t.Name, Treatment: &tr, Facility: f,
-		Includes: o.Includes, PriceSource: o.Source, Doctors: list(doctors),
+		Type: search.TypeOffer, ID: o.ID, Name: t.Name, Treatment: &tr, Facility: f, Doctors: list(doctors),
 	}
+	offerRow(r, o)
+	return r
+}
+
+// PatchOffer returns a copy of held, an offer's record, with what the
+// offer's own row shows (its prices, what they include, their source)
+// taken from o: the record a full build makes when nothing else it shows
+// changed. It returns nil when held is not o's record or shows another
+// facility or treatment than o: then the rest of held is not o's, and the
+// record must be read whole.
+func PatchOffer(held *search.Record, o catalog.Offer) *search.Record {
+	if held == nil || held.Type != search.TypeOffer || held.ID != o.ID ||
+		held.Treatment == nil || held.Treatment.ID != o.TreatmentID || held.Facility == nil || held.Facility.ID != o.FacilityID {
+		return nil
+	}
+	r := *held // records are never changed in place: the copy shares the rest
+	offerRow(&r, o)
+	return &r
+}
+
+// offerRow sets the fields of an offer's record that its own row makes.
+func offerRow(r *search.Record, o catalog.Offer) {
+	r.Includes, r.PriceSource, r.Price, r.PriceRange = o.Includes, o.Source, nil, nil
 	if o.Price != nil {
 		r.Price = &search.Money{Amount: *o.Price, Currency: o.Currency}
 	}
 	if o.PriceMin != nil && o.PriceMax != nil {
 		r.PriceRange = &search.MoneyRange{Min: *o.PriceMin, Max: *o.PriceMax, Currency: o.Currency}
 	}
-	return r
 }
 
 func FacilityRecord(f catalog.Facility, countryName string, treatments []search.TreatmentRef, doctors []search.Ref) *search.Record {

@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 
+	"github.com/careatlas/careatlas/indexer/catalog"
 	"github.com/careatlas/careatlas/search"
 	"github.com/jackc/pgx/v5"
 )
@@ -25,6 +27,12 @@ import (
 // Two fan-outs the server does itself, from what it holds: the treatments
 // whose offers changed are listed apart (Impact.Counts), and a facility's
 // change does not list its offers and doctors (search.Overlay.Needs).
+//
+// And an offer of which only its own row changed (a new price: most of what
+// changes) is not read whole: Impact reads its row (Impact.Offers), and the
+// server patches it into the record it holds (indexer.PatchOffer). The
+// whole record joins the offer's treatment, facility, country, price
+// reference and doctors, several times the row's cost to PostgreSQL.
 
 // Impact is what a batch of changes means for a server's snapshot.
 type Impact struct {
@@ -49,6 +57,13 @@ type Impact struct {
 	// Reload lists the tables that were truncated (a bulk load replaced
 	// them): their rows were not logged one by one. See Rebuild.
 	Reload []string
+	// Offers are the rows of the offers, not in Records, of which only
+	// their own row changed: updates that kept the offer's facility and
+	// treatment, in a batch that changed nothing else the offer shows. A
+	// server holding an offer's record patches the row into it
+	// (indexer.PatchOffer) and reads the record whole (RecordsByID) only
+	// when it holds none that shows the same facility and treatment.
+	Offers []catalog.Offer
 	// Counts are the treatments, not in Records, whose offers came, went,
 	// moved or changed price: their records count those offers and span
 	// their prices. A server that counts them itself from the offers it
@@ -72,13 +87,19 @@ func (im Impact) Rebuild() bool {
 
 // Empty reports whether the batch changes nothing a server shows.
 func (im Impact) Empty() bool {
-	return len(im.Records) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
+	return len(im.Records) == 0 && len(im.Offers) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
 }
 
 // impactSets gathers, per rule, the ids a batch touches.
 type impactSets struct {
 	// The records to re-read.
 	offers, facilities, doctors, treatments set
+	// The offers that show a row another change touched (a subset of
+	// offers): never patched from their own row alone.
+	shown set
+	// The rows now of the offers the changes name, of those updated only
+	// (offerRefs), never inserted or deleted in the batch.
+	rows map[int64]catalog.Offer
 	// Treatments whose offers changed (Impact.Counts).
 	counts set
 	// Doctors whose own row changed: their facilities show them.
@@ -132,7 +153,7 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 	im := Impact{}
 	sets := impactSets{offers: set{}, facilities: set{}, doctors: set{}, treatments: set{}, counts: set{},
 		doctorRows: set{}, treatmentFanout: set{}, facilityFanout: set{}, doctorFacilities: set{},
-		offerRefs: map[int64][][2]int64{}, offersAdded: set{}}
+		offerRefs: map[int64][][2]int64{}, offersAdded: set{}, shown: set{}, rows: map[int64]catalog.Offer{}}
 	for _, c := range changes {
 		if c.Op == OpTruncate {
 			if !slices.Contains(im.Reload, c.Table) {
@@ -155,6 +176,7 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 				sets.offerRefs[id] = append(sets.offerRefs[id], [2]int64{c.Refs["facility_id"], c.Refs["treatment_id"]})
 			default:
 				sets.facilities.add(c.Refs["facility_id"])
+				sets.shown.add(id) // deleted, or inserted again: read whole
 			}
 		case "facilities":
 			// Its offers and doctors show it, but the server re-reads
@@ -211,6 +233,16 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 		}
 	}
 	slices.Sort(im.Counts)
+	// An offer updated in its own row alone is patched from the row, unless
+	// it shows a facility or treatment read again (whose change it may
+	// show) or a row another change touched.
+	for id, row := range sets.rows {
+		if !sets.shown[id] && !sets.facilities[row.FacilityID] && !sets.treatments[row.TreatmentID] {
+			im.Offers = append(im.Offers, row)
+			delete(sets.offers, id)
+		}
+	}
+	slices.SortFunc(im.Offers, func(a, b catalog.Offer) int { return cmp.Compare(a.ID, b.ID) })
 	for typ, ids := range map[string]set{search.TypeOffer: sets.offers, search.TypeFacility: sets.facilities,
 		search.TypeDoctor: sets.doctors, search.TypeTreatment: sets.treatments} {
 		if len(ids) > 0 {
@@ -242,20 +274,31 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 	}
 	// The changed rows' references now (their old ones came with the
 	// changes): the facility and treatment of an offer, a doctor's facility.
+	// Their own columns come too: an offer updated in its row alone is
+	// patched from them (Impact.Offers).
 	if offers := sets.offers.sorted(); len(offers) > 0 {
-		batch.Queue(`SELECT id, facility_id, treatment_id FROM offers WHERE id = ANY($1)`, offers).
+		batch.Queue(`SELECT id, facility_id, treatment_id, price::float8, price_min::float8, price_max::float8,
+				coalesce(currency, ''), coalesce(includes, ''), coalesce(source, '')
+			FROM offers WHERE id = ANY($1)`, offers).
 			Query(func(rows pgx.Rows) error {
-				var id, f, t int64
-				_, err := pgx.ForEachRow(rows, []any{&id, &f, &t}, func() error {
+				var o catalog.Offer
+				_, err := pgx.ForEachRow(rows, []any{&o.ID, &o.FacilityID, &o.TreatmentID, &o.Price, &o.PriceMin,
+					&o.PriceMax, &o.Currency, &o.Includes, &o.Source}, func() error {
+					id, f, t := o.ID, o.FacilityID, o.TreatmentID
 					sets.counts.add(t)
 					if sets.offersAdded[id] {
 						sets.facilities.add(f)
+						sets.shown.add(id)
 					}
 					for _, was := range sets.offerRefs[id] {
 						if was != [2]int64{f, t} {
 							sets.facilities.add(f, was[0])
 							sets.counts.add(was[1])
+							sets.shown.add(id)
 						}
+					}
+					if len(sets.offerRefs[id]) > 0 {
+						sets.rows[id] = cloneOffer(o)
 					}
 					return nil
 				})
@@ -272,7 +315,7 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 	for i, k := range sets.references {
 		refTreatments[i], refCountries[i] = k.treatment, k.country
 	}
-	into(sets.offers, `SELECT o.id FROM unnest($1::bigint[], $2::text[]) AS x (treatment_id, country_code)
+	into(sets.shown, `SELECT o.id FROM unnest($1::bigint[], $2::text[]) AS x (treatment_id, country_code)
 		JOIN facilities f ON f.country_code = x.country_code
 		JOIN offers o ON o.facility_id = f.id AND o.treatment_id = x.treatment_id`, refTreatments, refCountries)
 	// Rates reach the price spans of the treatments priced in them: the
@@ -294,15 +337,19 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 	// A facility's row shows in its offers and doctors; its doctors show in
 	// its offers; a treatment's name in its offers, facilities and doctors;
 	// a doctor's treatments in the offers of that treatment at its facility.
-	into(sets.offers, `SELECT id FROM offers WHERE facility_id = ANY($1) OR facility_id = ANY($2) OR treatment_id = ANY($3)`,
+	into(sets.shown, `SELECT id FROM offers WHERE facility_id = ANY($1) OR facility_id = ANY($2) OR treatment_id = ANY($3)`,
 		facilities, docFacilities, treatments)
 	into(sets.doctors, `SELECT id FROM doctors WHERE facility_id = ANY($1)
 		UNION SELECT doctor_id FROM doctor_treatments WHERE treatment_id = ANY($2)`, facilities, treatments)
 	into(sets.facilities, `SELECT DISTINCT facility_id FROM offers WHERE treatment_id = ANY($1)`, treatments)
-	into(sets.offers, `SELECT o.id FROM unnest($1::bigint[], $2::bigint[]) AS x (doctor_id, treatment_id)
+	into(sets.shown, `SELECT o.id FROM unnest($1::bigint[], $2::bigint[]) AS x (doctor_id, treatment_id)
 		JOIN doctors d ON d.id = x.doctor_id
 		JOIN offers o ON o.facility_id = d.facility_id AND o.treatment_id = x.treatment_id`, pairs[0], pairs[1])
-	return s.send(ctx, batch)
+	if err := s.send(ctx, batch); err != nil {
+		return err
+	}
+	sets.offers.add(sets.shown.sorted()...)
+	return nil
 }
 
 // send runs batch, unless it is empty.

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/careatlas/careatlas/indexer"
 	"github.com/careatlas/careatlas/postgres"
 	"github.com/careatlas/careatlas/postgres/pgtest"
 	"github.com/careatlas/careatlas/search"
@@ -81,10 +83,22 @@ func TestImpactKeepsRecordsEqualToARebuild(t *testing.T) {
 	src := postgres.Source{Pool: pool}
 	held := fullBuild(t, pool)
 	rng := rand.New(rand.NewPCG(12, 1))
-	writes, written := 0, 0
+	writes, written, patched := 0, 0, 0
 	for round := range 12 {
-		for range 60 {
+		for i := range 60 {
 			sql := pgtest.RandomWrite(rng, miniIDs)
+			if i%2 == 0 {
+				// The catalogue's offers come and go: half the writes
+				// change the row of one that is there now, as most writes
+				// do (the random ones hit few offers before they go).
+				set := []string{
+					fmt.Sprintf("price = %d", 100+rng.IntN(9000)),
+					fmt.Sprintf("price = NULL, price_min = %d, price_max = %d, includes = 'hotel'", 100+rng.IntN(900), 1000+rng.IntN(900)),
+					fmt.Sprintf("price = %d, price_min = NULL, price_max = NULL, includes = NULL, source = 'list %d'", 100+rng.IntN(900), rng.IntN(9)),
+				}[rng.IntN(3)]
+				sql = fmt.Sprintf(`UPDATE offers SET %s WHERE id = (SELECT id FROM offers ORDER BY id
+					OFFSET %d %% greatest((SELECT count(*) FROM offers), 1) LIMIT 1)`, set, rng.IntN(100))
+			}
 			writes++
 			if _, err := pool.Exec(ctx, sql); err == nil {
 				written++ // constraint violations are part of the game
@@ -97,7 +111,7 @@ func TestImpactKeepsRecordsEqualToARebuild(t *testing.T) {
 		n := len(changes)
 		for len(changes) > 0 {
 			k := min(len(changes), 1+rng.IntN(15))
-			applyBatch(t, src, held, changes[:k])
+			applyBatch(t, src, held, changes[:k], &patched)
 			changes = changes[k:]
 		}
 		want := fullBuild(t, pool)
@@ -113,13 +127,18 @@ func TestImpactKeepsRecordsEqualToARebuild(t *testing.T) {
 		}
 		t.Logf("round %d: %d changes, %d records", round, n, len(want))
 	}
+	t.Logf("%d offers patched from their own row", patched)
+	if patched == 0 {
+		t.Error("no offer was patched from its own row: the test exercises too little")
+	}
 	if written < writes/3 {
 		t.Errorf("only %d of %d random writes succeeded: the test exercises too little", written, writes)
 	}
 }
 
 // applyBatch does what a server does with a batch of changes.
-func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgres.Change) {
+// patched counts the offers patched from their own row.
+func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgres.Change, patched *int) {
 	t.Helper()
 	ctx := context.Background()
 	im, err := src.Impact(ctx, batch)
@@ -154,9 +173,31 @@ func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgr
 		}
 	}
 	read(im.Records)
+	// An offer changed in its own row alone is patched into the record
+	// held, or read whole when none held shows its facility and treatment
+	// (live.Changes.Patched).
+	whole := map[string][]int64{}
+	inBatch := map[string]bool{} // what the server's segment holds before Needs
+	for typ, ids := range im.Records {
+		for _, id := range ids {
+			inBatch[search.DocID(typ, id)] = true
+		}
+	}
+	for _, row := range im.Offers {
+		key := search.DocID(search.TypeOffer, row.ID)
+		inBatch[key] = true
+		if r := indexer.PatchOffer(held[key], row); r != nil {
+			held[key] = r
+			*patched++
+		} else {
+			whole[search.TypeOffer] = append(whole[search.TypeOffer], row.ID)
+		}
+	}
+	read(whole)
 	// What the server adds (search.Overlay): the offers and doctors of a
 	// facility read now are re-read when they show it otherwise, and
-	// take its rating and review count when those alone changed.
+	// take its rating and review count when those alone changed; but not
+	// those the batch holds already (Needs leaves them out).
 	again := map[string][]int64{}
 	for _, id := range im.Records[search.TypeFacility] {
 		f := held[search.DocID(search.TypeFacility, id)]
@@ -164,7 +205,7 @@ func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgr
 			continue
 		}
 		for key, r := range held {
-			if r.Facility == nil || r.Facility.ID != id || r.Type != search.TypeOffer && r.Type != search.TypeDoctor {
+			if r.Facility == nil || r.Facility.ID != id || r.Type != search.TypeOffer && r.Type != search.TypeDoctor || inBatch[key] {
 				continue
 			}
 			shown := *r.Facility
@@ -234,13 +275,25 @@ func TestImpact(t *testing.T) {
 		check func(postgres.Impact) bool
 	}{
 		// "counts" is Impact.Counts: the treatments whose offers changed,
-		// counted by the server (or read, by one that cannot).
-		{"an offer's price: the offer and its treatment's span, not its facility (which lists treatments, not prices)", []string{
+		// counted by the server (or read, by one that cannot). "rows" is
+		// Impact.Offers: the offers patched from their own row.
+		{"an offer's price: its row, patched in, and its treatment's span, not its facility (which lists treatments, not prices)", []string{
 			`UPDATE offers SET price = 1 WHERE id = 1000`},
-			records{"offer": {1000}, "counts": {1}}, nil},
+			records{"rows": {1000}, "counts": {1}},
+			func(im postgres.Impact) bool { return *im.Offers[0].Price == 1 && im.Offers[0].FacilityID == 10 }},
 		{"an offer's price changed twice: still not its facility", []string{
-			`UPDATE offers SET price = 1 WHERE id = 1000`, `UPDATE offers SET price = 2 WHERE id = 1000`},
-			records{"offer": {1000}, "counts": {1}}, nil},
+			`UPDATE offers SET price = 1 WHERE id = 1000`, `UPDATE offers SET price = 2, includes = 'hotel' WHERE id = 1000`},
+			records{"rows": {1000}, "counts": {1}},
+			func(im postgres.Impact) bool { return *im.Offers[0].Price == 2 && im.Offers[0].Includes == "hotel" }},
+		{"an offer's price and its facility's name: read whole (the server cannot tell what of its facility it shows)", []string{
+			`UPDATE offers SET price = 1 WHERE id = 1000`, `UPDATE facilities SET name = 'Renamed' WHERE id = 10`},
+			records{"offer": {1000}, "facility": {10}, "counts": {1}}, nil},
+		{"an offer's price and a doctor of its treatment at its facility: read whole", []string{
+			`UPDATE offers SET price = 1 WHERE id = 1000`, `DELETE FROM doctor_treatments WHERE doctor_id = 100 AND treatment_id = 1`},
+			records{"offer": {1000}, "doctor": {100}, "counts": {1}}, nil},
+		{"an offer's price, then deleted: read (as gone), not patched", []string{
+			`UPDATE offers SET price = 1 WHERE id = 1000`, `DELETE FROM offers WHERE id = 1000`},
+			records{"offer": {1000}, "facility": {10}, "counts": {1}}, nil},
 		{"an offer added: its facility offers one more treatment", []string{
 			`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (1999, 13, 1, 100, 'EUR')`},
 			records{"offer": {1999}, "counts": {1}, "facility": {13}}, nil},
@@ -298,11 +351,17 @@ func TestImpact(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := maps.Clone(im.Records)
+			if got == nil {
+				got = records{}
+			}
 			if len(im.Counts) > 0 {
-				if got == nil {
-					got = records{}
-				}
 				got["counts"] = im.Counts
+			}
+			for _, o := range im.Offers {
+				got["rows"] = append(got["rows"], o.ID)
+			}
+			if len(got) == 0 {
+				got = nil
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("records %v, want %v", got, c.want)

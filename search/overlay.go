@@ -275,6 +275,14 @@ func (o *Overlay) holdsLive(key string) (bool, error) {
 	return len(id) > 0 && !o.deleted.Contains(uint32(id.Value())), nil
 }
 
+// Held returns the record of type typ with id as the overlay holds it
+// live (the newest segment holding it live, else the generation), as it
+// was indexed: without the stars its facility has now (Get shows them).
+// It returns nil when the overlay holds it nowhere.
+func (o *Overlay) Held(ctx context.Context, typ string, id int64) (*Record, error) {
+	return o.liveRecord(ctx, DocID(typ, id))
+}
+
 // liveRecord returns the record with DocID key where the overlay holds it
 // live (the newest segment holding it live, else the generation), nil when
 // it holds it nowhere.

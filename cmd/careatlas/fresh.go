@@ -353,7 +353,7 @@ func (c *changes) prepare(ctx context.Context, gen string, batch []postgres.Chan
 			return nil // a new generation is served: its own follower takes over
 		}
 		if err == nil {
-			slog.Debug("changes applied", "changes", len(batch), "records", len(ch.Records), "position", ch.Position,
+			slog.Debug("changes applied", "changes", len(batch), "records", len(ch.Records), "patched", len(ch.Patched), "position", ch.Position,
 				"read_ms", read.Milliseconds(), "apply_ms", time.Since(start).Milliseconds())
 		}
 		return err
@@ -394,7 +394,7 @@ func (c *changes) read(ctx context.Context, batch []postgres.Change, rates searc
 	ch, err := c.readBatch(ctx, batch, rates, converts)
 	n := 0
 	if ch != nil {
-		n = len(ch.Records)
+		n = len(ch.Records) + len(ch.Patched)
 	}
 	c.live.Report(live.Work{Kind: live.WorkRead, Start: start, End: time.Now(), Records: n})
 	return ch, err
@@ -422,13 +422,22 @@ func (c *changes) readBatch(ctx context.Context, batch []postgres.Change, rates 
 	if im.Synonyms {
 		c.synced(ctx)
 	}
-	if len(im.Records) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Posts {
+	if len(im.Records) == 0 && len(im.Offers) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Posts {
 		return nil, nil
 	}
 	last := batch[len(batch)-1]
 	ch := live.Changes{Position: postgres.Position{XID: last.XID, ID: last.ID}.String(), Records: map[string]*search.Record{},
 		Backlog: len(batch) >= postgres.DefaultBatch}
 	records := im.Records
+	if len(im.Offers) > 0 {
+		// A new price is patched into the offer's record as the server
+		// holds it: reading it whole joins its treatment, facility,
+		// country, price reference and doctors.
+		ch.Patched = make(map[int64]func(*search.Record) *search.Record, len(im.Offers))
+		for _, row := range im.Offers {
+			ch.Patched[row.ID] = func(held *search.Record) *search.Record { return indexer.PatchOffer(held, row) }
+		}
+	}
 	if converts {
 		// The overlay counts the treatments' offers and spans their
 		// prices from the offers it holds: PostgreSQL would read every

@@ -23,12 +23,20 @@ func RandomWrite(rng *rand.Rand, ids CatalogueIDs) string {
 	word := func() string { return pick("knee", "hip", "nose", "heart", "eye", "clinic", "care", "new") }
 	country := func() string { return pick("US", "TR", "DE", "GB") }
 	cur := func() string { return pick("USD", "EUR", "TRY", "GBP") }
-	switch rng.IntN(26) {
+	switch rng.IntN(29) {
 	case 0:
 		return fmt.Sprintf(`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (%d, %d, %d, %d, '%s')`,
 			off(), fac(), tr(), 100+rng.IntN(20000), cur())
-	case 1:
+	case 1, 26:
+		// New prices are most of what changes (and are patched into the
+		// record a server holds: postgres.Impact.Offers).
 		return fmt.Sprintf(`UPDATE offers SET price = %d, currency = '%s' WHERE id = %d`, 100+rng.IntN(20000), cur(), off())
+	case 27:
+		return fmt.Sprintf(`UPDATE offers SET price = NULL, price_min = %d, price_max = %d, includes = '%s' WHERE id = %d`,
+			100+rng.IntN(5000), 5100+rng.IntN(5000), pick("", "hotel", "flights"), off())
+	case 28:
+		return fmt.Sprintf(`UPDATE offers SET price = %s, price_min = NULL, price_max = NULL, source = '%s' WHERE id = %d`,
+			pick("NULL", "900"), pick("list", ""), off())
 	case 2:
 		return fmt.Sprintf(`UPDATE offers SET facility_id = %d, treatment_id = %d WHERE id = %d`, fac(), tr(), off())
 	case 3:

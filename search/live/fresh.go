@@ -36,6 +36,13 @@ type Changes struct {
 	// Records holds each changed record as it is now, by search.DocID; nil
 	// when it was deleted.
 	Records map[string]*search.Record
+	// Patched are offers of which only their own row changed (a price),
+	// by id: each patch makes the offer's record as it is now from the
+	// record the overlay holds live, or returns nil when it cannot (the
+	// held record shows another facility or treatment); then, or when the
+	// overlay holds none, the offer is read whole (RecordReader). An offer
+	// in Records is taken from there.
+	Patched map[int64]func(held *search.Record) *search.Record
 	// Rates are the exchange rates now, when they changed. The offers
 	// priced in a currency whose rate changed must be in Records: their
 	// dollar prices are converted again in the delta.
@@ -90,7 +97,7 @@ func (l *Live) Apply(ctx context.Context, gen string, ch Changes, read RecordRea
 	}
 	start := time.Now()
 	err := l.applyTo(ctx, g, ch, read)
-	l.observed(Work{Kind: WorkApply, Start: start, End: time.Now(), Records: len(ch.Records)})
+	l.observed(Work{Kind: WorkApply, Start: start, End: time.Now(), Records: len(ch.Records) + len(ch.Patched)})
 	return err
 }
 
@@ -173,6 +180,9 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 	if records == nil {
 		records = map[string]*search.Record{}
 	}
+	if err := patch(ctx, on.overlay, rates, records, ch.Patched, read); err != nil {
+		return fmt.Errorf("apply changes: %w", err)
+	}
 	start := time.Now()
 	recount := ch.Recount
 	if len(ch.Repriced) > 0 {
@@ -190,7 +200,7 @@ func (l *Live) applyTo(ctx context.Context, g *generation, ch Changes, read Reco
 	if next.overlay, err = on.overlay.Apply(ctx, rates, records); err != nil {
 		return fmt.Errorf("apply changes: %w", err)
 	}
-	slog.Debug("overlay applied", "records", len(records), "needed", len(records)-len(ch.Records),
+	slog.Debug("overlay applied", "records", len(records), "needed", len(records)-len(ch.Records)-len(ch.Patched),
 		"recount_ms", counted.Milliseconds(), "needs_ms", (needed.Sub(start) - counted).Milliseconds(),
 		"index_ms", time.Since(needed).Milliseconds())
 	if !l.publish(g, prev, next) {
@@ -343,6 +353,40 @@ func ReadNeeds(ctx context.Context, o *search.Overlay, rates search.Rates, recor
 			}
 		}
 	}
+}
+
+// patch adds to records the offers patched makes from the records o holds
+// live (Changes.Patched), and reads whole those it cannot make.
+func patch(ctx context.Context, o *search.Overlay, rates search.Rates, records map[string]*search.Record,
+	patched map[int64]func(*search.Record) *search.Record, read RecordReader) error {
+	var whole []int64
+	for id, fn := range patched {
+		key := search.DocID(search.TypeOffer, id)
+		if _, ok := records[key]; ok {
+			continue
+		}
+		held, err := o.Held(ctx, search.TypeOffer, id)
+		if err != nil {
+			return err
+		}
+		if r := fn(held); r != nil {
+			records[key] = r
+		} else {
+			whole = append(whole, id)
+		}
+	}
+	if len(whole) == 0 {
+		return nil
+	}
+	slices.Sort(whole)
+	err := read(ctx, rates, search.TypeOffer, whole, func(id int64, r *search.Record) error {
+		records[search.DocID(search.TypeOffer, id)] = r
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read %d offers: %w", len(whole), err)
+	}
+	return nil
 }
 
 // retireFresh closes a replaced overlay once its last snapshot is released.

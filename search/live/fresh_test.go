@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/careatlas/careatlas/indexer"
+	"github.com/careatlas/careatlas/indexer/catalog"
 	"github.com/careatlas/careatlas/search"
 	"github.com/careatlas/careatlas/search/live"
 	"github.com/careatlas/careatlas/search/posts"
@@ -277,4 +279,82 @@ func liveOnMini(t *testing.T) (*live.Live, string) {
 	}
 	t.Cleanup(func() { l.Close() })
 	return l, dir
+}
+
+// TestApplyPatchesOffersFromTheirRow: an offer changed in its own row is
+// made from the record the overlay holds (Changes.Patched), the rest of
+// it kept; one the patch cannot make, or that the overlay does not hold,
+// is read whole; one in Records is taken from there.
+func TestApplyPatchesOffersFromTheirRow(t *testing.T) {
+	ctx := context.Background()
+	l, _ := liveOnMini(t)
+	gen := l.Path()
+	before, err := l.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	was, err := before.Get(ctx, search.TypeOffer, 1000)
+	before.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	price := 1.0
+	row := catalog.Offer{ID: 1000, FacilityID: was.Facility.ID, TreatmentID: was.Treatment.ID, Price: &price,
+		Currency: "USD", Includes: "hotel", Source: "clinic list"}
+	held := map[int64]*search.Record{}
+	patch := func(id int64, ok bool) func(*search.Record) *search.Record {
+		return func(r *search.Record) *search.Record {
+			held[id] = r
+			if !ok {
+				return nil
+			}
+			return indexer.PatchOffer(r, row)
+		}
+	}
+	var read []int64
+	reader := catalogueReader(t, mini)
+	ch := live.Changes{Position: "8/1",
+		Records: map[string]*search.Record{search.DocID(search.TypeOffer, 1002): nil},
+		Patched: map[int64]func(*search.Record) *search.Record{
+			1000: patch(1000, true), 1001: patch(1001, false), 1002: patch(1002, true), 99999: patch(99999, true)},
+	}
+	err = l.Apply(ctx, gen, ch, func(ctx context.Context, rates search.Rates, typ string, ids []int64,
+		yield func(int64, *search.Record) error) error {
+		if typ == search.TypeOffer {
+			read = append(read, ids...)
+		}
+		return reader(ctx, rates, typ, ids, yield)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := held[1000]; h == nil || h.ID != 1000 || h.Price == nil || h.Price.Amount != was.Price.Amount {
+		t.Errorf("offer 1000 was patched from %+v, want the generation's record", h)
+	}
+	if _, called := held[1002]; called {
+		t.Error("offer 1002, deleted in Records, was patched")
+	}
+	if h, called := held[99999]; !called || h != nil {
+		t.Errorf("offer 99999, held nowhere, was patched from %+v (called: %v)", h, called)
+	}
+	if !slices.Contains(read, 1001) || !slices.Contains(read, 99999) || slices.Contains(read, 1000) {
+		t.Errorf("offers read whole %v, want 1001 and 99999 (unpatched), not 1000", read)
+	}
+	after, err := l.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer after.Release()
+	got, err := after.Get(ctx, search.TypeOffer, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *was
+	want.Price, want.Includes, want.PriceSource = &search.Money{Amount: 1, Currency: "USD"}, "hotel", "clinic list"
+	if !reflect.DeepEqual(got, &want) {
+		t.Errorf("offer 1000 patched:\n%+v\nwant\n%+v", got, &want)
+	}
+	if ids := offerIDs(t, after); len(ids) == 0 || ids[0] != 1000 || slices.Contains(ids, 1002) {
+		t.Errorf("by price: %v, want 1000 (now 1 USD) first and 1002 gone", ids)
+	}
 }
