@@ -87,6 +87,17 @@ func FacilityRecord(f catalog.Facility, countryName string, treatments []search.
 	}
 }
 
+// PatchFacility returns the record of facility f, whose country is named
+// countryName, listing what held, f's record, lists (its treatments and
+// doctors): the record a full build makes when only f's own row changed.
+// It returns nil when held is not f's record.
+func PatchFacility(held *search.Record, f catalog.Facility, countryName string) *search.Record {
+	if held == nil || held.Type != search.TypeFacility || held.ID != f.ID {
+		return nil
+	}
+	return FacilityRecord(f, countryName, held.Treatments, held.Doctors)
+}
+
 func DoctorRecord(d catalog.Doctor, f *search.FacilityRef, treatments []search.TreatmentRef) *search.Record {
 	return &search.Record{
 		Type: search.TypeDoctor, ID: d.ID, Name: d.Name, Specialties: list(d.Specialties), Languages: list(d.Languages),

@@ -53,3 +53,29 @@ func TestPatchOfferIsAFullBuildsRecord(t *testing.T) {
 		t.Errorf("nothing held: patched into %+v", got)
 	}
 }
+
+// TestPatchFacilityKeepsWhatItLists: a facility's record patched from its
+// new row is a full build's of that row with the treatments and doctors
+// it listed; another facility's or an offer's record is not patched.
+func TestPatchFacilityKeepsWhatItLists(t *testing.T) {
+	rating, reviews := 4.5, 12
+	old := catalog.Facility{ID: 10, Name: "Clinic", Kind: "clinic", CountryCode: "TR", Accreditations: []string{"JCI"}}
+	treatments := []search.TreatmentRef{{ID: 1, Name: "Knee replacement", Category: "Orthopaedics"},
+		{ID: 2, Name: "Rhinoplasty", Category: "Cosmetic"}}
+	doctors := []search.Ref{{ID: 100, Name: "Dr. A"}}
+	held := indexer.FacilityRecord(old, "Türkiye", treatments, doctors)
+	now := old
+	now.Name, now.Rating, now.ReviewCount, now.Accreditations = "Clinic Istanbul", &rating, &reviews, nil
+	want := indexer.FacilityRecord(now, "Turkey", treatments, doctors)
+	if got := indexer.PatchFacility(held, now, "Turkey"); !reflect.DeepEqual(got, want) {
+		t.Errorf("patched:\n%+v\nwant\n%+v", got, want)
+	}
+	if got := indexer.PatchFacility(held, catalog.Facility{ID: 11}, "Turkey"); got != nil {
+		t.Errorf("another facility: patched into %+v", got)
+	}
+	offer := indexer.OfferRecord(catalog.Offer{ID: 10, FacilityID: 10, TreatmentID: 1}, catalog.Treatment{ID: 1},
+		indexer.FacilityRef(old, "Türkiye"), nil)
+	if got := indexer.PatchFacility(offer, now, "Turkey"); got != nil {
+		t.Errorf("an offer's record: patched into %+v", got)
+	}
+}

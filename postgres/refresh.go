@@ -28,11 +28,13 @@ import (
 // whose offers changed are listed apart (Impact.Counts), and a facility's
 // change does not list its offers and doctors (search.Overlay.Needs).
 //
-// And an offer of which only its own row changed (a new price: most of what
-// changes) is not read whole: Impact reads its row (Impact.Offers), and the
-// server patches it into the record it holds (indexer.PatchOffer). The
-// whole record joins the offer's treatment, facility, country, price
-// reference and doctors, several times the row's cost to PostgreSQL.
+// And an offer or facility of which only its own row changed (a new price,
+// a new review: most of what changes) is not read whole: Impact reads its
+// row (Impact.Offers, Impact.Facilities), and the server patches it into
+// the record it holds (indexer.PatchOffer, PatchFacility). The whole record
+// joins an offer's treatment, facility, country, price reference and
+// doctors, and a facility's offers, their treatments and its doctors,
+// several times the row's cost to PostgreSQL.
 
 // Impact is what a batch of changes means for a server's snapshot.
 type Impact struct {
@@ -64,12 +66,25 @@ type Impact struct {
 	// (indexer.PatchOffer) and reads the record whole (RecordsByID) only
 	// when it holds none that shows the same facility and treatment.
 	Offers []catalog.Offer
+	// Facilities are the rows of the facilities, not in Records, of which
+	// only their own row changed: updated, in a batch that changed none
+	// of the offers or doctors they list (nor their country). A server
+	// holding a facility's record patches the row into it
+	// (indexer.PatchFacility), else reads it whole.
+	Facilities []FacilityRow
 	// Counts are the treatments, not in Records, whose offers came, went,
 	// moved or changed price: their records count those offers and span
 	// their prices. A server that counts them itself from the offers it
 	// holds (search.Overlay.Recount) need not read them; else read them
 	// with Records.
 	Counts []int64
+}
+
+// FacilityRow is a facility's own row and its country's name: what its
+// record shows but the treatments it offers and its doctors.
+type FacilityRow struct {
+	catalog.Facility
+	CountryName string
 }
 
 // Rebuild reports whether the batch replaced a table whose rows make search
@@ -87,7 +102,7 @@ func (im Impact) Rebuild() bool {
 
 // Empty reports whether the batch changes nothing a server shows.
 func (im Impact) Empty() bool {
-	return len(im.Records) == 0 && len(im.Offers) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
+	return len(im.Records) == 0 && len(im.Offers) == 0 && len(im.Facilities) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
 }
 
 // impactSets gathers, per rule, the ids a batch touches.
@@ -100,6 +115,10 @@ type impactSets struct {
 	// The rows now of the offers the changes name, of those updated only
 	// (offerRefs), never inserted or deleted in the batch.
 	rows map[int64]catalog.Offer
+	// Facilities updated in their own row (read whole only when they are
+	// in facilities too), and their rows now.
+	facilityRows  set
+	facilitiesNow map[int64]FacilityRow
 	// Treatments whose offers changed (Impact.Counts).
 	counts set
 	// Doctors whose own row changed: their facilities show them.
@@ -153,7 +172,8 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 	im := Impact{}
 	sets := impactSets{offers: set{}, facilities: set{}, doctors: set{}, treatments: set{}, counts: set{},
 		doctorRows: set{}, treatmentFanout: set{}, facilityFanout: set{}, doctorFacilities: set{},
-		offerRefs: map[int64][][2]int64{}, offersAdded: set{}, shown: set{}, rows: map[int64]catalog.Offer{}}
+		offerRefs: map[int64][][2]int64{}, offersAdded: set{}, shown: set{}, rows: map[int64]catalog.Offer{},
+		facilityRows: set{}, facilitiesNow: map[int64]FacilityRow{}}
 	for _, c := range changes {
 		if c.Op == OpTruncate {
 			if !slices.Contains(im.Reload, c.Table) {
@@ -184,8 +204,13 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 			// its rating or review count alone (its stars) is patched
 			// into them where they are indexed (search.Overlay.Needs,
 			// overlay_stars.go). A deleted facility's offers and doctors
-			// log their own deletes.
-			sets.facilities.add(c.Int(0))
+			// log their own deletes. An update is patched from its row
+			// unless the facility is read whole anyway.
+			if c.Op == OpUpdate {
+				sets.facilityRows.add(c.Int(0))
+			} else {
+				sets.facilities.add(c.Int(0))
+			}
 		case "doctors":
 			sets.doctors.add(c.Int(0))
 			sets.doctorRows.add(c.Int(0))
@@ -233,11 +258,22 @@ func (s Source) Impact(ctx context.Context, changes []Change) (Impact, error) {
 		}
 	}
 	slices.Sort(im.Counts)
+	// A facility updated in its own row alone is patched from the row,
+	// unless it is gone now or lists what another change touched.
+	for id := range sets.facilityRows {
+		if row, ok := sets.facilitiesNow[id]; ok && !sets.facilities[id] {
+			im.Facilities = append(im.Facilities, row)
+		} else {
+			sets.facilities.add(id)
+		}
+	}
+	slices.SortFunc(im.Facilities, func(a, b FacilityRow) int { return cmp.Compare(a.ID, b.ID) })
 	// An offer updated in its own row alone is patched from the row, unless
-	// it shows a facility or treatment read again (whose change it may
-	// show) or a row another change touched.
+	// it shows a facility or treatment that changed (read again or
+	// patched: it may show their change) or a row another change touched.
 	for id, row := range sets.rows {
-		if !sets.shown[id] && !sets.facilities[row.FacilityID] && !sets.treatments[row.TreatmentID] {
+		if !sets.shown[id] && !sets.facilities[row.FacilityID] && !sets.facilityRows[row.FacilityID] &&
+			!sets.treatments[row.TreatmentID] {
 			im.Offers = append(im.Offers, row)
 			delete(sets.offers, id)
 		}
@@ -306,6 +342,19 @@ func (s Source) fanOut(ctx context.Context, sets *impactSets) error {
 			})
 		// An updated offer that is gone now was deleted later in the
 		// batch, and its delete names its facility.
+	}
+	if ids := sets.facilityRows.sorted(); len(ids) > 0 {
+		batch.Queue(`SELECT `+facilityColumns+`, coalesce(f.address, ''), coalesce(f.description, ''), coalesce(f.website, '')
+			FROM facilities f JOIN countries c ON c.code = f.country_code WHERE f.id = ANY($1)`, ids).
+			Query(func(rows pgx.Rows) error {
+				var row FacilityRow
+				targets := append(facilityTargets(&row.Facility, &row.CountryName), &row.Address, &row.Description, &row.Website)
+				_, err := pgx.ForEachRow(rows, targets, func() error {
+					sets.facilitiesNow[row.ID] = FacilityRow{clone(row.Facility), row.CountryName}
+					return nil
+				})
+				return err
+			})
 	}
 	into(sets.doctorFacilities, `SELECT facility_id FROM doctors WHERE id = ANY($1)`, sets.doctorRows.sorted())
 	// Countries reach their facilities as a facility's own change would.

@@ -98,6 +98,11 @@ func TestImpactKeepsRecordsEqualToARebuild(t *testing.T) {
 				}[rng.IntN(3)]
 				sql = fmt.Sprintf(`UPDATE offers SET %s WHERE id = (SELECT id FROM offers ORDER BY id
 					OFFSET %d %% greatest((SELECT count(*) FROM offers), 1) LIMIT 1)`, set, rng.IntN(100))
+				if rng.IntN(4) == 0 { // or a facility's, a new review most often
+					sql = fmt.Sprintf(`UPDATE facilities SET review_count = %d, rating = %d.5, website = 'w%d' WHERE id =
+						(SELECT id FROM facilities ORDER BY id OFFSET %d %% greatest((SELECT count(*) FROM facilities), 1) LIMIT 1)`,
+						rng.IntN(500), rng.IntN(5), rng.IntN(9), rng.IntN(100))
+				}
 			}
 			writes++
 			if _, err := pool.Exec(ctx, sql); err == nil {
@@ -127,9 +132,9 @@ func TestImpactKeepsRecordsEqualToARebuild(t *testing.T) {
 		}
 		t.Logf("round %d: %d changes, %d records", round, n, len(want))
 	}
-	t.Logf("%d offers patched from their own row", patched)
+	t.Logf("%d records patched from their own row", patched)
 	if patched == 0 {
-		t.Error("no offer was patched from its own row: the test exercises too little")
+		t.Error("no record was patched from its own row: the test exercises too little")
 	}
 	if written < writes/3 {
 		t.Errorf("only %d of %d random writes succeeded: the test exercises too little", written, writes)
@@ -137,7 +142,7 @@ func TestImpactKeepsRecordsEqualToARebuild(t *testing.T) {
 }
 
 // applyBatch does what a server does with a batch of changes.
-// patched counts the offers patched from their own row.
+// patched counts the records patched from their own row.
 func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgres.Change, patched *int) {
 	t.Helper()
 	ctx := context.Background()
@@ -193,13 +198,25 @@ func applyBatch(t *testing.T, src postgres.Source, held snapshot, batch []postgr
 			whole[search.TypeOffer] = append(whole[search.TypeOffer], row.ID)
 		}
 	}
+	changedFacilities := slices.Clone(im.Records[search.TypeFacility])
+	for _, row := range im.Facilities {
+		key := search.DocID(search.TypeFacility, row.ID)
+		inBatch[key] = true
+		changedFacilities = append(changedFacilities, row.ID)
+		if r := indexer.PatchFacility(held[key], row.Facility, row.CountryName); r != nil {
+			held[key] = r
+			*patched++
+		} else {
+			whole[search.TypeFacility] = append(whole[search.TypeFacility], row.ID)
+		}
+	}
 	read(whole)
 	// What the server adds (search.Overlay): the offers and doctors of a
 	// facility read now are re-read when they show it otherwise, and
 	// take its rating and review count when those alone changed; but not
 	// those the batch holds already (Needs leaves them out).
 	again := map[string][]int64{}
-	for _, id := range im.Records[search.TypeFacility] {
+	for _, id := range changedFacilities {
 		f := held[search.DocID(search.TypeFacility, id)]
 		if f == nil {
 			continue
@@ -285,9 +302,6 @@ func TestImpact(t *testing.T) {
 			`UPDATE offers SET price = 1 WHERE id = 1000`, `UPDATE offers SET price = 2, includes = 'hotel' WHERE id = 1000`},
 			records{"rows": {1000}, "counts": {1}},
 			func(im postgres.Impact) bool { return *im.Offers[0].Price == 2 && im.Offers[0].Includes == "hotel" }},
-		{"an offer's price and its facility's name: read whole (the server cannot tell what of its facility it shows)", []string{
-			`UPDATE offers SET price = 1 WHERE id = 1000`, `UPDATE facilities SET name = 'Renamed' WHERE id = 10`},
-			records{"offer": {1000}, "facility": {10}, "counts": {1}}, nil},
 		{"an offer's price and a doctor of its treatment at its facility: read whole", []string{
 			`UPDATE offers SET price = 1 WHERE id = 1000`, `DELETE FROM doctor_treatments WHERE doctor_id = 100 AND treatment_id = 1`},
 			records{"offer": {1000}, "doctor": {100}, "counts": {1}}, nil},
@@ -315,9 +329,22 @@ func TestImpact(t *testing.T) {
 		{"a translation: only the treatment (offers join to it for text)", []string{
 			`UPDATE treatment_translations SET name = 'Rinoplastia' WHERE treatment_id = 2 AND lang = 'tr'`},
 			records{"treatment": {2}}, nil},
-		{"a facility: itself (the server re-reads its offers and doctors when they show it otherwise)", []string{
+		{"a facility: its row, patched in (the server re-reads its offers and doctors when they show it otherwise)", []string{
 			`UPDATE facilities SET accreditations = '{JCI}' WHERE id = 10`},
-			records{"facility": {10}}, nil},
+			records{"facility rows": {10}},
+			func(im postgres.Impact) bool {
+				return slices.Equal(im.Facilities[0].Accreditations, []string{"JCI"}) && im.Facilities[0].CountryName != ""
+			}},
+		{"a facility and an offer of it added: read whole (it lists the offer's treatment)", []string{
+			`UPDATE facilities SET review_count = 7 WHERE id = 13`,
+			`INSERT INTO offers (id, facility_id, treatment_id, price, currency) VALUES (1999, 13, 1, 100, 'EUR')`},
+			records{"offer": {1999}, "counts": {1}, "facility": {13}}, nil},
+		{"a facility and an offer of it repriced: the facility patched, the offer read whole (it shows the facility)", []string{
+			`UPDATE facilities SET name = 'Renamed' WHERE id = 10`, `UPDATE offers SET price = 1 WHERE id = 1000`},
+			records{"offer": {1000}, "facility rows": {10}, "counts": {1}}, nil},
+		{"a facility updated, then deleted: read (as gone), with its offer", []string{
+			`UPDATE facilities SET review_count = 7 WHERE id = 13`, `DELETE FROM facilities WHERE id = 13`},
+			records{"facility": {13}, "offer": {1005}, "counts": {4}}, nil},
 		{"a doctor deleted: its facility and the facility's offers", []string{
 			`DELETE FROM doctors WHERE id = 101`},
 			records{"doctor": {101}, "facility": {12}, "offer": {1004, 1006}}, nil},
@@ -359,6 +386,9 @@ func TestImpact(t *testing.T) {
 			}
 			for _, o := range im.Offers {
 				got["rows"] = append(got["rows"], o.ID)
+			}
+			for _, f := range im.Facilities {
+				got["facility rows"] = append(got["facility rows"], f.ID)
 			}
 			if len(got) == 0 {
 				got = nil

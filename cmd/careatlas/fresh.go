@@ -422,20 +422,28 @@ func (c *changes) readBatch(ctx context.Context, batch []postgres.Change, rates 
 	if im.Synonyms {
 		c.synced(ctx)
 	}
-	if len(im.Records) == 0 && len(im.Offers) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Posts {
-		return nil, nil
+	if len(im.Records)+len(im.Offers)+len(im.Facilities)+len(im.Counts) == 0 && !im.Rates && !im.Posts {
+		return nil, nil // nothing the overlay holds (synonyms are the server's)
 	}
 	last := batch[len(batch)-1]
 	ch := live.Changes{Position: postgres.Position{XID: last.XID, ID: last.ID}.String(), Records: map[string]*search.Record{},
 		Backlog: len(batch) >= postgres.DefaultBatch}
 	records := im.Records
-	if len(im.Offers) > 0 {
-		// A new price is patched into the offer's record as the server
-		// holds it: reading it whole joins its treatment, facility,
-		// country, price reference and doctors.
-		ch.Patched = make(map[int64]func(*search.Record) *search.Record, len(im.Offers))
+	if len(im.Offers)+len(im.Facilities) > 0 {
+		// A new price or review is patched into the record as the server
+		// holds it: reading an offer whole joins its treatment, facility,
+		// country, price reference and doctors, a facility its offers'
+		// treatments and its doctors.
+		ch.Patched = make(map[string]func(*search.Record) *search.Record, len(im.Offers)+len(im.Facilities))
 		for _, row := range im.Offers {
-			ch.Patched[row.ID] = func(held *search.Record) *search.Record { return indexer.PatchOffer(held, row) }
+			ch.Patched[search.DocID(search.TypeOffer, row.ID)] = func(held *search.Record) *search.Record {
+				return indexer.PatchOffer(held, row)
+			}
+		}
+		for _, row := range im.Facilities {
+			ch.Patched[search.DocID(search.TypeFacility, row.ID)] = func(held *search.Record) *search.Record {
+				return indexer.PatchFacility(held, row.Facility, row.CountryName)
+			}
 		}
 	}
 	if converts {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,13 +38,14 @@ type Changes struct {
 	// Records holds each changed record as it is now, by search.DocID; nil
 	// when it was deleted.
 	Records map[string]*search.Record
-	// Patched are offers of which only their own row changed (a price),
-	// by id: each patch makes the offer's record as it is now from the
-	// record the overlay holds live, or returns nil when it cannot (the
-	// held record shows another facility or treatment); then, or when the
-	// overlay holds none, the offer is read whole (RecordReader). An offer
-	// in Records is taken from there.
-	Patched map[int64]func(held *search.Record) *search.Record
+	// Patched are records of which only their own row changed (an
+	// offer's price, a facility's review count), by search.DocID: each
+	// patch makes the record as it is now from the record the overlay
+	// holds live, or returns nil when it cannot (the held record shows
+	// another facility or treatment); then, or when the overlay holds
+	// none, the record is read whole (RecordReader). A record in Records
+	// is taken from there.
+	Patched map[string]func(held *search.Record) *search.Record
 	// Rates are the exchange rates now, when they changed. The offers
 	// priced in a currency whose rate changed must be in Records: their
 	// dollar prices are converted again in the delta.
@@ -355,36 +358,39 @@ func ReadNeeds(ctx context.Context, o *search.Overlay, rates search.Rates, recor
 	}
 }
 
-// patch adds to records the offers patched makes from the records o holds
+// patch adds to records the records patched makes from those o holds
 // live (Changes.Patched), and reads whole those it cannot make.
 func patch(ctx context.Context, o *search.Overlay, rates search.Rates, records map[string]*search.Record,
-	patched map[int64]func(*search.Record) *search.Record, read RecordReader) error {
-	var whole []int64
-	for id, fn := range patched {
-		key := search.DocID(search.TypeOffer, id)
+	patched map[string]func(*search.Record) *search.Record, read RecordReader) error {
+	whole := map[string][]int64{}
+	for key, fn := range patched {
 		if _, ok := records[key]; ok {
 			continue
 		}
-		held, err := o.Held(ctx, search.TypeOffer, id)
+		typ, n, _ := strings.Cut(key, ":")
+		id, err := strconv.ParseInt(n, 10, 64)
+		if err != nil {
+			return fmt.Errorf("patch %q: %w", key, err)
+		}
+		held, err := o.Held(ctx, typ, id)
 		if err != nil {
 			return err
 		}
 		if r := fn(held); r != nil {
 			records[key] = r
 		} else {
-			whole = append(whole, id)
+			whole[typ] = append(whole[typ], id)
 		}
 	}
-	if len(whole) == 0 {
-		return nil
-	}
-	slices.Sort(whole)
-	err := read(ctx, rates, search.TypeOffer, whole, func(id int64, r *search.Record) error {
-		records[search.DocID(search.TypeOffer, id)] = r
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("read %d offers: %w", len(whole), err)
+	for typ, ids := range whole {
+		slices.Sort(ids)
+		err := read(ctx, rates, typ, ids, func(id int64, r *search.Record) error {
+			records[search.DocID(typ, id)] = r
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read %d %s records: %w", len(ids), typ, err)
+		}
 	}
 	return nil
 }

@@ -281,11 +281,11 @@ func liveOnMini(t *testing.T) (*live.Live, string) {
 	return l, dir
 }
 
-// TestApplyPatchesOffersFromTheirRow: an offer changed in its own row is
-// made from the record the overlay holds (Changes.Patched), the rest of
-// it kept; one the patch cannot make, or that the overlay does not hold,
-// is read whole; one in Records is taken from there.
-func TestApplyPatchesOffersFromTheirRow(t *testing.T) {
+// TestApplyPatchesRecordsFromTheirRow: an offer or facility changed in its
+// own row is made from the record the overlay holds (Changes.Patched), the
+// rest of it kept; one the patch cannot make, or that the overlay does not
+// hold, is read whole; one in Records is taken from there.
+func TestApplyPatchesRecordsFromTheirRow(t *testing.T) {
 	ctx := context.Background()
 	l, _ := liveOnMini(t)
 	gen := l.Path()
@@ -312,11 +312,18 @@ func TestApplyPatchesOffersFromTheirRow(t *testing.T) {
 		}
 	}
 	var read []int64
+	reviews := 4321
 	reader := catalogueReader(t, mini)
 	ch := live.Changes{Position: "8/1",
 		Records: map[string]*search.Record{search.DocID(search.TypeOffer, 1002): nil},
-		Patched: map[int64]func(*search.Record) *search.Record{
-			1000: patch(1000, true), 1001: patch(1001, false), 1002: patch(1002, true), 99999: patch(99999, true)},
+		Patched: map[string]func(*search.Record) *search.Record{
+			"offer:1000": patch(1000, true), "offer:1001": patch(1001, false), "offer:1002": patch(1002, true),
+			"offer:99999": patch(99999, true),
+			"facility:10": func(r *search.Record) *search.Record {
+				f := *r
+				f.ReviewCount = &reviews
+				return &f
+			}},
 	}
 	err = l.Apply(ctx, gen, ch, func(ctx context.Context, rates search.Rates, typ string, ids []int64,
 		yield func(int64, *search.Record) error) error {
@@ -351,8 +358,15 @@ func TestApplyPatchesOffersFromTheirRow(t *testing.T) {
 	}
 	want := *was
 	want.Price, want.Includes, want.PriceSource = &search.Money{Amount: 1, Currency: "USD"}, "hotel", "clinic list"
+	shown := *want.Facility // and its facility's new review count
+	shown.ReviewCount = &reviews
+	want.Facility = &shown
 	if !reflect.DeepEqual(got, &want) {
 		t.Errorf("offer 1000 patched:\n%+v\nwant\n%+v", got, &want)
+	}
+	if f, err := after.Get(ctx, search.TypeFacility, 10); err != nil || f.ReviewCount == nil || *f.ReviewCount != reviews ||
+		len(f.Treatments) == 0 {
+		t.Errorf("facility 10 patched with %d reviews: %+v, %v", reviews, f, err)
 	}
 	if ids := offerIDs(t, after); len(ids) == 0 || ids[0] != 1000 || slices.Contains(ids, 1002) {
 		t.Errorf("by price: %v, want 1000 (now 1 USD) first and 1002 gone", ids)
