@@ -102,15 +102,17 @@ func (im Impact) Rebuild() bool {
 
 // Empty reports whether the batch changes nothing a server shows.
 func (im Impact) Empty() bool {
-	return len(im.Records) == 0 && len(im.Offers) == 0 && len(im.Facilities) == 0 && len(im.Counts) == 0 && !im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
+	return len(im.Records)+len(im.Offers)+len(im.Facilities)+len(im.Counts) == 0 &&
+		!im.Rates && !im.Synonyms && !im.Posts && len(im.Reload) == 0
 }
 
 // impactSets gathers, per rule, the ids a batch touches.
 type impactSets struct {
 	// The records to re-read.
 	offers, facilities, doctors, treatments set
-	// The offers that show a row another change touched (a subset of
-	// offers): never patched from their own row alone.
+	// The offers read whole whatever changed in their own row: inserted,
+	// deleted or moved, or showing a row another change touched (added to
+	// offers once the fan-out is done).
 	shown set
 	// The rows now of the offers the changes name, of those updated only
 	// (offerRefs), never inserted or deleted in the batch.
