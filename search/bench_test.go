@@ -424,3 +424,28 @@ func BenchmarkOverlayTouched(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOverlayHeld is what a follower pays to patch an offer from the
+// record the overlay holds (Overlay.Held): the generation's record of
+// each of 100 offers, decoded afresh and interned.
+func BenchmarkOverlayHeld(b *testing.B) {
+	live := bundledIndex(b)
+	gen, ctx := live.ix, context.Background()
+	res, err := gen.Search(ctx, search.Request{PerPage: 100}.MustWhere(search.FilterType, "offer"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o, err := search.NewOverlay(ctx, gen, gen.Rates(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer o.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, h := range res.Hits {
+			if r, err := o.Held(ctx, search.TypeOffer, h.ID); err != nil || r == nil || r.ID != h.ID {
+				b.Fatalf("offer %d: %+v, %v", h.ID, r, err)
+			}
+		}
+	}
+}

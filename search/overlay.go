@@ -308,16 +308,17 @@ func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
 			return r, nil
 		}
 	}
-	typ, n, _ := strings.Cut(key, ":")
-	num, err := strconv.ParseInt(n, 10, 64)
+	// Decoded afresh, not the generation's kept copy (pageRecord), which
+	// searches read while this one is interned: a segment may keep it, an
+	// owner of its records or a patched record's base. Read by number: the
+	// way Get reads (Bleve's Document) looks the key up again and copies
+	// every stored field.
+	r, err := o.gen.freshRecord(uint32(id.Value()))
 	if err != nil {
-		return nil, fmt.Errorf("overlay: document %q: %w", key, err)
+		return nil, fmt.Errorf("overlay: %s: %w", key, err)
 	}
-	r, err := o.gen.Get(ctx, typ, num)
-	if r != nil {
-		Intern(r) // a segment may keep it, an owner of its records
-	}
-	return r, err
+	Intern(r)
+	return r, nil
 }
 
 // needSet gathers the ids a batch of records needs, by type.

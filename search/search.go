@@ -332,6 +332,22 @@ func (ix *Index) pageRecord(doc uint32) (*Record, error) {
 	return rec, nil
 }
 
+// freshRecord is doc's record, decoded afresh for the caller to keep.
+func (ix *Index) freshRecord(doc uint32) (*Record, error) {
+	src, err := ix.source(doc)
+	if err != nil {
+		return nil, err
+	}
+	if src == nil {
+		return nil, fmt.Errorf("document %d has no record", doc)
+	}
+	rec := new(Record)
+	if err := decodeRecord(src, rec); err != nil {
+		return nil, fmt.Errorf("decode document %d: %w", doc, err)
+	}
+	return rec, nil
+}
+
 // segmentRecordBytes bounds each of the two maps of records an overlay's
 // segment keeps for its pages: a segment holds a second's changes, or a
 // merge of a few thousand, and a search whose answer they changed shows
