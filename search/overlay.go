@@ -287,6 +287,9 @@ func (o *Overlay) Held(ctx context.Context, typ string, id int64) (*Record, erro
 // live (the newest segment holding it live, else the generation), nil when
 // it holds it nowhere.
 func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if s := o.newestLive(key); s != nil {
 		return s.record(key), nil
 	}
@@ -313,7 +316,7 @@ func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
 	// owner of its records or a patched record's base. Read by number: the
 	// way Get reads (Bleve's Document) looks the key up again and copies
 	// every stored field.
-	r, err := o.gen.freshRecord(uint32(id.Value()))
+	r, _, err := o.gen.decodedRecord(uint32(id.Value()))
 	if err != nil {
 		return nil, fmt.Errorf("overlay: %s: %w", key, err)
 	}
@@ -354,9 +357,11 @@ func (n *needSet) owners(held func(key string) (bool, error)) error {
 			}
 			var ok bool
 			if ok, err = held(key); err == nil && !ok {
-				typ, num, _ := strings.Cut(key, ":")
-				id, _ := strconv.ParseInt(num, 10, 64)
-				n.want(typ, id)
+				var typ string
+				var id int64
+				if typ, id, err = ParseDocID(key); err == nil {
+					n.want(typ, id)
+				}
 			}
 		})
 		if err != nil {
@@ -419,10 +424,9 @@ func (ix *Index) eachDoc(docs *roaring.Bitmap, fn func(typ string, id int64)) er
 		if key, err = ix.reader.ExternalID(index.NewIndexInternalID(nil, uint64(doc))); err != nil {
 			return false
 		}
-		typ, n, _ := strings.Cut(key, ":")
-		id, perr := strconv.ParseInt(n, 10, 64)
+		typ, id, perr := ParseDocID(key)
 		if perr != nil {
-			err = fmt.Errorf("document %q: %w", key, perr)
+			err = perr
 			return false
 		}
 		fn(typ, id)

@@ -7,8 +7,6 @@ import (
 	"math"
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -447,13 +445,12 @@ func (n *Overlay) patchStars(ctx context.Context, records map[string]*Record, ch
 	}
 	shown, copied := n.stars, false
 	for key, r := range records {
-		typ, num, _ := strings.Cut(key, ":")
+		typ, id, err := ParseDocID(key)
+		if err != nil {
+			return fmt.Errorf("overlay: %w", err)
+		}
 		if typ != TypeFacility {
 			continue
-		}
-		id, err := strconv.ParseInt(num, 10, 64)
-		if err != nil {
-			return fmt.Errorf("overlay: document %q: %w", key, err)
 		}
 		_, had := shown[id]
 		_, now := changed[id]

@@ -6,7 +6,10 @@
 package search
 
 import (
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 	"unique"
 
@@ -206,6 +209,15 @@ type Record struct {
 
 // DocID is the index's key for a record: unique across types.
 func DocID(typ string, id int64) string { return typ + ":" + itoa(id) }
+
+// ParseDocID is the type and id of the record with DocID key.
+func ParseDocID(key string) (typ string, id int64, err error) {
+	typ, n, _ := strings.Cut(key, ":")
+	if id, err = strconv.ParseInt(n, 10, 64); err != nil {
+		return "", 0, fmt.Errorf("document %q: %w", key, err)
+	}
+	return typ, id, nil
+}
 
 // Rates converts prices between currencies: Rates[c] is how many units of c
 // buy one US dollar.

@@ -52,3 +52,22 @@ func TestInternSharesEveryRecurringString(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDocIDUndoesDocID: a key made by DocID parses back; a key with
+// no number does not.
+func TestParseDocIDUndoesDocID(t *testing.T) {
+	for _, c := range []struct {
+		typ string
+		id  int64
+	}{{TypeOffer, 1}, {TypeFacility, 1234567}, {TypeTreatment, 0}} {
+		typ, id, err := ParseDocID(DocID(c.typ, c.id))
+		if err != nil || typ != c.typ || id != c.id {
+			t.Errorf("ParseDocID(DocID(%q, %d)) = %q, %d, %v", c.typ, c.id, typ, id, err)
+		}
+	}
+	for _, key := range []string{"offer", "offer:", "offer:x1"} {
+		if _, _, err := ParseDocID(key); err == nil {
+			t.Errorf("ParseDocID(%q) took a key with no number", key)
+		}
+	}
+}

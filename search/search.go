@@ -320,32 +320,29 @@ func (ix *Index) pageRecord(doc uint32) (*Record, error) {
 	if rec, ok := ix.records.get(doc); ok {
 		return rec, nil
 	}
-	src, err := ix.source(doc)
+	rec, size, err := ix.decodedRecord(doc)
 	if err != nil {
 		return nil, fmt.Errorf("load hit: %w", err)
 	}
-	rec := new(Record)
-	if err := decodeRecord(src, rec); err != nil {
-		return nil, fmt.Errorf("decode hit: %w", err)
-	}
-	ix.records.put(doc, rec, recordBytes(src))
+	ix.records.put(doc, rec, recordBytes(size))
 	return rec, nil
 }
 
-// freshRecord is doc's record, decoded afresh for the caller to keep.
-func (ix *Index) freshRecord(doc uint32) (*Record, error) {
+// decodedRecord is doc's record, decoded afresh for the caller to keep,
+// and the size of its stored JSON.
+func (ix *Index) decodedRecord(doc uint32) (*Record, int, error) {
 	src, err := ix.source(doc)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if src == nil {
-		return nil, fmt.Errorf("document %d has no record", doc)
+		return nil, 0, fmt.Errorf("document %d has no record", doc)
 	}
 	rec := new(Record)
 	if err := decodeRecord(src, rec); err != nil {
-		return nil, fmt.Errorf("decode document %d: %w", doc, err)
+		return nil, 0, fmt.Errorf("decode document %d: %w", doc, err)
 	}
-	return rec, nil
+	return rec, len(src), nil
 }
 
 // segmentRecordBytes bounds each of the two maps of records an overlay's
@@ -354,10 +351,10 @@ func (ix *Index) freshRecord(doc uint32) (*Record, error) {
 // some of them on every page.
 const segmentRecordBytes = 1 << 20
 
-// recordBytes is about what a record decoded from src holds on the heap:
+// recordBytes is about what a record decoded from size bytes of JSON holds on the heap:
 // its strings and the headers, pointers and maps around them (1.5 KB for
 // the 610 bytes of an average record at a million offers).
-func recordBytes(src []byte) int { return 256 + 2*len(src) }
+func recordBytes(size int) int { return 256 + 2*size }
 
 // hitOf is the hit of rec, scored score, with its prices converted into
 // currency at rates ("": not converted). rec is only read: what the

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -367,10 +365,9 @@ func patch(ctx context.Context, o *search.Overlay, rates search.Rates, records m
 		if _, ok := records[key]; ok {
 			continue
 		}
-		typ, n, _ := strings.Cut(key, ":")
-		id, err := strconv.ParseInt(n, 10, 64)
+		typ, id, err := search.ParseDocID(key)
 		if err != nil {
-			return fmt.Errorf("patch %q: %w", key, err)
+			return fmt.Errorf("patch: %w", err)
 		}
 		held, err := o.Held(ctx, typ, id)
 		if err != nil {
