@@ -103,9 +103,30 @@ func TestBackgroundWorkKeptFromTheCoresIsLifted(t *testing.T) {
 	if Setup(6, true); !Idling() {
 		t.Fatal("Setup(6, true) left idle scheduling off: this process cannot lift a thread out of it (run the tests as root, or give them CAP_SYS_NICE)")
 	}
+	// Under load (other test binaries on the same cores) the goroutine may
+	// be kept from a core long enough to be lifted before it first looks:
+	// that is the mechanism at work, not the case tested, so try again.
+	var got [2]lowered
+	var lifted int64
+	for try := 0; try < 5; try++ {
+		if got, lifted = keptFromTheCores(t); got[0] != (lowered{6, false}) {
+			break
+		}
+		t.Logf("try %d: lifted before it first ran (a loaded machine); again", try+1)
+	}
+	if want := [2]lowered{{0, true}, {6, false}}; got != want {
+		t.Errorf("background work kept from the cores ran at %+v, then %+v; want idle, then lifted to nice 6", got[0], got[1])
+	}
+	if lifted != 1 {
+		t.Errorf("Lifted counted %d goroutines, want 1", lifted)
+	}
+}
+
+// keptFromTheCores runs background work that reports how it runs, idle,
+// then with a busy goroutine on every core at the searches' priority; it
+// returns the two reports and how many goroutines were lifted meanwhile.
+func keptFromTheCores(t *testing.T) ([2]lowered, int64) {
 	before := Lifted()
-	// Background work, idle, then a busy goroutine on every core at the
-	// searches' priority.
 	first, start, then := make(chan lowered, 1), make(chan struct{}), make(chan lowered, 1)
 	Go(func() {
 		first <- lowered{threadNice(t), threadIdle(t)}
@@ -134,12 +155,7 @@ func TestBackgroundWorkKeptFromTheCoresIsLifted(t *testing.T) {
 	got[1] = <-then
 	close(stop)
 	busy.Wait()
-	if want := [2]lowered{{0, true}, {6, false}}; got != want {
-		t.Errorf("background work kept from the cores ran at %+v, then %+v; want idle, then lifted to nice 6", got[0], got[1])
-	}
-	if n := Lifted() - before; n != 1 {
-		t.Errorf("Lifted counted %d goroutines, want 1", n)
-	}
+	return got, Lifted() - before
 }
 
 // TestWaitedForCoreLeavesOutSleep: what lifts background work is the
