@@ -808,9 +808,9 @@ func printFresh(w io.Writer, r *freshReport) {
 					continue
 				}
 				fmt.Fprintf(w, "    %-18s %4d of %6d: collector marking %d, merge %d, batch applied %d, batch read %d, sort order %d, none %d"+
-					" (in %.0f s: %.0f MB allocated, %d marks %.0f ms, %d merges %.0f ms, %d batches applied %.0f ms, %d read %.0f ms, %d orders %.0f ms)\n",
+					" (in %.0f s: %.0f MB allocated, %d page faults, %d marks %.0f ms, %d merges %.0f ms, %d batches applied %.0f ms, %d read %.0f ms, %d orders %.0f ms)\n",
 					b.name, b.w.Slow, b.w.Searches, b.w.DuringGC, b.w.DuringMerge, b.w.DuringApply, b.w.DuringRead, b.w.DuringOrder,
-					b.w.DuringNone, b.w.Seconds, b.w.AllocatedMB, b.w.GCMarks, b.w.GCMarkMS, b.w.Merges, b.w.MergeMS, b.w.Applies, b.w.ApplyMS,
+					b.w.DuringNone, b.w.Seconds, b.w.AllocatedMB, b.w.MinorFaults, b.w.GCMarks, b.w.GCMarkMS, b.w.Merges, b.w.MergeMS, b.w.Applies, b.w.ApplyMS,
 					b.w.Reads, b.w.ReadMS, b.w.Orders, b.w.OrderMS)
 				if b.w.Publishes > 0 {
 					fmt.Fprintf(w, "      of the %d searches sent within %s of one of %d overlays published, %d slow\n",

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/careatlas/careatlas/search/live"
 )
 
@@ -58,6 +60,30 @@ func TestBlocksCountWhatWasAllocated(t *testing.T) {
 	}
 }
 
+// TestBlocksCountThePagesTouched: a block records the pages the process
+// touched for the first time while it searched.
+func TestBlocksCountThePagesTouched(t *testing.T) {
+	const pages = 256
+	mem, err := unix.Mmap(-1, 0, pages*4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		t.Fatalf("mapping memory: %v", err)
+	}
+	defer unix.Munmap(mem)
+	// One page, one fault, whatever the machine's huge page setting.
+	if err := unix.Madvise(mem, unix.MADV_NOHUGEPAGE); err != nil {
+		t.Fatalf("madvise: %v", err)
+	}
+	a := &attribution{kind: -1}
+	done := a.block(blockQuiet)
+	for i := 0; i < len(mem); i += 4096 {
+		mem[i] = 1
+	}
+	done()
+	if got := a.blocks[0].faults; got < pages {
+		t.Errorf("a block that touched %d new pages recorded %d page faults", pages, got)
+	}
+}
+
 // TestSlowSearchesAreCountedByWhatRanBeside lines searches of two blocks
 // up against marks, merges, batches read and applied, and sort orders
 // made: each slow one counts under every
@@ -69,7 +95,7 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	sp := func(from, to int) span { return span{at(from), at(to)} }
 	a := &attribution{
-		blocks: []blockSpan{{blockQuiet, sp(0, 1000), 3 << 20}, {blockLoaded, sp(1000, 2000), 5 << 20}},
+		blocks: []blockSpan{{blockQuiet, sp(0, 1000), 3 << 20, 40}, {blockLoaded, sp(1000, 2000), 5 << 20, 700}},
 		marks:  []span{sp(100, 150), sp(1100, 1160)},
 		work: []live.Work{
 			{Kind: live.WorkApply, Start: at(1300), End: at(1320)},
@@ -95,10 +121,10 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	}
 	got := a.report(10*time.Millisecond, []int{blockQuiet, blockLoaded})
 	want := slowWork{OverMS: 10,
-		Quiet: &blockWork{Seconds: 1, AllocatedMB: 3, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
+		Quiet: &blockWork{Seconds: 1, AllocatedMB: 3, MinorFaults: 40, Searches: 3, Slow: 2, DuringGC: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 50,
 			ByClass: map[string]classCount{"a": {2, 2}, "b": {0, 1}}, BySegments: map[int]classCount{1: {2, 3}},
 			LatencyByClass: map[string]latency{"a": {N: 2, P50: 20, P99: 50, Max: 50}, "b": {N: 1, P50: 5, P99: 5, Max: 5}}},
-		Loaded: &blockWork{Seconds: 1, AllocatedMB: 5, Searches: 7, Slow: 5, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
+		Loaded: &blockWork{Seconds: 1, AllocatedMB: 5, MinorFaults: 700, Searches: 7, Slow: 5, DuringGC: 1, DuringMerge: 2, DuringApply: 1, DuringRead: 1,
 			DuringOrder: 1, DuringNone: 1, GCMarks: 1, GCMarkMS: 60, Merges: 1, MergeMS: 260, Applies: 1, ApplyMS: 20,
 			Reads: 1, ReadMS: 50, Orders: 1, OrderMS: 200, Publishes: 2, AfterPublish: classCount{Slow: 1, Searches: 2},
 			ByClass:        map[string]classCount{"a": {3, 3}, "b": {2, 4}},
