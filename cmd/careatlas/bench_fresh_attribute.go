@@ -220,8 +220,8 @@ type blockWork struct {
 	// MinorFaults is how many pages the process touched that the kernel
 	// had to map for it (getrusage's minflt) during the blocks: on these
 	// VMs each costs about 16 µs of whichever thread touched it, a search's
-	// as likely as the follower's, when the heap grows again into memory
-	// the runtime gave back.
+	// as likely as the follower's (a heap grown into new memory faults a
+	// page at a time).
 	MinorFaults int64   `json:"minor_faults"`
 	Searches    int     `json:"searches"`
 	Slow        int     `json:"slow"`
