@@ -481,6 +481,18 @@ func writeHeapProfile(path string) error {
 	return writeProfile("heap", path)
 }
 
+// writeAllocProfile writes the runtime's profile of what has been
+// allocated since the process started to path+suffix (path "": none).
+// Two of them taken apart in time are compared with pprof's
+// -diff_base: what was allocated between them, by where.
+func writeAllocProfile(path, suffix string) error {
+	if path == "" {
+		return nil
+	}
+	runtime.GC() // the profile is as of the last collection
+	return writeProfile("allocs", path+suffix)
+}
+
 // writeProfile writes the runtime's profile of kind (pprof.Lookup) to
 // path.
 func writeProfile(kind, path string) error {

@@ -168,6 +168,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	attribute := fs.Bool("attribute", false, "with --rounds, count the slow searches of each kind of block by what ran beside them: the collector's mark phases, the follower's batches and merges")
 	heapProfile := fs.String("heapprofile", "", "write a profile of the heap in use to this file once the searches under writes are done (with --rounds, after them): the overlay as the writes left it, which the collector marks")
 	mutexProfile := fs.String("mutexprofile", "", "write a profile of the waits for locks (go tool pprof; the runtime's own with GODEBUG=runtimecontentionstacks=1) under writes to this file: with --rounds, over the rounds' blocks")
+	allocProfile := fs.String("allocprofile", "", "write profiles of what was allocated to this file: FILE.base as the writes start, FILE once the searches under writes are done (with --rounds, after them); compare with go tool pprof -sample_index=alloc_space -diff_base FILE.base FILE")
 	catchupProfile := fs.String("catchup-cpuprofile", "", "write a CPU profile of the catch-up after the disconnection to this file")
 	nice, idle := backgroundFlag(fs), backgroundIdleFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -285,6 +286,9 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *nRounds == 0 {
 		stopContention = contentionTo(*mutexProfile)
 	}
+	if err := writeAllocProfile(*allocProfile, ".base"); err != nil {
+		return err
+	}
 	cpu, waits = cpuNow(), schedNow()
 	writeCtx, stopWrites := context.WithCancel(ctx)
 	writing := w.start(writeCtx, *rate)
@@ -337,6 +341,9 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err := stopContention(); err != nil {
 			return err
 		}
+	}
+	if err := writeAllocProfile(*allocProfile, ""); err != nil {
+		return err
 	}
 	if err := writeHeapProfile(*heapProfile); err != nil {
 		return err

@@ -30,6 +30,7 @@ func TestBenchFresh(t *testing.T) {
 	db := pgtest.MustDB(t)
 	dir, traced := t.TempDir(), filepath.Join(t.TempDir(), "slowest.trace")
 	heap, waits := filepath.Join(t.TempDir(), "heap.prof"), filepath.Join(t.TempDir(), "mutex.prof")
+	allocs := filepath.Join(t.TempDir(), "allocs.prof")
 	cli(t, "load", "--database-url", db, bundled)
 	cli(t, "index", "--database-url", db, "--index-dir", dir)
 	conn, err := pgx.Connect(ctx, db)
@@ -57,7 +58,7 @@ func TestBenchFresh(t *testing.T) {
 	args := []string{"bench", "fresh", "--database-url", db, "--index-dir", dir, "--json", "--rate", "50",
 		"--clients", "2", "--search-rate", "40", "--duration", "2s", "--disconnected", "2s", "--rate-every", "1s", "--refresh", "100ms",
 		"--unfollowed", "--floor", "--rounds", "2", "--block", "1s", "--warm-up", "1s",
-		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute", "--heapprofile", heap, "--mutexprofile", waits, "--writers-process"}
+		"--slow-trace", traced, "--slow-trace-over", "1us", "--attribute", "--heapprofile", heap, "--mutexprofile", waits, "--allocprofile", allocs, "--writers-process"}
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("careatlas %v: exit %d\n%s", args, code, errOut.String())
 	}
@@ -142,8 +143,13 @@ func TestBenchFresh(t *testing.T) {
 			}
 		}
 	}
-	// A profile is gzipped protocol buffers naming its sample types.
-	for _, p := range []struct{ path, kind, sample string }{{heap, "heap", "inuse_space"}, {waits, "mutex", "contentions"}} {
+	// A profile is gzipped protocol buffers naming its sample types (and
+	// the functions its stacks pass through: what was allocated by the
+	// end of the writes includes the follower's batches).
+	for _, p := range []struct{ path, kind, sample string }{
+		{heap, "heap", "inuse_space"}, {waits, "mutex", "contentions"},
+		{allocs + ".base", "allocs", "alloc_space"}, {allocs, "allocs", "live.(*Live).applyTo"},
+	} {
 		f, err := os.Open(p.path)
 		if err != nil {
 			t.Errorf("no %s profile: %v", p.kind, err)
