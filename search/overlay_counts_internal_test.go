@@ -60,9 +60,9 @@ func TestOfferSpansCountAsTheOffers(t *testing.T) {
 			deadOrNil = dead
 		}
 		for _, tr := range append(treatments, 99) { // 13 has no offers, 99 is no treatment
-			want := offerCounts{stats: map[string]*PriceStat{}}
+			want := newOfferCounts()
 			want.index(scan, tr, deadOrNil, replaced)
-			got := offerCounts{stats: map[string]*PriceStat{}}
+			got := newOfferCounts()
 			got.index(ix, tr, deadOrNil, replaced)
 			if fmt.Sprint(got.n, got.sorted()) != fmt.Sprint(want.n, want.sorted()) {
 				t.Fatalf("round %d, treatment %d: spans count %d %v, the offers %d %v",
