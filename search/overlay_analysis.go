@@ -2,11 +2,15 @@ package search
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -125,6 +129,11 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 				freq = 0
 			}
 			if an := tf.Analyzer(); an != nil {
+				if t, ok := texts.terms(an, tf.Value()); ok {
+					g.length += t.n
+					t.each(func(term []byte) { gatheredTerms = append(gatheredTerms, termCount{i, term, freq}) })
+					continue
+				}
 				tokens := an.Analyze(tf.Value())
 				g.length += len(tokens)
 				for _, tok := range tokens {
@@ -163,6 +172,100 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 	}
 	a.terms = string(terms)
 	return a, nil
+}
+
+// texts keeps what the analysers made of the text values the follower
+// analyses: the same values come batch after batch (a city's and a
+// country's names on every facility there, a treatment's names in every
+// language on each copy of it a segment joins through, a doctor on each
+// of their offers), and Bleve's analysers allocate each token's term
+// anew, through every filter: a seventh of what following the change
+// log allocated (bench fresh --allocprofile, BENCHMARKS.md).
+var texts = &textCache{}
+
+// textCache is a bounded cache of analysed text values, by analyser:
+// emptied when it holds maxCachedTexts, so the values that recur are
+// soon back and the rest go. A value longer than maxCachedText (a
+// description, a post) is analysed each time.
+type textCache struct {
+	mu   sync.Mutex
+	m    map[analysis.Analyzer]map[string]textTerms
+	n    int
+	hits atomic.Uint64
+}
+
+const (
+	maxCachedTexts = 1 << 14
+	maxCachedText  = 200
+)
+
+// textTerms is what an analyser made of a value: n tokens' terms, each
+// after its length (a uvarint), in one slice the cache shares read-only.
+type textTerms struct {
+	n    int
+	data []byte
+}
+
+// each calls fn with each token's term in order: read-only, and cut to
+// its length (an append copies).
+func (t textTerms) each(fn func(term []byte)) {
+	for b := t.data; len(b) > 0; {
+		l, k := binary.Uvarint(b)
+		end := k + int(l)
+		fn(b[k:end:end])
+		b = b[end:]
+	}
+}
+
+// terms returns the terms an analyses value into, from the cache or
+// analysed now and kept; false when the value is not kept (too long, an
+// analyser that cannot be a map key, or no cache), for the caller to
+// analyse.
+func (c *textCache) terms(an analysis.Analyzer, value []byte) (textTerms, bool) {
+	if c == nil || len(value) > maxCachedText || reflect.TypeOf(an).Kind() != reflect.Pointer {
+		return textTerms{}, false
+	}
+	c.mu.Lock()
+	t, ok := c.m[an][string(value)]
+	c.mu.Unlock()
+	if ok {
+		c.hits.Add(1)
+		return t, true
+	}
+	tokens := an.Analyze(value)
+	size := 0
+	for _, tok := range tokens {
+		size += uvarintLen(len(tok.Term)) + len(tok.Term)
+	}
+	t = textTerms{n: len(tokens), data: make([]byte, 0, size)}
+	for _, tok := range tokens {
+		t.data = binary.AppendUvarint(t.data, uint64(len(tok.Term)))
+		t.data = append(t.data, tok.Term...)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.n >= maxCachedTexts {
+		c.m, c.n = map[analysis.Analyzer]map[string]textTerms{}, 0
+	}
+	byValue := c.m[an]
+	if byValue == nil {
+		byValue = map[string]textTerms{}
+		c.m[an] = byValue
+	}
+	if _, ok := byValue[string(value)]; !ok {
+		byValue[string(value)] = t
+		c.n++
+	}
+	return t, true
+}
+
+// uvarintLen is how many bytes binary.AppendUvarint writes for n.
+func uvarintLen(n int) int {
+	k := 1
+	for ; n >= 0x80; n >>= 7 {
+		k++
+	}
+	return k
 }
 
 // termPool keeps the lists analyze gathers a document's terms in: a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -382,4 +383,107 @@ func TestOwnersReadOnceAcrossBatches(t *testing.T) {
 	if len(res.Hits) != 1 || res.Hits[0].ID != 33 {
 		t.Errorf("found by the treatment's new name: %d hits, want offer 33 alone", len(res.Hits))
 	}
+}
+
+// TestAnalysedTextsAreKept: a document analysed from the terms its text
+// values were analysed into before (textCache) is the document analysed
+// afresh: the same fields, terms and counts, as a hit or as an owner,
+// whether the cache is filling or full; the second time, every value
+// comes from the cache; and at its bound the cache is emptied and fills
+// again, each value's terms those its analyser makes.
+func TestAnalysedTextsAreKept(t *testing.T) {
+	m := NewMapping()
+	rates := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.8}}
+	records := sampleRecords()
+	analyseAll := func() []string {
+		var out []string
+		for _, join := range []bool{false, true} {
+			for _, r := range records {
+				a, err := analyze(m, DocID(r.Type, r.ID), r, join, rates)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, describeAnalyzed(a))
+			}
+		}
+		return out
+	}
+	was := texts
+	defer func() { texts = was }()
+	texts = nil
+	want := analyseAll()
+	texts = &textCache{}
+	if got := analyseAll(); !slices.Equal(got, want) {
+		t.Fatalf("analysed while the cache fills:\n got %v\nwant %v", got, want)
+	}
+	kept, hits := texts.n, texts.hits.Load()
+	if kept == 0 {
+		t.Fatal("no text value kept")
+	}
+	if got := analyseAll(); !slices.Equal(got, want) {
+		t.Fatalf("analysed from the cache:\n got %v\nwant %v", got, want)
+	}
+	if texts.n != kept || texts.hits.Load()-hits < uint64(kept) {
+		t.Errorf("the second time: %d values kept (was %d), %d found, want at least %d",
+			texts.n, kept, texts.hits.Load()-hits, kept)
+	}
+
+	an := m.AnalyzerNamed(m.AnalyzerNameForPath(fieldText))
+	if an == nil {
+		t.Fatalf("no analyser for %s", fieldText)
+	}
+	termsOf := func(value string) []string {
+		t.Helper()
+		tt, ok := texts.terms(an, []byte(value))
+		if !ok {
+			t.Fatalf("%q not kept", value)
+		}
+		var out []string
+		tt.each(func(term []byte) { out = append(out, string(term)) })
+		if len(out) != tt.n {
+			t.Fatalf("%q: %d terms listed, %d counted", value, len(out), tt.n)
+		}
+		return out
+	}
+	analysed := func(value string) []string {
+		var out []string
+		for _, tok := range an.Analyze([]byte(value)) {
+			out = append(out, string(tok.Term))
+		}
+		return out
+	}
+	long := strings.Repeat("x", 150) // its length is two bytes of uvarint
+	texts = &textCache{}
+	for i := range maxCachedTexts + 1 {
+		value := fmt.Sprintf("Klinik %d am See %s", i, long)
+		if got, want := termsOf(value), analysed(value); !slices.Equal(got, want) {
+			t.Fatalf("%q: terms %q, the analyser's %q", value, got, want)
+		}
+	}
+	if texts.n != 1 {
+		t.Errorf("past its bound the cache holds %d values, want 1 (emptied, then the last)", texts.n)
+	}
+	if _, ok := texts.terms(an, []byte(strings.Repeat("hospital ", 30))); ok {
+		t.Error("a value longer than maxCachedText was kept")
+	}
+}
+
+// describeAnalyzed lists a's fields by name, each with its length and
+// its terms and their counts, then its source: the fields' order is the
+// mapping's walk of a map, which varies.
+func describeAnalyzed(a *analyzed) string {
+	var fields []string
+	for _, f := range a.fields {
+		var terms []string
+		for k := f.from; k < f.to; k += 2 {
+			start := uint32(0)
+			if k > 0 {
+				start = a.counts[k-2]
+			}
+			terms = append(terms, fmt.Sprintf("%s×%d", a.terms[start:a.counts[k]], a.counts[k+1]))
+		}
+		fields = append(fields, fmt.Sprintf("%s(%d): %s", f.name, f.length, strings.Join(terms, " ")))
+	}
+	slices.Sort(fields)
+	return strings.Join(fields, "; ") + "; source " + string(a.source)
 }
