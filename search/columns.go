@@ -300,24 +300,33 @@ func (c *columns) inherit() {
 			}
 			return true
 		})
+		var inherited []*keywordColumn
 		for _, filter := range Filters {
-			if filter.Inherit != from.typ {
+			if filter.Inherit == from.typ {
+				inherited = append(inherited, c.keywords[filter.Field])
+			}
+		}
+		// An owner's offers are found once for every column they inherit
+		// (a facility's five), not once for each.
+		for ord, doc := range owner {
+			if doc < 0 {
 				continue
 			}
-			kc := c.keywords[filter.Field]
-			for ord, doc := range owner {
-				if doc < 0 {
-					continue
-				}
+			var theirs *roaring.Bitmap
+			for _, kc := range inherited {
 				vals := kc.ords[kc.start[doc]:kc.start[doc+1]]
 				if len(vals) == 0 {
 					continue
 				}
-				theirs := roaring.And(from.link.bitmaps[ord], offers)
+				if theirs == nil {
+					theirs = roaring.And(from.link.bitmaps[ord], offers)
+				}
 				for _, v := range vals {
 					kc.bitmaps[v].Or(theirs)
 				}
 			}
+		}
+		for _, kc := range inherited {
 			kc.index(c.docs)
 		}
 		if from.typ == TypeTreatment {
@@ -402,12 +411,14 @@ func loadKeyword(ctx context.Context, r index.IndexReader, field string) (*keywo
 
 // index builds the per-document ordinals from the bitmaps.
 func (kc *keywordColumn) index(docs uint64) {
+	// Iterate, not an Iterator per value: those were a tenth of what a
+	// segment's columns allocated.
 	counts := make([]uint32, docs+1)
 	for _, b := range kc.bitmaps {
-		it := b.Iterator()
-		for it.HasNext() {
-			counts[it.Next()+1]++
-		}
+		b.Iterate(func(d uint32) bool {
+			counts[d+1]++
+			return true
+		})
 	}
 	for i := 1; i < len(counts); i++ {
 		counts[i] += counts[i-1]
@@ -416,12 +427,11 @@ func (kc *keywordColumn) index(docs uint64) {
 	kc.ords = make([]uint32, counts[docs])
 	fill := slices.Clone(counts[:docs])
 	for ord, b := range kc.bitmaps {
-		it := b.Iterator()
-		for it.HasNext() {
-			d := it.Next()
+		b.Iterate(func(d uint32) bool {
 			kc.ords[fill[d]] = uint32(ord)
 			fill[d]++
-		}
+			return true
+		})
 	}
 	kc.densify()
 }
