@@ -126,13 +126,7 @@ func memIndex(ctx context.Context, keys []string, records []*Record, owner func(
 	}
 	ix.cols.split() // as openWith does
 	ix.cols.listsOver(segmentListsOver)
-	raw, err := vocab.marshal()
-	if err != nil {
-		return fail("vocabulary", err)
-	}
-	if ix.vocab, err = loadVocabulary(raw); err != nil {
-		return fail("vocabulary", err)
-	}
+	ix.vocab = vocab.vocabulary()
 	// As Open does: made by the caller (the follower, a merge), not by the
 	// segment's first search sorted by price, which would wait for it.
 	ix.typicalUSD()

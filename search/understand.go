@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -282,9 +283,19 @@ func (ix *Index) queryWords(q string, langs []string) []queryWord {
 	return out
 }
 
-// fold lowercases s and strips its diacritics: "Hüfte" → "hufte".
+// fold lowercases s and strips its diacritics: "Hüfte" → "hufte". ASCII
+// is what the folding filter leaves as it is, so a word of ASCII alone
+// (most words, and every word of a lay name in English) is only
+// lowercased: the filter makes four copies of its input, one of four
+// bytes a rune, and the follower folds every word of the records it
+// indexes (vocabCounter).
 func fold(s string) string {
-	return strings.ToLower(string(foldFilter.Filter([]byte(s))))
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(string(foldFilter.Filter([]byte(s))))
+		}
+	}
+	return strings.ToLower(s)
 }
 
 var foldFilter = asciifolding.New()

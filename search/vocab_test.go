@@ -1,6 +1,10 @@
 package search
 
 import (
+	"maps"
+	"math/rand/v2"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -32,9 +36,14 @@ func TestVocabularyNear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := loadVocabulary(raw)
+	loaded, err := loadVocabulary(raw)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A segment's vocabulary is made without the round trip: the same.
+	v := c.vocabulary()
+	if !reflect.DeepEqual(v.byLen, loaded.byLen) || !maps.Equal(v.original, loaded.original) {
+		t.Fatalf("the counter's vocabulary %+v, read back from what it wrote %+v", v, loaded)
 	}
 	tests := []struct {
 		word string
@@ -113,6 +122,27 @@ func TestTrustOf(t *testing.T) {
 	for _, tf := range []TrustFactors{few, many, unrated, accredited, priced, ranged, bare} {
 		if tf.Trust < trustBase || tf.Trust > 1 {
 			t.Errorf("trust %.3f outside [%.1f, 1]", tf.Trust, trustBase)
+		}
+	}
+}
+
+// TestFold: a word is folded as the folding filter and lowercasing fold
+// it, whether it is ASCII (lowercased alone) or not.
+func TestFold(t *testing.T) {
+	filtered := func(s string) string { return strings.ToLower(string(foldFilter.Filter([]byte(s)))) }
+	words := []string{"", "knee", "KNEE", "Knee Replacement", "hüfte", "Hüftprothese", "ÇAKIR", "İstanbul",
+		"straße", "Ærø", "zahn-implantat", "IVF 2", "\x80\xff", "a\tb"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = byte(rng.IntN(128)) // every ASCII byte, controls too
+		}
+		words = append(words, string(b))
+	}
+	for _, w := range words {
+		if got, want := fold(w), filtered(w); got != want {
+			t.Errorf("fold(%q) = %q, the filter and lowercase give %q", w, got, want)
 		}
 	}
 }
