@@ -39,7 +39,7 @@ const minPolishStem = 3
 
 // stemPolish folds a lowercased Polish word to ASCII and strips one ending.
 func stemPolish(word string) string {
-	w := strings.ToLower(string(foldFilter.Filter([]byte(word))))
+	w := fold(word)
 	n := utf8.RuneCountInString(w)
 	for _, e := range polishEndings {
 		if strings.HasSuffix(w, e) && n-len(e) >= minPolishStem {
