@@ -471,26 +471,17 @@ func writeAllocs(path string) error {
 	return f.Close()
 }
 
-// writeHeapProfile writes the heap in use after a collection to path
-// ("": nothing).
-func writeHeapProfile(path string) error {
+// writeCollectedProfile writes the runtime's profile of kind after a
+// collection (the heap and allocs profiles are as of the last one) to
+// path+suffix; path "" writes nothing. "heap" is the heap in use;
+// "allocs" what has been allocated since the process started, two of
+// which taken apart in time are compared with pprof's -diff_base.
+func writeCollectedProfile(kind, path, suffix string) error {
 	if path == "" {
 		return nil
 	}
-	runtime.GC() // the profile is as of the last collection
-	return writeProfile("heap", path)
-}
-
-// writeAllocProfile writes the runtime's profile of what has been
-// allocated since the process started to path+suffix (path "": none).
-// Two of them taken apart in time are compared with pprof's
-// -diff_base: what was allocated between them, by where.
-func writeAllocProfile(path, suffix string) error {
-	if path == "" {
-		return nil
-	}
-	runtime.GC() // the profile is as of the last collection
-	return writeProfile("allocs", path+suffix)
+	runtime.GC()
+	return writeProfile(kind, path+suffix)
 }
 
 // writeProfile writes the runtime's profile of kind (pprof.Lookup) to

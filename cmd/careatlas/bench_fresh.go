@@ -286,7 +286,7 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *nRounds == 0 {
 		stopContention = contentionTo(*mutexProfile)
 	}
-	if err := writeAllocProfile(*allocProfile, ".base"); err != nil {
+	if err := writeCollectedProfile("allocs", *allocProfile, ".base"); err != nil {
 		return err
 	}
 	cpu, waits = cpuNow(), schedNow()
@@ -342,10 +342,10 @@ func benchFreshCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	}
-	if err := writeAllocProfile(*allocProfile, ""); err != nil {
+	if err := writeCollectedProfile("allocs", *allocProfile, ""); err != nil {
 		return err
 	}
-	if err := writeHeapProfile(*heapProfile); err != nil {
+	if err := writeCollectedProfile("heap", *heapProfile, ""); err != nil {
 		return err
 	}
 	if *disconnected > 0 {
