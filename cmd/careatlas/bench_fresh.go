@@ -795,6 +795,9 @@ func printFresh(w io.Writer, r *freshReport) {
 			row("  search, writes, unfollowed", *rs.Unfollowed)
 		}
 		fmt.Fprintf(w, "  under writes / without, the median of the rounds: p50 %+.1f%%, p99 %+.1f%%\n", rs.MedianP50Change, rs.MedianP99Change)
+		if pc := rs.Pooled; pc != nil {
+			fmt.Fprintf(w, "  under writes / without, every round pooled: %s; within 10%%: %s\n", pc, pc.Within10Pct)
+		}
 		if rs.MedianFloorP50Change != nil {
 			fmt.Fprintf(w, "  generation alone under writes / without, the median of the rounds: p50 %+.1f%%, p99 %+.1f%%\n",
 				*rs.MedianFloorP50Change, *rs.MedianFloorP99Change)
@@ -802,6 +805,9 @@ func printFresh(w io.Writer, r *freshReport) {
 		if rs.MedianUnfollowedP50Change != nil {
 			fmt.Fprintf(w, "  under writes, the follower stopped / without, the median of the rounds: p50 %+.1f%%, p99 %+.1f%%\n",
 				*rs.MedianUnfollowedP50Change, *rs.MedianUnfollowedP99Change)
+			if pc := rs.PooledUnfollowed; pc != nil {
+				fmt.Fprintf(w, "  under writes, the follower stopped / without, every round pooled: %s\n", pc)
+			}
 		}
 		fmt.Fprintf(w, "  segments reached with the search's side kept: %.0f%% of %d without writes, %.0f%% of %d under writes\n",
 			rs.QuietSides.KeptPct, rs.QuietSides.Kept+rs.QuietSides.Searched, rs.LoadedSides.KeptPct, rs.LoadedSides.Kept+rs.LoadedSides.Searched)

@@ -56,6 +56,12 @@ type rounds struct {
 	MedianFloorP99Change      *float64 `json:"median_floor_p99_change_pct,omitempty"`
 	MedianUnfollowedP50Change *float64 `json:"median_unfollowed_p50_change_pct,omitempty"`
 	MedianUnfollowedP99Change *float64 `json:"median_unfollowed_p99_change_pct,omitempty"`
+	// Pooled is the change of every block under writes over every block
+	// without, with its 95% interval and the verdict on the issue's 10%
+	// (pooledChangeOf); PooledUnfollowed the same of the blocks under
+	// writes with the follower stopped. nil with one round.
+	Pooled           *pooledChange `json:"pooled_change,omitempty"`
+	PooledUnfollowed *pooledChange `json:"pooled_unfollowed_change,omitempty"`
 	// QuietSides and LoadedSides count, in the blocks without writes and
 	// under writes, the segments the searches reached by whether they
 	// had the search's side kept (search.Index.SegmentSides).
@@ -118,6 +124,7 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 	}
 	out := &rounds{Rounds: n, Block: d.String(), Control: control}
 	all := make([][]time.Duration, blockUnfollowed+1)
+	byRound := make([][][]time.Duration, blockUnfollowed+1) // each kind's blocks, a round's each
 	cpus := make([]cpuUse, blockUnfollowed+1)
 	sides := make([]sideCount, blockUnfollowed+1)
 	behind := false // the follower was stopped in the block before
@@ -154,6 +161,7 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 			l := latencyOf(lat)
 			p50s[kind], p99s[kind] = l.P50, l.P99
 			all[kind] = append(all[kind], lat...)
+			byRound[kind] = append(byRound[kind], lat)
 			cpus[kind] = cpus[kind].plus(cpu)
 		}
 		out.P50Change = append(out.P50Change, change(p50s[blockLoaded], p50s[blockQuiet]))
@@ -171,6 +179,7 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 	out.Quiet, out.Loaded = latencyOf(all[blockQuiet]), latencyOf(all[blockLoaded])
 	out.QuietCPU, out.LoadedCPU = cpus[blockQuiet], cpus[blockLoaded]
 	out.MedianP50Change, out.MedianP99Change = median(out.P50Change), median(out.P99Change)
+	out.Pooled = pooledChangeOf(byRound[blockQuiet], byRound[blockLoaded], bootstrapResamples)
 	out.QuietSides, out.LoadedSides = sides[blockQuiet].withPct(), sides[blockLoaded].withPct()
 	if a := attributionOf(ctx); a != nil {
 		out.Slow = a.report(time.Duration(math.Round(out.Quiet.P99*1000))*time.Microsecond, kinds)
@@ -178,6 +187,7 @@ func benchRounds(ctx context.Context, w *freshWriter, client *http.Client, base 
 	if opt.unfollowed != nil {
 		l, p50, p99 := latencyOf(all[blockUnfollowed]), median(out.UnfollowedP50Change), median(out.UnfollowedP99Change)
 		out.Unfollowed, out.UnfollowedCPU, out.MedianUnfollowedP50Change, out.MedianUnfollowedP99Change = &l, &cpus[blockUnfollowed], &p50, &p99
+		out.PooledUnfollowed = pooledChangeOf(byRound[blockQuiet], byRound[blockUnfollowed], bootstrapResamples)
 	}
 	if floor {
 		l, p50, p99 := latencyOf(all[blockFloor]), median(out.FloorP50Change), median(out.FloorP99Change)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,15 @@ func TestBenchFresh(t *testing.T) {
 	if rs := rep.Rounds; rs == nil || rs.Unfollowed == nil || rs.Unfollowed.N == 0 || rs.Unfollowed.N > 2*(40+2) ||
 		len(rs.UnfollowedP99Change) != 2 || rs.MedianUnfollowedP99Change == nil || rs.UnfollowedCPU == nil {
 		t.Errorf("rounds' blocks under writes with the follower stopped not measured: %+v", rs)
+	}
+	// Every round pooled, with the interval the target is judged by.
+	if rs := rep.Rounds; rs != nil {
+		for _, pc := range []*pooledChange{rs.Pooled, rs.PooledUnfollowed} {
+			if pc == nil || pc.Resamples != bootstrapResamples || !slices.Contains([]string{"yes", "no", "undecided"}, pc.Within10Pct) ||
+				!(pc.P50.Low <= pc.P50.Change && pc.P50.Change <= pc.P50.High) || !(pc.P99.Low <= pc.P99.Change && pc.P99.Change <= pc.P99.High) {
+				t.Errorf("rounds pooled: %+v", pc)
+			}
+		}
 	}
 	// --attribute: every search of the rounds is lined up, in the blocks
 	// of its kind, and the batches applied under writes are seen.
