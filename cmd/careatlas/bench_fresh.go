@@ -825,6 +825,10 @@ func printFresh(w io.Writer, r *freshReport) {
 					b.name, b.w.Slow, b.w.Searches, b.w.DuringGC, b.w.DuringMerge, b.w.DuringApply, b.w.DuringRead, b.w.DuringOrder,
 					b.w.DuringNone, b.w.Seconds, b.w.AllocatedMB, b.w.MinorFaults, b.w.GCMarks, b.w.GCMarkMS, b.w.Merges, b.w.MergeMS, b.w.Applies, b.w.ApplyMS,
 					b.w.Reads, b.w.ReadMS, b.w.Orders, b.w.OrderMS)
+				if st, pa := b.w.GCStopping, b.w.GCPaused; pa.N > 0 {
+					fmt.Fprintf(w, "      the collector stopped the world %d times: stopping took p50 %.3f, p99 %.3f, max %.3f ms; stopped in all p50 %.3f, p99 %.3f, max %.3f ms\n",
+						pa.N, st.P50MS, st.P99MS, st.MaxMS, pa.P50MS, pa.P99MS, pa.MaxMS)
+				}
 				if b.w.Publishes > 0 {
 					fmt.Fprintf(w, "      of the %d searches sent within %s of one of %d overlays published, %d slow\n",
 						b.w.AfterPublish.Searches, afterPublish, b.w.Publishes, b.w.AfterPublish.Slow)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"net/url"
 	"runtime/metrics"
 	"slices"
@@ -59,6 +60,10 @@ type blockSpan struct {
 	span
 	allocated uint64 // bytes the process allocated on its heap meanwhile
 	faults    int64  // pages the process touched for the first time meanwhile
+	// stopping and paused are the collector's stops of the world
+	// meanwhile: how long each took to stop every goroutine, and how long
+	// each held them stopped in all.
+	stopping, paused pauseCounts
 }
 
 const gcPoll = 2 * time.Millisecond
@@ -144,13 +149,113 @@ func (a *attribution) block(kind int) func() {
 	a.kind = kind
 	a.mu.Unlock()
 	from, before, faults := time.Now(), heapAllocated(), minorFaults()
+	stopping, paused := gcPauses()
 	return func() {
 		allocated, faults := heapAllocated()-before, minorFaults()-faults
+		stoppingNow, pausedNow := gcPauses()
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		a.kind = -1
-		a.blocks = append(a.blocks, blockSpan{kind, span{from, time.Now()}, allocated, faults})
+		a.blocks = append(a.blocks, blockSpan{kind, span{from, time.Now()}, allocated, faults,
+			stoppingNow.minus(stopping), pausedNow.minus(paused)})
 	}
+}
+
+// pauseCounts is a histogram of the collector's stops of the world, as
+// runtime/metrics keeps it: counts of each bucket (bounds: bucket i
+// holds pauses from bounds[i] to bounds[i+1] seconds).
+type pauseCounts struct {
+	counts []uint64
+	bounds []float64
+}
+
+// gcPauses reads how long the collector's stops of the world took to
+// stop every goroutine (runtime/metrics' /sched/pauses/stopping/gc) and
+// how long they held them stopped in all (/sched/pauses/total/gc). Every
+// search in flight waits out each whole pause; a goroutine running on a
+// background thread that the kernel keeps from a core (background.Setup:
+// idle scheduling) cannot stop until it gets one, and the stop waits for it.
+func gcPauses() (stopping, paused pauseCounts) {
+	s := []metrics.Sample{{Name: "/sched/pauses/stopping/gc:seconds"}, {Name: "/sched/pauses/total/gc:seconds"}}
+	metrics.Read(s)
+	of := func(v metrics.Value) pauseCounts {
+		if v.Kind() != metrics.KindFloat64Histogram {
+			return pauseCounts{}
+		}
+		h := v.Float64Histogram()
+		return pauseCounts{counts: slices.Clone(h.Counts), bounds: h.Buckets}
+	}
+	return of(s[0].Value), of(s[1].Value)
+}
+
+// minus is the pauses of p not in q, an earlier reading.
+func (p pauseCounts) minus(q pauseCounts) pauseCounts {
+	out := pauseCounts{counts: slices.Clone(p.counts), bounds: p.bounds}
+	for i := range out.counts {
+		if i < len(q.counts) {
+			out.counts[i] -= q.counts[i]
+		}
+	}
+	return out
+}
+
+// plus is the pauses of p and q, of the same runtime.
+func (p pauseCounts) plus(q pauseCounts) pauseCounts {
+	if p.counts == nil {
+		return pauseCounts{counts: slices.Clone(q.counts), bounds: q.bounds}
+	}
+	out := pauseCounts{counts: slices.Clone(p.counts), bounds: p.bounds}
+	for i := range out.counts {
+		if i < len(q.counts) {
+			out.counts[i] += q.counts[i]
+		}
+	}
+	return out
+}
+
+// summary is how many pauses p holds, the median and p99 of them and the
+// longest, in milliseconds, each read as its bucket's upper bound (a
+// bucket spans a few percent of its value): at most that long.
+func (p pauseCounts) summary() pauseSummary {
+	var n uint64
+	for _, c := range p.counts {
+		n += c
+	}
+	out := pauseSummary{N: n}
+	if n == 0 {
+		return out
+	}
+	upper := func(i int) float64 {
+		b := p.bounds[min(i+1, len(p.bounds)-1)]
+		if math.IsInf(b, 1) {
+			b = p.bounds[i]
+		}
+		return 1000 * b
+	}
+	rank := func(q float64) uint64 { return max(1, uint64(math.Ceil(q*float64(n)))) }
+	var seen uint64
+	for i, c := range p.counts {
+		if c == 0 {
+			continue
+		}
+		if seen < rank(0.5) && seen+c >= rank(0.5) {
+			out.P50MS = upper(i)
+		}
+		if seen < rank(0.99) && seen+c >= rank(0.99) {
+			out.P99MS = upper(i)
+		}
+		seen += c
+		out.MaxMS = upper(i)
+	}
+	return out
+}
+
+// pauseSummary is what --attribute reports of a kind of pause.
+type pauseSummary struct {
+	N     uint64  `json:"n"`
+	P50MS float64 `json:"p50_ms"`
+	P99MS float64 `json:"p99_ms"`
+	MaxMS float64 `json:"max_ms"`
 }
 
 // heapAllocated is how many bytes the process has allocated on its heap
@@ -222,7 +327,14 @@ type blockWork struct {
 	// VMs each costs about 16 µs of whichever thread touched it, a search's
 	// as likely as the follower's (a heap grown into new memory faults a
 	// page at a time).
-	MinorFaults int64   `json:"minor_faults"`
+	MinorFaults int64 `json:"minor_faults"`
+	// GCStopping is how long the collector's stops of the world in the
+	// blocks took to stop every goroutine, GCPaused how long they held
+	// them stopped in all (runtime/metrics: gcPauses).
+	GCStopping  pauseSummary `json:"gc_stopping"`
+	GCPaused    pauseSummary `json:"gc_paused"`
+	stopping    pauseCounts
+	paused      pauseCounts
 	Searches    int     `json:"searches"`
 	Slow        int     `json:"slow"`
 	DuringGC    int     `json:"slow_during_gc_mark"`
@@ -322,6 +434,12 @@ func (a *attribution) report(over time.Duration, kinds []int) *slowWork {
 			bw.Seconds += b.to.Sub(b.from).Seconds()
 			bw.AllocatedMB += float64(b.allocated) / (1 << 20)
 			bw.MinorFaults += b.faults
+			bw.stopping, bw.paused = bw.stopping.plus(b.stopping), bw.paused.plus(b.paused)
+		}
+	}
+	for _, bw := range by {
+		if bw != nil {
+			bw.GCStopping, bw.GCPaused = bw.stopping.summary(), bw.paused.summary()
 		}
 	}
 	for _, s := range a.marks {

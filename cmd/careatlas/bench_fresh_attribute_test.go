@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"reflect"
 	"runtime"
 	"testing"
@@ -84,6 +85,64 @@ func TestBlocksCountThePagesTouched(t *testing.T) {
 	}
 }
 
+// TestBlocksCountTheCollectorsStops: a block records the collector's
+// stops of the world while it searched, two for each collection (one
+// that starts its mark phase, one that ends it), and none after it.
+func TestBlocksCountTheCollectorsStops(t *testing.T) {
+	a := &attribution{kind: -1}
+	done := a.block(blockQuiet)
+	for range 3 {
+		runtime.GC()
+	}
+	done()
+	runtime.GC() // after: not the block's
+	b := a.blocks[0]
+	for _, c := range []struct {
+		name string
+		s    pauseSummary
+	}{{"stopping", b.stopping.summary()}, {"paused", b.paused.summary()}} {
+		if c.s.N < 6 || c.s.N > 8 {
+			t.Errorf("%s: a block of three collections recorded %d stops of the world, want 6 (or a little more)", c.name, c.s.N)
+		}
+		if !(0 < c.s.P50MS && c.s.P50MS <= c.s.P99MS && c.s.P99MS <= c.s.MaxMS && c.s.MaxMS < 1000) {
+			t.Errorf("%s: %+v", c.name, c.s)
+		}
+	}
+}
+
+func TestPauseSummary(t *testing.T) {
+	bounds := []float64{0, 0.001, 0.002, 0.004, math.Inf(1)} // seconds
+	for _, tc := range []struct {
+		name   string
+		counts []uint64
+		want   pauseSummary
+	}{
+		{"none", []uint64{0, 0, 0, 0}, pauseSummary{}},
+		{"one", []uint64{0, 1, 0, 0}, pauseSummary{N: 1, P50MS: 2, P99MS: 2, MaxMS: 2}},
+		// 99 under a millisecond and one of 2 to 4: the p99 is the 99th.
+		{"a tail of one", []uint64{99, 0, 1, 0}, pauseSummary{N: 100, P50MS: 1, P99MS: 1, MaxMS: 4}},
+		{"a tail of two", []uint64{98, 0, 2, 0}, pauseSummary{N: 100, P50MS: 1, P99MS: 4, MaxMS: 4}},
+		// The last bucket has no upper bound: its lower one is read.
+		{"past the last bound", []uint64{1, 0, 0, 1}, pauseSummary{N: 2, P50MS: 1, P99MS: 4, MaxMS: 4}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (pauseCounts{counts: tc.counts, bounds: bounds}).summary(); got != tc.want {
+				t.Errorf("summary of %v: %+v, want %+v", tc.counts, got, tc.want)
+			}
+		})
+	}
+	// Two readings' difference, and two blocks added.
+	early := pauseCounts{counts: []uint64{1, 2, 0, 0}, bounds: bounds}
+	late := pauseCounts{counts: []uint64{1, 5, 1, 0}, bounds: bounds}
+	diff := late.minus(early)
+	if !reflect.DeepEqual(diff.counts, []uint64{0, 3, 1, 0}) {
+		t.Errorf("late minus early: %v", diff.counts)
+	}
+	if sum := (pauseCounts{}).plus(diff).plus(early); !reflect.DeepEqual(sum.counts, late.counts) {
+		t.Errorf("blocks added: %v, want %v", sum.counts, late.counts)
+	}
+}
+
 // TestSlowSearchesAreCountedByWhatRanBeside lines searches of two blocks
 // up against marks, merges, batches read and applied, and sort orders
 // made: each slow one counts under every
@@ -95,7 +154,7 @@ func TestSlowSearchesAreCountedByWhatRanBeside(t *testing.T) {
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	sp := func(from, to int) span { return span{at(from), at(to)} }
 	a := &attribution{
-		blocks: []blockSpan{{blockQuiet, sp(0, 1000), 3 << 20, 40}, {blockLoaded, sp(1000, 2000), 5 << 20, 700}},
+		blocks: []blockSpan{{kind: blockQuiet, span: sp(0, 1000), allocated: 3 << 20, faults: 40}, {kind: blockLoaded, span: sp(1000, 2000), allocated: 5 << 20, faults: 700}},
 		marks:  []span{sp(100, 150), sp(1100, 1160)},
 		work: []live.Work{
 			{Kind: live.WorkApply, Start: at(1300), End: at(1320)},
