@@ -190,32 +190,33 @@ func gcPauses() (stopping, paused pauseCounts) {
 
 // minus is the pauses of p not in q, an earlier reading.
 func (p pauseCounts) minus(q pauseCounts) pauseCounts {
-	out := pauseCounts{counts: slices.Clone(p.counts), bounds: p.bounds}
-	for i := range out.counts {
-		if i < len(q.counts) {
-			out.counts[i] -= q.counts[i]
-		}
-	}
-	return out
+	return p.with(q, func(a, b uint64) uint64 { return a - b })
 }
 
 // plus is the pauses of p and q, of the same runtime.
 func (p pauseCounts) plus(q pauseCounts) pauseCounts {
-	if p.counts == nil {
-		return pauseCounts{counts: slices.Clone(q.counts), bounds: q.bounds}
+	return p.with(q, func(a, b uint64) uint64 { return a + b })
+}
+
+// with is p's counts combined bucket by bucket with q's by f (p empty:
+// as zeros), in a copy.
+func (p pauseCounts) with(q pauseCounts, f func(a, b uint64) uint64) pauseCounts {
+	if p.counts == nil && q.counts != nil {
+		p = pauseCounts{counts: make([]uint64, len(q.counts)), bounds: q.bounds}
+	} else {
+		p.counts = slices.Clone(p.counts)
 	}
-	out := pauseCounts{counts: slices.Clone(p.counts), bounds: p.bounds}
-	for i := range out.counts {
+	for i := range p.counts {
 		if i < len(q.counts) {
-			out.counts[i] += q.counts[i]
+			p.counts[i] = f(p.counts[i], q.counts[i])
 		}
 	}
-	return out
+	return p
 }
 
 // summary is how many pauses p holds, the median and p99 of them and the
 // longest, in milliseconds, each read as its bucket's upper bound (a
-// bucket spans a few percent of its value): at most that long.
+// bucket is up to a sixth of its value wide): at most that long.
 func (p pauseCounts) summary() pauseSummary {
 	var n uint64
 	for _, c := range p.counts {
