@@ -881,8 +881,8 @@ func (ix *Index) source(doc uint32) ([]byte, error) {
 	if ix.mem != nil {
 		return ix.mem.source(doc)
 	}
-	if ix.stored != nil {
-		return ix.stored.source(doc)
+	if ix.zap != nil {
+		return ix.zap.source(doc)
 	}
 	id, err := ix.reader.ExternalID(index.NewIndexInternalID(nil, uint64(doc)))
 	if err != nil {

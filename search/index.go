@@ -182,7 +182,7 @@ type Index struct {
 	path    string
 	idx     bleve.Index
 	reader  index.IndexReader // one snapshot, held while open: it never changes
-	stored  *storedFields     // reader's segments, for the records of hits; nil: read through reader
+	zap     *segmentReader    // reader's segments, for the records of hits and postings; nil: read through reader
 	mapping mapping.IndexMapping
 	cols    *columns
 	rates   Rates
@@ -255,7 +255,7 @@ func openWith(path string, stored bool) (*Index, error) {
 	if ix.reader, err = adv.Reader(); err != nil {
 		return fail("reader", err)
 	}
-	ix.stored = newStoredFields(ix.reader)
+	ix.zap = newSegmentReader(ix.reader)
 	var have bool
 	if stored {
 		if ix.cols, have, err = readColumns(path); err != nil {

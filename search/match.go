@@ -550,14 +550,11 @@ func (ix *Index) mayMatch(ctx context.Context, u *understood) (bool, error) {
 // holdsTerm reports whether ix holds t in a field term reads it in.
 func (ix *Index) holdsTerm(ctx context.Context, t langTerm) (bool, error) {
 	for _, field := range matchFields(t.lang) {
-		p, err := ix.openPostings(ctx, field, t.term)
+		n, err := ix.termCount(ctx, field, t.term)
 		if err != nil {
 			return false, err
 		}
-		if p.tfr != nil {
-			p.tfr.Close()
-		}
-		if p.count > 0 {
+		if n > 0 {
 			return true, nil
 		}
 	}
@@ -820,8 +817,12 @@ func (m *matcher) release() {
 }
 
 // termPostings is a term's postings in one field, open for one walk: read
-// from the index, or a segment's own (list).
+// from the generation's segments (fp), a segment's own (list), or through
+// Bleve's reader (tfr) when the index is not Bleve's scorch. each, or
+// else close, hands the reader back.
 type termPostings struct {
+	zap   *segmentReader
+	fp    *fieldPostings
 	tfr   index.TermFieldReader
 	list  []memoPosting
 	count int // how many documents hold the term
@@ -832,11 +833,51 @@ func (ix *Index) openPostings(ctx context.Context, field, term string) (termPost
 		list := ix.mem.postings(field, term)
 		return termPostings{list: list, count: len(list)}, nil
 	}
+	if ix.zap != nil {
+		fp, n, err := ix.zap.open(field, term, true)
+		if err != nil {
+			return termPostings{}, err
+		}
+		return termPostings{zap: ix.zap, fp: fp, count: n}, nil
+	}
 	tfr, err := ix.reader.TermFieldReader(ctx, []byte(term), field, true, true, false)
 	if err != nil {
 		return termPostings{}, err
 	}
 	return termPostings{tfr: tfr, count: int(tfr.Count())}, nil
+}
+
+// termCount is how many documents hold term in field.
+func (ix *Index) termCount(ctx context.Context, field, term string) (int, error) {
+	p, err := ix.openPostings(ctx, field, term)
+	if err != nil {
+		return 0, err
+	}
+	p.close()
+	return p.count, nil
+}
+
+// baseDoc is the document of the generation with DocID key, and whether it
+// has one (live).
+func (ix *Index) baseDoc(key string) (uint32, bool, error) {
+	if ix.zap != nil {
+		return ix.zap.docOf(key)
+	}
+	id, err := ix.reader.InternalID(key)
+	if err != nil || len(id) == 0 {
+		return 0, false, err
+	}
+	return uint32(id.Value()), true, nil
+}
+
+// close hands the postings' reader back without reading them.
+func (p termPostings) close() {
+	switch {
+	case p.fp != nil:
+		p.zap.done(p.fp)
+	case p.tfr != nil:
+		p.tfr.Close()
+	}
 }
 
 // each calls fn with every document holding the term and its tf-idf
@@ -845,6 +886,13 @@ func (ix *Index) openPostings(ctx context.Context, field, term string) (termPost
 func (p termPostings) each(ctx context.Context, n1, n2, boost float64, fn func(doc uint32, w1, w2 float64)) error {
 	idf1 := max(1+math.Log(n1/float64(p.count+1)), 0.1)
 	idf2 := max(1+math.Log(n2/float64(p.count+1)), 0.1)
+	if p.fp != nil {
+		defer p.zap.done(p.fp)
+		return p.zap.each(ctx, p.fp, func(doc uint32, freq uint64, norm float64) {
+			tf := boost * math.Sqrt(float64(freq)) * norm
+			fn(doc, tf*idf1, tf*idf2)
+		})
+	}
 	if p.tfr == nil {
 		for _, d := range p.list {
 			tf := boost * math.Sqrt(float64(d.freq)) * d.norm
@@ -1504,7 +1552,14 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 	// offers matched otherwise (offersPred.extra) are visited.
 	whole := m.offerFilter(filter) == nil && m.offersPred.nFac == 0 // offerWalk set offersPred
 	scored := m.scoredOffers(walk, whole)
-	plain := roaring.AndNot(walk, scored)
+	// plain is the offers of the walk not scored one by one. With the
+	// whole walk, most of the offers of the words' treatments, it is made
+	// only where a part needs it: copying the walk for it was most of what
+	// a search for a common treatment allocated.
+	var plain *roaring.Bitmap
+	if !whole {
+		plain = roaring.AndNot(walk, scored)
+	}
 	// One pass over the plain offers counts them by treatment and keeps
 	// one of each (intersecting the walk with each matched treatment's
 	// offers read the walk once per treatment, for dozens of them).
@@ -1614,13 +1669,16 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 			// The starred are a few offers of a few treatments, listed
 			// by treatment.
 			for _, doc := range stars {
-				if all || plain.Contains(doc) {
+				if all || whole && walk.Contains(doc) && !scored.Contains(doc) || !whole && plain.Contains(doc) {
 					c.consider(doc, p.score)
 				}
 			}
 			continue
 		}
 		if !all {
+			if plain == nil {
+				plain = roaring.AndNot(walk, scored)
+			}
 			docs = roaring.And(plain, docs)
 		}
 		err := eachDoc(ctx, docs, func(doc uint32) bool {

@@ -172,7 +172,7 @@ func TestMemSegmentReadsAsBleve(t *testing.T) {
 	}
 
 	// Suggestions run Bleve's searchers on the segment as on Bleve's index.
-	bleveIx := &Index{idx: refIdx, reader: ref, stored: newStoredFields(ref), mapping: refIdx.Mapping()}
+	bleveIx := &Index{idx: refIdx, reader: ref, zap: newSegmentReader(ref), mapping: refIdx.Mapping()}
 	for _, q := range []string{"kn", "knee", "knee r", "ada", "ada lov", "lovelase", "knie", "clinik istan", "ist", "orthop", "zzzz"} {
 		g, err := seg.Suggest(ctx, q, 10)
 		if err != nil {

@@ -158,7 +158,7 @@ func (ix *Index) atRates(rates Rates) *Index {
 // same reader, mapping, vocabulary, places, offer spans, treatments,
 // queries understood and records shown.
 func (ix *Index) viewWith(cols *columns, rates Rates, typical *typicalPrices) *Index {
-	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, stored: ix.stored, mem: ix.mem, mapping: ix.mapping,
+	return &Index{path: ix.path, idx: ix.idx, reader: ix.reader, zap: ix.zap, mem: ix.mem, mapping: ix.mapping,
 		cols: cols, rates: rates, vocab: ix.vocab, placeSet: ix.placeSet, typical: typical, spans: ix.spans,
 		treatments: ix.treatments, understood: ix.understood, records: ix.records}
 }
@@ -262,11 +262,11 @@ func (o *Overlay) holdsLive(key string) (bool, error) {
 			return true, nil
 		}
 	}
-	id, err := o.gen.reader.InternalID(key)
+	doc, has, err := o.gen.baseDoc(key)
 	if err != nil {
 		return false, fmt.Errorf("overlay: look up %s: %w", key, err)
 	}
-	return len(id) > 0 && !o.deleted.Contains(uint32(id.Value())), nil
+	return has && !o.deleted.Contains(doc), nil
 }
 
 // Held returns the record of type typ with id as the overlay holds it
@@ -287,11 +287,11 @@ func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
 	if s := o.newestLive(key); s != nil {
 		return s.record(key), nil
 	}
-	id, err := o.gen.reader.InternalID(key)
+	doc, has, err := o.gen.baseDoc(key)
 	if err != nil {
 		return nil, fmt.Errorf("overlay: look up %s: %w", key, err)
 	}
-	if len(id) == 0 || o.deleted.Contains(uint32(id.Value())) {
+	if !has || o.deleted.Contains(doc) {
 		return nil, nil
 	}
 	// Unchanged since the generation: a segment that holds it (dead, an
@@ -310,7 +310,7 @@ func (o *Overlay) liveRecord(ctx context.Context, key string) (*Record, error) {
 	// owner of its records or a patched record's base. Read by number: the
 	// way Get reads (Bleve's Document) looks the key up again and copies
 	// every stored field.
-	r, _, err := o.gen.decodedRecord(uint32(id.Value()))
+	r, _, err := o.gen.decodedRecord(doc)
 	if err != nil {
 		return nil, fmt.Errorf("overlay: %s: %w", key, err)
 	}
@@ -473,11 +473,11 @@ func (o *Overlay) baseGone(key string) (bool, error) {
 	if o.deleted.IsEmpty() {
 		return false, nil
 	}
-	id, err := o.gen.reader.InternalID(key)
+	doc, has, err := o.gen.baseDoc(key)
 	if err != nil {
 		return false, fmt.Errorf("overlay: look up %s: %w", key, err)
 	}
-	return len(id) > 0 && o.deleted.Contains(uint32(id.Value())), nil
+	return has && o.deleted.Contains(doc), nil
 }
 
 // maxSuggestSkipped bounds how many more suggestions each part is asked

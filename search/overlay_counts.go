@@ -120,12 +120,12 @@ func (o *Overlay) replacedBy(records map[string]*Record) ([]*roaring.Bitmap, err
 		out[i] = roaring.New()
 	}
 	for key := range records {
-		id, err := o.gen.reader.InternalID(key)
+		doc, has, err := o.gen.baseDoc(key)
 		if err != nil {
 			return nil, fmt.Errorf("overlay: look up %s: %w", key, err)
 		}
-		if len(id) > 0 {
-			out[0].Add(uint32(id.Value()))
+		if has {
+			out[0].Add(doc)
 		}
 		for i, s := range o.segs {
 			if doc, ok := s.docs[key]; ok {

@@ -185,15 +185,15 @@ func (o *Overlay) Apply(ctx context.Context, rates Rates, records map[string]*Re
 	copied := make([]bool, len(n.segs))
 	live := map[string]*Record{}
 	for key, r := range records {
-		id, err := o.gen.reader.InternalID(key)
+		doc, has, err := o.gen.baseDoc(key)
 		if err != nil {
 			return nil, fmt.Errorf("overlay: look up %s: %w", key, err)
 		}
-		if len(id) > 0 {
+		if has {
 			if !baseCopied {
 				n.deleted, baseCopied = n.deleted.Clone(), true
 			}
-			n.deleted.Add(uint32(id.Value()))
+			n.deleted.Add(doc)
 		}
 		for i := range n.segs {
 			doc, ok := n.segs[i].docs[key]

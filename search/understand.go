@@ -304,12 +304,10 @@ var foldFilter = asciifolding.New()
 // language is searched in.
 func (ix *Index) termExists(ctx context.Context, t langTerm) (bool, error) {
 	for _, field := range termFields(t.lang) {
-		tfr, err := ix.reader.TermFieldReader(ctx, []byte(t.term), field, false, false, false)
+		n, err := ix.termCount(ctx, field, t.term)
 		if err != nil {
 			return false, err
 		}
-		n := tfr.Count()
-		tfr.Close()
 		if n > 0 {
 			return true, nil
 		}
