@@ -307,26 +307,45 @@ func (c *columns) inherit() {
 			}
 		}
 		// An owner's offers are found once for every column they inherit
-		// (a facility's five), not once for each.
+		// (a facility's five), not once for each, and each value's are
+		// gathered and added in one union: a union for every owner and
+		// value made the value's bitmap anew each time (its runs copied),
+		// most of what a merged segment's columns allocated.
+		adds := make([][][]uint32, len(inherited)) // by column, by value ordinal
+		var theirs []uint32
 		for ord, doc := range owner {
 			if doc < 0 {
 				continue
 			}
-			var theirs *roaring.Bitmap
-			for _, kc := range inherited {
+			theirs = theirs[:0]
+			found := false
+			for k, kc := range inherited {
 				vals := kc.ords[kc.start[doc]:kc.start[doc+1]]
 				if len(vals) == 0 {
 					continue
 				}
-				if theirs == nil {
-					theirs = roaring.And(from.link.bitmaps[ord], offers)
+				if !found {
+					found = true
+					roaring.And(from.link.bitmaps[ord], offers).Iterate(func(o uint32) bool {
+						theirs = append(theirs, o)
+						return true
+					})
+				}
+				if adds[k] == nil {
+					adds[k] = make([][]uint32, len(kc.bitmaps))
 				}
 				for _, v := range vals {
-					kc.bitmaps[v].Or(theirs)
+					adds[k][v] = append(adds[k][v], theirs...)
 				}
 			}
 		}
-		for _, kc := range inherited {
+		for k, kc := range inherited {
+			for v, docs := range adds[k] {
+				if len(docs) > 0 {
+					slices.Sort(docs) // owners' offers come owner by owner
+					kc.bitmaps[v].Or(roaring.BitmapOf(docs...))
+				}
+			}
 			kc.index(c.docs)
 		}
 		if from.typ == TypeTreatment {
