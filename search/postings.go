@@ -11,14 +11,17 @@ import (
 )
 
 // segmentReader reads a generation's stored records (stored.go) and
-// postings straight from its segments, each field's dictionaries, postings lists and iterators kept
-// for the next term read in it. Bleve's TermFieldReader makes them anew
-// for every term (its recycling is off by default, for panics of its
-// own): a dictionary, a vellum reader, a postings list and an iterator per
-// segment, for each of a search's dozens of terms, were a fifth of what a
-// search allocated, and every document an overlay's batch looks up by
-// identifier cost the same again. Fewer allocations are fewer collections,
-// each of which slows the searches running through it.
+// postings straight from its segments, each field's dictionaries,
+// postings lists and iterators kept for the next term read in it. Bleve's
+// TermFieldReader makes them anew for every term (its recycling is off by
+// default, for panics of its own): a dictionary, a vellum reader, a
+// postings list and an iterator per segment, for each of a search's
+// dozens of terms, were a fifth of what a search allocated, and every
+// document an overlay's batch looks up by identifier cost the same again.
+// Fewer allocations are fewer collections, each of which slows the
+// searches running through it. (zap hands out a shared empty postings
+// list and iterator for a term a segment lacks, and takes them back as
+// preallocated ones without writing to them.)
 type segmentReader struct {
 	segs    []*scorch.SegmentSnapshot
 	offsets []uint64 // the first document number of each segment, as the snapshot numbers them
