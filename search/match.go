@@ -895,7 +895,7 @@ func (p termPostings) each(ctx context.Context, n1, n2, boost float64, fn func(d
 	}
 	if p.tfr == nil {
 		for _, d := range p.list {
-			tf := boost * math.Sqrt(float64(d.freq)) * d.norm
+			tf := boost * math.Sqrt(float64(d.freq)) * float64(d.norm)
 			fn(d.doc, tf*idf1, tf*idf2)
 		}
 		return nil

@@ -114,17 +114,19 @@ func (f *memField) search(where func(term string) bool) int {
 	return sort.Search(f.size(), func(i int) bool { return where(f.term(i)) })
 }
 
-// memoPosting is one posting, with what the tf-idf weight is made of.
+// memoPosting is one posting, with what the tf-idf weight is made of: 12
+// bytes, its norm a float32 as Bleve's zap segments keep it (the
+// postings lists were the most a batch's segment allocated).
 type memoPosting struct {
 	doc  uint32
 	freq uint32
-	norm float64
+	norm float32
 }
 
 // fieldNorm is the norm of a field of length terms, as Bleve's zap segments
-// keep it (a float32) and give it back.
-func fieldNorm(length int) float64 {
-	return float64(float32(1 / math.Sqrt(float64(uint32(length)))))
+// keep it and give it back.
+func fieldNorm(length int) float32 {
+	return float32(1 / math.Sqrt(float64(uint32(length))))
 }
 
 // fieldBuild gathers one field's postings for newMemSegment: its terms
@@ -449,7 +451,7 @@ func (r *memTermReader) Next(pre *index.TermFieldDoc) (*index.TermFieldDoc, erro
 		pre = &index.TermFieldDoc{}
 	}
 	*pre = index.TermFieldDoc{Term: r.term, ID: index.NewIndexInternalID(pre.ID, uint64(p.doc)),
-		Freq: uint64(p.freq), Norm: p.norm}
+		Freq: uint64(p.freq), Norm: float64(p.norm)}
 	return pre, nil
 }
 
