@@ -130,19 +130,8 @@ func allPostings(t *testing.T, r index.IndexReader) []string {
 	}
 	var out []string
 	for _, f := range fields {
-		dict, err := r.FieldDict(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			e, err := dict.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e == nil {
-				break
-			}
-			tfr, err := r.TermFieldReader(context.Background(), []byte(e.Term), f, true, true, false)
+		for _, term := range fieldTerms(t, r, f) {
+			tfr, err := r.TermFieldReader(context.Background(), []byte(term), f, true, true, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,11 +144,10 @@ func allPostings(t *testing.T, r index.IndexReader) []string {
 					break
 				}
 				id, _ := r.ExternalID(d.ID)
-				out = append(out, fmt.Sprintf("%s:%s:%s:%d:%.4f", f, e.Term, id, d.Freq, d.Norm))
+				out = append(out, fmt.Sprintf("%s:%s:%s:%d:%.4f", f, term, id, d.Freq, d.Norm))
 			}
 			tfr.Close()
 		}
-		dict.Close()
 	}
 	slices.Sort(out)
 	return out

@@ -36,6 +36,10 @@ type fieldPostings struct {
 	dicts []segapi.TermDictionary
 	lists []segapi.PostingsList
 	iters []segapi.PostingsIterator
+	// spare holds each segment's own iterator: for a term a segment lacks,
+	// iters holds zap's shared empty one, and spare keeps ours for the
+	// next term.
+	spare []segapi.PostingsIterator
 }
 
 // newSegmentReader reads r's segments, or is nil when r is not a scorch
@@ -67,7 +71,8 @@ func (p *segmentReader) open(field, term string, freqNorm bool) (*fieldPostings,
 	fp, _ := pool.(*sync.Pool).Get().(*fieldPostings)
 	if fp == nil {
 		fp = &fieldPostings{field: field, dicts: make([]segapi.TermDictionary, len(p.segs)),
-			lists: make([]segapi.PostingsList, len(p.segs)), iters: make([]segapi.PostingsIterator, len(p.segs))}
+			lists: make([]segapi.PostingsList, len(p.segs)), iters: make([]segapi.PostingsIterator, len(p.segs)),
+			spare: make([]segapi.PostingsIterator, len(p.segs))}
 		for i, s := range p.segs {
 			d, err := s.Segment().Dictionary(field)
 			if err != nil {
@@ -85,8 +90,12 @@ func (p *segmentReader) open(field, term string, freqNorm bool) (*fieldPostings,
 			return nil, 0, fmt.Errorf("postings of %s in %s: %w", term, field, err)
 		}
 		fp.lists[i] = pl
-		fp.iters[i] = pl.Iterator(freqNorm, freqNorm, false, fp.iters[i])
-		n += int(pl.Count())
+		held := int(pl.Count())
+		n += held
+		fp.iters[i] = pl.Iterator(freqNorm, freqNorm, false, fp.spare[i])
+		if held > 0 {
+			fp.spare[i] = fp.iters[i] // the spare reused, or a new one
+		}
 	}
 	return fp, n, nil
 }
@@ -143,11 +152,14 @@ func (p *segmentReader) docOf(id string) (uint32, bool, error) {
 	if n == 0 {
 		return 0, false, nil
 	}
-	doc, found := uint32(0), false
-	err = p.each(context.Background(), fp, func(d uint32, _ uint64, _ float64) {
-		if !found {
-			doc, found = d, true
+	for i, it := range fp.iters {
+		post, err := it.Next()
+		if err != nil {
+			return 0, false, fmt.Errorf("postings of %s: %w", id, err)
 		}
-	})
-	return doc, found, err
+		if post != nil {
+			return uint32(p.offsets[i] + post.Number()), true, nil
+		}
+	}
+	return 0, false, nil
 }

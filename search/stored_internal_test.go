@@ -145,21 +145,9 @@ func TestSegmentPostingsReadAsBleve(t *testing.T) {
 	type fieldTerm struct{ field, term string }
 	var terms []fieldTerm
 	for _, field := range append(matchFields(LangEnglish), joinField("de"), fieldID) {
-		d, err := r.FieldDict(field)
-		if err != nil {
-			t.Fatal(err)
+		for _, term := range fieldTerms(t, r, field) {
+			terms = append(terms, fieldTerm{field, term})
 		}
-		for {
-			e, err := d.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e == nil {
-				break
-			}
-			terms = append(terms, fieldTerm{field, e.Term})
-		}
-		d.Close()
 		terms = append(terms, fieldTerm{field, "nosuchterm"})
 	}
 	if len(terms) < 40 {
@@ -205,5 +193,26 @@ func TestSegmentPostingsReadAsBleve(t *testing.T) {
 	}
 	if found != len(live) {
 		t.Errorf("%d documents found by identifier, want the %d live", found, len(live))
+	}
+}
+
+// fieldTerms lists the terms r holds in field, in order.
+func fieldTerms(t *testing.T, r index.IndexReader, field string) []string {
+	t.Helper()
+	d, err := r.FieldDict(field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var terms []string
+	for {
+		e, err := d.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e == nil {
+			return terms
+		}
+		terms = append(terms, e.Term)
 	}
 }
