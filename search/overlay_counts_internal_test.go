@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -129,4 +130,164 @@ func TestRepricedTreatmentsRecountAtNewRates(t *testing.T) {
 			t.Errorf("%s after the euro halved: span %+v, want %+v", key, records[key], span)
 		}
 	}
+}
+
+// TestUnmovedTreatmentsKeepTheirCounts: a treatment whose offers a batch
+// only reprices inside its span is left without a recount, and what every
+// batch's recount gives is what counting every treatment would: batch
+// after batch of new prices (inside the span, at its ends and beyond it,
+// in another currency, on request), offers added, deleted and moved to
+// another treatment, applied so that the live copies are in the
+// generation and in segments.
+func TestUnmovedTreatmentsKeepTheirCounts(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 19))
+	rates := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.9, "TRY": 30}}
+	currencies := []string{"USD", "EUR", "TRY"}
+	fac := &FacilityRef{ID: 1, Name: "Clinic", Country: "TR", City: "Antalya"}
+	treatments := []int64{10, 11, 12}
+	price := func(r *Record) {
+		r.Price, r.PriceRange = nil, nil
+		cur := currencies[rng.IntN(3)]
+		amount := float64(100+rng.IntN(900)) * rates.Rates[cur]
+		switch rng.IntN(8) {
+		case 0: // price on request
+		case 1:
+			r.PriceRange = &MoneyRange{Min: amount, Max: amount * 2, Currency: cur}
+		default:
+			r.Price = &Money{Amount: amount, Currency: cur}
+		}
+	}
+	offers := map[int64]*Record{}
+	for id := int64(100); id < 400; id++ {
+		r := &Record{Type: TypeOffer, ID: id, Treatment: &TreatmentRef{ID: treatments[rng.IntN(3)]}, Facility: fac}
+		price(r)
+		offers[id] = r
+	}
+	// counted is each treatment's record as counting its live offers makes it.
+	counted := func(id int64) *Record {
+		c := newOfferCounts()
+		for _, r := range offers {
+			if r.Treatment.ID == id {
+				amount, currency, priced := offerAmount(r)
+				c.add(amount, currency, priced)
+			}
+		}
+		return &Record{Type: TypeTreatment, ID: id, Name: fmt.Sprintf("Treatment %d", id), OfferCount: c.n, PriceSpan: PriceSpan(c.sorted(), rates)}
+	}
+	recs := []*Record{{Type: TypeFacility, ID: 1, Name: fac.Name, Country: "TR", City: "Antalya"}}
+	for _, id := range treatments {
+		recs = append(recs, counted(id))
+	}
+	for _, r := range offers {
+		recs = append(recs, r)
+	}
+	gen := indexRecords(t, rates, recs)
+	o, err := NewOverlay(ctx, gen, rates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { o.Close() }()
+	left, next := 0, int64(400)
+	for round := range 120 {
+		batch := map[string]*Record{}
+		touched := map[int64]bool{}
+		for range 1 + rng.IntN(6) {
+			ids := slices.Sorted(maps.Keys(offers))
+			id := ids[rng.IntN(len(ids))]
+			r := *offers[id]
+			touched[r.Treatment.ID] = true
+			switch k := rng.IntN(20); {
+			case k < 14: // a new price, mostly a little up or down
+				if r.Price != nil && k < 10 {
+					p := *r.Price
+					p.Amount *= 0.95 + rng.Float64()/10
+					r.Price = &p
+				} else {
+					price(&r)
+				}
+			case k < 16: // another treatment
+				r.Treatment = &TreatmentRef{ID: treatments[rng.IntN(3)]}
+			case k < 18:
+				delete(offers, id)
+				batch[DocID(TypeOffer, id)] = nil
+				continue
+			default:
+				r = Record{Type: TypeOffer, ID: next, Treatment: &TreatmentRef{ID: treatments[rng.IntN(3)]}, Facility: fac}
+				next++
+				price(&r)
+			}
+			touched[r.Treatment.ID] = true
+			offers[r.ID] = &r
+			batch[DocID(TypeOffer, r.ID)] = &r
+		}
+		ids := slices.Sorted(maps.Keys(touched))
+		all := maps.Clone(batch)
+		if _, err := o.recount(ctx, rates, all, ids, false); err != nil {
+			t.Fatal(err)
+		}
+		n, err := o.recount(ctx, rates, batch, ids, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		left += n
+		for _, id := range treatments {
+			key := DocID(TypeTreatment, id)
+			if got, want := jsonOf(t, batch[key]), jsonOf(t, all[key]); got != want {
+				t.Fatalf("round %d, treatment %d: recounted as %s, counting every treatment gives %s", round, id, got, want)
+			}
+			if r := batch[key]; r != nil {
+				want := counted(id)
+				if r.OfferCount != want.OfferCount || !eqPtr(r.PriceSpan, want.PriceSpan) {
+					t.Fatalf("round %d, treatment %d: %d offers spanning %+v, the offers %d spanning %+v",
+						round, id, r.OfferCount, r.PriceSpan, want.OfferCount, want.PriceSpan)
+				}
+			}
+		}
+		applied, err := o.Apply(ctx, rates, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		o = applied
+		for _, id := range treatments {
+			r, err := o.Get(ctx, TypeTreatment, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := counted(id); r.OfferCount != want.OfferCount || !eqPtr(r.PriceSpan, want.PriceSpan) {
+				t.Fatalf("round %d, treatment %d held with %d offers spanning %+v, the offers %d spanning %+v",
+					round, id, r.OfferCount, r.PriceSpan, want.OfferCount, want.PriceSpan)
+			}
+		}
+		for { // and merged as the policy wants, so live copies are in merged segments too
+			m := o.PlanMerge()
+			if m == nil {
+				break
+			}
+			if err := m.Build(ctx); err != nil {
+				t.Fatal(err)
+			}
+			merged, err := o.WithMerge(ctx, m)
+			m.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Close()
+			o = merged
+		}
+	}
+	if left == 0 {
+		t.Fatal("no treatment was left without a recount")
+	}
+	t.Logf("%d treatments left without a recount", left)
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
