@@ -65,15 +65,19 @@ func (o *Overlay) recount(ctx context.Context, rates Rates, records map[string]*
 		if _, ok := records[key]; ok {
 			continue
 		}
+		// The record searches show (kept decoded), to leave an unmoved
+		// treatment as it is without decoding it again.
+		if m := moved[id]; m != nil {
+			if t := o.treatment(ctx, id); t != nil && m.inside(t.PriceSpan) {
+				left++
+				continue
+			}
+		}
 		old, err := o.liveRecord(ctx, key)
 		if err != nil {
 			return left, fmt.Errorf("overlay: count the offers of treatment %d: %w", id, err)
 		}
 		if old == nil {
-			continue
-		}
-		if moved[id].inside(old.PriceSpan) {
-			left++
 			continue
 		}
 		counts.reset()
