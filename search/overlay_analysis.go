@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -129,6 +130,11 @@ func analyze(m mapping.IndexMapping, key string, r *Record, join bool, rates Rat
 				freq = 0
 			}
 			if an := tf.Analyzer(); an != nil {
+				if texts.whole(an) {
+					g.length++
+					gatheredTerms = append(gatheredTerms, termCount{i, tf.Value(), freq})
+					continue
+				}
 				if t, ok := texts.terms(an, tf.Value()); ok {
 					g.length += t.n
 					t.each(func(term []byte) { gatheredTerms = append(gatheredTerms, termCount{i, term, freq}) })
@@ -215,6 +221,25 @@ func (t textTerms) each(fn func(term []byte)) {
 		fn(b[k:end:end])
 		b = b[end:]
 	}
+}
+
+// whole reports whether an makes a value its one term, as Bleve's keyword
+// analyser does (one token, no filters): the ids, places, ratings and
+// prices of every document. Such a value is its own term, neither
+// analysed nor kept: an offer's prices are new with every change, and
+// kept they filled the cache in a minute or two of writes, emptying it
+// of the names that recur. Without a cache (nil), nothing is taken for
+// granted.
+func (c *textCache) whole(an analysis.Analyzer) bool {
+	if c == nil {
+		return false
+	}
+	d, ok := an.(*analysis.DefaultAnalyzer)
+	if !ok || len(d.CharFilters) > 0 || len(d.TokenFilters) > 0 {
+		return false
+	}
+	_, single := d.Tokenizer.(*single.SingleTokenTokenizer)
+	return single
 }
 
 // terms returns the terms an analyses value into, from the cache or

@@ -415,6 +415,17 @@ func TestAnalysedTextsAreKept(t *testing.T) {
 		t.Errorf("the second time: %d values kept (was %d), %d found, want at least %d",
 			texts.n, kept, texts.hits.Load()-hits, kept)
 	}
+	// A keyword value (an id, a price) is its own term, never kept.
+	kw := m.AnalyzerNamed(m.AnalyzerNameForPath(fieldPriceAmount))
+	if !texts.whole(kw) {
+		t.Errorf("the price amount's analyser %T is not taken as the keyword analyser", kw)
+	}
+	if n := len(texts.m[kw]); n > 0 {
+		t.Errorf("%d keyword values kept", n)
+	}
+	if texts.whole(m.AnalyzerNamed(m.AnalyzerNameForPath(fieldText))) {
+		t.Error("the text analyser is taken as the keyword analyser")
+	}
 
 	an := m.AnalyzerNamed(m.AnalyzerNameForPath(fieldText))
 	if an == nil {
