@@ -282,7 +282,7 @@ func walkIDs(t *testing.T, r index.DocIDReader) []index.IndexInternalID {
 
 // memIndexOf is memIndex of records under their own DocIDs.
 func memIndexOf(ctx context.Context, records []*Record, owner func(key string) bool, rates Rates,
-	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
+	prior func(key string, join bool) *analyzed, workers int) (*Index, []*analyzed, error) {
 	keys := make([]string, len(records))
 	for i, r := range records {
 		keys[i] = DocID(r.Type, r.ID)

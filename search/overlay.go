@@ -100,7 +100,7 @@ func NewOverlay(ctx context.Context, gen *Index, rates Rates, records map[string
 // (overlay_analysis.go). Document number i is records[i]'s. It returns
 // every record's document, by the index of records.
 func memIndex(ctx context.Context, keys []string, records []*Record, owner func(key string) bool, rates Rates,
-	prior func(key string) *analyzed, workers int) (*Index, []*analyzed, error) {
+	prior func(key string, join bool) *analyzed, workers int) (*Index, []*analyzed, error) {
 	m := sharedMapping()
 	fail := func(what string, err error) (*Index, []*analyzed, error) {
 		return nil, nil, fmt.Errorf("overlay: segment: %s: %w", what, err)

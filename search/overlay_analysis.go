@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -62,6 +63,35 @@ func (a *analyzed) reusable(r *Record, join bool, rates Rates) bool {
 	}
 	usd, ok := offerUSD(r, rates)
 	return ok == a.usdOK && usd == a.usd
+}
+
+// recounted returns a's document for r when r is a's treatment recounted
+// (Overlay.Recount: a copy with only its offer count and price span
+// changed, neither of which is indexed) with the same trust: the same
+// terms in every field, and r's own stored source. Nil otherwise. A
+// treatment is recounted whenever an offer of its comes or goes (a
+// quarter of bench fresh's writes), and analysing it again, its names
+// in every language and their prefixes for suggestions, was most of
+// what analysing a batch cost.
+func (a *analyzed) recounted(r *Record, join bool) (*analyzed, error) {
+	if a == nil || a.join != join || r.Type != TypeTreatment || a.r.Type != TypeTreatment || a.r == r {
+		return nil, nil
+	}
+	was, now := *a.r, *r
+	was.OfferCount, was.PriceSpan = now.OfferCount, now.PriceSpan
+	if !reflect.DeepEqual(was, now) || trustOf(a.r).Trust != trustOf(r).Trust {
+		return nil, nil
+	}
+	c := *a
+	c.r = r
+	if !join {
+		source, err := json.Marshal(r)
+		if err != nil {
+			return nil, fmt.Errorf("recounted %s %d: %w", r.Type, r.ID, err)
+		}
+		c.source = source
+	}
+	return &c, nil
 }
 
 // analyze maps and analyses r's document (joinDocument when join).
@@ -330,15 +360,24 @@ func sumTerms(terms []termCount) []termCount {
 // (by the same index), reusing prior's where they still hold (nil: none),
 // analysed by workers goroutines.
 func analyzeAll(m mapping.IndexMapping, keys []string, records []*Record, owner func(key string) bool, rates Rates,
-	prior func(key string) *analyzed, workers int) ([]*analyzed, error) {
+	prior func(key string, join bool) *analyzed, workers int) ([]*analyzed, error) {
 	kept := make([]*analyzed, len(records))
 	todo := make([]int, 0, len(records))
 	for i, r := range records {
 		key := keys[i]
 		join := owner != nil && owner(key)
 		if prior != nil {
-			if a := prior(key); a.reusable(r, join, rates) {
+			a := prior(key, join)
+			if a.reusable(r, join, rates) {
 				kept[i] = a
+				continue
+			}
+			c, err := a.recounted(r, join)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil {
+				kept[i] = c
 				continue
 			}
 		}

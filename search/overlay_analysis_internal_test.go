@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -44,7 +45,7 @@ func TestReusedDocumentsIndexAsNew(t *testing.T) {
 		for i, r := range records {
 			byKey[DocID(r.Type, r.ID)] = docs[i]
 		}
-		again, reused, err := memIndexOf(ctx, records, owner, rates, func(key string) *analyzed { return byKey[key] }, 2)
+		again, reused, err := memIndexOf(ctx, records, owner, rates, func(key string, _ bool) *analyzed { return byKey[key] }, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,6 +79,74 @@ func TestReusedDocumentsIndexAsNew(t *testing.T) {
 		i := slices.IndexFunc(records, func(r *Record) bool { return r.ID == c.r.ID })
 		if got := first[i].reusable(c.r, c.join, c.rates); got != c.reuse {
 			t.Errorf("%s: reusable says %v", c.name, got)
+		}
+	}
+}
+
+// TestRecountedTreatmentsReuseTheirDocuments: a treatment recounted (a
+// copy with only its offer count and span changed) is indexed from the
+// document analysed for it before, with its own stored record, and the
+// segment holds what Bleve builds from the recounted records; one whose
+// trust moves with its count (no offers left), or whose name changed,
+// is analysed again.
+func TestRecountedTreatmentsReuseTheirDocuments(t *testing.T) {
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.8}}
+	for _, c := range []struct {
+		name  string
+		edit  func(r *Record)
+		reuse bool
+	}{
+		{"a new count and span", func(r *Record) {
+			r.OfferCount, r.PriceSpan = 7, &MoneyRange{Min: 100, Max: 900, Currency: "USD"}
+		}, true},
+		{"a span only", func(r *Record) { r.PriceSpan = &MoneyRange{Min: 5, Max: 6, Currency: "USD"} }, true},
+		{"no offers left", func(r *Record) { r.OfferCount, r.PriceSpan = 0, nil }, false},
+		{"a new name", func(r *Record) { r.Name, r.OfferCount = "Knee arthroplasty", 7 }, false},
+	} {
+		for _, asOwner := range []bool{false, true} {
+			records := sampleRecords()
+			records[0].OfferCount, records[0].PriceSpan = 3, &MoneyRange{Min: 200, Max: 800, Currency: "USD"}
+			key := DocID(TypeTreatment, records[0].ID)
+			owner := func(k string) bool { return asOwner && k == key }
+			_, first, err := memIndexOf(ctx, records, owner, rates, nil, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byKey := map[string]*analyzed{}
+			for i, r := range records {
+				byKey[DocID(r.Type, r.ID)] = first[i]
+			}
+			recounted := *records[0]
+			c.edit(&recounted)
+			now := slices.Clone(records)
+			now[0] = &recounted
+			got, docs, err := memIndexOf(ctx, now, owner, rates, func(k string, join bool) *analyzed {
+				if a := byKey[k]; a != nil && a.join == join {
+					return a
+				}
+				return nil
+			}, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reused := docs[0].terms == first[0].terms && unsafe.StringData(docs[0].terms) == unsafe.StringData(first[0].terms); reused != c.reuse {
+				t.Errorf("%s (owner %v): document reused %v, want %v", c.name, asOwner, reused, c.reuse)
+			}
+			_, ref := bleveOf(t, now, owner, rates)
+			if g, w := allPostings(t, got.reader), allPostings(t, ref); !slices.Equal(g, w) {
+				t.Errorf("%s (owner %v): the segment indexes differently from Bleve:\n got %v\nwant %v", c.name, asOwner, g, w)
+			}
+			if !asOwner {
+				held, err := got.Get(ctx, TypeTreatment, recounted.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if jsonOf(t, held) != jsonOf(t, &recounted) {
+					t.Errorf("%s: the segment holds %s, want %s", c.name, jsonOf(t, held), jsonOf(t, &recounted))
+				}
+			}
+			got.Close()
 		}
 	}
 }

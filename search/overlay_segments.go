@@ -123,7 +123,7 @@ func (s *segment) release() error {
 // It reuses the documents prior holds (nil: none) where they still hold,
 // and analyses the others on workers goroutines.
 func newSegment(ctx context.Context, records map[string]*Record, owner func(key string) bool, rates Rates,
-	prior func(key string) *analyzed, workers int) (*segment, error) {
+	prior func(key string, join bool) *analyzed, workers int) (*segment, error) {
 	keys := slices.Sorted(maps.Keys(records))
 	list := make([]*Record, len(keys))
 	for i, k := range keys {
@@ -146,11 +146,13 @@ func newSegment(ctx context.Context, records map[string]*Record, owner func(key 
 	return s, nil
 }
 
-// priorDocs looks a record's document up in segs, newest first.
-func priorDocs(segs ...*segment) func(key string) *analyzed {
-	return func(key string) *analyzed {
+// priorDocs looks a record's document of the kind asked for (an owner's,
+// join, or a whole one) up in segs, newest first: a treatment a segment
+// holds whole is an owner in most batches after.
+func priorDocs(segs ...*segment) func(key string, join bool) *analyzed {
+	return func(key string, join bool) *analyzed {
 		for i := len(segs) - 1; i >= 0; i-- {
-			if a := segs[i].analyzed[key]; a != nil {
+			if a := segs[i].analyzed[key]; a != nil && a.join == join {
 				return a
 			}
 		}
