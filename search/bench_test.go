@@ -3,6 +3,7 @@ package search_test
 import (
 	"context"
 	"io"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -263,6 +264,59 @@ func BenchmarkOverlayApply(b *testing.B) {
 			m.Close()
 		}
 	})
+}
+
+// BenchmarkOverlayRecount measures what counting a batch's treatments
+// costs the follower (Overlay.Recount): the batch of 100 offers repriced
+// by 1% over the overlay of ten segments, whose treatments it touches.
+func BenchmarkOverlayRecount(b *testing.B) {
+	gen, _, withSegments, batch := overlayBench(b)
+	ctx, rates := context.Background(), withSegments.Rates()
+	// overlayBench applies its batches without counting their treatments;
+	// the follower counts them with every batch, so do that first.
+	var all []int64
+	for page := 1; ; page++ {
+		res, err := gen.Search(ctx, search.Request{Page: page, PerPage: 100}.MustWhere(search.FilterType, "treatment"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Hits) == 0 {
+			break
+		}
+		for _, h := range res.Hits {
+			all = append(all, h.ID)
+		}
+	}
+	counted := map[string]*search.Record{}
+	if err := withSegments.Recount(ctx, rates, counted, all); err != nil {
+		b.Fatal(err)
+	}
+	counts, err := withSegments.Apply(ctx, rates, counted)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer counts.Close()
+	withSegments = counts
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, r := range batch {
+		if r != nil && r.Treatment != nil && !seen[r.Treatment.ID] {
+			seen[r.Treatment.ID] = true
+			ids = append(ids, r.Treatment.ID)
+		}
+	}
+	slices.Sort(ids)
+	b.ReportAllocs()
+	recounted := 0
+	for b.Loop() {
+		records := maps.Clone(batch)
+		if err := withSegments.Recount(ctx, rates, records, ids); err != nil {
+			b.Fatal(err)
+		}
+		recounted = len(records) - len(batch)
+	}
+	b.ReportMetric(float64(len(ids)), "treatments")
+	b.ReportMetric(float64(recounted), "changed")
 }
 
 // keptObjects is how many more objects the heap holds, live, while what
