@@ -110,6 +110,12 @@ var lifted atomic.Int64
 // scheduling since the process started.
 func Lifted() int64 { return lifted.Load() }
 
+// lowering counts the goroutines Go started on a lowered thread until
+// each has stopped its lifter: a test waits for those of earlier tests,
+// which a loaded machine may keep from a core long enough to be lifted
+// after they have done their work.
+var lowering sync.WaitGroup
+
 // Go runs f in a new goroutine at background priority.
 func Go(f func()) {
 	n, idleOnly := int(nice.Load()), idle.Load()
@@ -117,7 +123,9 @@ func Go(f func()) {
 		go f()
 		return
 	}
+	lowering.Add(1)
 	go func() {
+		defer lowering.Done() // after the lifter's stop, deferred below
 		runtime.LockOSThread()
 		if err := lower(n, idleOnly); err != nil {
 			// The thread is as it was: hand it back for other goroutines.
