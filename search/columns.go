@@ -544,6 +544,14 @@ func (kc *keywordColumn) first(doc uint32) (uint32, bool) {
 	return kc.ords[kc.start[doc]], true
 }
 
+// holds reports whether doc holds the value of ordinal ord.
+func (kc *keywordColumn) holds(doc, ord uint32) bool {
+	if kc.dense() {
+		return kc.one(doc) == ord+1
+	}
+	return slices.Contains(kc.ords[kc.start[doc]:kc.start[doc+1]], ord)
+}
+
 // bitmap returns the documents holding value (empty when none do).
 func (kc *keywordColumn) bitmap(value string) *roaring.Bitmap {
 	if ord, ok := kc.ordinal[value]; ok {

@@ -37,10 +37,10 @@ type deadDocs struct {
 	mu sync.Mutex // held while a part below is made
 	// byTreatment lists the dead offers by treatment ordinal, made on
 	// first use (ofTreatments).
-	byTreatment atomic.Pointer[[][]uint32]
+	byTreatment atomic.Pointer[cowList[[]uint32]]
 	// facets holds, by facet column (*keywordColumn), how many of each
 	// treatment's dead offers hold each of the column's values
-	// ([][]ordCount, by treatment ordinal), made on first use
+	// (cowList[[]ordCount], by treatment ordinal), made on first use
 	// (facetsOfTreatments).
 	facets sync.Map
 	// treatments are the ids of the dead treatments' own documents, made
@@ -116,9 +116,22 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 		n.values.Store(col, vals)
 		return true
 	})
+	// Most values gain none of a batch's few dozen documents: their lists
+	// are d's, shared (read only). Copied whole each batch, they were a
+	// quarter of what next allocated.
 	d.holding.Range(func(k, v any) bool {
-		dv := k.(deadValue)
-		n.holding.Store(dv, append(slices.Clip(v.([]uint32)), roaring.And(added, dv.col.valueBitmap(dv.ord)).ToArray()...))
+		dv, was := k.(deadValue), v.([]uint32)
+		var more []uint32
+		added.Iterate(func(doc uint32) bool {
+			if dv.col.holds(doc, dv.ord) {
+				more = append(more, doc)
+			}
+			return true
+		})
+		if len(more) > 0 {
+			was = append(slices.Clip(was), more...)
+		}
+		n.holding.Store(dv, was)
 		return true
 	})
 	tcol, types := cols.keywords[fieldTreatmentID], cols.keywords[fieldType]
@@ -137,29 +150,31 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 	if p == nil {
 		return n
 	}
-	byT := slices.Clone(*p)
+	byT := p.writer()
 	var touched []uint32 // treatment ordinals with offers added
 	roaring.And(added, types.bitmap(TypeOffer)).Iterate(func(doc uint32) bool {
 		if ord, ok := tcol.first(doc); ok {
+			was := byT.l.at(int(ord))
 			if !slices.Contains(touched, ord) {
 				touched = append(touched, ord)
-				byT[ord] = slices.Clip(byT[ord]) // d's list stays d's
+				was = slices.Clip(was) // d's list stays d's
 			}
-			byT[ord] = append(byT[ord], doc)
+			byT.set(int(ord), append(was, doc))
 		}
 		return true
 	})
 	for _, ord := range touched {
-		slices.Sort(byT[ord])
+		slices.Sort(byT.l.at(int(ord)))
 	}
-	n.byTreatment.Store(&byT)
+	made := byT.list()
+	n.byTreatment.Store(&made)
 	d.facets.Range(func(k, v any) bool {
-		col, counts := k.(*keywordColumn), slices.Clone(v.([][]ordCount))
+		col, counts := k.(*keywordColumn), v.(cowList[[]ordCount]).writer()
 		tally := map[uint32]int32{}
 		for _, ord := range touched {
-			counts[ord] = valuesOf(col, byT[ord], tally)
+			counts.set(int(ord), valuesOf(col, made.at(int(ord)), tally))
 		}
-		n.facets.Store(col, counts)
+		n.facets.Store(col, counts.list())
 		return true
 	})
 	return n
@@ -265,7 +280,7 @@ func addTreatments(ts map[int64]bool, docs *roaring.Bitmap, tcol *keywordColumn)
 // tcol, the index's column of treatment ids; offers are the index's
 // offers (a treatment's own document has its id too). Both are one
 // index's: a deadDocs is of one.
-func (d *deadDocs) ofTreatments(tcol *keywordColumn, offers *roaring.Bitmap) [][]uint32 {
+func (d *deadDocs) ofTreatments(tcol *keywordColumn, offers *roaring.Bitmap) cowList[[]uint32] {
 	if p := d.byTreatment.Load(); p != nil {
 		return *p
 	}
@@ -281,8 +296,9 @@ func (d *deadDocs) ofTreatments(tcol *keywordColumn, offers *roaring.Bitmap) [][
 		}
 		return true
 	})
-	d.byTreatment.Store(&byT)
-	return byT
+	l := cowListOf(byT)
+	d.byTreatment.Store(&l)
+	return l
 }
 
 // ordCount is how many documents hold one value of a column.
@@ -295,24 +311,25 @@ type ordCount struct {
 // dead offers (byT, ofTreatments') hold each value of col: what a search
 // that counted them takes off again, a few values per treatment instead
 // of a column read per dead offer.
-func (d *deadDocs) facetsOfTreatments(col *keywordColumn, byT [][]uint32) [][]ordCount {
+func (d *deadDocs) facetsOfTreatments(col *keywordColumn, byT cowList[[]uint32]) cowList[[]ordCount] {
 	if v, ok := d.facets.Load(col); ok {
-		return v.([][]ordCount)
+		return v.(cowList[[]ordCount])
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if v, ok := d.facets.Load(col); ok {
-		return v.([][]ordCount)
+		return v.(cowList[[]ordCount])
 	}
-	out := make([][]ordCount, len(byT))
+	out := make([][]ordCount, byT.len())
 	tally := map[uint32]int32{}
-	for t, docs := range byT {
-		if len(docs) > 0 {
+	for t := range out {
+		if docs := byT.at(t); len(docs) > 0 {
 			out[t] = valuesOf(col, docs, tally)
 		}
 	}
-	d.facets.Store(col, out)
-	return out
+	l := cowListOf(out)
+	d.facets.Store(col, l)
+	return l
 }
 
 // valuesOf counts the values of col that docs hold (tally is scratch).

@@ -29,13 +29,14 @@ func TestDeadDocsGrowAsMadeAnew(t *testing.T) {
 			Accreditations: f.Accreditations})
 	}
 	categories := []string{"Cosmetic surgery", "Dental", "Orthopedics"}
-	for i := range 6 {
+	const treatments = 150 // lists by treatment of three chunks (cowList)
+	for i := range treatments {
 		recs = append(recs, &Record{Type: TypeTreatment, ID: int64(100 + i), Name: fmt.Sprintf("Treatment %d", i),
 			Category: categories[i%len(categories)]})
 	}
 	for i := range 400 {
 		recs = append(recs, &Record{Type: TypeOffer, ID: int64(1000 + i),
-			Treatment: &TreatmentRef{ID: int64(100 + rng.IntN(6))}, Facility: facs[rng.IntN(len(facs))]})
+			Treatment: &TreatmentRef{ID: int64(100 + rng.IntN(treatments))}, Facility: facs[rng.IntN(len(facs))]})
 	}
 	ix := indexRecords(t, Rates{Rates: map[string]float64{"USD": 1}}, recs)
 	docs := uint32(ix.cols.docs)
@@ -46,20 +47,22 @@ func TestDeadDocsGrowAsMadeAnew(t *testing.T) {
 	// made is every part of d as searches read it, in an order that
 	// compares.
 	made := func(d *deadDocs) string {
-		byT := slices.Clone(d.ofTreatments(tcol, offers))
+		dbyT := d.ofTreatments(tcol, offers)
+		byT := make([][]uint32, dbyT.len())
 		for i := range byT {
-			byT[i] = slices.Sorted(slices.Values(byT[i]))
+			byT[i] = slices.Sorted(slices.Values(dbyT.at(i)))
 		}
 		var fs [][][]ordCount
 		for _, col := range facets {
-			f := slices.Clone(d.facetsOfTreatments(col, byT))
+			df := d.facetsOfTreatments(col, dbyT)
+			f := make([][]ordCount, df.len())
 			for i := range f {
-				f[i] = slices.SortedFunc(slices.Values(f[i]), func(a, b ordCount) int { return cmp.Compare(a.ord, b.ord) })
+				f[i] = slices.SortedFunc(slices.Values(df.at(i)), func(a, b ordCount) int { return cmp.Compare(a.ord, b.ord) })
 			}
 			fs = append(fs, f)
 		}
 		var dead []int64
-		for id := int64(100); id < 106; id++ {
+		for id := int64(100); id < 100+treatments; id++ {
 			if d.deadTreatments(ix.cols)[id] {
 				dead = append(dead, id)
 			}
@@ -98,7 +101,13 @@ func TestDeadDocsGrowAsMadeAnew(t *testing.T) {
 		if met != len(list) {
 			t.Fatalf("%d of %d dead documents met", met, len(list))
 		}
-		return fmt.Sprint(has, d.words, byT, fs, dead, vals)
+		var holding [][]uint32 // the dead holding each value, a multi-valued column's too
+		for _, col := range facets {
+			for ord := range col.values {
+				holding = append(holding, slices.Sorted(slices.Values(d.holdingValue(col, uint32(ord)))))
+			}
+		}
+		return fmt.Sprint(has, d.words, byT, fs, dead, vals, holding)
 	}
 
 	b := roaring.New()
