@@ -432,19 +432,23 @@ func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keyw
 	}
 	c.countWhole(matched)
 	byT := c.p.dead.ofTreatments(tcol, c.cols.keywords[fieldType].bitmap(TypeOffer))
-	var byFacet [8][][]ordCount // the facets' counts of dead offers by treatment
+	var byFacet [8]cowList[[]ordCount] // the facets' counts of dead offers by treatment
 	hists := byFacet[:0]
 	for i := range c.facets {
 		hists = append(hists, c.p.dead.facetsOfTreatments(c.facets[i].col, byT))
 	}
 	for ord, marked := range p.treat {
-		if !marked || len(byT[ord]) == 0 {
+		if !marked {
 			continue
 		}
-		c.total -= uint64(len(byT[ord]))
+		dead := byT.at(ord)
+		if len(dead) == 0 {
+			continue
+		}
+		c.total -= uint64(len(dead))
 		for i, h := range hists {
 			counts := c.facets[i].counts
-			for _, oc := range h[ord] {
+			for _, oc := range h.at(ord) {
 				counts[oc.ord] -= int(oc.n)
 			}
 		}
