@@ -287,8 +287,8 @@ func (ix *Index) queryWords(q string, langs []string) []queryWord {
 // is what the folding filter leaves as it is, so a word of ASCII alone
 // (most words, and every word of a lay name in English) is only
 // lowercased: the filter makes four copies of its input, one of four
-// bytes a rune, and the follower folds every word of the records it
-// indexes (vocabCounter).
+// bytes a rune, and a build folds every word of the records it indexes
+// (vocabCounter).
 func fold(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {

@@ -102,13 +102,6 @@ func (v *vocabCounter) respelled() map[string]string {
 	return out
 }
 
-// vocabulary is what loadVocabulary reads of what marshal writes: a
-// segment's, made without the round trip through JSON, which was a
-// tenth of what a merge allocated.
-func (v *vocabCounter) vocabulary() *vocabulary {
-	return newVocabulary(v.counts, v.respelled())
-}
-
 func loadVocabulary(raw []byte) (*vocabulary, error) {
 	var f vocabFile
 	if err := json.Unmarshal(raw, &f); err != nil {
