@@ -402,6 +402,9 @@ func eachPosting(ctx context.Context, r index.IndexReader, field, term string, f
 }
 
 func loadKeyword(ctx context.Context, r index.IndexReader, field string) (*keywordColumn, error) {
+	if s, ok := r.(*memSegment); ok {
+		return s.keyword(field), nil
+	}
 	dict, err := r.FieldDict(field)
 	if err != nil {
 		return nil, err

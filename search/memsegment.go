@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -295,6 +296,33 @@ func (s *memSegment) postings(field, term string) []memoPosting {
 		}
 	}
 	return nil
+}
+
+// keyword is loadKeyword's column of field, read off the segment's own
+// terms and postings in their order: sized once, and each value's bitmap
+// made from its postings at once, where through a dictionary each term's
+// postings were looked up and added one by one into a bitmap and the
+// column's map and lists grew value by value (a merge made a tenth of
+// its allocations there).
+func (s *memSegment) keyword(field string) *keywordColumn {
+	f := s.fields[field]
+	if f == nil {
+		return &keywordColumn{ordinal: map[string]uint32{}}
+	}
+	n := f.size()
+	kc := &keywordColumn{ordinal: make(map[string]uint32, n), values: make([]string, n), bitmaps: make([]*roaring.Bitmap, n)}
+	var docs []uint32
+	for i := range n {
+		docs = docs[:0]
+		for _, p := range f.postingsOf(i) {
+			docs = append(docs, p.doc)
+		}
+		b := roaring.BitmapOf(docs...)
+		b.RunOptimize()
+		term := f.term(i)
+		kc.ordinal[term], kc.values[i], kc.bitmaps[i] = uint32(i), term, b
+	}
+	return kc
 }
 
 // source is document doc's stored record JSON (nil: it has none).

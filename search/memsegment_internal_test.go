@@ -289,3 +289,47 @@ func memIndexOf(ctx context.Context, records []*Record, owner func(key string) b
 	}
 	return memIndex(ctx, keys, records, owner, rates, prior, workers)
 }
+
+// TestSegmentKeywordsReadAsThroughDictionaries: a segment's keyword
+// columns, read off its terms in place (memSegment.keyword), equal those
+// read through its dictionaries and postings as any index's are, field
+// by field: values, ordinals and each value's documents.
+func TestSegmentKeywordsReadAsThroughDictionaries(t *testing.T) {
+	ctx := context.Background()
+	rates := Rates{Rates: map[string]float64{"USD": 1, "EUR": 0.8}}
+	ix, _, err := memIndexOf(ctx, sampleRecords(), nil, rates, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	seg := ix.reader.(*memSegment)
+	fields := []string{fieldPriceCurrency, "no such field"}
+	for _, f := range Filters {
+		fields = append(fields, f.Field)
+	}
+	multi := 0
+	for _, f := range fields {
+		got := seg.keyword(f)
+		// Hidden behind an interface, the segment is read as any index.
+		want, err := loadKeyword(ctx, struct{ index.IndexReader }{seg}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.values, want.values) || len(got.bitmaps) != len(want.bitmaps) || len(got.ordinal) != len(want.ordinal) {
+			t.Errorf("%s: values %q, through the dictionary %q", f, got.values, want.values)
+			continue
+		}
+		for ord, v := range want.values {
+			if got.ordinal[v] != uint32(ord) || !got.bitmaps[ord].Equals(want.bitmaps[ord]) {
+				t.Errorf("%s %q: ordinal %d, documents %v; through the dictionary %d, %v",
+					f, v, got.ordinal[v], got.bitmaps[ord].ToArray(), ord, want.bitmaps[ord].ToArray())
+			}
+			if want.bitmaps[ord].GetCardinality() > 1 {
+				multi++
+			}
+		}
+	}
+	if multi == 0 {
+		t.Error("no value of any column is held by two documents: the records test little")
+	}
+}
