@@ -49,6 +49,9 @@ func (l cowList[T]) writer() *cowWriter[T] {
 	return &cowWriter[T]{l: cowList[T]{chunks: slices.Clone(l.chunks), n: l.n}, copied: make([]bool, len(l.chunks))}
 }
 
+// at is entry i of the list written.
+func (w *cowWriter[T]) at(i int) T { return w.l.at(i) }
+
 // set makes entry i v.
 func (w *cowWriter[T]) set(i int, v T) {
 	c := i >> cowShift

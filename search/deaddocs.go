@@ -154,7 +154,7 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 	var touched []uint32 // treatment ordinals with offers added
 	roaring.And(added, types.bitmap(TypeOffer)).Iterate(func(doc uint32) bool {
 		if ord, ok := tcol.first(doc); ok {
-			was := byT.l.at(int(ord))
+			was := byT.at(int(ord))
 			if !slices.Contains(touched, ord) {
 				touched = append(touched, ord)
 				was = slices.Clip(was) // d's list stays d's
@@ -164,7 +164,7 @@ func (d *deadDocs) next(b *roaring.Bitmap, cols *columns) *deadDocs {
 		return true
 	})
 	for _, ord := range touched {
-		slices.Sort(byT.l.at(int(ord)))
+		slices.Sort(byT.at(int(ord)))
 	}
 	made := byT.list()
 	n.byTreatment.Store(&made)
