@@ -426,11 +426,10 @@ func (c *collector) uncount(doc uint32) {
 // changes added to a text search's count. tcol is the index's column of
 // treatment ids (p's may be unset, when it matches nothing).
 func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keywordColumn) {
+	c.countWholeOf(matched, p, tcol)
 	if c.p.dead == nil {
-		c.countAll(matched)
 		return
 	}
-	c.countWhole(matched)
 	byT := c.p.dead.ofTreatments(tcol, c.cols.keywords[fieldType].bitmap(TypeOffer))
 	var byFacet [8]cowList[[]ordCount] // the facets' counts of dead offers by treatment
 	hists := byFacet[:0]
@@ -456,10 +455,7 @@ func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keyw
 	if p.extra == nil {
 		return
 	}
-	throughTreatment := func(doc uint32) bool {
-		ord, ok := tcol.first(doc)
-		return ok && int(ord) < len(p.treat) && p.treat[ord]
-	}
+	throughTreatment := func(doc uint32) bool { return p.throughTreatment(tcol, doc) }
 	if p.extra.GetCardinality() > c.p.dead.b.GetCardinality() {
 		c.p.dead.b.Iterate(func(doc uint32) bool {
 			if p.extra.Contains(doc) && !throughTreatment(doc) {

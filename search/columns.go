@@ -29,7 +29,10 @@ type columns struct {
 	// share them.
 	filters *filterSets
 	unions  *unionCache
-	price   []float64 // USD; NaN when unpriced
+	// treatFacets keeps each treatment's offers' facet values
+	// (treatfacets.go); copies share it.
+	treatFacets *treatmentFacets
+	price       []float64 // USD; NaN when unpriced
 	// amount and currency are each priced offer's price as its source
 	// states it: what price is converted from again at other rates
 	// (atRates). converts says every priced document has them (a
@@ -159,7 +162,7 @@ func (kc *keywordColumn) inBaseOf(base *keywordColumn) []int32 {
 }
 
 func loadColumns(ctx context.Context, r index.IndexReader) (*columns, error) {
-	c := &columns{keywords: map[string]*keywordColumn{}, filters: &filterSets{}, unions: &unionCache{}}
+	c := &columns{keywords: map[string]*keywordColumn{}, filters: &filterSets{}, unions: &unionCache{}, treatFacets: &treatmentFacets{}}
 	// Every filter gets a column: what a client filters or facets on, and
 	// the treatment and facility ids that text search joins offers through.
 	for _, filter := range Filters {

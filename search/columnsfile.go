@@ -103,7 +103,7 @@ func readColumnsFrom(r io.Reader) (*columns, error) {
 	if magic := d.bytes(len(columnsMagic)); d.err == nil && string(magic) != columnsMagic {
 		return nil, fmt.Errorf("not a columns file of this version")
 	}
-	c := &columns{keywords: map[string]*keywordColumn{}, filters: &filterSets{}, unions: &unionCache{}, docs: d.u64()}
+	c := &columns{keywords: map[string]*keywordColumn{}, filters: &filterSets{}, unions: &unionCache{}, treatFacets: &treatmentFacets{}, docs: d.u64()}
 	n := d.u64()
 	if d.err == nil && n != uint64(len(Filters)) {
 		return nil, fmt.Errorf("columns of %d filters, where there are %d", n, len(Filters))

@@ -79,6 +79,13 @@ func (p *treatPred) has(doc uint32) bool {
 	return p.hasAt(doc, tord, tok, ford, fok)
 }
 
+// throughTreatment reports whether doc is an offer of a treatment p
+// marks, its ordinal in tcol, the index's column of treatment ids.
+func (p *treatPred) throughTreatment(tcol *keywordColumn, doc uint32) bool {
+	ord, ok := tcol.first(doc)
+	return ok && int(ord) < len(p.treat) && p.treat[ord]
+}
+
 // hasAt is has for an offer whose treatment and facility ordinals are
 // known (tok, fok: it has one).
 func (p *treatPred) hasAt(doc, tord uint32, tok bool, ford uint32, fok bool) bool {

@@ -187,3 +187,29 @@ func (o *Overlay) SidesCarried() int {
 	}
 	return n
 }
+
+// SetTreatmentFacets turns counting a text search's facets by treatment
+// (countWholeOf) on or off, for a test that compares it with counting
+// each match; the returned func restores it.
+func SetTreatmentFacets(on bool) (restore func()) {
+	old := byTreatmentFacets
+	byTreatmentFacets = on
+	return func() { byTreatmentFacets = old }
+}
+
+// TreatmentFacetsKept is how many treatments' values of a facet column ix
+// keeps (treatfacets.go), counted over every column.
+func (ix *Index) TreatmentFacetsKept() int {
+	t := ix.cols.treatFacets
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, slots := range t.cols {
+		for i := range slots {
+			if slots[i].Load() != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
