@@ -417,16 +417,17 @@ func (c *collector) uncount(doc uint32) {
 	}
 }
 
-// countAllOf is countAll for the offers of p (matcher.offerWalk unfiltered,
-// with no facility marked): every offer of the treatments p marks, and
-// p.extra. The dead among them are the dead offers of those treatments,
-// listed by treatment once per overlay, and the dead of extra through no
-// marked treatment: writing the matches out as bits to find them, and
+// countAllOf is countAll for the offers of p (matcher.offerWalk
+// unfiltered): every offer of the treatments p marks, and others (nil:
+// none), the rest of matched (p.extra, and the offers of the facilities
+// p marks). The dead among them are the dead offers of those treatments,
+// listed by treatment once per overlay, and the dead of others through
+// no marked treatment: writing the matches out as bits to find them, and
 // reading every dead document's word, was most of what thousands of
 // changes added to a text search's count. tcol is the index's column of
 // treatment ids (p's may be unset, when it matches nothing).
-func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keywordColumn) {
-	c.countWholeOf(matched, p, tcol)
+func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keywordColumn, others *roaring.Bitmap) {
+	c.countWholeOf(matched, p, tcol, others)
 	if c.p.dead == nil {
 		return
 	}
@@ -452,20 +453,20 @@ func (c *collector) countAllOf(matched *roaring.Bitmap, p *treatPred, tcol *keyw
 			}
 		}
 	}
-	if p.extra == nil {
+	if others == nil {
 		return
 	}
 	throughTreatment := func(doc uint32) bool { return p.throughTreatment(tcol, doc) }
-	if p.extra.GetCardinality() > c.p.dead.b.GetCardinality() {
+	if others.GetCardinality() > c.p.dead.b.GetCardinality() {
 		c.p.dead.b.Iterate(func(doc uint32) bool {
-			if p.extra.Contains(doc) && !throughTreatment(doc) {
+			if others.Contains(doc) && !throughTreatment(doc) {
 				c.uncount(doc)
 			}
 			return true
 		})
 		return
 	}
-	p.extra.Iterate(func(doc uint32) bool {
+	others.Iterate(func(doc uint32) bool {
 		if c.p.dead.has(doc) && !throughTreatment(doc) {
 			c.uncount(doc)
 		}

@@ -1600,9 +1600,20 @@ func (m *matcher) runOffersTop(ctx context.Context, filter *roaring.Bitmap, c *c
 		parts[i] = parts[ord]
 	}
 	parts = parts[:len(touched)]
-	if whole {
-		c.countAllOf(walk, m.offersPred, m.tcol)
-	} else {
+	switch {
+	case whole:
+		c.countAllOf(walk, m.offersPred, m.tcol, m.offersPred.extra)
+	case m.offerFilter(filter) == nil:
+		// The found treatments' offers whole, and the found facilities'
+		// ("heart" finds heart hospitals): those through no found
+		// treatment are the ones counted one by one.
+		p := m.offersPred
+		var bms []*roaring.Bitmap
+		if p.extra != nil {
+			bms = append(bms, p.extra)
+		}
+		c.countAllOf(walk, p, m.tcol, unionOf(bms, cols.facilityOfferLists, p.fac.ords(p.nFac), cols.docs))
+	default:
 		c.countAll(walk)
 	}
 	if c.p.k == 0 {

@@ -9,18 +9,19 @@ import (
 )
 
 // Facets counted by treatment. A text search for offers matches every
-// offer of the treatments its words find (and a few more through a
-// doctor's name: treatPred.extra), and its facets counted each match's
-// value from the column: tens of thousands of column reads per facet, a
-// few of them through two arrays for a column that holds several values
-// (a category). "heart attack" with the country, category and kind
-// facets took 2.1 ms at a million offers where it took 0.9 without them,
-// the slowest search of bench fresh's mix and so its p99: streaming the
-// columns is the work the other core's slows most (BENCHMARKS.md,
-// sixteenth session). Offers of one treatment share most values (its
-// category; a few dozen countries and kinds), so each treatment's offers'
-// values and counts are kept once per column, made the first time a
-// search counts them, and a search adds those of each treatment it found:
+// offer of the treatments its words find, and a few more (through a
+// doctor's name, treatPred.extra, or a facility's), and its facets
+// counted each match's value from the column: tens of thousands of column
+// reads per facet, a few of them through two arrays for a column that
+// holds several values (a category). "heart attack" with the country,
+// category and kind facets took 2.1 ms at a million offers where it took
+// 0.9 without them, the slowest search of bench fresh's mix and so its
+// p99: streaming the columns is the work the other core's slows most
+// (BENCHMARKS.md, sixteenth session). Offers of one treatment share most
+// values (its category; a few dozen countries and kinds), so each
+// treatment's offers' values and counts are kept once per column, made
+// the first time a search counts them, and a search adds those of each
+// treatment it found and reads only the offers it found otherwise:
 // exact, as every offer has one treatment, and a pass over a few values
 // per treatment instead of one over the offers.
 
@@ -64,12 +65,12 @@ func (c *columns) treatmentValues(slots []atomic.Pointer[[]ordCount], col *keywo
 	return h
 }
 
-// countWholeOf is countWhole for the offers of p, matched (with no
-// facility marked: offerWalk's whole walk): the total and seen as
-// countWhole has them, each facet from its treatments' values and the
-// offers of p.extra through no treatment p marks. The dead are counted
-// too; the caller takes them off.
-func (c *collector) countWholeOf(matched *roaring.Bitmap, p *treatPred, tcol *keywordColumn) {
+// countWholeOf is countWhole for the offers of p, matched: every offer of
+// the treatments p marks, and others (countAllOf). The total and seen are
+// countWhole's; each facet is counted from the marked treatments' values,
+// and from the offers of others through no marked treatment one by one.
+// The dead are counted too; the caller takes them off.
+func (c *collector) countWholeOf(matched *roaring.Bitmap, p *treatPred, tcol *keywordColumn, others *roaring.Bitmap) {
 	if !byTreatmentFacets || len(c.facets) == 0 || p.n == 0 || c.cols.treatFacets == nil ||
 		c.keptSet() != nil && c.keptSet().b == matched {
 		c.countWhole(matched)
@@ -92,10 +93,10 @@ func (c *collector) countWholeOf(matched *roaring.Bitmap, p *treatPred, tcol *ke
 			}
 		}
 	}
-	if p.extra == nil {
+	if others == nil {
 		return
 	}
-	p.extra.Iterate(func(doc uint32) bool {
+	others.Iterate(func(doc uint32) bool {
 		if !p.throughTreatment(tcol, doc) {
 			for i := range c.facets {
 				c.facets[i].count(doc)

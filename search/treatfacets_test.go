@@ -12,9 +12,11 @@ import (
 // its facets from each found treatment's kept values (treatfacets.go)
 // exactly as counting every match does: the total and every facet's
 // values and counts, for words that find treatments alone, treatments and
-// doctors, facilities (counted match by match), and with a filter, on the
-// bundled catalogue. Dead offers are taken off apart (overlay_test.go's
-// rebuild comparison covers an overlay's).
+// doctors, treatments and facilities ("heart", "hospital": those
+// facilities' other offers counted one by one), and with a filter
+// (counted match by match), on the bundled catalogue. Dead offers are
+// taken off apart (overlay_test.go's rebuild comparison covers an
+// overlay's).
 func TestFacetsByTreatmentCountAsEachMatch(t *testing.T) {
 	ctx := context.Background()
 	live := bundledIndex(t)
